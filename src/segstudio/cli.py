@@ -1,0 +1,145 @@
+"""The ``segstudio`` command: the same core as the app, without a browser.
+
+Exit codes: 0 done (a load with rejected rows is still done), 2 a clear error in one line
+(an unusable file, a bad argument), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import SegStudioError
+from .features import FeatureSettings, compute_features
+from .mapping import read_mapping_file
+from .readers import SourceFile
+from .schema import TABLES
+from .validate import FileReport
+from .workspace import DEFAULT_WORKSPACE, Workspace
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="segstudio", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="write the seeded demo data set (or a large one for benchmarks)")
+    d.add_argument("--out", required=True, type=Path)
+    d.add_argument("--skus", type=int, default=2000)
+    d.add_argument("--weeks", type=int, default=104)
+    d.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    d.add_argument("--grain", choices=["daily", "weekly"], default=None,
+                   help="daily order lines or one row per SKU and week (default: daily up to "
+                   "20,000 SKUs)")
+    d.add_argument("--seed", type=int, default=7)
+
+    ld = sub.add_parser("load", help="load files into a workspace and print the validation summary")
+    ld.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    for key, table in TABLES.items():
+        ld.add_argument(f"--{key}", type=Path, help=f"{table.label} file (CSV, CSV.gz, XLSX, Parquet)")
+    ld.add_argument("--sheet", action="append", default=[], metavar="KEY=SHEET",
+                    help="the sheet of a workbook, e.g. sales=Orders")
+    ld.add_argument("--mapping", type=Path, help="TOML mapping file: [sales] sku = \"StockCode\" ...")
+    ld.add_argument("--json", action="store_true", help="print one JSON object")
+    ld.add_argument("--rejects", type=Path, help="write every rejected row to this CSV")
+
+    f = sub.add_parser("features", help="compute the per-SKU feature table")
+    f.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    f.add_argument("--weeks", type=int, default=52, help="analysis window in weeks (default 52)")
+    f.add_argument("--period", choices=["auto", "week", "month"], default="auto")
+    f.add_argument("--out", required=True, type=Path, help="F.csv or F.parquet")
+    return p
+
+
+def _print_report(reports: dict[str, FileReport]) -> None:
+    for key, r in reports.items():
+        print(f"{TABLES[key].label} ({r.file_label}): read {r.read:,}, accepted {r.accepted:,}, "
+              f"rejected {r.rejected:,}")
+        for w in r.warnings + r.notes:
+            print(f"  warning: {w}")
+        for row in r.rejects.head(10).itertuples():
+            col = f"column {row.column!r}" if isinstance(row.column, str) else "record"
+            print(f"  row {row.row}, {col}: {row.reason}"
+                  + (f" ({row.value!r})" if isinstance(row.value, str) else ""))
+        if r.rejected > 10:
+            print(f"  ... {len(r.rejects) - 10:,} more rejects (use --rejects F.csv for all)")
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
+    if not files:
+        raise SegStudioError("nothing to load: give at least one of "
+                             + ", ".join(f"--{k}" for k in TABLES))
+    sheets = {}
+    for item in args.sheet:
+        key, _, sheet = item.partition("=")
+        if key not in TABLES or not sheet:
+            raise SegStudioError(f"--sheet {item!r}: use KEY=SHEET with KEY one of {', '.join(TABLES)}")
+        sheets[key] = sheet
+    mappings = read_mapping_file(args.mapping) if args.mapping else {}
+    sources = {k: SourceFile(p, label=str(p), sheet=sheets.get(k)) for k, p in files.items()}
+    with Workspace(args.workspace) as ws:
+        load_id, reports = ws.load(sources, mappings)
+    if args.rejects:
+        import pandas as pd
+
+        frames = [r.rejects.assign(file=r.file_label) for r in reports.values()]
+        pd.concat(frames, ignore_index=True).to_csv(args.rejects, index=False)
+    if args.json:
+        print(json.dumps({"load_id": load_id, "workspace": str(args.workspace),
+                          "files": {k: r.summary() for k, r in reports.items()}}))
+    else:
+        _print_report(reports)
+        print(f"Loaded into {args.workspace} (load {load_id}).")
+    return 0
+
+
+def _cmd_features(args: argparse.Namespace) -> int:
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    settings = FeatureSettings(weeks=args.weeks, period=args.period)
+    with Workspace(args.workspace) as ws, ws.lock:
+        df, win = compute_features(ws.con, settings)
+    out: Path = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        df.to_parquet(out, index=False)
+    elif out.suffix == ".csv":
+        df.to_csv(out, index=False)
+    else:
+        raise SegStudioError(f"{out}: use a .csv or .parquet file name")
+    print(f"{len(df):,} SKUs, {win.periods} {win.period}s from {win.start} to {win.last_day} "
+          f"-> {out}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+
+    paths = generate_demo(args.out, skus=args.skus, weeks=args.weeks, seed=args.seed,
+                          fmt=args.format, grain=args.grain)
+    for key, path in paths.items():
+        print(f"{key}: {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features}
+    try:
+        return commands[args.command](args)
+    except SegStudioError as exc:
+        print(f"segstudio {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"segstudio {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"segstudio {args.command}: {exc.strerror or exc}: {exc.filename or ''}",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

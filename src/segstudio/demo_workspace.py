@@ -1,0 +1,25 @@
+"""The built-in demo workspace: what ``make run`` and a first start of the app open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .demo import generate_demo
+from .features import compute_features
+from .readers import SourceFile
+from .validate import FileReport
+from .workspace import Workspace
+
+
+def build_demo_workspace(workspace: str | Path, files_dir: str | Path,
+                         skus: int = 2000, weeks: int = 104) -> dict[str, FileReport]:
+    """Write the seeded demo files and load them into a fresh workspace file."""
+    workspace = Path(workspace)
+    for p in (workspace, workspace.with_name(workspace.name + ".wal")):
+        p.unlink(missing_ok=True)
+    paths = generate_demo(files_dir, skus=skus, weeks=weeks)
+    with Workspace(workspace) as ws:
+        _, reports = ws.load({k: SourceFile(p) for k, p in paths.items()})
+        with ws.lock:
+            compute_features(ws.con)
+    return reports

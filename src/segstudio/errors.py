@@ -1,0 +1,14 @@
+"""Errors the product shows to a user as one clear line."""
+
+from __future__ import annotations
+
+
+class SegStudioError(Exception):
+    """Base class: the message is written for the user, never a traceback."""
+
+
+class UnusableFileError(SegStudioError):
+    """A file that cannot be used as a whole: empty, binary, unreadable or without an SKU column.
+
+    Nothing already loaded is changed when this is raised.
+    """

@@ -1,0 +1,159 @@
+"""The per-SKU feature table: one row per SKU, every later page builds on it.
+
+Definitions follow ``docs/methods.md`` (ISO weeks, the last N complete periods, net demand with
+returns netted within the period and floored at 0, active weeks from the later of the window
+start and the SKU's first positive sale). The SQL itself is :func:`segstudio.queries.features_sql`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import duckdb
+import pandas as pd
+
+from . import queries as q
+from .errors import SegStudioError
+
+FEATURE_COLUMNS: dict[str, str] = {
+    "sku": "Product code, as written in the files",
+    "description": "From the product master, where loaded",
+    "family": "From the product master, where loaded",
+    "quantity": "Net units sold in the window (returns included)",
+    "revenue": "Net revenue in the window: the revenue column, else quantity x unit price",
+    "margin": "Revenue minus quantity x unit cost (sales line cost, else product or stock cost)",
+    "margin_pct": "Margin / revenue",
+    "order_lines": "Sales lines with a positive quantity in the window",
+    "quantity_share": "Quantity / the sum over SKUs with positive quantity",
+    "revenue_share": "Revenue / the sum over SKUs with positive revenue",
+    "margin_share": "Margin / the sum over SKUs with positive margin",
+    "order_lines_share": "Order lines / all order lines",
+    "unit_cost": "Cost per unit: product master, else sales lines, else inventory",
+    "period": "The period the demand statistics were computed on: week, or month for monthly files",
+    "weeks_active": "Periods from the later of window start and first sale to the window end",
+    "weeks_with_demand": "Active periods with demand > 0",
+    "demand_mean": "Mean weekly demand over the active periods (zeros included)",
+    "demand_std": "Sample standard deviation of weekly demand over the active periods",
+    "cov": "demand_std / demand_mean of the period's demand (empty: no demand)",
+    "adi": "Average demand interval: active periods / periods with demand",
+    "cv2": "Squared coefficient of variation of the non-zero period demands",
+    "pattern": "smooth, erratic, intermittent, lumpy (Syntetos-Boylan) or insufficient history",
+    "first_sale": "Date of the first positive sale in the whole history",
+    "last_sale": "Date of the last positive sale in the whole history",
+    "is_new": "First sale fewer than new_weeks weeks before the window end",
+    "is_end_of_life": "No sale in the last eol_weeks weeks of the window",
+    "on_hand": "Units on hand, all locations",
+    "inventory_value": "on_hand x unit_cost",
+    "days_of_supply": "on_hand / average daily demand (empty: no demand)",
+    "on_order": "Units on order, where the inventory file has them",
+    "lead_time_mean_days": "Mean of receipt date - order date: the SKU's own with >= 3 receipts, "
+    "else its main supplier's",
+    "lead_time_std_days": "Sample standard deviation of the same lead times",
+    "lead_time_source": "sku or supplier: whose receipts gave the lead time",
+    "n_receipts": "Receipts (purchase-order lines) of the SKU",
+    "on_time_rate": "Share of receipts on or before the promised date",
+    "in_full_rate": "Share of receipts with received >= ordered quantity",
+    "receipts_per_year": "Receipts per year over the span of the receipts file",
+    "main_supplier": "The supplier with most of the SKU's receipts (else the product master's)",
+    "n_customers": "Distinct customers buying the SKU in the window",
+    "top_customer_share": "The largest customer's share of the SKU's units in the window",
+}
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """The analysis window and the demand-pattern cut-offs (methods.md defaults)."""
+
+    weeks: int = 52
+    period: str = "auto"  # "week", "month" or "auto" (month for monthly files)
+    new_weeks: int = 13
+    eol_weeks: int = 26
+    net_returns: bool = True
+    adi_cut: float = 1.32
+    cv2_cut: float = 0.49
+
+    def __post_init__(self) -> None:
+        if self.weeks < 2:
+            raise ValueError("weeks must be at least 2")
+        if self.period not in ("auto", "week", "month"):
+            raise ValueError("period must be 'auto', 'week' or 'month'")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods the features were computed over."""
+
+    period: str
+    start: dt.date  # first day of the first period
+    end: dt.date  # first day of the last period
+    periods: int
+    last_day: dt.date  # last day of the last period
+    bucketed: bool  # the file had one date per period (no partial periods)
+
+    def as_dict(self) -> dict:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+
+def _period_start(d: dt.date, period: str) -> dt.date:
+    return d - dt.timedelta(days=d.weekday()) if period == "week" else d.replace(day=1)
+
+
+def _add_periods(d: dt.date, n: int, period: str) -> dt.date:
+    if period == "week":
+        return d + dt.timedelta(weeks=n)
+    m = d.year * 12 + d.month - 1 + n
+    return dt.date(m // 12, m % 12 + 1, 1)
+
+
+def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
+    """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
+    first, last, n_dates, n_weeks, all_first_of_month, n = con.execute(q.SALES_BOUNDS).fetchone()
+    if not n:
+        raise SegStudioError("no sales loaded: load a sales file first")
+    period = settings.period
+    if period == "auto":
+        gap = con.execute(q.MONTHLY_GAP).fetchone()[0] if all_first_of_month else None
+        period = "month" if all_first_of_month and gap is not None and gap >= 28 else "week"
+    if period == "week":
+        bucketed = n_dates == n_weeks
+        periods = settings.weeks
+    else:
+        bucketed = bool(all_first_of_month)
+        periods = max(2, round(settings.weeks * 12 / 52))
+    end = _period_start(last, period)
+    start_data = _period_start(first, period)
+    if not bucketed:
+        # Daily data: a first or last period the data covers only in part is left out.
+        if _add_periods(end, 1, period) - dt.timedelta(days=1) > last:
+            end = _add_periods(end, -1, period)
+        if first > start_data:
+            start_data = _add_periods(start_data, 1, period)
+    start = max(_add_periods(end, -(periods - 1), period), start_data)
+    if start > end:
+        raise SegStudioError("the sales history is shorter than one complete period")
+    count = 0
+    d = start
+    while d <= end:
+        count, d = count + 1, _add_periods(d, 1, period)
+    last_day = _add_periods(end, 1, period) - dt.timedelta(days=1)
+    return Window(period, start, end, count, last_day, bucketed)
+
+
+def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings = FeatureSettings(),
+                     ) -> tuple[pd.DataFrame, Window]:
+    """Build the ``features`` table in the workspace and return it with its window."""
+    win = analysis_window(con, settings)
+    params = {
+        "win_start": win.start,
+        "win_end": win.end,
+        "n_periods": win.periods,
+        "per_week": 1.0 if win.period == "week" else 12 / 52,
+        "new_cut": win.last_day - dt.timedelta(weeks=settings.new_weeks),
+        "eol_cut": win.last_day - dt.timedelta(weeks=settings.eol_weeks),
+        "net_returns": settings.net_returns,
+        "adi_cut": settings.adi_cut,
+        "cv2_cut": settings.cv2_cut,
+    }
+    con.execute(q.features_sql(win.period), params)
+    return con.execute(q.FEATURES_ALL).df(), win

@@ -1,0 +1,572 @@
+"""All SQL of the product, as text with bound parameters.
+
+Identifiers that come from users (their column names) pass through :func:`ident`; everything
+else is the product's own canonical names. The per-SKU feature query (:func:`features_sql`) is
+portable SQL over the canonical tables so that it can later run where the data lives.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from .schema import TABLES, Table
+
+SQL_TYPES = {"text": "VARCHAR", "date": "DATE", "number": "DOUBLE"}
+
+
+def ident(name: str) -> str:
+    """Quote an identifier for SQL, doubling any double quote inside it."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """Quote a string literal (for the few places DuckDB takes no parameter, e.g. views)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- generic helpers
+def drop_table(table: str) -> str:
+    return f"DROP TABLE IF EXISTS {ident(table)}"
+
+
+def count_rows(table: str) -> str:
+    return f"SELECT count(*) FROM {ident(table)}"
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+
+
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()}
+
+
+def append_from(table: str, source: str, create: bool) -> str:
+    """Create ``table`` from, or append to it, the rows of ``source``."""
+    if create:
+        return f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM {ident(source)}"
+    return f"INSERT INTO {ident(table)} SELECT * FROM {ident(source)}"
+
+
+def create_empty_text_table(table: str, columns: list[str]) -> str:
+    cols = ", ".join(f"{ident(c)} VARCHAR" for c in columns)
+    return f"CREATE TEMP TABLE {ident(table)} (__row BIGINT, {cols})"
+
+
+# --------------------------------------------------------------------------- reading
+def stage_csv(table: str, rejects: str, scans: str) -> str:
+    """Stage a CSV as text (parameters: path, encoding); rows DuckDB cannot split go to rejects."""
+    return (
+        f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM read_csv(?, all_varchar = true, "
+        "header = true, encoding = ?, store_rejects = true, "
+        f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)})"
+    )
+
+
+def read_csv_sample_source(path: str, encoding: str) -> str:
+    return (
+        f"read_csv({literal(path)}, all_varchar = true, header = true, "
+        f"encoding = {literal(encoding)}, ignore_errors = true)"
+    )
+
+
+def read_parquet_source(path: str) -> str:
+    return f"read_parquet({literal(path)}, file_row_number = true)"
+
+
+def csv_columns(con: duckdb.DuckDBPyConnection, path: str, encoding: str) -> list[str]:
+    rel = con.sql(f"SELECT * FROM {read_csv_sample_source(path, encoding)} LIMIT 0")
+    return list(rel.columns)
+
+
+def parquet_types(con: duckdb.DuckDBPyConnection, path: str) -> dict[str, str]:
+    rel = con.sql(f"SELECT * FROM read_parquet({literal(path)}) LIMIT 0")
+    return {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
+
+
+def csv_rejects(rejects: str) -> str:
+    return (
+        f"SELECT line, error_type, error_message, csv_line FROM {ident(rejects)} "
+        "ORDER BY line, column_idx"
+    )
+
+
+def renumber_after_rejects(table: str, rejects: str) -> str:
+    """Shift ``__row`` past the lines DuckDB rejected.
+
+    For the rejected line L_j (sorted, j from 0) the number of rows kept before it is
+    L_j - 2 - j; a kept row with position r (from 0) comes after every reject with that number
+    <= r, so its line is r + 2 + #{j : L_j - 2 - j <= r}.
+    """
+    return f"""
+        CREATE OR REPLACE TEMP TABLE {ident(table)} AS
+        WITH r AS (
+            SELECT DISTINCT line FROM {ident(rejects)}
+        ), pos AS (
+            SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS kept_before FROM r
+        ), cum AS (
+            SELECT kept_before, max(n) AS n FROM (
+                SELECT kept_before, row_number() OVER (ORDER BY kept_before) AS n FROM pos)
+            GROUP BY kept_before
+        )
+        SELECT t.* REPLACE (t.__row + coalesce(c.n, 0) AS __row)
+        FROM {ident(table)} t
+        ASOF LEFT JOIN cum c ON t.__row - 2 >= c.kept_before
+        ORDER BY t.__row
+    """
+
+
+# --------------------------------------------------------------------------- validation
+DATE_FORMATS: dict[str, list[str]] = {
+    # family -> strptime formats; "us" and "eu" are exclusive (a column is one or the other).
+    "iso": ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+            "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"],
+    "us": ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%y", "%m/%d/%y %H:%M"],
+    "eu": ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
+           "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y"],
+    "named": ["%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
+              "%d-%B-%Y", "%d %b %y"],
+    "month": ["%Y-%m", "%Y/%m", "%b-%y", "%b %Y", "%B %Y", "%m/%Y"],
+    "compact": ["%Y%m%d"],
+}
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10
+
+
+def date_format_hits(con: duckdb.DuckDBPyConnection, source: str, column: str) -> dict[str, int]:
+    """How many of a sample of distinct values each date format (and Excel serials) parses."""
+    fmts = [f for fam in DATE_FORMATS.values() for f in fam]
+    sample = (
+        f"SELECT DISTINCT trim(v) AS v FROM (SELECT {ident(column)}::VARCHAR AS v FROM {source} "
+        f"LIMIT 50000) WHERE nullif(trim(v), '') IS NOT NULL LIMIT 5000"
+    )
+    counts = ", ".join(f"count(try_strptime(v, {literal(f)}))" for f in fmts)
+    serial = (
+        f"count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{{5}}(\\.[0-9]+)?') "
+        f"AND try_cast(v AS DOUBLE) BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX})"
+    )
+    row = con.execute(f"SELECT {counts}, {serial}, count(*) FROM ({sample})").fetchone()
+    hits = dict(zip(fmts, row[: len(fmts)], strict=True))
+    hits["excel_serial"] = row[len(fmts)]
+    hits["__sampled"] = row[-1]
+    return hits
+
+
+def parse_date_expr(column: str, col_type: str, formats: list[str], serial: bool) -> str:
+    """A DATE from a text column: ISO first (fast), then the column's formats, then serials."""
+    c = ident(column)
+    if col_type.startswith(("DATE", "TIMESTAMP")):
+        return f"CAST({c} AS DATE)"
+    if col_type not in ("VARCHAR",):
+        # A number column in a date field: Excel serials are the only sensible reading.
+        v = f"try_cast({c} AS DOUBLE)"
+        return (f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
+                f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END")
+    t = f"trim({c})"
+    parts = [f"try_cast({c} AS DATE)"]  # ISO dates and timestamps, spaces allowed: fast
+    if formats:
+        fl = "[" + ", ".join(literal(f) for f in formats) + "]"
+        parts.append(f"CAST(try_strptime({t}, {fl}) AS DATE)")
+    if serial:
+        v = f"try_cast({t} AS DOUBLE)"
+        parts.append(
+            f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
+            f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
+        )
+    return f"coalesce({', '.join(parts)})"
+
+
+def parse_number_expr(column: str, col_type: str) -> str:
+    """A DOUBLE from text: plain numbers fast, then thousands separators, currency signs,
+    a decimal comma (``1.234,50``) and accounting negatives (``(12.50)``)."""
+    c = ident(column)
+    if col_type != "VARCHAR":
+        return f"try_cast({c} AS DOUBLE)"
+    t = f"trim({c})"
+    # Strip currency signs, codes and spaces (also non-breaking and thin spaces).
+    s = (f"regexp_replace({t}, '[\\s\\x{{00A0}}\\x{{202F}}$€£¥₹]|^(USD|EUR|GBP|CHF|JPY)|"
+         "(USD|EUR|GBP|CHF|JPY)$', '', 'g')")
+    neg = f"regexp_full_match({s}, '\\(.*\\)')"
+    body = f"regexp_replace({s}, '^\\((.*)\\)$', '\\1')"
+    cleaned = (
+        f"CASE WHEN regexp_full_match({body}, '[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?') "
+        f"THEN replace({body}, ',', '') "
+        f"WHEN regexp_full_match({body}, '[-+]?[0-9]{{1,3}}(\\.[0-9]{{3}})+(,[0-9]+)?') "
+        f"THEN replace(replace({body}, '.', ''), ',', '.') "
+        f"WHEN regexp_full_match({body}, '[-+]?[0-9]+,[0-9]+') THEN replace({body}, ',', '.') "
+        f"ELSE {body} END"
+    )
+    slow = f"CASE WHEN {neg} THEN -try_cast({cleaned} AS DOUBLE) ELSE try_cast({cleaned} AS DOUBLE) END"
+    return f"coalesce(try_cast({c} AS DOUBLE), {slow})"
+
+
+def parse_text_expr(column: str) -> str:
+    return f"nullif(trim(CAST({ident(column)} AS VARCHAR)), '')"
+
+
+def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
+                 exprs: dict[str, tuple[str, str | None, str]]) -> str:
+    """Parsed table in one pass over the source: ``__row``, ``__h`` (a hash of the whole
+    record, for duplicates), each canonical field parsed, and ``__raw_<field>`` holding the
+    source text only where a present value failed to parse. ``exprs`` maps field ->
+    (expression, source column or None, kind)."""
+    cols = [f"{row_expr}::BIGINT AS __row", f"hash({', '.join(ident(c) for c in columns)}) AS __h"]
+    for name, (expr, raw_col, _kind) in exprs.items():
+        cols.append(f"{expr} AS {ident(name)}")
+        if raw_col is not None:
+            cols.append(f"CAST({ident(raw_col)} AS VARCHAR) AS {ident('__src_' + name)}")
+    inner = f"SELECT {', '.join(cols)} FROM {staged_source}"
+    outer = ["__row", "__h"]
+    for name, (_expr, raw_col, kind) in exprs.items():
+        if kind == "number":
+            # NaN and infinities are not quantities anyone means: they count as unparseable.
+            outer.append(f"CASE WHEN isfinite({ident(name)}) THEN {ident(name)} END AS {ident(name)}")
+            bad = f"NOT coalesce(isfinite({ident(name)}), false)"
+        else:
+            outer.append(ident(name))
+            bad = f"{ident(name)} IS NULL"
+        if raw_col is not None:
+            outer.append(
+                f"CASE WHEN {bad} AND nullif(trim({ident('__src_' + name)}), '') "
+                f"IS NOT NULL THEN {ident('__src_' + name)} END AS {ident('__raw_' + name)}"
+            )
+    return f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
+
+
+def ok_condition(required: list[str], checked: list[str]) -> str:
+    conds = [f"{ident(f)} IS NOT NULL" for f in required]
+    conds += [f"{ident('__raw_' + f)} IS NULL" for f in checked]
+    return " AND ".join(conds) if conds else "TRUE"
+
+
+def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> str:
+    """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason."""
+    parts = []
+    for f in required:
+        parts.append(
+            f"SELECT __row AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
+            f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
+            f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL AND {ident('__raw_' + f)} IS NULL"
+            if f in checked else
+            f"SELECT __row AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
+            f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
+            f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL"
+        )
+    for f, reason in checked.items():
+        parts.append(
+            f"SELECT __row AS row, {literal(f)} AS field, {ident('__raw_' + f)} AS value, "
+            f"{literal(reason)} AS reason FROM {ident(parsed)} WHERE {ident('__raw_' + f)} IS NOT NULL"
+        )
+    if not parts:
+        return "SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, NULL::VARCHAR AS reason WHERE FALSE"
+    return " UNION ALL ".join(parts)
+
+
+def accepted_count(parsed: str, ok: str) -> str:
+    return f"SELECT count(*) FILTER (WHERE {ok}), count(*) FROM {ident(parsed)}"
+
+
+def canonical_select(table: Table, parsed: str, mapped: list[str], ok: str) -> str:
+    """The accepted rows in the canonical schema (unmapped optional fields are typed NULLs)."""
+    cols = []
+    for f in table.fields:
+        typ = SQL_TYPES[f.kind]
+        cols.append(f"{ident(f.name)}" if f.name in mapped else f"NULL::{typ} AS {ident(f.name)}")
+    # The parsed table is in file order already: no sort needed.
+    return f"SELECT {', '.join(cols)} FROM {ident(parsed)} WHERE {ok}"
+
+
+def duplicate_rows(parsed: str) -> str:
+    """Rows identical in every column to an earlier row (counted, not removed)."""
+    return f"SELECT count(*) - count(DISTINCT __h) FROM {ident(parsed)}"
+
+
+def count_where(parsed: str, ok: str, condition: str) -> str:
+    return f"SELECT count(*) FROM {ident(parsed)} WHERE ({ok}) AND ({condition})"
+
+
+def unknown_skus(staged_parsed: str, ok: str, sales_source: str) -> str:
+    """Distinct SKUs of an accepted staged table that never appear in the sales source."""
+    return (
+        f"SELECT DISTINCT p.sku FROM {ident(staged_parsed)} p WHERE {ok} AND NOT EXISTS "
+        f"(SELECT 1 FROM {sales_source} s WHERE s.sku = p.sku) ORDER BY 1"
+    )
+
+
+# --------------------------------------------------------------------------- workspace
+def create_data_table(table: Table, name: str | None = None) -> str:
+    cols = ", ".join(f"{ident(f.name)} {SQL_TYPES[f.kind]}" for f in table.fields)
+    return f"CREATE TABLE IF NOT EXISTS {ident(name or table.name)} ({cols})"
+
+
+META_DDL = [
+    "CREATE SEQUENCE IF NOT EXISTS load_seq START 1",
+    """CREATE TABLE IF NOT EXISTS loads (
+        load_id INTEGER, file_key VARCHAR, file_label VARCHAR, loaded_at TIMESTAMP,
+        layout VARCHAR, mapping_json VARCHAR, rows_read BIGINT, rows_accepted BIGINT,
+        rows_rejected BIGINT, warnings_json VARCHAR, status VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS load_rejects (
+        load_id INTEGER, file_key VARCHAR, "row" BIGINT, field VARCHAR, value VARCHAR,
+        reason VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS mappings (
+        layout VARCHAR PRIMARY KEY, file_key VARCHAR, mapping_json VARCHAR, saved_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+]
+
+NEXT_LOAD_ID = "SELECT nextval('load_seq')"
+CURRENT_VERSION = "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'"
+SAVE_MAPPING = (
+    "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?, current_timestamp::TIMESTAMP)"
+)
+GET_MAPPING = "SELECT mapping_json FROM mappings WHERE layout = ?"
+INSERT_LOAD = "INSERT INTO loads VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)"
+LOAD_HISTORY = (
+    "SELECT load_id, file_key, file_label, loaded_at, rows_read, rows_accepted, rows_rejected, "
+    "status FROM loads ORDER BY load_id DESC, file_key"
+)
+LATEST_LOADS = """
+    SELECT file_key, file_label, loaded_at, rows_read, rows_accepted, rows_rejected, load_id
+    FROM loads WHERE status = 'loaded'
+    QUALIFY row_number() OVER (PARTITION BY file_key ORDER BY load_id DESC) = 1
+    ORDER BY file_key
+"""
+REJECTS_OF_LOAD = (
+    'SELECT "row", field, value, reason FROM load_rejects WHERE load_id = ? AND file_key = ? '
+    'ORDER BY "row", field'
+)
+GET_SETTING = "SELECT value FROM settings WHERE key = ?"
+SET_SETTING = "INSERT OR REPLACE INTO settings VALUES (?, ?)"
+
+
+def create_new_data(table: Table, select_sql: str) -> str:
+    """The next version of a data table, built beside the current one (outside a transaction)."""
+    return f"CREATE OR REPLACE TABLE {ident('__new_' + table.name)} AS {select_sql}"
+
+
+def swap_in_new_data(table: Table) -> list[str]:
+    """Run inside the commit's transaction: the new version replaces the current one."""
+    return [
+        f"DROP TABLE IF EXISTS {ident(table.name)}",
+        f"ALTER TABLE {ident('__new_' + table.name)} RENAME TO {ident(table.name)}",
+    ]
+
+
+def insert_rejects(load_id: int, file_key: str, rejects_sql: str) -> str:
+    return (
+        f"INSERT INTO load_rejects SELECT {int(load_id)}, {literal(file_key)}, row, field, value, "
+        f"reason FROM ({rejects_sql})"
+    )
+
+
+def table_counts() -> str:
+    return " UNION ALL ".join(
+        f"SELECT {literal(k)} AS file_key, count(*) AS n FROM {ident(t.name)}"
+        for k, t in TABLES.items()
+    )
+
+
+# --------------------------------------------------------------------------- features
+SALES_BOUNDS = """
+    SELECT min(date), max(date), count(DISTINCT date), count(DISTINCT date_trunc('week', date)),
+           bool_and(day(date) = 1), count(*)
+    FROM sales
+"""
+MONTHLY_GAP = """
+    SELECT median(gap) FROM (
+        SELECT d - lag(d) OVER (ORDER BY d) AS gap FROM (SELECT DISTINCT date AS d FROM sales)
+    )
+"""
+
+
+def features_sql(period: str) -> str:
+    """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md.
+
+    Parameters: $win_start and $win_end (the first and the last period of the window, as the
+    periods' first days), $n_periods, $per_week (periods per week: 1 or 12/52), $new_cut and
+    $eol_cut (dates: first sale after new_cut = new; no sale after eol_cut = end-of-life),
+    $net_returns (true: net returns within the period, floored at 0; false: ignore them),
+    $adi_cut, $cv2_cut.
+    """
+    if period == "week":
+        n_act = "CAST((($win_end::DATE - act_start) // 7) + 1 AS INTEGER)"
+        step = "INTERVAL 7 DAY"
+    elif period == "month":
+        n_act = "CAST(datediff('month', act_start, $win_end::DATE) + 1 AS INTEGER)"
+        step = "INTERVAL 1 MONTH"
+    else:
+        raise ValueError(f"period must be 'week' or 'month', not {period!r}")
+    return f"""
+    CREATE OR REPLACE TABLE features AS
+    WITH
+    prod AS (
+        SELECT sku, any_value(description) AS description, any_value(family) AS family,
+               avg(unit_cost) AS unit_cost, avg(unit_price) AS unit_price,
+               any_value(supplier) AS supplier, any_value(lifecycle) AS lifecycle
+        FROM products GROUP BY sku
+    ),
+    inv AS (
+        SELECT sku, sum(on_hand) AS on_hand,
+               sum(on_hand * unit_cost) / nullif(sum(on_hand) FILTER (WHERE unit_cost IS NOT NULL), 0)
+                   AS inv_unit_cost,
+               avg(unit_cost) AS inv_avg_cost,
+               sum(on_order) AS on_order
+        FROM inventory GROUP BY sku
+    ),
+    hist AS (
+        SELECT sku, min(date) FILTER (WHERE quantity > 0) AS first_sale,
+               max(date) FILTER (WHERE quantity > 0) AS last_sale,
+               avg(unit_cost) AS sales_unit_cost
+        FROM sales GROUP BY sku
+    ),
+    lines AS (
+        SELECT s.sku, CAST(date_trunc('{period}', s.date) AS DATE) AS p, s.quantity AS qty,
+               coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * pr.unit_price) AS rev,
+               s.quantity * coalesce(s.unit_cost, pr.unit_cost) AS cost,
+               s.customer
+        FROM sales s LEFT JOIN prod pr USING (sku)
+        WHERE s.date >= $win_start::DATE AND s.date < $win_end::DATE + {step}
+    ),
+    per_period AS (
+        SELECT sku, p,
+               CASE WHEN $net_returns THEN greatest(sum(qty), 0)
+                    ELSE sum(qty) FILTER (WHERE qty > 0) END AS d
+        FROM lines GROUP BY sku, p
+    ),
+    dem AS (
+        SELECT sku, sum(d) AS sum_d, sum(d * d) AS sum_d2,
+               count(*) FILTER (WHERE d > 0) AS k,
+               avg(d) FILTER (WHERE d > 0) AS nz_mean,
+               stddev_samp(d) FILTER (WHERE d > 0) AS nz_std
+        FROM per_period GROUP BY sku
+    ),
+    cust AS (
+        SELECT sku, count(*) AS n_customers, max(q) / nullif(sum(q), 0) AS top_customer_share
+        FROM (SELECT sku, customer, sum(qty) AS q FROM lines
+              WHERE qty > 0 AND customer IS NOT NULL GROUP BY sku, customer)
+        GROUP BY sku
+    ),
+    vol AS (
+        SELECT sku, sum(qty) AS quantity, sum(rev) AS revenue,
+               CASE WHEN count(cost) = count(*) THEN sum(rev) - sum(cost) END AS line_margin,
+               sum(qty) FILTER (WHERE qty > 0) AS qty_pos,
+               count(*) FILTER (WHERE qty > 0) AS order_lines
+        FROM lines GROUP BY sku
+    ),
+    rc AS (
+        SELECT supplier, sku, CAST(receipt_date - order_date AS DOUBLE) AS lt,
+               CASE WHEN promised_date IS NOT NULL THEN receipt_date <= promised_date END AS on_time,
+               CASE WHEN received_qty IS NOT NULL AND ordered_qty IS NOT NULL
+                    THEN received_qty >= ordered_qty END AS in_full
+        FROM receipts
+    ),
+    rc_span AS (
+        SELECT greatest(CAST(max(receipt_date) - min(receipt_date) AS DOUBLE), 1) / 365.25 AS years
+        FROM receipts
+    ),
+    sup_lt AS (
+        SELECT supplier, avg(lt) AS lt_mean, stddev_samp(lt) AS lt_std FROM rc GROUP BY supplier
+    ),
+    main_sup AS (
+        SELECT sku, supplier FROM (
+            SELECT sku, supplier, row_number() OVER (PARTITION BY sku ORDER BY count(*) DESC,
+                   supplier) AS rn
+            FROM rc GROUP BY sku, supplier) WHERE rn = 1
+    ),
+    sku_rc AS (
+        SELECT sku, count(*) AS n_receipts, avg(lt) AS lt_mean, stddev_samp(lt) AS lt_std,
+               avg(CAST(on_time AS DOUBLE)) AS on_time_rate,
+               avg(CAST(in_full AS DOUBLE)) AS in_full_rate
+        FROM rc GROUP BY sku
+    ),
+    skus AS (
+        SELECT sku FROM hist UNION SELECT sku FROM inv
+    ),
+    base AS (
+        SELECT k.sku,
+               pr.description, pr.family, pr.lifecycle,
+               coalesce(v.quantity, 0) AS quantity,
+               coalesce(v.revenue, 0) AS revenue,
+               coalesce(v.order_lines, 0) AS order_lines,
+               coalesce(pr.unit_cost, h.sales_unit_cost, i.inv_unit_cost, i.inv_avg_cost) AS unit_cost,
+               CASE WHEN v.line_margin IS NOT NULL THEN v.line_margin
+                    WHEN coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) IS NOT NULL
+                    THEN v.revenue - v.quantity * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
+               END AS margin,
+               h.first_sale, h.last_sale,
+               CASE WHEN h.first_sale IS NULL THEN NULL
+                    ELSE greatest($win_start::DATE, CAST(date_trunc('{period}', h.first_sale) AS DATE))
+               END AS act_start,
+               coalesce(d.sum_d, 0) AS sum_d, coalesce(d.sum_d2, 0) AS sum_d2,
+               coalesce(d.k, 0) AS k, d.nz_mean, d.nz_std,
+               c.n_customers, c.top_customer_share,
+               CASE WHEN (SELECT count(*) FROM inventory) > 0 THEN coalesce(i.on_hand, 0) END
+                   AS on_hand,
+               i.on_order,
+               coalesce(ms.supplier, pr.supplier) AS main_supplier,
+               sr.n_receipts, sr.on_time_rate, sr.in_full_rate,
+               CASE WHEN sr.n_receipts >= 3 THEN sr.lt_mean ELSE sl.lt_mean END AS lead_time_mean_days,
+               CASE WHEN sr.n_receipts >= 3 THEN sr.lt_std ELSE sl.lt_std END AS lead_time_std_days,
+               CASE WHEN sr.n_receipts >= 3 THEN 'sku' WHEN sl.lt_mean IS NOT NULL THEN 'supplier'
+               END AS lead_time_source,
+               sr.n_receipts / (SELECT years FROM rc_span) AS receipts_per_year
+        FROM skus k
+        LEFT JOIN vol v USING (sku)
+        LEFT JOIN dem d USING (sku)
+        LEFT JOIN hist h USING (sku)
+        LEFT JOIN prod pr USING (sku)
+        LEFT JOIN inv i USING (sku)
+        LEFT JOIN cust c USING (sku)
+        LEFT JOIN main_sup ms USING (sku)
+        LEFT JOIN sku_rc sr USING (sku)
+        LEFT JOIN sup_lt sl ON sl.supplier = ms.supplier
+    ),
+    stats AS (
+        SELECT *,
+               CASE WHEN act_start IS NULL OR act_start > $win_end::DATE THEN $n_periods
+                    ELSE {n_act} END AS n_act
+        FROM base
+    ),
+    stats2 AS (
+        SELECT *, sum_d / n_act AS mean_p,
+               CASE WHEN n_act > 1 THEN sqrt(greatest(
+                   (sum_d2 - sum_d * sum_d / n_act) / (n_act - 1), 0)) END AS std_p
+        FROM stats
+    )
+    SELECT
+        sku, description, family,
+        quantity, revenue, margin,
+        margin / nullif(revenue, 0) AS margin_pct,
+        order_lines,
+        quantity / nullif(sum(greatest(quantity, 0)) OVER (), 0) AS quantity_share,
+        revenue / nullif(sum(greatest(revenue, 0)) OVER (), 0) AS revenue_share,
+        margin / nullif(sum(greatest(margin, 0)) OVER (), 0) AS margin_share,
+        order_lines / nullif(sum(order_lines) OVER (), 0) AS order_lines_share,
+        unit_cost,
+        '{period}' AS period,
+        n_act AS weeks_active,
+        k AS weeks_with_demand,
+        mean_p * $per_week AS demand_mean,
+        std_p * sqrt($per_week) AS demand_std,
+        CASE WHEN mean_p > 0 THEN std_p / mean_p END AS cov,
+        CASE WHEN k > 0 THEN n_act / k END AS adi,
+        CASE WHEN k >= 2 AND nz_mean > 0 THEN (nz_std / nz_mean) ^ 2 END AS cv2,
+        CASE WHEN k < 2 THEN 'insufficient history'
+             WHEN n_act / k < $adi_cut AND (nz_std / nz_mean) ^ 2 < $cv2_cut THEN 'smooth'
+             WHEN n_act / k < $adi_cut THEN 'erratic'
+             WHEN (nz_std / nz_mean) ^ 2 < $cv2_cut THEN 'intermittent'
+             ELSE 'lumpy' END AS pattern,
+        first_sale, last_sale,
+        coalesce(first_sale > $new_cut::DATE, false) AS is_new,
+        (last_sale IS NULL OR last_sale <= $eol_cut::DATE) AS is_end_of_life,
+        on_hand,
+        on_hand * unit_cost AS inventory_value,
+        CASE WHEN mean_p > 0 THEN on_hand / (mean_p * $per_week / 7.0) END AS days_of_supply,
+        on_order,
+        lead_time_mean_days, lead_time_std_days, lead_time_source,
+        n_receipts, on_time_rate, in_full_rate, receipts_per_year, main_supplier,
+        coalesce(n_customers, 0) AS n_customers, top_customer_share
+    FROM stats2
+    ORDER BY sku
+    """
+
+
+FEATURES_ALL = "SELECT * FROM features ORDER BY sku"

@@ -1,0 +1,309 @@
+"""Reading a user's file into a DuckDB staging table, without passing large files through pandas.
+
+Supported: CSV (delimiter, quoting, line endings and header sniffed by DuckDB; encoding sniffed
+here: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else latin-1), the same gzip-compressed, XLSX
+through openpyxl (DuckDB's excel extension needs a download), and Parquet.
+
+Every staged table has a ``__row`` column: the record's row number as a spreadsheet shows it
+(the header is row 1, the first data row is row 2). Every column except ``__row`` is text, so
+validation sees exactly what the file says: ``0055-S`` and ``85123a`` survive as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from . import queries as q
+from .errors import UnusableFileError
+
+_SNIFF_BYTES = 1 << 20
+_XLSX_CHUNK_ROWS = 50_000
+
+
+@dataclass
+class SourceFile:
+    """A file to load: its path, the name to show the user, and the sheet for a workbook."""
+
+    path: Path
+    label: str = ""
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        if not self.label:
+            self.label = self.path.name
+
+
+@dataclass
+class StagedFile:
+    """A file ready to be parsed: a FROM clause that yields its rows as text, and its columns.
+
+    ``source`` is SQL text with ``?`` placeholders bound by ``params``; ``row_expr`` gives each
+    record's row number. For a CSV, records DuckDB cannot split into fields land in the
+    ``rejects`` table while ``source`` is read (``store_rejects``), and ``sample_source`` reads the
+    same file forgivingly, for sniffing date formats.
+    """
+
+    label: str
+    source: str
+    params: list
+    row_expr: str
+    columns: list[str]
+    types: dict[str, str]
+    sample_source: str
+    rejects: str | None = None
+    temp_tables: list[str] = field(default_factory=list)
+
+
+def detect_kind(path: Path) -> str:
+    """``csv``, ``parquet`` or ``xlsx``, from the file's first bytes (its name can lie)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except FileNotFoundError as exc:
+        raise UnusableFileError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise UnusableFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04":
+        return "xlsx"
+    return "csv"
+
+
+def _head_bytes(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    try:
+        with opener(path, "rb") as fh:
+            return fh.read(_SNIFF_BYTES)
+    except (OSError, EOFError) as exc:
+        raise UnusableFileError(f"{path.name}: damaged compressed file ({exc})") from exc
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding name DuckDB's CSV reader takes: ``utf-8``, ``utf-16`` or ``latin-1``."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    # A multi-byte character may be cut at the end of a full sample: leave out its last bytes.
+    sample = head[:-3] if len(head) >= _SNIFF_BYTES else head
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _check_text(head: bytes, label: str, encoding: str) -> None:
+    if not head.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise UnusableFileError(f"{label}: the file is empty")
+    if encoding != "utf-16" and b"\x00" in head[:4096]:
+        raise UnusableFileError(
+            f"{label}: this looks like a binary file, not CSV, XLSX or Parquet"
+        )
+
+
+def list_sheets(path: str | Path) -> list[str]:
+    """The sheet names of a workbook (for the sheet choice)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnusableFileError(f"{Path(path).name}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _cell_text(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ") if (v.hour, v.minute, v.second) != (0, 0, 0) else v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    text = str(v)
+    return text if text.strip() else None
+
+
+def _unique_headers(raw: list[object]) -> list[str]:
+    out: list[str] = []
+    for i, h in enumerate(raw):
+        name = str(h).strip() if h is not None and str(h).strip() else f"column{i + 1}"
+        base, n = name, 2
+        while name in out:
+            name, n = f"{base}_{n}", n + 1
+        out.append(name)
+    return out
+
+
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnusableFileError(f"{src.label}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        if src.sheet is not None and src.sheet not in wb.sheetnames:
+            raise UnusableFileError(
+                f"{src.label}: no sheet named {src.sheet!r}; sheets: {', '.join(wb.sheetnames)}"
+            )
+        ws = wb[src.sheet] if src.sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        while header_row is not None and all(_cell_text(v) is None for v in header_row):
+            header_row = next(rows, None)
+        if header_row is None:
+            raise UnusableFileError(f"{src.label}: the sheet {ws.title!r} is empty")
+        columns = _unique_headers(list(header_row))
+        width = len(columns)
+        con.execute(q.drop_table(table))
+        created = False
+        total = 0
+        buf: list[list[str | None]] = [[] for _ in range(width + 1)]
+
+        def flush() -> None:
+            nonlocal created
+            if not buf[0]:
+                return
+            arrays = [pa.array(buf[0], pa.int64())] + [pa.array(c, pa.string()) for c in buf[1:]]
+            batch = pa.table(arrays, names=["__row", *columns])
+            con.register("__xlsx_batch", batch)
+            con.execute(q.append_from(table, "__xlsx_batch", create=not created))
+            con.unregister("__xlsx_batch")
+            created = True
+            for col in buf:
+                col.clear()
+
+        excel_row = 1
+        for values in rows:
+            excel_row += 1
+            cells = [_cell_text(v) for v in values[:width]]
+            if all(c is None for c in cells):
+                continue  # blank rows in a sheet are layout, not records
+            cells += [None] * (width - len(cells))
+            buf[0].append(excel_row)
+            for i, c in enumerate(cells):
+                buf[i + 1].append(c)
+            total += 1
+            if len(buf[0]) >= _XLSX_CHUNK_ROWS:
+                flush()
+        flush()
+        if not created:
+            con.execute(q.create_empty_text_table(table, columns))
+        types = {c: "VARCHAR" for c in columns}
+        src_sql = q.ident(table)
+        return StagedFile(src.label, src_sql, [], "__row", columns, types, src_sql,
+                          temp_tables=[table])
+    finally:
+        wb.close()
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
+    head = _head_bytes(src.path)
+    encoding = sniff_encoding(head)
+    _check_text(head, src.label, encoding)
+    rejects, scans = f"{table}__rejects", f"{table}__scans"
+    for t in (table, rejects, scans):
+        con.execute(q.drop_table(t))
+    try:
+        # A parallel read into a temp table keeps file order, so rowid numbers the records.
+        con.execute(q.stage_csv(table, rejects, scans), [str(src.path), encoding])
+    except duckdb.Error as exc:
+        raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+    columns = q.table_columns(con, table)
+    return StagedFile(
+        label=src.label,
+        source=q.ident(table),
+        params=[],
+        row_expr="(rowid + 2)",
+        columns=columns,
+        types={c: "VARCHAR" for c in columns},
+        sample_source=q.ident(table),
+        rejects=rejects,
+        temp_tables=[table, rejects, scans],
+    )
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, src: SourceFile) -> StagedFile:
+    try:
+        types = q.parquet_types(con, str(src.path))
+    except duckdb.Error as exc:
+        raise UnusableFileError(f"{src.label}: cannot be read as Parquet ({_first_line(exc)})") from exc
+    source = q.read_parquet_source(str(src.path))
+    return StagedFile(src.label, source, [], "(file_row_number + 2)", list(types), types, source)
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
+    """Make ``src`` readable as a source of text rows on ``con`` (``table`` names temp tables).
+
+    Raises :class:`UnusableFileError` for a file that cannot be used at all.
+    """
+    kind = detect_kind(src.path)
+    if kind == "xlsx":
+        staged = _stage_xlsx(con, src, table)
+    elif kind == "parquet":
+        staged = _stage_parquet(con, src)
+    else:
+        staged = _stage_csv(con, src, table)
+    if not staged.columns:
+        raise UnusableFileError(f"{src.label}: no columns found")
+    return staged
+
+
+def peek_columns(path: str | Path, sheet: str | None = None) -> list[str]:
+    """The column names of a file, for the mapping editor (reads only what it needs)."""
+    src = SourceFile(Path(path), sheet=sheet)
+    con = duckdb.connect()
+    try:
+        kind = detect_kind(src.path)
+        if kind == "parquet":
+            try:
+                return list(q.parquet_types(con, str(src.path)))
+            except duckdb.Error as exc:
+                raise UnusableFileError(f"{src.label}: cannot be read as Parquet ({_first_line(exc)})") from exc
+        if kind == "xlsx":
+            return _stage_xlsx_header(src)
+        head = _head_bytes(src.path)
+        encoding = sniff_encoding(head)
+        _check_text(head, src.label, encoding)
+        try:
+            return q.csv_columns(con, str(src.path), encoding)
+        except duckdb.Error as exc:
+            raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+    finally:
+        con.close()
+
+
+def _stage_xlsx_header(src: SourceFile) -> list[str]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UnusableFileError(f"{src.label}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        ws = wb[src.sheet] if src.sheet in wb.sheetnames else wb.worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            if any(_cell_text(v) is not None for v in row):
+                return _unique_headers(list(row))
+        raise UnusableFileError(f"{src.label}: the sheet {ws.title!r} is empty")
+    finally:
+        wb.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

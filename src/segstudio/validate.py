@@ -1,0 +1,171 @@
+"""Validation of a staged file against its mapping: typed values, per-row rejects, warnings.
+
+Every row read is either accepted or rejected; each reject names its row (as a spreadsheet
+numbers it, header = row 1), the field and column, the value and the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from . import queries as q
+from .errors import UnusableFileError
+from .mapping import Mapping
+from .readers import StagedFile
+from .schema import Table
+
+_MAX_REJECTS_SHOWN = 100_000
+
+
+@dataclass
+class FileReport:
+    """What happened to one file: counts, rejects and warnings."""
+
+    file_key: str
+    file_label: str
+    read: int
+    accepted: int
+    rejected: int
+    rejects: pd.DataFrame  # columns: row, field, column, value, reason
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {
+            "file": self.file_label,
+            "read": self.read,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class ParsedFile:
+    """A validated file waiting in temp tables to be committed to the workspace."""
+
+    table: Table
+    parsed_table: str
+    ok_condition: str
+    mapping: Mapping
+    columns: list[str]
+    report: FileReport
+    rejects_sql: str
+
+
+def _date_formats(con: duckdb.DuckDBPyConnection, staged: StagedFile, column: str,
+                  notes: list[str]) -> tuple[list[str], bool]:
+    hits = q.date_format_hits(con, staged.sample_source, column)
+    fam_hits = {fam: max((hits[f] for f in fmts), default=0) for fam, fmts in q.DATE_FORMATS.items()}
+    families = [fam for fam, n in fam_hits.items() if n > 0]
+    if "us" in families and "eu" in families:
+        # Day and month cannot both be first: keep the reading that fits more values.
+        loser = "eu" if fam_hits["us"] >= fam_hits["eu"] else "us"
+        families.remove(loser)
+        winner = "month/day" if loser == "eu" else "day/month"
+        notes.append(f"{staged.label}: dates in column {column!r} read as {winner}/year")
+    formats = [f for fam in families for f in q.DATE_FORMATS[fam] if hits[f] > 0]
+    return formats, hits["excel_serial"] > 0
+
+
+def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
+               mapping: Mapping, parsed: str) -> ParsedFile:
+    """Parse every mapped column of ``staged`` into temp table ``parsed``, in one pass, and
+    count, list and explain the rejects."""
+    notes: list[str] = []
+    exprs: dict[str, tuple[str, str | None, str]] = {}
+    checked: dict[str, str] = {}
+    for f in table.fields:
+        col = mapping.get(f.name)
+        if col is None:
+            continue
+        typ = staged.types[col]
+        if f.kind == "text":
+            exprs[f.name] = (q.parse_text_expr(col), None, f.kind)
+        elif f.kind == "number":
+            exprs[f.name] = (q.parse_number_expr(col, typ), col, f.kind)
+            checked[f.name] = "text in a number"
+        else:
+            formats, serial = _date_formats(con, staged, col, notes)
+            exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col, f.kind)
+            checked[f.name] = "unparseable date"
+    try:
+        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs),
+                    staged.params)
+    except duckdb.Error as exc:
+        raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
+    malformed: list[tuple[int, str, str]] = []
+    if staged.rejects is not None:
+        malformed = [
+            (int(line), f"{etype.lower()}: {msg}", text or "")
+            for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()
+        ]
+        if malformed:
+            # Records DuckDB could not split are missing from the table: renumber the rest.
+            con.execute(q.renumber_after_rejects(parsed, staged.rejects))
+    required = [f for f in table.required if f in mapping]
+    ok = q.ok_condition(required, list(checked))
+    rejects_sql = q.reject_rows(parsed, required, checked)
+    accepted, total = con.execute(q.accepted_count(parsed, ok)).fetchone()
+
+    rejects = con.execute(
+        f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
+    rejects.insert(2, "column", rejects["field"].map(mapping))
+    if malformed:
+        extra = pd.DataFrame(
+            [(row, None, None, text, reason) for row, reason, text in malformed],
+            columns=["row", "field", "column", "value", "reason"],
+        )
+        rejects = pd.concat([extra, rejects], ignore_index=True).sort_values("row", kind="stable")
+        rejects = rejects.reset_index(drop=True)
+
+    report = FileReport(
+        file_key=table.key, file_label=staged.label, read=int(total) + len(malformed),
+        accepted=int(accepted), rejected=int(total - accepted) + len(malformed), rejects=rejects,
+        warnings=_warnings(con, table, mapping, parsed, ok), notes=notes,
+    )
+    return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _warnings(con: duckdb.DuckDBPyConnection, table: Table, mapping: Mapping, parsed: str,
+              ok: str) -> list[str]:
+    out: list[str] = []
+
+    def count(cond: str) -> int:
+        return int(con.execute(q.count_where(parsed, ok, cond)).fetchone()[0])
+
+    dupes = int(con.execute(q.duplicate_rows(parsed)).fetchone()[0])
+    if dupes:
+        out.append(f"{dupes:,} exact duplicate rows (kept: an identical line may be a real repeat order)")
+    if table.key == "sales":
+        n = count("quantity < 0")
+        if n:
+            out.append(f"{n:,} negative quantities treated as returns or cancellations "
+                       "(netted within the week)")
+        n = count("quantity = 0")
+        if n:
+            out.append(f"{n:,} lines with zero quantity")
+        if "unit_price" in mapping:
+            n = count("unit_price = 0")
+            if n:
+                out.append(f"{n:,} lines with a zero unit price")
+            n = count("unit_price < 0")
+            if n:
+                out.append(f"{n:,} lines with a negative unit price")
+    if table.key == "inventory":
+        n = count("on_hand < 0")
+        if n:
+            out.append(f"{n:,} negative on-hand quantities")
+    if table.key == "suppliers":
+        n = count("receipt_date < order_date")
+        if n:
+            out.append(f"{n:,} receipts dated before their order (negative lead time)")
+    return out

@@ -1,0 +1,233 @@
+"""The workspace: one DuckDB file with the loaded tables, the mappings and a history of loads.
+
+A load has two steps. :meth:`Workspace.stage` reads and validates the files into temporary
+tables and reports; nothing the user had is touched. :meth:`Workspace.commit` replaces the
+tables of the staged files in one transaction: if anything fails, the workspace is as it was.
+Tables of files not in the load keep their previous data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import queries as q
+from .errors import SegStudioError, UnusableFileError
+from .mapping import Mapping, check_mapping, layout_key, suggest_mapping
+from .readers import SourceFile, stage_file
+from .schema import TABLES
+from .validate import FileReport, ParsedFile, parse_file
+
+DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
+
+
+@dataclass
+class Staging:
+    """Files validated and waiting for :meth:`Workspace.commit` (or :meth:`Workspace.discard`)."""
+
+    files: dict[str, ParsedFile] = field(default_factory=dict)
+    temp_tables: list[str] = field(default_factory=list)
+
+    @property
+    def reports(self) -> dict[str, FileReport]:
+        return {k: p.report for k, p in self.files.items()}
+
+
+class Workspace:
+    """A DuckDB workspace file. One connection, guarded by a lock (safe to share across threads)."""
+
+    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, memory_limit: str | None = None):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = {q.literal(memory_limit)}")
+        self.con.execute("SET enable_progress_bar = false")
+        self.lock = threading.RLock()
+        self._init_schema()
+
+    def close(self) -> None:
+        with self.lock:
+            self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _init_schema(self) -> None:
+        with self.lock:
+            for stmt in q.META_DDL:
+                self.con.execute(stmt)
+            for table in TABLES.values():
+                self.con.execute(q.create_data_table(table))
+
+    # ------------------------------------------------------------------ reading state
+    def version(self) -> int:
+        """The data version: the id of the latest committed load (0 when empty)."""
+        with self.lock:
+            return int(self.con.execute(q.CURRENT_VERSION).fetchone()[0])
+
+    def table_counts(self) -> dict[str, int]:
+        with self.lock:
+            return dict(self.con.execute(q.table_counts()).fetchall())
+
+    def latest_loads(self) -> pd.DataFrame:
+        with self.lock:
+            return self.con.execute(q.LATEST_LOADS).df()
+
+    def load_history(self) -> pd.DataFrame:
+        with self.lock:
+            return self.con.execute(q.LOAD_HISTORY).df()
+
+    def rejects(self, load_id: int, file_key: str) -> pd.DataFrame:
+        with self.lock:
+            return self.con.execute(q.REJECTS_OF_LOAD, [load_id, file_key]).df()
+
+    def query_df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self.lock:
+            return self.con.execute(sql, params or []).df()
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self.lock:
+            row = self.con.execute(q.GET_SETTING, [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.lock:
+            self.con.execute(q.SET_SETTING, [key, value])
+
+    # ------------------------------------------------------------------ mappings
+    def saved_mapping(self, file_key: str, columns: list[str]) -> Mapping | None:
+        with self.lock:
+            row = self.con.execute(q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def mapping_for(self, file_key: str, columns: list[str]) -> tuple[Mapping, str]:
+        """The mapping to offer for a layout: the saved one, else a suggestion."""
+        saved = self.saved_mapping(file_key, columns)
+        if saved is not None and all(c in columns for c in saved.values()):
+            return saved, "saved"
+        return suggest_mapping(TABLES[file_key], columns), "suggested"
+
+    # ------------------------------------------------------------------ loading
+    def stage(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
+              ) -> Staging:
+        """Read and validate ``files`` (file key -> source) into temporary tables.
+
+        Raises :class:`UnusableFileError` (and stages nothing) when a file is unusable.
+        """
+        mappings = mappings or {}
+        unknown = sorted(set(files) - set(TABLES))
+        if unknown:
+            raise UnusableFileError(f"unknown file key(s) {', '.join(unknown)}; use {', '.join(TABLES)}")
+        staging = Staging()
+        with self.lock:
+            try:
+                for key in TABLES:  # sales first: later files are checked against it
+                    if key not in files:
+                        continue
+                    src = files[key]
+                    table = TABLES[key]
+                    staged = stage_file(self.con, src, f"__stage_{key}")
+                    staging.temp_tables += staged.temp_tables
+                    mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
+                    check_mapping(table, mapping, staged.columns, src.label)
+                    parsed = f"__stage_{key}__parsed"
+                    staging.temp_tables.append(parsed)
+                    staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
+                self._cross_checks(staging)
+            except BaseException:
+                self._drop_temps(staging)
+                raise
+        return staging
+
+    def _cross_checks(self, staging: Staging) -> None:
+        if "sales" in staging.files:
+            p = staging.files["sales"]
+            sales_source = f"(SELECT sku FROM {q.ident(p.parsed_table)} WHERE {p.ok_condition})"
+        else:
+            sales_source = "sales"
+        for key in ("inventory", "suppliers"):
+            if key not in staging.files:
+                continue
+            p = staging.files[key]
+            skus = [r[0] for r in self.con.execute(
+                q.unknown_skus(p.parsed_table, p.ok_condition, sales_source)).fetchall()]
+            if skus:
+                shown = ", ".join(skus[:5]) + (", ..." if len(skus) > 5 else "")
+                p.report.warnings.append(f"{len(skus):,} SKUs that never sold ({shown})")
+
+    def commit(self, staging: Staging) -> int:
+        """Replace the staged tables in one transaction; returns the load id.
+
+        The new tables are written beside the current ones first; the swap, the rejects and the
+        load history then change together or not at all.
+        """
+        with self.lock:
+            try:
+                for p in staging.files.values():
+                    select = q.canonical_select(p.table, p.parsed_table, list(p.mapping),
+                                                p.ok_condition)
+                    self.con.execute(q.create_new_data(p.table, select))
+                self.con.execute("BEGIN TRANSACTION")
+                try:
+                    load_id = int(self.con.execute(q.NEXT_LOAD_ID).fetchone()[0])
+                    for key, p in staging.files.items():
+                        self._commit_file(load_id, key, p)
+                    self.con.execute("COMMIT")
+                except BaseException:
+                    self.con.execute("ROLLBACK")
+                    raise
+            finally:
+                for p in staging.files.values():
+                    self.con.execute(q.drop_table("__new_" + p.table.name))
+                self._drop_temps(staging)
+        return load_id
+
+    def _commit_file(self, load_id: int, key: str, p: ParsedFile) -> None:
+        for stmt in q.swap_in_new_data(p.table):
+            self.con.execute(stmt)
+        self.con.execute(q.insert_rejects(load_id, key, p.rejects_sql))
+        if len(p.report.rejects) and p.report.rejects["field"].isna().any():
+            malformed = p.report.rejects[p.report.rejects["field"].isna()]
+            self.con.register("__malformed", malformed[["row", "value", "reason"]])
+            self.con.execute(
+                "INSERT INTO load_rejects SELECT ?, ?, row, NULL, value, reason FROM __malformed",
+                [load_id, key],
+            )
+            self.con.unregister("__malformed")
+        layout = layout_key(key, p.columns)
+        mapping_json = json.dumps(p.mapping)
+        self.con.execute(q.SAVE_MAPPING, [layout, key, mapping_json])
+        r = p.report
+        self.con.execute(q.INSERT_LOAD, [
+            load_id, key, r.file_label, layout, mapping_json, r.read, r.accepted, r.rejected,
+            json.dumps(r.warnings + r.notes), "loaded",
+        ])
+
+    def discard(self, staging: Staging) -> None:
+        with self.lock:
+            self._drop_temps(staging)
+
+    def _drop_temps(self, staging: Staging) -> None:
+        for table in staging.temp_tables:
+            self.con.execute(q.drop_table(table))
+        staging.temp_tables.clear()
+
+    def load(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
+             ) -> tuple[int, dict[str, FileReport]]:
+        """Stage and commit in one go (the command line's way). Returns (load id, reports)."""
+        staging = self.stage(files, mappings)
+        reports = staging.reports
+        load_id = self.commit(staging)
+        return load_id, reports
