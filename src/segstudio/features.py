@@ -140,9 +140,10 @@ def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -
     return Window(period, start, end, count, last_day, bucketed)
 
 
-def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings = FeatureSettings(),
+def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings | None = None,
                      ) -> tuple[pd.DataFrame, Window]:
     """Build the ``features`` table in the workspace and return it with its window."""
+    settings = settings or FeatureSettings()
     win = analysis_window(con, settings)
     params = {
         "win_start": win.start,

@@ -121,9 +121,10 @@ class Workspace:
 
     # ------------------------------------------------------------------ loading
     def stage(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
-              ) -> Staging:
+              tag: str = "") -> Staging:
         """Read and validate ``files`` (file key -> source) into temporary tables.
 
+        ``tag`` keeps the temp tables of concurrent stagings (two browser sessions) apart.
         Raises :class:`UnusableFileError` (and stages nothing) when a file is unusable.
         """
         mappings = mappings or {}
@@ -138,11 +139,11 @@ class Workspace:
                         continue
                     src = files[key]
                     table = TABLES[key]
-                    staged = stage_file(self.con, src, f"__stage_{key}")
+                    staged = stage_file(self.con, src, f"__stage{tag}_{key}")
                     staging.temp_tables += staged.temp_tables
                     mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
-                    parsed = f"__stage_{key}__parsed"
+                    parsed = f"__stage{tag}_{key}__parsed"
                     staging.temp_tables.append(parsed)
                     staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
                 self._cross_checks(staging)

@@ -1,0 +1,62 @@
+"""Portfolio profile: small frames for the Data page's charts (never one point per SKU)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PATTERN_ORDER = ["smooth", "erratic", "intermittent", "lumpy", "insufficient history"]
+_MAX_CURVE_POINTS = 2_000
+
+
+def pareto_curve(features: pd.DataFrame, measure: str = "revenue",
+                 max_points: int = _MAX_CURVE_POINTS) -> pd.DataFrame:
+    """Cumulative share of ``measure`` against the share of SKUs, ranked descending.
+
+    Only SKUs with a positive measure count (as in the ABC rule of methods.md). The curve is
+    thinned to at most ``max_points`` points, always keeping the first and the last.
+    """
+    values = features[measure].to_numpy(dtype=float, na_value=0.0)
+    values = np.sort(values[values > 0])[::-1]
+    if len(values) == 0:
+        return pd.DataFrame({"sku_share": [0.0], "cum_share": [0.0], "rank": [0]})
+    cum = np.cumsum(values) / values.sum()
+    rank = np.arange(1, len(values) + 1)
+    idx = np.unique(np.linspace(0, len(values) - 1, min(max_points, len(values))).astype(int))
+    return pd.DataFrame({
+        "sku_share": np.concatenate([[0.0], rank[idx] / len(values)]),
+        "cum_share": np.concatenate([[0.0], cum[idx]]),
+        "rank": np.concatenate([[0], rank[idx]]),
+    })
+
+
+def share_of_top(features: pd.DataFrame, top_fraction: float = 0.2,
+                 measure: str = "revenue") -> float:
+    """The share of ``measure`` that the top ``top_fraction`` of SKUs (by it) bring."""
+    values = np.sort(features[measure].to_numpy(dtype=float, na_value=0.0))[::-1]
+    positive = values[values > 0]
+    if len(positive) == 0:
+        return 0.0
+    n = max(1, int(round(top_fraction * len(positive))))
+    return float(positive[:n].sum() / positive.sum())
+
+
+def pattern_mix(features: pd.DataFrame) -> pd.DataFrame:
+    """SKU count and revenue share per demand pattern, in the canonical order."""
+    total = features["revenue"].clip(lower=0).sum()
+    g = features.groupby("pattern", observed=True).agg(
+        skus=("sku", "size"), revenue=("revenue", lambda s: s.clip(lower=0).sum()))
+    g = g.reindex([p for p in PATTERN_ORDER if p in g.index])
+    g["revenue_share"] = g["revenue"] / total if total > 0 else 0.0
+    return g.reset_index()
+
+
+def lifecycle_counts(features: pd.DataFrame) -> dict[str, int]:
+    """SKUs in all, new, end-of-life, without demand in the window, and stocked but never sold."""
+    return {
+        "skus": int(len(features)),
+        "new": int(features["is_new"].sum()),
+        "end_of_life": int(features["is_end_of_life"].sum()),
+        "no_demand": int((features["weeks_with_demand"] == 0).sum()),
+        "never_sold": int(features["first_sale"].isna().sum()),
+    }

@@ -1,0 +1,220 @@
+"""The Data page: what is loaded, the portfolio's profile, and loading new files."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import streamlit as st
+
+from .. import charts, profile
+from ..errors import SegStudioError
+from ..exports import to_csv_bytes
+from ..features import FEATURE_COLUMNS
+from ..readers import SourceFile, detect_kind, list_sheets, peek_columns
+from ..schema import TABLES
+from ..validate import FileReport
+from . import keys
+from .state import get_features, get_workspace
+
+_NOT_MAPPED = "— not mapped —"
+_UPLOAD_DIR = "uploads"
+
+
+def current_data() -> None:
+    ws = get_workspace()
+    counts = ws.table_counts()
+    st.subheader("Current data")
+    cols = st.columns(4)
+    for col, (key, table) in zip(cols, TABLES.items(), strict=True):
+        col.metric(table.label, f"{counts.get(key, 0):,} rows")
+    latest = ws.latest_loads()
+    if len(latest):
+        st.table(latest.rename(columns={
+            "file_key": "file", "file_label": "loaded from", "loaded_at": "when",
+            "rows_read": "read", "rows_accepted": "accepted", "rows_rejected": "rejected",
+            "load_id": "load",
+        }))
+
+
+def portfolio_profile() -> None:
+    result = get_features()
+    st.subheader("Portfolio profile")
+    if result is None:
+        st.info("Load a sales file below to see the portfolio's profile.")
+        return
+    features, window = result
+    counts = profile.lifecycle_counts(features)
+    top20 = profile.share_of_top(features, 0.2)
+    st.caption(
+        f"{counts['skus']:,} SKUs; window {window.start} to {window.last_day} "
+        f"({window.periods} {window.period}s). The top 20% of SKUs bring {top20:.0%} of revenue."
+    )
+    c = st.columns(5)
+    c[0].metric("SKUs", f"{counts['skus']:,}")
+    c[1].metric("New", f"{counts['new']:,}", help="First sale in the last 13 weeks of the window")
+    c[2].metric("End-of-life", f"{counts['end_of_life']:,}",
+                help="No sale in the last 26 weeks of the window")
+    c[3].metric("No demand in window", f"{counts['no_demand']:,}")
+    c[4].metric("Stocked, never sold", f"{counts['never_sold']:,}")
+    left, right = st.columns(2)
+    left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)),
+                      use_container_width=True, key="data.pareto")
+    right.plotly_chart(charts.pattern_mix_figure(profile.pattern_mix(features)),
+                       use_container_width=True, key="data.patterns")
+
+
+def _save_upload(file_key: str, uploaded) -> Path:
+    ws = get_workspace()
+    folder = ws.path.parent / _UPLOAD_DIR / file_key
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(uploaded.name).name
+    path.write_bytes(uploaded.getbuffer())
+    return path
+
+
+def _chosen_sources() -> dict[str, SourceFile]:
+    sources: dict[str, SourceFile] = {}
+    cols = st.columns(2)
+    for i, (key, table) in enumerate(TABLES.items()):
+        with cols[i % 2]:
+            st.markdown(f"**{table.label}**" + (" (optional)" if key == "products" else ""))
+            uploaded = st.file_uploader(
+                f"{table.label} file", type=["csv", "gz", "txt", "tsv", "xlsx", "parquet"],
+                key=keys.upload(key), label_visibility="collapsed",
+            )
+            server = st.text_input(
+                "or a path on this machine (for large files)", key=keys.server_path(key),
+                placeholder="/data/exports/sales.parquet",
+            )
+            path = _save_upload(key, uploaded) if uploaded is not None else (
+                Path(server.strip()) if server.strip() else None)
+            if path is None:
+                continue
+            label = uploaded.name if uploaded is not None else str(path)
+            sheet = None
+            try:
+                if detect_kind(path) == "xlsx":
+                    sheet = st.selectbox("Sheet", list_sheets(path), key=keys.sheet(key))
+            except SegStudioError as exc:
+                st.error(str(exc))
+                continue
+            sources[key] = SourceFile(path, label=label, sheet=sheet)
+    return sources
+
+
+def _mapping_editor(sources: dict[str, SourceFile]) -> dict[str, dict[str, str]] | None:
+    ws = get_workspace()
+    columns: dict[str, list[str]] = {}
+    for key, src in sources.items():
+        try:
+            columns[key] = peek_columns(src.path, src.sheet)
+        except SegStudioError as exc:
+            st.error(str(exc))
+            return None
+    with st.form("data.mapping_form"):
+        st.markdown("**Column mapping** (required fields marked *)")
+        chosen: dict[str, dict[str, str]] = {}
+        for key, src in sources.items():
+            table = TABLES[key]
+            default, origin = ws.mapping_for(key, columns[key])
+            with st.expander(f"{table.label}: {src.label} ({origin} mapping)", expanded=True):
+                options = [_NOT_MAPPED, *columns[key]]
+                grid = st.columns(3)
+                chosen[key] = {}
+                for j, f in enumerate(table.fields):
+                    pick = grid[j % 3].selectbox(
+                        f.name + (" *" if f.required else ""), options,
+                        index=options.index(default[f.name]) if f.name in default else 0,
+                        key=keys.mapping(key, f.name), help=f.description,
+                    )
+                    if pick != _NOT_MAPPED:
+                        chosen[key][f.name] = pick
+        submitted = st.form_submit_button("Validate files", type="primary")
+    return chosen if submitted else None
+
+
+def _report(report: FileReport, key: str) -> None:
+    table = TABLES[key]
+    st.markdown(f"**{table.label}: {report.file_label}**")
+    c = st.columns(3)
+    c[0].metric("Rows read", f"{report.read:,}")
+    c[1].metric("Accepted", f"{report.accepted:,}")
+    c[2].metric("Rejected", f"{report.rejected:,}")
+    for w in report.warnings + report.notes:
+        st.warning(w)
+    if report.rejected:
+        st.dataframe(report.rejects, hide_index=True, use_container_width=True,
+                     key=f"data.rejects.{key}")
+        st.download_button(
+            f"Download the {report.rejected:,} rejected rows (CSV)", to_csv_bytes(report.rejects),
+            file_name=f"rejects_{key}.csv", mime="text/csv", key=f"data.rejects_dl.{key}",
+        )
+
+
+def load_new_data() -> None:
+    st.subheader("Load new data")
+    st.caption(
+        "CSV (any delimiter; UTF-8, UTF-8 with BOM or latin-1), CSV.gz, XLSX or Parquet. "
+        "Nothing changes until you press *Replace current data*; files you do not give keep "
+        "their current data."
+    )
+    ws = get_workspace()
+    sources = _chosen_sources()
+    if sources:
+        mappings = _mapping_editor(sources)
+        if mappings is not None:
+            old = st.session_state.pop(keys.STAGING, None)
+            if old is not None:
+                ws.discard(old)
+            try:
+                with st.status("Reading and validating...", expanded=False) as status:
+                    tag = "_" + uuid.uuid4().hex[:8]
+                    st.session_state[keys.STAGING] = ws.stage(sources, mappings, tag=tag)
+                    status.update(label="Validated", state="complete")
+                st.session_state.pop(keys.STAGING_ERROR, None)
+            except SegStudioError as exc:
+                st.session_state[keys.STAGING_ERROR] = str(exc)
+    if keys.STAGING_ERROR in st.session_state:
+        st.error(st.session_state[keys.STAGING_ERROR] + " Nothing was changed.")
+    staging = st.session_state.get(keys.STAGING)
+    if staging is not None:
+        st.markdown("#### Validation report")
+        for key, report in staging.reports.items():
+            _report(report, key)
+        a, b = st.columns(2)
+        if a.button("Replace current data", type="primary", key="data.commit"):
+            try:
+                load_id = ws.commit(staging)
+                st.session_state[keys.LAST_LOAD] = (
+                    load_id, {k: r.summary() for k, r in staging.reports.items()})
+            except SegStudioError as exc:
+                st.session_state[keys.STAGING_ERROR] = str(exc)
+            st.session_state.pop(keys.STAGING, None)
+            st.rerun()
+        if b.button("Discard", key="data.discard"):
+            ws.discard(staging)
+            st.session_state.pop(keys.STAGING, None)
+            st.rerun()
+    last = st.session_state.get(keys.LAST_LOAD)
+    if last is not None:
+        load_id, summaries = last
+        st.success(f"Load {load_id} is now the current data: " + "; ".join(
+            f"{s['file']}: {s['accepted']:,} rows" for s in summaries.values()))
+
+
+def history_and_features() -> None:
+    ws = get_workspace()
+    with st.expander("Load history"):
+        st.dataframe(ws.load_history(), hide_index=True, use_container_width=True,
+                     key="data.history")
+    result = get_features()
+    if result is None:
+        return
+    features, window = result
+    st.subheader("Per-SKU features")
+    st.dataframe(features, hide_index=True, use_container_width=True, key="data.features")
+    st.download_button("Download the feature table (CSV)", to_csv_bytes(features),
+                       file_name="features.csv", mime="text/csv", key="data.features_dl")
+    with st.expander("What each column means"):
+        st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

@@ -1,0 +1,25 @@
+"""Session-state keys and widget keys: one place for all of them."""
+
+from __future__ import annotations
+
+STAGING = "data.staging"  # the Staging waiting for "Replace current data"
+STAGING_ERROR = "data.staging_error"
+LAST_LOAD = "data.last_load"  # (load id, summaries) of the last commit, for a confirmation
+WINDOW_WEEKS = "features.weeks"
+PERIOD = "features.period"
+
+
+def upload(file_key: str) -> str:
+    return f"data.upload.{file_key}"
+
+
+def server_path(file_key: str) -> str:
+    return f"data.path.{file_key}"
+
+
+def sheet(file_key: str) -> str:
+    return f"data.sheet.{file_key}"
+
+
+def mapping(file_key: str, field: str) -> str:
+    return f"data.map.{file_key}.{field}"

@@ -1,0 +1,49 @@
+"""Cached resources and data for the pages: the workspace connection and the feature table."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ..demo_workspace import build_demo_workspace
+from ..errors import SegStudioError
+from ..features import FeatureSettings, Window, compute_features
+from ..workspace import DEFAULT_WORKSPACE, Workspace
+
+ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
+
+
+def workspace_path() -> Path:
+    return Path(os.environ.get(ENV_WORKSPACE, str(DEFAULT_WORKSPACE)))
+
+
+@st.cache_resource(show_spinner="Opening the workspace...")
+def _open_workspace(path: str) -> Workspace:
+    p = Path(path)
+    if not p.exists():
+        # First start without `make run`: build the demo so there is something to look at.
+        build_demo_workspace(p, p.parent / "demo")
+    return Workspace(p)
+
+
+def get_workspace() -> Workspace:
+    return _open_workspace(str(workspace_path()))
+
+
+@st.cache_data(show_spinner="Computing the per-SKU features...", max_entries=8)
+def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
+    ws = _open_workspace(path)
+    with ws.lock:
+        return compute_features(ws.con, settings)
+
+
+def get_features(settings: FeatureSettings | None = None) -> tuple[pd.DataFrame, Window] | None:
+    """The feature table for the current data version, or None when no sales are loaded."""
+    ws = get_workspace()
+    try:
+        return _features(str(ws.path), ws.version(), settings or FeatureSettings())
+    except SegStudioError:
+        return None
