@@ -59,9 +59,9 @@ def portfolio_profile() -> None:
     c[4].metric("Stocked, never sold", f"{counts['never_sold']:,}")
     left, right = st.columns(2)
     left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)),
-                      use_container_width=True, key="data.pareto")
+                      width="stretch", key="data.pareto")
     right.plotly_chart(charts.pattern_mix_figure(profile.pattern_mix(features)),
-                       use_container_width=True, key="data.patterns")
+                       width="stretch", key="data.patterns")
 
 
 def _save_upload(file_key: str, uploaded) -> Path:
@@ -144,7 +144,7 @@ def _report(report: FileReport, key: str) -> None:
     for w in report.warnings + report.notes:
         st.warning(w)
     if report.rejected:
-        st.dataframe(report.rejects, hide_index=True, use_container_width=True,
+        st.dataframe(report.rejects, hide_index=True, width="stretch",
                      key=f"data.rejects.{key}")
         st.download_button(
             f"Download the {report.rejected:,} rejected rows (CSV)", to_csv_bytes(report.rejects),
@@ -206,14 +206,14 @@ def load_new_data() -> None:
 def history_and_features() -> None:
     ws = get_workspace()
     with st.expander("Load history"):
-        st.dataframe(ws.load_history(), hide_index=True, use_container_width=True,
+        st.dataframe(ws.load_history(), hide_index=True, width="stretch",
                      key="data.history")
     result = get_features()
     if result is None:
         return
     features, window = result
     st.subheader("Per-SKU features")
-    st.dataframe(features, hide_index=True, use_container_width=True, key="data.features")
+    st.dataframe(features, hide_index=True, width="stretch", key="data.features")
     st.download_button("Download the feature table (CSV)", to_csv_bytes(features),
                        file_name="features.csv", mime="text/csv", key="data.features_dl")
     with st.expander("What each column means"):
