@@ -29,7 +29,7 @@ FEATURE_COLUMNS: dict[str, str] = {
     "revenue_share": "Revenue / the sum over SKUs with positive revenue",
     "margin_share": "Margin / the sum over SKUs with positive margin",
     "order_lines_share": "Order lines / all order lines",
-    "unit_cost": "Cost per unit: product master, else sales lines, else inventory",
+    "unit_cost": "Cost per unit: sales lines, else product master, else inventory (methods.md)",
     "period": "The period the demand statistics were computed on: week, or month for monthly files",
     "weeks_active": "Periods from the later of window start and first sale to the window end",
     "weeks_with_demand": "Active periods with demand > 0",

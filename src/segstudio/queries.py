@@ -99,7 +99,7 @@ def renumber_after_rejects(table: str, rejects: str) -> str:
     <= r, so its line is r + 2 + #{j : L_j - 2 - j <= r}.
     """
     return f"""
-        CREATE OR REPLACE TEMP TABLE {ident(table)} AS
+        CREATE OR REPLACE TABLE {ident(table)} AS
         WITH r AS (
             SELECT DISTINCT line FROM {ident(rejects)}
         ), pos AS (
@@ -204,16 +204,17 @@ def parse_text_expr(column: str) -> str:
 
 
 def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
-                 exprs: dict[str, tuple[str, str | None, str]]) -> str:
+                 exprs: dict[str, tuple[str, str | None, str]], missing: dict[str, str]) -> str:
     """Parsed table in one pass over the source: ``__row``, ``__h`` (a hash of the whole
     record, for duplicates), each canonical field parsed, and ``__raw_<field>`` holding the
     source text only where a present value failed to parse. ``exprs`` maps field ->
-    (expression, source column or None, kind)."""
+    (expression, source column or None, kind); ``missing`` maps the unmapped fields to their
+    SQL type, so the table has the canonical columns."""
     cols = [f"{row_expr}::BIGINT AS __row", f"hash({', '.join(ident(c) for c in columns)}) AS __h"]
     for name, (expr, raw_col, _kind) in exprs.items():
         cols.append(f"{expr} AS {ident(name)}")
         if raw_col is not None:
-            cols.append(f"CAST({ident(raw_col)} AS VARCHAR) AS {ident('__src_' + name)}")
+            cols.append(f"{ident(raw_col)} AS {ident('__src_' + name)}")
     inner = f"SELECT {', '.join(cols)} FROM {staged_source}"
     outer = ["__row", "__h"]
     for name, (_expr, raw_col, kind) in exprs.items():
@@ -225,11 +226,16 @@ def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[st
             outer.append(ident(name))
             bad = f"{ident(name)} IS NULL"
         if raw_col is not None:
+            # CASE evaluates its branch only for the rows that reach it: the source text is
+            # turned into VARCHAR for failed values only.
+            src = f"CAST({ident('__src_' + name)} AS VARCHAR)"
             outer.append(
-                f"CASE WHEN {bad} AND nullif(trim({ident('__src_' + name)}), '') "
-                f"IS NOT NULL THEN {ident('__src_' + name)} END AS {ident('__raw_' + name)}"
+                f"CASE WHEN {bad} THEN CASE WHEN nullif(trim({src}), '') IS NOT NULL "
+                f"THEN {src} END END AS {ident('__raw_' + name)}"
             )
-    return f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
+    outer += [f"NULL::{typ} AS {ident(name)}" for name, typ in missing.items()]
+    # A table of the workspace (not a temp table): at commit it is renamed into place.
+    return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
 
 
 def ok_condition(required: list[str], checked: list[str]) -> str:
@@ -261,27 +267,11 @@ def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> st
     return " UNION ALL ".join(parts)
 
 
-def accepted_count(parsed: str, ok: str) -> str:
-    return f"SELECT count(*) FILTER (WHERE {ok}), count(*) FROM {ident(parsed)}"
-
-
-def canonical_select(table: Table, parsed: str, mapped: list[str], ok: str) -> str:
-    """The accepted rows in the canonical schema (unmapped optional fields are typed NULLs)."""
-    cols = []
-    for f in table.fields:
-        typ = SQL_TYPES[f.kind]
-        cols.append(f"{ident(f.name)}" if f.name in mapped else f"NULL::{typ} AS {ident(f.name)}")
-    # The parsed table is in file order already: no sort needed.
-    return f"SELECT {', '.join(cols)} FROM {ident(parsed)} WHERE {ok}"
-
-
-def duplicate_rows(parsed: str) -> str:
-    """Rows identical in every column to an earlier row (counted, not removed)."""
-    return f"SELECT count(*) - count(DISTINCT __h) FROM {ident(parsed)}"
-
-
-def count_where(parsed: str, ok: str, condition: str) -> str:
-    return f"SELECT count(*) FROM {ident(parsed)} WHERE ({ok}) AND ({condition})"
+def count_checks(parsed: str, ok: str, conditions: list[str]) -> str:
+    """One scan: rows, accepted rows, exact duplicates, then accepted rows meeting each condition."""
+    extra = "".join(f", count(*) FILTER (WHERE ({ok}) AND ({c}))" for c in conditions)
+    return (f"SELECT count(*), count(*) FILTER (WHERE {ok}), count(*) - count(DISTINCT __h)"
+            f"{extra} FROM {ident(parsed)}")
 
 
 def unknown_skus(staged_parsed: str, ok: str, sales_source: str) -> str:
@@ -337,23 +327,43 @@ GET_SETTING = "SELECT value FROM settings WHERE key = ?"
 SET_SETTING = "INSERT OR REPLACE INTO settings VALUES (?, ?)"
 
 
-def create_new_data(table: Table, select_sql: str) -> str:
-    """The next version of a data table, built beside the current one (outside a transaction)."""
-    return f"CREATE OR REPLACE TABLE {ident('__new_' + table.name)} AS {select_sql}"
+def save_rejects(table: str, rejects_sql: str) -> str:
+    return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM ({rejects_sql})"
 
 
-def swap_in_new_data(table: Table) -> list[str]:
-    """Run inside the commit's transaction: the new version replaces the current one."""
+def keep_accepted(parsed: str, ok: str) -> str:
+    return f"DELETE FROM {ident(parsed)} WHERE NOT ({ok})"
+
+
+def to_canonical_columns(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
+    """ALTER statements turning a parsed table into the canonical schema: drop the helper
+    columns, add unmapped optional fields as NULL columns (both are catalogue changes only)."""
+    have = table_columns(con, parsed)
+    wanted = {f.name: SQL_TYPES[f.kind] for f in table.fields}
+    stmts = [f"ALTER TABLE {ident(parsed)} DROP COLUMN {ident(c)}" for c in have if c not in wanted]
+    stmts += [f"ALTER TABLE {ident(parsed)} ADD COLUMN {ident(f)} {t}"
+              for f, t in wanted.items() if f not in have]
+    return stmts
+
+
+def swap_in(parsed: str, table: Table) -> list[str]:
+    """Run inside the commit's transaction: the parsed table replaces the current one."""
     return [
         f"DROP TABLE IF EXISTS {ident(table.name)}",
-        f"ALTER TABLE {ident('__new_' + table.name)} RENAME TO {ident(table.name)}",
+        f"ALTER TABLE {ident(parsed)} RENAME TO {ident(table.name)}",
     ]
 
 
-def insert_rejects(load_id: int, file_key: str, rejects_sql: str) -> str:
+LEFTOVER_STAGING = (
+    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+    "AND starts_with(table_name, '__staged')"
+)
+
+
+def insert_rejects(load_id: int, file_key: str, rejects_table: str) -> str:
     return (
         f"INSERT INTO load_rejects SELECT {int(load_id)}, {literal(file_key)}, row, field, value, "
-        f"reason FROM ({rejects_sql})"
+        f"reason FROM {ident(rejects_table)}"
     )
 
 
@@ -426,30 +436,32 @@ def features_sql(period: str) -> str:
         WHERE s.date >= $win_start::DATE AND s.date < $win_end::DATE + {step}
     ),
     per_period AS (
-        SELECT sku, p,
-               CASE WHEN $net_returns THEN greatest(sum(qty), 0)
-                    ELSE sum(qty) FILTER (WHERE qty > 0) END AS d
+        SELECT sku, p, sum(qty) AS q_net, sum(qty) FILTER (WHERE qty > 0) AS q_pos,
+               sum(rev) AS rev, sum(cost) AS cost, count(cost) AS n_cost, count(*) AS n_lines,
+               count(*) FILTER (WHERE qty > 0) AS n_pos
         FROM lines GROUP BY sku, p
     ),
+    demand AS (
+        SELECT *, CASE WHEN $net_returns THEN greatest(q_net, 0) ELSE coalesce(q_pos, 0) END AS d
+        FROM per_period
+    ),
     dem AS (
-        SELECT sku, sum(d) AS sum_d, sum(d * d) AS sum_d2,
+        SELECT sku, sum(q_net) AS quantity, sum(rev) AS revenue,
+               CASE WHEN sum(n_cost) = sum(n_lines) THEN sum(rev) - sum(cost) END AS line_margin,
+               sum(n_pos) AS order_lines,
+               sum(d) AS sum_d, sum(d * d) AS sum_d2,
                count(*) FILTER (WHERE d > 0) AS k,
                avg(d) FILTER (WHERE d > 0) AS nz_mean,
-               stddev_samp(d) FILTER (WHERE d > 0) AS nz_std
-        FROM per_period GROUP BY sku
+               stddev_samp(d) FILTER (WHERE d > 0) AS nz_std,
+               var_pop(d) FILTER (WHERE d > 0) AS nz_var_pop,
+               sum(q_pos) AS qty_pos
+        FROM demand GROUP BY sku
     ),
     cust AS (
-        SELECT sku, count(*) AS n_customers, max(q) / nullif(sum(q), 0) AS top_customer_share
+        SELECT sku, count(*) AS n_customers, max(q) AS top_customer_qty
         FROM (SELECT sku, customer, sum(qty) AS q FROM lines
               WHERE qty > 0 AND customer IS NOT NULL GROUP BY sku, customer)
         GROUP BY sku
-    ),
-    vol AS (
-        SELECT sku, sum(qty) AS quantity, sum(rev) AS revenue,
-               CASE WHEN count(cost) = count(*) THEN sum(rev) - sum(cost) END AS line_margin,
-               sum(qty) FILTER (WHERE qty > 0) AS qty_pos,
-               count(*) FILTER (WHERE qty > 0) AS order_lines
-        FROM lines GROUP BY sku
     ),
     rc AS (
         SELECT supplier, sku, CAST(receipt_date - order_date AS DOUBLE) AS lt,
@@ -483,21 +495,22 @@ def features_sql(period: str) -> str:
     base AS (
         SELECT k.sku,
                pr.description, pr.family, pr.lifecycle,
-               coalesce(v.quantity, 0) AS quantity,
-               coalesce(v.revenue, 0) AS revenue,
-               coalesce(v.order_lines, 0) AS order_lines,
-               coalesce(pr.unit_cost, h.sales_unit_cost, i.inv_unit_cost, i.inv_avg_cost) AS unit_cost,
-               CASE WHEN v.line_margin IS NOT NULL THEN v.line_margin
+               coalesce(d.quantity, 0) AS quantity,
+               coalesce(d.revenue, 0) AS revenue,
+               coalesce(d.order_lines, 0) AS order_lines,
+               coalesce(h.sales_unit_cost, pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) AS unit_cost,
+               CASE WHEN d.line_margin IS NOT NULL THEN d.line_margin
                     WHEN coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) IS NOT NULL
-                    THEN v.revenue - v.quantity * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
+                    THEN coalesce(d.revenue, 0)
+                         - coalesce(d.quantity, 0) * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
                END AS margin,
                h.first_sale, h.last_sale,
                CASE WHEN h.first_sale IS NULL THEN NULL
                     ELSE greatest($win_start::DATE, CAST(date_trunc('{period}', h.first_sale) AS DATE))
                END AS act_start,
-               coalesce(d.sum_d, 0) AS sum_d, coalesce(d.sum_d2, 0) AS sum_d2,
-               coalesce(d.k, 0) AS k, d.nz_mean, d.nz_std,
-               c.n_customers, c.top_customer_share,
+               coalesce(d.sum_d, 0) AS sum_d,
+               coalesce(d.k, 0) AS k, d.nz_mean, d.nz_std, d.nz_var_pop,
+               c.n_customers, c.top_customer_qty / nullif(d.qty_pos, 0) AS top_customer_share,
                CASE WHEN (SELECT count(*) FROM inventory) > 0 THEN coalesce(i.on_hand, 0) END
                    AS on_hand,
                i.on_order,
@@ -509,7 +522,6 @@ def features_sql(period: str) -> str:
                END AS lead_time_source,
                sr.n_receipts / (SELECT years FROM rc_span) AS receipts_per_year
         FROM skus k
-        LEFT JOIN vol v USING (sku)
         LEFT JOIN dem d USING (sku)
         LEFT JOIN hist h USING (sku)
         LEFT JOIN prod pr USING (sku)
@@ -526,10 +538,16 @@ def features_sql(period: str) -> str:
         FROM base
     ),
     stats2 AS (
-        SELECT *, sum_d / n_act AS mean_p,
+        SELECT *, sum_d / n_act AS mean_p FROM stats
+    ),
+    stats3 AS (
+        -- Sample variance over the active periods without cancellation: the k non-zero
+        -- periods (DuckDB's stable var_pop, shifted to the overall mean) plus n_act - k zeros.
+        SELECT *,
                CASE WHEN n_act > 1 THEN sqrt(greatest(
-                   (sum_d2 - sum_d * sum_d / n_act) / (n_act - 1), 0)) END AS std_p
-        FROM stats
+                   (coalesce(k * nz_var_pop + k * (nz_mean - mean_p) ^ 2, 0)
+                    + (n_act - k) * mean_p * mean_p) / (n_act - 1), 0)) END AS std_p
+        FROM stats2
     )
     SELECT
         sku, description, family,
@@ -564,7 +582,7 @@ def features_sql(period: str) -> str:
         lead_time_mean_days, lead_time_std_days, lead_time_source,
         n_receipts, on_time_rate, in_full_rate, receipts_per_year, main_supplier,
         coalesce(n_customers, 0) AS n_customers, top_customer_share
-    FROM stats2
+    FROM stats3
     ORDER BY sku
     """
 

@@ -1,7 +1,8 @@
 """Reading a user's file into a DuckDB staging table, without passing large files through pandas.
 
 Supported: CSV (delimiter, quoting, line endings and header sniffed by DuckDB; encoding sniffed
-here: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else latin-1), the same gzip-compressed, XLSX
+here: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else latin-1, read as Windows-1252 where it has
+bytes latin-1 leaves to control codes, e.g. ``€`` and ``’``), the same gzip-compressed, XLSX
 through openpyxl (DuckDB's excel extension needs a download), and Parquet.
 
 Every staged table has a ``__row`` column: the record's row number as a spreadsheet shows it
@@ -11,11 +12,16 @@ validation sees exactly what the file says: ``0055-S`` and ``85123a`` survive as
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
-import zipfile
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +31,11 @@ from .errors import UnusableFileError
 
 _SNIFF_BYTES = 1 << 20
 _XLSX_CHUNK_ROWS = 50_000
+_T = TypeVar("_T")
+
+# The five bytes Windows-1252 leaves undefined keep their latin-1 meaning (as browsers do).
+codecs.register_error("segstudio.latin1",
+                      lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
 
 
 @dataclass
@@ -89,6 +100,41 @@ def _head_bytes(path: Path) -> bytes:
         raise UnusableFileError(f"{path.name}: damaged compressed file ({exc})") from exc
 
 
+def _utf8_copy_of_windows_1252(path: Path) -> Path:
+    """A temporary UTF-8 copy of a (possibly gzipped) Windows-1252 file; the caller deletes it."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    fd, name = tempfile.mkstemp(prefix="segstudio-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as out, opener(path, "rb") as fh:
+            while chunk := fh.read(_SNIFF_BYTES):  # one byte per character: chunks split safely
+                out.write(chunk.decode("cp1252", errors="segstudio.latin1").encode("utf-8"))
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _read_csv(src: SourceFile, encoding: str, read: Callable[[str, str], _T]) -> _T:
+    """``read(path, encoding)`` on DuckDB. DuckDB's latin-1 refuses bytes 0x80-0x9F, which in
+    the files Excel writes on Windows are ``€``, ``’``, ``“``...: such a file is read again from
+    a UTF-8 copy decoded as Windows-1252."""
+    try:
+        return read(str(src.path), encoding)
+    except duckdb.Error as exc:
+        if encoding != "latin-1":
+            raise UnusableFileError(
+                f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+    copy = _utf8_copy_of_windows_1252(src.path)
+    try:
+        return read(str(copy), "utf-8")
+    except duckdb.Error as exc:
+        raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 def sniff_encoding(head: bytes) -> str:
     """The encoding name DuckDB's CSV reader takes: ``utf-8``, ``utf-16`` or ``latin-1``."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -113,16 +159,25 @@ def _check_text(head: bytes, label: str, encoding: str) -> None:
 
 def list_sheets(path: str | Path) -> list[str]:
     """The sheet names of a workbook (for the sheet choice)."""
+    with _open_workbook(Path(path), Path(path).name) as wb:
+        return list(wb.sheetnames)
+
+
+@contextmanager
+def _open_workbook(path: Path, label: str) -> Iterator:
+    """An openpyxl workbook (read-only, values), opened through a file object: the kind of a
+    file comes from its bytes, and openpyxl refuses a path whose extension is not ``.xlsx``."""
     import openpyxl
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnusableFileError(f"{Path(path).name}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
+    with open(path, "rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, XML errors...
+            raise UnusableFileError(f"{label}: not a readable XLSX workbook ({exc})") from exc
+        try:
+            yield wb
+        finally:
+            wb.close()
 
 
 def _cell_text(v: object) -> str | None:
@@ -150,13 +205,7 @@ def _unique_headers(raw: list[object]) -> list[str]:
 
 
 def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnusableFileError(f"{src.label}: not a readable XLSX workbook ({exc})") from exc
-    try:
+    with _open_workbook(src.path, src.label) as wb:
         if src.sheet is not None and src.sheet not in wb.sheetnames:
             raise UnusableFileError(
                 f"{src.label}: no sheet named {src.sheet!r}; sheets: {', '.join(wb.sheetnames)}"
@@ -164,8 +213,10 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
         ws = wb[src.sheet] if src.sheet else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
         header_row = next(rows, None)
+        excel_row = 1  # the sheet row of the header: blank rows above it count
         while header_row is not None and all(_cell_text(v) is None for v in header_row):
             header_row = next(rows, None)
+            excel_row += 1
         if header_row is None:
             raise UnusableFileError(f"{src.label}: the sheet {ws.title!r} is empty")
         columns = _unique_headers(list(header_row))
@@ -188,7 +239,6 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
             for col in buf:
                 col.clear()
 
-        excel_row = 1
         for values in rows:
             excel_row += 1
             cells = [_cell_text(v) for v in values[:width]]
@@ -208,8 +258,6 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
         src_sql = q.ident(table)
         return StagedFile(src.label, src_sql, [], "__row", columns, types, src_sql,
                           temp_tables=[table])
-    finally:
-        wb.close()
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
@@ -217,13 +265,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
     encoding = sniff_encoding(head)
     _check_text(head, src.label, encoding)
     rejects, scans = f"{table}__rejects", f"{table}__scans"
-    for t in (table, rejects, scans):
-        con.execute(q.drop_table(t))
-    try:
+
+    def read(path: str, enc: str) -> None:
+        for t in (table, rejects, scans):
+            con.execute(q.drop_table(t))
         # A parallel read into a temp table keeps file order, so rowid numbers the records.
-        con.execute(q.stage_csv(table, rejects, scans), [str(src.path), encoding])
-    except duckdb.Error as exc:
-        raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+        con.execute(q.stage_csv(table, rejects, scans), [path, enc])
+
+    _read_csv(src, encoding, read)
     columns = q.table_columns(con, table)
     return StagedFile(
         label=src.label,
@@ -280,29 +329,18 @@ def peek_columns(path: str | Path, sheet: str | None = None) -> list[str]:
         head = _head_bytes(src.path)
         encoding = sniff_encoding(head)
         _check_text(head, src.label, encoding)
-        try:
-            return q.csv_columns(con, str(src.path), encoding)
-        except duckdb.Error as exc:
-            raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+        return _read_csv(src, encoding, lambda path, enc: q.csv_columns(con, path, enc))
     finally:
         con.close()
 
 
 def _stage_xlsx_header(src: SourceFile) -> list[str]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(src.path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnusableFileError(f"{src.label}: not a readable XLSX workbook ({exc})") from exc
-    try:
+    with _open_workbook(src.path, src.label) as wb:
         ws = wb[src.sheet] if src.sheet in wb.sheetnames else wb.worksheets[0]
         for row in ws.iter_rows(values_only=True):
             if any(_cell_text(v) is not None for v in row):
                 return _unique_headers(list(row))
         raise UnusableFileError(f"{src.label}: the sheet {ws.title!r} is empty")
-    finally:
-        wb.close()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -93,10 +93,15 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col, f.kind)
             checked[f.name] = "unparseable date"
     try:
-        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs),
-                    staged.params)
+        # Rows carry their own number (__row), so DuckDB may write them in any order: faster.
+        con.execute("SET preserve_insertion_order = false")
+        missing = {f.name: q.SQL_TYPES[f.kind] for f in table.fields if f.name not in exprs}
+        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs,
+                                   missing), staged.params)
     except duckdb.Error as exc:
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
+    finally:
+        con.execute("SET preserve_insertion_order = true")
     malformed: list[tuple[int, str, str]] = []
     if staged.rejects is not None:
         malformed = [
@@ -109,7 +114,13 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     required = [f for f in table.required if f in mapping]
     ok = q.ok_condition(required, list(checked))
     rejects_sql = q.reject_rows(parsed, required, checked)
-    accepted, total = con.execute(q.accepted_count(parsed, ok)).fetchone()
+    checks = _warning_checks(table, mapping)
+    counts = con.execute(q.count_checks(parsed, ok, [c for c, _ in checks])).fetchone()
+    total, accepted, dupes = counts[0], counts[1], counts[2]
+    warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[3:], strict=True) if n]
+    if dupes:
+        warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
+                        "real repeat order)")
 
     rejects = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
@@ -125,7 +136,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     report = FileReport(
         file_key=table.key, file_label=staged.label, read=int(total) + len(malformed),
         accepted=int(accepted), rejected=int(total - accepted) + len(malformed), rejects=rejects,
-        warnings=_warnings(con, table, mapping, parsed, ok), notes=notes,
+        warnings=warnings, notes=notes,
     )
     return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql)
 
@@ -135,37 +146,21 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _warnings(con: duckdb.DuckDBPyConnection, table: Table, mapping: Mapping, parsed: str,
-              ok: str) -> list[str]:
-    out: list[str] = []
-
-    def count(cond: str) -> int:
-        return int(con.execute(q.count_where(parsed, ok, cond)).fetchone()[0])
-
-    dupes = int(con.execute(q.duplicate_rows(parsed)).fetchone()[0])
-    if dupes:
-        out.append(f"{dupes:,} exact duplicate rows (kept: an identical line may be a real repeat order)")
+def _warning_checks(table: Table, mapping: Mapping) -> list[tuple[str, str]]:
+    """(condition on accepted rows, message with {n:,}) for the warnings a table can have."""
+    checks: list[tuple[str, str]] = []
     if table.key == "sales":
-        n = count("quantity < 0")
-        if n:
-            out.append(f"{n:,} negative quantities treated as returns or cancellations "
-                       "(netted within the week)")
-        n = count("quantity = 0")
-        if n:
-            out.append(f"{n:,} lines with zero quantity")
+        checks += [
+            ("quantity < 0", "{n:,} negative quantities treated as returns or cancellations "
+                             "(netted within the week)"),
+            ("quantity = 0", "{n:,} lines with zero quantity"),
+        ]
         if "unit_price" in mapping:
-            n = count("unit_price = 0")
-            if n:
-                out.append(f"{n:,} lines with a zero unit price")
-            n = count("unit_price < 0")
-            if n:
-                out.append(f"{n:,} lines with a negative unit price")
+            checks += [("unit_price = 0", "{n:,} lines with a zero unit price"),
+                       ("unit_price < 0", "{n:,} lines with a negative unit price")]
     if table.key == "inventory":
-        n = count("on_hand < 0")
-        if n:
-            out.append(f"{n:,} negative on-hand quantities")
+        checks.append(("on_hand < 0", "{n:,} negative on-hand quantities"))
     if table.key == "suppliers":
-        n = count("receipt_date < order_date")
-        if n:
-            out.append(f"{n:,} receipts dated before their order (negative lead time)")
-    return out
+        checks.append(("receipt_date < order_date",
+                       "{n:,} receipts dated before their order (negative lead time)"))
+    return checks

@@ -70,6 +70,9 @@ class Workspace:
                 self.con.execute(stmt)
             for table in TABLES.values():
                 self.con.execute(q.create_data_table(table))
+            # Staged tables left by a process that stopped between validation and commit.
+            for (name,) in self.con.execute(q.LEFTOVER_STAGING).fetchall():
+                self.con.execute(q.drop_table(name))
 
     # ------------------------------------------------------------------ reading state
     def version(self) -> int:
@@ -143,7 +146,7 @@ class Workspace:
                     staging.temp_tables += staged.temp_tables
                     mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
-                    parsed = f"__stage{tag}_{key}__parsed"
+                    parsed = f"__staged{tag}_{key}"
                     staging.temp_tables.append(parsed)
                     staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
                 self._cross_checks(staging)
@@ -169,17 +172,22 @@ class Workspace:
                 p.report.warnings.append(f"{len(skus):,} SKUs that never sold ({shown})")
 
     def commit(self, staging: Staging) -> int:
-        """Replace the staged tables in one transaction; returns the load id.
+        """Make the staged files the current data in one transaction; returns the load id.
 
-        The new tables are written beside the current ones first; the swap, the rejects and the
-        load history then change together or not at all.
+        The parsed tables already sit in the workspace: their rejects are set aside, the
+        rejected rows and helper columns dropped, and then, in one transaction, each replaces
+        its current table (a rename) with the load history. If anything fails, the workspace is
+        as it was.
         """
         with self.lock:
             try:
                 for p in staging.files.values():
-                    select = q.canonical_select(p.table, p.parsed_table, list(p.mapping),
-                                                p.ok_condition)
-                    self.con.execute(q.create_new_data(p.table, select))
+                    rejects = p.parsed_table + "__rejects"
+                    staging.temp_tables.append(rejects)
+                    self.con.execute(q.save_rejects(rejects, p.rejects_sql))
+                    self.con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
+                    for stmt in q.to_canonical_columns(self.con, p.parsed_table, p.table):
+                        self.con.execute(stmt)
                 self.con.execute("BEGIN TRANSACTION")
                 try:
                     load_id = int(self.con.execute(q.NEXT_LOAD_ID).fetchone()[0])
@@ -190,15 +198,13 @@ class Workspace:
                     self.con.execute("ROLLBACK")
                     raise
             finally:
-                for p in staging.files.values():
-                    self.con.execute(q.drop_table("__new_" + p.table.name))
                 self._drop_temps(staging)
         return load_id
 
     def _commit_file(self, load_id: int, key: str, p: ParsedFile) -> None:
-        for stmt in q.swap_in_new_data(p.table):
+        for stmt in q.swap_in(p.parsed_table, p.table):
             self.con.execute(stmt)
-        self.con.execute(q.insert_rejects(load_id, key, p.rejects_sql))
+        self.con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
         if len(p.report.rejects) and p.report.rejects["field"].isna().any():
             malformed = p.report.rejects[p.report.rejects["field"].isna()]
             self.con.register("__malformed", malformed[["row", "value", "reason"]])

@@ -59,9 +59,9 @@ def portfolio_profile() -> None:
     c[4].metric("Stocked, never sold", f"{counts['never_sold']:,}")
     left, right = st.columns(2)
     left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)),
-                      width="stretch", key="data.pareto")
+                      key="data.pareto")
     right.plotly_chart(charts.pattern_mix_figure(profile.pattern_mix(features)),
-                       width="stretch", key="data.patterns")
+                       key="data.patterns")
 
 
 def _save_upload(file_key: str, uploaded) -> Path:

@@ -1,0 +1,38 @@
+"""Shared fixtures: a small demo workspace built once per test session (no ../shared data)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from segstudio.demo_workspace import build_demo_workspace
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def demo_workspace_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo workspace of 300 SKUs x 60 weeks, built once; copy it before changing it."""
+    folder = tmp_path_factory.mktemp("demo")
+    ws = folder / "workspace.duckdb"
+    build_demo_workspace(ws, folder / "files", skus=300, weeks=60)
+    return ws
+
+
+@pytest.fixture()
+def demo_workspace(demo_workspace_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo workspace for one test."""
+    target = tmp_path / "workspace.duckdb"
+    shutil.copy(demo_workspace_template, target)
+    return target
+
+
+@pytest.fixture()
+def app_env(demo_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at a private demo workspace."""
+    monkeypatch.setenv("SEGSTUDIO_WORKSPACE", str(demo_workspace))
+    monkeypatch.chdir(ROOT)
+    return demo_workspace

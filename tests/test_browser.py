@@ -1,0 +1,102 @@
+"""The main journey in a real browser: Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.conftest import ARTIFACTS, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def app_url(demo_workspace: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(demo_workspace)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    out = proc.stdout.read().decode() if proc.poll() is not None else ""
+                    raise RuntimeError(f"streamlit did not start: {out}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture()
+def page(app_url: str) -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1800})
+        pg.goto(app_url)
+        yield pg
+        browser.close()
+
+
+def test_the_data_page_shows_the_demo_data_in_a_real_browser(page: Page, demo_workspace: Path) -> None:
+    page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
+    page.get_by_text("Pareto curve of revenue").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Current data" in body
+    assert "Sales lines" in body
+    assert "The top 20% of SKUs bring" in body
+    # The loads table (st.table is real HTML) names the demo files.
+    assert "sales.csv" in body and "inventory.csv" in body
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "data_page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_path: Path) -> None:
+    sales = tmp_path / "shop.csv"
+    sales.write_text("StockCode,InvoiceDate,Quantity,UnitPrice\n"
+                     "A1,12/1/2010 8:26,5,1.5\nA1,12/8/2010 9:00,oops,1.5\nB2,12/9/2010 10:00,2,3\n")
+    page.get_by_text("Load new data").wait_for(timeout=60_000)
+    box = page.get_by_label("or a path on this machine (for large files)").first
+    box.fill(str(sales))
+    box.press("Enter")
+    page.get_by_role("button", name="Validate files").click()
+    page.get_by_text("Validation report").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Rows read" in body and "Rejected" in body
+    page.get_by_role("button", name="Replace current data").click()
+    page.get_by_text("is now the current data").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "data_page_after_load.png"), full_page=True)
+    assert "shop.csv: 2 rows" in page.inner_text("body")
