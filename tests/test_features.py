@@ -622,6 +622,23 @@ def test_monthly_file_uses_monthly_series(tmp_path: Path) -> None:
     assert dfw.set_index("sku").loc["M1", "period"] == "week"
 
 
+def test_daily_data_in_months_drops_partial_months(tmp_path: Path) -> None:
+    d = dt.date.fromisoformat
+    sales = [sale("D", d("2024-01-15"), 50),  # January is only partly covered
+             sale("D", d("2024-02-01"), 4), sale("D", d("2024-02-29"), 6),  # February: 10
+             sale("D", d("2024-03-10"), 30),  # March: 30
+             sale("D", d("2024-04-10"), 50)]  # April is only partly covered
+    df, win = features(tmp_path, FeatureSettings(period="month"), sales=sales)
+    assert (win.period, win.bucketed) == ("month", False)
+    assert (win.start, win.end, win.last_day, win.periods) == (
+        d("2024-02-01"), d("2024-03-01"), d("2024-03-31"), 2)
+    r = df.loc["D"]
+    assert r["quantity"] == approx(40)
+    assert r["weeks_active"] == 2
+    assert r["demand_mean"] == approx((10 + 30) / 2 * 12 / 52)
+    assert r["cov"] == approx(math.sqrt((100 + 100) / 1) / 20)  # monthly [10, 30]
+
+
 # --------------------------------------------------------------------------- property
 @st.composite
 def weekly_lines(draw: st.DrawFn) -> list[list[float]]:

@@ -281,7 +281,7 @@ def test_receipts_before_their_order(tmp_path):
      [D(2006, 6, 2), D(2006, 7, 15), D(2006, 12, 31)]),
 ], ids=["iso", "us", "named", "excel-serial", "month", "day-first", "compact", "long-names"])
 def test_date_forms(tmp_path, values, expected):
-    text = "sku,date,quantity\n" + "".join(f"S{i},{v},1\n" for i, v in enumerate(values))
+    text = "sku,date,quantity\n" + "".join(f'S{i},"{v}",1\n' for i, v in enumerate(values))
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert (r.read, r.accepted, r.rejected) == (3, 3, 0), rejects_list(r)
@@ -471,29 +471,32 @@ def test_loading_only_inventory_keeps_sales(tmp_path):
 
 # --------------------------------------------------------------------------- mappings
 def test_saved_mapping_is_offered_again(tmp_path):
-    text = "Code,When,HowMany,Money\nA,2010-12-01,1,5\n"
-    mapping = {"sku": "Code", "date": "When", "quantity": "HowMany", "revenue": "Money"}
+    text = "Ref,When,HowMany,Money\nA,2010-12-01,1,5\n"
+    mapping = {"sku": "Ref", "date": "When", "quantity": "HowMany", "revenue": "Money"}
     with Workspace(tmp_path / "w.duckdb") as ws:
-        columns = ["Code", "When", "HowMany", "Money"]
+        columns = ["Ref", "When", "HowMany", "Money"]
         suggested, origin = ws.mapping_for("sales", columns)
         assert origin == "suggested"
         assert "sku" not in suggested
         load(ws, tmp_path, {"sales": mapping}, sales=text)
         assert ws.mapping_for("sales", columns) == (mapping, "saved")
         # Same layout: header case, spacing and order do not matter.
-        assert ws.mapping_for("sales", ["money", "HOWMANY", "when", "code"])[1] == "saved"
-        # The saved mapping names the columns as that file spelt them; a file that spells them
-        # differently gets a suggestion instead of a mapping that names absent columns.
-        m, origin = ws.mapping_for("sales", ["money", "HOWMANY", "when", "code"])
-        assert all(c in ["money", "HOWMANY", "when", "code"] for c in m.values())
+        assert ws.mapping_for("sales", ["money", "HOWMANY", "when", "ref"])[1] == "saved"
+        # ... and the mapping offered names the columns as this file spells them.
+        assert ws.mapping_for("sales", ["money", "HOW_MANY", "when", "ref"])[0] == {
+            "sku": "ref", "date": "when", "quantity": "HOW_MANY", "revenue": "money"}
         # A different layout is a suggestion, and the mapping is per file kind.
         assert ws.mapping_for("sales", columns + ["Extra"])[1] == "suggested"
         assert ws.mapping_for("inventory", columns)[1] == "suggested"
         # A later file with the same layout loads without giving the mapping again.
         (tmp_path / "again").mkdir()
-        r = load(ws, tmp_path / "again", sales="Code,When,HowMany,Money\nB,2010-12-02,2,6\n")
+        r = load(ws, tmp_path / "again", sales="Ref,When,HowMany,Money\nB,2010-12-02,2,6\n")
         assert r["sales"].accepted == 1
         assert rows(ws, "SELECT sku, revenue FROM sales") == [("B", 6.0)]
+        (tmp_path / "respelt").mkdir()
+        r = load(ws, tmp_path / "respelt", sales="REF,when,How Many,money\nC,2010-12-03,3,7\n")
+        assert rows(ws, "SELECT sku, date, quantity, revenue FROM sales") == [
+            ("C", D(2010, 12, 3), 3.0, 7.0)]
 
 
 @pytest.mark.parametrize(("table", "columns", "expected"), [

@@ -1,8 +1,8 @@
 """The per-SKU feature table: one row per SKU, every later page builds on it.
 
-Definitions follow ``docs/methods.md`` (ISO weeks, the last N complete periods, net demand with
-returns netted within the period and floored at 0, active weeks from the later of the window
-start and the SKU's first positive sale). The SQL itself is :func:`segstudio.queries.features_sql`.
+Definitions follow ``segstudio/methods.md``, shown on the Methods page: ISO weeks, the last N
+complete periods, net demand with returns netted within the period and floored at 0, active
+weeks from the later of the window start and the SKU's first positive sale. The SQL itself is :func:`segstudio.queries.features_sql`.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ FEATURE_COLUMNS: dict[str, str] = {
     "pattern": "smooth, erratic, intermittent, lumpy (Syntetos-Boylan) or insufficient history",
     "first_sale": "Date of the first positive sale in the whole history",
     "last_sale": "Date of the last positive sale in the whole history",
-    "is_new": "First sale fewer than new_weeks weeks before the window end",
-    "is_end_of_life": "No sale in the last eol_weeks weeks of the window",
+    "is_new": "First positive sale fewer than new_weeks weeks before the window's last day",
+    "is_end_of_life": "No positive sale in the eol_weeks weeks before the window's last day",
     "on_hand": "Units on hand, all locations",
     "inventory_value": "on_hand x unit_cost",
     "days_of_supply": "on_hand / average daily demand (empty: no demand)",
@@ -152,9 +152,8 @@ def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings |
         "per_week": 1.0 if win.period == "week" else 12 / 52,
         "new_cut": win.last_day - dt.timedelta(weeks=settings.new_weeks),
         "eol_cut": win.last_day - dt.timedelta(weeks=settings.eol_weeks),
-        "net_returns": settings.net_returns,
         "adi_cut": settings.adi_cut,
         "cv2_cut": settings.cv2_cut,
     }
-    con.execute(q.features_sql(win.period), params)
+    con.execute(q.features_sql(win.period, settings.net_returns), params)
     return con.execute(q.FEATURES_ALL).df(), win

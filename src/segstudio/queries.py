@@ -54,19 +54,33 @@ def create_empty_text_table(table: str, columns: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- reading
-def stage_csv(table: str, rejects: str, scans: str) -> str:
+def _csv_options(options: dict[str, str] | None) -> str:
+    """Dialect options for read_csv (``delim``, ``quote``, ``escape``); the rest is sniffed."""
+    return "".join(f", {k} = {literal(v)}" for k, v in (options or {}).items())
+
+
+def stage_csv(table: str, rejects: str, scans: str, options: dict[str, str] | None = None) -> str:
     """Stage a CSV as text (parameters: path, encoding); rows DuckDB cannot split go to rejects."""
     return (
         f"CREATE TEMP TABLE {ident(table)} AS SELECT * FROM read_csv(?, all_varchar = true, "
         "header = true, encoding = ?, store_rejects = true, "
-        f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)})"
+        f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)}"
+        f"{_csv_options(options)})"
     )
 
 
-def read_csv_sample_source(path: str, encoding: str) -> str:
+def sniff_csv_dialect(options: dict[str, str] | None = None) -> str:
+    """The delimiter and quote DuckDB would read a CSV with (parameters: path, encoding)."""
+    return (
+        "SELECT Delimiter, Quote FROM sniff_csv(?, all_varchar = true, header = true, "
+        f"encoding = ?, store_rejects = true{_csv_options(options)})"
+    )
+
+
+def read_csv_sample_source(path: str, encoding: str, options: dict[str, str] | None = None) -> str:
     return (
         f"read_csv({literal(path)}, all_varchar = true, header = true, "
-        f"encoding = {literal(encoding)}, ignore_errors = true)"
+        f"encoding = {literal(encoding)}, ignore_errors = true{_csv_options(options)})"
     )
 
 
@@ -74,8 +88,9 @@ def read_parquet_source(path: str) -> str:
     return f"read_parquet({literal(path)}, file_row_number = true)"
 
 
-def csv_columns(con: duckdb.DuckDBPyConnection, path: str, encoding: str) -> list[str]:
-    rel = con.sql(f"SELECT * FROM {read_csv_sample_source(path, encoding)} LIMIT 0")
+def csv_columns(con: duckdb.DuckDBPyConnection, path: str, encoding: str,
+                options: dict[str, str] | None = None) -> list[str]:
+    rel = con.sql(f"SELECT * FROM {read_csv_sample_source(path, encoding, options)} LIMIT 0")
     return list(rel.columns)
 
 
@@ -85,9 +100,10 @@ def parquet_types(con: duckdb.DuckDBPyConnection, path: str) -> dict[str, str]:
 
 
 def csv_rejects(rejects: str) -> str:
+    """One row per rejected record (DuckDB lists a record once per extra or missing field)."""
     return (
-        f"SELECT line, error_type, error_message, csv_line FROM {ident(rejects)} "
-        "ORDER BY line, column_idx"
+        "SELECT line, arg_min(error_type, column_idx), arg_min(error_message, column_idx), "
+        f"arg_min(csv_line, column_idx) FROM {ident(rejects)} GROUP BY line ORDER BY line"
     )
 
 
@@ -199,8 +215,13 @@ def parse_number_expr(column: str, col_type: str) -> str:
     return f"coalesce(try_cast({c} AS DOUBLE), {slow})"
 
 
+# What Python's str.strip() removes: spaces, tabs, line breaks, no-break and other Unicode
+# spaces (DuckDB's one-argument trim() leaves tabs and line breaks).
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
 def parse_text_expr(column: str) -> str:
-    return f"nullif(trim(CAST({ident(column)} AS VARCHAR)), '')"
+    return f"nullif(trim(CAST({ident(column)} AS VARCHAR), {literal(WHITESPACE)}), '')"
 
 
 def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
@@ -387,14 +408,14 @@ MONTHLY_GAP = """
 """
 
 
-def features_sql(period: str) -> str:
+def features_sql(period: str, net_returns: bool = True) -> str:
     """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md.
 
     Parameters: $win_start and $win_end (the first and the last period of the window, as the
     periods' first days), $n_periods, $per_week (periods per week: 1 or 12/52), $new_cut and
     $eol_cut (dates: first sale after new_cut = new; no sale after eol_cut = end-of-life),
-    $net_returns (true: net returns within the period, floored at 0; false: ignore them),
-    $adi_cut, $cv2_cut.
+    $adi_cut, $cv2_cut. ``net_returns``: net returns within the period and floor it at 0
+    (methods.md), or ignore negative lines.
     """
     if period == "week":
         n_act = "CAST((($win_end::DATE - act_start) // 7) + 1 AS INTEGER)"
@@ -404,6 +425,7 @@ def features_sql(period: str) -> str:
         step = "INTERVAL 1 MONTH"
     else:
         raise ValueError(f"period must be 'week' or 'month', not {period!r}")
+    demand = "greatest(sum(qty), 0)" if net_returns else "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
     return f"""
     CREATE OR REPLACE TABLE features AS
     WITH
@@ -427,8 +449,8 @@ def features_sql(period: str) -> str:
                avg(unit_cost) AS sales_unit_cost
         FROM sales GROUP BY sku
     ),
-    lines AS (
-        SELECT s.sku, CAST(date_trunc('{period}', s.date) AS DATE) AS p, s.quantity AS qty,
+    lines AS NOT MATERIALIZED (
+        SELECT s.sku, s.date, s.quantity AS qty,
                coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * pr.unit_price) AS rev,
                s.quantity * coalesce(s.unit_cost, pr.unit_cost) AS cost,
                s.customer
@@ -436,26 +458,24 @@ def features_sql(period: str) -> str:
         WHERE s.date >= $win_start::DATE AND s.date < $win_end::DATE + {step}
     ),
     per_period AS (
-        SELECT sku, p, sum(qty) AS q_net, sum(qty) FILTER (WHERE qty > 0) AS q_pos,
-               sum(rev) AS rev, sum(cost) AS cost, count(cost) AS n_cost, count(*) AS n_lines,
-               count(*) FILTER (WHERE qty > 0) AS n_pos
-        FROM lines GROUP BY sku, p
+        -- The one grouping by SKU and period: keep it to the single aggregate demand needs.
+        SELECT sku, {demand} AS d
+        FROM lines GROUP BY sku, date_trunc('{period}', date)
     ),
-    demand AS (
-        SELECT *, CASE WHEN $net_returns THEN greatest(q_net, 0) ELSE coalesce(q_pos, 0) END AS d
-        FROM per_period
+    vol AS (
+        SELECT sku, sum(qty) AS quantity, sum(rev) AS revenue,
+               CASE WHEN count(cost) = count(*) THEN sum(rev) - sum(cost) END AS line_margin,
+               sum(qty) FILTER (WHERE qty > 0) AS qty_pos,
+               count(*) FILTER (WHERE qty > 0) AS order_lines
+        FROM lines GROUP BY sku
     ),
     dem AS (
-        SELECT sku, sum(q_net) AS quantity, sum(rev) AS revenue,
-               CASE WHEN sum(n_cost) = sum(n_lines) THEN sum(rev) - sum(cost) END AS line_margin,
-               sum(n_pos) AS order_lines,
-               sum(d) AS sum_d, sum(d * d) AS sum_d2,
+        SELECT sku, sum(d) AS sum_d,
                count(*) FILTER (WHERE d > 0) AS k,
                avg(d) FILTER (WHERE d > 0) AS nz_mean,
                stddev_samp(d) FILTER (WHERE d > 0) AS nz_std,
-               var_pop(d) FILTER (WHERE d > 0) AS nz_var_pop,
-               sum(q_pos) AS qty_pos
-        FROM demand GROUP BY sku
+               var_pop(d) FILTER (WHERE d > 0) AS nz_var_pop
+        FROM per_period GROUP BY sku
     ),
     cust AS (
         SELECT sku, count(*) AS n_customers, max(q) AS top_customer_qty
@@ -495,14 +515,14 @@ def features_sql(period: str) -> str:
     base AS (
         SELECT k.sku,
                pr.description, pr.family, pr.lifecycle,
-               coalesce(d.quantity, 0) AS quantity,
-               coalesce(d.revenue, 0) AS revenue,
-               coalesce(d.order_lines, 0) AS order_lines,
+               coalesce(v.quantity, 0) AS quantity,
+               coalesce(v.revenue, 0) AS revenue,
+               coalesce(v.order_lines, 0) AS order_lines,
                coalesce(h.sales_unit_cost, pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) AS unit_cost,
-               CASE WHEN d.line_margin IS NOT NULL THEN d.line_margin
+               CASE WHEN v.line_margin IS NOT NULL THEN v.line_margin
                     WHEN coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) IS NOT NULL
-                    THEN coalesce(d.revenue, 0)
-                         - coalesce(d.quantity, 0) * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
+                    THEN coalesce(v.revenue, 0)
+                         - coalesce(v.quantity, 0) * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
                END AS margin,
                h.first_sale, h.last_sale,
                CASE WHEN h.first_sale IS NULL THEN NULL
@@ -510,7 +530,7 @@ def features_sql(period: str) -> str:
                END AS act_start,
                coalesce(d.sum_d, 0) AS sum_d,
                coalesce(d.k, 0) AS k, d.nz_mean, d.nz_std, d.nz_var_pop,
-               c.n_customers, c.top_customer_qty / nullif(d.qty_pos, 0) AS top_customer_share,
+               c.n_customers, c.top_customer_qty / nullif(v.qty_pos, 0) AS top_customer_share,
                CASE WHEN (SELECT count(*) FROM inventory) > 0 THEN coalesce(i.on_hand, 0) END
                    AS on_hand,
                i.on_order,
@@ -522,6 +542,7 @@ def features_sql(period: str) -> str:
                END AS lead_time_source,
                sr.n_receipts / (SELECT years FROM rc_span) AS receipts_per_year
         FROM skus k
+        LEFT JOIN vol v USING (sku)
         LEFT JOIN dem d USING (sku)
         LEFT JOIN hist h USING (sku)
         LEFT JOIN prod pr USING (sku)

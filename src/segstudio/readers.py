@@ -17,6 +17,7 @@ import datetime as dt
 import gzip
 import os
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -96,7 +97,7 @@ def _head_bytes(path: Path) -> bytes:
     try:
         with opener(path, "rb") as fh:
             return fh.read(_SNIFF_BYTES)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise UnusableFileError(f"{path.name}: damaged compressed file ({exc})") from exc
 
 
@@ -116,19 +117,44 @@ def _utf8_copy_of_windows_1252(path: Path) -> Path:
     return Path(name)
 
 
-def _read_csv(src: SourceFile, encoding: str, read: Callable[[str, str], _T]) -> _T:
-    """``read(path, encoding)`` on DuckDB. DuckDB's latin-1 refuses bytes 0x80-0x9F, which in
-    the files Excel writes on Windows are ``€``, ``’``, ``“``...: such a file is read again from
-    a UTF-8 copy decoded as Windows-1252."""
+def _header_delimiter(head: bytes, encoding: str) -> str | None:
+    """The delimiter the header line uses most: ``,``, ``;``, tab or ``|`` (None if none)."""
+    codec = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(encoding, "cp1252")
+    text = head.decode(codec, errors="replace" if codec != "cp1252" else "segstudio.latin1")
+    header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
+def _read_csv(src: SourceFile, encoding: str, head: bytes,
+              read: Callable[[str, str, dict[str, str]], _T]) -> _T:
+    """``read(path, encoding, dialect options)`` on DuckDB, with two fallbacks.
+
+    DuckDB's sniffer fails on some files with a short first record (``vector::_M_range_check``
+    on a lone ``""``): they are read again with the header's delimiter. DuckDB's latin-1
+    refuses bytes 0x80-0x9F, which in the files Excel writes on Windows are ``€``, ``’``,
+    ``“``...: such a file is read again from a UTF-8 copy decoded as Windows-1252.
+    """
+    delimiter = _header_delimiter(head, encoding)
+
+    def attempt(path: str, enc: str) -> _T:
+        try:
+            return read(path, enc, {})
+        except duckdb.Error:
+            if delimiter is None:
+                raise
+            return read(path, enc, {"delim": delimiter})
+
     try:
-        return read(str(src.path), encoding)
+        return attempt(str(src.path), encoding)
     except duckdb.Error as exc:
         if encoding != "latin-1":
             raise UnusableFileError(
                 f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
     copy = _utf8_copy_of_windows_1252(src.path)
     try:
-        return read(str(copy), "utf-8")
+        return attempt(str(copy), "utf-8")
     except duckdb.Error as exc:
         raise UnusableFileError(f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
     finally:
@@ -266,13 +292,22 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
     _check_text(head, src.label, encoding)
     rejects, scans = f"{table}__rejects", f"{table}__scans"
 
-    def read(path: str, enc: str) -> None:
+    def read(path: str, enc: str, options: dict[str, str]) -> None:
         for t in (table, rejects, scans):
             con.execute(q.drop_table(t))
+        try:
+            delim, quote = con.execute(q.sniff_csv_dialect(options), [path, enc]).fetchone()
+        except duckdb.Error:
+            delim, quote = None, None  # read_csv sniffs again, and says what fails
+        if quote == "'":
+            # The sniffer may take single quotes for quoting (when that fits a few records
+            # better), which strips them from values like 'A1' and splits records quoted the
+            # standard way. CSV files quote with double quotes: read it so.
+            options = {**options, "delim": delim, "quote": '"', "escape": '"'}
         # A parallel read into a temp table keeps file order, so rowid numbers the records.
-        con.execute(q.stage_csv(table, rejects, scans), [path, enc])
+        con.execute(q.stage_csv(table, rejects, scans, options), [path, enc])
 
-    _read_csv(src, encoding, read)
+    _read_csv(src, encoding, head, read)
     columns = q.table_columns(con, table)
     return StagedFile(
         label=src.label,
@@ -329,7 +364,8 @@ def peek_columns(path: str | Path, sheet: str | None = None) -> list[str]:
         head = _head_bytes(src.path)
         encoding = sniff_encoding(head)
         _check_text(head, src.label, encoding)
-        return _read_csv(src, encoding, lambda path, enc: q.csv_columns(con, path, enc))
+        return _read_csv(src, encoding, head,
+                         lambda path, enc, options: q.csv_columns(con, path, enc, options))
     finally:
         con.close()
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import queries as q
 from .errors import SegStudioError, UnusableFileError
-from .mapping import Mapping, check_mapping, layout_key, suggest_mapping
+from .mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
 from .readers import SourceFile, stage_file
 from .schema import TABLES
 from .validate import FileReport, ParsedFile, parse_file
@@ -118,8 +118,14 @@ class Workspace:
     def mapping_for(self, file_key: str, columns: list[str]) -> tuple[Mapping, str]:
         """The mapping to offer for a layout: the saved one, else a suggestion."""
         saved = self.saved_mapping(file_key, columns)
-        if saved is not None and all(c in columns for c in saved.values()):
-            return saved, "saved"
+        if saved is not None:
+            # The layout ignores case and punctuation: name the columns as this file spells them.
+            by_norm: dict[str, str] = {}
+            for c in columns:
+                by_norm.setdefault(normalise(c), c)
+            spelt = {f: by_norm.get(normalise(c)) for f, c in saved.items()}
+            if all(spelt.values()):
+                return spelt, "saved"
         return suggest_mapping(TABLES[file_key], columns), "suggested"
 
     # ------------------------------------------------------------------ loading

@@ -1,0 +1,142 @@
+"""Property: a malformed CSV never breaks a load.
+
+Hypothesis writes sales files with random cells (empty, blank, text in numbers, bad dates,
+quotes, delimiters and newlines inside cells, unicode) and records with too many or too few
+fields. Loading one either raises :class:`UnusableFileError` or accounts for every record:
+read == accepted + rejected == records written, each rejected record is listed under its own
+row number (header = row 1), and the records with a wrong number of fields are the ones
+rejected as such.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import duckdb
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from segstudio import SourceFile, UnusableFileError, Workspace
+from segstudio.readers import peek_columns
+
+HEADER = ["sku", "date", "quantity", "unit_price", "customer"]
+
+_good = st.sampled_from([
+    "0055-S", "00123", "85123A", "85123a", "2010-12-01", "12/1/2010 8:26", "2-Jun-06", "40513",
+    "1998-01", "3", "-2", "0", "1,234.50", "$1,200", "€3.50", "1.234,50", "(12.50)", "7.25",
+])
+_bad = st.sampled_from([
+    "", " ", "  \t ", "abc", "n/a", "NaN", "inf", "31/31/2010", "2010-13-45", "12..5", "1,2,3",
+    "--1", "(", "$", "💥", "ß", "Ünïcödé", "日本語", "'quoted'", '"', '""', 'say "hi"',
+    "a,b", "a;b", "a\tb", "line\nbreak", "cr\rlf", "crlf\r\nx", ",", ";", "\\", "\\\"",
+])
+_cell = st.one_of(
+    _good, _bad,
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+            max_size=12),
+    st.integers(-10**6, 10**6).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+# Most records have the header's five fields; some have too few or too many.
+_record = st.one_of(
+    st.lists(_cell, min_size=5, max_size=5),
+    st.lists(_cell, min_size=5, max_size=5),
+    st.lists(_cell, min_size=5, max_size=5),
+    st.lists(_cell, min_size=1, max_size=8),
+)
+
+
+def _render(records: list[list[str]], delimiter: str, eol: str, bom: bool,
+            quote_all: bool) -> bytes:
+    """RFC 4180 text. (The csv module is not used: with ``lineterminator="\\n"`` it leaves a
+    bare ``\\r`` in a cell unquoted, which every reader takes for a line break.)"""
+
+    def field(cell: str) -> str:
+        if quote_all or any(ch in cell for ch in (delimiter, '"', "\r", "\n")):
+            return '"' + cell.replace('"', '""') + '"'
+        return cell
+
+    def line(record: list[str]) -> str:
+        return '""' if record == [""] else delimiter.join(field(c) for c in record)
+
+    text = eol.join(line(rec) for rec in [HEADER, *records]) + eol
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+def _sniffed(path) -> tuple[str, str] | None:
+    """The delimiter and quote DuckDB's sniffer settles on for ``path`` when reading it the way
+    the product does (keeping rejects), or None if it settles on nothing."""
+    con = duckdb.connect()
+    try:
+        return con.execute("SELECT Delimiter, Quote FROM sniff_csv(?, header = true, "
+                           "store_rejects = true)", [str(path)]).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _malformed(record: list[str]) -> bool:
+    """Too few fields, or too many. Empty fields after the last column are a trailing
+    delimiter, which readers (DuckDB included) forgive: nothing is lost."""
+    n = len(HEADER)
+    return len(record) < n or any(c != "" for c in record[n:])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    records=st.lists(_record, min_size=1, max_size=25),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+    quote_all=st.booleans(),
+)
+def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, delimiter, eol, bom,
+                                                 quote_all):
+    folder = tmp_path_factory.mktemp("prop")
+    path = folder / "sales.csv"
+    path.write_bytes(_render(records, delimiter, eol, bom, quote_all))
+    n = len(records)
+    with Workspace(folder / "w.duckdb") as ws:
+        try:
+            _, reports = ws.load({"sales": SourceFile(path)})
+        except UnusableFileError as exc:
+            assert "sales.csv" in str(exc)
+            assert ws.table_counts()["sales"] == 0
+            return
+        r = reports["sales"]
+        assert r.read == r.accepted + r.rejected == n
+        rows = r.rejects["row"].tolist()
+        assert all(2 <= row <= n + 1 for row in rows), rows
+        # One row number per rejected record (a record can have several problems).
+        assert len(set(rows)) == r.rejected
+        assert ws.table_counts()["sales"] == r.accepted
+        with ws.lock:
+            saved = ws.con.execute(
+                "SELECT count(DISTINCT row), count(*) FROM load_rejects").fetchone()
+        assert saved == (r.rejected, len(r.rejects))
+
+        # (A sniffed single quote is read as a double quote by the product.)
+        quotes_ok = ['"', "'"] + ([] if '"' in path.read_text("utf-8") else ["(empty)"])
+        sniffed = _sniffed(path)
+        if peek_columns(path) != HEADER or sniffed is None or sniffed[0] != delimiter \
+                or sniffed[1] not in quotes_ok:
+            # The sniffer read another dialect (a few records can fit several, e.g.
+            # '"1,2,3","a,b"' is five fields without quoting): the counts above still hold.
+            return
+        # The records with a wrong number of fields are rejected as such, under their row.
+        malformed = {i + 2 for i, rec in enumerate(records) if _malformed(rec)}
+        record_rejects = set(r.rejects.loc[r.rejects["field"].isna(), "row"].tolist())
+        assert record_rejects == malformed
+        # Well-formed records with a blank SKU are rejected for it, under their own row number
+        # (rows after a malformed record are renumbered past it).
+        blank_sku = {i + 2 for i, rec in enumerate(records)
+                     if not _malformed(rec) and not rec[0].strip()}
+        assert set(r.rejects.loc[r.rejects["field"] == "sku", "row"].tolist()) == blank_sku
+        # Accepted SKUs are the trimmed SKU cells of well-formed records.
+        with ws.lock:
+            skus = [s for (s,) in ws.con.execute("SELECT sku FROM sales").fetchall()]
+        candidates = Counter(rec[0].strip() for rec in records if not _malformed(rec))
+        assert not Counter(skus) - candidates, (skus, candidates)
+        assert "" not in skus and None not in skus
