@@ -247,16 +247,20 @@ def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[st
             outer.append(ident(name))
             bad = f"{ident(name)} IS NULL"
         if raw_col is not None:
-            # CASE evaluates its branch only for the rows that reach it: the source text is
-            # turned into VARCHAR for failed values only.
-            src = f"CAST({ident('__src_' + name)} AS VARCHAR)"
-            outer.append(
-                f"CASE WHEN {bad} THEN CASE WHEN nullif(trim({src}), '') IS NOT NULL "
-                f"THEN {src} END END AS {ident('__raw_' + name)}"
-            )
+            # Cheap per row: no string work. Blank text also lands here; clear_blank_raw()
+            # then clears it, touching the few flagged rows only.
+            src = ident("__src_" + name)
+            outer.append(f"CASE WHEN {bad} AND {src} IS NOT NULL THEN CAST({src} AS VARCHAR) END "
+                         f"AS {ident('__raw_' + name)}")
     outer += [f"NULL::{typ} AS {ident(name)}" for name, typ in missing.items()]
     # A table of the workspace (not a temp table): at commit it is renamed into place.
     return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
+
+
+def clear_blank_raw(table: str, field: str) -> str:
+    """A blank source value is missing, not unparseable: clear its reject marker."""
+    raw = ident("__raw_" + field)
+    return f"UPDATE {ident(table)} SET {raw} = NULL WHERE {raw} IS NOT NULL AND trim({raw}) = ''"
 
 
 def ok_condition(required: list[str], checked: list[str]) -> str:
@@ -408,6 +412,13 @@ MONTHLY_GAP = """
 """
 
 
+def _demand_stats(d: str) -> str:
+    """Per-SKU aggregates of period demands ``d``: sum, non-zero count, mean, std, var_pop."""
+    nz = f"FILTER (WHERE {d} > 0)"
+    return (f"sum({d}) AS sum_d, count(*) {nz} AS k, avg({d}) {nz} AS nz_mean, "
+            f"stddev_samp({d}) {nz} AS nz_std, var_pop({d}) {nz} AS nz_var_pop")
+
+
 def features_sql(period: str, net_returns: bool = True) -> str:
     """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md.
 
@@ -419,13 +430,19 @@ def features_sql(period: str, net_returns: bool = True) -> str:
     """
     if period == "week":
         n_act = "CAST((($win_end::DATE - act_start) // 7) + 1 AS INTEGER)"
+        pidx = "CAST((date - $win_start::DATE) // 7 AS INTEGER)"
         step = "INTERVAL 7 DAY"
     elif period == "month":
         n_act = "CAST(datediff('month', act_start, $win_end::DATE) + 1 AS INTEGER)"
+        pidx = "CAST(datediff('month', $win_start::DATE, date) AS INTEGER)"
         step = "INTERVAL 1 MONTH"
     else:
         raise ValueError(f"period must be 'week' or 'month', not {period!r}")
-    demand = "greatest(sum(qty), 0)" if net_returns else "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
+    if net_returns:
+        demand, row_demand = "greatest(sum(qty), 0)", "greatest(qty, 0)"
+    else:
+        demand = "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
+        row_demand = "CASE WHEN qty > 0 THEN qty ELSE 0 END"
     return f"""
     CREATE OR REPLACE TABLE features AS
     WITH
@@ -457,25 +474,30 @@ def features_sql(period: str, net_returns: bool = True) -> str:
         FROM sales s LEFT JOIN prod pr USING (sku)
         WHERE s.date >= $win_start::DATE AND s.date < $win_end::DATE + {step}
     ),
-    per_period AS (
-        -- The one grouping by SKU and period: keep it to the single aggregate demand needs.
-        SELECT sku, {demand} AS d
-        FROM lines GROUP BY sku, date_trunc('{period}', date)
-    ),
-    vol AS (
+    by_sku AS (
+        -- One pass per SKU: volumes, and the demand statistics as if each line were its
+        -- period's demand, which is exact for an SKU with one line per period (a weekly file).
         SELECT sku, sum(qty) AS quantity, sum(rev) AS revenue,
                CASE WHEN count(cost) = count(*) THEN sum(rev) - sum(cost) END AS line_margin,
                sum(qty) FILTER (WHERE qty > 0) AS qty_pos,
-               count(*) FILTER (WHERE qty > 0) AS order_lines
-        FROM lines GROUP BY sku
+               count(*) FILTER (WHERE qty > 0) AS order_lines,
+               bit_count(bitstring_agg(pidx, 0, $n_periods - 1)) = count(*) AS one_line_per_period,
+               {_demand_stats("d_row")}
+        FROM (SELECT *, {pidx} AS pidx, {row_demand} AS d_row FROM lines)
+        GROUP BY sku
+    ),
+    grouped AS (
+        -- SKUs with several lines in a period: sum them per period first.
+        SELECT sku, {_demand_stats("d")}
+        FROM (SELECT l.sku, {demand} AS d FROM lines l
+              SEMI JOIN (SELECT sku FROM by_sku WHERE NOT one_line_per_period) m USING (sku)
+              GROUP BY l.sku, date_trunc('{period}', l.date))
+        GROUP BY sku
     ),
     dem AS (
-        SELECT sku, sum(d) AS sum_d,
-               count(*) FILTER (WHERE d > 0) AS k,
-               avg(d) FILTER (WHERE d > 0) AS nz_mean,
-               stddev_samp(d) FILTER (WHERE d > 0) AS nz_std,
-               var_pop(d) FILTER (WHERE d > 0) AS nz_var_pop
-        FROM per_period GROUP BY sku
+        SELECT sku, sum_d, k, nz_mean, nz_std, nz_var_pop FROM by_sku WHERE one_line_per_period
+        UNION ALL
+        SELECT sku, sum_d, k, nz_mean, nz_std, nz_var_pop FROM grouped
     ),
     cust AS (
         SELECT sku, count(*) AS n_customers, max(q) AS top_customer_qty
@@ -542,7 +564,7 @@ def features_sql(period: str, net_returns: bool = True) -> str:
                END AS lead_time_source,
                sr.n_receipts / (SELECT years FROM rc_span) AS receipts_per_year
         FROM skus k
-        LEFT JOIN vol v USING (sku)
+        LEFT JOIN by_sku v USING (sku)
         LEFT JOIN dem d USING (sku)
         LEFT JOIN hist h USING (sku)
         LEFT JOIN prod pr USING (sku)

@@ -102,6 +102,8 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
     finally:
         con.execute("SET preserve_insertion_order = true")
+    for name in checked:
+        con.execute(q.clear_blank_raw(parsed, name))
     malformed: list[tuple[int, str, str]] = []
     if staged.rejects is not None:
         malformed = [
