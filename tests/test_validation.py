@@ -523,3 +523,20 @@ def test_mapping_suggestions(table, columns, expected):
 def test_exact_name_beats_synonym():
     # "quantity" is the field's own name; "sales" is only a synonym for it.
     assert suggest_mapping(SALES, ["sku", "date", "sales", "quantity"])["quantity"] == "quantity"
+
+
+def test_a_duplicate_line_in_a_weekly_file_is_counted_once_and_kept(tmp_path) -> None:
+    # One row per SKU and week, except one exact repeat: the per-SKU day bitmap must find it.
+    lines = ["sku,date,quantity"]
+    for sku in ("A", "B", "C"):
+        lines += [f"{sku},2024-01-{day:02d},{day}" for day in (1, 8, 15, 22)]
+    lines.append("B,2024-01-15,15")  # identical to an earlier row
+    lines.append("C,2024-01-22,99")  # same SKU and week, other quantity: not a duplicate
+    path = tmp_path / "weekly.csv"
+    path.write_text("\n".join(lines) + "\n")
+    ws = Workspace(tmp_path / "w.duckdb")
+    _, reports = ws.load({"sales": SourceFile(path)})
+    r = reports["sales"]
+    assert (r.read, r.accepted, r.rejected) == (14, 14, 0)
+    assert any(w.startswith("1 exact duplicate rows") for w in r.warnings)
+    ws.close()

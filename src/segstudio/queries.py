@@ -188,7 +188,16 @@ def parse_date_expr(column: str, col_type: str, formats: list[str], serial: bool
             f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
             f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
         )
-    return f"coalesce({', '.join(parts)})"
+    return _first_non_null(parts)
+
+
+def _first_non_null(parts: list[str]) -> str:
+    """Like coalesce, but each later expression runs only for the rows still NULL (DuckDB's
+    coalesce evaluates every argument on every row; CASE branches run on their rows only)."""
+    expr = parts[-1]
+    for part in reversed(parts[:-1]):
+        expr = f"CASE WHEN {part} IS NOT NULL THEN {part} ELSE {expr} END"
+    return expr
 
 
 def parse_number_expr(column: str, col_type: str) -> str:
@@ -212,7 +221,7 @@ def parse_number_expr(column: str, col_type: str) -> str:
         f"ELSE {body} END"
     )
     slow = f"CASE WHEN {neg} THEN -try_cast({cleaned} AS DOUBLE) ELSE try_cast({cleaned} AS DOUBLE) END"
-    return f"coalesce(try_cast({c} AS DOUBLE), {slow})"
+    return _first_non_null([f"try_cast({c} AS DOUBLE)", slow])
 
 
 # What Python's str.strip() removes: spaces, tabs, line breaks, no-break and other Unicode
@@ -220,24 +229,31 @@ def parse_number_expr(column: str, col_type: str) -> str:
 WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
+_WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):04X}}}" for c in WHITESPACE) + "]"
+
+
 def parse_text_expr(column: str) -> str:
-    return f"nullif(trim(CAST({ident(column)} AS VARCHAR), {literal(WHITESPACE)}), '')"
+    """Text with surrounding whitespace (any Unicode space) removed; empty text is missing.
+    Trimming a custom character set is slow, so it runs only on values that need it."""
+    c = f"CAST({ident(column)} AS VARCHAR)"
+    edge = literal(f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$")
+    return (f"nullif(CASE WHEN regexp_matches({c}, {edge}) THEN trim({c}, {literal(WHITESPACE)}) "
+            f"ELSE {c} END, '')")
 
 
 def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
-                 exprs: dict[str, tuple[str, str | None, str]], missing: dict[str, str]) -> str:
-    """Parsed table in one pass over the source: ``__row``, ``__h`` (a hash of the whole
-    record, for duplicates), each canonical field parsed, and ``__raw_<field>`` holding the
+                 exprs: dict[str, tuple[str, str | None, str]]) -> str:
+    """Parsed table in one pass over the source: ``__row``, each canonical field parsed, and ``__raw_<field>`` holding the
     source text only where a present value failed to parse. ``exprs`` maps field ->
-    (expression, source column or None, kind); ``missing`` maps the unmapped fields to their
-    SQL type, so the table has the canonical columns."""
-    cols = [f"{row_expr}::BIGINT AS __row", f"hash({', '.join(ident(c) for c in columns)}) AS __h"]
+    (expression, source column or None, kind); a source column of None means the value
+    cannot fail to parse (text, or an already typed date or integer)."""
+    cols = [f"{row_expr}::BIGINT AS __row"]
     for name, (expr, raw_col, _kind) in exprs.items():
         cols.append(f"{expr} AS {ident(name)}")
         if raw_col is not None:
             cols.append(f"{ident(raw_col)} AS {ident('__src_' + name)}")
     inner = f"SELECT {', '.join(cols)} FROM {staged_source}"
-    outer = ["__row", "__h"]
+    outer = ["__row"]
     for name, (_expr, raw_col, kind) in exprs.items():
         if kind == "number":
             # NaN and infinities are not quantities anyone means: they count as unparseable.
@@ -252,7 +268,6 @@ def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[st
             src = ident("__src_" + name)
             outer.append(f"CASE WHEN {bad} AND {src} IS NOT NULL THEN CAST({src} AS VARCHAR) END "
                          f"AS {ident('__raw_' + name)}")
-    outer += [f"NULL::{typ} AS {ident(name)}" for name, typ in missing.items()]
     # A table of the workspace (not a temp table): at commit it is renamed into place.
     return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
 
@@ -293,10 +308,41 @@ def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> st
 
 
 def count_checks(parsed: str, ok: str, conditions: list[str]) -> str:
-    """One scan: rows, accepted rows, exact duplicates, then accepted rows meeting each condition."""
+    """One scan: rows, accepted rows, then accepted rows meeting each condition."""
     extra = "".join(f", count(*) FILTER (WHERE ({ok}) AND ({c}))" for c in conditions)
-    return (f"SELECT count(*), count(*) FILTER (WHERE {ok}), count(*) - count(DISTINCT __h)"
-            f"{extra} FROM {ident(parsed)}")
+    return f"SELECT count(*), count(*) FILTER (WHERE {ok}){extra} FROM {ident(parsed)}"
+
+
+MAX_DAY_SPAN_FOR_PRUNING = 20_000
+
+
+def date_span(parsed: str, date_field: str) -> str:
+    return f"SELECT min({ident(date_field)}), max({ident(date_field)}) FROM {ident(parsed)}"
+
+
+def duplicate_candidates(parsed: str, date_field: str, first_day: str, span_days: int) -> str:
+    """The rows that could have an identical twin: identical rows share their SKU and date, so
+    only SKUs with two rows on one day (a per-SKU bitmap of days, no big hash table) and rows
+    without SKU or date qualify. A weekly file has none."""
+    d = ident(date_field)
+    day = f"CAST({d} - DATE {literal(first_day)} AS INTEGER)"
+    return f"""
+        CREATE OR REPLACE TEMP TABLE __dup_candidates AS
+        WITH repeated AS (
+            SELECT sku FROM {ident(parsed)} WHERE sku IS NOT NULL AND {d} IS NOT NULL
+            GROUP BY sku HAVING bit_count(bitstring_agg({day}, 0, {int(span_days)})) < count(*)
+        )
+        SELECT __row FROM {ident(parsed)}
+        WHERE sku IS NULL OR {d} IS NULL OR sku IN (SELECT sku FROM repeated)
+    """
+
+
+def duplicate_rows(source: str, row_expr: str, columns: list[str], candidates: bool) -> str:
+    """Rows identical in every column of the file to an earlier row (counted, not removed);
+    with ``candidates``, only among the rows of ``__dup_candidates``."""
+    h = f"hash({', '.join(ident(c) for c in columns)})"
+    where = f" WHERE {row_expr} IN (SELECT __row FROM __dup_candidates)" if candidates else ""
+    return f"SELECT count(*) - count(DISTINCT {h}) FROM {source}{where}"
 
 
 def unknown_skus(staged_parsed: str, ok: str, sales_source: str) -> str:
@@ -308,9 +354,25 @@ def unknown_skus(staged_parsed: str, ok: str, sales_source: str) -> str:
 
 
 # --------------------------------------------------------------------------- workspace
-def create_data_table(table: Table, name: str | None = None) -> str:
+def data_table(table: Table) -> str:
+    """The stored rows of a canonical table; queries read the view named ``table.name``."""
+    return table.name + "__data"
+
+
+def create_data_table(table: Table) -> list[str]:
     cols = ", ".join(f"{ident(f.name)} {SQL_TYPES[f.kind]}" for f in table.fields)
-    return f"CREATE TABLE IF NOT EXISTS {ident(name or table.name)} ({cols})"
+    return [f"CREATE TABLE IF NOT EXISTS {ident(data_table(table))} ({cols})",
+            f"CREATE VIEW IF NOT EXISTS {ident(table.name)} AS SELECT * FROM {ident(data_table(table))}"]
+
+
+def canonical_view(table: Table, stored: list[str]) -> str:
+    """The canonical view over a data table that stores ``stored`` columns: unmapped optional
+    fields read as typed NULLs (stored as nothing at all, so a load does not write them)."""
+    cols = ", ".join(
+        ident(f.name) if f.name in stored else f"NULL::{SQL_TYPES[f.kind]} AS {ident(f.name)}"
+        for f in table.fields
+    )
+    return f"CREATE OR REPLACE VIEW {ident(table.name)} AS SELECT {cols} FROM {ident(data_table(table))}"
 
 
 META_DDL = [
@@ -360,22 +422,21 @@ def keep_accepted(parsed: str, ok: str) -> str:
     return f"DELETE FROM {ident(parsed)} WHERE NOT ({ok})"
 
 
-def to_canonical_columns(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
-    """ALTER statements turning a parsed table into the canonical schema: drop the helper
-    columns, add unmapped optional fields as NULL columns (both are catalogue changes only)."""
-    have = table_columns(con, parsed)
-    wanted = {f.name: SQL_TYPES[f.kind] for f in table.fields}
-    stmts = [f"ALTER TABLE {ident(parsed)} DROP COLUMN {ident(c)}" for c in have if c not in wanted]
-    stmts += [f"ALTER TABLE {ident(parsed)} ADD COLUMN {ident(f)} {t}"
-              for f, t in wanted.items() if f not in have]
-    return stmts
+def drop_helper_columns(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
+    """ALTER statements dropping the parse's helper columns (a catalogue change only)."""
+    wanted = {f.name for f in table.fields}
+    return [f"ALTER TABLE {ident(parsed)} DROP COLUMN {ident(c)}"
+            for c in table_columns(con, parsed) if c not in wanted]
 
 
-def swap_in(parsed: str, table: Table) -> list[str]:
+def swap_in(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
     """Run inside the commit's transaction: the parsed table replaces the current one."""
+    stored = [c for c in table_columns(con, parsed) if c in {f.name for f in table.fields}]
     return [
-        f"DROP TABLE IF EXISTS {ident(table.name)}",
-        f"ALTER TABLE {ident(parsed)} RENAME TO {ident(table.name)}",
+        f"DROP VIEW IF EXISTS {ident(table.name)}",
+        f"DROP TABLE IF EXISTS {ident(data_table(table))}",
+        f"ALTER TABLE {ident(parsed)} RENAME TO {ident(data_table(table))}",
+        canonical_view(table, stored),
     ]
 
 

@@ -18,6 +18,9 @@ from .readers import StagedFile
 from .schema import Table
 
 _MAX_REJECTS_SHOWN = 100_000
+# Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                  "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
 
 
 @dataclass
@@ -86,18 +89,22 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         if f.kind == "text":
             exprs[f.name] = (q.parse_text_expr(col), None, f.kind)
         elif f.kind == "number":
-            exprs[f.name] = (q.parse_number_expr(col, typ), col, f.kind)
-            checked[f.name] = "text in a number"
+            can_fail = not typ.upper().endswith(_INTEGER_TYPES)
+            exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None, f.kind)
+            if can_fail:
+                checked[f.name] = "text in a number"
         else:
             formats, serial = _date_formats(con, staged, col, notes)
-            exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col, f.kind)
-            checked[f.name] = "unparseable date"
+            can_fail = not typ.upper().startswith(("DATE", "TIMESTAMP"))
+            exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col if can_fail else None,
+                             f.kind)
+            if can_fail:
+                checked[f.name] = "unparseable date"
     try:
         # Rows carry their own number (__row), so DuckDB may write them in any order: faster.
         con.execute("SET preserve_insertion_order = false")
-        missing = {f.name: q.SQL_TYPES[f.kind] for f in table.fields if f.name not in exprs}
-        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs,
-                                   missing), staged.params)
+        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs),
+                    staged.params)
     except duckdb.Error as exc:
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
     finally:
@@ -118,8 +125,9 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     rejects_sql = q.reject_rows(parsed, required, checked)
     checks = _warning_checks(table, mapping)
     counts = con.execute(q.count_checks(parsed, ok, [c for c, _ in checks])).fetchone()
-    total, accepted, dupes = counts[0], counts[1], counts[2]
-    warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[3:], strict=True) if n]
+    total, accepted = counts[0], counts[1]
+    warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[2:], strict=True) if n]
+    dupes = _duplicates(con, staged, table, mapping, parsed, renumbered=bool(malformed))
     if dupes:
         warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
                         "real repeat order)")
@@ -146,6 +154,31 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
+                mapping: Mapping, parsed: str, renumbered: bool) -> int:
+    """Exact duplicate records, hashed from the source (the parsed table has no hash column).
+    After a renumbering (malformed CSV records) parsed rows no longer match source rows, so
+    every row is checked."""
+    def full() -> int:
+        sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=False)
+        return int(con.execute(sql, staged.params).fetchone()[0])
+
+    date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
+    if renumbered or "sku" not in mapping or date_field not in mapping:
+        return full()
+    first, last = con.execute(q.date_span(parsed, date_field)).fetchone()
+    if first is None or (last - first).days > q.MAX_DAY_SPAN_FOR_PRUNING:
+        return full()
+    con.execute(q.duplicate_candidates(parsed, date_field, first.isoformat(), (last - first).days))
+    try:
+        if con.execute(q.count_rows("__dup_candidates")).fetchone()[0] == 0:
+            return 0
+        sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=True)
+        return int(con.execute(sql, staged.params).fetchone()[0])
+    finally:
+        con.execute(q.drop_table("__dup_candidates"))
 
 
 def _warning_checks(table: Table, mapping: Mapping) -> list[tuple[str, str]]:

@@ -69,7 +69,8 @@ class Workspace:
             for stmt in q.META_DDL:
                 self.con.execute(stmt)
             for table in TABLES.values():
-                self.con.execute(q.create_data_table(table))
+                for stmt in q.create_data_table(table):
+                    self.con.execute(stmt)
             # Staged tables left by a process that stopped between validation and commit.
             for (name,) in self.con.execute(q.LEFTOVER_STAGING).fetchall():
                 self.con.execute(q.drop_table(name))
@@ -192,7 +193,7 @@ class Workspace:
                     staging.temp_tables.append(rejects)
                     self.con.execute(q.save_rejects(rejects, p.rejects_sql))
                     self.con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
-                    for stmt in q.to_canonical_columns(self.con, p.parsed_table, p.table):
+                    for stmt in q.drop_helper_columns(self.con, p.parsed_table, p.table):
                         self.con.execute(stmt)
                 self.con.execute("BEGIN TRANSACTION")
                 try:
@@ -208,7 +209,7 @@ class Workspace:
         return load_id
 
     def _commit_file(self, load_id: int, key: str, p: ParsedFile) -> None:
-        for stmt in q.swap_in(p.parsed_table, p.table):
+        for stmt in q.swap_in(self.con, p.parsed_table, p.table):
             self.con.execute(stmt)
         self.con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
         if len(p.report.rejects) and p.report.rejects["field"].isna().any():
