@@ -232,13 +232,26 @@ WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):04X}}}" for c in WHITESPACE) + "]"
 
 
+_TRIM_EDGE = literal(f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$")
+
+
+def needs_trim(table: str, column: str) -> str:
+    """Whether any distinct value of a text column is blank or has whitespace at an edge
+    (cheap: distinct values are few next to rows)."""
+    return (f"SELECT count(*) > 0 FROM (SELECT DISTINCT {ident(column)} AS v FROM {ident(table)}) "
+            f"WHERE regexp_matches(v, {_TRIM_EDGE}) OR v = ''")
+
+
+def trim_text(table: str, column: str) -> str:
+    """Remove surrounding whitespace (any Unicode space); blank text becomes missing."""
+    c = ident(column)
+    return (f"UPDATE {ident(table)} SET {c} = nullif(trim({c}, {literal(WHITESPACE)}), '') "
+            f"WHERE regexp_matches({c}, {_TRIM_EDGE}) OR {c} = ''")
+
+
 def parse_text_expr(column: str) -> str:
-    """Text with surrounding whitespace (any Unicode space) removed; empty text is missing.
-    Trimming a custom character set is slow, so it runs only on values that need it."""
-    c = f"CAST({ident(column)} AS VARCHAR)"
-    edge = literal(f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$")
-    return (f"nullif(CASE WHEN regexp_matches({c}, {edge}) THEN trim({c}, {literal(WHITESPACE)}) "
-            f"ELSE {c} END, '')")
+    """Text as written; :func:`trim_text` then trims the few values that need it."""
+    return f"CAST({ident(column)} AS VARCHAR)"
 
 
 def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
@@ -284,6 +297,10 @@ def ok_condition(required: list[str], checked: list[str]) -> str:
     return " AND ".join(conds) if conds else "TRUE"
 
 
+NO_REJECTS = ("SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, "
+              "NULL::VARCHAR AS reason WHERE FALSE")
+
+
 def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> str:
     """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason."""
     parts = []
@@ -307,12 +324,6 @@ def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> st
     return " UNION ALL ".join(parts)
 
 
-def count_checks(parsed: str, ok: str, conditions: list[str]) -> str:
-    """One scan: rows, accepted rows, then accepted rows meeting each condition."""
-    extra = "".join(f", count(*) FILTER (WHERE ({ok}) AND ({c}))" for c in conditions)
-    return f"SELECT count(*), count(*) FILTER (WHERE {ok}){extra} FROM {ident(parsed)}"
-
-
 MAX_DAY_SPAN_FOR_PRUNING = 20_000
 
 
@@ -320,20 +331,55 @@ def date_span(parsed: str, date_field: str) -> str:
     return f"SELECT min({ident(date_field)}), max({ident(date_field)}) FROM {ident(parsed)}"
 
 
-def duplicate_candidates(parsed: str, date_field: str, first_day: str, span_days: int) -> str:
-    """The rows that could have an identical twin: identical rows share their SKU and date, so
-    only SKUs with two rows on one day (a per-SKU bitmap of days, no big hash table) and rows
-    without SKU or date qualify. A weekly file has none."""
+def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
+                date_field: str | None = None, first_day: str | None = None,
+                span_days: int | None = None, sales_history: bool = False,
+                has_unit_cost: bool = False) -> str:
+    """One pass over the parsed rows, grouped by SKU (few groups, so cheap): row counts
+    (all, accepted, accepted meeting each warning condition ``c0``, ``c1``...), whether the SKU
+    needs trimming, whether it has two rows on one day (a per-SKU bitmap of days: only such
+    SKUs can hold exact duplicate rows), and for sales the history the features use."""
+    cols = ["sku", "count(*) AS n", f"count(*) FILTER (WHERE {ok}) AS n_ok",
+            f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim"]
+    cols += [f"count(*) FILTER (WHERE ({ok}) AND ({c})) AS c{i}" for i, c in enumerate(conditions)]
+    if date_field is not None and span_days is not None:
+        d = ident(date_field)
+        day = f"CAST({d} - DATE {literal(first_day)} AS INTEGER)"
+        cols += [f"count(*) - count({d}) AS n_no_date",
+                 f"bit_count(bitstring_agg({day}, 0, {int(span_days)}) FILTER (WHERE {d} IS NOT NULL))"
+                 f" < count({d}) AS repeated"]
+    if sales_history:
+        cols += [f"min(date) FILTER (WHERE ({ok}) AND quantity > 0) AS first_sale",
+                 f"max(date) FILTER (WHERE ({ok}) AND quantity > 0) AS last_sale",
+                 (f"avg(unit_cost) FILTER (WHERE {ok})" if has_unit_cost else "NULL::DOUBLE")
+                 + " AS sales_unit_cost"]
+    return (f"CREATE OR REPLACE TEMP TABLE {ident(summary)} AS SELECT {', '.join(cols)} "
+            f"FROM {ident(parsed)} GROUP BY sku")
+
+
+def summary_totals(summary: str, n_conditions: int) -> str:
+    extra = "".join(f", sum(c{i})" for i in range(n_conditions))
+    return f"SELECT coalesce(sum(n), 0), coalesce(sum(n_ok), 0){extra} FROM {ident(summary)}"
+
+
+def summary_needs_trim(summary: str) -> str:
+    return f"SELECT coalesce(bool_or(needs_trim), false) FROM {ident(summary)}"
+
+
+def summary_duplicate_candidates(summary: str) -> str:
+    """How many rows could have an identical twin (rows without SKU or date, and the rows of
+    SKUs with two rows on one day)."""
+    return (f"SELECT coalesce(sum(CASE WHEN sku IS NULL OR repeated THEN n ELSE n_no_date END), 0) "
+            f"FROM {ident(summary)}")
+
+
+def duplicate_candidates(parsed: str, summary: str, date_field: str) -> str:
     d = ident(date_field)
-    day = f"CAST({d} - DATE {literal(first_day)} AS INTEGER)"
     return f"""
         CREATE OR REPLACE TEMP TABLE __dup_candidates AS
-        WITH repeated AS (
-            SELECT sku FROM {ident(parsed)} WHERE sku IS NOT NULL AND {d} IS NOT NULL
-            GROUP BY sku HAVING bit_count(bitstring_agg({day}, 0, {int(span_days)})) < count(*)
-        )
         SELECT __row FROM {ident(parsed)}
-        WHERE sku IS NULL OR {d} IS NULL OR sku IN (SELECT sku FROM repeated)
+        WHERE sku IS NULL OR {d} IS NULL
+           OR sku IN (SELECT sku FROM {ident(summary)} WHERE repeated)
     """
 
 
@@ -429,6 +475,20 @@ def drop_helper_columns(con: duckdb.DuckDBPyConnection, parsed: str, table: Tabl
             for c in table_columns(con, parsed) if c not in wanted]
 
 
+SALES_HISTORY_DDL = ("CREATE TABLE IF NOT EXISTS sales_history "
+                     "(sku VARCHAR, first_sale DATE, last_sale DATE, sales_unit_cost DOUBLE)")
+
+
+def replace_sales_history(summary: str) -> list[str]:
+    """Per-SKU first and last positive sale and line cost, kept from the load's SKU pass so the
+    feature query need not scan every sales line for them."""
+    return [
+        "DELETE FROM sales_history",
+        f"INSERT INTO sales_history SELECT sku, first_sale, last_sale, sales_unit_cost "
+        f"FROM {ident(summary)} WHERE sku IS NOT NULL AND n_ok > 0",
+    ]
+
+
 def swap_in(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
     """Run inside the commit's transaction: the parsed table replaces the current one."""
     stored = [c for c in table_columns(con, parsed) if c in {f.name for f in table.fields}]
@@ -522,10 +582,7 @@ def features_sql(period: str, net_returns: bool = True) -> str:
         FROM inventory GROUP BY sku
     ),
     hist AS (
-        SELECT sku, min(date) FILTER (WHERE quantity > 0) AS first_sale,
-               max(date) FILTER (WHERE quantity > 0) AS last_sale,
-               avg(unit_cost) AS sales_unit_cost
-        FROM sales GROUP BY sku
+        SELECT sku, first_sale, last_sale, sales_unit_cost FROM sales_history
     ),
     lines AS NOT MATERIALIZED (
         SELECT s.sku, s.date, s.quantity AS qty,

@@ -57,6 +57,7 @@ class ParsedFile:
     columns: list[str]
     report: FileReport
     rejects_sql: str
+    sku_summary: str  # temp table: per-SKU counts and, for sales, the sales history
 
 
 def _date_formats(con: duckdb.DuckDBPyConnection, staged: StagedFile, column: str,
@@ -111,6 +112,11 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         con.execute("SET preserve_insertion_order = true")
     for name in checked:
         con.execute(q.clear_blank_raw(parsed, name))
+    for name, (_e, _c, kind) in exprs.items():
+        # Trimming per row is slow: look at the distinct values, fix the few rows that need it.
+        # (The SKU's distinct values are looked at in the SKU pass below.)
+        if kind == "text" and name != "sku" and con.execute(q.needs_trim(parsed, name)).fetchone()[0]:
+            con.execute(q.trim_text(parsed, name))
     malformed: list[tuple[int, str, str]] = []
     if staged.rejects is not None:
         malformed = [
@@ -124,14 +130,36 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     ok = q.ok_condition(required, list(checked))
     rejects_sql = q.reject_rows(parsed, required, checked)
     checks = _warning_checks(table, mapping)
-    counts = con.execute(q.count_checks(parsed, ok, [c for c, _ in checks])).fetchone()
-    total, accepted = counts[0], counts[1]
+    summary = parsed + "__sku"
+
+    date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
+    first = last = None
+    if date_field in mapping and "sku" in mapping:
+        first, last = con.execute(q.date_span(parsed, date_field)).fetchone()
+    prune = first is not None and (last - first).days <= q.MAX_DAY_SPAN_FOR_PRUNING
+
+    def sku_pass() -> None:
+        con.execute(q.sku_summary(
+            parsed, summary, ok, [c for c, _ in checks],
+            date_field if prune else None, first.isoformat() if prune else None,
+            (last - first).days if prune else None, sales_history=table.key == "sales",
+            has_unit_cost="unit_cost" in mapping))
+
+    sku_pass()
+    dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None,
+                        renumbered=bool(malformed))
+    if con.execute(q.summary_needs_trim(summary)).fetchone()[0]:
+        con.execute(q.trim_text(parsed, "sku"))
+        sku_pass()  # trimmed SKUs may merge, and a blank one is now missing
+    counts = con.execute(q.summary_totals(summary, len(checks))).fetchone()
+    total, accepted = int(counts[0]), int(counts[1])
     warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[2:], strict=True) if n]
-    dupes = _duplicates(con, staged, table, mapping, parsed, renumbered=bool(malformed))
     if dupes:
         warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
                         "real repeat order)")
 
+    if accepted == total:
+        rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
     rejects = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
     rejects.insert(2, "column", rejects["field"].map(mapping))
@@ -148,7 +176,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         accepted=int(accepted), rejected=int(total - accepted) + len(malformed), rejects=rejects,
         warnings=warnings, notes=notes,
     )
-    return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql)
+    return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql, summary)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -156,25 +184,21 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
-                mapping: Mapping, parsed: str, renumbered: bool) -> int:
+def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, summary: str,
+                date_field: str | None, renumbered: bool) -> int:
     """Exact duplicate records, hashed from the source (the parsed table has no hash column).
-    After a renumbering (malformed CSV records) parsed rows no longer match source rows, so
-    every row is checked."""
-    def full() -> int:
+
+    Only rows the SKU pass marks as possible twins are hashed; without a date to prune by, or
+    after a renumbering (malformed CSV records: parsed rows no longer match source rows),
+    every row is.
+    """
+    if renumbered or date_field is None:
         sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=False)
         return int(con.execute(sql, staged.params).fetchone()[0])
-
-    date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
-    if renumbered or "sku" not in mapping or date_field not in mapping:
-        return full()
-    first, last = con.execute(q.date_span(parsed, date_field)).fetchone()
-    if first is None or (last - first).days > q.MAX_DAY_SPAN_FOR_PRUNING:
-        return full()
-    con.execute(q.duplicate_candidates(parsed, date_field, first.isoformat(), (last - first).days))
+    if con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0:
+        return 0
+    con.execute(q.duplicate_candidates(parsed, summary, date_field))
     try:
-        if con.execute(q.count_rows("__dup_candidates")).fetchone()[0] == 0:
-            return 0
         sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=True)
         return int(con.execute(sql, staged.params).fetchone()[0])
     finally:

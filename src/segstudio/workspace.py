@@ -71,6 +71,7 @@ class Workspace:
             for table in TABLES.values():
                 for stmt in q.create_data_table(table):
                     self.con.execute(stmt)
+            self.con.execute(q.SALES_HISTORY_DDL)
             # Staged tables left by a process that stopped between validation and commit.
             for (name,) in self.con.execute(q.LEFTOVER_STAGING).fetchall():
                 self.con.execute(q.drop_table(name))
@@ -154,7 +155,7 @@ class Workspace:
                     mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
                     parsed = f"__staged{tag}_{key}"
-                    staging.temp_tables.append(parsed)
+                    staging.temp_tables += [parsed, parsed + "__sku"]
                     staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
                 self._cross_checks(staging)
             except BaseException:
@@ -192,7 +193,8 @@ class Workspace:
                     rejects = p.parsed_table + "__rejects"
                     staging.temp_tables.append(rejects)
                     self.con.execute(q.save_rejects(rejects, p.rejects_sql))
-                    self.con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
+                    if p.report.accepted < p.report.read:
+                        self.con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
                     for stmt in q.drop_helper_columns(self.con, p.parsed_table, p.table):
                         self.con.execute(stmt)
                 self.con.execute("BEGIN TRANSACTION")
@@ -211,6 +213,9 @@ class Workspace:
     def _commit_file(self, load_id: int, key: str, p: ParsedFile) -> None:
         for stmt in q.swap_in(self.con, p.parsed_table, p.table):
             self.con.execute(stmt)
+        if key == "sales":
+            for stmt in q.replace_sales_history(p.sku_summary):
+                self.con.execute(stmt)
         self.con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
         if len(p.report.rejects) and p.report.rejects["field"].isna().any():
             malformed = p.report.rejects[p.report.rejects["field"].isna()]
