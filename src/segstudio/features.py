@@ -108,12 +108,17 @@ def _add_periods(d: dt.date, n: int, period: str) -> dt.date:
 
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
     """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
-    first, last, n_dates, n_weeks, all_first_of_month, n = con.execute(q.SALES_BOUNDS).fetchone()
-    if not n:
+    dates = [r[0] for r in con.execute(q.SALES_DATES).fetchall()]
+    if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
+    first, last = dates[0], dates[-1]
+    n_dates = len(dates)
+    n_weeks = len({_period_start(d, "week") for d in dates})
+    all_first_of_month = all(d.day == 1 for d in dates)
     period = settings.period
     if period == "auto":
-        gap = con.execute(q.MONTHLY_GAP).fetchone()[0] if all_first_of_month else None
+        gaps = sorted((b - a).days for a, b in zip(dates, dates[1:], strict=False))
+        gap = gaps[len(gaps) // 2] if gaps else None
         period = "month" if all_first_of_month and gap is not None and gap >= 28 else "week"
     if period == "week":
         bucketed = n_dates == n_weeks
@@ -156,4 +161,10 @@ def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings |
         "cv2_cut": settings.cv2_cut,
     }
     con.execute(q.features_sql(win.period, settings.net_returns), params)
-    return con.execute(q.FEATURES_ALL).df(), win
+    return read_features(con), win
+
+
+def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The stored feature table as a DataFrame (through Arrow: several times faster than .df())."""
+    table = con.execute(q.FEATURES_ALL).fetch_arrow_table()
+    return table.to_pandas(date_as_object=False)

@@ -107,13 +107,16 @@ def csv_rejects(rejects: str) -> str:
     )
 
 
-def renumber_after_rejects(table: str, rejects: str) -> str:
-    """Shift ``__row`` past the lines DuckDB rejected.
+def renumber_after_rejects(table: str, rejects: str, row_expr: str) -> str:
+    """Give the parsed table a ``__row`` that skips the lines DuckDB rejected.
 
     For the rejected line L_j (sorted, j from 0) the number of rows kept before it is
     L_j - 2 - j; a kept row with position r (from 0) comes after every reject with that number
-    <= r, so its line is r + 2 + #{j : L_j - 2 - j <= r}.
+    <= r, so its line is r + 2 + #{j : L_j - 2 - j <= r}. ``row_expr`` is the row's number as
+    if nothing had been rejected (r + 2).
     """
+    row = row_expr.replace("rowid", "t.rowid") if row_expr != "__row" else "t.__row"
+    keep = "t.* EXCLUDE (__row)" if row_expr == "__row" else "t.*"
     return f"""
         CREATE OR REPLACE TABLE {ident(table)} AS
         WITH r AS (
@@ -125,10 +128,10 @@ def renumber_after_rejects(table: str, rejects: str) -> str:
                 SELECT kept_before, row_number() OVER (ORDER BY kept_before) AS n FROM pos)
             GROUP BY kept_before
         )
-        SELECT t.* REPLACE (t.__row + coalesce(c.n, 0) AS __row)
+        SELECT {keep}, ({row} + coalesce(c.n, 0))::BIGINT AS __row
         FROM {ident(table)} t
-        ASOF LEFT JOIN cum c ON t.__row - 2 >= c.kept_before
-        ORDER BY t.__row
+        ASOF LEFT JOIN cum c ON {row} - 2 >= c.kept_before
+        ORDER BY __row
     """
 
 
@@ -254,22 +257,24 @@ def parse_text_expr(column: str) -> str:
     return f"CAST({ident(column)} AS VARCHAR)"
 
 
-def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[str],
+def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: list[str],
                  exprs: dict[str, tuple[str, str | None, str]]) -> str:
     """Parsed table in one pass over the source: ``__row``, each canonical field parsed, and ``__raw_<field>`` holding the
     source text only where a present value failed to parse. ``exprs`` maps field ->
     (expression, source column or None, kind); a source column of None means the value
     cannot fail to parse (text, or an already typed date or integer)."""
-    cols = [f"{row_expr}::BIGINT AS __row"]
+    # Without row_expr the rows keep file order and are numbered by position (rowid + 2).
+    cols = [f"{row_expr}::BIGINT AS __row"] if row_expr else []
     for name, (expr, raw_col, _kind) in exprs.items():
         cols.append(f"{expr} AS {ident(name)}")
         if raw_col is not None:
             cols.append(f"{ident(raw_col)} AS {ident('__src_' + name)}")
     inner = f"SELECT {', '.join(cols)} FROM {staged_source}"
-    outer = ["__row"]
+    outer = ["__row"] if row_expr else []
     for name, (_expr, raw_col, kind) in exprs.items():
-        if kind == "number":
-            # NaN and infinities are not quantities anyone means: they count as unparseable.
+        if kind in ("number", "date"):
+            # NaN, infinities and DuckDB's infinite dates are not values anyone means: they
+            # count as unparseable.
             outer.append(f"CASE WHEN isfinite({ident(name)}) THEN {ident(name)} END AS {ident(name)}")
             bad = f"NOT coalesce(isfinite({ident(name)}), false)"
         else:
@@ -283,6 +288,11 @@ def build_parsed(table: str, staged_source: str, row_expr: str, columns: list[st
                          f"AS {ident('__raw_' + name)}")
     # A table of the workspace (not a temp table): at commit it is renamed into place.
     return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
+
+
+def positional_row(stored: bool) -> str:
+    """The row number of a parsed row: stored, or from its position."""
+    return "__row" if stored else "(rowid + 2)"
 
 
 def clear_blank_raw(table: str, field: str) -> str:
@@ -301,22 +311,23 @@ NO_REJECTS = ("SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR
               "NULL::VARCHAR AS reason WHERE FALSE")
 
 
-def reject_rows(parsed: str, required: list[str], checked: dict[str, str]) -> str:
+def reject_rows(parsed: str, required: list[str], checked: dict[str, str],
+                row: str = "__row") -> str:
     """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason."""
     parts = []
     for f in required:
         parts.append(
-            f"SELECT __row AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
+            f"SELECT {row} AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
             f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
             f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL AND {ident('__raw_' + f)} IS NULL"
             if f in checked else
-            f"SELECT __row AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
+            f"SELECT {row} AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
             f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
             f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL"
         )
     for f, reason in checked.items():
         parts.append(
-            f"SELECT __row AS row, {literal(f)} AS field, {ident('__raw_' + f)} AS value, "
+            f"SELECT {row} AS row, {literal(f)} AS field, {ident('__raw_' + f)} AS value, "
             f"{literal(reason)} AS reason FROM {ident(parsed)} WHERE {ident('__raw_' + f)} IS NOT NULL"
         )
     if not parts:
@@ -339,22 +350,30 @@ def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
     (all, accepted, accepted meeting each warning condition ``c0``, ``c1``...), whether the SKU
     needs trimming, whether it has two rows on one day (a per-SKU bitmap of days: only such
     SKUs can hold exact duplicate rows), and for sales the history the features use."""
-    cols = ["sku", "count(*) AS n", f"count(*) FILTER (WHERE {ok}) AS n_ok",
+    cols = ["sku", "count(*) AS n", "sum(__ok::INTEGER) AS n_ok",
             f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim"]
-    cols += [f"count(*) FILTER (WHERE ({ok}) AND ({c})) AS c{i}" for i, c in enumerate(conditions)]
+    cols += [f"sum((__ok AND ({c}))::INTEGER) AS c{i}" for i, c in enumerate(conditions)]
+    inner = [f"({ok}) AS __ok"]
     if date_field is not None and span_days is not None:
         d = ident(date_field)
-        day = f"CAST({d} - DATE {literal(first_day)} AS INTEGER)"
-        cols += [f"count(*) - count({d}) AS n_no_date",
-                 f"bit_count(bitstring_agg({day}, 0, {int(span_days)}) FILTER (WHERE {d} IS NOT NULL))"
-                 f" < count({d}) AS repeated"]
+        span = int(span_days)
+        inner.append(f"CASE WHEN {d} - DATE {literal(first_day)} BETWEEN 0 AND {span} "
+                     f"THEN CAST({d} - DATE {literal(first_day)} AS INTEGER) END AS __day")
+        cols += ["count(*) - count(__day) AS n_no_date",
+                 f"bit_count(bitstring_agg(__day, 0, {span}) FILTER (WHERE __day IS NOT NULL))"
+                 " < count(__day) AS repeated"]
     if sales_history:
-        cols += [f"min(date) FILTER (WHERE ({ok}) AND quantity > 0) AS first_sale",
-                 f"max(date) FILTER (WHERE ({ok}) AND quantity > 0) AS last_sale",
-                 (f"avg(unit_cost) FILTER (WHERE {ok})" if has_unit_cost else "NULL::DOUBLE")
+        cols += ["min(date) FILTER (WHERE __ok AND quantity > 0) AS first_sale",
+                 "max(date) FILTER (WHERE __ok AND quantity > 0) AS last_sale",
+                 ("avg(unit_cost) FILTER (WHERE __ok)" if has_unit_cost else "NULL::DOUBLE")
                  + " AS sales_unit_cost"]
     return (f"CREATE OR REPLACE TEMP TABLE {ident(summary)} AS SELECT {', '.join(cols)} "
-            f"FROM {ident(parsed)} GROUP BY sku")
+            f"FROM (SELECT *, {', '.join(inner)} FROM {ident(parsed)}) GROUP BY sku")
+
+
+def non_finite_count(source: str, column: str) -> str:
+    """NaN and infinities in a typed float column (Parquet keeps statistics: cheap)."""
+    return f"SELECT count(*) FILTER (WHERE NOT isfinite({ident(column)})) FROM {source}"
 
 
 def summary_totals(summary: str, n_conditions: int) -> str:
@@ -373,13 +392,12 @@ def summary_duplicate_candidates(summary: str) -> str:
             f"FROM {ident(summary)}")
 
 
-def duplicate_candidates(parsed: str, summary: str, date_field: str) -> str:
-    d = ident(date_field)
+def duplicate_candidates(parsed: str, summary: str, row: str = "__row") -> str:
     return f"""
         CREATE OR REPLACE TEMP TABLE __dup_candidates AS
-        SELECT __row FROM {ident(parsed)}
-        WHERE sku IS NULL OR {d} IS NULL
-           OR sku IN (SELECT sku FROM {ident(summary)} WHERE repeated)
+        SELECT {row} AS __row FROM {ident(parsed)}
+        WHERE sku IN (SELECT sku FROM {ident(summary)} WHERE repeated OR n_no_date > 0)
+           OR sku IS NULL
     """
 
 
@@ -521,23 +539,16 @@ def table_counts() -> str:
 
 
 # --------------------------------------------------------------------------- features
-SALES_BOUNDS = """
-    SELECT min(date), max(date), count(DISTINCT date), count(DISTINCT date_trunc('week', date)),
-           bool_and(day(date) = 1), count(*)
-    FROM sales
-"""
-MONTHLY_GAP = """
-    SELECT median(gap) FROM (
-        SELECT d - lag(d) OVER (ORDER BY d) AS gap FROM (SELECT DISTINCT date AS d FROM sales)
-    )
-"""
+SALES_DATES = "SELECT date FROM sales GROUP BY date ORDER BY date"
+"""The distinct sale dates (a few hundred): the window and the file's bucketing come from them."""
 
 
 def _demand_stats(d: str) -> str:
     """Per-SKU aggregates of period demands ``d``: sum, non-zero count, mean, std, var_pop."""
     nz = f"FILTER (WHERE {d} > 0)"
-    return (f"sum({d}) AS sum_d, count(*) {nz} AS k, avg({d}) {nz} AS nz_mean, "
-            f"stddev_samp({d}) {nz} AS nz_std, var_pop({d}) {nz} AS nz_var_pop")
+    # Demands are floored at 0, so the mean of the non-zero ones is sum_d / k, and their sample
+    # std follows from var_pop: fewer aggregates in the hottest GROUP BY of the product.
+    return f"sum({d}) AS sum_d, count(*) {nz} AS k, var_pop({d}) {nz} AS nz_var_pop"
 
 
 def features_sql(period: str, net_returns: bool = True) -> str:
@@ -613,9 +624,9 @@ def features_sql(period: str, net_returns: bool = True) -> str:
         GROUP BY sku
     ),
     dem AS (
-        SELECT sku, sum_d, k, nz_mean, nz_std, nz_var_pop FROM by_sku WHERE one_line_per_period
+        SELECT sku, sum_d, k, nz_var_pop FROM by_sku WHERE one_line_per_period
         UNION ALL
-        SELECT sku, sum_d, k, nz_mean, nz_std, nz_var_pop FROM grouped
+        SELECT sku, sum_d, k, nz_var_pop FROM grouped
     ),
     cust AS (
         SELECT sku, count(*) AS n_customers, max(q) AS top_customer_qty
@@ -669,7 +680,9 @@ def features_sql(period: str, net_returns: bool = True) -> str:
                     ELSE greatest($win_start::DATE, CAST(date_trunc('{period}', h.first_sale) AS DATE))
                END AS act_start,
                coalesce(d.sum_d, 0) AS sum_d,
-               coalesce(d.k, 0) AS k, d.nz_mean, d.nz_std, d.nz_var_pop,
+               coalesce(d.k, 0) AS k, d.sum_d / nullif(d.k, 0) AS nz_mean,
+               CASE WHEN d.k >= 2 THEN sqrt(d.nz_var_pop * d.k / (d.k - 1)) END AS nz_std,
+               d.nz_var_pop,
                c.n_customers, c.top_customer_qty / nullif(v.qty_pos, 0) AS top_customer_share,
                CASE WHEN (SELECT count(*) FROM inventory) > 0 THEN coalesce(i.on_hand, 0) END
                    AS on_hand,

@@ -91,6 +91,11 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             exprs[f.name] = (q.parse_text_expr(col), None, f.kind)
         elif f.kind == "number":
             can_fail = not typ.upper().endswith(_INTEGER_TYPES)
+            if typ.upper() in ("FLOAT", "DOUBLE", "REAL"):
+                # A typed float fails only as NaN or infinity: checking for them first is
+                # cheaper than carrying a reject column through the whole pass.
+                sql = q.non_finite_count(staged.source, col)
+                can_fail = con.execute(sql, staged.params).fetchone()[0] > 0
             exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None, f.kind)
             if can_fail:
                 checked[f.name] = "text in a number"
@@ -101,15 +106,19 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
                              f.kind)
             if can_fail:
                 checked[f.name] = "unparseable date"
+    # A CSV staged as a table and a Parquet file number their rows by position: the parsed
+    # table keeps file order and needs no row column. A workbook (blank rows skipped) carries
+    # its row numbers, so those rows may be written in any order (faster).
+    positional = staged.row_expr != "__row"
     try:
-        # Rows carry their own number (__row), so DuckDB may write them in any order: faster.
-        con.execute("SET preserve_insertion_order = false")
-        con.execute(q.build_parsed(parsed, staged.source, staged.row_expr, staged.columns, exprs),
-                    staged.params)
+        con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
+        con.execute(q.build_parsed(parsed, staged.source, None if positional else staged.row_expr,
+                                   staged.columns, exprs), staged.params)
     except duckdb.Error as exc:
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
     finally:
         con.execute("SET preserve_insertion_order = true")
+    row = q.positional_row(stored=not positional)
     for name in checked:
         con.execute(q.clear_blank_raw(parsed, name))
     for name, (_e, _c, kind) in exprs.items():
@@ -125,10 +134,11 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         ]
         if malformed:
             # Records DuckDB could not split are missing from the table: renumber the rest.
-            con.execute(q.renumber_after_rejects(parsed, staged.rejects))
+            con.execute(q.renumber_after_rejects(parsed, staged.rejects, row))
+            row = q.positional_row(stored=True)
     required = [f for f in table.required if f in mapping]
     ok = q.ok_condition(required, list(checked))
-    rejects_sql = q.reject_rows(parsed, required, checked)
+    rejects_sql = q.reject_rows(parsed, required, checked, row)
     checks = _warning_checks(table, mapping)
     summary = parsed + "__sku"
 
@@ -147,7 +157,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
 
     sku_pass()
     dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None,
-                        renumbered=bool(malformed))
+                        renumbered=bool(malformed), row=row)
     if con.execute(q.summary_needs_trim(summary)).fetchone()[0]:
         con.execute(q.trim_text(parsed, "sku"))
         sku_pass()  # trimmed SKUs may merge, and a blank one is now missing
@@ -185,7 +195,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, summary: str,
-                date_field: str | None, renumbered: bool) -> int:
+                date_field: str | None, renumbered: bool, row: str) -> int:
     """Exact duplicate records, hashed from the source (the parsed table has no hash column).
 
     Only rows the SKU pass marks as possible twins are hashed; without a date to prune by, or
@@ -197,7 +207,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str,
         return int(con.execute(sql, staged.params).fetchone()[0])
     if con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0:
         return 0
-    con.execute(q.duplicate_candidates(parsed, summary, date_field))
+    con.execute(q.duplicate_candidates(parsed, summary, row))
     try:
         sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=True)
         return int(con.execute(sql, staged.params).fetchone()[0])
