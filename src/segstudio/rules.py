@@ -1,0 +1,240 @@
+"""Segmentation rules: every boundary and choice, saved to and read from TOML.
+
+The same file drives the app and the command line (``segstudio classify --rules R.toml``)::
+
+    [window]
+    weeks = 52
+
+    [abc]
+    measure = "revenue"   # revenue, quantity, margin or order_lines
+    a = 0.80
+    b = 0.95
+
+    [xyz]
+    x = 0.5
+    y = 1.0
+
+    [pattern]
+    adi = 1.32
+    cv2 = 0.49
+
+    [alerts]
+    band_share = 0.02     # ABC: share points either side of a boundary
+    band_relative = 0.10  # ratios (CoV, ADI, ...): relative distance to a threshold
+
+    [segments]
+    criteria = ["abc", "xyz"]
+    hysteresis = false
+
+    [segments.names]
+    AX = "core runners"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+import tomli_w
+
+from .errors import SegStudioError
+
+ABC_MEASURES = {
+    "revenue": "revenue",
+    "quantity": "quantity",
+    "margin": "margin",
+    "order_lines": "order_lines",
+}
+CRITERIA = {
+    "abc": "ABC (Pareto share of the measure)",
+    "xyz": "XYZ (CoV of weekly demand)",
+    "pattern": "Demand pattern (ADI, CV2)",
+    "leadtime": "Lead time (long or unreliable)",
+    "replenishment": "Replenishment frequency",
+    "lifecycle": "Lifecycle (new, end-of-life)",
+    "concentration": "Customer concentration",
+}
+MAX_CRITERIA = 3
+
+
+class RulesError(SegStudioError):
+    """A rules file or value that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All boundaries and choices of a segmentation (methods.md defaults)."""
+
+    weeks: int = 52
+    abc_measure: str = "revenue"
+    abc_a: float = 0.80
+    abc_b: float = 0.95
+    xyz_x: float = 0.5
+    xyz_y: float = 1.0
+    pattern_adi: float = 1.32
+    pattern_cv2: float = 0.49
+    leadtime_days: float = 30.0  # long: mean lead time above this many days
+    leadtime_cov: float = 0.5  # unreliable: lead-time CoV (std / mean) above this
+    replenishment_per_year: float = 12.0  # frequent: at least this many receipts a year
+    lifecycle_new_weeks: int = 13
+    lifecycle_eol_weeks: int = 26
+    concentration_share: float = 0.5  # concentrated: the top customer takes at least this share
+    band_share: float = 0.02
+    band_relative: float = 0.10
+    criteria: tuple[str, ...] = ("abc", "xyz")
+    hysteresis: bool = False
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check(self)
+
+    def __hash__(self) -> int:  # names is a dict: hash the TOML text instead
+        return hash(to_toml(self))
+
+    def with_(self, **changes: object) -> Rules:
+        return replace(self, **changes)
+
+    def segment_name(self, code: str) -> str:
+        """``"AX: core runners"`` where the segment is named, else the code."""
+        name = self.names.get(code)
+        return f"{code}: {name}" if name else code
+
+
+def check(r: Rules) -> None:
+    """Raise :class:`RulesError` naming the first value that cannot be used."""
+    def fail(key: str, msg: str) -> None:
+        raise RulesError(f"{key}: {msg}")
+
+    if not 2 <= r.weeks <= 520:
+        fail("[window] weeks", f"must be between 2 and 520, not {r.weeks}")
+    if r.abc_measure not in ABC_MEASURES:
+        fail("[abc] measure", f"must be one of {', '.join(ABC_MEASURES)}, not {r.abc_measure!r}")
+    if not 0 < r.abc_a < r.abc_b <= 1:
+        fail("[abc] a, b", f"need 0 < a < b <= 1, not a = {r.abc_a}, b = {r.abc_b}")
+    if not 0 < r.xyz_x < r.xyz_y:
+        fail("[xyz] x, y", f"need 0 < x < y, not x = {r.xyz_x}, y = {r.xyz_y}")
+    if r.pattern_adi <= 0 or r.pattern_cv2 <= 0:
+        fail("[pattern] adi, cv2", "must be positive")
+    for key, value in (("[leadtime] days", r.leadtime_days), ("[leadtime] cov", r.leadtime_cov),
+                       ("[replenishment] per_year", r.replenishment_per_year)):
+        if value <= 0:
+            fail(key, f"must be positive, not {value}")
+    if not 0 < r.concentration_share <= 1:
+        fail("[concentration] share", f"must be in (0, 1], not {r.concentration_share}")
+    if not 0 <= r.band_share < 0.5:
+        fail("[alerts] band_share", f"must be in [0, 0.5), not {r.band_share}")
+    if not 0 <= r.band_relative < 1:
+        fail("[alerts] band_relative", f"must be in [0, 1), not {r.band_relative}")
+    if not 1 <= len(r.criteria) <= MAX_CRITERIA:
+        fail("[segments] criteria", f"choose 1 to {MAX_CRITERIA} criteria")
+    unknown = [c for c in r.criteria if c not in CRITERIA]
+    if unknown:
+        fail("[segments] criteria", f"unknown {', '.join(unknown)}; use {', '.join(CRITERIA)}")
+    if len(set(r.criteria)) != len(r.criteria):
+        fail("[segments] criteria", "a criterion is listed twice")
+
+
+# TOML section -> (key in the file, Rules attribute)
+_LAYOUT: dict[str, list[tuple[str, str]]] = {
+    "window": [("weeks", "weeks")],
+    "abc": [("measure", "abc_measure"), ("a", "abc_a"), ("b", "abc_b")],
+    "xyz": [("x", "xyz_x"), ("y", "xyz_y")],
+    "pattern": [("adi", "pattern_adi"), ("cv2", "pattern_cv2")],
+    "leadtime": [("days", "leadtime_days"), ("cov", "leadtime_cov")],
+    "replenishment": [("per_year", "replenishment_per_year")],
+    "lifecycle": [("new_weeks", "lifecycle_new_weeks"), ("eol_weeks", "lifecycle_eol_weeks")],
+    "concentration": [("share", "concentration_share")],
+    "alerts": [("band_share", "band_share"), ("band_relative", "band_relative")],
+    "segments": [("criteria", "criteria"), ("hysteresis", "hysteresis")],
+}
+_TYPES = {f.name: f.type for f in fields(Rules)}
+
+
+def to_dict(r: Rules) -> dict:
+    out: dict = {}
+    values = asdict(r)
+    for section, keys in _LAYOUT.items():
+        out[section] = {k: (list(values[a]) if a == "criteria" else values[a]) for k, a in keys}
+    out["segments"]["names"] = dict(r.names)
+    return out
+
+
+def to_toml(r: Rules) -> str:
+    return tomli_w.dumps(to_dict(r))
+
+
+def from_dict(data: dict, source: str = "rules") -> Rules:
+    """Rules from a parsed TOML document; keys not given keep their defaults; unknown sections
+    or keys are refused (a typo must not silently fall back to a default)."""
+    kwargs: dict = {}
+    for section, body in data.items():
+        if section == "policy":
+            continue  # the inventory-policy table lives in the same file (issue: policies)
+        if section not in _LAYOUT:
+            raise RulesError(f"{source}: unknown section [{section}]; use "
+                             f"{', '.join('[' + s + ']' for s in _LAYOUT)}")
+        if not isinstance(body, dict):
+            raise RulesError(f"{source}: [{section}] must be a table")
+        keys = dict(_LAYOUT[section])
+        for key, value in body.items():
+            if section == "segments" and key == "names":
+                if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                    raise RulesError(f"{source}: [segments.names] maps segment codes to names")
+                kwargs["names"] = {str(k): v for k, v in value.items()}
+                continue
+            if key not in keys:
+                raise RulesError(f"{source}: unknown key {key!r} in [{section}]; use "
+                                 f"{', '.join(keys)}")
+            attr = keys[key]
+            kwargs[attr] = _coerce(value, attr, f"{source}: [{section}] {key}")
+    try:
+        return Rules(**kwargs)
+    except RulesError as exc:
+        raise RulesError(f"{source}: {exc}") from exc
+
+
+def _coerce(value: object, attr: str, where: str) -> object:
+    typ = str(_TYPES[attr])
+    if attr == "criteria":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RulesError(f"{where}: a list of criterion names, e.g. [\"abc\", \"xyz\"]")
+        return tuple(value)
+    if typ == "bool":
+        if not isinstance(value, bool):
+            raise RulesError(f"{where}: true or false, not {value!r}")
+        return value
+    if typ == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RulesError(f"{where}: a whole number, not {value!r}")
+        return value
+    if typ == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RulesError(f"{where}: a number, not {value!r}")
+        return float(value)
+    if not isinstance(value, str):
+        raise RulesError(f"{where}: text, not {value!r}")
+    return value
+
+
+def from_toml(text: str, source: str = "rules") -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: not valid TOML ({exc})") from exc
+    return from_dict(data, source)
+
+
+def read_rules(path: str | Path) -> Rules:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise RulesError(f"{p}: rules file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{p}: cannot be read ({exc})") from exc
+    return from_toml(text, str(p))
+
+
+def write_rules(r: Rules, path: str | Path) -> None:
+    Path(path).write_text(to_toml(r), encoding="utf-8")

@@ -1,0 +1,470 @@
+"""Multi-criteria segmentation on the cached per-SKU feature table.
+
+Everything a slider drives is here and is cheap: :class:`Portfolio` prepares numpy arrays once
+per feature table (the Pareto order and each SKU's share before it, per ABC measure), then
+:func:`classify` only compares arrays with thresholds (milliseconds for a million SKUs).
+
+Rules follow methods.md:
+
+- ABC: rank by the measure (descending, ties by SKU ascending); share_before(i) = the measure of
+  the SKUs ranked above i / the sum over SKUs with a positive measure; A if share_before < a,
+  B if < b, else C; a measure <= 0 is C. Distance: A: a - sb; B: min(sb - a, b - sb); C: sb - b.
+- XYZ: X if CoV <= x, Y if <= y, else Z; no demand: N. Distance |CoV - t| / t.
+- Pattern (Syntetos-Boylan): ADI and CV2 cut-offs; fewer than 2 periods with demand:
+  insufficient history. Distance: the smaller relative distance to the two cut-offs.
+- Lead time: long (mean > days), unreliable (std / mean > cov); R, L, U or LU; no receipts: -.
+- Replenishment: F (at least per_year receipts a year) or I; no receipts: -.
+- Lifecycle: new (first sale within new_weeks of the window's last day), eol (no sale within
+  eol_weeks), else active.
+- Concentration: K (the top customer takes at least share of the units) or D; no customers: -.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .rules import Rules
+
+LABELS: dict[str, list[str]] = {
+    "abc": ["A", "B", "C"],
+    "xyz": ["X", "Y", "Z", "N"],
+    "pattern": ["smooth", "erratic", "intermittent", "lumpy", "insufficient"],
+    "leadtime": ["R", "L", "U", "LU", "-"],
+    "replenishment": ["F", "I", "-"],
+    "lifecycle": ["new", "active", "eol"],
+    "concentration": ["K", "D", "-"],
+}
+_SHORT = {"abc", "xyz", "replenishment", "concentration"}  # one-letter classes: "AX", "AXK"
+_INF = np.inf
+
+
+def _f(df: pd.DataFrame, col: str) -> np.ndarray:
+    if col not in df:
+        return np.full(len(df), np.nan)
+    return pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+@dataclass
+class AbcOrder:
+    """The Pareto order of one measure, computed once: share_before per SKU (NaN: measure <= 0)."""
+
+    share_before: np.ndarray
+    order: np.ndarray  # SKU indices, best first
+
+    @classmethod
+    def build(cls, values: np.ndarray, sku: np.ndarray) -> AbcOrder:
+        v = np.nan_to_num(values, nan=0.0)
+        order = np.lexsort((sku, -v))  # by measure descending, ties by SKU ascending
+        vs = v[order]
+        pos = np.where(vs > 0, vs, 0.0)
+        total = pos.sum()
+        before = np.concatenate(([0.0], np.cumsum(pos)[:-1])) / total if total > 0 else np.zeros(len(v))
+        share_before = np.empty(len(v))
+        share_before[order] = before
+        share_before[v <= 0] = np.nan
+        return cls(share_before, order)
+
+
+@dataclass
+class Portfolio:
+    """The per-SKU arrays of a feature table, prepared once per data load."""
+
+    features: pd.DataFrame
+    sku: np.ndarray
+    revenue: np.ndarray
+    margin: np.ndarray
+    values: dict[str, np.ndarray]
+    last_day: dt.date
+    _abc: dict[str, AbcOrder] = field(default_factory=dict)
+    _results: dict[tuple, CriterionResult] = field(default_factory=dict)
+
+    @classmethod
+    def from_features(cls, features: pd.DataFrame, last_day: dt.date) -> Portfolio:
+        f = features.reset_index(drop=True)
+        sku = f["sku"].astype(str).to_numpy()
+        end = pd.Timestamp(last_day)
+        first = pd.to_datetime(f["first_sale"]) if "first_sale" in f else pd.Series(pd.NaT, index=f.index)
+        last = pd.to_datetime(f["last_sale"]) if "last_sale" in f else pd.Series(pd.NaT, index=f.index)
+        lt_mean, lt_std = _f(f, "lead_time_mean_days"), _f(f, "lead_time_std_days")
+        values = {
+            "revenue": _f(f, "revenue"), "quantity": _f(f, "quantity"),
+            "margin": _f(f, "margin"), "order_lines": _f(f, "order_lines"),
+            "cov": _f(f, "cov"), "adi": _f(f, "adi"), "cv2": _f(f, "cv2"),
+            "weeks_with_demand": _f(f, "weeks_with_demand"),
+            "lt_mean": lt_mean,
+            "lt_cov": np.divide(lt_std, lt_mean, out=np.full(len(f), np.nan), where=lt_mean > 0),
+            "receipts_per_year": _f(f, "receipts_per_year"),
+            "top_share": _f(f, "top_customer_share"),
+            "days_since_first": (end - first).dt.days.to_numpy(dtype=float, na_value=np.nan),
+            "days_since_last": (end - last).dt.days.to_numpy(dtype=float, na_value=np.nan),
+        }
+        return cls(f, sku, np.nan_to_num(values["revenue"]), np.nan_to_num(values["margin"]),
+                   values, last_day)
+
+    def __len__(self) -> int:
+        return len(self.sku)
+
+    def abc_order(self, measure: str) -> AbcOrder:
+        if measure not in self._abc:
+            self._abc[measure] = AbcOrder.build(self.values[measure], self.sku)
+        return self._abc[measure]
+
+
+@dataclass
+class CriterionResult:
+    """One criterion's classes (codes into LABELS[name]), distance to the nearest boundary (in
+    its own unit), that boundary's name and the class an SKU would move to across it."""
+
+    name: str
+    codes: np.ndarray
+    distance: np.ndarray
+    boundary: np.ndarray  # int8 into boundary_names
+    toward: np.ndarray  # codes
+    boundary_names: tuple[str, ...] = ()
+
+
+def _rel(value: np.ndarray, threshold: float) -> np.ndarray:
+    return np.abs(value - threshold) / threshold
+
+
+def _abc(p: Portfolio, r: Rules) -> CriterionResult:
+    sb = p.abc_order(r.abc_measure).share_before
+    a, b = r.abc_a, r.abc_b
+    with np.errstate(invalid="ignore"):
+        codes = np.where(sb < a, 0, np.where(sb < b, 1, 2)).astype(np.int8)
+        d_a, d_b = np.abs(sb - a), np.abs(sb - b)
+    near_a = (codes == 0) | ((codes == 1) & (d_a <= d_b))
+    distance = np.where(near_a, d_a, d_b)
+    distance[np.isnan(sb)] = _INF
+    boundary = np.where(near_a, 0, 1).astype(np.int8)
+    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_a, 0, 2))).astype(np.int8)
+    return CriterionResult("abc", codes, distance, boundary, toward, ("A/B", "B/C"))
+
+
+def _xyz(p: Portfolio, r: Rules) -> CriterionResult:
+    cov = p.values["cov"]
+    x, y = r.xyz_x, r.xyz_y
+    with np.errstate(invalid="ignore"):
+        codes = np.where(np.isnan(cov), 3, np.where(cov <= x, 0, np.where(cov <= y, 1, 2)))
+        d_x, d_y = _rel(cov, x), _rel(cov, y)
+    codes = codes.astype(np.int8)
+    near_x = (codes == 0) | ((codes == 1) & (d_x <= d_y))
+    distance = np.where(near_x, d_x, d_y)
+    distance[codes == 3] = _INF
+    boundary = np.where(near_x, 0, 1).astype(np.int8)
+    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_x, 0, 2))).astype(np.int8)
+    toward[codes == 3] = 3
+    return CriterionResult("xyz", codes, distance, boundary, toward, ("X/Y", "Y/Z"))
+
+
+def _two_thresholds(name: str, v1: np.ndarray, t1: float, v2: np.ndarray, t2: float,
+                     codes: np.ndarray, none: np.ndarray, flip1: np.ndarray, flip2: np.ndarray,
+                     b1: str, b2: str) -> CriterionResult:
+    """A criterion from two independent thresholds: the nearer one is the boundary."""
+    with np.errstate(invalid="ignore"):
+        d1, d2 = _rel(v1, t1), _rel(v2, t2)
+    d1 = np.where(np.isnan(d1), _INF, d1)
+    d2 = np.where(np.isnan(d2), _INF, d2)
+    first = d1 <= d2
+    distance = np.where(first, d1, d2)
+    distance[none] = _INF
+    boundary = np.where(first, 0, 1).astype(np.int8)
+    toward = np.where(first, flip1, flip2).astype(np.int8)
+    toward[none] = codes[none]
+    return CriterionResult(name, codes, distance, boundary, toward, (b1, b2))
+
+
+def _pattern(p: Portfolio, r: Rules) -> CriterionResult:
+    adi, cv2 = p.values["adi"], p.values["cv2"]
+    few = ~(p.values["weeks_with_demand"] >= 2)
+    with np.errstate(invalid="ignore"):
+        long_adi, high_cv2 = adi >= r.pattern_adi, cv2 >= r.pattern_cv2
+    codes = (long_adi.astype(np.int8) * 2 + high_cv2.astype(np.int8))  # 0 s, 1 e, 2 i, 3 l
+    codes = np.where(few, 4, codes).astype(np.int8)
+    flip_adi = codes ^ 2
+    flip_cv2 = codes ^ 1
+    return _two_thresholds("pattern", adi, r.pattern_adi, cv2, r.pattern_cv2, codes, few,
+                           flip_adi, flip_cv2, "ADI", "CV2")
+
+
+def _leadtime(p: Portfolio, r: Rules) -> CriterionResult:
+    mean, cov = p.values["lt_mean"], p.values["lt_cov"]
+    none = np.isnan(mean)
+    with np.errstate(invalid="ignore"):
+        long_, unrel = mean > r.leadtime_days, cov > r.leadtime_cov
+    bits = long_.astype(np.int8) + 2 * unrel.astype(np.int8)  # 0 R, 1 L, 2 U, 3 LU
+    codes = np.where(none, 4, bits).astype(np.int8)
+    return _two_thresholds("leadtime", mean, r.leadtime_days, cov, r.leadtime_cov, codes, none,
+                           bits ^ 1, bits ^ 2, "long", "unreliable")
+
+
+def _one_threshold(name: str, v: np.ndarray, t: float, above: int, below: int, none_code: int,
+                   boundary: str, at_or_above: bool = True) -> CriterionResult:
+    none = np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        hi = v >= t if at_or_above else v > t
+        codes = np.where(none, none_code, np.where(hi, above, below)).astype(np.int8)
+        distance = np.where(none, _INF, _rel(v, t))
+    toward = np.where(codes == above, below, above).astype(np.int8)
+    toward[none] = none_code
+    return CriterionResult(name, codes, distance, np.zeros(len(v), dtype=np.int8), toward,
+                           (boundary,))
+
+
+def _lifecycle(p: Portfolio, r: Rules) -> CriterionResult:
+    first, last = p.values["days_since_first"], p.values["days_since_last"]
+    new_days, eol_days = 7 * r.lifecycle_new_weeks, 7 * r.lifecycle_eol_weeks
+    with np.errstate(invalid="ignore"):
+        is_new = first < new_days
+        is_eol = ~(last < eol_days)  # never sold counts as end-of-life
+        codes = np.where(is_eol, 2, np.where(is_new, 0, 1)).astype(np.int8)
+        d_new, d_eol = _rel(first, new_days), _rel(last, eol_days)
+    d_new = np.where(np.isnan(d_new), _INF, d_new)
+    d_eol = np.where(np.isnan(d_eol), _INF, d_eol)
+    near_new = d_new <= d_eol
+    distance = np.where(near_new, d_new, d_eol)
+    boundary = np.where(near_new, 0, 1).astype(np.int8)
+    toward = np.where(near_new, np.where(codes == 0, 1, 0), np.where(codes == 2, 1, 2)).astype(np.int8)
+    return CriterionResult("lifecycle", codes, distance, boundary, toward, ("new", "end-of-life"))
+
+
+_PARAMS = {
+    "abc": ("abc_measure", "abc_a", "abc_b"),
+    "xyz": ("xyz_x", "xyz_y"),
+    "pattern": ("pattern_adi", "pattern_cv2"),
+    "leadtime": ("leadtime_days", "leadtime_cov"),
+    "replenishment": ("replenishment_per_year",),
+    "lifecycle": ("lifecycle_new_weeks", "lifecycle_eol_weeks"),
+    "concentration": ("concentration_share",),
+}
+_CACHE_SIZE = 32
+
+
+def _criterion(p: Portfolio, r: Rules, name: str) -> CriterionResult:
+    """A criterion's result, cached per portfolio and the rule values it depends on: a slider
+    move recomputes only the criterion it belongs to."""
+    key = (name, *(getattr(r, a) for a in _PARAMS[name]))
+    hit = p._results.get(key)
+    if hit is None:
+        if len(p._results) >= _CACHE_SIZE:
+            p._results.pop(next(iter(p._results)))
+        hit = p._results[key] = _compute_criterion(p, r, name)
+    return hit
+
+
+def _compute_criterion(p: Portfolio, r: Rules, name: str) -> CriterionResult:
+    if name == "abc":
+        return _abc(p, r)
+    if name == "xyz":
+        return _xyz(p, r)
+    if name == "pattern":
+        return _pattern(p, r)
+    if name == "leadtime":
+        return _leadtime(p, r)
+    if name == "replenishment":
+        return _one_threshold("replenishment", p.values["receipts_per_year"],
+                              r.replenishment_per_year, 0, 1, 2, "frequency")
+    if name == "lifecycle":
+        return _lifecycle(p, r)
+    if name == "concentration":
+        return _one_threshold("concentration", p.values["top_share"], r.concentration_share,
+                              0, 1, 2, "key account")
+    raise KeyError(name)
+
+
+@dataclass
+class Segmentation:
+    """The segments of a portfolio under a set of rules. Segments are integer codes into
+    ``labels`` (cheap to compute and compare); :attr:`segment` spells them out."""
+
+    rules: Rules
+    criteria: list[CriterionResult]
+    codes: np.ndarray  # int32 per SKU, into labels
+    labels: list[str]
+    overridden: np.ndarray  # bool: the segment comes from a manual override
+    kept_by_hysteresis: np.ndarray  # bool: the official class was kept (within the band)
+
+    @property
+    def segment(self) -> np.ndarray:
+        return np.asarray(self.labels, dtype=object)[self.codes]
+
+    def classes(self, name: str) -> np.ndarray:
+        c = next(c for c in self.criteria if c.name == name)
+        return np.asarray(LABELS[name], dtype=object)[c.codes]
+
+    def codes_in(self, labels: list[str]) -> np.ndarray:
+        """This segmentation's codes translated into another label list (-1: not there)."""
+        if labels == self.labels:
+            return self.codes
+        where = {lab: i for i, lab in enumerate(labels)}
+        table = np.array([where.get(lab, -1) for lab in self.labels], dtype=np.int32)
+        return table[self.codes]
+
+    def alert_mask(self) -> np.ndarray:
+        """SKUs within the band of a boundary of one of the segment's criteria."""
+        mask = np.zeros(len(self.codes), dtype=bool)
+        for c in self.criteria:
+            mask |= c.distance <= _band(self.rules, c.name)
+        return mask
+
+    def nearest(self, rows: np.ndarray | None = None,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For ``rows`` (default all): each SKU's nearest boundary (criterion and name), its
+        distance in the criterion's unit, the segment across it, and the distance in bands
+        (which makes criteria comparable)."""
+        idx = np.arange(len(self.codes)) if rows is None else rows
+        n = len(idx)
+        best = np.full(n, _INF)
+        which = np.zeros(n, dtype=np.int8)
+        for i, c in enumerate(self.criteria):
+            band = _band(self.rules, c.name)
+            d = c.distance[idx]
+            scaled = d / band if band > 0 else np.where(d == 0, 0.0, _INF)
+            better = scaled < best
+            best = np.where(better, scaled, best)
+            which = np.where(better, i, which)
+        boundary = np.empty(n, dtype=object)
+        distance = np.full(n, np.nan)
+        toward_codes = [c.codes[idx].copy() for c in self.criteria]
+        for i, c in enumerate(self.criteria):
+            m = which == i
+            names = np.asarray([f"{c.name} {b}" for b in c.boundary_names], dtype=object)
+            boundary[m] = names[c.boundary[idx][m]]
+            distance[m] = c.distance[idx][m]
+            toward_codes[i][m] = c.toward[idx][m]
+        combo, labels = _segment_codes(self.criteria, toward_codes)
+        return boundary, distance, np.asarray(labels, dtype=object)[combo], best
+
+
+def _band(rules: Rules, criterion: str) -> float:
+    return rules.band_share if criterion == "abc" else rules.band_relative
+
+
+def _segment_codes(crits: list[CriterionResult], codes: list[np.ndarray],
+                   ) -> tuple[np.ndarray, list[str]]:
+    """Combined integer codes (mixed radix over the criteria's classes) and their labels."""
+    names = [c.name for c in crits]
+    sep = "" if set(names) <= _SHORT else "-"
+    combo = np.zeros(len(codes[0]), dtype=np.int32)
+    labels = [""]
+    for k, (name, c) in enumerate(zip(names, codes, strict=True)):
+        combo = combo * len(LABELS[name]) + c
+        labels = [(lab + sep if k else "") + cls for lab in labels for cls in LABELS[name]]
+    return combo, labels
+
+
+def classify(p: Portfolio, rules: Rules, baseline: Segmentation | None = None,
+             overrides: dict[str, str] | None = None) -> Segmentation:
+    """Classify every SKU of ``p`` under ``rules``.
+
+    With ``rules.hysteresis`` and a ``baseline`` (the official segmentation), an SKU keeps its
+    official class of a criterion when it moved only to the neighbouring class across a
+    boundary it is still within the band of. ``overrides`` (SKU -> segment) replace the
+    computed segment.
+    """
+    crits = [_criterion(p, rules, name) for name in rules.criteria]
+    n = len(p)
+    kept = np.zeros(n, dtype=bool)
+    if rules.hysteresis and baseline is not None:
+        base = {c.name: c for c in baseline.criteria}
+        for i, c in enumerate(crits):
+            b = base.get(c.name)
+            if b is None:
+                continue
+            keep = (c.codes != b.codes) & (c.toward == b.codes) & (c.distance <= _band(rules, c.name))
+            if keep.any():
+                crits[i] = CriterionResult(
+                    c.name, np.where(keep, b.codes, c.codes).astype(np.int8), c.distance,
+                    c.boundary, np.where(keep, c.codes, c.toward).astype(np.int8),
+                    c.boundary_names)
+                kept |= keep
+    codes, labels = _segment_codes(crits, [c.codes for c in crits])
+    overridden = np.zeros(n, dtype=bool)
+    if overrides:
+        idx = pd.Index(p.sku).get_indexer(list(overrides))
+        hit = idx >= 0
+        wanted = [seg for seg, h in zip(overrides.values(), hit, strict=True) if h]
+        labels = labels + [seg for seg in dict.fromkeys(wanted) if seg not in labels]
+        where = {lab: i for i, lab in enumerate(labels)}
+        codes[idx[hit]] = [where[seg] for seg in wanted]
+        overridden[idx[hit]] = True
+    return Segmentation(rules, crits, codes, labels, overridden, kept)
+
+
+def sku_table(p: Portfolio, s: Segmentation) -> pd.DataFrame:
+    """One row per SKU: classes, segment, nearest boundary, its distance and the move across it."""
+    boundary, distance, toward, _ = s.nearest()
+    out = pd.DataFrame({"sku": p.sku})
+    for c in s.criteria:
+        out[c.name] = s.classes(c.name)
+    out["segment"] = s.segment
+    out["segment_name"] = [s.rules.segment_name(lab) for lab in out["segment"]]
+    out["nearest_boundary"] = boundary
+    out["boundary_distance"] = distance
+    out["would_move_to"] = toward
+    out["overridden"] = s.overridden
+    out["revenue"] = p.revenue
+    out["margin"] = p.margin
+    return out
+
+
+def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
+    """The SKUs within the band of a boundary of the segment's criteria: share points for ABC,
+    relative distance for ratios. Sorted nearest first."""
+    idx = np.flatnonzero(s.alert_mask())
+    boundary, distance, toward, scaled = s.nearest(idx)
+    out = pd.DataFrame({
+        "sku": p.sku[idx], "segment": s.segment[idx], "nearest_boundary": boundary,
+        "boundary_distance": distance, "would_move_to": toward,
+        "revenue": p.revenue[idx], "margin": p.margin[idx], "_scaled": scaled,
+    })
+    return out.sort_values(["_scaled", "sku"]).drop(columns="_scaled").reset_index(drop=True)
+
+
+def alert_count(s: Segmentation) -> int:
+    return int(s.alert_mask().sum())
+
+
+def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.DataFrame:
+    """SKUs whose segment differs from the baseline: from, to, revenue and margin at stake."""
+    moved = np.flatnonzero(baseline.codes_in(current.labels) != current.codes)
+    out = pd.DataFrame({
+        "sku": p.sku[moved],
+        "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
+        "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
+        "revenue": p.revenue[moved], "margin": p.margin[moved],
+        "overridden": current.overridden[moved],
+    })
+    return out.sort_values(["revenue", "sku"], ascending=[False, True]).reset_index(drop=True)
+
+
+def flows(movers_df: pd.DataFrame) -> pd.DataFrame:
+    """From -> to pairs with SKU counts and revenue, for the Sankey."""
+    if movers_df.empty:
+        return pd.DataFrame(columns=["from", "to", "skus", "revenue"])
+    return (movers_df.groupby(["from", "to"], observed=True)
+            .agg(skus=("sku", "size"), revenue=("revenue", "sum")).reset_index())
+
+
+def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
+    """SKU count, revenue, revenue share and margin per segment: every segment the criteria
+    can form, then override segments; each criterion's class as a column ("override" there)."""
+    k = len(s.labels)
+    skus = np.bincount(s.codes, minlength=k)
+    revenue = np.bincount(s.codes, weights=p.revenue, minlength=k)
+    margin = np.bincount(s.codes, weights=p.margin, minlength=k)
+    total = p.revenue[p.revenue > 0].sum()
+    out = pd.DataFrame({"segment": s.labels, "skus": skus, "revenue": revenue, "margin": margin})
+    out["revenue_share"] = out["revenue"] / total if total > 0 else 0.0
+    out["name"] = [s.rules.segment_name(c) for c in s.labels]
+    sizes = [len(LABELS[c.name]) for c in s.criteria]
+    n_combos = int(np.prod(sizes))
+    for j, c in enumerate(s.criteria):
+        inner = int(np.prod(sizes[j + 1:]))
+        out[c.name] = [LABELS[c.name][(i // inner) % sizes[j]] if i < n_combos else "override"
+                       for i in range(k)]
+    return out
