@@ -100,3 +100,38 @@ def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_p
     page.get_by_text("is now the current data").wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "data_page_after_load.png"), full_page=True)
     assert "shop.csv: 2 rows" in page.inner_text("body")
+
+
+def _segment_counts(page: Page) -> dict[str, str]:
+    """The segment table under the heatmap (st.table is HTML): segment -> SKU count."""
+    rows = page.locator("[data-testid='stTable'] tbody tr")
+    out = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("th, td").all_inner_texts()
+        out[cells[0].strip()] = cells[2].strip()
+    return out
+
+
+def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> None:
+    page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Segmentation").click()
+    page.get_by_text("Moved vs official").wait_for(timeout=60_000)
+    page.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)
+    before = _segment_counts(page)
+    slider = page.get_by_role("slider").first  # "A stops at": the first slider on the page
+    assert slider.get_attribute("aria-valuenow") == "0.8"
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowLeft")  # 0.80 -> 0.75
+    page.wait_for_function(
+        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.75'")
+    deadline = time.monotonic() + 15
+    after = before
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        after = _segment_counts(page)
+    assert after != before
+    a_before = sum(int(n.replace(",", "")) for s, n in before.items() if s.startswith("A"))
+    a_after = sum(int(n.replace(",", "")) for s, n in after.items() if s.startswith("A"))
+    assert a_after < a_before
+    page.screenshot(path=str(ARTIFACTS / "segmentation_after_slider.png"), full_page=True)

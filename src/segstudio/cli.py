@@ -11,11 +11,17 @@ import json
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from .decisions import classification_table, segment_skus
 from .errors import SegStudioError
+from .exports import escape_formulas
 from .features import FeatureSettings, compute_features
 from .mapping import read_mapping_file
 from .readers import SourceFile
+from .rules import read_rules
 from .schema import TABLES
+from .segmentation import Portfolio, Segmentation, alerts
 from .validate import FileReport
 from .workspace import DEFAULT_WORKSPACE, Workspace
 
@@ -49,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--weeks", type=int, default=52, help="analysis window in weeks (default 52)")
     f.add_argument("--period", choices=["auto", "week", "month"], default="auto")
     f.add_argument("--out", required=True, type=Path, help="F.csv or F.parquet")
+
+    for name, help_text in (
+        ("classify", "write every SKU's classes and segment (and its nearest boundary) as CSV"),
+        ("alerts", "write the SKUs within the alert band of a boundary as CSV"),
+    ):
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+        c.add_argument("--rules", type=Path,
+                       help="TOML rules file (default: the workspace's official rules)")
+        c.add_argument("--out", required=True, type=Path, help="F.csv")
     return p
 
 
@@ -114,6 +130,40 @@ def _cmd_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
+    """Check the arguments, then segment the workspace's SKUs (the rules file, else official)."""
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    if args.out.suffix.lower() != ".csv":
+        raise SegStudioError(f"{args.out}: use a .csv file name")
+    rules = read_rules(args.rules) if args.rules else None
+    with Workspace(args.workspace) as ws:
+        return segment_skus(ws, rules)
+
+
+def _write_csv(df: pd.DataFrame, out: Path) -> None:
+    """CSV with spreadsheet formulas escaped (text starting with =, +, -, @)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    escape_formulas(df).to_csv(out, index=False)
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    p, s = _segment(args)
+    table = classification_table(p, s)
+    _write_csv(table, args.out)
+    print(f"{len(table):,} SKUs in {table['segment'].nunique():,} segments "
+          f"({int(table['overridden'].sum()):,} overridden) -> {args.out}")
+    return 0
+
+
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    p, s = _segment(args)
+    table = alerts(p, s)
+    _write_csv(table, args.out)
+    print(f"{len(table):,} of {len(p):,} SKUs within the band of a boundary -> {args.out}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -126,7 +176,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features}
+    commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features,
+                "classify": _cmd_classify, "alerts": _cmd_alerts}
     try:
         return commands[args.command](args)
     except SegStudioError as exc:

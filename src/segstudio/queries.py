@@ -762,3 +762,44 @@ def features_sql(period: str, net_returns: bool = True) -> str:
 
 
 FEATURES_ALL = "SELECT * FROM features ORDER BY sku"
+
+
+# --------------------------------------------------------------------------- decisions
+# The workshop's decisions (segstudio.decisions): official rules with their history, manual
+# overrides per SKU and an audit trail. Keyed by SKU text: loading new data never touches them.
+DECISIONS_DDL = [
+    "CREATE SEQUENCE IF NOT EXISTS official_rules_seq START 1",
+    """CREATE TABLE IF NOT EXISTS official_rules (
+        id INTEGER PRIMARY KEY, adopted_at TIMESTAMP, adopted_by VARCHAR, reason VARCHAR,
+        rules_toml VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS overrides (
+        sku VARCHAR PRIMARY KEY, segment VARCHAR, reason VARCHAR, expires DATE,
+        created_by VARCHAR, created_at TIMESTAMP)""",
+    # "at" is a keyword in DuckDB: always quoted.
+    """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, who VARCHAR, action VARCHAR,
+        detail VARCHAR)""",
+]
+
+NEXT_OFFICIAL_ID = "SELECT nextval('official_rules_seq')"
+INSERT_OFFICIAL = "INSERT INTO official_rules VALUES (?, ?, ?, ?, ?)"
+LATEST_OFFICIAL = "SELECT id, rules_toml FROM official_rules ORDER BY id DESC LIMIT 1"
+OFFICIAL_BY_ID = "SELECT rules_toml FROM official_rules WHERE id = ?"
+OFFICIAL_HISTORY = (
+    "SELECT id, adopted_at, adopted_by, reason, rules_toml FROM official_rules ORDER BY id DESC"
+)
+
+UPSERT_OVERRIDE = "INSERT OR REPLACE INTO overrides VALUES (?, ?, ?, ?, ?, ?)"
+GET_OVERRIDE = "SELECT segment, expires FROM overrides WHERE sku = ?"
+DELETE_OVERRIDE = "DELETE FROM overrides WHERE sku = ?"
+# Parameter: today. An override is active through its expiry day.
+LIST_OVERRIDES = (
+    "SELECT sku, segment, reason, expires, created_by, created_at, "
+    "(expires IS NULL OR expires >= ?::DATE) AS active FROM overrides ORDER BY sku"
+)
+ACTIVE_OVERRIDES = (
+    "SELECT sku, segment FROM overrides WHERE expires IS NULL OR expires >= ?::DATE ORDER BY sku"
+)
+
+INSERT_AUDIT = 'INSERT INTO audit ("at", who, action, detail) VALUES (?, ?, ?, ?)'
+# Newest first; rowid (insertion order: the table is append-only) breaks ties in time.
+AUDIT_LOG = 'SELECT "at", who, action, detail FROM audit ORDER BY "at" DESC, rowid DESC'

@@ -468,3 +468,27 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
         out[c.name] = [LABELS[c.name][(i // inner) % sizes[j]] if i < n_combos else "override"
                        for i in range(k)]
     return out
+
+
+MAX_SCATTER_POINTS = 20_000
+
+
+def scatter_points(p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_POINTS,
+                   seed: int = 0) -> pd.DataFrame:
+    """SKUs with revenue > 0 and a CoV, for the scatter: all of them up to ``max_points``, else
+    the top revenue half of the budget plus a seeded random sample of the rest."""
+    ok = np.flatnonzero((p.revenue > 0) & np.isfinite(p.values["cov"]))
+    if len(ok) > max_points:
+        top_n = max_points // 2
+        order = ok[np.argsort(-p.revenue[ok], kind="stable")]
+        rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
+        ok = np.concatenate([order[:top_n], np.sort(rest)])
+    return pd.DataFrame({"sku": p.sku[ok], "revenue": p.revenue[ok], "cov": p.values["cov"][ok],
+                         "segment": s.segment[ok]})
+
+
+def cell_labels(rules: Rules) -> tuple[list[str], list[str]]:
+    """The matrix's row classes (first criterion) and column classes (second, if any)."""
+    rows = LABELS[rules.criteria[0]]
+    cols = LABELS[rules.criteria[1]] if len(rules.criteria) > 1 else [""]
+    return rows, cols

@@ -68,6 +68,7 @@ class Workspace:
         with self.lock:
             for stmt in q.META_DDL:
                 self.con.execute(stmt)
+            self.con.execute(";\n".join(q.DECISIONS_DDL))  # segstudio.decisions' tables
             for table in TABLES.values():
                 for stmt in q.create_data_table(table):
                     self.con.execute(stmt)

@@ -23,3 +23,14 @@ def sheet(file_key: str) -> str:
 
 def mapping(file_key: str, field: str) -> str:
     return f"data.map.{file_key}.{field}"
+
+# Segmentation page: one key per rule value (the widgets own them).
+SEG_PREFIX = "seg."
+SEG_INITIALISED = "seg.initialised"
+SEG_RULES_UPLOAD = "seg.rules_upload"
+SEG_CHURN = "seg.churn"  # (rules TOML, churn table) of the last "compute churn" press
+
+
+def rule(attr: str) -> str:
+    """The widget key of a Rules attribute (e.g. ``seg.abc_a``)."""
+    return SEG_PREFIX + attr

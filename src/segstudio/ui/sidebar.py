@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .seg_state import alert_total
 from .state import get_features, get_workspace
 
 
@@ -22,3 +23,7 @@ def show() -> None:
             f"Sales lines: {counts.get('sales', 0):,} · window: {window.periods} "
             f"{window.period}s to {window.last_day}"
         )
+        n_alerts = alert_total()
+        if n_alerts is not None:
+            st.metric("Boundary alerts", f"{n_alerts:,}",
+                      help="SKUs within the alert band of a segment boundary")

@@ -1,0 +1,108 @@
+"""Segmentation state for every page: the cached portfolio, the rules the sliders hold, the
+official segmentation and the alert count."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import streamlit as st
+
+from .. import decisions
+from ..errors import SegStudioError
+from ..features import FeatureSettings, Window
+from ..rules import Rules, RulesError
+from ..segmentation import Portfolio, Segmentation, classify
+from . import keys
+from .state import _features, get_workspace
+
+_RULE_ATTRS = [f.name for f in fields(Rules) if f.name != "names"]
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
+def _portfolio(path: str, version: int, weeks: int) -> tuple[Portfolio, Window]:
+    features, window = _features(path, version, FeatureSettings(weeks=weeks))
+    portfolio = Portfolio.from_features(features, window.last_day)
+    portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
+    return portfolio, window
+
+
+def get_portfolio(weeks: int) -> tuple[Portfolio, Window] | None:
+    ws = get_workspace()
+    try:
+        return _portfolio(str(ws.path), ws.version(), weeks)
+    except SegStudioError:  # no sales loaded yet: the pages say so
+        return None
+
+
+def official() -> Rules:
+    return decisions.official_rules(get_workspace())
+
+
+def init_rules(rules: Rules, force: bool = False) -> None:
+    """Put ``rules`` into the widgets' session keys (first visit, or loading a rules file)."""
+    if st.session_state.get(keys.SEG_INITIALISED) and not force:
+        return
+    for attr in _RULE_ATTRS:
+        value = getattr(rules, attr)
+        st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
+    st.session_state[keys.rule("names")] = dict(rules.names)
+    st.session_state[keys.SEG_INITIALISED] = True
+
+
+def current_rules() -> tuple[Rules, str | None]:
+    """The rules the widgets hold (the official ones before the first visit), and an error
+    message when the widget values do not make valid rules (the official ones are used then)."""
+    base = official()
+    if not st.session_state.get(keys.SEG_INITIALISED):
+        return base, None
+    values = {}
+    for attr in _RULE_ATTRS:
+        key = keys.rule(attr)
+        if key in st.session_state:
+            v = st.session_state[key]
+            values[attr] = tuple(v) if attr == "criteria" else v
+    values["names"] = st.session_state.get(keys.rule("names"), dict(base.names))
+    try:
+        return Rules(**{**{a: getattr(base, a) for a in _RULE_ATTRS}, **values}), None
+    except (RulesError, TypeError, ValueError) as exc:
+        return base, str(exc)
+
+
+def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Segmentation]:
+    """(current, official): the official segmentation is the movers' baseline and the
+    reference for hysteresis; overrides apply to both."""
+    ws = get_workspace()
+    overrides = decisions.active_overrides(ws)
+    base = classify(portfolio, official(), overrides=overrides)
+    current = classify(portfolio, rules, baseline=base, overrides=overrides)
+    return current, base
+
+
+@st.cache_data(max_entries=8, show_spinner="Classifying each quarter...")
+def _churn(path: str, version: int, rules_toml: str):
+    from ..churn import churn_by_quarter, quarterly_features
+    from ..rules import from_toml
+
+    ws = get_workspace()
+    with ws.lock:
+        quarterly = quarterly_features(ws.con)
+    return churn_by_quarter(quarterly, from_toml(rules_toml))
+
+
+def churn_table(rules: Rules):
+    ws = get_workspace()
+    from ..rules import to_toml
+
+    return _churn(str(ws.path), ws.version(), to_toml(rules))
+
+
+def alert_total() -> int | None:
+    """Alerts under the rules the sliders hold (the official ones before a first visit)."""
+    rules, _ = current_rules()
+    loaded = get_portfolio(rules.weeks)
+    if loaded is None:
+        return None
+    from ..segmentation import alert_count
+
+    current, _ = segmentations(loaded[0], rules)
+    return alert_count(current)

@@ -1,0 +1,240 @@
+"""The Segmentation page: criteria and boundary sliders, and everything they change at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from .. import charts, decisions, profile
+from ..exports import to_csv_bytes
+from ..rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
+from ..segmentation import (
+    alert_count,
+    alerts,
+    cell_labels,
+    flows,
+    matrix,
+    movers,
+    scatter_points,
+    sku_table,
+)
+from . import keys
+from .seg_state import (
+    churn_table,
+    current_rules,
+    get_portfolio,
+    init_rules,
+    official,
+    segmentations,
+)
+from .state import get_workspace
+
+_MAX_ROWS_SHOWN = 1_000
+
+
+def _controls() -> None:
+    k = keys.rule
+    st.multiselect("Criteria (1 to 3)", list(CRITERIA), format_func=CRITERIA.get,
+                   max_selections=3, key=k("criteria"))
+    st.selectbox("ABC measure", list(ABC_MEASURES), key=k("abc_measure"))
+    st.slider("A stops at (share of the measure)", 0.30, 0.95, step=0.01, key=k("abc_a"),
+              help="Class A: SKUs whose share before them is below this")
+    st.slider("B stops at", 0.50, 0.995, step=0.005, key=k("abc_b"))
+    st.slider("X up to CoV", 0.05, 3.0, step=0.05, key=k("xyz_x"))
+    st.slider("Y up to CoV", 0.10, 5.0, step=0.05, key=k("xyz_y"))
+    with st.expander("Other criteria"):
+        st.slider("ADI cut-off", 1.0, 3.0, step=0.01, key=k("pattern_adi"))
+        st.slider("CV² cut-off", 0.10, 2.0, step=0.01, key=k("pattern_cv2"))
+        st.slider("Long lead time above (days)", 1.0, 180.0, step=1.0, key=k("leadtime_days"))
+        st.slider("Unreliable above lead-time CoV", 0.05, 2.0, step=0.05, key=k("leadtime_cov"))
+        st.slider("Frequent from receipts a year", 1.0, 52.0, step=1.0,
+                  key=k("replenishment_per_year"))
+        st.slider("New: first sale within (weeks)", 1, 52, key=k("lifecycle_new_weeks"))
+        st.slider("End-of-life: no sale for (weeks)", 4, 104, key=k("lifecycle_eol_weeks"))
+        st.slider("Key-account concentration from", 0.05, 1.0, step=0.05,
+                  key=k("concentration_share"))
+    st.number_input("Analysis window (weeks)", 4, 260, step=1, key=k("weeks"))
+    st.slider("Alert band, ABC (share points)", 0.0, 0.10, step=0.005, key=k("band_share"))
+    st.slider("Alert band, ratios (relative)", 0.0, 0.5, step=0.01, key=k("band_relative"))
+    st.toggle("Hysteresis: keep the official class inside the band", key=k("hysteresis"))
+
+
+def show() -> None:
+    init_rules(official())
+    controls, main = st.columns([1, 3], gap="large")
+    with controls:
+        _controls()
+        _rules_file()
+    rules, error = current_rules()
+    loaded = get_portfolio(rules.weeks)
+    with main:
+        if error:
+            st.error(f"These boundaries do not make a valid segmentation: {error}. "
+                     "Showing the official rules.")
+        if loaded is None:
+            st.info("No sales loaded yet: load data on the Data page.")
+            return
+        portfolio, window = loaded
+        current, base = segmentations(portfolio, rules)
+        moved = movers(portfolio, current, base)
+        n_alerts = alert_count(current)
+        c = st.columns(5)
+        c[0].metric("SKUs", f"{len(portfolio):,}")
+        c[1].metric("Moved vs official", f"{len(moved):,}")
+        c[2].metric("Revenue at stake", f"{moved['revenue'].sum():,.0f}")
+        c[3].metric("Near a boundary", f"{n_alerts:,}")
+        c[4].metric("Flips prevented", f"{int(current.kept_by_hysteresis.sum()):,}",
+                    help="SKUs kept in their official class by hysteresis")
+        st.caption(f"Window: {window.periods} {window.period}s to {window.last_day}. "
+                   f"Segments: {', '.join(rules.criteria)}.")
+        tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
+        with tabs[0]:
+            _matrix_tab(portfolio, current, rules)
+        with tabs[1]:
+            _movers_tab(moved)
+        with tabs[2]:
+            _alerts_tab(portfolio, current)
+        with tabs[3]:
+            _official_tab(rules)
+        with tabs[4]:
+            _overrides_tab(current)
+        with tabs[5]:
+            _churn_tab(rules)
+
+
+def _matrix_tab(portfolio, current, rules) -> None:
+    cells = matrix(portfolio, current)
+    rows, cols = cell_labels(rules)
+    row_name = rules.criteria[0]
+    col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
+    left, right = st.columns(2)
+    left.plotly_chart(charts.matrix_heatmap(cells, rows, cols, row_name, col_name),
+                      key="seg.matrix_chart")
+    curve = profile.pareto_curve(portfolio.features, rules.abc_measure)
+    right.plotly_chart(charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b,
+                                                     rules.abc_measure), key="seg.pareto")
+    shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
+    st.table(shown.assign(revenue_share=shown["revenue_share"].map("{:.1%}".format),
+                          margin=shown["margin"].map("{:,.0f}".format)).set_index("segment"))
+    st.plotly_chart(charts.scatter_cov_revenue(scatter_points(portfolio, current),
+                                               len(portfolio)), key="seg.scatter")
+    st.download_button("Download every SKU's segment (CSV)",
+                       to_csv_bytes(sku_table(portfolio, current)), "segments.csv", "text/csv",
+                       key="seg.segments_dl")
+
+
+def _movers_tab(moved) -> None:
+    if moved.empty:
+        st.info("No SKU changes segment against the official segmentation.")
+        return
+    st.caption(f"{len(moved):,} SKUs change segment; revenue {moved['revenue'].sum():,.0f}, "
+               f"margin {moved['margin'].sum():,.0f} at stake. Largest first.")
+    st.plotly_chart(charts.sankey(flows(moved)), key="seg.sankey")
+    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.movers")
+    st.download_button("Download all movers (CSV)", to_csv_bytes(moved), "movers.csv",
+                       "text/csv", key="seg.movers_dl")
+
+
+def _alerts_tab(portfolio, current) -> None:
+    near = alerts(portfolio, current)
+    st.caption(f"{len(near):,} SKUs within the band of a boundary (nearest first): they may "
+               "flip at the next review.")
+    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.alerts")
+    st.download_button("Download the alerts (CSV)", to_csv_bytes(near), "alerts.csv",
+                       "text/csv", key="seg.alerts_dl")
+
+
+def _official_tab(rules) -> None:
+    ws = get_workspace()
+    with st.form("seg.adopt_form"):
+        st.markdown("**Adopt the current rules as the official segmentation**")
+        who = st.text_input("Your name", key="seg.adopt_who")
+        why = st.text_input("Why (recorded with the decision)", key="seg.adopt_why")
+        if st.form_submit_button("Adopt as official", type="primary"):
+            try:
+                official_id = decisions.adopt(ws, rules, who, why)
+                st.success(f"Adopted as official set {official_id}.")
+            except Exception as exc:  # a refusal is shown, never a traceback
+                st.error(str(exc))
+    history = decisions.official_history(ws)
+    st.markdown("**History of official rules**")
+    if history.empty:
+        st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
+        return
+    st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key="seg.history")
+    with st.form("seg.restore_form"):
+        pick = st.selectbox("Restore an earlier set", history["id"].tolist(), key="seg.restore_id")
+        who = st.text_input("Your name", key="seg.restore_who")
+        why = st.text_input("Why", key="seg.restore_why")
+        if st.form_submit_button("Restore"):
+            try:
+                decisions.restore(ws, int(pick), who, why)
+                init_rules(official(), force=True)
+                st.rerun()
+            except Exception as exc:
+                st.error(str(exc))
+
+
+def _overrides_tab(current) -> None:
+    ws = get_workspace()
+    with st.form("seg.override_form"):
+        st.markdown("**Override an SKU's segment**")
+        c = st.columns(2)
+        sku = c[0].text_input("SKU", key="seg.ovr_sku")
+        segment = c[1].selectbox("Segment", current.labels, key="seg.ovr_segment")
+        reason = st.text_input("Reason", key="seg.ovr_reason")
+        who = st.text_input("Your name", key="seg.ovr_who")
+        expires = st.date_input("Expires (optional)", value=None, key="seg.ovr_expires",
+                                min_value=dt.date.today())
+        if st.form_submit_button("Save override"):
+            try:
+                decisions.set_override(ws, sku.strip(), segment, reason, who, expires)
+                st.success(f"{sku.strip()} is now in {segment}.")
+            except Exception as exc:
+                st.error(str(exc))
+    listed = decisions.list_overrides(ws)
+    if listed.empty:
+        st.caption("No overrides.")
+        return
+    st.dataframe(listed, hide_index=True, key="seg.overrides")
+    with st.form("seg.remove_override_form"):
+        pick = st.selectbox("Remove the override of", listed["sku"].tolist(), key="seg.ovr_remove")
+        who = st.text_input("Your name", key="seg.ovr_remove_who")
+        if st.form_submit_button("Remove override"):
+            try:
+                decisions.remove_override(ws, pick, who)
+                st.rerun()
+            except Exception as exc:
+                st.error(str(exc))
+
+
+def _churn_tab(rules) -> None:
+    st.caption("The same rules applied to each quarter of the history: how many SKUs changed "
+               "class from one quarter to the next. Computed on request (it reads every sales "
+               "line), not on each slider move.")
+    if st.button("Compute quarterly churn for the current rules", key="seg.churn_go"):
+        st.session_state[keys.SEG_CHURN] = (to_toml(rules), churn_table(rules))
+    done = st.session_state.get(keys.SEG_CHURN)
+    if done is None:
+        return
+    rules_text, table = done
+    if rules_text != to_toml(rules):
+        st.caption("Computed for earlier slider positions: press the button again to update.")
+    if table is None or table.empty:
+        st.info("Not enough history for quarter-on-quarter churn.")
+        return
+    st.table(table.assign(churn_share=table["churn_share"].map("{:.1%}".format)))
+
+
+def _rules_file() -> None:
+    rules, _ = current_rules()
+    st.download_button("Download these rules (TOML)", to_toml(rules).encode(), "rules.toml",
+                       "application/toml", key="seg.rules_dl")
+    up = st.file_uploader("Load a rules file", type=["toml"], key=keys.SEG_RULES_UPLOAD)
+    if up is not None and st.button("Apply the rules file", key="seg.rules_apply"):
+        try:
+            init_rules(from_toml(up.getvalue().decode("utf-8"), up.name), force=True)
+            st.rerun()
+        except Exception as exc:
+            st.error(str(exc))
