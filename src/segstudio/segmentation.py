@@ -357,6 +357,38 @@ def _segment_codes(crits: list[CriterionResult], codes: list[np.ndarray],
     return combo, labels
 
 
+def _sides(p: Portfolio, r: Rules, c: CriterionResult,
+           ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """For hysteresis, per boundary of ``c``: each SKU's distance to it and the class across it
+    (-1: none). Computed only when hysteresis is on, so a plain slider move stays cheap."""
+    codes, v = c.codes, p.values
+
+    def ordinal(d_lo: np.ndarray, d_hi: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        # classes 0 | 1 | 2 (3: none): the first boundary is 0 <-> 1, the second 1 <-> 2
+        return ((d_lo, np.where(codes <= 1, 1 - codes, -1)),
+                (d_hi, np.where((codes == 1) | (codes == 2), 3 - codes, -1)))
+
+    with np.errstate(invalid="ignore"):
+        if c.name == "abc":
+            sb = p.abc_order(r.abc_measure).share_before
+            return ordinal(np.abs(sb - r.abc_a), np.abs(sb - r.abc_b))
+        if c.name == "xyz":
+            return ordinal(_rel(v["cov"], r.xyz_x), _rel(v["cov"], r.xyz_y))
+        if c.name == "pattern":
+            return ((_rel(v["adi"], r.pattern_adi), codes ^ 2),
+                    (_rel(v["cv2"], r.pattern_cv2), codes ^ 1))
+        if c.name == "leadtime":
+            return ((_rel(v["lt_mean"], r.leadtime_days), codes ^ 1),
+                    (_rel(v["lt_cov"], r.leadtime_cov), codes ^ 2))
+        if c.name == "lifecycle":
+            first, last = v["days_since_first"], v["days_since_last"]
+            new_days, eol_days = 7 * r.lifecycle_new_weeks, 7 * r.lifecycle_eol_weeks
+            return ((_rel(first, new_days), np.where(codes == 0, 1, np.where(codes == 1, 0, -1))),
+                    (_rel(last, eol_days),
+                     np.where(codes == 2, np.where(first < new_days, 0, 1), 2)))
+    return ((c.distance, c.toward),)  # one boundary: the nearest is the one crossed
+
+
 def classify(p: Portfolio, rules: Rules, baseline: Segmentation | None = None,
              overrides: dict[str, str] | None = None) -> Segmentation:
     """Classify every SKU of ``p`` under ``rules``.
@@ -375,7 +407,12 @@ def classify(p: Portfolio, rules: Rules, baseline: Segmentation | None = None,
             b = base.get(c.name)
             if b is None:
                 continue
-            keep = (c.codes != b.codes) & (c.toward == b.codes) & (c.distance <= _band(rules, c.name))
+            # the boundary it crossed, not the nearest one: it may be nearer to another
+            band = _band(rules, c.name)
+            near = np.zeros(n, dtype=bool)
+            for d, across in _sides(p, rules, c):
+                near |= (across == b.codes) & (d <= band)
+            keep = (c.codes != b.codes) & near
             if keep.any():
                 crits[i] = CriterionResult(
                     c.name, np.where(keep, b.codes, c.codes).astype(np.int8), c.distance,

@@ -1,0 +1,119 @@
+"""The Segmentation page after a slider move at 100,000 SKUs: in AppTest (target 0.5 s) and in
+a real browser, key press to changed matrix (target 1 s). Prints one JSON line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _workspace(skus: int) -> Path:
+    from segstudio import FeatureSettings, SourceFile, Workspace, compute_features
+    from segstudio.demo import generate_demo
+
+    folder = HERE / "out" / f"page_{skus}"
+    ws_path = folder / "workspace.duckdb"
+    if not ws_path.exists():
+        files = generate_demo(folder / "files", skus=skus, weeks=104, fmt="parquet", grain="weekly")
+        with Workspace(ws_path) as ws:
+            ws.load({k: SourceFile(p) for k, p in files.items() if k != "products"})
+            compute_features(ws.con, FeatureSettings())
+    return ws_path
+
+
+def apptest_seconds(ws_path: Path, moves: int = 5) -> list[float]:
+    os.environ["SEGSTUDIO_WORKSPACE"] = str(ws_path)
+    os.chdir(ROOT)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("pages/segmentation.py").run()
+    at.run()  # warm: portfolio prepared, caches filled
+    times = []
+    for i in range(moves):
+        at.slider(key="seg.abc_a").set_value(round(0.79 - 0.01 * i, 2))
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+    return times
+
+
+def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(ws_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1600})
+            page.goto(url)
+            page.get_by_role("link", name="Segmentation").click(timeout=300_000)
+            page.locator("[data-testid='stTable']").first.wait_for(timeout=300_000)
+            table = page.locator("[data-testid='stTable']").first
+            slider = page.get_by_role("slider").first
+            times = []
+            for _ in range(presses):
+                before = table.inner_text()
+                slider.focus()
+                t = time.perf_counter()
+                slider.press("ArrowLeft")
+                page.wait_for_function(
+                    "b => document.querySelector(\"[data-testid='stTable']\").innerText !== b",
+                    arg=before, timeout=60_000)
+                times.append(time.perf_counter() - t)
+                page.wait_for_timeout(500)
+            browser.close()
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skus", type=int, default=100_000)
+    args = ap.parse_args()
+    ws_path = _workspace(args.skus)
+    out = {"skus": args.skus}
+    at = apptest_seconds(ws_path)
+    out["apptest_s_median"] = round(statistics.median(at), 3)
+    out["apptest_s_max"] = round(max(at), 3)
+    print(json.dumps(out), flush=True)
+    if Path("/usr/bin/chromium").exists():
+        br = browser_seconds(ws_path)
+        out["browser_s_median"] = round(statistics.median(br), 3)
+        out["browser_s_max"] = round(max(br), 3)
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
