@@ -3,6 +3,7 @@
 import streamlit as st
 
 from segstudio.ui import sidebar
+from segstudio.ui.guard import friendly_errors
 
 st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="wide")
 
@@ -12,5 +13,7 @@ pages = [
     st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
 nav = st.navigation(pages)
-sidebar.show()
-nav.run()
+with friendly_errors("the sidebar"):
+    sidebar.show()
+with friendly_errors(f"the {nav.title} page"):
+    nav.run()

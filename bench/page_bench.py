@@ -75,12 +75,16 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
                 "--disable-component-update", "--disable-sync", "--no-first-run"])
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.goto(url)
-            page.get_by_role("link", name="Segmentation").click(timeout=300_000)
-            page.locator("[data-testid='stTable']").first.wait_for(timeout=300_000)
+            try:
+                page.get_by_role("link", name="Segmentation").click(timeout=120_000)
+                page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
+            except Exception:
+                page.screenshot(path=str(HERE / "out" / "page_bench_failure.png"))
+                raise
             table = page.locator("[data-testid='stTable']").first
             slider = page.get_by_role("slider").first
             times = []
-            for _ in range(presses):
+            for i in range(presses + 1):  # the first press warms the server: not counted
                 before = table.inner_text()
                 slider.focus()
                 t = time.perf_counter()
@@ -88,7 +92,8 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
                 page.wait_for_function(
                     "b => document.querySelector(\"[data-testid='stTable']\").innerText !== b",
                     arg=before, timeout=60_000)
-                times.append(time.perf_counter() - t)
+                if i:
+                    times.append(time.perf_counter() - t)
                 page.wait_for_timeout(500)
             browser.close()
         return times
@@ -100,13 +105,19 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skus", type=int, default=100_000)
+    ap.add_argument("--apptest-only", action="store_true")
     args = ap.parse_args()
     ws_path = _workspace(args.skus)
     out = {"skus": args.skus}
-    at = apptest_seconds(ws_path)
-    out["apptest_s_median"] = round(statistics.median(at), 3)
-    out["apptest_s_max"] = round(max(at), 3)
-    print(json.dumps(out), flush=True)
+    if args.apptest_only:
+        at = apptest_seconds(ws_path)
+        print(json.dumps({"apptest_s_median": round(statistics.median(at), 3),
+                          "apptest_s_max": round(max(at), 3)}))
+        return 0
+    # AppTest opens the workspace in its own process (DuckDB allows one writer process).
+    run = subprocess.run([sys.executable, __file__, "--skus", str(args.skus), "--apptest-only"],
+                         check=True, capture_output=True, text=True)
+    out.update(json.loads(run.stdout.strip().splitlines()[-1]))
     if Path("/usr/bin/chromium").exists():
         br = browser_seconds(ws_path)
         out["browser_s_median"] = round(statistics.median(br), 3)

@@ -15,11 +15,15 @@ def escape_formula(value: object) -> object:
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells are safe to open in a spreadsheet."""
+    """A copy of ``df`` whose text cells are safe to open in a spreadsheet (vectorised)."""
     out = df.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(escape_formula)
+        series = out[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            is_text = series.map(type).eq(str) if series.dtype == object else series.notna()
+            risky = is_text & series.astype(str).str.startswith(_FORMULA_STARTS)
+            if risky.any():
+                out.loc[risky, col] = "'" + series[risky].astype(str)
     return out
 
 

@@ -15,6 +15,7 @@ from ..readers import SourceFile, detect_kind, list_sheets, peek_columns
 from ..schema import TABLES
 from ..validate import FileReport
 from . import keys
+from .downloads import on_request
 from .state import get_features, get_workspace
 
 _NOT_MAPPED = "— not mapped —"
@@ -214,7 +215,7 @@ def history_and_features() -> None:
     features, window = result
     st.subheader("Per-SKU features")
     st.dataframe(features, hide_index=True, width="stretch", key="data.features")
-    st.download_button("Download the feature table (CSV)", to_csv_bytes(features),
-                       file_name="features.csv", mime="text/csv", key="data.features_dl")
+    on_request("Download the feature table (CSV)", lambda: to_csv_bytes(features),
+               "features.csv", "data.features_dl", str(get_workspace().version()))
     with st.expander("What each column means"):
         st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

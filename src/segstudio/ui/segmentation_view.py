@@ -20,6 +20,7 @@ from ..segmentation import (
     sku_table,
 )
 from . import keys
+from .downloads import on_request
 from .seg_state import (
     churn_table,
     current_rules,
@@ -92,7 +93,7 @@ def show() -> None:
         with tabs[0]:
             _matrix_tab(portfolio, current, rules)
         with tabs[1]:
-            _movers_tab(moved)
+            _movers_tab(moved, rules)
         with tabs[2]:
             _alerts_tab(portfolio, current)
         with tabs[3]:
@@ -119,12 +120,19 @@ def _matrix_tab(portfolio, current, rules) -> None:
                           margin=shown["margin"].map("{:,.0f}".format)).set_index("segment"))
     st.plotly_chart(charts.scatter_cov_revenue(scatter_points(portfolio, current),
                                                len(portfolio)), key="seg.scatter")
-    st.download_button("Download every SKU's segment (CSV)",
-                       to_csv_bytes(sku_table(portfolio, current)), "segments.csv", "text/csv",
-                       key="seg.segments_dl")
+    on_request("Download every SKU's segment (CSV)",
+               lambda: to_csv_bytes(sku_table(portfolio, current)), "segments.csv",
+               "seg.segments_dl", _signature(rules))
 
 
-def _movers_tab(moved) -> None:
+def _signature(rules) -> str:
+    """What a download depends on: the data version and the rules (overrides change the
+    version of nothing, so they are part of it too)."""
+    ws = get_workspace()
+    return f"{ws.version()}|{to_toml(rules)}|{sorted(decisions.active_overrides(ws).items())}"
+
+
+def _movers_tab(moved, rules) -> None:
     if moved.empty:
         st.info("No SKU changes segment against the official segmentation.")
         return
@@ -132,8 +140,8 @@ def _movers_tab(moved) -> None:
                f"margin {moved['margin'].sum():,.0f} at stake. Largest first.")
     st.plotly_chart(charts.sankey(flows(moved)), key="seg.sankey")
     st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.movers")
-    st.download_button("Download all movers (CSV)", to_csv_bytes(moved), "movers.csv",
-                       "text/csv", key="seg.movers_dl")
+    on_request("Download all movers (CSV)", lambda: to_csv_bytes(moved), "movers.csv",
+               "seg.movers_dl", _signature(rules))
 
 
 def _alerts_tab(portfolio, current) -> None:
@@ -141,8 +149,8 @@ def _alerts_tab(portfolio, current) -> None:
     st.caption(f"{len(near):,} SKUs within the band of a boundary (nearest first): they may "
                "flip at the next review.")
     st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.alerts")
-    st.download_button("Download the alerts (CSV)", to_csv_bytes(near), "alerts.csv",
-                       "text/csv", key="seg.alerts_dl")
+    on_request("Download the alerts (CSV)", lambda: to_csv_bytes(near), "alerts.csv",
+               "seg.alerts_dl", _signature(current.rules))
 
 
 def _official_tab(rules) -> None:

@@ -1,0 +1,27 @@
+"""No user ever sees a traceback: errors become one clear message (details go to the log)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from ..errors import SegStudioError
+
+log = logging.getLogger("segstudio")
+
+
+@contextmanager
+def friendly_errors(where: str) -> Iterator[None]:
+    """Show a SegStudioError's message, and any other error as one line (logged in full).
+    Streamlit's own control flow (st.rerun, st.stop) is not an Exception and passes through."""
+    try:
+        yield
+    except SegStudioError as exc:
+        st.error(str(exc))
+    except Exception as exc:
+        log.exception("unexpected error in %s", where)
+        st.error(f"Something went wrong in {where}: {type(exc).__name__}: {exc}. "
+                 "Nothing was changed; the details are in the server log.")
