@@ -71,3 +71,14 @@ def test_an_override_survives_a_reload_of_the_data(app_env: Path, tmp_path: Path
     moved = int(_metric(at, "Moved vs official").replace(",", ""))
     assert moved == 0  # the override applies to the official and the current segmentation
     assert _matrix_rows(at).get("CZ", 0) >= 1
+
+
+def test_named_segments_show_in_the_matrix_table(app_env: Path) -> None:
+    at = _run()
+    at.session_state["seg.names"] = {"AX": "core runners", "CZ": "long tail"}
+    at.run()
+    assert not at.exception
+    names = dict(zip(at.table[0].value.index, at.table[0].value["name"], strict=True))
+    assert names["AX"] == "AX: core runners"
+    assert names["CZ"] == "CZ: long tail"
+    assert names["BX"] == "BX"

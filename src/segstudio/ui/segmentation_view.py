@@ -118,11 +118,25 @@ def _matrix_tab(portfolio, current, rules) -> None:
     shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
     st.table(shown.assign(revenue_share=shown["revenue_share"].map("{:.1%}".format),
                           margin=shown["margin"].map("{:,.0f}".format)).set_index("segment"))
+    with st.expander("Name the segments"):
+        _segment_names(cells)
     st.plotly_chart(charts.scatter_cov_revenue(scatter_points(portfolio, current),
                                                len(portfolio)), key="seg.scatter")
     on_request("Download every SKU's segment (CSV)",
                lambda: to_csv_bytes(sku_table(portfolio, current)), "segments.csv",
                "seg.segments_dl", _signature(rules))
+
+
+def _segment_names(cells) -> None:
+    """Names ("AX: core runners") are part of the rules: saved with them and in their file."""
+    names = dict(st.session_state.get(keys.rule("names"), {}))
+    table = cells[["segment"]].assign(name=[names.get(seg, "") for seg in cells["segment"]])
+    edited = st.data_editor(table, hide_index=True, disabled=["segment"], key="seg.names_editor")
+    new = {seg: str(name).strip() for seg, name in zip(edited["segment"], edited["name"],
+                                                      strict=True) if str(name).strip()}
+    if new != names:
+        st.session_state[keys.rule("names")] = new
+        st.rerun()
 
 
 def _signature(rules) -> str:
