@@ -29,16 +29,8 @@ def drop_table(table: str) -> str:
     return f"DROP TABLE IF EXISTS {ident(table)}"
 
 
-def count_rows(table: str) -> str:
-    return f"SELECT count(*) FROM {ident(table)}"
-
-
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
-
-
-def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    return {r[0]: r[1] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()}
 
 
 def append_from(table: str, source: str, create: bool) -> str:
