@@ -92,8 +92,11 @@ def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_p
     box = page.get_by_label("or a path on this machine (for large files)").first
     box.fill(str(sales))
     box.press("Enter")
+    # The mapping form appears once the rerun for the path is done; then validate.
+    page.get_by_text("(suggested mapping)").or_(page.get_by_text("(saved mapping)")).first.wait_for(
+        timeout=60_000)
     page.get_by_role("button", name="Validate files").click()
-    page.get_by_text("Validation report").wait_for(timeout=30_000)
+    page.get_by_text("Validation report").wait_for(timeout=60_000)
     body = page.inner_text("body")
     assert "Rows read" in body and "Rejected" in body
     page.get_by_role("button", name="Replace current data").click()

@@ -199,3 +199,11 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     wrong.write_text("[abc]\nb = 0.5\n", encoding="utf-8")
     with pytest.raises(RulesError, match=r"wrong\.toml: .*\[abc\] a, b"):
         read_rules(wrong)
+
+
+def test_scope_exclude_round_trips_and_must_be_a_list_of_text() -> None:
+    r = from_toml('[scope]\nexclude = ["POST", "DOT"]\n')
+    assert r.exclude == ("POST", "DOT")
+    assert from_toml(to_toml(r)) == r
+    with pytest.raises(RulesError, match=r"\[scope\] exclude"):
+        from_toml("[scope]\nexclude = \"POST\"\n")

@@ -670,3 +670,16 @@ def test_override_segment_in_matrix() -> None:
     m = matrix(p, s).set_index("segment")
     assert m.loc["AX", "skus"] == 2 and m.loc["HOLD", "skus"] == 1
     assert m.loc["HOLD", "abc"] == "override"
+
+
+def test_excluded_skus_take_no_share_of_the_pareto() -> None:
+    # A postage code with the largest revenue would be the top A item; left out, the
+    # Heizer & Render items are ranked among themselves.
+    df = pd.DataFrame({"sku": ["POST", "a", "b", "c"], "revenue": [1000.0, 60.0, 30.0, 10.0],
+                       "cov": [0.2, 0.2, 0.2, 0.2]})
+    with_post = classify(Portfolio.from_features(df, dt.date(2024, 1, 1)), Rules())
+    assert list(with_post.classes("abc")) == ["A", "B", "C", "C"]
+    p = Portfolio.from_features(df, dt.date(2024, 1, 1), exclude=("POST",))
+    s = classify(p, Rules(exclude=("POST",)))
+    assert list(p.sku) == ["a", "b", "c"]
+    assert list(s.classes("abc")) == ["A", "A", "B"]  # shares before: 0, 0.6, 0.9

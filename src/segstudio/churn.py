@@ -98,7 +98,10 @@ class _Classes:
     def __init__(self, quarterly: pd.DataFrame, rules: Rules, criteria: tuple[str, ...]):
         crit = _check_criteria(criteria)
         r = rules.with_(criteria=crit, hysteresis=False)  # also checks the criteria list
-        qf = quarterly.reset_index(drop=True)
+        qf = quarterly
+        if rules.exclude:  # SKUs the rules leave out (non-products) take no share either
+            qf = qf[~qf["sku"].astype(str).isin(set(rules.exclude))]
+        qf = qf.reset_index(drop=True)
         if qf.duplicated(["sku", "quarter"]).any():
             raise ValueError("the quarterly table has two rows for one SKU and quarter")
         self.frame = qf

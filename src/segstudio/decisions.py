@@ -191,10 +191,10 @@ def audit_log(ws: Workspace) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- segmenting
-def _portfolio(ws: Workspace, weeks: int) -> Portfolio:
+def _portfolio(ws: Workspace, weeks: int, exclude: tuple[str, ...] = ()) -> Portfolio:
     with ws.lock:
         features, window = compute_features(ws.con, FeatureSettings(weeks=weeks))
-    return Portfolio.from_features(features, window.last_day)
+    return Portfolio.from_features(features, window.last_day, exclude)
 
 
 def segment_skus(ws: Workspace, rules: Rules | None = None, today: dt.date | None = None,
@@ -210,9 +210,9 @@ def segment_skus(ws: Workspace, rules: Rules | None = None, today: dt.date | Non
     rules = rules or official
     base_p = None
     if rules.hysteresis and official.weeks != rules.weeks:
-        base_p = _portfolio(ws, official.weeks)
+        base_p = _portfolio(ws, official.weeks, rules.exclude)
     # Last, so that the stored feature table is the one of the rules' window.
-    portfolio = _portfolio(ws, rules.weeks)
+    portfolio = _portfolio(ws, rules.weeks, rules.exclude)
     if base_p is None or not np.array_equal(base_p.sku, portfolio.sku):
         # The feature table's SKUs do not depend on the window: the check is only a guard.
         base_p = portfolio

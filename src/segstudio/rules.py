@@ -28,6 +28,9 @@ The same file drives the app and the command line (``segstudio classify --rules 
 
     [segments.names]
     AX = "core runners"
+
+    [scope]
+    exclude = ["POST", "DOT"]  # SKUs left out: postage, fees and other non-products
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class Rules:
     band_relative: float = 0.10
     criteria: tuple[str, ...] = ("abc", "xyz")
     hysteresis: bool = False
+    exclude: tuple[str, ...] = ()  # SKUs left out of the segmentation (non-products: POST, ...)
     names: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -147,15 +151,17 @@ _LAYOUT: dict[str, list[tuple[str, str]]] = {
     "concentration": [("share", "concentration_share")],
     "alerts": [("band_share", "band_share"), ("band_relative", "band_relative")],
     "segments": [("criteria", "criteria"), ("hysteresis", "hysteresis")],
+    "scope": [("exclude", "exclude")],
 }
 _TYPES = {f.name: f.type for f in fields(Rules)}
+_LISTS = ("criteria", "exclude")
 
 
 def to_dict(r: Rules) -> dict:
     out: dict = {}
     values = asdict(r)
     for section, keys in _LAYOUT.items():
-        out[section] = {k: (list(values[a]) if a == "criteria" else values[a]) for k, a in keys}
+        out[section] = {k: (list(values[a]) if a in _LISTS else values[a]) for k, a in keys}
     out["segments"]["names"] = dict(r.names)
     return out
 
@@ -196,9 +202,9 @@ def from_dict(data: dict, source: str = "rules") -> Rules:
 
 def _coerce(value: object, attr: str, where: str) -> object:
     typ = str(_TYPES[attr])
-    if attr == "criteria":
+    if attr in _LISTS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RulesError(f"{where}: a list of criterion names, e.g. [\"abc\", \"xyz\"]")
+            raise RulesError(f"{where}: a list of text, e.g. [\"abc\", \"xyz\"]")
         return tuple(value)
     if typ == "bool":
         if not isinstance(value, bool):

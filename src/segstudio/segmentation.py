@@ -83,8 +83,13 @@ class Portfolio:
     _results: dict[tuple, CriterionResult] = field(default_factory=dict)
 
     @classmethod
-    def from_features(cls, features: pd.DataFrame, last_day: dt.date) -> Portfolio:
+    def from_features(cls, features: pd.DataFrame, last_day: dt.date,
+                      exclude: tuple[str, ...] = ()) -> Portfolio:
+        """``exclude``: SKUs left out entirely (non-products such as postage or fees): they
+        take no share of the Pareto measure."""
         f = features.reset_index(drop=True)
+        if exclude:
+            f = f[~f["sku"].astype(str).isin(set(exclude))].reset_index(drop=True)
         sku = f["sku"].astype(str).to_numpy()
         end = pd.Timestamp(last_day)
         first = pd.to_datetime(f["first_sale"]) if "first_sale" in f else pd.Series(pd.NaT, index=f.index)
@@ -323,7 +328,8 @@ class Segmentation:
         for i, c in enumerate(self.criteria):
             band = _band(self.rules, c.name)
             d = c.distance[idx]
-            scaled = d / band if band > 0 else np.where(d == 0, 0.0, _INF)
+            with np.errstate(over="ignore", divide="ignore"):  # a band of 1e-300 is allowed
+                scaled = d / band if band > 0 else np.where(d == 0, 0.0, _INF)
             better = scaled < best
             best = np.where(better, scaled, best)
             which = np.where(better, i, which)

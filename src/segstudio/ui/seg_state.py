@@ -15,21 +15,22 @@ from ..segmentation import Portfolio, Segmentation, classify
 from . import keys
 from .state import _features, get_workspace
 
-_RULE_ATTRS = [f.name for f in fields(Rules) if f.name != "names"]
+_RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude")]
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
-def _portfolio(path: str, version: int, weeks: int) -> tuple[Portfolio, Window]:
+def _portfolio(path: str, version: int, weeks: int, exclude: tuple[str, ...],
+               ) -> tuple[Portfolio, Window]:
     features, window = _features(path, version, FeatureSettings(weeks=weeks))
-    portfolio = Portfolio.from_features(features, window.last_day)
+    portfolio = Portfolio.from_features(features, window.last_day, exclude)
     portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
     return portfolio, window
 
 
-def get_portfolio(weeks: int) -> tuple[Portfolio, Window] | None:
+def get_portfolio(weeks: int, exclude: tuple[str, ...] = ()) -> tuple[Portfolio, Window] | None:
     ws = get_workspace()
     try:
-        return _portfolio(str(ws.path), ws.version(), weeks)
+        return _portfolio(str(ws.path), ws.version(), weeks, tuple(sorted(exclude)))
     except SegStudioError:  # no sales loaded yet: the pages say so
         return None
 
@@ -46,6 +47,7 @@ def init_rules(rules: Rules, force: bool = False) -> None:
         value = getattr(rules, attr)
         st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
     st.session_state[keys.rule("names")] = dict(rules.names)
+    st.session_state[keys.rule("exclude")] = ", ".join(rules.exclude)
     st.session_state[keys.SEG_INITIALISED] = True
 
 
@@ -62,6 +64,8 @@ def current_rules() -> tuple[Rules, str | None]:
             v = st.session_state[key]
             values[attr] = tuple(v) if attr == "criteria" else v
     values["names"] = st.session_state.get(keys.rule("names"), dict(base.names))
+    text = st.session_state.get(keys.rule("exclude"), ", ".join(base.exclude))
+    values["exclude"] = tuple(dict.fromkeys(x.strip() for x in str(text).split(",") if x.strip()))
     try:
         return Rules(**{**{a: getattr(base, a) for a in _RULE_ATTRS}, **values}), None
     except (RulesError, TypeError, ValueError) as exc:
@@ -99,7 +103,7 @@ def churn_table(rules: Rules):
 def alert_total() -> int | None:
     """Alerts under the rules the sliders hold (the official ones before a first visit)."""
     rules, _ = current_rules()
-    loaded = get_portfolio(rules.weeks)
+    loaded = get_portfolio(rules.weeks, rules.exclude)
     if loaded is None:
         return None
     from ..segmentation import alert_count

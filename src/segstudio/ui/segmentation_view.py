@@ -56,6 +56,8 @@ def _controls() -> None:
         st.slider("Key-account concentration from", 0.05, 1.0, step=0.05,
                   key=k("concentration_share"))
     st.number_input("Analysis window (weeks)", 4, 260, step=1, key=k("weeks"))
+    st.text_input("Leave out SKUs (comma-separated)", key=k("exclude"),
+                  help="Non-products such as postage or fees: they take no share of the Pareto")
     st.slider("Alert band, ABC (share points)", 0.0, 0.10, step=0.005, key=k("band_share"))
     st.slider("Alert band, ratios (relative)", 0.0, 0.5, step=0.01, key=k("band_relative"))
     st.toggle("Hysteresis: keep the official class inside the band", key=k("hysteresis"))
@@ -68,7 +70,7 @@ def show() -> None:
         _controls()
         _rules_file()
     rules, error = current_rules()
-    loaded = get_portfolio(rules.weeks)
+    loaded = get_portfolio(rules.weeks, rules.exclude)
     with main:
         if error:
             st.error(f"These boundaries do not make a valid segmentation: {error}. "
