@@ -62,7 +62,7 @@ def matrix_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], row_na
             n = int(hit["skus"].sum())
             share = float(hit["revenue_share"].sum())
             zr.append(n)
-            tr.append(f"{n:,} SKUs<br>{share:.1%} of revenue")
+            tr.append(f"{n:,} SKUs<br>{share:.1%} rev.")
         z.append(zr)
         text.append(tr)
     fig = go.Figure(go.Heatmap(
