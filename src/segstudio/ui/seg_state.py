@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
+import numpy as np
 import streamlit as st
 
 from .. import decisions
@@ -74,10 +75,18 @@ def current_rules() -> tuple[Rules, str | None]:
 
 def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Segmentation]:
     """(current, official): the official segmentation is the movers' baseline and the
-    reference for hysteresis; overrides apply to both."""
+    reference for hysteresis; overrides apply to both. As in ``segstudio classify``, the
+    official rules run on the feature table of their own window."""
     ws = get_workspace()
     overrides = decisions.active_overrides(ws)
-    base = classify(portfolio, official(), overrides=overrides)
+    rules_official = official()
+    base_portfolio = portfolio
+    if rules_official.weeks != rules.weeks:
+        loaded = get_portfolio(rules_official.weeks, rules.exclude)
+        # The feature table's SKUs do not depend on the window; the check is only a guard.
+        if loaded is not None and np.array_equal(loaded[0].sku, portfolio.sku):
+            base_portfolio = loaded[0]
+    base = classify(base_portfolio, rules_official, overrides=overrides)
     current = classify(portfolio, rules, baseline=base, overrides=overrides)
     return current, base
 
