@@ -8,7 +8,7 @@ weeks from the later of the window start and the SKU's first positive sale. The 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -91,8 +91,6 @@ class Window:
     last_day: dt.date  # last day of the last period
     bucketed: bool  # the file had one date per period (no partial periods)
 
-    def as_dict(self) -> dict:
-        return {k: str(v) for k, v in asdict(self).items()}
 
 
 def _period_start(d: dt.date, period: str) -> dt.date:

@@ -305,26 +305,24 @@ NO_REJECTS = ("SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR
 
 def reject_rows(parsed: str, required: list[str], checked: dict[str, str],
                 row: str = "__row") -> str:
-    """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason."""
+    """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason.
+    A required field that failed to parse is reported as unparseable, not as missing too."""
     parts = []
     for f in required:
+        missing = f"{ident(f)} IS NULL"
+        if f in checked:
+            missing += f" AND {ident('__raw_' + f)} IS NULL"
+        reason = "missing " + ("SKU" if f == "sku" else f.replace("_", " "))
         parts.append(
             f"SELECT {row} AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
-            f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
-            f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL AND {ident('__raw_' + f)} IS NULL"
-            if f in checked else
-            f"SELECT {row} AS row, {literal(f)} AS field, NULL::VARCHAR AS value, "
-            f"{literal('missing ' + ('SKU' if f == 'sku' else f.replace('_', ' ')))} AS reason "
-            f"FROM {ident(parsed)} WHERE {ident(f)} IS NULL"
+            f"{literal(reason)} AS reason FROM {ident(parsed)} WHERE {missing}"
         )
     for f, reason in checked.items():
         parts.append(
             f"SELECT {row} AS row, {literal(f)} AS field, {ident('__raw_' + f)} AS value, "
             f"{literal(reason)} AS reason FROM {ident(parsed)} WHERE {ident('__raw_' + f)} IS NOT NULL"
         )
-    if not parts:
-        return "SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, NULL::VARCHAR AS reason WHERE FALSE"
-    return " UNION ALL ".join(parts)
+    return " UNION ALL ".join(parts) if parts else NO_REJECTS
 
 
 MAX_DAY_SPAN_FOR_PRUNING = 20_000
@@ -442,7 +440,6 @@ META_DDL = [
         reason VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS mappings (
         layout VARCHAR PRIMARY KEY, file_key VARCHAR, mapping_json VARCHAR, saved_at TIMESTAMP)""",
-    """CREATE TABLE IF NOT EXISTS settings (key VARCHAR PRIMARY KEY, value VARCHAR)""",
 ]
 
 NEXT_LOAD_ID = "SELECT nextval('load_seq')"
@@ -466,8 +463,6 @@ REJECTS_OF_LOAD = (
     'SELECT "row", field, value, reason FROM load_rejects WHERE load_id = ? AND file_key = ? '
     'ORDER BY "row", field'
 )
-GET_SETTING = "SELECT value FROM settings WHERE key = ?"
-SET_SETTING = "INSERT OR REPLACE INTO settings VALUES (?, ?)"
 
 
 def save_rejects(table: str, rejects_sql: str) -> str:

@@ -103,15 +103,6 @@ class Workspace:
         with self.lock:
             return self.con.execute(sql, params or []).df()
 
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
-        with self.lock:
-            row = self.con.execute(q.GET_SETTING, [key]).fetchone()
-        return row[0] if row else default
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self.lock:
-            self.con.execute(q.SET_SETTING, [key, value])
-
     # ------------------------------------------------------------------ mappings
     def saved_mapping(self, file_key: str, columns: list[str]) -> Mapping | None:
         with self.lock:

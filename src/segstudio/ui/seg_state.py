@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import fields
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from .. import decisions
+from ..churn import churn_by_quarter, quarterly_features
 from ..errors import SegStudioError
 from ..features import FeatureSettings, Window
-from ..rules import Rules, RulesError
-from ..segmentation import Portfolio, Segmentation, classify
+from ..rules import Rules, RulesError, from_toml, to_toml
+from ..segmentation import Portfolio, Segmentation, alert_count, classify
 from . import keys
 from .state import _features, get_workspace
 
@@ -91,21 +93,22 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
     return current, base
 
 
-@st.cache_data(max_entries=8, show_spinner="Classifying each quarter...")
-def _churn(path: str, version: int, rules_toml: str):
-    from ..churn import churn_by_quarter, quarterly_features
-    from ..rules import from_toml
-
+@st.cache_data(max_entries=2, show_spinner="Reading every sales line by quarter...")
+def _quarterly(path: str, version: int) -> pd.DataFrame:
     ws = get_workspace()
     with ws.lock:
-        quarterly = quarterly_features(ws.con)
-    return churn_by_quarter(quarterly, from_toml(rules_toml))
+        return quarterly_features(ws.con)
 
 
-def churn_table(rules: Rules):
+@st.cache_data(max_entries=8, show_spinner="Classifying each quarter...")
+def _churn(path: str, version: int, rules_toml: str) -> pd.DataFrame:
+    return churn_by_quarter(_quarterly(path, version), from_toml(rules_toml))
+
+
+def churn_table(rules: Rules) -> pd.DataFrame:
+    """Quarter-on-quarter churn under ``rules``: the quarterly table is read once per data
+    version, only the classification reruns for other rules."""
     ws = get_workspace()
-    from ..rules import to_toml
-
     return _churn(str(ws.path), ws.version(), to_toml(rules))
 
 
@@ -115,7 +118,5 @@ def alert_total() -> int | None:
     loaded = get_portfolio(rules.weeks, rules.exclude)
     if loaded is None:
         return None
-    from ..segmentation import alert_count
-
     current, _ = segmentations(loaded[0], rules)
     return alert_count(current)
