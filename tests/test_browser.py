@@ -85,28 +85,39 @@ def test_the_data_page_shows_the_demo_data_in_a_real_browser(page: Page, demo_wo
     assert shot.stat().st_size > 10_000
 
 
-def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_path: Path) -> None:
-    sales = tmp_path / "shop.csv"
-    sales.write_text("StockCode,InvoiceDate,Quantity,UnitPrice\n"
-                     "A1,12/1/2010 8:26,5,1.5\nA1,12/8/2010 9:00,oops,1.5\nB2,12/9/2010 10:00,2,3\n")
+def _validate_path(page: Page, path: Path, report) -> bool:
+    """Type a server path, wait for the mapping form, press Validate; True once the report
+    shows. A click that lands while the app is still rerunning can be dropped by the browser
+    client: click again (validating the same file twice is harmless)."""
     page.get_by_text("Load new data").wait_for(timeout=60_000)
     box = page.get_by_label("or a path on this machine (for large files)").first
-    box.fill(str(sales))
+    box.fill(str(path))
     box.press("Enter")
-    # The mapping form appears once the rerun for the path is done; then validate.
     page.get_by_text("(suggested mapping)").or_(page.get_by_text("(saved mapping)")).first.wait_for(
         timeout=60_000)
-    # A click that lands while the app is still rerunning can be dropped by the browser
-    # client: click again (validating the same file twice is harmless) until the report shows.
-    report = page.get_by_text("Validation report")
-    for _ in range(4):
+    for _ in range(3):
         page.wait_for_timeout(500)
         page.get_by_role("button", name="Validate files").click()
         try:
             report.wait_for(timeout=20_000)
-            break
+            return True
         except PlaywrightTimeout:
             continue
+    return False
+
+
+def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_path: Path) -> None:
+    sales = tmp_path / "shop.csv"
+    sales.write_text("StockCode,InvoiceDate,Quantity,UnitPrice\n"
+                     "A1,12/1/2010 8:26,5,1.5\nA1,12/8/2010 9:00,oops,1.5\nB2,12/9/2010 10:00,2,3\n")
+    report = page.get_by_text("Validation report")
+    for _ in range(2):  # a lost browser session (slow machine) is reloaded and the journey redone
+        if _validate_path(page, sales, report):
+            break
+        page.reload()
+    if not report.count():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "validate_failure.png"), full_page=True)
     report.wait_for(timeout=20_000)
     body = page.inner_text("body")
     assert "Rows read" in body and "Rejected" in body
