@@ -129,20 +129,33 @@ def test_partial_file_keeps_defaults() -> None:
         Rules(xyz_y=2.0, band_relative=0.2)
 
 
-def test_policy_section_is_tolerated() -> None:
+def test_policy_section_sets_the_segment_policies_and_round_trips() -> None:
     text = """
 [abc]
 a = 0.75
 
 [policy.default]
-service_level = 0.95
-review_days = 7
+service_type = "fill_rate"
+service_target = 0.93
+review_period_days = 7
 
-[policy.AX]
-service_level = 0.99
+[policy."AX"]
+service_target = 0.99
 """
-    assert from_toml(text) == Rules(abc_a=0.75)
+    r = from_toml(text)
+    assert r.abc_a == 0.75
+    ax = r.policy.for_segment("AX")
+    assert (ax.service_type, ax.service_target, ax.review_period_days) == ("fill_rate", 0.99, 7.0)
+    by = r.policy.for_segment("BY")  # not listed: the file's default
+    assert (by.service_type, by.service_target) == ("fill_rate", 0.93)
+    assert from_toml(to_toml(r)) == r
 
+
+def test_unknown_policy_key_is_refused_with_its_segment() -> None:
+    with pytest.raises(RulesError, match=r"unknown key 'service_level' in \[policy\.\"AX\"\]"):
+        from_toml('[policy."AX"]\nservice_level = 0.99\n')
+    with pytest.raises(RulesError, match=r"service_target"):
+        from_toml("[policy.default]\nservice_target = 1.5\n")
 
 @pytest.mark.parametrize(("text", "names"), [
     ("[abcd]\na = 0.7\n", ["[abcd]"]),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .decisions import classification_table, segment_skus
 from .errors import SegStudioError
-from .exports import escape_formulas
+from .exports import escape_formulas, to_xlsx_bytes
 from .features import FeatureSettings, compute_features
 from .mapping import read_mapping_file
 from .readers import SourceFile
@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--rules", type=Path,
                        help="TOML rules file (default: the workspace's official rules)")
         c.add_argument("--out", required=True, type=Path, help="F.csv")
+
+    pol = sub.add_parser("policy", help="write every SKU's inventory policy (safety stock, reorder "
+                                        "point, order quantity, ...) as CSV or XLSX")
+    pol.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    pol.add_argument("--rules", type=Path,
+                     help="TOML rules file with the [policy] table (default: the official rules)")
+    pol.add_argument("--out", required=True, type=Path, help="F.csv or F.xlsx")
     return p
 
 
@@ -164,6 +171,30 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_policy(args: argparse.Namespace) -> int:
+    from .policy import compute_policies, erp_table
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    rules = read_rules(args.rules) if args.rules else None
+    with Workspace(args.workspace) as ws:
+        p, s = segment_skus(ws, rules)
+    table = erp_table(compute_policies(p.features, s.segment, s.rules.policy), full=True)
+    if suffix == ".xlsx":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(to_xlsx_bytes({"policy": table}))
+    else:
+        _write_csv(table, args.out)
+    stocked = table["demand_model"] != "none"
+    print(f"{len(table):,} SKUs ({int(stocked.sum()):,} stocked), safety stock value "
+          f"{table['safety_stock_value'].sum():,.0f}, cycle stock value "
+          f"{table['cycle_stock_value'].sum():,.0f} -> {args.out}")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -177,7 +208,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features,
-                "classify": _cmd_classify, "alerts": _cmd_alerts}
+                "classify": _cmd_classify, "alerts": _cmd_alerts, "policy": _cmd_policy}
     try:
         return commands[args.command](args)
     except SegStudioError as exc:

@@ -1,4 +1,5 @@
-"""Exports: tables to CSV (and later XLSX, PDF, PPTX), with spreadsheet formula injection escaped."""
+"""Exports: tables to CSV and XLSX (and later PDF, PPTX), with spreadsheet formula injection
+escaped."""
 
 from __future__ import annotations
 
@@ -30,3 +31,44 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV (UTF-8 with BOM, so spreadsheets read accents right), formulas escaped."""
     return escape_formulas(df).to_csv(index=False).encode("utf-8-sig")
+
+
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's limit, less the header
+
+
+def _xlsx_value(ws: object, value: object) -> object:
+    """A cell value for openpyxl: text that looks like a formula is written as text (type
+    ``s``), so it comes back exactly as written and a spreadsheet never runs it."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_STARTS):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            return cell
+        return value
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook with one sheet per table (name -> frame), header row frozen."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.freeze_panes = "A2"
+        ws.append([_xlsx_value(ws, str(c)) for c in df.columns])
+        for row in df.head(XLSX_MAX_ROWS).itertuples(index=False, name=None):
+            ws.append([_xlsx_value(ws, v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -31,6 +31,13 @@ The same file drives the app and the command line (``segstudio classify --rules 
 
     [scope]
     exclude = ["POST", "DOT"]  # SKUs left out: postage, fees and other non-products
+
+    [policy.default]          # the inventory policy of each segment (see policy.py)
+    service_type = "csl"      # csl, fill_rate or cost
+    service_target = 0.95
+
+    [policy."AX"]
+    service_target = 0.98
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from pathlib import Path
 import tomli_w
 
 from .errors import SegStudioError
+from .policy import PolicyError, PolicyTable
 
 ABC_MEASURES = {
     "revenue": "revenue",
@@ -89,6 +97,7 @@ class Rules:
     hysteresis: bool = False
     exclude: tuple[str, ...] = ()  # SKUs left out of the segmentation (non-products: POST, ...)
     names: dict[str, str] = field(default_factory=dict)
+    policy: PolicyTable = field(default_factory=PolicyTable)
 
     def __post_init__(self) -> None:
         check(self)
@@ -163,6 +172,7 @@ def to_dict(r: Rules) -> dict:
     for section, keys in _LAYOUT.items():
         out[section] = {k: (list(values[a]) if a in _LISTS else values[a]) for k, a in keys}
     out["segments"]["names"] = dict(r.names)
+    out["policy"] = r.policy.to_dict()
     return out
 
 
@@ -176,7 +186,11 @@ def from_dict(data: dict, source: str = "rules") -> Rules:
     kwargs: dict = {}
     for section, body in data.items():
         if section == "policy":
-            continue  # the inventory-policy table lives in the same file (issue: policies)
+            try:
+                kwargs["policy"] = PolicyTable.from_dict(body, source)
+            except PolicyError as exc:
+                raise RulesError(str(exc)) from exc
+            continue
         if section not in _LAYOUT:
             raise RulesError(f"{source}: unknown section [{section}]; use "
                              f"{', '.join('[' + s + ']' for s in _LAYOUT)}")

@@ -18,7 +18,7 @@ from ..segmentation import Portfolio, Segmentation, alert_count, classify
 from . import keys
 from .state import _features, get_workspace
 
-_RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude")]
+_RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude", "policy")]
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
@@ -50,6 +50,7 @@ def init_rules(rules: Rules, force: bool = False) -> None:
         value = getattr(rules, attr)
         st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
     st.session_state[keys.rule("names")] = dict(rules.names)
+    st.session_state[keys.rule("policy")] = rules.policy
     st.session_state[keys.rule("exclude")] = ", ".join(rules.exclude)
     st.session_state[keys.SEG_INITIALISED] = True
 
@@ -67,6 +68,7 @@ def current_rules() -> tuple[Rules, str | None]:
             v = st.session_state[key]
             values[attr] = tuple(v) if attr == "criteria" else v
     values["names"] = st.session_state.get(keys.rule("names"), dict(base.names))
+    values["policy"] = st.session_state.get(keys.rule("policy"), base.policy)
     text = st.session_state.get(keys.rule("exclude"), ", ".join(base.exclude))
     values["exclude"] = tuple(dict.fromkeys(x.strip() for x in str(text).split(",") if x.strip()))
     try:
