@@ -10,6 +10,8 @@ st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="w
 pages = [
     st.Page("pages/data.py", title="Data", icon="🗂️", default=True),
     st.Page("pages/segmentation.py", title="Segmentation", icon="🧭"),
+    st.Page("pages/policy.py", title="Inventory policy", icon="🛡️"),
+    st.Page("pages/simulation.py", title="Simulation", icon="🎲"),
     st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
 nav = st.navigation(pages)

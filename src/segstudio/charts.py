@@ -109,3 +109,87 @@ def sankey(flows: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="Reclassification flow", height=380,
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
+
+
+_SEGMENT_PALETTE = ["#1565c0", "#2e7d32", "#c62828", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457",
+                    "#4e342e", "#558b2f", "#283593", "#f9a825", "#37474f"]
+_MARGINS = {"l": 10, "r": 10, "t": 50, "b": 10}
+
+
+def segment_colour(i: int) -> str:
+    return _SEGMENT_PALETTE[i % len(_SEGMENT_PALETTE)]
+
+
+def tradeoff_figure(curves: pd.DataFrame, today: pd.DataFrame, measure_label: str,
+                    title: str) -> go.Figure:
+    """Inventory value against service, one line per segment in ``curves`` (columns segment,
+    service_level, inventory_value, next_point_cost), today's policy as a marker per segment
+    (``today``: segment, inventory_value, service)."""
+    fig = go.Figure()
+    for i, (seg, c) in enumerate(curves.groupby("segment", sort=False)):
+        colour = segment_colour(i)
+        fig.add_trace(go.Scatter(
+            x=c["service_level"], y=c["inventory_value"], mode="lines", name=str(seg),
+            line={"color": colour}, legendgroup=str(seg), customdata=c["next_point_cost"],
+            hovertemplate=(f"{seg}: %{{x:.1%}} needs %{{y:,.0f}}<br>"
+                           "next point of service: +%{customdata:,.0f}<extra></extra>"),
+        ))
+        t = today[today["segment"] == seg]
+        if len(t):
+            fig.add_trace(go.Scatter(
+                x=t["service"], y=t["inventory_value"], mode="markers", name=f"{seg} today",
+                marker={"color": colour, "size": 12, "symbol": "diamond",
+                        "line": {"color": "black", "width": 1}},
+                legendgroup=str(seg), showlegend=False,
+                hovertemplate=(f"{seg} today: %{{x:.2%}} for %{{y:,.0f}}<extra></extra>"),
+            ))
+    fig.update_layout(title=title, xaxis_title=measure_label, yaxis_title="Inventory value "
+                      "(safety + cycle stock, at cost)", height=420, margin=_MARGINS,
+                      hovermode="closest")
+    fig.update_xaxes(tickformat=".0%")
+    return fig
+
+
+def seasonal_figure(profile: pd.DataFrame) -> go.Figure:
+    """Safety stock value by calendar month, one line per segment (month 0 dropped)."""
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    fig = go.Figure()
+    for i, (seg, c) in enumerate(profile[profile["month"] > 0].groupby("segment", sort=False)):
+        fig.add_trace(go.Scatter(
+            x=[months[m - 1] for m in c["month"]], y=c["safety_stock_value"], mode="lines+markers",
+            name=str(seg), line={"color": segment_colour(i)},
+            hovertemplate=f"{seg} %{{x}}: %{{y:,.0f}}<extra></extra>"))
+    fig.update_layout(title="Safety stock by month (seasonal variability)", height=380,
+                      yaxis_title="Safety stock value", margin=_MARGINS)
+    return fig
+
+
+def service_vs_target_figure(summary: pd.DataFrame) -> go.Figure:
+    """Achieved against planned service per segment (simulation): bars and target markers."""
+    colours = ["#c62828" if miss else "#2e7d32" for miss in summary["misses_target"]]
+    fig = go.Figure(go.Bar(
+        x=summary["segment"], y=summary["achieved"], name="Achieved", marker_color=colours,
+        hovertemplate="%{x}: achieved %{y:.1%}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=summary["segment"], y=summary["service_target"], mode="markers", name="Target",
+        marker={"symbol": "line-ew-open", "size": 28, "color": "black", "line": {"width": 3}},
+        hovertemplate="%{x}: target %{y:.1%}<extra></extra>"))
+    low = float(min(summary["achieved"].min(), summary["service_target"].min()))
+    fig.update_layout(title="Simulated service against target (red: misses it)", height=380,
+                      margin=_MARGINS, yaxis_tickformat=".0%",
+                      yaxis_range=[max(0.0, low - 0.05), 1.0])
+    return fig
+
+
+def allocation_figure(allocated: pd.DataFrame) -> go.Figure:
+    """Allocated and short quantity per order line of a shortage allocation."""
+    label = allocated["order_id"].astype(str) + " · " + allocated["customer"].astype(str)
+    fig = go.Figure([
+        go.Bar(y=label, x=allocated["allocated"], orientation="h", name="Allocated",
+               marker_color="#2e7d32"),
+        go.Bar(y=label, x=allocated["short"], orientation="h", name="Short",
+               marker_color="#c62828"),
+    ])
+    fig.update_layout(barmode="stack", title="Who gets what", height=max(260, 28 * len(label)),
+                      margin=_MARGINS, yaxis={"autorange": "reversed"})
+    return fig

@@ -133,7 +133,7 @@ BUILTIN_CELL_TARGETS: dict[str, float] = {
     "CX": 0.92, "CY": 0.90, "CZ": 0.85,
 }
 _BUILTIN_CELL_POLICY = {
-    "A": {"review_period_days": 0.0, "order_rule": "eoq"},
+    "A": {"review_period_days": 7.0, "order_rule": "eoq"},
     "B": {"review_period_days": 7.0, "order_rule": "eoq"},
     "C": {"review_period_days": 14.0, "order_rule": "periods", "periods_of_supply_weeks": 8.0},
 }
@@ -518,6 +518,17 @@ def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
     return np.clip(np.where(np.isfinite(ratio), ratio, 0.5), 0.5, MAX_SERVICE)
 
 
+def targets(x: SkuInputs, r: Resolved, pr: Protection,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(service type, target, set from cost) per SKU: cost-based targets become CSL targets."""
+    kind = r.param("service_type")
+    target = r.param("service_target")
+    from_cost = kind == "cost"
+    if from_cost.any():
+        target = np.where(from_cost, cost_based_csl(x, r, pr), target)
+    return np.where(from_cost, "csl", kind), target, from_cost
+
+
 def levels(pr: Protection, service_type: np.ndarray, target: np.ndarray,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(safety stock, expected fill rate, expected CSL) for each SKU's target of its kind."""
@@ -570,12 +581,7 @@ def compute_policies(features: pd.DataFrame, segments: np.ndarray, table: Policy
 def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFrame:
     r = resolve(table, segments)
     pr = protection(x, r)
-    kind = r.param("service_type")
-    target = r.param("service_target")
-    from_cost = kind == "cost"
-    if from_cost.any():
-        target = np.where(from_cost, cost_based_csl(x, r, pr), target)
-    service_type = np.where(from_cost, "csl", kind)
+    service_type, target, from_cost = targets(x, r, pr)
     ss, fill, csl = levels(pr, service_type, target)
 
     stocked = pr.stocked

@@ -31,6 +31,8 @@ __all__ = [
     "PORTFOLIO",
     "SERVICE_POINTS",
     "Mix",
+    "apply_mix",
+    "chart_data",
     "best_mix_for_budget",
     "curves",
     "least_inventory_for_service",
@@ -49,7 +51,7 @@ _LEVEL_P = np.concatenate([np.linspace(0.0, 0.99, 100), 1 - np.geomspace(1e-2, 1
 
 
 @lru_cache(maxsize=1)
-def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each grid shape a: the CSL points' levels y (>= a: no negative safety stock), a fine
     ladder of levels, and the standard gamma loss at each ladder level."""
     from .policy import gamma_loss
@@ -62,7 +64,8 @@ def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     ladder = np.maximum.accumulate(ladder, axis=1)
     loss = gamma_loss(np.broadcast_to(a, ladder.shape), ladder)
     loss = np.minimum.accumulate(loss, axis=1)  # keep it non-increasing against rounding
-    return csl_levels, ladder, loss
+    csl_loss = gamma_loss(np.broadcast_to(a, csl_levels.shape), csl_levels)
+    return csl_levels, ladder, loss, csl_loss
 
 
 def _interp_rows(keys_rows: np.ndarray, xs: np.ndarray, ys: np.ndarray, query: np.ndarray,
@@ -90,9 +93,12 @@ def _interp_rows(keys_rows: np.ndarray, xs: np.ndarray, ys: np.ndarray, query: n
 class _Curves:
     labels: list[str]
     safety: dict[str, np.ndarray]  # measure -> (segments, points) safety stock value
+    service: dict[str, np.ndarray]  # measure -> (segments, points) demand-weighted expected
+    fill_of_csl: np.ndarray  # (segments, points) expected fill rate at each CSL target
     cycle: np.ndarray  # per segment cycle stock value
     skus: np.ndarray  # stocked SKUs per segment
     revenue: np.ndarray  # per segment revenue of stocked SKUs
+    demand: np.ndarray  # per segment demand per period of stocked SKUs (service weights)
 
 
 def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
@@ -112,63 +118,113 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         return sparse.csr_matrix((weights, (rows, np.arange(mask.sum()))),
                                  shape=(n_seg, int(mask.sum())))
 
-    safety = {m: np.zeros((n_seg, len(SERVICE_POINTS))) for m in MEASURES}
+    n_points = len(SERVICE_POINTS)
+    safety = {m: np.zeros((n_seg, n_points)) for m in MEASURES}
+    # Service actually expected at each point: a target below what zero safety stock already
+    # gives (cycle stock alone) is exceeded; SKUs without variability are always served.
+    served = {m: np.zeros((n_seg, n_points)) for m in MEASURES}
+    fill_of_csl = np.zeros((n_seg, n_points))  # expected fill rate at each CSL target
+    weight = np.where(stocked, x.demand_mean, 0.0)
+    certain = stocked & ~gamma & ~(pr.std > 0)
+    if certain.any():
+        w_certain = np.bincount(seg_idx[certain], weights=weight[certain], minlength=n_seg)
+        for m in MEASURES:
+            served[m] += w_certain[:, None]
+        fill_of_csl += w_certain[:, None]
     z = np.maximum(special.ndtri(SERVICE_POINTS), 0.0)
     if normal.any():
-        s, q, c = pr.std[normal], pr.cycle_units[normal], cost[normal]
+        s, q, c, w = pr.std[normal], pr.cycle_units[normal], cost[normal], weight[normal]
         sigma_value = np.bincount(seg_idx[normal], weights=s * c, minlength=n_seg)
         safety["csl"] += sigma_value[:, None] * z[None, :]
+        served["csl"] += by_segment(normal, w) @ np.broadcast_to(
+            np.maximum(SERVICE_POINTS, 0.5)[None, :], (int(normal.sum()), n_points))
+        fill_of_csl += by_segment(normal, w) @ np.clip(
+            1 - (s / q)[:, None] * normal_loss(z)[None, :], 0.0, 1.0)
         target = (1 - SERVICE_POINTS)[None, :] * (q / s)[:, None]
         k = np.interp(target, _G_GRID[::-1], _K_GRID[::-1])
         safety["fill_rate"] += by_segment(normal, s * c) @ k
+        fill_at_zero = np.clip(1 - s * _G_GRID[0] / q, 0.0, 1.0)
+        served["fill_rate"] += by_segment(normal, w) @ np.maximum(SERVICE_POINTS[None, :],
+                                                                  fill_at_zero[:, None])
     if gamma.any():
-        csl_levels, ladder, loss = _gamma_tables()
+        csl_levels, ladder, loss, csl_loss = _gamma_tables()
         a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
         row = np.clip(np.searchsorted(_SHAPE_GRID, a), 0, len(_SHAPE_GRID) - 1)
         a_row = _SHAPE_GRID[row]
         scale = pr.mean[gamma] / a_row  # keeps the mean with the grid shape
-        c = cost[gamma]
+        c, w, q = cost[gamma], weight[gamma], pr.cycle_units[gamma]
         ss_csl = (csl_levels[row] - a_row[:, None])
         safety["csl"] += by_segment(gamma, scale * c) @ ss_csl
-        target = (1 - SERVICE_POINTS)[None, :] * (pr.cycle_units[gamma] / scale)[:, None]
+        fill_of_csl += by_segment(gamma, w) @ np.clip(
+            1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
+        csl_at_zero = special.gammainc(a_row, a_row)
+        served["csl"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
+                                                           csl_at_zero[:, None])
+        target = (1 - SERVICE_POINTS)[None, :] * (q / scale)[:, None]
         # the loss falls along the ladder: interpolate on its negative, which rises
         y = _interp_rows(row, -loss, ladder, -target)
         safety["fill_rate"] += by_segment(gamma, scale * c) @ (y - a_row[:, None])
+        fill_at_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
+        served["fill_rate"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
+                                                                 fill_at_zero[:, None])
     cycle_value = np.where(stocked, pr.cycle_units / 2 * cost, 0.0)
+    demand = np.bincount(seg_idx, weights=weight, minlength=n_seg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        service = {m: np.where(demand[:, None] > 0, served[m] / demand[:, None],
+                               SERVICE_POINTS[None, :]) for m in MEASURES}
+        fill_csl = np.where(demand[:, None] > 0, fill_of_csl / demand[:, None],
+                            SERVICE_POINTS[None, :])
     return _Curves(
         labels=[str(s) for s in seg_labels],
         safety=safety,
+        service=service,
+        fill_of_csl=fill_csl,
         cycle=np.bincount(seg_idx, weights=cycle_value, minlength=n_seg),
         skus=np.bincount(seg_idx, weights=stocked.astype(float), minlength=n_seg),
         revenue=np.bincount(seg_idx, weights=np.where(stocked, x.revenue, 0.0), minlength=n_seg),
+        demand=demand,
     )
 
 
 def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFrame:
-    """Long table: segment (and :data:`PORTFOLIO`), measure (csl or fill_rate), service_level,
-    safety_stock_value, cycle_stock_value, inventory_value, and next_point_cost: the extra
-    inventory value of one more percentage point of service from this point."""
+    """Long table: segment (and :data:`PORTFOLIO`), measure (csl or fill_rate), target (the
+    target every SKU gets), service_level (the demand-weighted service expected: an SKU whose
+    cycle stock alone beats the target keeps its better figure), safety_stock_value,
+    cycle_stock_value, inventory_value, and next_point_cost: the extra inventory value per
+    percentage point of expected service to the next point."""
     c = _compute(x, segments, table)
     keep = c.skus > 0
     frames = []
     for measure in MEASURES:
         ss = c.safety[measure][keep]
         cyc = c.cycle[keep]
+        service = c.service[measure][keep]
+        fill = (c.fill_of_csl if measure == "csl" else c.service["fill_rate"])[keep]
+        demand = c.demand[keep]
         labels = [lab for lab, k in zip(c.labels, keep, strict=True) if k]
         if labels:
             ss = np.vstack([ss, ss.sum(axis=0)])
             cyc = np.append(cyc, cyc.sum())
+            total = demand.sum()
+            mean = (demand @ service) / total if total > 0 else SERVICE_POINTS
+            service = np.vstack([service, mean])
+            fill = np.vstack([fill, (demand @ fill) / total if total > 0 else SERVICE_POINTS])
             labels = [*labels, PORTFOLIO]
         for i, lab in enumerate(labels):
             inv = ss[i] + cyc[i]
-            step = np.diff(inv) / np.diff(SERVICE_POINTS) * 0.01
+            with np.errstate(invalid="ignore", divide="ignore"):
+                step = np.diff(inv) / np.diff(service[i]) * 0.01
+            step = np.where(np.isfinite(step), step, np.nan)
             frames.append(pd.DataFrame({
-                "segment": lab, "measure": measure, "service_level": SERVICE_POINTS,
+                "segment": lab, "measure": measure, "target": SERVICE_POINTS,
+                "service_level": service[i], "expected_fill_rate": fill[i],
                 "safety_stock_value": ss[i], "cycle_stock_value": cyc[i],
                 "inventory_value": inv, "next_point_cost": np.append(step, np.nan),
             }))
     if not frames:
-        return pd.DataFrame(columns=["segment", "measure", "service_level", "safety_stock_value",
+        return pd.DataFrame(columns=["segment", "measure", "target", "service_level",
+                                     "expected_fill_rate",
+                                     "safety_stock_value",
                                      "cycle_stock_value", "inventory_value", "next_point_cost"])
     return pd.concat(frames, ignore_index=True)
 
@@ -201,10 +257,14 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Mix:
-    """A fill-rate target per segment, its inventory value and revenue-weighted fill rate."""
+    """A target per segment (cycle service level or fill rate, whichever buys the fill rate
+    cheaper), its inventory value, the fill rate it is expected to give and the revenue
+    weights."""
 
     segments: list[str]
+    service_types: list[str]
     targets: np.ndarray
+    expected: np.ndarray  # per segment, demand-weighted expected fill rate
     inventory: np.ndarray  # per segment
     weights: np.ndarray  # revenue shares
     method: str  # "marginal" (equal marginal return) or "uniform" (a uniform target did better)
@@ -215,70 +275,114 @@ class Mix:
 
     @property
     def service(self) -> float:
-        return float(self.weights @ self.targets)
+        """Revenue-weighted expected fill rate across the segments."""
+        return float(self.weights @ self.expected)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"segment": self.segments, "fill_rate_target": self.targets,
+        return pd.DataFrame({"segment": self.segments, "service_type": self.service_types,
+                             "target": self.targets, "expected_fill_rate": self.expected,
                              "inventory_value": self.inventory, "revenue_share": self.weights})
 
 
-def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series,
-                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    fill = curve_table[(curve_table["measure"] == "fill_rate")
-                       & (curve_table["segment"] != PORTFOLIO)]
-    segs = sorted(fill["segment"].unique())
-    inv = np.vstack([fill.loc[fill["segment"] == s, "inventory_value"].to_numpy() for s in segs]) \
-        if segs else np.zeros((0, len(SERVICE_POINTS)))
+@dataclass(frozen=True)
+class _Segments:
+    """Per segment, the curve points of both target kinds as (inventory, expected fill rate),
+    cheapest first, points that add inventory without adding fill rate dropped."""
+
+    names: list[str]
+    inventory: list[np.ndarray]
+    service: list[np.ndarray]
+    kind: list[np.ndarray]
+    target: list[np.ndarray]
+    family: dict[str, tuple[np.ndarray, np.ndarray]]  # kind -> (inventory, fill) grids
+    weights: np.ndarray
+
+    def mix(self, idx: np.ndarray | list[int], method: str) -> Mix:
+        return Mix(self.names, [str(self.kind[s][i]) for s, i in enumerate(idx)],
+                   np.array([self.target[s][i] for s, i in enumerate(idx)]),
+                   np.array([self.service[s][i] for s, i in enumerate(idx)]),
+                   np.array([self.inventory[s][i] for s, i in enumerate(idx)]),
+                   self.weights, method)
+
+    def uniform(self, kind: str, j: int) -> Mix:
+        inv, fill = self.family[kind]
+        n = len(self.names)
+        return Mix(self.names, [kind] * n, np.full(n, SERVICE_POINTS[j]), fill[:, j],
+                   inv[:, j], self.weights, "uniform")
+
+
+def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series) -> _Segments:
+    ct = curve_table[curve_table["segment"] != PORTFOLIO]
+    segs = sorted(ct["segment"].unique())
+    family = {}
+    for kind in MEASURES:
+        part = ct[ct["measure"] == kind]
+        grids = [part.loc[part["segment"] == s, ["inventory_value", "expected_fill_rate"]]
+                 .to_numpy(float) for s in segs]
+        family[kind] = ((np.vstack([g[:, 0] for g in grids]), np.vstack([g[:, 1] for g in grids]))
+                        if segs else (np.zeros((0, 0)), np.zeros((0, 0))))
+    inventory, service, kinds, targets = [], [], [], []
+    for i in range(len(segs)):
+        inv = np.concatenate([family[k][0][i] for k in MEASURES])
+        fill = np.concatenate([family[k][1][i] for k in MEASURES])
+        kind = np.repeat(list(MEASURES), len(SERVICE_POINTS))
+        target = np.tile(SERVICE_POINTS, len(MEASURES))
+        order = np.lexsort((-fill, inv))
+        keep, best = [], -np.inf
+        for j in order:
+            if fill[j] > best + 1e-12:
+                keep.append(j)
+                best = fill[j]
+        keep = np.array(keep)
+        inventory.append(inv[keep])
+        service.append(fill[keep])
+        kinds.append(kind[keep])
+        targets.append(target[keep])
     w = np.array([max(float(weights.get(s, 0.0)), 0.0) for s in segs])
     w = w / w.sum() if w.sum() > 0 else np.full(len(segs), 1 / max(len(segs), 1))
-    return segs, inv, w
+    return _Segments(segs, inventory, service, kinds, targets, family, w)
 
 
-def _hull_steps(inv: np.ndarray, w: np.ndarray) -> list[tuple[float, int, int, float]]:
-    """Steps along each segment's upper concave hull of (inventory, service): (return per unit
-    of inventory, segment, next point, extra inventory). Returns fall along a hull, so taking
-    steps in order of return gives equal marginal returns across segments."""
+def _hull_steps(c: _Segments) -> list[tuple[float, int, int, float]]:
+    """Steps along each segment's upper concave hull of (inventory, fill rate): (return per
+    unit of inventory, segment, next point, extra inventory). Returns fall along a hull, so
+    taking steps in order of return gives equal marginal returns across segments."""
     steps = []
-    for s in range(inv.shape[0]):
+    for s in range(len(c.names)):
+        inv, svc = c.inventory[s], c.service[s]
         hull = [0]
-        for j in range(1, inv.shape[1]):
-            while len(hull) >= 2:
-                i0, i1 = hull[-2], hull[-1]
-                r01 = _ratio(inv[s], i0, i1)
-                r1j = _ratio(inv[s], i1, j)
-                if r1j >= r01:
-                    hull.pop()
-                else:
-                    break
+        for j in range(1, len(inv)):
+            while len(hull) >= 2 and _ratio(inv, svc, hull[-1], j) >= _ratio(inv, svc, hull[-2],
+                                                                             hull[-1]):
+                hull.pop()
             hull.append(j)
-        for i0, i1 in zip(hull[:-1], hull[1:], strict=True):
-            extra = inv[s, i1] - inv[s, i0]
-            steps.append((w[s] * _ratio(inv[s], i0, i1), s, i1, extra))
+        for i0, i1 in zip(hull[:-1], hull[1:], strict=False):
+            steps.append((c.weights[s] * _ratio(inv, svc, i0, i1), s, i1, inv[i1] - inv[i0]))
     steps.sort(key=lambda t: -t[0])
     return steps
 
 
-def _ratio(inv: np.ndarray, i0: int, i1: int) -> float:
+def _ratio(inv: np.ndarray, svc: np.ndarray, i0: int, i1: int) -> float:
     d_inv = inv[i1] - inv[i0]
-    d_service = SERVICE_POINTS[i1] - SERVICE_POINTS[i0]
+    d_service = svc[i1] - svc[i0]
     return d_service / d_inv if d_inv > 0 else np.inf
 
 
-def _mix(segs: list[str], inv: np.ndarray, w: np.ndarray, idx: np.ndarray, method: str) -> Mix:
-    return Mix(segs, SERVICE_POINTS[idx], inv[np.arange(len(segs)), idx], w, method)
+def _uniform_candidates(c: _Segments) -> list[Mix]:
+    return [c.uniform(kind, j) for kind in MEASURES for j in range(len(SERVICE_POINTS))]
 
 
 def best_mix_for_budget(curve_table: pd.DataFrame, revenue: pd.Series, budget: float) -> Mix | None:
-    """Fill-rate targets per segment (on the curve points) maximising the revenue-weighted fill
-    rate within ``budget``: marginal analysis on each segment's concave hull, and never worse
-    than the best uniform target that fits. None when even the lowest point does not fit."""
-    segs, inv, w = _segment_curves(curve_table, revenue)
-    if not segs or inv[:, 0].sum() > budget:
+    """Targets per segment (curve points of either kind) maximising the revenue-weighted
+    expected fill rate within ``budget``: marginal analysis on each segment's concave hull, and
+    never worse than any uniform target that fits. None when the cheapest points do not fit."""
+    c = _segment_curves(curve_table, revenue)
+    if not c.names or sum(inv[0] for inv in c.inventory) > budget + 1e-9:
         return None
-    idx = np.zeros(len(segs), dtype=int)
-    spent = inv[:, 0].sum()
-    blocked = np.zeros(len(segs), dtype=bool)
-    for _, s, j, extra in _hull_steps(inv, w):
+    idx = [0] * len(c.names)
+    spent = sum(inv[0] for inv in c.inventory)
+    blocked = np.zeros(len(c.names), dtype=bool)
+    for _, s, j, extra in _hull_steps(c):
         if blocked[s] or j <= idx[s]:
             continue
         if spent + extra <= budget + 1e-9:
@@ -286,35 +390,34 @@ def best_mix_for_budget(curve_table: pd.DataFrame, revenue: pd.Series, budget: f
             idx[s] = j
         else:
             blocked[s] = True  # the later steps of this hull cost more per point
-    best = _mix(segs, inv, w, idx, "marginal")
-    fits = np.nonzero(inv.sum(axis=0) <= budget + 1e-9)[0]
-    if len(fits):
-        uniform = _mix(segs, inv, w, np.full(len(segs), fits[-1]), "uniform")
-        if uniform.service > best.service + 1e-12:
-            return uniform
+    best = c.mix(idx, "marginal")
+    for uniform in _uniform_candidates(c):
+        if uniform.total_inventory <= budget + 1e-9 and uniform.service > best.service + 1e-12:
+            best = uniform
     return best
 
 
 def least_inventory_for_service(curve_table: pd.DataFrame, revenue: pd.Series,
                                 service: float) -> Mix | None:
-    """The least inventory reaching a revenue-weighted fill rate of ``service`` (marginal
-    analysis, never worse than a uniform target). None when 99.9% everywhere is not enough."""
-    segs, inv, w = _segment_curves(curve_table, revenue)
-    if not segs or service > SERVICE_POINTS[-1] + 1e-12:
+    """The least inventory reaching a revenue-weighted expected fill rate of ``service``
+    (marginal analysis, never worse than a uniform target). None when unreachable."""
+    c = _segment_curves(curve_table, revenue)
+    if not c.names:
         return None
-    idx = np.zeros(len(segs), dtype=int)
-    mix = _mix(segs, inv, w, idx, "marginal")
-    for _, s, j, _extra in _hull_steps(inv, w):
+    idx = [0] * len(c.names)
+    mix = c.mix(idx, "marginal")
+    for _, s, j, _extra in _hull_steps(c):
         if mix.service >= service - 1e-12:
             break
         if j > idx[s]:
             idx[s] = j
-            mix = _mix(segs, inv, w, idx, "marginal")
-    if mix.service < service - 1e-12:
-        return None
-    j_uniform = int(np.searchsorted(SERVICE_POINTS, service - 1e-12))
-    uniform = _mix(segs, inv, w, np.full(len(segs), j_uniform), "uniform")
-    return uniform if uniform.total_inventory < mix.total_inventory - 1e-9 else mix
+            mix = c.mix(idx, "marginal")
+    best = mix if mix.service >= service - 1e-12 else None
+    for uniform in _uniform_candidates(c):
+        if uniform.service >= service - 1e-12 and (
+                best is None or uniform.total_inventory < best.total_inventory - 1e-9):
+            best = uniform
+    return best
 
 
 @dataclass(frozen=True)
@@ -342,14 +445,35 @@ def mix_comparison(curve_table: pd.DataFrame, today: pd.DataFrame) -> Comparison
     inventory, and more fill rate for the same inventory."""
     per = today[today["segment"] != PORTFOLIO].set_index("segment")
     revenue = per["revenue"]
-    segs, inv, w = _segment_curves(curve_table, revenue)
-    fill = per["fill_rate"].reindex(segs).fillna(0).to_numpy()
-    today_service = float(w @ fill) if segs else 0.0
-    today_inventory = float(per["inventory_value"].reindex(segs).fillna(0).sum())
+    c = _segment_curves(curve_table, revenue)
+    fill = per["fill_rate"].reindex(c.names).fillna(0).to_numpy()
+    today_service = float(c.weights @ fill) if c.names else 0.0
+    today_inventory = float(per["inventory_value"].reindex(c.names).fillna(0).sum())
     return Comparison(
         today_inventory=today_inventory,
         today_service=today_service,
-        same_service=least_inventory_for_service(curve_table, revenue,
-                                                 max(today_service, SERVICE_POINTS[0])),
+        same_service=least_inventory_for_service(curve_table, revenue, today_service),
         same_inventory=best_mix_for_budget(curve_table, revenue, today_inventory),
     )
+
+
+def chart_data(curve_table: pd.DataFrame, today: pd.DataFrame, measure: str, portfolio: bool,
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The curves and today's markers of one measure, for the segments or for the portfolio."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    c = curve_table[curve_table["measure"] == measure]
+    pick = (c["segment"] == PORTFOLIO) if portfolio else (c["segment"] != PORTFOLIO)
+    t = today[(today["segment"] == PORTFOLIO) == portfolio]
+    return c[pick], t.assign(service=t[measure])[["segment", "service", "inventory_value"]]
+
+
+def apply_mix(table: PolicyTable, mix: Mix) -> PolicyTable:
+    """The policy table with each segment of ``mix`` set to its target and service type."""
+    from dataclasses import replace
+
+    for seg, kind, target in zip(mix.segments, mix.service_types, mix.targets, strict=True):
+        current = table.for_segment(seg)
+        table = table.with_segment(seg, replace(current, service_type=kind,
+                                                service_target=round(float(target), 4)))
+    return table

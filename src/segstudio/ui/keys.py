@@ -34,3 +34,24 @@ SEG_CHURN = "seg.churn"  # (rules TOML, churn table) of the last "compute churn"
 def rule(attr: str) -> str:
     """The widget key of a Rules attribute (e.g. ``seg.abc_a``)."""
     return SEG_PREFIX + attr
+
+# Policy and simulation pages.
+POLICY_PREFIX = "pol."
+POLICY_SEGMENT = "pol.segment"  # the segment whose policy the editor shows
+POLICY_MEASURE = "pol.measure"
+POLICY_BUDGET = "pol.budget"
+POLICY_SERVICE = "pol.service"
+POLICY_SEASONAL = "pol.seasonal"  # (signature, profile) of the last "compute" press
+POLICY_CURVES = "pol.curves_cache"  # (signature, curves)
+SIM_RESULT = "sim.result"  # (signature, SimulationRun)
+SIM_PATHS = "sim.paths"
+SIM_SEED = "sim.seed"
+ALLOC_SKU = "alloc.sku"
+ALLOC_AVAILABLE = "alloc.available"
+ALLOC_RULE = "alloc.rule"
+ALLOC_DAYS = "alloc.days"
+
+
+def policy_field(segment: str, field: str) -> str:
+    """The widget key of one field of one segment's policy (e.g. ``pol.edit.AX.service_target``)."""
+    return f"{POLICY_PREFIX}edit.{segment}.{field}"

@@ -1,0 +1,8 @@
+"""Inventory policy: targets per segment, safety stock, trade-off curves and the best mix."""
+
+import streamlit as st
+
+from segstudio.ui import policy_view
+
+st.title("Inventory policy")
+policy_view.show()

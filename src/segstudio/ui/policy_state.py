@@ -1,0 +1,102 @@
+"""State shared by the policy and simulation pages: the segmented portfolio under the sliders'
+rules, each SKU's policy inputs (once per data load), and the curves (once per policy and
+segmentation)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ..features import FeatureSettings, Window, analysis_window
+from ..policy import PolicyTable, SkuInputs, compute_policies
+from ..rules import Rules, to_toml
+from ..segmentation import Portfolio, Segmentation
+from ..tradeoff import curves
+from . import keys
+from .seg_state import current_rules, get_portfolio, init_rules, official, segmentations
+from .state import get_workspace
+
+
+@dataclass
+class Context:
+    portfolio: Portfolio
+    window: Window
+    rules: Rules
+    segmentation: Segmentation
+    inputs: SkuInputs
+    error: str | None  # the sliders' values did not make valid rules (the official ones are used)
+
+    @property
+    def segments(self) -> np.ndarray:
+        return self.segmentation.segment
+
+    def present_segments(self) -> list[str]:
+        return sorted(pd.unique(self.segments).astype(str).tolist())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _inputs(path: str, version: int, weeks: int, exclude: tuple[str, ...]) -> SkuInputs:
+    loaded = get_portfolio(weeks, exclude)
+    assert loaded is not None  # only called once the portfolio exists
+    return SkuInputs.from_features(loaded[0].features)
+
+
+def context() -> Context | None:
+    """The portfolio segmented under the rules the sliders hold, or None with no sales."""
+    init_rules(official())
+    rules, error = current_rules()
+    loaded = get_portfolio(rules.weeks, rules.exclude)
+    if loaded is None:
+        return None
+    portfolio, window = loaded
+    current, _ = segmentations(portfolio, rules)
+    ws = get_workspace()
+    x = _inputs(str(ws.path), ws.version(), rules.weeks, tuple(sorted(rules.exclude)))
+    return Context(portfolio, window, rules, current, x, error)
+
+
+def set_policy_table(table: PolicyTable) -> None:
+    st.session_state[keys.rule("policy")] = table
+
+
+def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
+    return compute_policies(ctx.portfolio.features, ctx.segments, table)
+
+
+def _signature(ctx: Context, table: PolicyTable) -> str:
+    h = hashlib.blake2b(ctx.segmentation.codes.tobytes(), digest_size=16)
+    h.update("\x1f".join(ctx.segmentation.labels).encode())
+    h.update(to_toml(ctx.rules.with_(policy=table)).encode())
+    h.update(str(get_workspace().version()).encode())
+    return h.hexdigest()
+
+
+def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:
+    """The trade-off curves, recomputed only when the segments or the policy table change."""
+    sig = _signature(ctx, table)
+    cached = st.session_state.get(keys.POLICY_CURVES)
+    if cached is not None and cached[0] == sig:
+        return cached[1]
+    result = curves(ctx.inputs, ctx.segments, table)
+    st.session_state[keys.POLICY_CURVES] = (sig, result)
+    return result
+
+
+def signature(ctx: Context, table: PolicyTable) -> str:
+    return _signature(ctx, table)
+
+
+def history_window(ctx: Context) -> Window:
+    """The window of the features (the simulation replays the weeks the policy was set on)."""
+    return ctx.window
+
+
+def full_window(ctx: Context) -> Window:
+    """All complete periods of the sales history (for month-of-year seasonality)."""
+    ws = get_workspace()
+    with ws.lock:
+        return analysis_window(ws.con, FeatureSettings(weeks=520, period=ctx.window.period))

@@ -1,0 +1,272 @@
+"""The Inventory policy page: the policy table per segment, what it costs, the trade-off curves,
+the best mix of targets, seasonal safety stock and the per-SKU parameters for an ERP."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import streamlit as st
+
+from .. import charts, planning
+from ..exports import to_csv_bytes, to_xlsx_bytes
+from ..policy import (
+    DEMAND_MODELS,
+    ORDER_RULES,
+    SERVICE_TYPES,
+    STRATEGIES,
+    PolicyTable,
+    SegmentPolicy,
+    erp_table,
+    segment_summary,
+)
+from ..tradeoff import (
+    MEASURES,
+    apply_mix,
+    best_mix_for_budget,
+    chart_data,
+    least_inventory_for_service,
+    mix_comparison,
+    today_points,
+)
+from . import keys
+from .downloads import on_request
+from .policy_state import Context, context, curve_table, full_window, set_policy_table, signature
+from .state import get_workspace
+
+_MAX_ROWS_SHOWN = 1_000
+_CHOICES = {"strategy": STRATEGIES, "service_type": SERVICE_TYPES, "order_rule": ORDER_RULES,
+            "demand_model": DEMAND_MODELS}
+_NUMBERS = {  # field: (label, min, max, step, format)
+    "review_period_days": ("Review period (days, 0 = continuous)", 0.0, 365.0, 1.0, "%.0f"),
+    "periods_of_supply_weeks": ("Periods of supply (weeks per order)", 0.5, 52.0, 0.5, "%.1f"),
+    "holding_rate": ("Holding rate (per year, share of cost)", 0.01, 1.0, 0.01, "%.2f"),
+    "order_cost": ("Order cost (per order)", 0.0, 100_000.0, 5.0, "%.2f"),
+    "stockout_cost": ("Stockout cost (per unit short, share of price)", 0.0, 20.0, 0.05, "%.2f"),
+    "fallback_lead_time_days": ("Lead time without receipts (days)", 0.0, 730.0, 1.0, "%.0f"),
+}
+_TEXTS = {"network": "Fulfilment network", "transport_mode": "Transport mode",
+          "supplier_tier": "Supplier tier"}
+
+
+def show() -> None:
+    ctx = context()
+    if ctx is None:
+        st.info("No sales loaded yet: load data on the Data page.")
+        return
+    if ctx.error:
+        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+                 "Showing the official rules.")
+    st.caption(f"Segments follow the sliders of the Segmentation page "
+               f"({', '.join(ctx.rules.criteria)}). The policy table is saved with the rules: "
+               "adopt them as official on the Segmentation page, or download them here.")
+    left, main = st.columns([1, 3], gap="large")
+    with left:
+        table = _editor(ctx)
+        st.download_button("Download the rules with this policy (TOML)",
+                           _rules_toml(ctx, table), "rules.toml", "application/toml",
+                           key="pol.rules_dl")
+    pol = _policies(ctx, table)
+    with main:
+        _headline(pol)
+        tabs = st.tabs(["Trade-off curves", "Best mix", "Per segment", "Per SKU and export",
+                        "Seasonal safety stock"])
+        curves = curve_table(ctx, table)
+        today = today_points(pol)
+        with tabs[0]:
+            _tradeoff_tab(curves, today)
+        with tabs[1]:
+            _mix_tab(curves, today, table)
+        with tabs[2]:
+            _segment_tab(pol, table, ctx)
+        with tabs[3]:
+            _sku_tab(ctx, table, pol)
+        with tabs[4]:
+            _seasonal_tab(ctx, table)
+
+
+def _rules_toml(ctx: Context, table: PolicyTable) -> bytes:
+    from ..rules import to_toml
+
+    return to_toml(ctx.rules.with_(policy=table)).encode()
+
+
+def _policies(ctx: Context, table: PolicyTable):
+    from .policy_state import policies
+
+    return policies(ctx, table)
+
+
+def _editor(ctx: Context) -> PolicyTable:
+    """One segment's policy at a time; every change applies at once (and to the curves)."""
+    table = ctx.rules.policy
+    options = ["default", *ctx.present_segments()]
+    if st.session_state.get(keys.POLICY_SEGMENT) not in options:
+        st.session_state[keys.POLICY_SEGMENT] = options[1] if len(options) > 1 else "default"
+    st.subheader("Policy")
+    seg = st.selectbox("Segment", options, key=keys.POLICY_SEGMENT,
+                       format_func=lambda c: "default (segments not listed)" if c == "default"
+                       else ctx.rules.segment_name(c))
+    current = table.default if seg == "default" else table.for_segment(seg)
+    values = {}
+    for f in fields(SegmentPolicy):
+        key = keys.policy_field(seg, f.name)
+        if key not in st.session_state:
+            st.session_state[key] = getattr(current, f.name)
+        if f.name == "service_target":
+            values[f.name] = st.slider("Service target", 0.50, 0.999, step=0.001, format="%.3f",
+                                       key=key, help="Cycle service level or fill rate, "
+                                       "as the service type says")
+        elif f.name in _CHOICES:
+            choices = _CHOICES[f.name]
+            values[f.name] = st.selectbox(f.name.replace("_", " ").capitalize(), list(choices),
+                                          key=key, help="; ".join(f"{k}: {v}"
+                                                                  for k, v in choices.items()))
+        elif f.name in _NUMBERS:
+            label, lo, hi, step, fmt = _NUMBERS[f.name]
+            values[f.name] = st.number_input(label, lo, hi, step=step, format=fmt, key=key)
+        else:
+            values[f.name] = st.text_input(_TEXTS[f.name], key=key)
+    try:
+        edited = SegmentPolicy(**values)
+        edited.check(seg)
+    except Exception as exc:  # shown, never a traceback; the table keeps the last good policy
+        st.error(str(exc))
+        return table
+    if edited != current:
+        table = table.with_segment(seg, edited)
+        set_policy_table(table)
+    return table
+
+
+def _headline(pol) -> None:
+    stocked = pol["demand_model"] != "none"
+    w = pol.loc[stocked, "demand_mean"]
+    fill = float((w * pol.loc[stocked, "expected_fill_rate"]).sum() / w.sum()) if w.sum() else 0
+    c = st.columns(5)
+    c[0].metric("Safety stock value", f"{pol['safety_stock_value'].sum():,.0f}")
+    c[1].metric("Cycle stock value", f"{pol['cycle_stock_value'].sum():,.0f}")
+    c[2].metric("Expected fill rate", f"{fill:.1%}", help="Demand-weighted over stocked SKUs")
+    c[3].metric("Stocked SKUs", f"{int(stocked.sum()):,}",
+                help=f"{int((~stocked).sum()):,} not stocked (make/engineer-to-order or no demand)")
+    c[4].metric("Non-normal model", f"{int((pol['demand_model'] == 'gamma').sum()):,}",
+                help="Intermittent and lumpy SKUs use a gamma lead-time demand model")
+
+
+def _tradeoff_tab(curves, today) -> None:
+    measure = st.radio("Service measured as", list(MEASURES), format_func=MEASURES.get,
+                       horizontal=True, key=keys.POLICY_MEASURE)
+    if curves.empty:
+        st.info("No stocked SKUs: nothing to trade off.")
+        return
+    seg_curves, seg_today = chart_data(curves, today, measure, portfolio=False)
+    st.plotly_chart(charts.tradeoff_figure(seg_curves, seg_today, MEASURES[measure],
+                                           "Inventory against service, per segment"),
+                    key="pol.chart_segments")
+    port_curves, port_today = chart_data(curves, today, measure, portfolio=True)
+    st.plotly_chart(charts.tradeoff_figure(port_curves, port_today, MEASURES[measure],
+                                           "The whole portfolio at one target"),
+                    key="pol.chart_portfolio")
+    st.caption("A curve point puts every stocked SKU of the segment at that target; diamonds "
+               "mark today's policy. Hover a curve for the cost of the next point of service.")
+
+
+def _mix_tab(curves, today, table: PolicyTable) -> None:
+    if curves.empty:
+        st.info("No stocked SKUs.")
+        return
+    cmp = mix_comparison(curves, today)
+    c = st.columns(3)
+    c[0].metric("Today", f"{cmp.today_service:.2%} fill rate",
+                f"{cmp.today_inventory:,.0f} inventory", delta_color="off",
+                help="Revenue-weighted fill rate across segments")
+    if cmp.inventory_saved is not None:
+        c[1].metric("Same service for", f"{cmp.inventory_saved:,.0f} less inventory",
+                    f"{cmp.inventory_saved / cmp.today_inventory:.1%}" if cmp.today_inventory
+                    else None)
+    if cmp.service_gained is not None:
+        c[2].metric("Same inventory for", f"{cmp.service_gained * 100:+.2f} points of fill rate")
+    st.markdown("**Best mix for a budget, or the least inventory for a service level**")
+    a, b = st.columns(2)
+    budget = a.number_input("Inventory budget", min_value=0.0,
+                            value=float(round(cmp.today_inventory)), step=1000.0,
+                            key=keys.POLICY_BUDGET)
+    service = b.number_input("Revenue-weighted fill rate target", 0.80, 0.999,
+                             value=float(min(max(round(cmp.today_service, 3), 0.80), 0.999)),
+                             step=0.005, format="%.3f", key=keys.POLICY_SERVICE)
+    revenue = today[today["segment"] != "Portfolio"].set_index("segment")["revenue"]
+    by_budget = best_mix_for_budget(curves, revenue, budget)
+    by_service = least_inventory_for_service(curves, revenue, service)
+    left, right = st.columns(2)
+    with left:
+        if by_budget is None:
+            st.warning("The budget does not cover even an 80% fill rate everywhere.")
+        else:
+            st.caption(f"Within {budget:,.0f}: {by_budget.service:.2%} revenue-weighted fill "
+                       f"rate for {by_budget.total_inventory:,.0f} ({by_budget.method}).")
+            st.dataframe(by_budget.frame(), hide_index=True, key="pol.mix_budget")
+            if st.button("Apply these targets to the policy table", key="pol.apply_budget"):
+                _apply(apply_mix(table, by_budget))
+    with right:
+        if by_service is None:
+            st.warning("Not reachable within a 99.9% target everywhere.")
+        else:
+            st.caption(f"{service:.1%} for {by_service.total_inventory:,.0f} "
+                       f"({by_service.method}).")
+            st.dataframe(by_service.frame(), hide_index=True, key="pol.mix_service")
+            if st.button("Apply these targets to the policy table", key="pol.apply_service"):
+                _apply(apply_mix(table, by_service))
+    st.caption("Equal marginal return: each step of service goes to the segment where it buys "
+               "the most revenue-weighted fill rate per unit of inventory; never worse than the "
+               "best uniform target.")
+
+
+def _apply(table: PolicyTable) -> None:
+    set_policy_table(table)
+    for key in [k for k in st.session_state if str(k).startswith(keys.POLICY_PREFIX + "edit.")]:
+        del st.session_state[key]
+    st.rerun()
+
+
+def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
+    st.dataframe(segment_summary(pol), hide_index=True, key="pol.segments")
+    st.markdown("**The policy table**")
+    st.dataframe(table.frame(ctx.present_segments()), hide_index=True, key="pol.table")
+
+
+def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
+    whole = st.toggle("Whole units (round levels and quantities up)", value=True,
+                      key="pol.whole_units")
+    export = erp_table(pol, whole_units=whole)
+    st.dataframe(export.head(_MAX_ROWS_SHOWN), hide_index=True, key="pol.skus")
+    if len(export) > _MAX_ROWS_SHOWN:
+        st.caption(f"First {_MAX_ROWS_SHOWN:,} of {len(export):,} SKUs; the downloads have all.")
+    sig = signature(ctx, table) + str(whole)
+    c = st.columns(2)
+    with c[0]:
+        on_request("Download CSV for the ERP", lambda: to_csv_bytes(export), "policy.csv",
+                   "pol.dl_csv", sig)
+    with c[1]:
+        on_request("Download XLSX", lambda: to_xlsx_bytes({"policy": export}), "policy.xlsx",
+                   "pol.dl_xlsx", sig,
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
+    st.caption("For each calendar month, each SKU's demand mean and variability over that "
+               "month's weeks of the whole history replace the year-round figures; the "
+               "segment's policy then sets the month's safety stock.")
+    sig = signature(ctx, table)
+    if st.button("Compute the month-by-month profile", key="pol.seasonal_go"):
+        ws = get_workspace()
+        window = full_window(ctx)
+        with ws.lock, st.spinner("Reading demand by month..."):
+            profile = planning.seasonal_profile(ws.con, ctx.inputs, ctx.segments, table, window)
+        st.session_state[keys.POLICY_SEASONAL] = (sig, profile)
+    done = st.session_state.get(keys.POLICY_SEASONAL)
+    if done is None:
+        return
+    if done[0] != sig:
+        st.caption("Computed for an earlier policy or segmentation: press the button again.")
+    profile = done[1]
+    st.plotly_chart(charts.seasonal_figure(profile), key="pol.seasonal_chart")
+    st.dataframe(planning.seasonal_table(profile), hide_index=True, key="pol.seasonal_table")

@@ -1,0 +1,123 @@
+"""The Simulation page: replay each SKU's policy on its own demand and on bootstrapped paths,
+and share out scarce stock among an SKU's orders."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import charts, planning
+from ..allocation import RULES, allocate
+from ..exports import to_csv_bytes
+from . import keys
+from .policy_state import context, policies, signature
+from .state import get_workspace
+
+_RULE_LABELS = {
+    "priority": "Customer class first (A customers, then B, then C)",
+    "key_accounts": "Key accounts first",
+    "fair_share": "Fair share (same fill for every order)",
+}
+_SUMMARY_COLUMNS = ["segment", "skus", "service_type", "service_target", "achieved",
+                    "achieved_fill_rate", "planned_fill_rate", "achieved_csl", "planned_csl",
+                    "average_inventory_value", "stockout_weeks", "misses_target"]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _customers(path: str, version: int):
+    ws = get_workspace()
+    with ws.lock:
+        return planning.customer_priorities(ws.con)
+
+
+def show() -> None:
+    ctx = context()
+    if ctx is None:
+        st.info("No sales loaded yet: load data on the Data page.")
+        return
+    table = ctx.rules.policy
+    pol = policies(ctx, table)
+    tabs = st.tabs(["Simulation", "Shortage allocation"])
+    with tabs[0]:
+        _simulation(ctx, table, pol)
+    with tabs[1]:
+        _allocation(pol)
+
+
+def _simulation(ctx, table, pol) -> None:
+    st.caption(f"Each stocked SKU's policy (Inventory policy page) replayed week by week over "
+               f"the {ctx.window.periods} {ctx.window.period}s it was set on, and over "
+               "bootstrapped paths of the same weeks; each order's lead time is drawn from the "
+               "SKU's receipts (else its main supplier's). Stock is checked once a "
+               f"{ctx.window.period}: a continuous-review policy is replayed as a weekly check "
+               "and so undershoots its reorder point.")
+    c = st.columns(3)
+    paths = c[0].slider("Bootstrapped paths per SKU", 0, 50, 20, key=keys.SIM_PATHS)
+    seed = c[1].number_input("Random seed", 0, 1_000_000, 0, key=keys.SIM_SEED)
+    stocked = int((pol["demand_model"] != "none").sum())
+    c[2].metric("SKUs to simulate", f"{min(stocked, planning.MAX_SIMULATED_SKUS):,}",
+                help=f"Portfolios above {planning.MAX_SIMULATED_SKUS:,} stocked SKUs are "
+                     "simulated on a seeded sample")
+    sig = f"{signature(ctx, table)}|{paths}|{seed}"
+    if st.button("Run the simulation", type="primary", key="sim.go"):
+        bar = st.progress(0.0, text="Starting...")
+        ws = get_workspace()
+        with ws.lock:
+            run = planning.run_simulation(
+                ws.con, ctx.portfolio.features, pol, ctx.window, paths=int(paths), seed=int(seed),
+                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        bar.empty()
+        st.session_state[keys.SIM_RESULT] = (sig, run)
+    done = st.session_state.get(keys.SIM_RESULT)
+    if done is None:
+        return
+    if done[0] != sig:
+        st.caption("Simulated for an earlier policy, segmentation or setting: run it again.")
+    run = done[1]
+    summary = run.bootstrap if run.bootstrap is not None else run.history
+    source = (f"{run.paths} bootstrapped paths" if run.bootstrap is not None
+              else "the history")
+    misses = summary.loc[summary["misses_target"], "segment"].tolist()
+    if misses:
+        st.error(f"Below target by more than one point on {source}: {', '.join(misses)}.")
+    else:
+        st.success(f"Every segment meets its target on {source}.")
+    if run.sampled:
+        st.caption(f"Simulated on a sample of {planning.MAX_SIMULATED_SKUS:,} stocked SKUs.")
+    st.plotly_chart(charts.service_vs_target_figure(summary), key="sim.chart")
+    st.markdown(f"**Per segment, on {source}**")
+    st.dataframe(summary[_SUMMARY_COLUMNS], hide_index=True, key="sim.summary")
+    st.markdown("**Per segment, replaying the history once**")
+    st.dataframe(run.history[_SUMMARY_COLUMNS], hide_index=True, key="sim.history")
+    st.markdown("**Per SKU**")
+    st.dataframe(run.per_sku.head(1_000), hide_index=True, key="sim.skus")
+    st.download_button("Download the per-SKU results (CSV)", to_csv_bytes(run.per_sku),
+                       "simulation.csv", "text/csv", key="sim.dl")
+
+
+def _allocation(pol) -> None:
+    st.caption("An SKU short of stock: share what is available across its recent orders. "
+               "Customer classes rank customers by revenue (A: the first 80%); key accounts "
+               f"are the largest customers making {planning.KEY_ACCOUNT_SHARE:.0%} of revenue.")
+    ws = get_workspace()
+    skus = pol.sort_values("revenue", ascending=False)["sku"].tolist()
+    c = st.columns(4)
+    sku = c[0].selectbox("SKU", skus, key=keys.ALLOC_SKU)
+    days = c[1].number_input("Orders of the last (days)", 1, 365, 28, key=keys.ALLOC_DAYS)
+    rule = c[3].radio("Rule", list(RULES), format_func=_RULE_LABELS.get, key=keys.ALLOC_RULE)
+    customers = _customers(str(ws.path), ws.version())
+    with ws.lock:
+        orders = planning.order_lines(ws.con, sku, int(days), customers)
+    if orders.empty:
+        st.info(f"{sku} has no orders in the last {days} days of its sales.")
+        return
+    total = float(orders["quantity"].sum())
+    available = c[2].number_input("Available", 0.0, value=float(round(total / 2)), step=1.0,
+                                  key=keys.ALLOC_AVAILABLE)
+    whole = bool((orders["quantity"] % 1 == 0).all())
+    result = allocate(available, orders, rule, whole_units=whole)
+    m = st.columns(3)
+    m[0].metric("Ordered", f"{total:,.0f}")
+    m[1].metric("Allocated", f"{result['allocated'].sum():,.0f}")
+    m[2].metric("Short", f"{result['short'].sum():,.0f}")
+    st.plotly_chart(charts.allocation_figure(result), key="alloc.chart")
+    st.dataframe(result, hide_index=True, key="alloc.table")
