@@ -92,6 +92,18 @@ def main() -> int:
     print(f"  Segmentation page at 100,000 SKUs: AppTest rerun after a slider move "
           f"{r['apptest_s_median']:.2f} s median (target 0.5 s){browser}  "
           f"{'OK' if met else 'MISSED'}", flush=True)
+    r = _run("policy_bench.py", "--skus", str(args.skus), "--json")
+    met = (r["policies_csl_s"] <= 0.2 and r["policies_fill_rate_s"] <= 0.2
+           and r["curves_s"] <= 1.0 and r["curves_cold_s"] <= 1.0 and r["simulation_s"] <= 10.0)
+    ok &= met
+    print(f"Inventory policy, {r['skus']:,} SKUs ({r['gamma_skus']:,} on the gamma model):\n"
+          f"  policies {r['policies_csl_s'] * 1000:.0f} ms (CSL targets), "
+          f"{r['policies_fill_rate_s'] * 1000:.0f} ms (fill-rate targets) (target 200 ms); "
+          f"all trade-off curves (2 x 50 points) {r['curves_s']:.2f} s, first call "
+          f"{r['curves_cold_s']:.2f} s (target 1 s)\n"
+          f"  simulation {r['sim_skus']:,} SKUs x {r['sim_weeks']} weeks, history + "
+          f"{r['sim_paths']} bootstrapped paths: {r['simulation_s']:.2f} s (target 10 s), "
+          f"peak {r['peak_mb']:,} MB  {'OK' if met else 'MISSED'}", flush=True)
     print("all targets met" if ok else "some targets missed")
     return 0
 

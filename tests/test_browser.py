@@ -173,3 +173,35 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
     assert sum(int(n.replace(",", "")) for n in after.values()) == sum(
         int(n.replace(",", "")) for n in before.values())
     page.screenshot(path=str(ARTIFACTS / "segmentation_after_slider.png"), full_page=True)
+
+
+def _marker(page: Page) -> tuple[float, float]:
+    """SVG position of the first diamond (today's policy of the first segment, AX) in the
+    per-segment trade-off chart: the curves are lines, so the only points are the diamonds."""
+    transform = page.locator(".js-plotly-plot").first.locator("path.point").first \
+        .get_attribute("transform")
+    x, y = transform.removeprefix("translate(").removesuffix(")").split(",")
+    return float(x), float(y)
+
+
+def test_moving_a_service_target_moves_todays_marker_on_the_curve(page: Page) -> None:
+    page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Inventory policy").click()
+    page.get_by_text("Inventory against service, per segment").wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot path.point").first.wait_for(timeout=30_000)
+    before = _marker(page)
+    slider = page.get_by_role("slider").first  # the service target of the segment shown (AX)
+    assert slider.get_attribute("aria-valuenow") == "0.98"
+    slider.focus()
+    for _ in range(15):
+        slider.press("ArrowRight")  # 0.980 -> 0.995
+    page.wait_for_function(
+        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.995'")
+    deadline = time.monotonic() + 30
+    after, previous = before, None
+    while (after == before or after != previous) and time.monotonic() < deadline:
+        page.wait_for_timeout(400)
+        previous, after = after, _marker(page)
+    assert after[0] > before[0]  # more service: to the right
+    assert after[1] < before[1]  # more inventory: up (SVG y grows downwards)
+    page.screenshot(path=str(ARTIFACTS / "policy_after_target.png"), full_page=True)

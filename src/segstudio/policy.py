@@ -330,19 +330,28 @@ def gamma_loss(shape: np.ndarray, y: np.ndarray) -> np.ndarray:
     return shape * upper_next - y * upper
 
 
+K_GRID = np.linspace(0.0, 8.0, 16_001)
+G_GRID = normal_loss(K_GRID)  # decreasing: G^-1 by interpolation on the reversed arrays
+
+
 def _gamma_fill_level(shape: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Standardised level y >= shape (no negative safety stock) with gamma_loss = target, by
-    Newton from the left on the convex, decreasing loss (derivative -Q(shape, y))."""
-    y = shape.copy()
+    Newton's method (derivative -Q(shape, y)) from the normal approximation: on the convex,
+    decreasing loss a step from the right lands left of the root, and from there the iterates
+    rise monotonically to it."""
+    root_a = np.sqrt(shape)
+    k0 = np.interp(target / root_a, G_GRID[::-1], K_GRID[::-1])
+    y = shape + k0 * root_a
     idx = np.arange(len(y))
     for _ in range(_MAX_NEWTON):
         a, t = shape[idx], target[idx]
         g = gamma_loss(a, y[idx]) - t
-        active = g > 1e-12 * np.maximum(a, 1.0)
+        tol = 1e-10 * np.maximum(a, 1.0)
+        active = (g > tol) | ((g < -tol) & (y[idx] > a))
         if not active.any():
             break
         idx, a, g = idx[active], a[active], g[active]
-        y[idx] += g / np.maximum(special.gammaincc(a, y[idx]), 1e-300)
+        y[idx] = np.maximum(y[idx] + g / np.maximum(special.gammaincc(a, y[idx]), 1e-300), a)
     return y
 
 

@@ -3,8 +3,8 @@ mix of service targets for a budget (or the least inventory for a service target
 
 A curve point is "every stocked SKU of the segment at this target": safety stock from the
 SKU's own model (normal or gamma, as in :mod:`policy`) plus its cycle stock, valued at cost.
-Gamma SKUs use tables over a grid of shapes (built once): their curve points are within about
-1% of the exact per-SKU figures, which is plenty for a chart and keeps 100,000 SKUs x 50
+Gamma SKUs use tables over a grid of shapes (built once), scaled to each SKU's own standard
+deviation: their curve points are within about 0.5% of the exact per-SKU figures, which is plenty for a chart and keeps 100,000 SKUs x 50
 points well under a second.
 """
 
@@ -18,6 +18,8 @@ import pandas as pd
 from scipy import sparse, special
 
 from .policy import (
+    G_GRID,
+    K_GRID,
     PolicyTable,
     SkuInputs,
     normal_loss,
@@ -44,9 +46,9 @@ SERVICE_POINTS = np.round(np.linspace(0.80, 0.999, 50), 6)
 MEASURES = {"csl": "Cycle service level", "fill_rate": "Fill rate"}
 PORTFOLIO = "Portfolio"
 
-_K_GRID = np.linspace(0.0, 8.0, 16_001)
-_G_GRID = normal_loss(_K_GRID)
+_K_GRID, _G_GRID = K_GRID, G_GRID
 _SHAPE_GRID = np.geomspace(1e-2, 1e4, 600)
+_LOSS_GRID = np.geomspace(1e-9, 1.0, 512)  # loss / shape, for the fill-rate look-up
 _LEVEL_P = np.concatenate([np.linspace(0.0, 0.99, 100), 1 - np.geomspace(1e-2, 1e-8, 80)[1:]])
 
 
@@ -65,28 +67,25 @@ def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     loss = gamma_loss(np.broadcast_to(a, ladder.shape), ladder)
     loss = np.minimum.accumulate(loss, axis=1)  # keep it non-increasing against rounding
     csl_loss = gamma_loss(np.broadcast_to(a, csl_levels.shape), csl_levels)
-    return csl_levels, ladder, loss, csl_loss
+    # The level for a loss of u x shape, on one log grid of u for every shape: a query is then
+    # two look-ups, no search.
+    by_loss = np.empty((len(_SHAPE_GRID), len(_LOSS_GRID)))
+    for i, shape in enumerate(_SHAPE_GRID):
+        by_loss[i] = np.interp(np.log(_LOSS_GRID * shape), np.log(np.maximum(loss[i, ::-1], 1e-300)),
+                               ladder[i, ::-1])
+    return csl_levels, by_loss, loss, csl_loss
 
 
-def _interp_rows(keys_rows: np.ndarray, xs: np.ndarray, ys: np.ndarray, query: np.ndarray,
-                 ) -> np.ndarray:
-    """Row-wise linear interpolation, for many rows at once: row ``keys_rows[i]`` of the
-    increasing table ``xs`` (values ``ys``) at ``query[i, :]``; clamped at both ends."""
-    n_rows, m = xs.shape
-    span = xs[:, -1] - xs[:, 0]
-    scale = float(np.nanmax(span)) + 1.0
-    offset = (np.arange(n_rows) * scale)[:, None]
-    flat = ((xs - xs[:, :1]) + offset).ravel()
-    q = np.clip(query - xs[keys_rows, :1], 0.0, span[keys_rows][:, None]) + offset[keys_rows]
-    pos = np.searchsorted(flat, q, side="left")
-    row_start = (keys_rows * m)[:, None]
-    hi = np.clip(pos, row_start + 1, row_start + m - 1)
-    lo = hi - 1
-    x0, x1 = flat[lo], flat[hi]
-    y0, y1 = ys.ravel()[lo], ys.ravel()[hi]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(x1 > x0, (q - x0) / (x1 - x0), 0.0)
-    return y0 + np.clip(w, 0.0, 1.0) * (y1 - y0)
+def _level_for_loss(by_loss: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The standard gamma level whose loss is ``u`` x shape, for shape-grid rows ``row``
+    (one per SKU) and many ``u`` per SKU: linear in log u between the grid's points."""
+    step = np.log(_LOSS_GRID[1] / _LOSS_GRID[0])
+    pos = (np.log(np.clip(u, _LOSS_GRID[0], _LOSS_GRID[-1])) - np.log(_LOSS_GRID[0])) / step
+    lo = np.minimum(pos.astype(np.int64), len(_LOSS_GRID) - 2)
+    frac = pos - lo
+    flat = by_loss.ravel()
+    base = (row * len(_LOSS_GRID))[:, None] + lo
+    return flat[base] * (1 - frac) + flat[base + 1] * frac
 
 
 @dataclass
@@ -147,11 +146,13 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         served["fill_rate"] += by_segment(normal, w) @ np.maximum(SERVICE_POINTS[None, :],
                                                                   fill_at_zero[:, None])
     if gamma.any():
-        csl_levels, ladder, loss, csl_loss = _gamma_tables()
+        csl_levels, by_loss, loss, csl_loss = _gamma_tables()
         a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
         row = np.clip(np.searchsorted(_SHAPE_GRID, a), 0, len(_SHAPE_GRID) - 1)
         a_row = _SHAPE_GRID[row]
-        scale = pr.mean[gamma] / a_row  # keeps the mean with the grid shape
+        # The grid shape is near the SKU's; its scale keeps the SKU's standard deviation, so
+        # the safety stock is exact in sigma and only the skewness is the grid's.
+        scale = pr.std[gamma] / np.sqrt(a_row)
         c, w, q = cost[gamma], weight[gamma], pr.cycle_units[gamma]
         ss_csl = (csl_levels[row] - a_row[:, None])
         safety["csl"] += by_segment(gamma, scale * c) @ ss_csl
@@ -160,9 +161,8 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         csl_at_zero = special.gammainc(a_row, a_row)
         served["csl"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
                                                            csl_at_zero[:, None])
-        target = (1 - SERVICE_POINTS)[None, :] * (q / scale)[:, None]
-        # the loss falls along the ladder: interpolate on its negative, which rises
-        y = _interp_rows(row, -loss, ladder, -target)
+        target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
+        y = _level_for_loss(by_loss, row, target)
         safety["fill_rate"] += by_segment(gamma, scale * c) @ (y - a_row[:, None])
         fill_at_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
         served["fill_rate"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
