@@ -4,8 +4,8 @@ mix of service targets for a budget (or the least inventory for a service target
 A curve point is "every stocked SKU of the segment at this target": safety stock from the
 SKU's own model (normal or gamma, as in :mod:`policy`) plus its cycle stock, valued at cost.
 Gamma SKUs use tables over a grid of shapes (built once), scaled to each SKU's own standard
-deviation: their curve points are within about 0.5% of the exact per-SKU figures, which is plenty for a chart and keeps 100,000 SKUs x 50
-points well under a second.
+deviation: their curve points are within about 0.5% of the exact per-SKU figures, which is
+plenty for a chart and keeps 100,000 SKUs x 50 points well under a second.
 """
 
 from __future__ import annotations
