@@ -394,6 +394,18 @@ def test_cost_based_service_level_periodic_uses_the_review_period() -> None:
     assert row["service_target"] == pytest.approx(1.2 / (1.2 + h), rel=1e-12)
 
 
+def test_cost_based_service_level_is_kept_at_least_50_percent() -> None:
+    # Methods: CSL* is "kept between 50% and 99.99%". p = 0.001 x 6 = 0.006 per unit short
+    # against h = 0.25 x 4 x 14 / 365.25 = 0.0383 a cycle: p / (p + h) = 0.135 -> 0.5, so no
+    # safety stock (z = 0).
+    p = SegmentPolicy(service_type="cost", stockout_cost=0.001, review_period_days=14.0)
+    h = 0.25 * 4 * 14 / 365.25
+    assert 0.006 / (0.006 + h) < 0.5
+    row = one_policy(p)
+    assert row["service_target"] == 0.5
+    assert row["safety_stock"] == 0.0
+
+
 def test_higher_stockout_cost_never_lowers_the_cost_based_target() -> None:
     low = one_policy(SegmentPolicy(service_type="cost", stockout_cost=0.1))
     high = one_policy(SegmentPolicy(service_type="cost", stockout_cost=1.0))
