@@ -30,8 +30,6 @@ from segstudio.rules import Rules  # noqa: E402
 from segstudio.segmentation import Portfolio, classify  # noqa: E402
 from segstudio.tradeoff import curves  # noqa: E402
 
-TARGETS_S = {"policies": 0.2, "curves": 1.0, "simulation": 10.0}
-
 
 def _features(n: int, seed: int = 42):
     rng = np.random.default_rng(seed + 1)

@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
@@ -23,6 +24,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 pytestmark = pytest.mark.browser
+T = TypeVar("T")
 
 
 def _free_port() -> int:
@@ -160,12 +162,7 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
         slider.press("ArrowLeft")  # 0.80 -> 0.70
     page.wait_for_function(
         "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.7'")
-    # Wait for the rerun to settle: the table changed and reads the same twice in a row.
-    deadline = time.monotonic() + 30
-    after, previous = before, None
-    while (after == before or after != previous) and time.monotonic() < deadline:
-        page.wait_for_timeout(400)
-        previous, after = after, _segment_counts(page)
+    after = _settled(page, lambda: _segment_counts(page), before)
     assert after != before
     a_before = sum(int(n.replace(",", "")) for s, n in before.items() if s.startswith("A"))
     a_after = sum(int(n.replace(",", "")) for s, n in after.items() if s.startswith("A"))
@@ -173,6 +170,17 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
     assert sum(int(n.replace(",", "")) for n in after.values()) == sum(
         int(n.replace(",", "")) for n in before.values())
     page.screenshot(path=str(ARTIFACTS / "segmentation_after_slider.png"), full_page=True)
+
+
+def _settled(page: Page, read: Callable[[], T], before: T, timeout_s: float = 30) -> T:
+    """Wait for a rerun to settle: ``read()`` differs from ``before`` and reads the same twice
+    in a row (or the time is up); return the last reading."""
+    deadline = time.monotonic() + timeout_s
+    after, previous = before, None
+    while (after == before or after != previous) and time.monotonic() < deadline:
+        page.wait_for_timeout(400)
+        previous, after = after, read()
+    return after
 
 
 def _marker(page: Page) -> tuple[float, float]:
@@ -191,17 +199,17 @@ def test_moving_a_service_target_moves_todays_marker_on_the_curve(page: Page) ->
     page.locator(".js-plotly-plot path.point").first.wait_for(timeout=30_000)
     before = _marker(page)
     slider = page.get_by_role("slider").first  # the service target of the segment shown (AX)
+    # The slider can draw at its minimum for a moment before its value arrives.
+    page.wait_for_function(
+        "() => document.querySelector('[role=slider]')?.getAttribute('aria-valuenow') === '0.98'",
+        timeout=30_000)
     assert slider.get_attribute("aria-valuenow") == "0.98"
     slider.focus()
     for _ in range(15):
         slider.press("ArrowRight")  # 0.980 -> 0.995
     page.wait_for_function(
         "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.995'")
-    deadline = time.monotonic() + 30
-    after, previous = before, None
-    while (after == before or after != previous) and time.monotonic() < deadline:
-        page.wait_for_timeout(400)
-        previous, after = after, _marker(page)
+    after = _settled(page, lambda: _marker(page), before)
     assert after[0] > before[0]  # more service: to the right
     assert after[1] < before[1]  # more inventory: up (SVG y grows downwards)
     page.screenshot(path=str(ARTIFACTS / "policy_after_target.png"), full_page=True)

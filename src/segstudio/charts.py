@@ -152,11 +152,10 @@ def tradeoff_figure(curves: pd.DataFrame, today: pd.DataFrame, measure_label: st
 
 def seasonal_figure(profile: pd.DataFrame) -> go.Figure:
     """Safety stock value by calendar month, one line per segment (month 0 dropped)."""
-    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     fig = go.Figure()
     for i, (seg, c) in enumerate(profile[profile["month"] > 0].groupby("segment", sort=False)):
         fig.add_trace(go.Scatter(
-            x=[months[m - 1] for m in c["month"]], y=c["safety_stock_value"], mode="lines+markers",
+            x=c["month_name"], y=c["safety_stock_value"], mode="lines+markers",
             name=str(seg), line={"color": segment_colour(i)},
             hovertemplate=f"{seg} %{{x}}: %{{y:,.0f}}<extra></extra>"))
     fig.update_layout(title="Safety stock by month (seasonal variability)", height=380,

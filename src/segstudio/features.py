@@ -91,6 +91,10 @@ class Window:
     last_day: dt.date  # last day of the last period
     bucketed: bool  # the file had one date per period (no partial periods)
 
+    def period_starts(self) -> list[dt.date]:
+        """The first day of each period of the window, in order."""
+        return [_add_periods(self.start, i, self.period) for i in range(self.periods)]
+
 
 
 def _period_start(d: dt.date, period: str) -> dt.date:

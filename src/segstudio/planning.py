@@ -5,9 +5,8 @@ allocation). SQL lives in :mod:`queries`; this module shapes the results into ar
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import numpy as np
@@ -41,6 +40,7 @@ __all__ = [
 
 MAX_LEAD_TIME_SAMPLES = 64  # per SKU: an even subset of longer receipt histories
 KEY_ACCOUNT_SHARE = 0.5  # key accounts: the largest customers making this share of revenue
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CUSTOMER_CLASS_SHARES = (0.8, 0.95)  # customer priority 1, 2, 3 by cumulative revenue share
 
 
@@ -53,19 +53,18 @@ def _period_days(window: Window) -> float:
 
 
 def _first_index(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Window) -> np.ndarray:
+    """Each SKU's first active period in the window: that of its first sale (0 when it sold
+    before the window or never)."""
     first = con.execute(q.FIRST_SALES).fetch_arrow_table().to_pandas(date_as_object=False)
+    d = pd.Series(pd.to_datetime(first["first_sale"]).to_numpy(), index=first["sku"]) \
+        .reindex(pd.Index(skus, dtype=object))
     start = pd.Timestamp(window.start)
-    by_sku = dict(zip(first["sku"], first["first_sale"], strict=True))
-    out = np.zeros(len(skus), dtype=np.int64)
-    for i, s in enumerate(skus):
-        d = by_sku.get(s)
-        if d is None or pd.isna(d) or d <= start:
-            continue
-        if window.period == "week":
-            out[i] = (pd.Timestamp(d) - start).days // 7
-        else:
-            out[i] = (d.year - start.year) * 12 + d.month - start.month
-    return np.minimum(out, window.periods)
+    if window.period == "week":
+        idx = (d - start).dt.days // 7
+    else:
+        idx = (d.dt.year - start.year) * 12 + d.dt.month - start.month
+    idx = idx.where(d > start, 0).fillna(0)
+    return np.minimum(idx.to_numpy(np.int64), window.periods)
 
 
 def period_demand(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Window) -> np.ndarray:
@@ -124,8 +123,8 @@ def seasonal_profile(con: duckdb.DuckDBPyConnection, x: SkuInputs, segments: np.
     """Month-by-month safety stock per segment: for each calendar month, the SKU's demand mean
     and standard deviation over that month's periods of the window (zeros included) replace the
     whole-window figures, and the segment's policy sets the safety stock. Long table: segment,
-    month (1-12), safety_stock_value, demand_mean (per period, summed over the segment's SKUs)
-    and skus; and the flat (non-seasonal) figure per segment as month 0."""
+    month (1-12) and month_name, safety_stock_value, demand_mean (per period, summed over the
+    segment's SKUs) and skus; and the flat (non-seasonal) figure per segment as month 0."""
     _register(con, x.sku)
     try:
         df = con.execute(q.month_of_year_demand_sql(window.period),
@@ -142,7 +141,7 @@ def seasonal_profile(con: duckdb.DuckDBPyConnection, x: SkuInputs, segments: np.
     s1[row_of[ok], m] = df["s1"][ok]
     s2[row_of[ok], m] = df["s2"][ok]
     # periods of each calendar month in each SKU's active part of the window
-    starts = _period_starts(window)
+    starts = window.period_starts()
     months = np.array([d.month for d in starts]) - 1
     active = np.arange(len(starts))[None, :] >= first[:, None]
     counts = np.zeros((n, 12))
@@ -158,35 +157,19 @@ def seasonal_profile(con: duckdb.DuckDBPyConnection, x: SkuInputs, segments: np.
     cost = np.nan_to_num(x.unit_cost)
     frames = []
     for month in range(13):  # 0: the whole window, as today's policy
-        xm = x if month == 0 else _with_demand(x, mean[:, month - 1], std[:, month - 1])
+        xm = x if month == 0 else replace(x, demand_mean=mean[:, month - 1],
+                                          demand_std=std[:, month - 1])
         pr = protection(xm, r)
         kind, target, _ = targets(xm, r, pr)
         ss, _, _ = levels(pr, kind, target)
         frames.append(pd.DataFrame({
             "segment": labels, "month": month,
+            "month_name": MONTHS[month - 1] if month else "year-round",
             "safety_stock_value": np.bincount(seg_idx, weights=ss * cost, minlength=len(labels)),
             "demand_mean": np.bincount(seg_idx, weights=xm.demand_mean, minlength=len(labels)),
             "skus": np.bincount(seg_idx, minlength=len(labels)),
         }))
     return pd.concat(frames, ignore_index=True)
-
-
-def _with_demand(x: SkuInputs, mean: np.ndarray, std: np.ndarray) -> SkuInputs:
-    from dataclasses import replace
-
-    return replace(x, demand_mean=mean, demand_std=std)
-
-
-def _period_starts(window: Window) -> list[dt.date]:
-    out = []
-    d = window.start
-    for _ in range(window.periods):
-        out.append(d)
-        if window.period == "week":
-            d = d + dt.timedelta(days=7)
-        else:
-            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return out
 
 
 def customer_priorities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -322,8 +305,6 @@ def run_simulation(con: duckdb.DuckDBPyConnection, features: pd.DataFrame,
     return SimulationRun(per_sku, sim.summarise(per_hist), boot_summary, window.periods, paths,
                          sampled)
 
-
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def seasonal_table(profile: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from .policy import (
     K_GRID,
     PolicyTable,
     SkuInputs,
+    gamma_loss,
     normal_loss,
     protection,
     resolve,
@@ -46,7 +47,6 @@ SERVICE_POINTS = np.round(np.linspace(0.80, 0.999, 50), 6)
 MEASURES = {"csl": "Cycle service level", "fill_rate": "Fill rate"}
 PORTFOLIO = "Portfolio"
 
-_K_GRID, _G_GRID = K_GRID, G_GRID
 _SHAPE_GRID = np.geomspace(1e-2, 1e4, 600)
 _LOSS_GRID = np.geomspace(1e-9, 1.0, 512)  # loss / shape, for the fill-rate look-up
 _LEVEL_P = np.concatenate([np.linspace(0.0, 0.99, 100), 1 - np.geomspace(1e-2, 1e-8, 80)[1:]])
@@ -56,8 +56,6 @@ _LEVEL_P = np.concatenate([np.linspace(0.0, 0.99, 100), 1 - np.geomspace(1e-2, 1
 def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each grid shape a: the CSL points' levels y (>= a: no negative safety stock), a fine
     ladder of levels, and the standard gamma loss at each ladder level."""
-    from .policy import gamma_loss
-
     a = _SHAPE_GRID[:, None]
     csl_levels = np.maximum(special.gammaincinv(a, SERVICE_POINTS[None, :]), a)
     p_start = special.gammainc(a, a)  # the CSL of zero safety stock
@@ -140,9 +138,9 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         fill_of_csl += by_segment(normal, w) @ np.clip(
             1 - (s / q)[:, None] * normal_loss(z)[None, :], 0.0, 1.0)
         target = (1 - SERVICE_POINTS)[None, :] * (q / s)[:, None]
-        k = np.interp(target, _G_GRID[::-1], _K_GRID[::-1])
+        k = np.interp(target, G_GRID[::-1], K_GRID[::-1])
         safety["fill_rate"] += by_segment(normal, s * c) @ k
-        fill_at_zero = np.clip(1 - s * _G_GRID[0] / q, 0.0, 1.0)
+        fill_at_zero = np.clip(1 - s * G_GRID[0] / q, 0.0, 1.0)
         served["fill_rate"] += by_segment(normal, w) @ np.maximum(SERVICE_POINTS[None, :],
                                                                   fill_at_zero[:, None])
     if gamma.any():

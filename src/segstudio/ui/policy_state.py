@@ -67,7 +67,8 @@ def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
     return compute_policies(ctx.portfolio.features, ctx.segments, table)
 
 
-def _signature(ctx: Context, table: PolicyTable) -> str:
+def signature(ctx: Context, table: PolicyTable) -> str:
+    """What the policy figures depend on: the segments, the rules with ``table``, the data."""
     h = hashlib.blake2b(ctx.segmentation.codes.tobytes(), digest_size=16)
     h.update("\x1f".join(ctx.segmentation.labels).encode())
     h.update(to_toml(ctx.rules.with_(policy=table)).encode())
@@ -77,22 +78,13 @@ def _signature(ctx: Context, table: PolicyTable) -> str:
 
 def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:
     """The trade-off curves, recomputed only when the segments or the policy table change."""
-    sig = _signature(ctx, table)
+    sig = signature(ctx, table)
     cached = st.session_state.get(keys.POLICY_CURVES)
     if cached is not None and cached[0] == sig:
         return cached[1]
     result = curves(ctx.inputs, ctx.segments, table)
     st.session_state[keys.POLICY_CURVES] = (sig, result)
     return result
-
-
-def signature(ctx: Context, table: PolicyTable) -> str:
-    return _signature(ctx, table)
-
-
-def history_window(ctx: Context) -> Window:
-    """The window of the features (the simulation replays the weeks the policy was set on)."""
-    return ctx.window
 
 
 def full_window(ctx: Context) -> Window:

@@ -19,8 +19,11 @@ from ..policy import (
     erp_table,
     segment_summary,
 )
+from ..rules import to_toml
 from ..tradeoff import (
     MEASURES,
+    PORTFOLIO,
+    Mix,
     apply_mix,
     best_mix_for_budget,
     chart_data,
@@ -28,9 +31,18 @@ from ..tradeoff import (
     mix_comparison,
     today_points,
 )
-from . import keys
+from . import keys, results
 from .downloads import on_request
-from .policy_state import Context, context, curve_table, full_window, set_policy_table, signature
+from .policy_state import (
+    Context,
+    context,
+    curve_table,
+    full_window,
+    policies,
+    set_policy_table,
+    signature,
+)
+from .seg_state import clear_policy_editor
 from .state import get_workspace
 
 _MAX_ROWS_SHOWN = 1_000
@@ -63,15 +75,16 @@ def show() -> None:
     with left:
         table = _editor(ctx)
         st.download_button("Download the rules with this policy (TOML)",
-                           _rules_toml(ctx, table), "rules.toml", "application/toml",
+                           to_toml(ctx.rules.with_(policy=table)).encode(), "rules.toml",
+                           "application/toml",
                            key="pol.rules_dl")
-    pol = _policies(ctx, table)
+    pol = policies(ctx, table)
+    today = today_points(pol)
     with main:
-        _headline(pol)
+        _headline(pol, today)
         tabs = st.tabs(["Trade-off curves", "Best mix", "Per segment", "Per SKU and export",
                         "Seasonal safety stock"])
         curves = curve_table(ctx, table)
-        today = today_points(pol)
         with tabs[0]:
             _tradeoff_tab(curves, today)
         with tabs[1]:
@@ -82,18 +95,6 @@ def show() -> None:
             _sku_tab(ctx, table, pol)
         with tabs[4]:
             _seasonal_tab(ctx, table)
-
-
-def _rules_toml(ctx: Context, table: PolicyTable) -> bytes:
-    from ..rules import to_toml
-
-    return to_toml(ctx.rules.with_(policy=table)).encode()
-
-
-def _policies(ctx: Context, table: PolicyTable):
-    from .policy_state import policies
-
-    return policies(ctx, table)
 
 
 def _editor(ctx: Context) -> PolicyTable:
@@ -138,10 +139,10 @@ def _editor(ctx: Context) -> PolicyTable:
     return table
 
 
-def _headline(pol) -> None:
+def _headline(pol, today) -> None:
     stocked = pol["demand_model"] != "none"
-    w = pol.loc[stocked, "demand_mean"]
-    fill = float((w * pol.loc[stocked, "expected_fill_rate"]).sum() / w.sum()) if w.sum() else 0
+    portfolio = today.loc[today["segment"] == PORTFOLIO, "fill_rate"]
+    fill = float(portfolio.iat[0]) if len(portfolio) and portfolio.notna().all() else 0.0
     c = st.columns(5)
     c[0].metric("Safety stock value", f"{pol['safety_stock_value'].sum():,.0f}")
     c[1].metric("Cycle stock value", f"{pol['cycle_stock_value'].sum():,.0f}")
@@ -193,38 +194,38 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
     service = b.number_input("Revenue-weighted fill rate target", 0.80, 0.999,
                              value=float(min(max(round(cmp.today_service, 3), 0.80), 0.999)),
                              step=0.005, format="%.3f", key=keys.POLICY_SERVICE)
-    revenue = today[today["segment"] != "Portfolio"].set_index("segment")["revenue"]
+    revenue = today[today["segment"] != PORTFOLIO].set_index("segment")["revenue"]
     by_budget = best_mix_for_budget(curves, revenue, budget)
     by_service = least_inventory_for_service(curves, revenue, service)
     left, right = st.columns(2)
     with left:
-        if by_budget is None:
-            st.warning("The budget does not cover even an 80% fill rate everywhere.")
-        else:
-            st.caption(f"Within {budget:,.0f}: {by_budget.service:.2%} revenue-weighted fill "
-                       f"rate for {by_budget.total_inventory:,.0f} ({by_budget.method}).")
-            st.dataframe(by_budget.frame(), hide_index=True, key="pol.mix_budget")
-            if st.button("Apply these targets to the policy table", key="pol.apply_budget"):
-                _apply(apply_mix(table, by_budget))
+        _mix_panel(table, by_budget, "budget",
+                   "The budget does not cover even an 80% fill rate everywhere.",
+                   f"Within {budget:,.0f}: {{service:.2%}} revenue-weighted fill rate for "
+                   "{inventory:,.0f} ({method}).")
     with right:
-        if by_service is None:
-            st.warning("Not reachable within a 99.9% target everywhere.")
-        else:
-            st.caption(f"{service:.1%} for {by_service.total_inventory:,.0f} "
-                       f"({by_service.method}).")
-            st.dataframe(by_service.frame(), hide_index=True, key="pol.mix_service")
-            if st.button("Apply these targets to the policy table", key="pol.apply_service"):
-                _apply(apply_mix(table, by_service))
+        _mix_panel(table, by_service, "service",
+                   "Not reachable within a 99.9% target everywhere.",
+                   f"{service:.1%} for {{inventory:,.0f}} ({{method}}).")
     st.caption("Equal marginal return: each step of service goes to the segment where it buys "
                "the most revenue-weighted fill rate per unit of inventory; never worse than the "
                "best uniform target.")
 
 
-def _apply(table: PolicyTable) -> None:
-    set_policy_table(table)
-    for key in [k for k in st.session_state if str(k).startswith(keys.POLICY_PREFIX + "edit.")]:
-        del st.session_state[key]
-    st.rerun()
+def _mix_panel(table: PolicyTable, mix: Mix | None, name: str, unreachable: str,
+               caption: str) -> None:
+    """One best-mix result (``caption`` is formatted with service, inventory and method) and
+    the button that applies it to the policy table."""
+    if mix is None:
+        st.warning(unreachable)
+        return
+    st.caption(caption.format(service=mix.service, inventory=mix.total_inventory,
+                              method=mix.method))
+    st.dataframe(mix.frame(), hide_index=True, key=f"pol.mix_{name}")
+    if st.button("Apply these targets to the policy table", key=f"pol.apply_{name}"):
+        set_policy_table(apply_mix(table, mix))
+        clear_policy_editor()
+        st.rerun()
 
 
 def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
@@ -261,12 +262,10 @@ def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
         window = full_window(ctx)
         with ws.lock, st.spinner("Reading demand by month..."):
             profile = planning.seasonal_profile(ws.con, ctx.inputs, ctx.segments, table, window)
-        st.session_state[keys.POLICY_SEASONAL] = (sig, profile)
-    done = st.session_state.get(keys.POLICY_SEASONAL)
-    if done is None:
+        results.keep(keys.POLICY_SEASONAL, sig, profile)
+    profile = results.last(keys.POLICY_SEASONAL, sig, "Computed for an earlier policy or "
+                           "segmentation: press the button again.")
+    if profile is None:
         return
-    if done[0] != sig:
-        st.caption("Computed for an earlier policy or segmentation: press the button again.")
-    profile = done[1]
     st.plotly_chart(charts.seasonal_figure(profile), key="pol.seasonal_chart")
     st.dataframe(planning.seasonal_table(profile), hide_index=True, key="pol.seasonal_table")

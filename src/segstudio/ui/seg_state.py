@@ -51,10 +51,15 @@ def init_rules(rules: Rules, force: bool = False) -> None:
         st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
     st.session_state[keys.rule("names")] = dict(rules.names)
     st.session_state[keys.rule("policy")] = rules.policy
-    for key in [k for k in st.session_state if str(k).startswith(keys.POLICY_PREFIX + "edit.")]:
-        del st.session_state[key]  # the policy editor's widgets show the new table
+    clear_policy_editor()  # the policy editor's widgets show the new table
     st.session_state[keys.rule("exclude")] = ", ".join(rules.exclude)
     st.session_state[keys.SEG_INITIALISED] = True
+
+
+def clear_policy_editor() -> None:
+    """Forget the policy editor's widget values, so it shows the policy table afresh."""
+    for key in [k for k in st.session_state if str(k).startswith(keys.POLICY_PREFIX + "edit.")]:
+        del st.session_state[key]
 
 
 def current_rules() -> tuple[Rules, str | None]:

@@ -19,7 +19,7 @@ from ..segmentation import (
     scatter_points,
     sku_table,
 )
-from . import keys
+from . import keys, results
 from .downloads import on_request
 from .seg_state import (
     churn_table,
@@ -237,14 +237,13 @@ def _churn_tab(rules) -> None:
     st.caption("The same rules applied to each quarter of the history: how many SKUs changed "
                "class from one quarter to the next. Computed on request (it reads every sales "
                "line), not on each slider move.")
+    sig = to_toml(rules)
     if st.button("Compute quarterly churn for the current rules", key="seg.churn_go"):
-        st.session_state[keys.SEG_CHURN] = (to_toml(rules), churn_table(rules))
-    done = st.session_state.get(keys.SEG_CHURN)
-    if done is None:
+        results.keep(keys.SEG_CHURN, sig, churn_table(rules))
+    if st.session_state.get(keys.SEG_CHURN) is None:
         return
-    rules_text, table = done
-    if rules_text != to_toml(rules):
-        st.caption("Computed for earlier slider positions: press the button again to update.")
+    table = results.last(keys.SEG_CHURN, sig, "Computed for earlier slider positions: press the "
+                         "button again to update.")
     if table is None or table.empty:
         st.info("Not enough history for quarter-on-quarter churn.")
         return

@@ -8,7 +8,7 @@ import streamlit as st
 from .. import charts, planning
 from ..allocation import RULES, allocate
 from ..exports import to_csv_bytes
-from . import keys
+from . import keys, results
 from .policy_state import context, policies, signature
 from .state import get_workspace
 
@@ -66,13 +66,11 @@ def _simulation(ctx, table, pol) -> None:
                 ws.con, ctx.portfolio.features, pol, ctx.window, paths=int(paths), seed=int(seed),
                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
         bar.empty()
-        st.session_state[keys.SIM_RESULT] = (sig, run)
-    done = st.session_state.get(keys.SIM_RESULT)
-    if done is None:
+        results.keep(keys.SIM_RESULT, sig, run)
+    run = results.last(keys.SIM_RESULT, sig, "Simulated for an earlier policy, segmentation or "
+                       "setting: run it again.")
+    if run is None:
         return
-    if done[0] != sig:
-        st.caption("Simulated for an earlier policy, segmentation or setting: run it again.")
-    run = done[1]
     summary = run.bootstrap if run.bootstrap is not None else run.history
     source = (f"{run.paths} bootstrapped paths" if run.bootstrap is not None
               else "the history")
