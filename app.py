@@ -12,6 +12,10 @@ pages = [
     st.Page("pages/segmentation.py", title="Segmentation", icon="🧭"),
     st.Page("pages/policy.py", title="Inventory policy", icon="🛡️"),
     st.Page("pages/simulation.py", title="Simulation", icon="🎲"),
+    st.Page("pages/scorecard.py", title="Scorecard", icon="🎯"),
+    st.Page("pages/suppliers.py", title="Suppliers", icon="🚚"),
+    st.Page("pages/health.py", title="Inventory health", icon="🩺"),
+    st.Page("pages/qbr.py", title="QBR", icon="📊"),
     st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
 nav = st.navigation(pages)

@@ -1035,3 +1035,12 @@ CUSTOMER_REVENUE = """
 SELECT customer, sum(coalesce(revenue, quantity * unit_price, 0)) AS customer_revenue
 FROM sales WHERE customer IS NOT NULL AND quantity > 0 GROUP BY customer
 """
+
+
+# --------------------------------------------------------------------------- KPIs (issue #5)
+
+
+# --------------------------------------------------------------------------- suppliers (issue #5)
+
+
+# --------------------------------------------------------------------------- inventory health (issue #5)

@@ -99,6 +99,12 @@ class Workspace:
         with self.lock:
             return self.con.execute(q.REJECTS_OF_LOAD, [load_id, file_key]).df()
 
+    def stored_columns(self, file_key: str) -> set[str]:
+        """The canonical columns a file key's last load mapped (the others read as NULL)."""
+        table = TABLES[file_key]
+        with self.lock:
+            return set(q.table_columns(self.con, q.data_table(table))) & {f.name for f in table.fields}
+
     def query_df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self.lock:
             return self.con.execute(sql, params or []).df()

@@ -55,3 +55,13 @@ ALLOC_DAYS = "alloc.days"
 def policy_field(segment: str, field: str) -> str:
     """The widget key of one field of one segment's policy (e.g. ``pol.edit.AX.service_target``)."""
     return f"{POLICY_PREFIX}edit.{segment}.{field}"
+
+
+# Scorecard and QBR pages (issue #5).
+SCORE_PREFIX = "score."
+
+
+# Supplier page (issue #5): prefix "sup."
+
+
+# Inventory health page (issue #5): prefix "health."

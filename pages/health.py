@@ -1,0 +1,5 @@
+"""Inventory health (issue #5): being built."""
+
+import streamlit as st
+
+st.title("Inventory health")

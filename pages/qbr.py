@@ -1,0 +1,5 @@
+"""QBR (issue #5): being built."""
+
+import streamlit as st
+
+st.title("QBR")
