@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -191,4 +192,73 @@ def allocation_figure(allocated: pd.DataFrame) -> go.Figure:
     ])
     fig.update_layout(barmode="stack", title="Who gets what", height=max(260, 28 * len(label)),
                       margin=_MARGINS, yaxis={"autorange": "reversed"})
+    return fig
+
+
+STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "n/a": "#bdbdbd"}
+_STATUS_CODE = {"red": 0, "amber": 1, "green": 2, "n/a": 3}
+
+
+def scorecard_figure(values: pd.DataFrame, statuses: pd.DataFrame, title: str) -> go.Figure:
+    """The KPI scorecard as a red/amber/green grid: ``values`` holds the cell texts and
+    ``statuses`` the status of each cell (same shape: segments x KPIs)."""
+    z = np.array([[_STATUS_CODE.get(v, 3) for v in row] for row in statuses.to_numpy()],
+                 dtype=float).reshape(statuses.shape)
+    scale = [[0.0, STATUS_COLOURS["red"]], [0.25, STATUS_COLOURS["red"]],
+             [0.25, STATUS_COLOURS["amber"]], [0.5, STATUS_COLOURS["amber"]],
+             [0.5, STATUS_COLOURS["green"]], [0.75, STATUS_COLOURS["green"]],
+             [0.75, STATUS_COLOURS["n/a"]], [1.0, STATUS_COLOURS["n/a"]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(values.columns), y=list(values.index), text=values.to_numpy(),
+        texttemplate="%{text}", textfont={"color": "white", "size": 13}, colorscale=scale,
+        zmin=-0.5, zmax=3.5, showscale=False, xgap=3, ygap=3,
+        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_layout(title=title, height=max(320, 46 * len(values.index) + 120),
+                      margin=_MARGINS, yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
+    return fig
+
+
+def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go.Figure:
+    """``column`` by quarter, one line per segment; incomplete quarters as open markers."""
+    fig = go.Figure()
+    for i, (seg, c) in enumerate(trend.groupby("segment", sort=False)):
+        colour = "black" if seg == "Portfolio" else segment_colour(i)
+        fig.add_trace(go.Scatter(
+            x=c["quarter"], y=c[column], mode="lines+markers", name=str(seg),
+            line={"color": colour, "width": 3 if seg == "Portfolio" else 1.5},
+            marker={"symbol": ["circle" if ok else "circle-open" for ok in c["complete"]],
+                    "size": 8},
+            hovertemplate=f"{seg} %{{x}}: %{{y:{'.1%' if rate else ',.0f'}}}<extra></extra>"))
+    fig.update_layout(title=f"{label} by quarter (open markers: quarter only partly in the data)",
+                      height=420, margin=_MARGINS)
+    if rate:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def balanced_figure(balanced: pd.DataFrame) -> go.Figure:
+    """Per segment: annual gross margin against the annual cost of carrying its stock."""
+    b = balanced[balanced["segment"] != "Portfolio"]
+    fig = go.Figure([
+        go.Bar(x=b["segment"], y=b["gross_margin"], name="Gross margin (window)",
+               marker_color="#2e7d32", hovertemplate="%{x}: margin %{y:,.0f}<extra></extra>"),
+        go.Bar(x=b["segment"], y=b["inventory_value"], name="Inventory value",
+               marker_color="#1565c0", hovertemplate="%{x}: stock %{y:,.0f}<extra></extra>"),
+        go.Bar(x=b["segment"], y=b["carrying_cost"], name="Carrying cost (a year)",
+               marker_color="#c62828", hovertemplate="%{x}: carrying %{y:,.0f}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group", title="What each segment earns and ties up", height=400,
+                      margin=_MARGINS)
+    return fig
+
+
+def causes_figure(summary: pd.DataFrame, segment: str) -> go.Figure:
+    """Units short per cause for one segment (a SKU can have several causes)."""
+    s = summary[(summary["segment"] == segment) & summary["units_short"].notna()]
+    fig = go.Figure(go.Bar(
+        x=s["units_short"], y=s["cause"].str.replace("_", " "), orientation="h",
+        customdata=s["skus"], marker_color="#c62828",
+        hovertemplate="%{y}: %{x:,.0f} units short over %{customdata} SKUs<extra></extra>"))
+    fig.update_layout(title=f"{segment}: units short by cause", height=320, margin=_MARGINS,
+                      yaxis={"autorange": "reversed"}, xaxis_title="Units short")
     return fig

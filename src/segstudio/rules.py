@@ -38,6 +38,15 @@ The same file drives the app and the command line (``segstudio classify --rules 
 
     [policy."AX"]
     service_target = 0.98
+
+    [kpi]                     # KPI targets of the scorecard (see kpis.py)
+    amber_band = 0.05
+
+    [kpi.default]
+    unit_fill_rate = 0.97
+
+    [kpi."AX"]
+    unit_fill_rate = 0.99
 """
 
 from __future__ import annotations
@@ -49,6 +58,7 @@ from pathlib import Path
 import tomli_w
 
 from .errors import SegStudioError
+from .kpis import KpiError, KpiTargets
 from .policy import PolicyError, PolicyTable
 
 ABC_MEASURES = {
@@ -98,6 +108,7 @@ class Rules:
     exclude: tuple[str, ...] = ()  # SKUs left out of the segmentation (non-products: POST, ...)
     names: dict[str, str] = field(default_factory=dict)
     policy: PolicyTable = field(default_factory=PolicyTable)
+    kpi: KpiTargets = field(default_factory=KpiTargets)
 
     def __post_init__(self) -> None:
         check(self)
@@ -173,6 +184,7 @@ def to_dict(r: Rules) -> dict:
         out[section] = {k: (list(values[a]) if a in _LISTS else values[a]) for k, a in keys}
     out["segments"]["names"] = dict(r.names)
     out["policy"] = r.policy.to_dict()
+    out["kpi"] = r.kpi.to_dict()
     return out
 
 
@@ -189,6 +201,12 @@ def from_dict(data: dict, source: str = "rules") -> Rules:
             try:
                 kwargs["policy"] = PolicyTable.from_dict(body, source)
             except PolicyError as exc:
+                raise RulesError(str(exc)) from exc
+            continue
+        if section == "kpi":
+            try:
+                kwargs["kpi"] = KpiTargets.from_dict(body, source)
+            except KpiError as exc:
                 raise RulesError(str(exc)) from exc
             continue
         if section not in _LAYOUT:

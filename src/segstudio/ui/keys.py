@@ -59,9 +59,55 @@ def policy_field(segment: str, field: str) -> str:
 
 # Scorecard and QBR pages (issue #5).
 SCORE_PREFIX = "score."
+SCORE_TREND_MEASURE = "score.trend_measure"
+SCORE_TREND_SEGMENTS = "score.trend_segments"
+SCORE_CAUSE_SEGMENT = "score.cause_segment"
+SCORE_TARGET_SEGMENT = "score.target_segment"
+SCORE_SAVE_WHO = "score.save_who"
+SCORE_SAVE_WHY = "score.save_why"
+SCORE_SAVE = "score.save"
+SCORE_CAUSES_CSV = "score.causes_csv"
+QBR_STORY = "qbr.story"
+QBR_PRESENT = "qbr.present"
+QBR_FORMAT = "qbr.format"
+QBR_EXPORT = "qbr.export"
+
+
+def kpi_target(segment: str, kpi: str) -> str:
+    """The widget key of one KPI target of one segment (e.g. ``score.target.AX.otif``)."""
+    return f"{SCORE_PREFIX}target.{segment}.{kpi}"
 
 
 # Supplier page (issue #5): prefix "sup."
+SUP_PREFIX = "sup."
+SUP_CACHE = "sup.cache"  # (signature, SupplierPerformance)
+SUP_STRATEGIC = "sup.strategic_spend"
+SUP_PREFERRED = "sup.preferred_spend"
+SUP_SOLE_SOURCE = "sup.sole_source_a_revenue"
+SUP_OTIF_BELOW = "sup.otif_below"
+SUP_BASIS = "sup.segment_basis"
+SUP_TABLE = "sup.table"
+SUP_SEGMENT_MEASURE = "sup.segment_measure"
+SUP_SEGMENT_CHART = "sup.segment_chart"
+SUP_SEGMENT_TABLE = "sup.segment_table"
+SUP_TREND_SUPPLIER = "sup.trend_supplier"
+SUP_TREND_CHART = "sup.trend_chart"
+SUP_TREND_TABLE = "sup.trend_table"
+SUP_DUAL_TABLE = "sup.dual_table"
+SUP_DL_CSV = "sup.dl_csv"
+SUP_DL_XLSX = "sup.dl_xlsx"
+SUP_DL_DUAL = "sup.dl_dual"
 
 
 # Inventory health page (issue #5): prefix "health."
+HEALTH_PREFIX = "health."
+HEALTH_BASIS = "health.excess_basis"
+HEALTH_COVER_WEEKS = "health.cover_weeks"
+HEALTH_OBSOLETE_WEEKS = "health.obsolete_weeks"
+HEALTH_OBSOLETE_RATE = "health.obsolete_rate"
+HEALTH_AGED_RATE = "health.aged_rate"
+HEALTH_EXCESS_RATE = "health.excess_rate"
+HEALTH_CHART = "health.ageing_chart"
+HEALTH_SEGMENTS = "health.segments"
+HEALTH_ACT = "health.act_on_first"
+HEALTH_ACT_CSV = "health.act_on_first_csv"

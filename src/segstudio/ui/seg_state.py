@@ -18,7 +18,7 @@ from ..segmentation import Portfolio, Segmentation, alert_count, classify
 from . import keys
 from .state import _features, get_workspace
 
-_RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude", "policy")]
+_RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude", "policy", "kpi")]
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
@@ -51,15 +51,18 @@ def init_rules(rules: Rules, force: bool = False) -> None:
         st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
     st.session_state[keys.rule("names")] = dict(rules.names)
     st.session_state[keys.rule("policy")] = rules.policy
+    st.session_state[keys.rule("kpi")] = rules.kpi
     clear_policy_editor()  # the policy editor's widgets show the new table
     st.session_state[keys.rule("exclude")] = ", ".join(rules.exclude)
     st.session_state[keys.SEG_INITIALISED] = True
 
 
 def clear_policy_editor() -> None:
-    """Forget the policy editor's widget values, so it shows the policy table afresh."""
-    for key in [k for k in st.session_state if str(k).startswith(keys.POLICY_PREFIX + "edit.")]:
-        del st.session_state[key]
+    """Forget the policy editor's and the KPI target editor's widget values, so they show
+    the tables afresh."""
+    for prefix in (keys.POLICY_PREFIX + "edit.", keys.SCORE_PREFIX + "target."):
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]
 
 
 def current_rules() -> tuple[Rules, str | None]:
@@ -76,6 +79,7 @@ def current_rules() -> tuple[Rules, str | None]:
             values[attr] = tuple(v) if attr == "criteria" else v
     values["names"] = st.session_state.get(keys.rule("names"), dict(base.names))
     values["policy"] = st.session_state.get(keys.rule("policy"), base.policy)
+    values["kpi"] = st.session_state.get(keys.rule("kpi"), base.kpi)
     text = st.session_state.get(keys.rule("exclude"), ", ".join(base.exclude))
     values["exclude"] = tuple(dict.fromkeys(x.strip() for x in str(text).split(",") if x.strip()))
     try:

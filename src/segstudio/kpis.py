@@ -1,0 +1,665 @@
+"""KPI scorecards per segment: targets with red/amber/green status, the balanced scorecard
+that links operations to finance, its trend by quarter, and the root causes of a miss.
+
+Definitions (methods.md, "KPIs"):
+
+- unit fill rate = shipped units / ordered units; line fill rate = share of order lines
+  shipped complete; OTIF = share of dated lines shipped on time (ship date <= requested date)
+  and in full. Only positive sales lines count (returns are not orders). They need the sales
+  file's ``shipped_qty`` (and ``requested_date``, ``ship_date`` for OTIF); the ordered
+  quantity is ``ordered_qty`` where mapped, else the line's quantity. Without those columns
+  the cell says which column is missing.
+- inventory turns = annualised cost of goods sold / average inventory value. One inventory
+  snapshot is loaded, so the average inventory is that snapshot (at cost).
+- days of supply of a segment = inventory value / average daily cost of goods sold: the
+  value-weighted form of on hand / average daily demand (= 365.25 / turns).
+- GMROI = annualised gross margin / average inventory cost.
+- service level, achieved against the policy's target: a cycle-service-level target is held
+  against the line fill rate (the share of order lines that found the stock to ship complete),
+  a fill-rate target against the unit fill rate.
+- forecast accuracy = 1 - WAPE, once forecasts exist; until then the cell says so.
+
+Status: a KPI where higher is better is green at or above its target, amber within the
+relative ``amber_band`` below it (default 5%), red further below; the reverse for days of
+supply. A KPI that cannot be computed is "n/a" with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import queries as q
+from .errors import SegStudioError
+
+if TYPE_CHECKING:
+    from .features import Window
+    from .policy import PolicyTable
+
+YEAR_DAYS = 365.25
+PORTFOLIO = "Portfolio"
+STATUSES = ("green", "amber", "red", "n/a")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str  # "rate" (shown as %), "ratio" (x), "days"
+    higher_is_better: bool
+    default_target: float | None  # None: the target comes from elsewhere (the policy table)
+    definition: str
+    editable: bool = True
+
+
+KPIS: dict[str, Kpi] = {k.key: k for k in (
+    Kpi("unit_fill_rate", "Unit fill rate", "rate", True, 0.97,
+        "shipped units / ordered units"),
+    Kpi("line_fill_rate", "Line fill rate", "rate", True, 0.95,
+        "share of order lines shipped complete"),
+    Kpi("otif", "OTIF", "rate", True, 0.90,
+        "share of dated lines shipped on time and in full"),
+    Kpi("inventory_turns", "Inventory turns", "ratio", True, 4.0,
+        "annualised cost of goods sold / inventory value"),
+    Kpi("days_of_supply", "Days of supply", "days", False, 90.0,
+        "inventory value / average daily cost of goods sold"),
+    Kpi("gmroi", "GMROI", "ratio", True, 1.5,
+        "annualised gross margin / inventory value at cost"),
+    Kpi("service_level", "Service vs target", "rate", True, None,
+        "achieved (line fill for CSL targets, unit fill for fill-rate targets) against the "
+        "policy's service target", editable=False),
+    Kpi("forecast_accuracy", "Forecast accuracy", "rate", True, 0.70,
+        "1 - WAPE of the segment's forecasts"),
+)}
+EDITABLE = [k for k, v in KPIS.items() if v.editable]
+DEFAULT_AMBER_BAND = 0.05
+NO_FORECASTS = "no forecasts yet: forecasting is not built, so accuracy cannot be measured"
+
+
+class KpiError(SegStudioError):
+    """A KPI target that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class KpiTargets:
+    """The KPI targets: a default and one set per segment, only the keys that differ.
+
+    In a rules file::
+
+        [kpi]
+        amber_band = 0.05          # amber: within 5% of the target (relative)
+
+        [kpi.default]
+        unit_fill_rate = 0.97
+
+        [kpi."AX"]
+        unit_fill_rate = 0.99
+    """
+
+    default: tuple[tuple[str, float], ...] = field(default_factory=lambda: tuple(
+        (k, float(v.default_target)) for k, v in KPIS.items()
+        if v.editable and v.default_target is not None))
+    segments: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    amber_band: float = DEFAULT_AMBER_BAND
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.amber_band < 1:
+            raise KpiError(f"[kpi] amber_band: must be in [0, 1), not {self.amber_band}")
+        for where, values in (("default", self.default), *self.segments):
+            for key, value in values:
+                _check_target(key, value, where)
+
+    def for_segment(self, code: str) -> dict[str, float]:
+        out = dict(self.default)
+        out.update(dict(dict(self.segments).get(code, ())))
+        return out
+
+    def target(self, code: str, key: str) -> float | None:
+        return self.for_segment(code).get(key)
+
+    def with_target(self, code: str, key: str, value: float) -> KpiTargets:
+        """The targets with ``key`` of segment ``code`` (or "default") set to ``value``."""
+        _check_target(key, value, code)
+        if code == "default":
+            return replace(self, default=tuple({**dict(self.default), key: float(value)}.items()))
+        table = {c: dict(v) for c, v in self.segments}
+        own = table.setdefault(code, {})
+        if value == dict(self.default).get(key):
+            own.pop(key, None)
+        else:
+            own[key] = float(value)
+        return replace(self, segments=tuple((c, tuple(v.items())) for c, v in table.items() if v))
+
+    def to_dict(self) -> dict:
+        out: dict = {"amber_band": self.amber_band, "default": dict(self.default)}
+        for code, values in self.segments:
+            out[code] = dict(values)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: object, source: str = "rules") -> KpiTargets:
+        if not isinstance(data, dict):
+            raise KpiError(f"{source}: [kpi] must be a table")
+        band = data.get("amber_band", DEFAULT_AMBER_BAND)
+        if isinstance(band, bool) or not isinstance(band, int | float):
+            raise KpiError(f"{source}: [kpi] amber_band: a number, not {band!r}")
+        base = dict(cls().default)
+        segments = []
+        for code, body in data.items():
+            if code == "amber_band":
+                continue
+            if not isinstance(body, dict):
+                raise KpiError(f'{source}: [kpi.{code}] must be a table of targets, e.g. '
+                               f'[kpi."AX"] unit_fill_rate = 0.99')
+            values = {}
+            for key, value in body.items():
+                where = f"{source}: [kpi.{code}] {key}"
+                if key not in EDITABLE:
+                    raise KpiError(f"{where}: unknown KPI; use {', '.join(EDITABLE)}")
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise KpiError(f"{where}: a number, not {value!r}")
+                values[key] = float(value)
+            if code == "default":
+                base.update(values)
+            else:
+                segments.append((str(code), tuple(values.items())))
+        try:
+            return cls(default=tuple(base.items()), segments=tuple(segments),
+                       amber_band=float(band))
+        except KpiError as exc:
+            raise KpiError(f"{source}: {exc}") from exc
+
+
+def _check_target(key: str, value: float, where: str) -> None:
+    kpi = KPIS.get(key)
+    if kpi is None or not kpi.editable:
+        raise KpiError(f"[kpi.{where}] {key}: unknown KPI; use {', '.join(EDITABLE)}")
+    if not np.isfinite(value) or value < 0 or (kpi.unit == "rate" and value > 1):
+        limit = "between 0 and 1" if kpi.unit == "rate" else "zero or more"
+        raise KpiError(f"[kpi.{where}] {key}: must be {limit}, not {value}")
+
+
+def status(value: np.ndarray | float, target: np.ndarray | float, higher_is_better: bool,
+           amber_band: float = DEFAULT_AMBER_BAND) -> np.ndarray:
+    """Red/amber/green of values against targets (relative band); "n/a" where either is
+    missing."""
+    v = np.asarray(value, dtype=float)
+    t = np.asarray(target, dtype=float)
+    v, t = np.broadcast_arrays(v, t)
+    if higher_is_better:
+        green = v >= t
+        amber = v >= t * (1 - amber_band)
+    else:
+        green = v <= t
+        amber = v <= t * (1 + amber_band)
+    out = np.where(green, "green", np.where(amber, "amber", "red")).astype(object)
+    out[~(np.isfinite(v) & np.isfinite(t))] = "n/a"
+    return out
+
+
+# --------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class ServiceColumns:
+    """Which service KPIs the sales file's mapped columns allow, and why not otherwise."""
+
+    fill: bool
+    otif: bool
+    missing_fill: str
+    missing_otif: str
+
+    @classmethod
+    def from_stored(cls, stored: set[str]) -> ServiceColumns:
+        fill = "shipped_qty" in stored
+        dates = [c for c in ("requested_date", "ship_date") if c not in stored]
+        otif_missing = dates + ([] if fill else ["shipped_qty"])
+        return cls(
+            fill=fill,
+            otif=not otif_missing,
+            missing_fill="" if fill else "needs shipped_qty, which the sales file does not map",
+            missing_otif="" if not otif_missing else
+            f"needs {', '.join(otif_missing)}, which the sales file does not map",
+        )
+
+
+def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
+    """Per SKU, over the window's positive sales lines: lines, ordered and shipped units, lines
+    shipped complete, dated lines, lines on time and lines on time in full (one SQL pass)."""
+    params = {"win_start": window.start, "win_end": window.end}
+    return con.execute(q.sku_service_sql(window.period), params).fetch_arrow_table().to_pandas()
+
+
+def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per SKU and calendar quarter over all sales: revenue, cost of goods, units and the
+    service counts of :func:`sku_service` (one SQL pass, once per load)."""
+    return con.execute(q.SKU_QUARTERS).fetch_arrow_table().to_pandas()
+
+
+def window_years(window: Window) -> float:
+    return ((window.last_day - window.start).days + 1) / YEAR_DAYS
+
+
+_SERVICE_SUMS = ("lines", "ordered_units", "shipped_units", "lines_complete", "lines_dated",
+                 "lines_otif")
+_MONEY_SUMS = ("revenue", "margin", "cogs", "inventory_value", "on_order_value",
+               "carrying_cost")
+
+
+def kpi_base(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,
+             policy: PolicyTable) -> pd.DataFrame:
+    """One row per SKU of the feature table with its segment, money (revenue, margin, cost of
+    goods, inventory and on-order value at cost, annual carrying cost at the segment policy's
+    holding rate) and the service counts (0 where the SKU had no order line)."""
+    base = pd.DataFrame({"sku": features["sku"].to_numpy(), "segment": np.asarray(segments)})
+    revenue = features["revenue"].fillna(0.0).to_numpy(dtype=float)
+    qty = features["quantity"].fillna(0.0).to_numpy(dtype=float)
+    unit_cost = features["unit_cost"].to_numpy(dtype=float)
+    margin = features["margin"].to_numpy(dtype=float)
+    cogs = np.where(np.isfinite(margin), revenue - margin, qty * unit_cost)
+    base["revenue"] = revenue
+    base["cogs"] = np.where(np.isfinite(cogs), cogs, np.nan)
+    base["margin"] = revenue - base["cogs"].to_numpy()
+    base["inventory_value"] = features["inventory_value"].fillna(0.0).to_numpy(dtype=float)
+    on_order = features["on_order"].to_numpy(dtype=float) if "on_order" in features else 0.0
+    base["on_order_value"] = np.nan_to_num(on_order * unit_cost)
+    codes, labels = pd.factorize(base["segment"])
+    rates = np.array([policy.for_segment(str(s)).holding_rate for s in labels], dtype=float)
+    base["carrying_cost"] = base["inventory_value"].to_numpy() * rates[codes]
+    idx = pd.Index(service["sku"]).get_indexer(base["sku"])
+    found = idx >= 0
+    for col in _SERVICE_SUMS:
+        values = np.zeros(len(base))
+        values[found] = service[col].to_numpy(dtype=float)[idx[found]]
+        base[col] = values
+    return base
+
+
+def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -> pd.DataFrame:
+    """The sums of :func:`kpi_base` per segment, then a Portfolio row (all SKUs)."""
+    cols = ["revenue", "margin", "cogs", "inventory_value", "on_order_value", "carrying_cost",
+            *_SERVICE_SUMS]
+    grouped = base.groupby("segment", sort=True)[cols].sum(min_count=1)
+    grouped.insert(0, "skus", base.groupby("segment", sort=True).size())
+    if segment_order is not None:
+        grouped = grouped.reindex([s for s in segment_order if s in grouped.index])
+    total = base[cols].sum(min_count=1).to_frame().T
+    total.insert(0, "skus", len(base))
+    total.index = [PORTFOLIO]
+    out = pd.concat([grouped, total])
+    out.index.name = "segment"
+    return out.reset_index()
+
+
+def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+    n = np.asarray(num, dtype=float)
+    d = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(d > 0, n / d, np.nan)
+
+
+def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:
+    """The KPI values of each row of :func:`segment_totals` (one column per KPI)."""
+    out = pd.DataFrame({"segment": totals["segment"]})
+    out["unit_fill_rate"] = _ratio(totals["shipped_units"], totals["ordered_units"])
+    out["line_fill_rate"] = _ratio(totals["lines_complete"], totals["lines"])
+    out["otif"] = _ratio(totals["lines_otif"], totals["lines_dated"])
+    annual_cogs = totals["cogs"].to_numpy(dtype=float) / years
+    out["inventory_turns"] = _ratio(annual_cogs, totals["inventory_value"])
+    out["days_of_supply"] = _ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
+    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years,
+                          totals["inventory_value"])
+    return out
+
+
+def service_targets(segments: list[str], policy: PolicyTable, policies: pd.DataFrame | None,
+                    ) -> pd.DataFrame:
+    """Per segment, the policy's service measure and target. A cost-based policy's target is
+    each SKU's critical ratio: its mean over the segment's stocked SKUs."""
+    rows = []
+    for seg in segments:
+        p = policy.for_segment(seg)
+        measure = "fill_rate" if p.service_type == "fill_rate" else "csl"
+        target = p.service_target
+        if p.service_type == "cost" and policies is not None:
+            own = policies[(policies["segment"] == seg) & (policies["demand_model"] != "none")]
+            target = float(own["service_target"].mean()) if len(own) else np.nan
+        rows.append({"segment": seg, "service_type": p.service_type, "measure": measure,
+                     "service_target": target})
+    return pd.DataFrame(rows, columns=["segment", "service_type", "measure", "service_target"])
+
+
+@dataclass
+class Scorecard:
+    """The scorecard: ``long`` has one row per segment and KPI (segment, kpi, label, unit,
+    value, target, status, note); ``values`` the KPI values per segment; ``totals`` the sums
+    behind them; ``service`` per segment the policy's measure, target and the achieved
+    figure."""
+
+    long: pd.DataFrame
+    values: pd.DataFrame
+    totals: pd.DataFrame
+    service: pd.DataFrame
+
+    def wide(self, what: str = "value") -> pd.DataFrame:
+        """Segments as rows, KPI labels as columns: ``what`` is value, target or status."""
+        table = self.long.pivot(index="segment", columns="label", values=what)
+        order = [k.label for k in KPIS.values()]
+        segs = list(dict.fromkeys(self.long["segment"]))
+        return table.reindex(index=segs, columns=[c for c in order if c in table.columns])
+
+    def misses(self) -> pd.DataFrame:
+        """The segments (not the portfolio) whose service is below target: red or amber."""
+        s = self.long[(self.long["kpi"] == "service_level") & (self.long["segment"] != PORTFOLIO)
+                      & self.long["status"].isin(["red", "amber"])]
+        return s.reset_index(drop=True)
+
+    def counts(self) -> dict[str, int]:
+        """How many cells are green, amber, red and n/a."""
+        c = self.long["status"].value_counts()
+        return {s: int(c.get(s, 0)) for s in STATUSES}
+
+
+def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, years: float,
+              columns: ServiceColumns, policies: pd.DataFrame | None = None,
+              segment_order: list[str] | None = None) -> Scorecard:
+    """The KPI scorecard per segment and for the portfolio, with targets and status."""
+    totals = segment_totals(base, segment_order)
+    values = kpi_values(totals, years)
+    segs = [s for s in totals["segment"] if s != PORTFOLIO]
+    svc = service_targets(segs, policy, policies).set_index("segment")
+    achieved = np.where(svc["measure"] == "fill_rate",
+                        values.set_index("segment").loc[segs, "unit_fill_rate"],
+                        values.set_index("segment").loc[segs, "line_fill_rate"]).astype(float)
+    svc["achieved"] = achieved
+    lines = totals.set_index("segment")["lines"]
+    w = lines.loc[segs].to_numpy(dtype=float)
+    ok = np.isfinite(achieved) & np.isfinite(svc["service_target"].to_numpy(dtype=float)) & (w > 0)
+    port_achieved = float(np.average(achieved[ok], weights=w[ok])) if ok.any() else np.nan
+    port_target = (float(np.average(svc["service_target"].to_numpy(dtype=float)[ok], weights=w[ok]))
+                   if ok.any() else np.nan)
+
+    rows = []
+    for seg in totals["segment"]:
+        own = targets.for_segment("default" if seg == PORTFOLIO else seg)
+        vals = values.set_index("segment").loc[seg]
+        for key, kpi in KPIS.items():
+            note = ""
+            if key == "service_level":
+                if seg == PORTFOLIO:
+                    value, target = port_achieved, port_target
+                    note = "line-weighted over the segments"
+                else:
+                    value = float(svc.loc[seg, "achieved"])
+                    target = float(svc.loc[seg, "service_target"])
+                    measure = svc.loc[seg, "measure"]
+                    note = ("unit fill rate against a fill-rate target" if measure == "fill_rate"
+                            else "line fill rate against a cycle-service-level target")
+                if not columns.fill:
+                    note = columns.missing_fill
+            elif key == "forecast_accuracy":
+                value, target, note = np.nan, own.get(key, np.nan), NO_FORECASTS
+            else:
+                value, target = float(vals[key]), own.get(key, np.nan)
+                if key in ("unit_fill_rate", "line_fill_rate") and not columns.fill:
+                    value, note = np.nan, columns.missing_fill
+                elif key == "otif" and not columns.otif:
+                    value, note = np.nan, columns.missing_otif
+                elif not np.isfinite(value):
+                    note = _empty_note(key)
+            rows.append({"segment": seg, "kpi": key, "label": kpi.label, "unit": kpi.unit,
+                         "value": value, "target": target, "note": note,
+                         "higher_is_better": kpi.higher_is_better})
+    long = pd.DataFrame(rows)
+    long["status"] = "n/a"
+    for better in (True, False):
+        m = long["higher_is_better"] == better
+        long.loc[m, "status"] = status(long.loc[m, "value"], long.loc[m, "target"], better,
+                                       targets.amber_band)
+    long = long.drop(columns="higher_is_better")
+    return Scorecard(long, values, totals, svc)
+
+
+def _empty_note(key: str) -> str:
+    if key in ("inventory_turns", "days_of_supply", "gmroi"):
+        return "no inventory value, or no cost of goods, in this segment"
+    return "no order lines in the window"
+
+
+# --------------------------------------------------------------------------- balanced scorecard
+BALANCED_COLUMNS: dict[str, str] = {
+    "segment": "Segment (Portfolio: all SKUs)",
+    "skus": "SKUs",
+    "revenue": "Revenue in the window",
+    "revenue_share": "Share of the portfolio's revenue",
+    "gross_margin": "Revenue - cost of goods sold, in the window",
+    "margin_pct": "Gross margin / revenue",
+    "inventory_value": "On-hand stock at cost (the snapshot)",
+    "carrying_cost": "Annual cost of holding the stock: inventory value x the policy's "
+                     "holding rate",
+    "working_capital": "Cash tied up in stock: on hand plus on order, at cost",
+    "gmroi": "Annualised gross margin / inventory value",
+    "margin_after_carrying": "Annualised gross margin - annual carrying cost",
+    "unit_fill_rate": "Shipped / ordered units",
+}
+
+
+def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
+    """Operations linked to finance, per segment and for the portfolio (columns
+    :data:`BALANCED_COLUMNS`)."""
+    t = sc.totals
+    v = sc.values
+    total_revenue = float(t.loc[t["segment"] == PORTFOLIO, "revenue"].iloc[0])
+    out = pd.DataFrame({"segment": t["segment"], "skus": t["skus"].astype(int)})
+    out["revenue"] = t["revenue"].to_numpy(dtype=float)
+    out["revenue_share"] = _ratio(out["revenue"], np.full(len(out), total_revenue))
+    out["gross_margin"] = t["margin"].to_numpy(dtype=float)
+    out["margin_pct"] = _ratio(out["gross_margin"], out["revenue"])
+    out["inventory_value"] = t["inventory_value"].to_numpy(dtype=float)
+    out["carrying_cost"] = t["carrying_cost"].to_numpy(dtype=float)
+    out["working_capital"] = out["inventory_value"] + t["on_order_value"].to_numpy(dtype=float)
+    out["gmroi"] = v["gmroi"].to_numpy(dtype=float)
+    out["margin_after_carrying"] = out["gross_margin"] / years - out["carrying_cost"]
+    out["unit_fill_rate"] = v["unit_fill_rate"].to_numpy(dtype=float)
+    return out[list(BALANCED_COLUMNS)]
+
+
+def quarterly_trend(quarters: pd.DataFrame, sku: np.ndarray, segments: np.ndarray,
+                    columns: ServiceColumns, last_day: dt.date | None = None) -> pd.DataFrame:
+    """Per segment (and Portfolio) and quarter: revenue, gross margin, margin %, units, unit
+    and line fill rate and OTIF (NaN where the columns are not mapped). ``complete`` is false
+    for a quarter the data covers only in part (its last day after ``last_day``)."""
+    seg_of = pd.Series(np.asarray(segments), index=pd.Index(np.asarray(sku)))
+    df = quarters.copy()
+    df["segment"] = seg_of.reindex(df["sku"].to_numpy()).to_numpy()
+    df = df[df["segment"].notna()]
+    cols = ["revenue", "cogs", "quantity", *_SERVICE_SUMS]
+    by_seg = df.groupby(["segment", "quarter"], sort=True)[cols].sum(min_count=1).reset_index()
+    port = df.groupby("quarter", sort=True)[cols].sum(min_count=1).reset_index()
+    port.insert(0, "segment", PORTFOLIO)
+    t = pd.concat([by_seg, port], ignore_index=True)
+    out = t[["segment", "quarter", "revenue", "quantity"]].copy()
+    out["gross_margin"] = t["revenue"] - t["cogs"]
+    out["margin_pct"] = _ratio(out["gross_margin"], t["revenue"])
+    out["unit_fill_rate"] = _ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else np.nan
+    out["line_fill_rate"] = _ratio(t["lines_complete"], t["lines"]) if columns.fill else np.nan
+    out["otif"] = _ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else np.nan
+    q_end = (pd.to_datetime(out["quarter"]) + pd.offsets.QuarterEnd(0)).dt.date
+    first = pd.to_datetime(quarters["first_day"]).min().date() if len(quarters) else None
+    complete = np.ones(len(out), dtype=bool)
+    if last_day is not None:
+        complete &= (q_end <= last_day).to_numpy()
+    if first is not None:
+        complete &= (pd.to_datetime(out["quarter"]).dt.date >= first).to_numpy()
+    out["complete"] = complete
+    out["quarter"] = pd.PeriodIndex(pd.to_datetime(out["quarter"]), freq="Q").astype(str)
+    return out
+
+
+# --------------------------------------------------------------------------- root cause
+CAUSES: dict[str, str] = {
+    "demand_variability": "Demand variability: erratic or lumpy demand (CoV above the Z "
+                          "boundary, or an erratic/lumpy pattern)",
+    "forecast_error": "Forecast error",
+    "supplier_lateness": "Supplier lateness: receipts late, short or with unreliable lead times",
+    "policy_setting": "Policy setting: no safety stock, a planned service below the target, "
+                      "or stock below the reorder point today",
+}
+
+
+@dataclass(frozen=True)
+class CauseSettings:
+    """Thresholds that say a SKU's miss is explained by a cause (documented defaults)."""
+
+    on_time_below: float = 0.90  # the SKU's receipts on time less often than this
+    in_full_below: float = 0.95
+    cov_above: float | None = None  # default: the rules' Y/Z boundary (xyz_y)
+    lead_time_cov_above: float | None = None  # default: the rules' lead-time CoV
+
+
+def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFrame,
+                sc: Scorecard, xyz_y: float, leadtime_cov: float,
+                settings: CauseSettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Why segments miss their service target.
+
+    For each segment that misses (status red or amber on "Service vs target"), the SKUs whose
+    own achieved service is below the segment's target, each with every cause that holds:
+
+    - demand variability: CoV above the Z boundary (``xyz_y``), or pattern erratic or lumpy;
+    - forecast error: not assessed until forecasts exist (said in the summary);
+    - supplier lateness: on-time rate below ``on_time_below``, in-full below ``in_full_below``,
+      or lead-time CoV above the rules' unreliable-lead-time boundary;
+    - policy setting: the SKU is not stocked (MTO/ETO or no safety stock while it has demand),
+      its planned service (expected CSL or fill rate) is below the target, or its on-hand
+      stock is below its reorder point.
+
+    Returns (summary, skus): the summary has one row per missing segment and cause (SKUs,
+    units short, share of the segment's units short); ``skus`` one row per short SKU with its
+    causes and figures, sorted by units short.
+    """
+    cfg = settings or CauseSettings()
+    cov_cut = cfg.cov_above if cfg.cov_above is not None else xyz_y
+    lt_cut = cfg.lead_time_cov_above if cfg.lead_time_cov_above is not None else leadtime_cov
+    misses = sc.misses()
+    sku_cols = ["segment", "sku", "measure", "achieved", "target", "units_short", "lines_short",
+                "causes", "main_cause", "cov", "pattern", "on_time_rate", "in_full_rate",
+                "lead_time_cov", "expected_service", "safety_stock", "on_hand", "reorder_point"]
+    sum_cols = ["segment", "cause", "label", "skus", "units_short", "share_of_short", "note"]
+    if misses.empty:
+        return pd.DataFrame(columns=sum_cols), pd.DataFrame(columns=sku_cols)
+    measure = sc.service["measure"].to_dict()
+    target = dict(zip(misses["segment"], misses["target"], strict=True))
+    f = features.set_index("sku")
+    pol = policies.set_index("sku")
+    b = base[base["segment"].isin(misses["segment"]) & (base["lines"] > 0)].copy()
+    b["measure"] = b["segment"].map(measure)
+    unit = _ratio(b["shipped_units"], b["ordered_units"])
+    line = _ratio(b["lines_complete"], b["lines"])
+    b["achieved"] = np.where(b["measure"] == "fill_rate", unit, line)
+    b["target"] = b["segment"].map(target).astype(float)
+    b = b[b["achieved"] < b["target"]].copy()
+    b["units_short"] = np.maximum(b["ordered_units"] - b["shipped_units"], 0.0)
+    b["lines_short"] = b["lines"] - b["lines_complete"]
+    fs = f.reindex(b["sku"])
+    ps = pol.reindex(b["sku"])
+    b["cov"] = fs["cov"].to_numpy(dtype=float)
+    b["pattern"] = fs["pattern"].to_numpy()
+    b["on_time_rate"] = fs["on_time_rate"].to_numpy(dtype=float)
+    b["in_full_rate"] = fs["in_full_rate"].to_numpy(dtype=float)
+    b["lead_time_cov"] = _ratio(fs["lead_time_std_days"], fs["lead_time_mean_days"])
+    expected = np.where(b["measure"] == "fill_rate", ps["expected_fill_rate"].to_numpy(dtype=float),
+                        ps["expected_csl"].to_numpy(dtype=float))
+    b["expected_service"] = expected
+    b["safety_stock"] = ps["safety_stock"].to_numpy(dtype=float)
+    b["on_hand"] = fs["on_hand"].to_numpy(dtype=float)
+    b["reorder_point"] = ps["reorder_point"].to_numpy(dtype=float)
+    flags = {
+        "demand_variability": (b["cov"].to_numpy() > cov_cut)
+        | b["pattern"].isin(["erratic", "lumpy"]).to_numpy(),
+        "supplier_lateness": (b["on_time_rate"].to_numpy() < cfg.on_time_below)
+        | (b["in_full_rate"].to_numpy() < cfg.in_full_below)
+        | (b["lead_time_cov"].to_numpy() > lt_cut),
+        "policy_setting": (ps["demand_model"].to_numpy() == "none")
+        | (np.nan_to_num(b["safety_stock"].to_numpy()) <= 0)
+        | (expected < b["target"].to_numpy())
+        | (np.nan_to_num(b["on_hand"].to_numpy()) < np.nan_to_num(b["reorder_point"].to_numpy())),
+    }
+    names = list(flags)
+    matrix = np.column_stack([flags[n] for n in names]) if len(b) else np.zeros((0, len(names)), bool)
+    b["causes"] = [", ".join(n for n, on in zip(names, row, strict=True) if on) or "unexplained"
+                   for row in matrix]
+    b["main_cause"] = [next((n for n, on in zip(names, row, strict=True) if on), "unexplained")
+                       for row in matrix]
+    skus = b.sort_values(["segment", "units_short"], ascending=[True, False])[sku_cols]
+    rows = []
+    for seg in misses["segment"]:
+        own = b["segment"] == seg
+        total_short = float(b.loc[own, "units_short"].sum())
+        for cause, label in CAUSES.items():
+            if cause == "forecast_error":
+                rows.append({"segment": seg, "cause": cause, "label": label, "skus": 0,
+                             "units_short": np.nan, "share_of_short": np.nan,
+                             "note": NO_FORECASTS})
+                continue
+            m = own.to_numpy() & flags[cause]
+            short = float(b.loc[m, "units_short"].sum())
+            rows.append({"segment": seg, "cause": cause, "label": label, "skus": int(m.sum()),
+                         "units_short": short,
+                         "share_of_short": short / total_short if total_short > 0 else np.nan,
+                         "note": ""})
+        m = own.to_numpy() & ~matrix.any(axis=1) if len(b) else own.to_numpy()
+        rows.append({"segment": seg, "cause": "unexplained", "label": "None of the above",
+                     "skus": int(m.sum()), "units_short": float(b.loc[m, "units_short"].sum()),
+                     "share_of_short": (float(b.loc[m, "units_short"].sum()) / total_short
+                                        if total_short > 0 else np.nan), "note": ""})
+    return pd.DataFrame(rows, columns=sum_cols), skus.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- display
+STATUS_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴", "n/a": "⚪"}
+
+
+def format_value(value: float, unit: str) -> str:
+    """A KPI value as people read it: 97.1%, 4.2x, 88 d; "n/a" when missing."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if unit == "rate":
+        return f"{value:.1%}"
+    if unit == "days":
+        return f"{value:,.0f} d"
+    return f"{value:,.2f}x"
+
+
+def display_table(sc: Scorecard, with_targets: bool = True) -> pd.DataFrame:
+    """Segments as rows, KPIs as columns, each cell "🟢 97.1% (target 97.0%)"."""
+    long = sc.long
+    text = [
+        f"{STATUS_MARK[s]} {format_value(v, u)}"
+        + (f" / {format_value(t, u)}" if with_targets and t is not None and np.isfinite(t) else "")
+        for v, t, u, s in zip(long["value"], long["target"], long["unit"], long["status"],
+                              strict=True)
+    ]
+    table = long.assign(text=text).pivot(index="segment", columns="label", values="text")
+    segs = list(dict.fromkeys(long["segment"]))
+    order = [k.label for k in KPIS.values()]
+    return table.reindex(index=segs, columns=[c for c in order if c in table.columns])
+
+
+def notes(sc: Scorecard) -> list[str]:
+    """The distinct notes of the scorecard's cells, each with the KPI it belongs to."""
+    n = sc.long[sc.long["note"] != ""][["label", "note"]].drop_duplicates()
+    return [f"{label}: {note}" for label, note in zip(n["label"], n["note"], strict=True)]
+
+
+def build_scorecard(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,
+                    rules_policy: PolicyTable, targets: KpiTargets, policies: pd.DataFrame,
+                    window: Window, stored_sales: set[str],
+                    segment_order: list[str] | None = None) -> tuple[Scorecard, pd.DataFrame]:
+    """The scorecard of a segmented portfolio, and the per-SKU base it was summed from."""
+    base = kpi_base(features, segments, service, rules_policy)
+    sc = scorecard(base, targets, rules_policy, window_years(window),
+                   ServiceColumns.from_stored(stored_sales), policies, segment_order)
+    return sc, base

@@ -1,0 +1,73 @@
+"""State of the Scorecard and QBR pages: the per-SKU service counts and the quarterly table
+(SQL once per data load and window), and the scorecard of the sliders' segmentation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from .. import kpis
+from ..features import Window
+from ..kpis import KpiTargets, Scorecard
+from . import keys
+from .policy_state import Context, context, policies
+from .state import get_workspace
+
+
+@st.cache_data(max_entries=4, show_spinner="Counting order lines per SKU...")
+def _service(path: str, version: int, window: Window) -> pd.DataFrame:
+    ws = get_workspace()
+    with ws.lock:
+        return kpis.sku_service(ws.con, window)
+
+
+@st.cache_data(max_entries=2, show_spinner="Summing sales by quarter...")
+def _quarters(path: str, version: int) -> pd.DataFrame:
+    ws = get_workspace()
+    with ws.lock:
+        return kpis.sku_quarters(ws.con)
+
+
+def quarters() -> pd.DataFrame:
+    ws = get_workspace()
+    return _quarters(str(ws.path), ws.version())
+
+
+@dataclass
+class ScoreContext:
+    ctx: Context
+    policies: pd.DataFrame
+    base: pd.DataFrame
+    scorecard: Scorecard
+    columns: kpis.ServiceColumns
+
+    @property
+    def years(self) -> float:
+        return kpis.window_years(self.ctx.window)
+
+
+def segment_order(ctx: Context) -> list[str]:
+    """The segments present, in the segmentation's order (AX, AY, ... CZ, then overrides)."""
+    present = set(ctx.present_segments())
+    return [c for c in ctx.segmentation.labels if c in present]
+
+
+def set_targets(targets: KpiTargets) -> None:
+    st.session_state[keys.rule("kpi")] = targets
+
+
+def score_context() -> ScoreContext | None:
+    """The scorecard under the sliders' rules, or None when no sales are loaded."""
+    ctx = context()
+    if ctx is None:
+        return None
+    ws = get_workspace()
+    service = _service(str(ws.path), ws.version(), ctx.window)
+    pol = policies(ctx, ctx.rules.policy)
+    columns = kpis.ServiceColumns.from_stored(ws.stored_columns("sales"))
+    sc, base = kpis.build_scorecard(ctx.portfolio.features, ctx.segments, service,
+                                    ctx.rules.policy, ctx.rules.kpi, pol, ctx.window,
+                                    ws.stored_columns("sales"), segment_order(ctx))
+    return ScoreContext(ctx, pol, base, sc, columns)

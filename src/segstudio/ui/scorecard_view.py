@@ -1,0 +1,185 @@
+"""The Scorecard page: KPIs per segment against targets (red/amber/green), the balanced
+scorecard, the trend by quarter, the root causes of a miss, and the targets editor."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import charts, decisions, kpis
+from ..exports import to_csv_bytes
+from ..kpis import EDITABLE, KPIS, PORTFOLIO
+from . import keys
+from .downloads import on_request
+from .policy_state import signature
+from .scorecard_state import ScoreContext, quarters, score_context, set_targets
+from .seg_state import official
+from .state import get_workspace
+
+TREND_MEASURES = {  # column: (label, is a rate)
+    "revenue": ("Revenue", False),
+    "gross_margin": ("Gross margin", False),
+    "margin_pct": ("Margin %", True),
+    "unit_fill_rate": ("Unit fill rate", True),
+    "line_fill_rate": ("Line fill rate", True),
+    "otif": ("OTIF", True),
+}
+
+
+def show() -> None:
+    sc_ctx = score_context()
+    if sc_ctx is None:
+        st.info("No sales loaded yet: load files on the Data page (or run `make run`, which "
+                "builds the demo workspace).")
+        return
+    ctx = sc_ctx.ctx
+    if ctx.error:
+        st.warning(f"The sliders' values are not valid rules ({ctx.error}); showing the "
+                   "official rules.")
+    st.caption(f"{len(ctx.portfolio):,} SKUs, {ctx.window.periods} {ctx.window.period}s from "
+               f"{ctx.window.start} to {ctx.window.last_day}, segmented by the Segmentation "
+               "page's sliders; service targets from the Inventory policy table.")
+    _headline(sc_ctx)
+    tabs = st.tabs(["KPI scorecard", "Balanced scorecard", "Trend by quarter", "Root cause",
+                    "Targets"])
+    with tabs[0]:
+        _scorecard_tab(sc_ctx)
+    with tabs[1]:
+        _balanced_tab(sc_ctx)
+    with tabs[2]:
+        _trend_tab(sc_ctx)
+    with tabs[3]:
+        _cause_tab(sc_ctx)
+    with tabs[4]:
+        _targets_tab(sc_ctx)
+
+
+def _headline(s: ScoreContext) -> None:
+    counts = s.scorecard.counts()
+    port = s.scorecard.long[s.scorecard.long["segment"] == PORTFOLIO].set_index("kpi")
+    cols = st.columns(6)
+    cols[0].metric("Green / amber / red", f"{counts['green']} / {counts['amber']} / "
+                   f"{counts['red']}")
+    for col, key in zip(cols[1:], ("unit_fill_rate", "otif", "inventory_turns", "gmroi",
+                                   "service_level"), strict=True):
+        row = port.loc[key]
+        col.metric(KPIS[key].label, kpis.format_value(row["value"], row["unit"]),
+                   help=f"Portfolio, {KPIS[key].definition}. Status: {row['status']}.")
+
+
+def _scorecard_tab(s: ScoreContext) -> None:
+    sc = s.scorecard
+    fig = charts.scorecard_figure(kpis.display_table(sc, with_targets=False),
+                                  sc.wide("status"), "KPI scorecard by segment")
+    st.plotly_chart(fig, key="score.grid")
+    st.caption("Each cell: 🟢 at or better than target, 🟠 within "
+               f"{s.ctx.rules.kpi.amber_band:.0%} of it, 🔴 further off, ⚪ cannot be computed. "
+               "Table below: value / target.")
+    st.dataframe(kpis.display_table(sc), key="score.table")
+    for note in kpis.notes(sc):
+        st.caption(f"• {note}")
+    with st.expander("Definitions"):
+        for k in KPIS.values():
+            st.markdown(f"**{k.label}**: {k.definition}.")
+
+
+def _balanced_tab(s: ScoreContext) -> None:
+    table = kpis.balanced(s.scorecard, s.years)
+    st.plotly_chart(charts.balanced_figure(table), key="score.balanced_chart")
+    st.dataframe(table, hide_index=True, key="score.balanced", column_config={
+        c: st.column_config.NumberColumn(help=kpis.BALANCED_COLUMNS[c],
+                                         format="percent" if c in ("revenue_share", "margin_pct",
+                                                                   "unit_fill_rate")
+                                         else "localized")
+        for c in table.columns if c != "segment"})
+    st.caption(f"The window is {s.years:.2f} years; GMROI and margin after carrying are "
+               "annualised. One inventory snapshot is loaded, so the average inventory is that "
+               "snapshot; receivables and payables are not in the data, so working capital here "
+               "is the stock on hand and on order, at cost.")
+
+
+def _trend_tab(s: ScoreContext) -> None:
+    trend = kpis.quarterly_trend(quarters(), s.ctx.portfolio.sku, s.ctx.segments, s.columns,
+                                 s.ctx.window.last_day)
+    c1, c2 = st.columns([1, 3])
+    measure = c1.selectbox("Measure", list(TREND_MEASURES), key=keys.SCORE_TREND_MEASURE,
+                           format_func=lambda m: TREND_MEASURES[m][0])
+    segments = list(dict.fromkeys(trend["segment"]))
+    chosen = c2.multiselect("Segments", segments, default=[PORTFOLIO],
+                            key=keys.SCORE_TREND_SEGMENTS)
+    label, rate = TREND_MEASURES[measure]
+    shown = trend[trend["segment"].isin(chosen)]
+    if shown.empty:
+        st.info("Choose at least one segment.")
+        return
+    st.plotly_chart(charts.trend_figure(shown, measure, label, rate), key="score.trend_chart")
+    if measure in ("unit_fill_rate", "line_fill_rate") and not s.columns.fill:
+        st.caption(s.columns.missing_fill)
+    if measure == "otif" and not s.columns.otif:
+        st.caption(s.columns.missing_otif)
+    st.caption("Segments are today's: each SKU's quarters are counted in the segment it is in "
+               "now. Inventory has one snapshot, so its value has no trend.")
+
+
+def _cause_tab(s: ScoreContext) -> None:
+    summary, skus = kpis.root_causes(s.base, s.ctx.portfolio.features, s.policies, s.scorecard,
+                                     s.ctx.rules.xyz_y, s.ctx.rules.leadtime_cov)
+    misses = s.scorecard.misses()
+    if misses.empty:
+        st.success("Every segment meets its service target.")
+        return
+    options = list(misses["segment"])
+    seg = st.selectbox("Segment that misses its service target", options,
+                       key=keys.SCORE_CAUSE_SEGMENT)
+    if seg not in options:
+        return
+    row = misses.set_index("segment").loc[seg]
+    st.markdown(f"**{seg}** achieves {kpis.format_value(row['value'], 'rate')} against a target "
+                f"of {kpis.format_value(row['target'], 'rate')} ({row['note']}).")
+    st.plotly_chart(charts.causes_figure(summary, seg), key="score.causes_chart")
+    own = summary[summary["segment"] == seg]
+    st.dataframe(own.drop(columns=["segment"]), hide_index=True, key="score.causes")
+    short = skus[skus["segment"] == seg]
+    st.markdown(f"**{len(short):,} SKUs below the target**, most units short first; a SKU can "
+                "have several causes (the first listed is its main one).")
+    st.dataframe(short.head(1_000), hide_index=True, key="score.cause_skus")
+    on_request("Download the SKUs behind the miss (CSV)", lambda: to_csv_bytes(short),
+               f"root_cause_{seg}.csv", keys.SCORE_CAUSES_CSV,
+               signature(s.ctx, s.ctx.rules.policy) + seg)
+
+
+def _set_target(segment: str, kpi: str, widget: str) -> None:
+    rules_kpi = st.session_state[keys.rule("kpi")]
+    set_targets(rules_kpi.with_target(segment, kpi, float(st.session_state[widget])))
+
+
+def _targets_tab(s: ScoreContext) -> None:
+    targets = s.ctx.rules.kpi
+    st.session_state.setdefault(keys.rule("kpi"), targets)
+    segs = ["default", *[c for c in s.scorecard.totals["segment"] if c != PORTFOLIO]]
+    seg = st.selectbox("Targets of", segs, key=keys.SCORE_TARGET_SEGMENT,
+                       help="'default' applies to every segment without its own target.")
+    own = targets.for_segment(seg)
+    cols = st.columns(3)
+    for i, key in enumerate(EDITABLE):
+        k = KPIS[key]
+        widget = keys.kpi_target(seg, key)
+        st.session_state.setdefault(widget, float(own[key]))
+        is_rate = k.unit == "rate"
+        cols[i % 3].number_input(
+            f"{k.label} ({'lower' if not k.higher_is_better else 'higher'} is better)",
+            min_value=0.0, max_value=1.0 if is_rate else 100_000.0,
+            step=0.005 if is_rate else 0.5, format="%.3f" if is_rate else "%.1f", key=widget,
+            on_change=_set_target, args=(seg, key, widget), help=k.definition)
+    st.caption("Service targets come from the Inventory policy table. Changes apply at once "
+               "to this session; save them to keep them for everyone.")
+    with st.form("score.save_form"):
+        who = st.text_input("Your name", key=keys.SCORE_SAVE_WHO)
+        why = st.text_input("Why (recorded with the decision)", key=keys.SCORE_SAVE_WHY)
+        if st.form_submit_button("Save the targets as official", type="primary"):
+            try:
+                new_id = decisions.adopt(get_workspace(), official().with_(kpi=targets), who,
+                                         f"KPI targets: {why}" if why.strip() else why)
+                st.success(f"Saved: the official rules (set {new_id}) now carry these targets; "
+                           "the segment boundaries stay as they were.")
+            except Exception as exc:  # a refusal is shown, never a traceback
+                st.error(str(exc))
