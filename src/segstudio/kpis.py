@@ -374,6 +374,8 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
     achieved = np.where(svc["measure"] == "fill_rate",
                         values.set_index("segment").loc[segs, "unit_fill_rate"],
                         values.set_index("segment").loc[segs, "line_fill_rate"]).astype(float)
+    if not columns.fill:
+        achieved[:] = np.nan
     svc["achieved"] = achieved
     lines = totals.set_index("segment")["lines"]
     w = lines.loc[segs].to_numpy(dtype=float)
@@ -399,7 +401,7 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
                     note = ("unit fill rate against a fill-rate target" if measure == "fill_rate"
                             else "line fill rate against a cycle-service-level target")
                 if not columns.fill:
-                    note = columns.missing_fill
+                    value, note = np.nan, columns.missing_fill
             elif key == "forecast_accuracy":
                 value, target, note = np.nan, own.get(key, np.nan), NO_FORECASTS
             else:
