@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from segstudio.ui import sidebar
+from segstudio.ui import presentation, sidebar
 from segstudio.ui.guard import friendly_errors
 
 st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="wide")
@@ -15,11 +15,18 @@ pages = [
     st.Page("pages/scorecard.py", title="Scorecard", icon="🎯"),
     st.Page("pages/suppliers.py", title="Suppliers", icon="🚚"),
     st.Page("pages/health.py", title="Inventory health", icon="🩺"),
-    st.Page("pages/qbr.py", title="QBR", icon="📊"),
+    qbr := st.Page("pages/qbr.py", title="QBR", icon="📊"),
     st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
-nav = st.navigation(pages)
-with friendly_errors("the sidebar"):
-    sidebar.show()
+presenting = presentation.active()
+nav = st.navigation(pages, position="hidden" if presenting else "sidebar")
+if presenting and nav.url_path != qbr.url_path:  # left the review by its address: stop presenting
+    presentation.stop()
+    st.rerun()
+if presenting:
+    presentation.hide_chrome()
+else:
+    with friendly_errors("the sidebar"):
+        sidebar.show()
 with friendly_errors(f"the {nav.title} page"):
     nav.run()

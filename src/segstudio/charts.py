@@ -262,3 +262,25 @@ def causes_figure(summary: pd.DataFrame, segment: str) -> go.Figure:
     fig.update_layout(title=f"{segment}: units short by cause", height=320, margin=_MARGINS,
                       yaxis={"autorange": "reversed"}, xaxis_title="Units short")
     return fig
+
+
+TIER_COLOURS = {"strategic": "#1565c0", "preferred": "#2e7d32", "approved": "#9e9e9e"}
+
+
+def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
+    """OTIF of the largest suppliers (the table's order: spend, else lines), coloured by tier,
+    with the mean lead time on hover."""
+    t = suppliers.head(top)
+    rate = t["otif_rate"] if t["otif_rate"].notna().any() else t["on_time_rate"]
+    fig = go.Figure(go.Bar(
+        x=t["supplier"].astype(str), y=rate,
+        marker_color=[TIER_COLOURS.get(str(v), "#9e9e9e") for v in t["tier"]],
+        customdata=np.stack([t["tier"].astype(str),
+                             t["lead_time_mean_days"].map(lambda v: f"{v:.0f} d"
+                                                          if pd.notna(v) else "n/a")], axis=-1),
+        hovertemplate=("%{x} (%{customdata[0]}): %{y:.1%}, lead time %{customdata[1]}"
+                       "<extra></extra>")))
+    fig.update_layout(title=f"OTIF of the {len(t)} largest suppliers (colour: suggested tier)",
+                      height=400, margin=_MARGINS, yaxis_tickformat=".0%",
+                      yaxis_range=[0, 1])
+    return fig

@@ -1,0 +1,220 @@
+"""The quarterly business review: one story per screen (segment matrix, KPI scorecard,
+trade-off curves, balanced scorecard, suppliers, inventory health), and the same stories as a
+report for PDF, PowerPoint and Excel (:mod:`segstudio.report`).
+
+The app builds :class:`QbrData` from what its pages have cached; the ``segstudio report``
+command builds it from a workspace with :func:`gather`. Both then call :func:`story` and
+:func:`build_report`, so the screen and the pack always show the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import charts, health, kpis, suppliers
+from .decisions import segment_skus
+from .features import FeatureSettings, Window, analysis_window
+from .health_charts import ageing_figure
+from .kpis import Scorecard
+from .policy import SkuInputs, compute_policies, segment_summary
+from .report import Report, Section
+from .rules import Rules
+from .segmentation import Portfolio, Segmentation, cell_labels, matrix
+from .tradeoff import chart_data, curves, today_points
+from .workspace import Workspace
+
+
+@dataclass
+class QbrData:
+    """Everything the stories show, computed once."""
+
+    portfolio: Portfolio
+    window: Window
+    segmentation: Segmentation
+    rules: Rules
+    policies: pd.DataFrame
+    scorecard: Scorecard
+    base: pd.DataFrame
+    curves: pd.DataFrame
+    quarters: pd.DataFrame
+    columns: kpis.ServiceColumns
+    suppliers: suppliers.SupplierPerformance | None = None
+    supplier_note: str = ""
+    health_skus: pd.DataFrame | None = None
+    health_settings: health.HealthSettings = field(default_factory=health.HealthSettings)
+    health_note: str = ""
+
+    @property
+    def years(self) -> float:
+        return kpis.window_years(self.window)
+
+
+def _matrix(d: QbrData) -> Section:
+    rules = d.rules
+    cells = matrix(d.portfolio, d.segmentation)
+    rows, cols = cell_labels(rules)
+    row_name = rules.criteria[0]
+    col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
+    table = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue", "revenue_share",
+                                      "margin"]]
+    notes = [f"Criteria: {', '.join(rules.criteria)}; window {rules.weeks} weeks, "
+             f"{d.window.start} to {d.window.last_day}."]
+    if "abc" in rules.criteria:
+        notes.append(f"ABC on {rules.abc_measure}: A up to {rules.abc_a:.0%} of the total, "
+                     f"B up to {rules.abc_b:.0%}.")
+    if "xyz" in rules.criteria:
+        notes.append(f"XYZ on the CoV of weekly demand: X up to {rules.xyz_x:g}, "
+                     f"Y up to {rules.xyz_y:g}.")
+    return Section("Segment matrix", f"{len(d.portfolio):,} SKUs",
+                   charts.matrix_heatmap(cells, rows, cols, row_name, col_name), table,
+                   tuple(notes))
+
+
+def _scorecard(d: QbrData) -> Section:
+    sc = d.scorecard
+    fig = charts.scorecard_figure(kpis.display_table(sc, with_targets=False), sc.wide("status"),
+                                  "KPI scorecard by segment")
+    counts = sc.counts()
+    table = kpis.display_table(sc).reset_index()
+    notes = (f"Status: green at or better than target, amber within "
+             f"{d.rules.kpi.amber_band:.0%}, red further off; cells show value / target.",
+             *kpis.notes(sc))
+    return Section("KPI scorecard", f"{counts['green']} green, {counts['amber']} amber, "
+                   f"{counts['red']} red", fig, table, notes)
+
+
+def _tradeoff(d: QbrData) -> Section:
+    today = today_points(d.policies)
+    seg_curves, seg_today = chart_data(d.curves, today, "csl", portfolio=False)
+    fig = charts.tradeoff_figure(seg_curves, seg_today, "Cycle service level",
+                                 "Inventory against service, per segment")
+    cols = ["segment", "service_type", "service_target", "expected_csl", "expected_fill_rate",
+            "inventory_value"]
+    table = today[[c for c in cols if c in today.columns]]
+    return Section("Service against inventory", "Today's policy (diamonds) on each segment's "
+                   "curve", fig, table,
+                   ("A curve point puts every stocked SKU of the segment at that target.",
+                    "Inventory value = safety stock + half an order, at cost."))
+
+
+def _balanced(d: QbrData) -> Section:
+    table = kpis.balanced(d.scorecard, d.years)
+    return Section("Balanced scorecard", "Operations linked to finance, per segment",
+                   charts.balanced_figure(table), table,
+                   (f"Window of {d.years:.2f} years; GMROI and margin after carrying are "
+                    "annualised.",
+                    "Working capital here is stock on hand and on order, at cost."))
+
+
+def _suppliers(d: QbrData) -> Section:
+    if d.suppliers is None:
+        return Section("Suppliers", "No supplier receipts loaded",
+                       notes=(d.supplier_note or "Load a supplier receipts file to see "
+                              "on-time, in-full and lead times.",))
+    perf = d.suppliers
+    table = perf.suppliers
+    cols = [c for c in ("supplier", "tier", "lines", "spend", "on_time_rate", "in_full_rate",
+                        "otif_rate", "lead_time_mean_days", "lead_time_std_days", "segments")
+            if c in table.columns]
+    fig = charts.supplier_otif_figure(table)
+    notes = tuple(perf.notes) + (
+        f"{len(perf.dual_sourcing):,} dual-sourcing candidates (single-sourced A or "
+        "long-lead-time SKUs with an unreliable supplier).",)
+    return Section("Supplier performance", f"{len(table):,} suppliers", fig,
+                   table[cols].sort_values("spend", ascending=False) if "spend" in cols
+                   else table[cols], notes)
+
+
+def _health(d: QbrData) -> Section:
+    if d.health_skus is None:
+        return Section("Inventory health", "No inventory snapshot loaded",
+                       notes=(d.health_note or "Load an inventory file to see ageing, excess "
+                              "and obsolete stock.",))
+    segs = health.segment_health(d.health_skus, d.health_settings)
+    fig = ageing_figure(health.ageing_chart_data(segs, d.health_settings))
+    top = health.act_on_first(d.health_skus, d.health_settings)
+    h = health.headline(d.health_skus)
+    notes = [f"Act on first: {min(len(top), 10)} SKUs with the most value at risk are in the "
+             "workbook's health_actions sheet."]
+    if d.health_note:
+        notes.append(d.health_note)
+    return Section("Inventory health", f"Write-down exposure {h['write_down_exposure']:,.0f} "
+                   f"of {h['value']:,.0f} on hand; {h['skus_at_risk']:,.0f} SKUs at risk", fig,
+                   segs, tuple(notes))
+
+
+STORIES: dict[str, tuple[str, Callable[[QbrData], Section]]] = {
+    "matrix": ("Segment matrix", _matrix),
+    "scorecard": ("KPI scorecard", _scorecard),
+    "tradeoff": ("Service against inventory", _tradeoff),
+    "balanced": ("Balanced scorecard", _balanced),
+    "suppliers": ("Suppliers", _suppliers),
+    "health": ("Inventory health", _health),
+}
+
+
+def story(d: QbrData, key: str) -> Section:
+    """One story of the review, as a section: title, chart, table and notes."""
+    return STORIES[key][1](d)
+
+
+def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
+    """The tables under the stories, for the Excel workbook."""
+    out = {
+        "scorecard": d.scorecard.long,
+        "balanced": kpis.balanced(d.scorecard, d.years),
+        "trend_by_quarter": kpis.quarterly_trend(d.quarters, d.portfolio.sku,
+                                                 d.segmentation.segment, d.columns,
+                                                 d.window.last_day),
+        "segment_matrix": matrix(d.portfolio, d.segmentation),
+        "policy_by_segment": segment_summary(d.policies),
+        "tradeoff_curves": d.curves,
+    }
+    summary, skus = kpis.root_causes(d.base, d.portfolio.features, d.policies, d.scorecard,
+                                     d.rules.xyz_y, d.rules.leadtime_cov)
+    out["root_causes"] = summary
+    out["root_cause_skus"] = skus
+    if d.suppliers is not None:
+        out.update(suppliers.export_frames(d.suppliers))
+    if d.health_skus is not None:
+        out["health_by_segment"] = health.segment_health(d.health_skus, d.health_settings)
+        out["health_actions"] = health.act_on_first(d.health_skus, d.health_settings)
+    return out
+
+
+def build_report(d: QbrData, title: str = "Quarterly business review",
+                 subtitle: str = "") -> Report:
+    """The whole review as a report: every story, then the tables for Excel."""
+    sub = subtitle or (f"{len(d.portfolio):,} SKUs, {d.window.start} to {d.window.last_day}, "
+                       f"segments {' x '.join(c.upper() for c in d.rules.criteria)}")
+    return Report(title, sub, [story(d, k) for k in STORIES], sheets(d))
+
+
+def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
+    """The review's data from a workspace under ``rules`` (default: the official rules), the
+    way the ``segstudio report`` command needs it."""
+    p, s = segment_skus(ws, rules)
+    rules = s.rules
+    window = analysis_window(ws.con, FeatureSettings(weeks=rules.weeks))
+    pol = compute_policies(p.features, s.segment, rules.policy)
+    stored = ws.stored_columns("sales")
+    service = kpis.sku_service(ws.con, window)
+    present = set(pd.unique(s.segment))
+    order = [c for c in s.labels if c in present]
+    sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
+                                    window, stored, order)
+    crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
+    data = QbrData(p, window, s, rules, pol, sc, base, crv, kpis.sku_quarters(ws.con),
+                   kpis.ServiceColumns.from_stored(stored))
+    agg = suppliers.receipt_aggregates(ws)
+    if not agg.empty:
+        data.suppliers = suppliers.supplier_performance(agg, suppliers.sku_context(p, s), rules)
+    if ws.table_counts().get("inventory", 0) > 0:
+        ageing = health.read_ageing(ws.con, data.health_settings)
+        data.health_skus = health.sku_health(p.features, s.segment, ageing, window.last_day,
+                                             data.health_settings, pol)
+        data.health_note = health.ageing_note(ws.stored_columns("inventory")) or ""
+    return data

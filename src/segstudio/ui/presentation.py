@@ -1,0 +1,35 @@
+"""Presentation mode for a review: wide, no sidebar or navigation, one story per screen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import keys
+
+_HIDE_CHROME = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarNav"], [data-testid="stToolbar"], header[data-testid="stHeader"] {
+    display: none !important;
+}
+.block-container { padding-top: 1.5rem; max-width: 100% !important; }
+</style>
+"""
+
+
+def active() -> bool:
+    """Whether the session is presenting (set by the QBR page's "Present" button)."""
+    return bool(st.session_state.get(keys.QBR_PRESENT, False))
+
+
+def start() -> None:
+    st.session_state[keys.QBR_PRESENT] = True
+
+
+def stop() -> None:
+    st.session_state[keys.QBR_PRESENT] = False
+
+
+def hide_chrome() -> None:
+    """Hide the sidebar, its toggle and the toolbar for this run."""
+    st.html(_HIDE_CHROME)
