@@ -225,7 +225,8 @@ def test_quarterly_trend_adds_up_to_the_sales(tmp_path: Path) -> None:
     ws = _workspace(tmp_path, sales)
     quarters = kpis.sku_quarters(ws.con)
     cols = ServiceColumns.from_stored(ws.stored_columns("sales"))
-    trend = kpis.quarterly_trend(quarters, np.array(["A", "B"]), np.array(["S1", "S2"]), cols,
+    prepared = kpis.prepare_quarters(quarters, np.array(["A", "B"]))
+    trend = kpis.quarterly_trend(prepared, np.array(["S1", "S2"]), cols,
                                  last_day=pd.Timestamp("2025-04-30").date())
     port = trend[trend["segment"] == "Portfolio"].set_index("quarter")
     assert port.loc["2025Q1", "revenue"] == pytest.approx(230 + 50)

@@ -72,6 +72,27 @@ def _parser() -> argparse.ArgumentParser:
     pol.add_argument("--rules", type=Path,
                      help="TOML rules file with the [policy] table (default: the official rules)")
     pol.add_argument("--out", required=True, type=Path, help="F.csv or F.xlsx")
+
+    sup = sub.add_parser("suppliers", help="write every supplier's performance (on time, in "
+                                           "full, OTIF, lead time) and suggested tier as CSV "
+                                           "or XLSX")
+    sup.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    sup.add_argument("--rules", type=Path,
+                     help="TOML rules file for the segments (default: the official rules)")
+    sup.add_argument("--out", required=True, type=Path,
+                     help="F.csv (one row per supplier) or F.xlsx (with the per-segment, "
+                          "quarterly and dual-sourcing sheets)")
+
+    rep = sub.add_parser("report", help="write the quarterly business review: scorecard, "
+                                        "segment matrix, trade-off curves, suppliers and "
+                                        "inventory health as PDF, PowerPoint or Excel")
+    rep.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    rep.add_argument("--rules", type=Path,
+                     help="TOML rules file (segments, [policy], [kpi] targets; default: the "
+                          "official rules)")
+    rep.add_argument("--format", required=True, choices=["pdf", "pptx", "xlsx"])
+    rep.add_argument("--out", required=True, type=Path, help="the file to write")
+    rep.add_argument("--title", default="Quarterly business review")
     return p
 
 
@@ -195,6 +216,62 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_suppliers(args: argparse.Namespace) -> int:
+    from .suppliers import export_frames, receipt_aggregates, sku_context, supplier_performance
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    rules = read_rules(args.rules) if args.rules else None
+    with Workspace(args.workspace) as ws:
+        agg = receipt_aggregates(ws)
+        if agg.empty:
+            raise SegStudioError(f"{args.workspace}: no supplier receipts loaded; load them "
+                                 "with 'segstudio load --suppliers F'")
+        p, s = segment_skus(ws, rules)
+    perf = supplier_performance(agg, sku_context(p, s), s.rules)
+    frames = export_frames(perf)
+    if suffix == ".xlsx":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(to_xlsx_bytes(frames))
+    else:
+        _write_csv(frames["suppliers"], args.out)
+    tiers = ", ".join(f"{n:,} {t}" for t, n in perf.tier_counts().items())
+    otif = perf.overall["otif_rate"]
+    print(f"{len(perf.suppliers):,} suppliers ({tiers}), {perf.overall['lines']:,} receipt "
+          f"lines, OTIF {'n/a' if pd.isna(otif) else f'{otif:.1%}'}, "
+          f"{len(perf.dual_sourcing):,} dual-sourcing candidates -> {args.out}")
+    for note in perf.notes:  # the summary stays one line
+        print(f"segstudio suppliers: note: {note}", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .qbr import build_report, gather
+    from .report import chart_images, render
+
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    rules = read_rules(args.rules) if args.rules else None
+    with Workspace(args.workspace) as ws:
+        data = gather(ws, rules)
+    pack = build_report(data, args.title)
+    images, message = (None, None)
+    if args.format != "xlsx":
+        images, message = chart_images(pack)
+    content = render(pack, args.format, images)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(content)
+    what = (f"{len(pack.sheets)} sheets" if args.format == "xlsx"
+            else f"{len(pack.sections)} sections")
+    print(f"{args.format.upper()} report, {what}, {len(data.portfolio):,} SKUs -> {args.out}")
+    if message:
+        print(f"segstudio report: warning: charts not rendered: {message}", file=sys.stderr)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import generate_demo
 
@@ -208,7 +285,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features,
-                "classify": _cmd_classify, "alerts": _cmd_alerts, "policy": _cmd_policy}
+                "classify": _cmd_classify, "alerts": _cmd_alerts, "policy": _cmd_policy,
+                "suppliers": _cmd_suppliers, "report": _cmd_report}
     try:
         return commands[args.command](args)
     except SegStudioError as exc:

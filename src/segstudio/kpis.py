@@ -469,35 +469,68 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     return out[list(BALANCED_COLUMNS)]
 
 
-def quarterly_trend(quarters: pd.DataFrame, sku: np.ndarray, segments: np.ndarray,
-                    columns: ServiceColumns, last_day: dt.date | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Quarters:
+    """:func:`sku_quarters` prepared once per load for a portfolio's SKU order, so that the
+    trend of any segmentation is a few weighted bincounts (no string work per slider move)."""
+
+    pos: np.ndarray  # each row's SKU position in the portfolio
+    quarter: np.ndarray  # each row's quarter number (index into ``starts``)
+    starts: tuple[dt.date, ...]  # the first day of each quarter
+    sums: dict[str, np.ndarray]  # the additive columns, one value per row
+    first_day: dt.date | None  # the first sales day in the data
+
+
+_TREND_SUMS = ("revenue", "cogs", "quantity", *_SERVICE_SUMS)
+
+
+def prepare_quarters(quarters: pd.DataFrame, sku: np.ndarray) -> Quarters:
+    """Rows of ``quarters`` for the SKUs of ``sku`` (the portfolio's order), coded."""
+    pos = pd.Index(np.asarray(sku)).get_indexer(quarters["sku"].to_numpy())
+    keep = pos >= 0
+    codes, starts = pd.factorize(pd.to_datetime(quarters["quarter"].to_numpy()[keep]), sort=True)
+    first = pd.to_datetime(quarters["first_day"]).min() if len(quarters) else pd.NaT
+    return Quarters(
+        pos=pos[keep], quarter=codes.astype(np.int64),
+        starts=tuple(ts.date() for ts in starts),
+        sums={c: np.nan_to_num(quarters[c].to_numpy(dtype=float)[keep]) for c in _TREND_SUMS},
+        first_day=None if pd.isna(first) else first.date())
+
+
+def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
+                    last_day: dt.date | None = None) -> pd.DataFrame:
     """Per segment (and Portfolio) and quarter: revenue, gross margin, margin %, units, unit
-    and line fill rate and OTIF (NaN where the columns are not mapped). ``complete`` is false
-    for a quarter the data covers only in part (its last day after ``last_day``)."""
-    seg_of = pd.Series(np.asarray(segments), index=pd.Index(np.asarray(sku)))
-    df = quarters.copy()
-    df["segment"] = seg_of.reindex(df["sku"].to_numpy()).to_numpy()
-    df = df[df["segment"].notna()]
-    cols = ["revenue", "cogs", "quantity", *_SERVICE_SUMS]
-    by_seg = df.groupby(["segment", "quarter"], sort=True)[cols].sum(min_count=1).reset_index()
-    port = df.groupby("quarter", sort=True)[cols].sum(min_count=1).reset_index()
-    port.insert(0, "segment", PORTFOLIO)
-    t = pd.concat([by_seg, port], ignore_index=True)
-    out = t[["segment", "quarter", "revenue", "quantity"]].copy()
+    and line fill rate and OTIF (NaN where the columns are not mapped). Segments are the
+    SKUs' segments today. ``complete`` is false for a quarter the data covers only in part
+    (it starts before the first sales day or ends after ``last_day``)."""
+    codes, labels = pd.factorize(np.asarray(segments), sort=True)
+    n_seg, n_q = len(labels), len(q.starts)
+    key = codes[q.pos].astype(np.int64) * n_q + q.quarter
+    sums = {c: np.bincount(key, weights=v, minlength=n_seg * n_q).reshape(n_seg, n_q)
+            for c, v in q.sums.items()}
+    present = np.bincount(key, minlength=n_seg * n_q).reshape(n_seg, n_q) > 0
+    seg_names = [*map(str, labels), PORTFOLIO]
+    table = {c: np.vstack([v, v.sum(axis=0)]) for c, v in sums.items()}
+    present = np.vstack([present, present.any(axis=0)])
+    rows, cols = np.nonzero(present)
+    t = {c: v[rows, cols] for c, v in table.items()}
+    starts = np.array(q.starts, dtype=object)[cols] if n_q else np.array([], dtype=object)
+    out = pd.DataFrame({"segment": np.array(seg_names, dtype=object)[rows],
+                        "quarter": [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in starts],
+                        "revenue": t["revenue"], "quantity": t["quantity"]})
     out["gross_margin"] = t["revenue"] - t["cogs"]
     out["margin_pct"] = _ratio(out["gross_margin"], t["revenue"])
-    out["unit_fill_rate"] = _ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else np.nan
-    out["line_fill_rate"] = _ratio(t["lines_complete"], t["lines"]) if columns.fill else np.nan
-    out["otif"] = _ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else np.nan
-    q_end = (pd.to_datetime(out["quarter"]) + pd.offsets.QuarterEnd(0)).dt.date
-    first = pd.to_datetime(quarters["first_day"]).min().date() if len(quarters) else None
+    nan = np.full(len(out), np.nan)
+    out["unit_fill_rate"] = _ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else nan
+    out["line_fill_rate"] = _ratio(t["lines_complete"], t["lines"]) if columns.fill else nan
+    out["otif"] = _ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else nan
     complete = np.ones(len(out), dtype=bool)
-    if last_day is not None:
-        complete &= (q_end <= last_day).to_numpy()
-    if first is not None:
-        complete &= (pd.to_datetime(out["quarter"]).dt.date >= first).to_numpy()
+    for i, d in enumerate(starts):
+        end = (pd.Timestamp(d) + pd.offsets.QuarterEnd(0)).date()
+        if (last_day is not None and end > last_day) or (q.first_day is not None
+                                                         and d < q.first_day):
+            complete[i] = False
     out["complete"] = complete
-    out["quarter"] = pd.PeriodIndex(pd.to_datetime(out["quarter"]), freq="Q").astype(str)
     return out
 
 
@@ -546,7 +579,7 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
     cov_cut = cfg.cov_above if cfg.cov_above is not None else xyz_y
     lt_cut = cfg.lead_time_cov_above if cfg.lead_time_cov_above is not None else leadtime_cov
     misses = sc.misses()
-    sku_cols = ["segment", "sku", "measure", "achieved", "target", "units_short", "lines_short",
+    sku_cols = ["segment", "sku", "description", "measure", "achieved", "target", "units_short", "lines_short",
                 "causes", "main_cause", "cov", "pattern", "on_time_rate", "in_full_rate",
                 "lead_time_cov", "expected_service", "safety_stock", "on_hand", "reorder_point"]
     sum_cols = ["segment", "cause", "label", "skus", "units_short", "share_of_short", "note"]
@@ -567,6 +600,8 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
     b["lines_short"] = b["lines"] - b["lines_complete"]
     fs = f.reindex(b["sku"])
     ps = pol.reindex(b["sku"])
+    b["description"] = (fs["description"].to_numpy() if "description" in fs.columns
+                        else np.full(len(b), None))
     b["cov"] = fs["cov"].to_numpy(dtype=float)
     b["pattern"] = fs["pattern"].to_numpy()
     b["on_time_rate"] = fs["on_time_rate"].to_numpy(dtype=float)

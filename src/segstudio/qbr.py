@@ -39,7 +39,7 @@ class QbrData:
     scorecard: Scorecard
     base: pd.DataFrame
     curves: pd.DataFrame
-    quarters: pd.DataFrame
+    quarters: kpis.Quarters
     columns: kpis.ServiceColumns
     suppliers: suppliers.SupplierPerformance | None = None
     supplier_note: str = ""
@@ -166,9 +166,8 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     out = {
         "scorecard": d.scorecard.long,
         "balanced": kpis.balanced(d.scorecard, d.years),
-        "trend_by_quarter": kpis.quarterly_trend(d.quarters, d.portfolio.sku,
-                                                 d.segmentation.segment, d.columns,
-                                                 d.window.last_day),
+        "trend_by_quarter": kpis.quarterly_trend(d.quarters, d.segmentation.segment,
+                                                 d.columns, d.window.last_day),
         "segment_matrix": matrix(d.portfolio, d.segmentation),
         "policy_by_segment": segment_summary(d.policies),
         "tradeoff_curves": d.curves,
@@ -207,7 +206,7 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
     sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
                                     window, stored, order)
     crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
-    data = QbrData(p, window, s, rules, pol, sc, base, crv, kpis.sku_quarters(ws.con),
+    data = QbrData(p, window, s, rules, pol, sc, base, crv, kpis.prepare_quarters(kpis.sku_quarters(ws.con), p.sku),
                    kpis.ServiceColumns.from_stored(stored))
     agg = suppliers.receipt_aggregates(ws)
     if not agg.empty:

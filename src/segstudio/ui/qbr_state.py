@@ -39,7 +39,7 @@ def qbr_data() -> QbrData | None:
     ws = get_workspace()
     path, version = str(ws.path), ws.version()
     data = QbrData(ctx.portfolio, ctx.window, ctx.segmentation, ctx.rules, s.policies,
-                   s.scorecard, s.base, curve_table(ctx, ctx.rules.policy), quarters(),
+                   s.scorecard, s.base, curve_table(ctx, ctx.rules.policy), quarters(ctx),
                    s.columns)
     agg = _receipts(path, version)
     if not agg.empty:

@@ -13,6 +13,7 @@ from ..features import Window
 from ..kpis import KpiTargets, Scorecard
 from . import keys
 from .policy_state import Context, context, policies
+from .seg_state import get_portfolio
 from .state import get_workspace
 
 
@@ -23,16 +24,21 @@ def _service(path: str, version: int, window: Window) -> pd.DataFrame:
         return kpis.sku_service(ws.con, window)
 
 
-@st.cache_data(max_entries=2, show_spinner="Summing sales by quarter...")
-def _quarters(path: str, version: int) -> pd.DataFrame:
+@st.cache_resource(max_entries=4, show_spinner="Summing sales by quarter...")
+def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...]) -> kpis.Quarters:
     ws = get_workspace()
     with ws.lock:
-        return kpis.sku_quarters(ws.con)
+        table = kpis.sku_quarters(ws.con)
+    loaded = get_portfolio(weeks, exclude)
+    assert loaded is not None  # only called once the portfolio exists
+    return kpis.prepare_quarters(table, loaded[0].sku)
 
 
-def quarters() -> pd.DataFrame:
+def quarters(ctx: Context) -> kpis.Quarters:
+    """The quarterly table, coded for the portfolio's SKUs (once per load and window)."""
     ws = get_workspace()
-    return _quarters(str(ws.path), ws.version())
+    return _quarters(str(ws.path), ws.version(), ctx.rules.weeks,
+                     tuple(sorted(ctx.rules.exclude)))
 
 
 @dataclass

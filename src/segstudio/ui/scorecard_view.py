@@ -98,7 +98,7 @@ def _balanced_tab(s: ScoreContext) -> None:
 
 
 def _trend_tab(s: ScoreContext) -> None:
-    trend = kpis.quarterly_trend(quarters(), s.ctx.portfolio.sku, s.ctx.segments, s.columns,
+    trend = kpis.quarterly_trend(quarters(s.ctx), s.ctx.segments, s.columns,
                                  s.ctx.window.last_day)
     c1, c2 = st.columns([1, 3])
     measure = c1.selectbox("Measure", list(TREND_MEASURES), key=keys.SCORE_TREND_MEASURE,

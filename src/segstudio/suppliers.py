@@ -1,0 +1,542 @@
+"""Supplier performance from purchase-order receipts (issue #5): on time, in full, OTIF, lead
+time and its variability, spend, the segments each supplier serves, suggested tiers and the
+SKUs worth a second source.
+
+Definitions (methods.md, "Lead time and supplier performance"), per receipt line:
+
+- **Lead time** = receipt date - order date, in days. Mean and *sample* standard deviation
+  (n - 1); CoV = std / mean.
+- **On time**: receipt date <= promised date, over the lines with a promised date.
+- **In full**: received quantity >= ordered quantity, over the lines with both.
+- **OTIF**: on time and in full on the same line, over the lines with all three.
+- **Days late**: receipt date - promised date, averaged over the late lines only.
+- **Spend**: received quantity (else ordered) x unit cost of the receipt line; where the line
+  has no unit cost, the SKU's unit cost from the sales or product master.
+
+A rate whose column the receipts file does not map is empty (NaN), never 0, and the result
+carries a note naming the column.
+
+How it is computed: the SQL (:data:`segstudio.queries.SUPPLIER_SKU_MEASURES` and
+``SUPPLIER_QUARTER_MEASURES``) runs once per data load and returns only counts and sums per
+(supplier, SKU) and per (supplier, quarter); the lead time's spread comes as M2, the sum of
+squared deviations from the group mean. Every table here is a roll-up of those rows in pandas,
+so a new segmentation (a slider move) never re-reads the receipts. Groups combine exactly
+(Chan, Golub & LeVeque 1979, "Updating formulae and a pairwise algorithm for computing sample
+variances"): n = sum n_i, mean = sum s_i / n, M2 = sum M2_i + sum n_i (mean_i - mean)^2, and
+the sample std = sqrt(M2 / (n - 1)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from . import queries as q
+from .errors import SegStudioError
+from .rules import Rules
+from .segmentation import Portfolio, Segmentation, classify
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+NOT_SEGMENTED = "(not segmented)"
+"""The segment of an SKU with receipts but outside the segmented portfolio."""
+ALL_SUPPLIERS = "(all suppliers)"
+"""The supplier name of the quarterly trend's portfolio rows."""
+TIERS = ("strategic", "preferred", "approved")
+SEGMENT_BASES = {"lines": "receipt lines", "spend": "spend"}
+
+# The additive columns of the SQL, summed in every roll-up.
+_COUNTS = ["lines", "lt_n", "promised_lines", "on_time_lines", "qty_lines", "in_full_lines",
+           "otif_base_lines", "otif_lines", "late_lines"]
+_SUMS = ["lt_sum", "days_late_sum"]
+MEASURES = ["lines", "skus", "spend", "on_time_rate", "in_full_rate", "otif_rate",
+            "lead_time_mean_days", "lead_time_std_days", "lead_time_cov", "days_late_mean",
+            "first_receipt", "last_receipt"]
+"""The measures of every per-supplier and per-supplier x segment row, in this order."""
+
+
+class SupplierError(SegStudioError, ValueError):
+    """A supplier setting that cannot be used (e.g. a tier share outside 0..1)."""
+
+
+# --------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class ReceiptAggregates:
+    """The receipts, aggregated once per data load (see the module docstring).
+
+    ``pairs``: one row per (supplier, sku); ``quarters``: one row per (supplier, quarter) with
+    quarter the first day of the quarter of the receipt date. Both hold the same additive
+    columns: lines, lt_n, lt_sum, lt_m2, promised_lines, on_time_lines, qty_lines,
+    in_full_lines, otif_base_lines, otif_lines, late_lines, days_late_sum, spend_known (sum of
+    quantity x unit cost over the lines with both), qty_no_cost (quantity of the lines without a
+    unit cost), first_receipt, last_receipt. ``mapped``: the optional receipt columns the last
+    load mapped.
+    """
+
+    pairs: pd.DataFrame
+    quarters: pd.DataFrame
+    mapped: frozenset[str]
+    lines: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    seconds: float = 0.0  # time the SQL took
+
+    @property
+    def empty(self) -> bool:
+        return self.lines == 0
+
+    def notes(self) -> list[str]:
+        """What the receipts file does not map, and which figures stay empty for it."""
+        out = []
+        if "promised_date" not in self.mapped:
+            out.append("on-time and OTIF need promised_date, which the receipts file does "
+                       "not map")
+        qty = [c for c in ("ordered_qty", "received_qty") if c not in self.mapped]
+        if qty:
+            out.append(f"in-full and OTIF need ordered_qty and received_qty; the receipts "
+                       f"file does not map {' and '.join(qty)}")
+        if len(qty) == 2:
+            out.append("spend needs received_qty or ordered_qty: suppliers are ranked by "
+                       "receipt lines")
+        elif "unit_cost" not in self.mapped:
+            out.append("the receipts file does not map unit_cost: spend uses each SKU's unit "
+                       "cost from the sales or the product master")
+        return out
+
+
+_OPTIONAL = ("promised_date", "ordered_qty", "received_qty", "unit_cost", "po_id")
+
+
+def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
+    """Run the receipts SQL once: per (supplier, SKU) and per (supplier, quarter). An empty
+    workspace gives empty frames (``.empty`` is True), not an error."""
+    mapped = frozenset(ws.stored_columns("suppliers") & set(_OPTIONAL))
+    start = time.perf_counter()
+    with ws.lock:
+        lines, first, last = ws.con.execute(q.RECEIPTS_SPAN).fetchone()
+        pairs = ws.con.execute(q.SUPPLIER_SKU_MEASURES).df()
+        quarters = ws.con.execute(q.SUPPLIER_QUARTER_MEASURES).df()
+    seconds = time.perf_counter() - start
+    for frame in (pairs, quarters):
+        frame["supplier"] = frame["supplier"].astype(str)
+    pairs["sku"] = pairs["sku"].astype(str)
+    return ReceiptAggregates(pairs, quarters, mapped, int(lines), first, last, seconds)
+
+
+# --------------------------------------------------------------------------- SKUs' segments
+def sku_context(p: Portfolio, s: Segmentation) -> pd.DataFrame:
+    """One row per segmented SKU: sku, segment, abc (always, with the rules' boundaries even
+    when they segment on other criteria), revenue, unit_cost, lead_time_mean_days."""
+    if any(c.name == "abc" for c in s.criteria):
+        abc = s.classes("abc")
+    else:
+        abc = classify(p, s.rules.with_(criteria=("abc",))).classes("abc")
+    f = p.features
+
+    def col(name: str) -> np.ndarray:
+        if name not in f:
+            return np.full(len(f), np.nan)
+        return pd.to_numeric(f[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    return pd.DataFrame({"sku": p.sku, "segment": s.segment.astype(str), "abc": abc.astype(str),
+                         "revenue": p.revenue, "unit_cost": col("unit_cost"),
+                         "lead_time_mean_days": col("lead_time_mean_days")})
+
+
+def _empty_context() -> pd.DataFrame:
+    return pd.DataFrame({"sku": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
+                         "abc": pd.Series(dtype=str), "revenue": pd.Series(dtype=float),
+                         "unit_cost": pd.Series(dtype=float),
+                         "lead_time_mean_days": pd.Series(dtype=float)})
+
+
+def pair_table(agg: ReceiptAggregates, skus: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The (supplier, SKU) rows with the SKU's segment, ABC class, revenue and the pair's
+    spend. SKUs outside ``skus`` (from :func:`sku_context`) are :data:`NOT_SEGMENTED`."""
+    ctx = _empty_context() if skus is None else skus
+    out = agg.pairs.merge(ctx, on="sku", how="left", validate="many_to_one")
+    out["segment"] = out["segment"].fillna(NOT_SEGMENTED)
+    out["revenue"] = out["revenue"].fillna(0.0)
+    fallback = out["qty_no_cost"] * out["unit_cost"]
+    known = out["spend_known"].notna() | fallback.notna()
+    out["spend"] = (out["spend_known"].fillna(0.0) + fallback.fillna(0.0)).where(known)
+    out["n_suppliers"] = out.groupby("sku")["supplier"].transform("size")
+    return out
+
+
+# --------------------------------------------------------------------------- roll-ups
+def rollup(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Combine additive rows (the pairs of :func:`pair_table` or the quarters) per ``keys``
+    (none: one row for everything) and derive the measures (:data:`MEASURES`; skus and spend
+    only from pairs). Exact: each group's lead-time M2 adds the between-group term."""
+    work = rows.copy()
+    if not keys:
+        work["__all"] = "all"
+        keys = ["__all"]
+    g = work.groupby(keys, sort=True, observed=True, dropna=False)
+    n = g["lt_n"].transform("sum")
+    grand = g["lt_sum"].transform("sum") / n.where(n > 0)
+    own = work["lt_sum"] / work["lt_n"].where(work["lt_n"] > 0)
+    work["__between"] = (work["lt_n"] * (own - grand) ** 2).fillna(0.0)
+    work["__m2"] = work["lt_m2"].fillna(0.0) + work["__between"]
+    agg: dict[str, tuple[str, str]] = {c: (c, "sum") for c in _COUNTS + _SUMS}
+    agg["lt_m2"] = ("__m2", "sum")
+    agg["first_receipt"] = ("first_receipt", "min")
+    agg["last_receipt"] = ("last_receipt", "max")
+    if "sku" in work:
+        agg["skus"] = ("sku", "nunique")
+    out = g.agg(**agg)
+    if "spend" in work:
+        out["spend"] = g["spend"].sum(min_count=1)
+    out = out.reset_index()
+    if "__all" in out:
+        out = out.drop(columns="__all")
+    return _with_rates(out)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return num / den.where(den > 0)
+
+
+def _pct(v: float) -> str:
+    """A share as a whole percentage; "<1%" for a small but non-zero one."""
+    return "<1%" if 0 < v < 0.005 else f"{v:.0%}"
+
+
+def _skus(n: int, what: str = "SKU") -> str:
+    return f"{n:,} {what}" + ("" if n == 1 else "s")
+
+
+def _with_rates(t: pd.DataFrame) -> pd.DataFrame:
+    t["on_time_rate"] = _ratio(t["on_time_lines"], t["promised_lines"])
+    t["in_full_rate"] = _ratio(t["in_full_lines"], t["qty_lines"])
+    t["otif_rate"] = _ratio(t["otif_lines"], t["otif_base_lines"])
+    t["lead_time_mean_days"] = _ratio(t["lt_sum"], t["lt_n"])
+    t["lead_time_std_days"] = np.sqrt(_ratio(t["lt_m2"].clip(lower=0), t["lt_n"] - 1))
+    mean = t["lead_time_mean_days"]
+    t["lead_time_cov"] = t["lead_time_std_days"] / mean.where(mean > 0)
+    t["days_late_mean"] = _ratio(t["days_late_sum"], t["late_lines"])
+    return t
+
+
+def _tidy(t: pd.DataFrame, keys: list[str], extra: list[str] = ()) -> pd.DataFrame:
+    cols = keys + [c for c in MEASURES if c in t] + [c for c in extra if c in t]
+    return t[cols].reset_index(drop=True)
+
+
+def segment_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per supplier x segment: :data:`MEASURES` plus the segment's share of the supplier's
+    lines and spend (line_share, spend_share)."""
+    t = rollup(pairs, ["supplier", "segment"])
+    by_sup = t.groupby("supplier")
+    t["line_share"] = _ratio(t["lines"], by_sup["lines"].transform("sum"))
+    t["spend_share"] = _ratio(t["spend"], by_sup["spend"].transform("sum"))
+    return _tidy(t, ["supplier", "segment"], ["line_share", "spend_share"])
+
+
+def _segments_text(by_segment: pd.DataFrame, basis: str, top: int = 3) -> pd.Series:
+    """Per supplier: ``"AX 40%, BY 35%, CZ 20%, 2 more 5%"``, by receipt lines or spend."""
+    share = "spend_share" if basis == "spend" else "line_share"
+    t = by_segment[["supplier", "segment", share]].dropna(subset=[share])
+    t = t.assign(__none=t["segment"].eq(NOT_SEGMENTED))  # last among equal shares
+    t = t.sort_values(["supplier", share, "__none", "segment"],
+                      ascending=[True, False, True, True])
+    texts = {}
+    for supplier, rows in t.groupby("supplier", sort=False):
+        parts = [f"{seg} {_pct(v)}" for seg, v in zip(rows["segment"][:top], rows[share][:top],
+                                                     strict=True)]
+        rest = rows[share][top:]
+        if len(rest):
+            parts.append(f"{len(rest)} more {_pct(rest.sum())}")
+        texts[supplier] = ", ".join(parts)
+    return pd.Series(texts, dtype=object)
+
+
+# --------------------------------------------------------------------------- tiers
+@dataclass(frozen=True)
+class TierRule:
+    """Suggested supplier tiers, from spend and the criticality of the SKUs served.
+
+    Suppliers are ranked by spend (receipt lines when no spend is known), largest first; a
+    supplier is in "the top x of spend" when the suppliers ranked above it make less than x of
+    the total (the ABC rule of methods.md, so the one that crosses x is in).
+
+    - **strategic**: in the top ``strategic_spend`` of spend and buys A-class SKUs, or the sole
+      source of A SKUs making at least ``sole_source_a_revenue`` of the A-class revenue;
+    - **preferred**: otherwise in the top ``preferred_spend`` of spend, or buys any A-class SKU;
+    - **approved**: everyone else.
+    """
+
+    strategic_spend: float = 0.80
+    preferred_spend: float = 0.95
+    sole_source_a_revenue: float = 0.05
+
+    def __post_init__(self) -> None:
+        if not 0 < self.strategic_spend <= self.preferred_spend <= 1:
+            raise SupplierError("tiers: need 0 < strategic spend share <= preferred spend "
+                                f"share <= 1 (got {self.strategic_spend}, "
+                                f"{self.preferred_spend})")
+        if not 0 <= self.sole_source_a_revenue <= 1:
+            raise SupplierError("tiers: the sole-source share of A-class revenue must be "
+                                f"within 0..1 (got {self.sole_source_a_revenue})")
+
+
+def _share_before(values: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Share of the total held by the rows ranked above each row (NaN: value <= 0)."""
+    v = np.nan_to_num(values.astype(float), nan=0.0)
+    order = np.lexsort((names, -v))
+    pos = np.where(v[order] > 0, v[order], 0.0)
+    total = pos.sum()
+    before = np.empty(len(v))
+    before[order] = (np.concatenate(([0.0], np.cumsum(pos)[:-1])) / total if total > 0
+                     else np.zeros(len(v)))
+    before[v <= 0] = np.nan
+    return before
+
+
+def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
+           rule: TierRule, by_spend: bool) -> pd.DataFrame:
+    """Add spend_share, a_skus, a_spend_share, sole_source_a_skus, sole_source_a_revenue_share,
+    tier and tier_reason to the per-supplier table ``sup`` (one row per supplier, sorted)."""
+    is_a = pairs["abc"].eq("A")
+    sole_a = is_a & pairs["n_suppliers"].eq(1)
+    g = pairs.assign(a=is_a, a_spend=pairs["spend"].where(is_a, 0.0), sole_a=sole_a,
+                     sole_a_rev=pairs["revenue"].where(sole_a, 0.0)).groupby("supplier")
+    per = pd.DataFrame({"a_skus": g["a"].sum(), "a_spend": g["a_spend"].sum(min_count=1),
+                        "sole_source_a_skus": g["sole_a"].sum(),
+                        "sole_a_rev": g["sole_a_rev"].sum()}).reindex(sup["supplier"])
+    measure = (sup["spend"] if by_spend else sup["lines"]).to_numpy(dtype=float)
+    total = np.nansum(np.where(measure > 0, measure, 0.0))
+    share = measure / total if total > 0 else np.full(len(sup), np.nan)
+    before = _share_before(measure, sup["supplier"].to_numpy())
+    a_total = per["a_spend"].sum(min_count=1)
+    a_revenue = 0.0
+    if skus is not None:
+        a_revenue = float(skus.loc[skus["abc"].eq("A"), "revenue"].clip(lower=0).sum())
+    a_skus = per["a_skus"].fillna(0).to_numpy(dtype=int)
+    sole = per["sole_source_a_skus"].fillna(0).to_numpy(dtype=int)
+    sole_share = (per["sole_a_rev"].to_numpy(dtype=float) / a_revenue if a_revenue > 0
+                  else np.zeros(len(sup)))
+    top_s = before < rule.strategic_spend  # NaN compares False
+    top_p = before < rule.preferred_spend
+    critical_sole = (sole > 0) & (sole_share >= rule.sole_source_a_revenue)
+    strategic = (top_s & (a_skus > 0)) | critical_sole
+    preferred = ~strategic & (top_p | (a_skus > 0))
+    tier = np.where(strategic, "strategic", np.where(preferred, "preferred", "approved"))
+    what = "spend" if by_spend else "receipt lines"
+    reasons = []
+    for i in range(len(sup)):
+        head = f"{_pct(share[i])} of {what}" if np.isfinite(share[i]) else f"no {what}"
+        parts = [head]
+        if top_s[i]:
+            parts[0] += f" (top {rule.strategic_spend:.0%})"
+        elif top_p[i]:
+            parts[0] += f" (top {rule.preferred_spend:.0%})"
+        parts.append(_skus(a_skus[i], "A SKU") if a_skus[i] else "no A-class SKUs")
+        if sole[i]:
+            parts.append(f"sole source of {_skus(sole[i], 'A SKU')} "
+                         f"({_pct(sole_share[i])} of A revenue)")
+        reasons.append(", ".join(parts))
+    out = sup.copy()
+    out["tier"] = tier
+    out["tier_reason"] = reasons
+    out["spend_share"] = share
+    out["a_skus"] = a_skus
+    out["a_spend_share"] = (per["a_spend"].to_numpy(dtype=float) / a_total
+                            if pd.notna(a_total) and a_total > 0 else np.nan)
+    out["sole_source_a_skus"] = sole
+    out["sole_source_a_revenue_share"] = sole_share if a_revenue > 0 else np.nan
+    return out
+
+
+# --------------------------------------------------------------------------- trend
+def quarterly_trend(agg: ReceiptAggregates) -> pd.DataFrame:
+    """Per supplier and quarter of the receipt date (and the same for :data:`ALL_SUPPLIERS`):
+    quarter (its first day), label ("2025Q1"), :data:`MEASURES` without skus and spend, and
+    complete: False when the receipts loaded do not cover the whole quarter (the first or
+    the last quarter of the data)."""
+    rows = agg.quarters
+    per = rollup(rows, ["supplier", "quarter"])
+    total = rollup(rows, ["quarter"]).assign(supplier=ALL_SUPPLIERS)
+    t = pd.concat([total, per], ignore_index=True)
+    start = pd.to_datetime(t["quarter"])
+    end = start + pd.offsets.QuarterEnd(0)
+    first = pd.Timestamp(agg.first_day) if agg.first_day else pd.NaT
+    last = pd.Timestamp(agg.last_day) if agg.last_day else pd.NaT
+    t["quarter"] = start.dt.date
+    t["label"] = start.dt.year.astype(str) + "Q" + start.dt.quarter.astype(str)
+    t["complete"] = (start >= first) & (end <= last)
+    keep = ["supplier", "quarter", "label", "complete", "lines", "on_time_rate", "in_full_rate",
+            "otif_rate", "lead_time_mean_days", "lead_time_std_days", "days_late_mean"]
+    return t[keep].reset_index(drop=True)
+
+
+def supplier_trend(trend: pd.DataFrame, supplier: str) -> pd.DataFrame:
+    """The quarterly rows of one supplier (or :data:`ALL_SUPPLIERS`), oldest first."""
+    return trend[trend["supplier"] == supplier].sort_values("quarter", ignore_index=True)
+
+
+SEGMENT_MEASURES = {"otif_rate": ("OTIF", "rate"), "on_time_rate": ("On time", "rate"),
+                    "in_full_rate": ("In full", "rate"),
+                    "lead_time_mean_days": ("Lead time (days)", "days"),
+                    "line_share": ("Share of the supplier's lines", "share"),
+                    "spend_share": ("Share of the supplier's spend", "share")}
+"""The per supplier x segment measures a matrix can show: column -> (label, kind), kind one of
+rate (higher is better), share or days."""
+
+
+def segment_matrix(by_segment: pd.DataFrame, measure: str,
+                   suppliers: list[str] | None = None) -> pd.DataFrame:
+    """Suppliers (rows, in the order of ``suppliers`` when given) x segments (columns,
+    sorted) of one measure of :func:`segment_table`; empty where a supplier serves no SKU of
+    the segment."""
+    if measure not in SEGMENT_MEASURES:
+        raise SupplierError(f"measure must be one of {', '.join(SEGMENT_MEASURES)}")
+    m = by_segment.pivot(index="supplier", columns="segment", values=measure)
+    m = m[sorted(m.columns, key=lambda c: (c == NOT_SEGMENTED, c))]
+    if suppliers is not None:
+        m = m.reindex([x for x in suppliers if x in m.index])
+    m.columns.name, m.index.name = "segment", "supplier"
+    return m
+
+
+# --------------------------------------------------------------------------- dual sourcing
+def dual_sourcing(pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules,
+                  otif_below: float = 0.90) -> pd.DataFrame:
+    """SKUs with a single supplier in the receipts that matter (class A, or a mean lead time
+    above ``rules.leadtime_days``) and whose supplier is unreliable (OTIF below
+    ``otif_below``, or a lead-time CoV above ``rules.leadtime_cov``).
+
+    Columns: sku, segment, abc, supplier, revenue, lead_time_mean_days (the feature table's,
+    as the lead-time criterion uses it; the receipts' own mean for an SKU outside the
+    portfolio), supplier_otif_rate, supplier_lead_time_cov, reason. Sorted by revenue,
+    largest first. An empty OTIF (no promised dates or quantities) is not below anything.
+    """
+    single = pairs[pairs["n_suppliers"].eq(1)]
+    sup = suppliers.set_index("supplier")
+    otif = single["supplier"].map(sup["otif_rate"]).to_numpy(dtype=float)
+    cov = single["supplier"].map(sup["lead_time_cov"]).to_numpy(dtype=float)
+    own = (single["lt_sum"] / single["lt_n"].where(single["lt_n"] > 0)).to_numpy(dtype=float)
+    feat = single["lead_time_mean_days"].to_numpy(dtype=float)
+    lead = np.where(np.isfinite(feat), feat, own)
+    is_a = single["abc"].eq("A").to_numpy()
+    long = lead > rules.leadtime_days
+    late = otif < otif_below
+    erratic = cov > rules.leadtime_cov
+    hit = (is_a | long) & (late | erratic)
+    reasons = []
+    for i in np.flatnonzero(hit):
+        why = []
+        if is_a[i]:
+            why.append("class A")
+        if long[i]:
+            why.append(f"lead time {lead[i]:.0f} days > {rules.leadtime_days:g}")
+        risk = []
+        if late[i]:
+            risk.append(f"OTIF {otif[i]:.0%} < {otif_below:.0%}")
+        if erratic[i]:
+            risk.append(f"lead-time CoV {cov[i]:.2f} > {rules.leadtime_cov:g}")
+        reasons.append(" and ".join(why) + "; single supplier with " + " and ".join(risk))
+    out = pd.DataFrame({
+        "sku": single["sku"].to_numpy()[hit],
+        "segment": single["segment"].to_numpy()[hit],
+        "abc": single["abc"].to_numpy()[hit],
+        "supplier": single["supplier"].to_numpy()[hit],
+        "revenue": single["revenue"].to_numpy(dtype=float)[hit],
+        "lead_time_mean_days": lead[hit],
+        "supplier_otif_rate": otif[hit],
+        "supplier_lead_time_cov": cov[hit],
+        "reason": pd.Series(reasons, dtype=object),
+    })
+    return out.sort_values(["revenue", "sku"], ascending=[False, True], kind="stable",
+                           ignore_index=True)
+
+
+# --------------------------------------------------------------------------- all together
+@dataclass
+class SupplierPerformance:
+    """Everything the Suppliers page and ``segstudio suppliers`` show."""
+
+    suppliers: pd.DataFrame  # one row per supplier: SUPPLIER_COLUMNS
+    by_segment: pd.DataFrame  # one row per supplier x segment
+    trend: pd.DataFrame  # per supplier (and ALL_SUPPLIERS) x quarter
+    dual_sourcing: pd.DataFrame
+    overall: dict[str, float]  # lines, suppliers, on_time_rate, in_full_rate, otif_rate, ...
+    notes: list[str] = field(default_factory=list)
+
+    def tier_counts(self) -> dict[str, int]:
+        counts = self.suppliers["tier"].value_counts()
+        return {t: int(counts.get(t, 0)) for t in TIERS}
+
+
+SUPPLIER_COLUMNS = ["supplier", "tier", "tier_reason", *MEASURES, "spend_share", "segments",
+                    "a_skus", "a_spend_share", "sole_source_a_skus",
+                    "sole_source_a_revenue_share"]
+"""The per-supplier table's columns, in order."""
+
+
+def supplier_table(pairs: pd.DataFrame, skus: pd.DataFrame | None = None,
+                   tiers: TierRule | None = None, segment_basis: str = "lines",
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per supplier, per supplier x segment) from :func:`pair_table` rows. The per-supplier
+    table has :data:`SUPPLIER_COLUMNS`, sorted by spend (lines without spend), largest first."""
+    if segment_basis not in SEGMENT_BASES:
+        raise SupplierError(f"segment_basis must be one of {', '.join(SEGMENT_BASES)}")
+    by_segment = segment_table(pairs)
+    sup = rollup(pairs, ["supplier"])
+    by_spend = bool((sup["spend"] > 0).any())
+    basis = segment_basis if by_spend else "lines"
+    sup["segments"] = sup["supplier"].map(_segments_text(by_segment, basis)).fillna("")
+    sup = _tiers(sup, pairs, skus, tiers or TierRule(), by_spend)
+    key = sup["spend"] if by_spend else sup["lines"]
+    sup = sup.assign(__k=key.fillna(0)).sort_values(["__k", "supplier"],
+                                                     ascending=[False, True], kind="stable")
+    return sup[SUPPLIER_COLUMNS].reset_index(drop=True), by_segment
+
+
+def supplier_performance(agg: ReceiptAggregates, skus: pd.DataFrame | None = None,
+                         rules: Rules | None = None, tiers: TierRule | None = None,
+                         otif_below: float = 0.90, segment_basis: str = "lines",
+                         ) -> SupplierPerformance:
+    """All the supplier tables from the receipts' aggregates and the SKUs' segments
+    (:func:`sku_context`; None: no segments, no ABC). ``rules`` gives the lead-time limits of
+    the dual-sourcing screen (default ``Rules()``). Raises :class:`SegStudioError` when no
+    receipts are loaded."""
+    if agg.empty:
+        raise SegStudioError("no supplier receipts loaded: load a receipts file "
+                             "(supplier, sku, order_date, receipt_date) first")
+    if not 0 <= otif_below <= 1:
+        raise SupplierError(f"the OTIF threshold must be within 0..1 (got {otif_below})")
+    rules = rules or Rules()
+    pairs = pair_table(agg, skus)
+    suppliers, by_segment = supplier_table(pairs, skus, tiers, segment_basis)
+    notes = agg.notes()
+    if not (suppliers["spend"] > 0).any() and agg.mapped & {"ordered_qty", "received_qty"}:
+        notes.append("no unit cost is known for any receipt: suppliers are ranked by "
+                     "receipt lines")
+    if skus is None:
+        notes.append("no sales loaded: no segments, ABC classes or revenue")
+    total = rollup(pairs, []).iloc[0]
+    overall = {"suppliers": len(suppliers), "lines": int(total["lines"]),
+               "skus": int(total["skus"]), "spend": float(total["spend"]),
+               **{c: float(total[c]) for c in ("on_time_rate", "in_full_rate", "otif_rate",
+                                               "lead_time_mean_days", "lead_time_std_days")}}
+    return SupplierPerformance(suppliers, by_segment, quarterly_trend(agg),
+                               dual_sourcing(pairs, suppliers, rules, otif_below), overall,
+                               notes)
+
+
+def export_frames(perf: SupplierPerformance) -> dict[str, pd.DataFrame]:
+    """The tables for a file (sheet name -> frame), rates and days rounded to 4 decimals."""
+    def rounded(df: pd.DataFrame) -> pd.DataFrame:
+        floats = df.select_dtypes("float").columns
+        return df.assign(**{c: df[c].round(4) for c in floats})
+
+    return {"suppliers": rounded(perf.suppliers), "by_segment": rounded(perf.by_segment),
+            "trend": rounded(perf.trend), "dual_sourcing": rounded(perf.dual_sourcing)}

@@ -1,0 +1,238 @@
+"""The Suppliers page: each supplier's on-time, in-full, OTIF and lead time, the segments it
+serves (under the Segmentation sliders' rules), suggested tiers, the quarterly trend and the
+SKUs worth a second source."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from .. import supplier_charts
+from ..exports import to_csv_bytes, to_xlsx_bytes
+from ..rules import Rules
+from ..suppliers import (
+    ALL_SUPPLIERS,
+    SEGMENT_BASES,
+    SEGMENT_MEASURES,
+    ReceiptAggregates,
+    SupplierError,
+    SupplierPerformance,
+    TierRule,
+    export_frames,
+    receipt_aggregates,
+    segment_matrix,
+    sku_context,
+    supplier_performance,
+    supplier_trend,
+)
+from . import keys
+from .downloads import on_request
+from .policy_state import Context, context, signature
+from .state import get_workspace
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MAX_MATRIX_ROWS = 40  # suppliers in the heatmap (the largest by spend); the table has all
+_PERCENT = ["on_time_rate", "in_full_rate", "otif_rate", "spend_share", "a_spend_share",
+            "sole_source_a_revenue_share", "line_share", "supplier_otif_rate"]
+_LABELS = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "OTIF",
+           "spend_share": "Share of spend", "a_spend_share": "Share of A-class spend",
+           "sole_source_a_revenue_share": "Sole source: share of A revenue",
+           "line_share": "Share of lines", "supplier_otif_rate": "Supplier OTIF",
+           "lead_time_mean_days": "Lead time (days)", "lead_time_std_days": "Lead time std",
+           "lead_time_cov": "Lead time CoV", "days_late_mean": "Days late (late lines)",
+           "supplier_lead_time_cov": "Supplier lead time CoV"}
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the supplier receipts...")
+def _aggregates(path: str, version: int) -> ReceiptAggregates:
+    """The receipts' SQL aggregates, once per data version."""
+    return receipt_aggregates(get_workspace())
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
+    config: dict[str, st.column_config.Column] = {}
+    for col in frame.columns:
+        if col in _PERCENT:
+            config[col] = st.column_config.NumberColumn(_LABELS[col], format="percent")
+        elif col in ("spend", "revenue"):
+            config[col] = st.column_config.NumberColumn(col.capitalize(), format="localized")
+        elif col in _LABELS:
+            config[col] = st.column_config.NumberColumn(_LABELS[col], format="%.2f")
+    return config
+
+
+def show() -> None:
+    ws = get_workspace()
+    agg = _aggregates(str(ws.path), ws.version())
+    if agg.empty:
+        st.info("No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
+                "date, receipt date; promised date and quantities for on time and in full) on "
+                "the Data page.")
+        return
+    ctx = context()
+    if ctx is None:
+        st.info("No sales loaded: the suppliers are shown without segments, ABC classes or "
+                "revenue.")
+    elif ctx.error:
+        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+                 "Showing the official rules.")
+    else:
+        st.caption(f"Segments follow the sliders of the Segmentation page "
+                   f"({', '.join(ctx.rules.criteria)}).")
+    tiers, otif_below, basis = _settings()
+    perf, sig = _performance(agg, ctx, tiers, otif_below, basis)
+    for note in perf.notes:
+        st.info(f"Note: {note}.")
+    _headline(perf)
+    tabs = st.tabs(["Suppliers and tiers", "Per segment", "Quarterly trend", "Dual sourcing"])
+    with tabs[0]:
+        _supplier_tab(perf, tiers, sig)
+    with tabs[1]:
+        _segment_tab(perf)
+    with tabs[2]:
+        _trend_tab(perf)
+    with tabs[3]:
+        _dual_tab(perf, otif_below, ctx, sig)
+
+
+def _settings() -> tuple[TierRule, float, str]:
+    """The tier rule, the OTIF threshold of the dual-sourcing screen and the basis of the
+    segment mix (the defaults when the values do not make a valid rule)."""
+    default = TierRule()
+    with st.expander("Tier and dual-sourcing rules"):
+        c = st.columns(3)
+        strategic = c[0].number_input(
+            "Strategic: top share of spend", 0.05, 1.0, default.strategic_spend, 0.05,
+            format="%.2f", key=keys.SUP_STRATEGIC,
+            help="In the top suppliers making this share of spend and buys A-class SKUs")
+        preferred = c[1].number_input(
+            "Preferred: top share of spend", 0.05, 1.0, default.preferred_spend, 0.05,
+            format="%.2f", key=keys.SUP_PREFERRED,
+            help="Otherwise in the top suppliers making this share of spend, or buys any "
+                 "A-class SKU")
+        sole = c[2].number_input(
+            "Strategic: sole source of this share of A revenue", 0.0, 1.0,
+            default.sole_source_a_revenue, 0.01, format="%.2f", key=keys.SUP_SOLE_SOURCE,
+            help="The only supplier of A SKUs making at least this share of A-class revenue")
+        c = st.columns(2)
+        otif_below = c[0].slider(
+            "Dual sourcing: supplier OTIF below", 0.5, 1.0, 0.90, 0.01, format="%.2f",
+            key=keys.SUP_OTIF_BELOW,
+            help="Single-sourced A or long-lead-time SKUs whose supplier's OTIF is below this "
+                 "(or whose lead-time CoV is above the Segmentation page's limit)")
+        basis = c[1].radio("Segment mix by", list(SEGMENT_BASES), format_func=SEGMENT_BASES.get,
+                           horizontal=True, key=keys.SUP_BASIS)
+    try:
+        tiers = TierRule(strategic, preferred, sole)
+    except SupplierError as exc:
+        st.error(f"{exc}. Using the default tier rule.")
+        tiers = default
+    return tiers, otif_below, basis
+
+
+def _performance(agg: ReceiptAggregates, ctx: Context | None, tiers: TierRule,
+                 otif_below: float, basis: str) -> tuple[SupplierPerformance, str]:
+    """The supplier tables, recomputed (in pandas, no SQL) only when the segments, the data
+    or the settings change. Returns them with their signature (for the downloads)."""
+    if ctx is None:
+        h = hashlib.blake2b(str(get_workspace().version()).encode(), digest_size=16)
+    else:
+        h = hashlib.blake2b(signature(ctx, ctx.rules.policy).encode(), digest_size=16)
+    h.update(repr((tiers, otif_below, basis)).encode())
+    sig = h.hexdigest()
+    cached = st.session_state.get(keys.SUP_CACHE)
+    if cached is not None and cached[0] == sig:
+        return cached[1], sig
+    skus = None if ctx is None else sku_context(ctx.portfolio, ctx.segmentation)
+    perf = supplier_performance(agg, skus, None if ctx is None else ctx.rules, tiers,
+                                otif_below, basis)
+    st.session_state[keys.SUP_CACHE] = (sig, perf)
+    return perf, sig
+
+
+def _headline(perf: SupplierPerformance) -> None:
+    o = perf.overall
+    counts = perf.tier_counts()
+    c = st.columns(5)
+    c[0].metric("Suppliers", f"{o['suppliers']:,}",
+                help=", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    c[1].metric("Receipt lines", f"{o['lines']:,}", help=f"{o['skus']:,} SKUs")
+
+    def rate(v: float) -> str:
+        return "n/a" if pd.isna(v) else f"{v:.1%}"
+
+    c[2].metric("OTIF", rate(o["otif_rate"]), help="Lines on time and in full, over the lines "
+                "with a promised date and both quantities")
+    c[3].metric("On time / in full", f"{rate(o['on_time_rate'])} / {rate(o['in_full_rate'])}")
+    lt = o["lead_time_mean_days"]
+    c[4].metric("Lead time", "n/a" if pd.isna(lt) else f"{lt:.1f} days",
+                help=f"Mean over all receipt lines; sample std {o['lead_time_std_days']:.1f} days")
+
+
+def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
+    counts = perf.tier_counts()
+    st.caption(f"Suggested tiers: {', '.join(f'{n:,} {t}' for t, n in counts.items())}. "
+               f"Strategic: in the top {tiers.strategic_spend:.0%} of spend and buys A-class "
+               f"SKUs, or the sole source of A SKUs making {tiers.sole_source_a_revenue:.0%} "
+               f"of A revenue or more. Preferred: otherwise in the top "
+               f"{tiers.preferred_spend:.0%} of spend, or buys any A-class SKU. Approved: the "
+               "rest.")
+    table = perf.suppliers
+    st.dataframe(table, hide_index=True, key=keys.SUP_TABLE, column_config=_columns(table))
+    frames = export_frames(perf)
+    c = st.columns(2)
+    with c[0]:
+        on_request("Download the supplier table (CSV)", lambda: to_csv_bytes(frames["suppliers"]),
+                   "suppliers.csv", keys.SUP_DL_CSV, sig)
+    with c[1]:
+        on_request("Download all supplier tables (XLSX)", lambda: to_xlsx_bytes(frames),
+                   "suppliers.xlsx", keys.SUP_DL_XLSX, sig, mime=_XLSX)
+
+
+def _segment_tab(perf: SupplierPerformance) -> None:
+    measure = st.selectbox("Measure", list(SEGMENT_MEASURES), key=keys.SUP_SEGMENT_MEASURE,
+                           format_func=lambda m: SEGMENT_MEASURES[m][0])
+    label, kind = SEGMENT_MEASURES[measure]
+    shown = perf.suppliers["supplier"].head(_MAX_MATRIX_ROWS).tolist()
+    matrix = segment_matrix(perf.by_segment, measure, shown)
+    st.plotly_chart(supplier_charts.segment_heatmap(matrix, label, kind),
+                    key=keys.SUP_SEGMENT_CHART)
+    if len(perf.suppliers) > len(shown):
+        st.caption(f"The {len(shown)} largest suppliers by spend; the table below has all "
+                   f"{len(perf.suppliers):,}.")
+    st.dataframe(perf.by_segment, hide_index=True, key=keys.SUP_SEGMENT_TABLE,
+                 column_config=_columns(perf.by_segment))
+
+
+@st.fragment
+def _trend_tab(perf: SupplierPerformance) -> None:
+    options = [ALL_SUPPLIERS, *perf.suppliers["supplier"].tolist()]
+    if st.session_state.get(keys.SUP_TREND_SUPPLIER) not in options:
+        st.session_state[keys.SUP_TREND_SUPPLIER] = ALL_SUPPLIERS
+    supplier = st.selectbox("Supplier", options, key=keys.SUP_TREND_SUPPLIER)
+    rows = supplier_trend(perf.trend, supplier)
+    st.plotly_chart(supplier_charts.trend_figure(rows, f"{supplier} by quarter"),
+                    key=keys.SUP_TREND_CHART)
+    if not rows["complete"].all():
+        st.caption("Open markers and light bars: quarters the receipts only partly cover "
+                   "(the first and the last of the data); compare them with care.")
+    st.dataframe(rows.drop(columns="supplier"), hide_index=True, key=keys.SUP_TREND_TABLE,
+                 column_config=_columns(rows))
+
+
+def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None,
+              sig: str) -> None:
+    rules = ctx.rules if ctx is not None else Rules()
+    st.caption(f"SKUs with a single supplier in the receipts, class A or with a mean lead time "
+               f"above {rules.leadtime_days:g} days, whose supplier's OTIF is below "
+               f"{otif_below:.0%} or lead-time CoV above {rules.leadtime_cov:g} (the lead-time "
+               "limits are the Segmentation page's). Largest revenue first.")
+    dual = perf.dual_sourcing
+    if dual.empty:
+        st.info("No dual-sourcing candidates under these rules.")
+        return
+    st.dataframe(dual, hide_index=True, key=keys.SUP_DUAL_TABLE, column_config=_columns(dual))
+    on_request("Download the candidates (CSV)", lambda: to_csv_bytes(dual),
+               "dual_sourcing.csv", keys.SUP_DL_DUAL, sig)
