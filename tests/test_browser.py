@@ -213,3 +213,30 @@ def test_moving_a_service_target_moves_todays_marker_on_the_curve(page: Page) ->
     assert after[0] > before[0]  # more service: to the right
     assert after[1] < before[1]  # more inventory: up (SVG y grows downwards)
     page.screenshot(path=str(ARTIFACTS / "policy_after_target.png"), full_page=True)
+
+
+def test_presentation_mode_shows_one_story_per_screen_without_the_sidebar(page: Page) -> None:
+    page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    assert sidebar.is_visible()
+    page.get_by_role("link", name="QBR").click()
+    page.get_by_role("button", name="▶ Present").click(timeout=60_000)
+    page.get_by_role("button", name="Next ▶").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Segment matrix").wait_for(timeout=30_000)
+    assert not sidebar.is_visible()  # wide: no sidebar, no page navigation
+    assert page.locator("[data-testid='stSidebarNav']").count() == 0 or \
+        not page.locator("[data-testid='stSidebarNav']").is_visible()
+    assert page.get_by_text("1 / 6").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "qbr_present_matrix.png"), full_page=True)
+    page.get_by_role("button", name="Next ▶").click()
+    page.get_by_role("heading", name="KPI scorecard").wait_for(timeout=30_000)
+    page.get_by_text("2 / 6").wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Segment matrix").count() == 0  # one story a screen
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    assert "OTIF" in page.locator(".js-plotly-plot").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "qbr_present_scorecard.png"), full_page=True)
+    page.get_by_role("button", name="◀ Previous").click()
+    page.get_by_text("1 / 6").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Exit").click()
+    page.get_by_role("button", name="▶ Present").wait_for(timeout=30_000)
+    sidebar.wait_for(state="visible", timeout=30_000)

@@ -413,28 +413,32 @@ def test_higher_stockout_cost_never_lowers_the_cost_based_target() -> None:
     assert high["safety_stock"] > low["safety_stock"]
 
 
-def test_monthly_period_converts_days_with_365_25_over_12() -> None:
+def test_a_monthly_file_uses_the_weekly_statistics_of_its_feature_table() -> None:
+    # The feature table states demand per week for every file (a monthly file's monthly
+    # figures are converted there), so a monthly file's policy is the weekly one: the same row
+    # with or without period = "month". 400 units a week, sd 120; lead time 45 days (sd 10).
     p = SegmentPolicy(service_type="csl", service_target=0.95, order_cost=50.0,
                       holding_rate=0.25)
-    # 400 units a month, sd 120; lead time 45 days (sd 10 days).
-    row = one_policy(p, period="month", demand_mean=400.0, demand_std=120.0,
-                     lead_time_mean_days=45.0, lead_time_std_days=10.0)
-    month = 365.25 / 12
-    lead, lead_sd = 45.0 / month, 10.0 / month
+    monthly = one_policy(p, period="month", demand_mean=400.0, demand_std=120.0,
+                         lead_time_mean_days=45.0, lead_time_std_days=10.0)
+    weekly = one_policy(p, period="week", demand_mean=400.0, demand_std=120.0,
+                        lead_time_mean_days=45.0, lead_time_std_days=10.0)
+    lead, lead_sd = 45.0 / 7, 10.0 / 7
     sigma = math.sqrt(lead * 120**2 + 400**2 * lead_sd**2)
     ss = z_of(0.95) * sigma
-    q = math.sqrt(2 * 400 * 12 * 50 / (0.25 * 4))
-    assert row["protection_periods"] == pytest.approx(lead, rel=1e-12)
-    assert row["lead_time_demand_std"] == pytest.approx(sigma, rel=1e-12)
-    assert row["safety_stock"] == pytest.approx(ss, rel=1e-9)
-    assert row["reorder_point"] == pytest.approx(400 * lead + ss, rel=1e-9)
-    assert row["order_quantity"] == pytest.approx(q, rel=1e-12)
+    q = math.sqrt(2 * 400 * 365.25 / 7 * 50 / (0.25 * 4))
+    for row in (monthly, weekly):
+        assert row["protection_periods"] == pytest.approx(lead, rel=1e-12)
+        assert row["lead_time_demand_std"] == pytest.approx(sigma, rel=1e-12)
+        assert row["safety_stock"] == pytest.approx(ss, rel=1e-9)
+        assert row["reorder_point"] == pytest.approx(400 * lead + ss, rel=1e-9)
+        assert row["order_quantity"] == pytest.approx(q, rel=1e-12)
 
 
-def test_monthly_periods_of_supply_are_weeks_converted_to_months() -> None:
+def test_periods_of_supply_are_weeks_of_the_weekly_demand() -> None:
     row = one_policy(SegmentPolicy(order_rule="periods", periods_of_supply_weeks=8.0),
                      period="month", demand_mean=400.0, demand_std=120.0)
-    assert row["order_quantity"] == pytest.approx(400 * 8 * 7 / (365.25 / 12), rel=1e-12)
+    assert row["order_quantity"] == pytest.approx(400 * 8, rel=1e-12)
 
 
 def test_missing_unit_cost_falls_back_to_the_price() -> None:

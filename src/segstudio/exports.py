@@ -1,5 +1,5 @@
-"""Exports: tables to CSV and XLSX (and later PDF, PPTX), with spreadsheet formula injection
-escaped."""
+"""Exports: tables to CSV and XLSX, with spreadsheet formula injection escaped (the QBR pack's
+PDF, PowerPoint and workbook are in :mod:`segstudio.report`)."""
 
 from __future__ import annotations
 
@@ -40,8 +40,10 @@ def _xlsx_value(ws: object, value: object) -> object:
     """A cell value for openpyxl: text that looks like a formula is written as text (type
     ``s``), so it comes back exactly as written and a spreadsheet never runs it."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a sheet cannot hold
         if value.startswith(_FORMULA_STARTS):
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"

@@ -1,8 +1,9 @@
 """Inventory policy per segment: the policy table, and per SKU the safety stock, reorder point,
 order quantity, order-up-to level and expected service, following methods.md.
 
-Units: the demand statistics are the feature table's per-period ones (weekly, or monthly for
-monthly files), so lead times and review periods are converted from days into periods.
+Units: the demand statistics are the feature table's weekly ones (a monthly file's monthly
+statistics are converted to weekly there), so lead times and review periods are converted from
+days into weeks.
 
 The textbook formulas are plain functions with the symbols spelled out (``eoq``,
 ``newsvendor``, ``normal_loss``, ...); :func:`compute_policies` applies them to every SKU at
@@ -422,7 +423,6 @@ class SkuInputs:
         price = np.where(price > 0, price, np.nan)
         cost = col("unit_cost")
         cost = np.where(cost > 0, cost, price)
-        monthly = "period" in features and (features["period"] == "month").any()
         source = (features["lead_time_source"].astype(object).to_numpy()
                   if "lead_time_source" in features else np.full(len(features), None))
         return cls(
@@ -437,7 +437,7 @@ class SkuInputs:
             unit_cost=cost,
             unit_price=price,
             revenue=np.nan_to_num(revenue),
-            period_days=MONTH_DAYS if monthly else WEEK_DAYS,
+            period_days=WEEK_DAYS,  # demand_mean and demand_std are weekly in every file
         )
 
     def __len__(self) -> int:

@@ -1,0 +1,546 @@
+"""Inventory health by segment: how old the stock is, how much of it is above need, how much no
+longer sells, and what a write-down of it could cost (issue #5).
+
+Once per data load, :func:`read_ageing` reads the inventory snapshot in SQL into one row per
+SKU: the units and value in each ageing bucket. Everything the page's settings drive is then
+vectorised numpy over the feature table: :func:`sku_health` (one row per SKU),
+:func:`segment_health` (one row per segment), :func:`act_on_first` (the SKUs to act on, most
+value at risk first) and :func:`headline`. The definitions are in :data:`METHODS`, which the
+page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from . import queries as q
+from .errors import SegStudioError
+
+__all__ = [
+    "ACT_ON_FIRST_COLUMNS",
+    "AGEING_COLUMNS",
+    "EXCESS_BASES",
+    "METHODS",
+    "REASONS",
+    "SEGMENT_HEALTH_COLUMNS",
+    "SKU_HEALTH_COLUMNS",
+    "HealthError",
+    "HealthSettings",
+    "act_on_first",
+    "ageing_chart_data",
+    "ageing_note",
+    "align_ageing",
+    "bucket_keys",
+    "bucket_labels",
+    "headline",
+    "read_ageing",
+    "segment_health",
+    "sku_health",
+]
+
+EXCESS_BASES = {
+    "order_up_to": "stock above the policy's order-up-to level (Inventory policy page)",
+    "cover": "stock above cover_weeks of mean weekly demand",
+}
+REASONS = {
+    "obsolete": "no sale in the last obsolete_weeks weeks, or never sold",
+    "aged": "most of the value at risk is older than the oldest ageing edge",
+    "excess": "most of the value at risk is above the excess limit",
+    "healthy": "stock, none of it obsolete, aged or excess",
+    "no stock": "nothing on hand",
+}
+UNKNOWN = "unknown"
+_MAX_WEEKS = 520.0
+
+
+class HealthError(SegStudioError, ValueError):
+    """A health setting that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """The inventory-health settings, with their defaults.
+
+    - ``age_edges_days``: upper edges of the ageing buckets in days: (90, 180, 365) gives
+      0-90, 91-180, 181-365 and over 365 days, plus "unknown" for stock whose age cannot be told.
+      Stock in the oldest bucket (over the last edge) is *aged*.
+    - ``excess_basis``: "order_up_to" (stock above the policy's order-up-to level) or "cover"
+      (stock above ``cover_weeks`` of mean weekly demand).
+    - ``cover_weeks``: 26, half a year of demand, for the "cover" basis.
+    - ``obsolete_weeks``: 26: obsolete = stock of an SKU whose last sale is on or before the
+      window's last day minus 26 weeks (no sale in the last 26 weeks), or that never sold; the
+      same cut as the feature table's end-of-life flag.
+    - Write-down rates, shares of the stock's value: ``obsolete_rate`` 1.0 (fully written
+      down), ``aged_rate`` 0.5 (stock over a year old is usually sold at a deep discount or
+      scrapped), ``excess_rate`` 0.2 (excess of a selling SKU is worth something, less the cost
+      of holding it until it sells or of returning it). Each unit carries one rate: the highest
+      of the categories it falls in (see :data:`METHODS`).
+    """
+
+    age_edges_days: tuple[float, ...] = (90.0, 180.0, 365.0)
+    excess_basis: str = "order_up_to"
+    cover_weeks: float = 26.0
+    obsolete_weeks: float = 26.0
+    obsolete_rate: float = 1.0
+    aged_rate: float = 0.5
+    excess_rate: float = 0.2
+
+    def __post_init__(self) -> None:
+        def fail(key: str, msg: str) -> None:
+            raise HealthError(f"health setting {key}: {msg}")
+
+        edges = tuple(self.age_edges_days)
+        if not edges or not all(np.isfinite(e) and e > 0 for e in edges):
+            fail("age_edges_days", f"give one or more positive numbers of days, not {edges}")
+        if any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            fail("age_edges_days", f"must increase, not {edges}")
+        if self.excess_basis not in EXCESS_BASES:
+            fail("excess_basis", f"use one of {', '.join(EXCESS_BASES)}, not {self.excess_basis!r}")
+        for key in ("cover_weeks", "obsolete_weeks"):
+            value = getattr(self, key)
+            if not (np.isfinite(value) and 0 < value <= _MAX_WEEKS):
+                fail(key, f"must be in (0, {_MAX_WEEKS:.0f}] weeks, not {value}")
+        for key in ("obsolete_rate", "aged_rate", "excess_rate"):
+            value = getattr(self, key)
+            if not (np.isfinite(value) and 0 <= value <= 1):
+                fail(key, f"must be a share between 0 and 1 (e.g. 0.2), not {value}")
+        object.__setattr__(self, "age_edges_days", tuple(float(e) for e in edges))
+
+    @property
+    def buckets(self) -> list[str]:
+        return bucket_keys(self.age_edges_days)
+
+    @property
+    def aged_bucket(self) -> str:
+        """The oldest dated bucket: its stock is *aged*."""
+        return self.buckets[-2]
+
+
+METHODS = """
+**Age of a stock row**: age_days where the inventory file gives it; else the snapshot_date
+(else the last sales day of the data) minus the receipt_date; else unknown. Ages below 0 count
+as 0. Buckets by the upper edges (default 0-90, 91-180, 181-365, over 365 days, and
+*unknown*). Rows with negative on hand count as 0 units.
+
+**Value**: units x the inventory row's unit_cost where given, else the feature table's unit
+cost (sales lines, else product master). Units with no cost anywhere are valued at 0 and
+counted as *uncosted*.
+
+**Excess**: on hand minus a limit, floored at 0. The limit is the policy's order-up-to level
+(basis *order_up_to*; 0 for SKUs the policy does not stock: make/engineer-to-order or no
+demand), or cover_weeks x the mean weekly demand of the window (basis *cover*). On order is
+not counted: the figure is about the stock there is.
+
+**Obsolete**: an SKU with stock and no sale in the last obsolete_weeks weeks before the
+window's last day (last sale on or before that day minus 7 x obsolete_weeks days), or never
+sold in the data. All its stock is obsolete.
+
+**Aged**: the stock in the oldest dated bucket (over the last edge, default 365 days).
+
+**Never counting a unit twice**: the excess units are taken from the oldest stock first (stock
+sits because it is more than needed), so a unit can be aged and excess at once. Each unit
+carries one write-down rate, the highest of the categories it falls in: obsolete (all units of
+an obsolete SKU), aged, excess; none for the rest. With the defaults (obsolete 100%, aged 50%,
+excess 20%): write-down exposure = obsolete value x 100% + (aged value, not obsolete) x 50% +
+(excess value that is neither aged nor obsolete) x 20%. The excess and obsolete columns each
+show their whole category, so they overlap; the exposure and the value at risk do not.
+
+**Value at risk**: the value of the units in at least one category (all of an obsolete SKU;
+else its aged units plus its excess units that are not aged). **Main reason**: obsolete, else
+aged or excess, whichever has more value (aged on a tie), else healthy.
+
+**Act on first**: the SKUs with value at risk, most first (ties by SKU).
+""".strip()
+
+
+# --------------------------------------------------------------------------- buckets
+def _days(x: float) -> str:
+    return f"{x:g}"
+
+
+def bucket_keys(edges: tuple[float, ...]) -> list[str]:
+    """Column-safe bucket names, youngest first, "unknown" last: (90, 180, 365) gives
+    ["0_90", "91_180", "181_365", "over_365", "unknown"]."""
+    keys, low = [], "0"
+    for e in edges:
+        keys.append(f"{low}_{_days(e)}")
+        low = _days(e + 1) if float(e).is_integer() else _days(e)
+    return [*(k.replace(".", "p") for k in keys),
+            f"over_{_days(edges[-1])}".replace(".", "p"), UNKNOWN]
+
+
+def bucket_labels(edges: tuple[float, ...]) -> list[str]:
+    """The buckets as people read them: "0-90 days", ..., "over 365 days", "unknown age"."""
+    labels, low = [], "0"
+    for e in edges:
+        labels.append(f"{low}-{_days(e)} days")
+        low = _days(e + 1) if float(e).is_integer() else _days(e)
+    return [*labels, f"over {_days(edges[-1])} days", "unknown age"]
+
+
+AGEING_COLUMNS: dict[str, str] = {
+    "sku": "Product code (one row per SKU of the inventory snapshot)",
+    "units_<bucket>": "Units on hand whose age falls in the bucket (negative rows count as 0)",
+    "value_<bucket>": "Their value at the inventory row's unit_cost, for rows that have one",
+    "uncosted_<bucket>": "Units in the bucket from rows without a unit_cost",
+}
+
+
+def read_ageing(con: duckdb.DuckDBPyConnection, settings: HealthSettings | None = None,
+                ) -> pd.DataFrame:
+    """Per SKU of the inventory snapshot, the units and value per ageing bucket (columns
+    :data:`AGEING_COLUMNS`, one set per bucket of ``settings``), sorted by SKU. One SQL pass
+    over the inventory: run it once per data load. Empty when no inventory is loaded."""
+    settings = settings or HealthSettings()
+    params = {f"edge_{i}": e for i, e in enumerate(settings.age_edges_days)}
+    return con.execute(q.inventory_ageing_sql(settings.buckets), params).df()
+
+
+def ageing_note(stored_columns: set[str], unknown_share: float = 0.0) -> str | None:
+    """What the page should say about how ages were told, from the inventory columns the last
+    load mapped (``Workspace.stored_columns("inventory")``) and the share of the value whose
+    age is unknown; None when there is nothing to say."""
+    if not {"age_days", "receipt_date"} & stored_columns:
+        return ("No age can be told: the inventory snapshot has neither age_days nor "
+                "receipt_date mapped, so all stock shows as unknown age. Map one of them on "
+                "the Data page to see the ageing.")
+    notes = []
+    if "age_days" not in stored_columns and "snapshot_date" not in stored_columns:
+        notes.append("Ages are counted from receipt_date to the last sales day: snapshot_date "
+                     "is not mapped.")
+    if unknown_share > 0:
+        notes.append(f"{unknown_share:.1%} of the value on hand has no age: its rows have "
+                     "neither age_days nor receipt_date.")
+    return " ".join(notes) or None
+
+
+# --------------------------------------------------------------------------- per SKU
+SKU_HEALTH_COLUMNS: dict[str, str] = {
+    "sku": "Product code",
+    "segment": "Segment under the rules",
+    "on_hand": "Units on hand, all locations (negative rows count as 0)",
+    "value": "Value on hand: inventory unit cost, else the feature table's",
+    "units_<bucket>": "Units per ageing bucket (one column per bucket, unknown last)",
+    "value_<bucket>": "Value per ageing bucket; the buckets sum to value",
+    "aged_units": "Units in the oldest dated bucket (default over 365 days)",
+    "aged_value": "Their value",
+    "demand_mean": "Mean weekly demand over the window (feature table)",
+    "excess_limit": "Units needed: order-up-to level, or cover_weeks x weekly demand",
+    "excess_units": "on_hand - excess_limit, floored at 0",
+    "excess_value": "Value of the excess units, taken from the oldest stock first",
+    "weeks_since_last_sale": "Weeks from the last sale to the window's last day (empty: never sold)",
+    "obsolete": "Stock and no sale in the last obsolete_weeks weeks, or never sold",
+    "obsolete_value": "value where obsolete, else 0",
+    "write_down_exposure": "Value x the highest write-down rate of each unit's categories",
+    "value_at_risk": "Value of the units that are obsolete, aged or excess (each once)",
+    "reason": "obsolete, aged, excess, healthy or no stock (REASONS)",
+    "uncosted_units": "Units valued at 0: no cost in the inventory nor the feature table",
+}
+
+
+def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
+
+
+def align_ageing(ageing: pd.DataFrame, skus: pd.Series) -> pd.DataFrame:
+    """:func:`read_ageing` reindexed to ``skus`` (the feature table's order; zeros for SKUs
+    without inventory rows). A hash join over the SKUs: do it once per data load and pass the
+    result to :func:`sku_health`, which then skips it."""
+    values = ageing.drop(columns="sku")
+    where = pd.Index(ageing["sku"]).get_indexer(skus)
+    matrix = np.zeros((len(values) + 1, values.shape[1]))
+    matrix[:-1] = values.to_numpy(float)
+    out = pd.DataFrame(matrix[np.where(where < 0, len(values), where)], columns=values.columns)
+    out.insert(0, "sku", skus.to_numpy())
+    return out
+
+
+def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
+    """The units, value and uncosted columns of ``ageing`` as three (buckets x SKUs) arrays."""
+    cols = [f"{prefix}{k}" for prefix in ("units_", "value_", "uncosted_") for k in keys]
+    missing = [c for c in cols if c not in ageing]
+    if missing:
+        raise HealthError(f"the ageing table lacks {', '.join(missing)}: read it with the same "
+                          "age edges as the settings")
+    stacked = np.ascontiguousarray(ageing[cols].to_numpy(float).T)
+    return np.split(stacked, 3)
+
+
+def _days_since(features: pd.DataFrame, last_day: dt.date) -> np.ndarray:
+    """Days from each SKU's last sale to ``last_day`` (NaN: never sold)."""
+    if "last_sale" not in features:
+        return np.full(len(features), np.nan)
+    last = features["last_sale"]
+    if not pd.api.types.is_datetime64_any_dtype(last):
+        last = pd.to_datetime(last)
+    days = last.to_numpy().astype("datetime64[D]")
+    out = (np.datetime64(last_day, "D") - days).astype(float)
+    out[np.isnat(days)] = np.nan
+    return np.maximum(out, 0.0)  # a sale after the window's end (partial week): 0 days
+
+
+def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b where b > 0, else 0 (a tiny b may give inf: callers check)."""
+    with np.errstate(over="ignore"):
+        return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+
+
+def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFrame,
+               last_day: dt.date, settings: HealthSettings | None = None,
+               policies: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The health of every SKU of ``features``: one row per feature row, in its order, columns
+    :data:`SKU_HEALTH_COLUMNS` (bucket columns per ``settings``). Definitions: :data:`METHODS`.
+
+    ``features``: the feature table (sku, unit_cost, demand_mean, last_sale); ``segments``:
+    the segment of each row; ``ageing``: :func:`read_ageing` with the same age edges;
+    ``last_day``: the analysis window's last day; ``policies``: :func:`policy.compute_policies`
+    for the same rows (order_up_to), needed for the "order_up_to" excess basis.
+    """
+    s = settings or HealthSettings()
+    keys = s.buckets
+    n = len(features)
+    if len(segments) != n:
+        raise HealthError(f"{len(segments)} segments for {n} SKUs")
+    skus = features["sku"]
+    aligned = len(ageing) == n and np.array_equal(ageing["sku"].to_numpy(), skus.to_numpy())
+    if not aligned:
+        ageing = align_ageing(ageing, skus)
+    units, costed, uncosted = _matrices(ageing, keys)  # rows: buckets
+    cost = _col(features, "unit_cost")
+    cost = np.where(cost >= 0, cost, np.nan)
+    no_cost = np.isnan(cost)
+    value_b = costed + uncosted * np.where(no_cost, 0.0, cost)
+    on_hand = units.sum(axis=0)
+    value = value_b.sum(axis=0)
+
+    aged_i = len(keys) - 2
+    aged_units, aged_value = units[aged_i], value_b[aged_i]
+    rest_units, rest_value = on_hand - aged_units, value - aged_value
+
+    demand = np.nan_to_num(np.maximum(_col(features, "demand_mean"), 0.0))
+    if s.excess_basis == "order_up_to":
+        if policies is None or "order_up_to" not in policies:
+            raise HealthError("the order_up_to excess basis needs the policies "
+                              "(policy.compute_policies) of the same SKUs")
+        if len(policies) != n:
+            raise HealthError(f"{len(policies)} policy rows for {n} SKUs")
+        limit = np.nan_to_num(np.maximum(_col(policies, "order_up_to"), 0.0))
+    else:
+        limit = s.cover_weeks * demand  # demand_mean is per week, also for monthly files
+    excess = np.maximum(on_hand - limit, 0.0)
+    excess_aged = np.minimum(excess, aged_units)  # excess taken from the oldest stock first
+    excess_rest = excess - excess_aged
+    aged_unit_value = _safe_div(aged_value, aged_units)
+    rest_unit_value = _safe_div(rest_value, rest_units)
+    v_aged_excess = excess_aged * aged_unit_value
+    v_aged_only = np.maximum(aged_value - v_aged_excess, 0.0)
+    v_excess_only = np.minimum(excess_rest * rest_unit_value, np.maximum(rest_value, 0.0))
+    v_neither = np.maximum(rest_value - v_excess_only, 0.0)
+    excess_value = v_aged_excess + v_excess_only
+
+    days_since = _days_since(features, last_day)
+    no_recent_sale = np.isnan(days_since) | (days_since >= 7.0 * s.obsolete_weeks)
+    obsolete = no_recent_sale & (on_hand > 0)
+    obsolete_value = np.where(obsolete, value, 0.0)
+
+    r_obs = np.where(obsolete, s.obsolete_rate, 0.0)
+    exposure = (v_aged_excess * np.maximum(r_obs, max(s.aged_rate, s.excess_rate))
+                + v_aged_only * np.maximum(r_obs, s.aged_rate)
+                + v_excess_only * np.maximum(r_obs, s.excess_rate)
+                + v_neither * r_obs)
+    at_risk = np.where(obsolete, value, aged_value + v_excess_only)
+    reason = pd.Categorical.from_codes(np.select(
+        [obsolete, (aged_value > 0) & (aged_value >= excess_value), excess_value > 0,
+         on_hand > 0], [0, 1, 2, 3], 4), categories=list(REASONS))
+
+    out = {
+        "sku": skus.to_numpy(),
+        "segment": np.asarray(segments, dtype=object),
+        "on_hand": on_hand,
+        "value": value,
+    }
+    out.update({f"units_{k}": units[i] for i, k in enumerate(keys)})
+    out.update({f"value_{k}": value_b[i] for i, k in enumerate(keys)})
+    out.update({
+        "aged_units": aged_units,
+        "aged_value": aged_value,
+        "demand_mean": demand,
+        "excess_limit": limit,
+        "excess_units": excess,
+        "excess_value": excess_value,
+        "weeks_since_last_sale": days_since / 7.0,
+        "obsolete": obsolete,
+        "obsolete_value": obsolete_value,
+        "write_down_exposure": exposure,
+        "value_at_risk": at_risk,
+        "reason": reason,
+        "uncosted_units": np.where(no_cost, uncosted.sum(axis=0), 0.0),
+    })
+    return pd.DataFrame(out, copy=False)
+
+
+# --------------------------------------------------------------------------- per segment
+SEGMENT_HEALTH_COLUMNS: dict[str, str] = {
+    "segment": "Segment under the rules",
+    "skus": "SKUs in the segment",
+    "skus_with_stock": "Of which with stock on hand",
+    "value": "Value on hand",
+    "value_<bucket>": "Value per ageing bucket (one column per bucket; they sum to value)",
+    "excess_value": "Value above the excess limit (overlaps obsolete)",
+    "obsolete_value": "Value of obsolete SKUs",
+    "aged_value": "Value in the oldest dated bucket",
+    "write_down_exposure": "Sum of the SKUs' write-down exposure (each unit once)",
+    "value_at_risk": "Value of the units obsolete, aged or excess (each unit once)",
+    "value_at_risk_share": "value_at_risk / value",
+}
+_SUMMED = ("value", "excess_value", "obsolete_value", "aged_value", "write_down_exposure",
+           "value_at_risk")
+
+
+def segment_health(skus: pd.DataFrame, settings: HealthSettings | None = None) -> pd.DataFrame:
+    """One row per segment (sorted), columns :data:`SEGMENT_HEALTH_COLUMNS`."""
+    s = settings or HealthSettings()
+    codes, labels = pd.factorize(skus["segment"].astype(str), sort=True)
+    k = len(labels)
+
+    def total(col: str) -> np.ndarray:
+        return np.bincount(codes, weights=skus[col].to_numpy(float), minlength=k)
+
+    out: dict[str, object] = {
+        "segment": np.asarray(labels, dtype=object),
+        "skus": np.bincount(codes, minlength=k),
+        "skus_with_stock": np.bincount(codes, weights=(skus["on_hand"] > 0).to_numpy(float),
+                                       minlength=k).astype(np.int64),
+        "value": total("value"),
+    }
+    out.update({f"value_{b}": total(f"value_{b}") for b in s.buckets})
+    out.update({c: total(c) for c in _SUMMED[1:]})
+    table = pd.DataFrame(out)
+    table["value_at_risk_share"] = _safe_div(table["value_at_risk"].to_numpy(float),
+                                             table["value"].to_numpy(float))
+    return table
+
+
+def headline(skus: pd.DataFrame) -> dict[str, float]:
+    """Portfolio totals: value, excess_value, obsolete_value, aged_value, write_down_exposure,
+    value_at_risk, skus_at_risk, and unknown_age_share (of the value)."""
+    out = {c: float(skus[c].sum()) for c in _SUMMED}
+    out["skus_at_risk"] = float((skus["value_at_risk"] > 0).sum())
+    unknown = float(skus[f"value_{UNKNOWN}"].sum()) if f"value_{UNKNOWN}" in skus else 0.0
+    out["unknown_age_share"] = unknown / out["value"] if out["value"] > 0 else 0.0
+    return out
+
+
+def ageing_chart_data(segments: pd.DataFrame, settings: HealthSettings | None = None,
+                      ) -> pd.DataFrame:
+    """Long form for the stacked bar: segment, bucket (label), value; youngest bucket first."""
+    s = settings or HealthSettings()
+    labels = bucket_labels(s.age_edges_days)
+    cols = [f"value_{b}" for b in s.buckets]
+    long = segments[["segment", *cols]].melt(id_vars="segment", var_name="bucket",
+                                             value_name="value")
+    long["bucket"] = long["bucket"].map(dict(zip(cols, labels, strict=True)))
+    return long
+
+
+# --------------------------------------------------------------------------- act on first
+ACT_ON_FIRST_COLUMNS: dict[str, str] = {
+    "rank": "1 = the most value at risk",
+    "sku": "Product code",
+    "segment": "Segment under the rules",
+    "reason": "obsolete, aged or excess",
+    "action": "What to do, with the figure behind it",
+    "value_at_risk": "Value of the units obsolete, aged or excess",
+    "write_down_exposure": "What a write-down at the rates would cost",
+    "value": "Value on hand",
+    "on_hand": "Units on hand",
+    "excess_units": "Units above the excess limit",
+    "aged_share": "Share of the units in the oldest dated bucket",
+    "weeks_since_last_sale": "Weeks since the last sale (empty: never sold)",
+}
+
+
+def _text(numbers: np.ndarray, decimals: int) -> np.ndarray:
+    """Numbers as text, vectorised (numpy's conversion, no Python call per value)."""
+    shown = np.clip(np.where(np.isfinite(numbers), numbers, 0.0), -1e15, 1e15)
+    rounded = np.round(shown, decimals)
+    return (rounded.astype(np.int64) if decimals == 0 else rounded).astype(str).astype(object)
+
+
+def _ranked(skus: pd.DataFrame, limit: int | None) -> pd.DataFrame:
+    """The rows with value at risk, most first, ties by SKU; the first ``limit`` of them."""
+    risk = skus["value_at_risk"].to_numpy(float)
+    rows = np.flatnonzero(risk > 0)
+    if limit is not None and limit < 1:
+        rows = rows[:0]
+    elif limit is not None and limit < len(rows):
+        # Only the rows at or above the limit-th largest risk need sorting (ties included).
+        kth = -np.partition(-risk[rows], limit - 1)[limit - 1]
+        rows = rows[risk[rows] >= kth]
+    order = np.lexsort((skus["sku"].to_numpy()[rows].astype(str), -risk[rows]))
+    return skus.iloc[rows[order[:limit]]].reset_index(drop=True)
+
+
+def _actions(t: pd.DataFrame, s: HealthSettings, aged_share: np.ndarray) -> np.ndarray:
+    """The suggested action of each row of ``t``, built per reason on that reason's rows."""
+    action = np.full(len(t), "", dtype=object)
+    reason = t["reason"].to_numpy(object)
+    on_hand = t["on_hand"].to_numpy(float)
+
+    rows = np.flatnonzero(reason == "obsolete")
+    weeks = t["weeks_since_last_sale"].to_numpy(float)[rows]
+    action[rows] = np.where(np.isnan(weeks), "obsolete: never sold: sell off / write down",
+                            "obsolete: no sale in " + _text(weeks, 0)
+                            + " weeks: sell off / write down")
+
+    rows = np.flatnonzero(reason == "excess")
+    stop = ": stop replenishment / return to supplier"
+    if s.excess_basis == "order_up_to":
+        limit = t["excess_limit"].to_numpy(float)[rows]
+        ratio = _safe_div(on_hand[rows], limit)
+        action[rows] = np.where(np.isfinite(ratio) & (limit > 0),
+                                "excess: " + _text(ratio, 1) + "x order-up-to" + stop,
+                                "excess: the policy stocks none" + stop)
+    else:
+        demand = t["demand_mean"].to_numpy(float)[rows]
+        cover = _safe_div(on_hand[rows], demand)
+        action[rows] = np.where(np.isfinite(cover) & (demand > 0),
+                                "excess: " + _text(cover, 0) + " weeks of cover (limit "
+                                + f"{s.cover_weeks:g})" + stop,
+                                "excess: no demand in the window" + stop)
+
+    rows = np.flatnonzero(reason == "aged")
+    action[rows] = ("aged: " + _text(aged_share[rows] * 100, 0)
+                    + f"% over {_days(s.age_edges_days[-1])} days: discount, bundle or move it "
+                    "to where it sells")
+    return action
+
+
+def act_on_first(skus: pd.DataFrame, settings: HealthSettings, limit: int | None = None,
+                 ) -> pd.DataFrame:
+    """The SKUs with value at risk, most first (ties by SKU), with the suggested action;
+    columns :data:`ACT_ON_FIRST_COLUMNS`. ``skus``: :func:`sku_health` under the same
+    ``settings`` (the action names their excess basis). ``limit``: keep the first rows."""
+    t = _ranked(skus, limit)
+    aged_share = _safe_div(t["aged_units"].to_numpy(float), t["on_hand"].to_numpy(float))
+    return pd.DataFrame({
+        "rank": np.arange(1, len(t) + 1),
+        "sku": t["sku"],
+        "segment": t["segment"],
+        "reason": t["reason"],
+        "action": _actions(t, settings, aged_share),
+        "value_at_risk": t["value_at_risk"],
+        "write_down_exposure": t["write_down_exposure"],
+        "value": t["value"],
+        "on_hand": t["on_hand"],
+        "excess_units": t["excess_units"],
+        "aged_share": aged_share,
+        "weeks_since_last_sale": t["weeks_since_last_sale"],
+    })

@@ -1,0 +1,167 @@
+"""The Inventory health page: ageing, excess, obsolete stock and write-down exposure per segment,
+and the SKUs to act on first. Segments and policies follow the Segmentation sliders and the
+policy table (through :mod:`policy_state`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from .. import health_charts
+from ..exports import to_csv_bytes
+from ..health import (
+    EXCESS_BASES,
+    METHODS,
+    HealthError,
+    HealthSettings,
+    act_on_first,
+    ageing_chart_data,
+    ageing_note,
+    align_ageing,
+    headline,
+    read_ageing,
+    segment_health,
+    sku_health,
+)
+from . import keys
+from .downloads import on_request
+from .policy_state import context, policies, signature
+from .seg_state import get_portfolio
+from .state import get_workspace
+
+_MAX_ROWS_SHOWN = 1_000
+_DEFAULTS = HealthSettings()
+_WIDGET_DEFAULTS = {
+    keys.HEALTH_BASIS: _DEFAULTS.excess_basis,
+    keys.HEALTH_COVER_WEEKS: _DEFAULTS.cover_weeks,
+    keys.HEALTH_OBSOLETE_WEEKS: _DEFAULTS.obsolete_weeks,
+    keys.HEALTH_OBSOLETE_RATE: round(_DEFAULTS.obsolete_rate * 100),
+    keys.HEALTH_AGED_RATE: round(_DEFAULTS.aged_rate * 100),
+    keys.HEALTH_EXCESS_RATE: round(_DEFAULTS.excess_rate * 100),
+}
+
+
+@st.cache_data(max_entries=4, show_spinner="Ageing the inventory snapshot...")
+def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
+    """The per-SKU ageing, read once per data version (and age edges)."""
+    ws = get_workspace()
+    with ws.lock:
+        return read_ageing(ws.con, HealthSettings(age_edges_days=edges))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _aligned(path: str, version: int, weeks: int, exclude: tuple[str, ...],
+             edges: tuple[float, ...]) -> pd.DataFrame:
+    """The ageing in the portfolio's SKU order, once per data load (shared: read only)."""
+    loaded = get_portfolio(weeks, exclude)
+    assert loaded is not None  # only called once the portfolio exists
+    return align_ageing(_ageing(path, version, edges), loaded[0].features["sku"])
+
+
+def show() -> None:
+    ctx = context()
+    if ctx is None:
+        st.info("No sales loaded yet: load data on the Data page.")
+        return
+    ws = get_workspace()
+    path, version, edges = str(ws.path), ws.version(), _DEFAULTS.age_edges_days
+    if _ageing(path, version, edges).empty:
+        st.info("No inventory loaded: load an inventory snapshot on the Data page to see its "
+                "ageing, excess and obsolete stock.")
+        return
+    if ctx.error:
+        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+                 "Showing the official rules.")
+    st.caption(f"Segments follow the sliders of the Segmentation page "
+               f"({', '.join(ctx.rules.criteria)}); the order-up-to levels follow the policy "
+               "table of the Inventory policy page.")
+    left, main = st.columns([1, 3], gap="large")
+    with left:
+        settings = _settings()
+    table = ctx.rules.policy
+    pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
+    ageing = _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges)
+    skus = sku_health(ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day,
+                      settings, pol)
+    segments = segment_health(skus, settings)
+    totals = headline(skus)
+    with main:
+        note = ageing_note(ws.stored_columns("inventory"), totals["unknown_age_share"])
+        if note:
+            st.caption(note)
+        _headline(totals, settings)
+        st.plotly_chart(health_charts.ageing_figure(ageing_chart_data(segments, settings)),
+                        key=keys.HEALTH_CHART)
+        st.markdown("**Per segment**")
+        st.dataframe(segments, hide_index=True, key=keys.HEALTH_SEGMENTS)
+        _act_on_first(skus, settings, signature(ctx, table) + repr(settings))
+        with st.expander("How these figures are defined"):
+            st.markdown(METHODS)
+
+
+def _settings() -> HealthSettings:
+    st.subheader("Settings")
+    for key, value in _WIDGET_DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+    basis = st.radio("Excess above", list(EXCESS_BASES), key=keys.HEALTH_BASIS,
+                     format_func=lambda b: "the policy's order-up-to level" if b == "order_up_to"
+                     else "weeks of cover", help="; ".join(f"{k}: {v}"
+                                                         for k, v in EXCESS_BASES.items()))
+    cover = st.number_input("Cover limit (weeks of demand)", 1.0, 520.0, step=1.0,
+                            format="%.0f", key=keys.HEALTH_COVER_WEEKS,
+                            disabled=basis != "cover",
+                            help="With the weeks-of-cover basis: stock above this many weeks "
+                            "of mean weekly demand is excess")
+    obsolete = st.number_input("Obsolete after (weeks without a sale)", 1.0, 520.0, step=1.0,
+                               format="%.0f", key=keys.HEALTH_OBSOLETE_WEEKS,
+                               help="No sale in this many weeks before the window's last day, "
+                               "or never sold")
+    st.markdown("**Write-down rates (% of value)**")
+    rates = {
+        "obsolete_rate": st.slider("Obsolete", 0, 100, key=keys.HEALTH_OBSOLETE_RATE),
+        "aged_rate": st.slider(f"Aged (over {_DEFAULTS.age_edges_days[-1]:g} days)", 0, 100,
+                               key=keys.HEALTH_AGED_RATE),
+        "excess_rate": st.slider("Excess", 0, 100, key=keys.HEALTH_EXCESS_RATE),
+    }
+    try:
+        return HealthSettings(excess_basis=basis, cover_weeks=float(cover),
+                              obsolete_weeks=float(obsolete),
+                              **{k: v / 100 for k, v in rates.items()})
+    except HealthError as exc:  # shown, never a traceback; the defaults apply meanwhile
+        st.error(str(exc))
+        return _DEFAULTS
+
+
+def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
+    value = totals["value"]
+
+    def share(x: float) -> str | None:
+        return f"{x / value:.1%} of value" if value else None
+
+    c = st.columns(4)
+    c[0].metric("On-hand value", f"{value:,.0f}",
+                help=f"{totals['skus_at_risk']:,.0f} SKUs with value at risk "
+                f"({totals['value_at_risk']:,.0f})")
+    c[1].metric("Excess", f"{totals['excess_value']:,.0f}", share(totals["excess_value"]),
+                delta_color="off", help=f"Above {EXCESS_BASES[settings.excess_basis]}")
+    c[2].metric("Obsolete", f"{totals['obsolete_value']:,.0f}", share(totals["obsolete_value"]),
+                delta_color="off",
+                help=f"No sale in {settings.obsolete_weeks:g} weeks, or never sold")
+    c[3].metric("Write-down exposure", f"{totals['write_down_exposure']:,.0f}",
+                share(totals["write_down_exposure"]), delta_color="off",
+                help="Each unit at the highest rate of its categories, never twice")
+
+
+def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> None:
+    st.markdown("**Act on first**: the SKUs with the most value at risk")
+    shown = act_on_first(skus, settings, limit=_MAX_ROWS_SHOWN)
+    if shown.empty:
+        st.success("No stock is obsolete, aged or in excess under these settings.")
+        return
+    st.dataframe(shown, hide_index=True, key=keys.HEALTH_ACT)
+    at_risk = int((skus["value_at_risk"] > 0).sum())
+    if at_risk > _MAX_ROWS_SHOWN:
+        st.caption(f"First {_MAX_ROWS_SHOWN:,} of {at_risk:,} SKUs; the download has all.")
+    on_request("Download the act-on-first list (CSV)",
+               lambda: to_csv_bytes(act_on_first(skus, settings)), "act_on_first.csv",
+               keys.HEALTH_ACT_CSV, sig)
