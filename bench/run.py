@@ -104,6 +104,18 @@ def main() -> int:
           f"  simulation {r['sim_skus']:,} SKUs x {r['sim_weeks']} weeks, history + "
           f"{r['sim_paths']} bootstrapped paths: {r['simulation_s']:.2f} s (target 10 s), "
           f"peak {r['peak_mb']:,} MB  {'OK' if met else 'MISSED'}", flush=True)
+    r = _run("scorecard_bench.py", "--what", "page")
+    e = _run("scorecard_bench.py", "--what", "export")
+    slowest = max(e["export_pdf_s"], e["export_pptx_s"], e["export_xlsx_s"])
+    met = r["page_s_median"] <= 1.0 and slowest <= 15.0
+    ok &= met
+    print(f"Scorecard and QBR, {r['skus']:,} SKUs:\n"
+          f"  Scorecard page rerun after a boundary move (AppTest) {r['page_s_median']:.2f} s "
+          f"median, {r['page_s_max']:.2f} s max (target 1 s); first view with its SQL "
+          f"{r['page_first_s']:.2f} s; QBR page rerun {r['qbr_s_median']:.2f} s\n"
+          f"  full export from the workspace file: PDF {e['export_pdf_s']:.1f} s, PowerPoint "
+          f"{e['export_pptx_s']:.1f} s, Excel {e['export_xlsx_s']:.1f} s (target 15 s), peak "
+          f"{e['peak_mb']:,} MB  {'OK' if met else 'MISSED'}", flush=True)
     print("all targets met" if ok else "some targets missed")
     return 0
 

@@ -121,3 +121,19 @@ def test_without_chromium_the_pack_is_made_and_the_command_says_so(
     assert "Traceback" not in done.stderr
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Chart not rendered" in text and "Segment matrix" in text
+
+
+def test_long_lists_are_cut_and_the_about_sheet_says_where_the_rest_is(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    monkeypatch.setattr(qbr, "MAX_SHEET_ROWS", 10)
+    tables = {"dual_sourcing": pd.DataFrame({"sku": [f"S{i}" for i in range(25)]}),
+              "balanced": pd.DataFrame({"segment": ["AX", "BY"]})}
+    out = qbr._capped(tables)
+    assert list(out["dual_sourcing"]["sku"]) == [f"S{i}" for i in range(10)]  # first rows kept
+    assert len(out["balanced"]) == 2
+    about = out["about"].set_index("sheet")
+    assert about.loc["dual_sourcing", "rows_in_full"] == 25
+    assert "segstudio suppliers" in about.loc["dual_sourcing", "note"]
+    assert about.loc["balanced", "note"] == ""

@@ -151,7 +151,7 @@ STORIES: dict[str, tuple[str, Callable[[QbrData], Section]]] = {
     "scorecard": ("KPI scorecard", _scorecard),
     "tradeoff": ("Service against inventory", _tradeoff),
     "balanced": ("Balanced scorecard", _balanced),
-    "suppliers": ("Suppliers", _suppliers),
+    "suppliers": ("Supplier performance", _suppliers),
     "health": ("Inventory health", _health),
 }
 
@@ -184,12 +184,32 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     return out
 
 
+MAX_SHEET_ROWS = 20_000  # a review's lists keep their first rows (most important first)
+FULL_LISTS = {"dual_sourcing": "segstudio suppliers --out F.xlsx",
+              "health_actions": "the Inventory health page's download",
+              "root_cause_skus": "the Scorecard page's root-cause download"}
+
+
+def _capped(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables with long lists cut to :data:`MAX_SHEET_ROWS`, and an "about" table saying
+    what was cut and where the whole list is."""
+    out, about = {}, []
+    for name, df in tables.items():
+        cut = len(df) > MAX_SHEET_ROWS
+        out[name] = df.head(MAX_SHEET_ROWS) if cut else df
+        about.append({"sheet": name, "rows": min(len(df), MAX_SHEET_ROWS), "rows_in_full": len(df),
+                      "note": (f"first {MAX_SHEET_ROWS:,} rows, most important first; the whole "
+                               f"list: {FULL_LISTS.get(name, 'the app')}") if cut else ""})
+    out["about"] = pd.DataFrame(about)
+    return out
+
+
 def build_report(d: QbrData, title: str = "Quarterly business review",
                  subtitle: str = "") -> Report:
     """The whole review as a report: every story, then the tables for Excel."""
     sub = subtitle or (f"{len(d.portfolio):,} SKUs, {d.window.start} to {d.window.last_day}, "
                        f"segments {' x '.join(c.upper() for c in d.rules.criteria)}")
-    return Report(title, sub, [story(d, k) for k in STORIES], sheets(d))
+    return Report(title, sub, [story(d, k) for k in STORIES], _capped(sheets(d)))
 
 
 def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
