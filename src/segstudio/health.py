@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -121,41 +122,14 @@ class HealthSettings:
         return self.buckets[-2]
 
 
-METHODS = """
-**Age of a stock row**: age_days where the inventory file gives it; else the snapshot_date
-(else the last sales day of the data) minus the receipt_date; else unknown. Ages below 0 count
-as 0. Buckets by the upper edges (default 0-90, 91-180, 181-365, over 365 days, and
-*unknown*). Rows with negative on hand count as 0 units.
+def _methods_section(title: str) -> str:
+    """A section of the Methods page (methods.md), the one place the definitions are written."""
+    text = Path(__file__).with_name("methods.md").read_text(encoding="utf-8")
+    body = text.split(f"\n## {title}\n", 1)[1]
+    return body.split("\n## ", 1)[0].strip()
 
-**Value**: units x the inventory row's unit_cost where given, else the feature table's unit
-cost (sales lines, else product master). Units with no cost anywhere are valued at 0 and
-counted as *uncosted*.
 
-**Excess**: on hand minus a limit, floored at 0. The limit is the policy's order-up-to level
-(basis *order_up_to*; 0 for SKUs the policy does not stock: make/engineer-to-order or no
-demand), or cover_weeks x the mean weekly demand of the window (basis *cover*). On order is
-not counted: the figure is about the stock there is.
-
-**Obsolete**: an SKU with stock and no sale in the last obsolete_weeks weeks before the
-window's last day (last sale on or before that day minus 7 x obsolete_weeks days), or never
-sold in the data. All its stock is obsolete.
-
-**Aged**: the stock in the oldest dated bucket (over the last edge, default 365 days).
-
-**Never counting a unit twice**: the excess units are taken from the oldest stock first (stock
-sits because it is more than needed), so a unit can be aged and excess at once. Each unit
-carries one write-down rate, the highest of the categories it falls in: obsolete (all units of
-an obsolete SKU), aged, excess; none for the rest. With the defaults (obsolete 100%, aged 50%,
-excess 20%): write-down exposure = obsolete value x 100% + (aged value, not obsolete) x 50% +
-(excess value that is neither aged nor obsolete) x 20%. The excess and obsolete columns each
-show their whole category, so they overlap; the exposure and the value at risk do not.
-
-**Value at risk**: the value of the units in at least one category (all of an obsolete SKU;
-else its aged units plus its excess units that are not aged). **Main reason**: obsolete, else
-aged or excess, whichever has more value (aged on a tie), else healthy.
-
-**Act on first**: the SKUs with value at risk, most first (ties by SKU).
-""".strip()
+METHODS = _methods_section("Inventory health")
 
 
 # --------------------------------------------------------------------------- buckets
