@@ -142,6 +142,10 @@ def test_without_shipped_data_the_cells_name_the_missing_column(tmp_path: Path) 
         assert long.loc[("S", kpi), "status"] == "n/a"
         assert "shipped_qty" in long.loc[("S", kpi), "note"]
     assert "requested_date" in long.loc[("S", "otif"), "note"]
+    # No inventory file either: the stock KPIs say so.
+    for kpi in ("inventory_turns", "days_of_supply", "gmroi"):
+        assert long.loc[("S", kpi), "status"] == "n/a"
+        assert "no inventory snapshot" in long.loc[("S", kpi), "note"]
     ws.close()
 
 

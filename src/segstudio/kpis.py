@@ -384,6 +384,7 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
     port_target = (float(np.average(svc["service_target"].to_numpy(dtype=float)[ok], weights=w[ok]))
                    if ok.any() else np.nan)
 
+    no_stock = not bool((totals["inventory_value"].fillna(0) > 0).any())
     rows = []
     for seg in totals["segment"]:
         own = targets.for_segment("default" if seg == PORTFOLIO else seg)
@@ -411,7 +412,7 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
                 elif key == "otif" and not columns.otif:
                     value, note = np.nan, columns.missing_otif
                 elif not np.isfinite(value):
-                    note = _empty_note(key)
+                    note = _empty_note(key, no_stock)
             rows.append({"segment": seg, "kpi": key, "label": kpi.label, "unit": kpi.unit,
                          "value": value, "target": target, "note": note,
                          "higher_is_better": kpi.higher_is_better})
@@ -425,8 +426,10 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
     return Scorecard(long, values, totals, svc)
 
 
-def _empty_note(key: str) -> str:
+def _empty_note(key: str, no_stock: bool) -> str:
     if key in ("inventory_turns", "days_of_supply", "gmroi"):
+        if no_stock:
+            return "no inventory snapshot with stock at a cost is loaded"
         return "no inventory value, or no cost of goods, in this segment"
     return "no order lines in the window"
 
