@@ -302,10 +302,16 @@ def test_no_root_causes_when_every_segment_meets_its_target() -> None:
     assert summary.empty and skus.empty
 
 
-def test_display_table_marks_status_and_target(fixture_card: tuple) -> None:
+def test_display_table_shows_value_and_target_with_the_status_beside(fixture_card: tuple,
+                                                                     ) -> None:
     sc, _, ws = fixture_card
     table = kpis.display_table(sc)
-    assert table.loc["S1", "Unit fill rate"] == "🔴 84.0% / 97.0%"
-    assert table.loc["S1", "Forecast accuracy"].startswith("⚪ n/a")
+    assert table.loc["S1", "Unit fill rate"] == "84.0% / 97.0%"
+    assert table.loc["S1", "Days of supply"].endswith("/ 90 d")
+    assert table.loc["S1", "Forecast accuracy"].startswith("n/a")
     assert list(table.index) == ["S1", "S2", "Portfolio"]
+    status = sc.wide("status")
+    assert status.loc["S1", "Unit fill rate"] == "red" and status.shape == table.shape
+    notes = kpis.notes(sc)
+    assert any(n.startswith("Forecast accuracy: no forecasts yet") for n in notes)
     ws.close()

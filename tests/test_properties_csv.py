@@ -2,10 +2,11 @@
 
 Hypothesis writes sales files with random cells (empty, blank, text in numbers, bad dates,
 quotes, delimiters and newlines inside cells, unicode) and records with too many or too few
-fields. Loading one either raises :class:`UnusableFileError` or accounts for every record:
-read == accepted + rejected == records written, each rejected record is listed under its own
-row number (header = row 1), and the records with a wrong number of fields are the ones
-rejected as such.
+fields, and blank lines between records. Loading one either raises :class:`UnusableFileError`
+or accounts for every record: read == accepted + rejected == records written, each rejected
+record is listed under its own row number as a spreadsheet shows it (header = row 1, a record
+is one row even with line breaks in quoted fields, a blank line is a row), and the records with
+a wrong number of fields are the ones rejected as such.
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ _record = st.one_of(
 
 
 def _render(records: list[list[str]], delimiter: str, eol: str, bom: bool,
-            quote_all: bool) -> bytes:
-    """RFC 4180 text. (The csv module is not used: with ``lineterminator="\\n"`` it leaves a
-    bare ``\\r`` in a cell unquoted, which every reader takes for a line break.)"""
+            quote_all: bool, blank_before: frozenset[int] = frozenset()) -> bytes:
+    """RFC 4180 text, with a blank line before each record whose index is in ``blank_before``.
+    (The csv module is not used: with ``lineterminator="\\n"`` it leaves a bare ``\\r`` in a
+    cell unquoted, which every reader takes for a line break.)"""
 
     def field(cell: str) -> str:
         if quote_all or any(ch in cell for ch in (delimiter, '"', "\r", "\n")):
@@ -59,17 +61,34 @@ def _render(records: list[list[str]], delimiter: str, eol: str, bom: bool,
     def line(record: list[str]) -> str:
         return '""' if record == [""] else delimiter.join(field(c) for c in record)
 
-    text = eol.join(line(rec) for rec in [HEADER, *records]) + eol
+    lines = [line(HEADER)]
+    for i, rec in enumerate(records):
+        lines += [""] * (i in blank_before) + [line(rec)]
+    text = eol.join(lines) + eol
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
+def _row(i: int, blank_before: frozenset[int]) -> int:
+    """The row number of record ``i`` (from 0): after the header and the blank lines above it."""
+    return i + 2 + sum(b <= i for b in blank_before)
+
+
 def _sniffed(path) -> tuple[str, str] | None:
-    """The delimiter and quote DuckDB's sniffer settles on for ``path`` when reading it the way
-    the product does (keeping rejects), or None if it settles on nothing."""
+    """The delimiter and quote the product reads ``path`` with, or None if DuckDB's sniffer
+    settles on nothing: the sniffer's, except that a file it reads with single quotes or
+    without quoting is read with double quotes if the sniffer accepts them."""
+    sql = ("SELECT Delimiter, Quote FROM sniff_csv(?, header = true, store_rejects = true{})")
     con = duckdb.connect()
     try:
-        return con.execute("SELECT Delimiter, Quote FROM sniff_csv(?, header = true, "
-                           "store_rejects = true)", [str(path)]).fetchone()
+        delim, quote = con.execute(sql.format(""), [str(path)]).fetchone()
+        if quote in ("'", "(empty)"):
+            try:
+                con.execute(sql.format(", delim = ?, quote = '\"', escape = '\"'"),
+                            [str(path), delim])
+                quote = '"'
+            except duckdb.Error:
+                pass
+        return delim, quote
     except duckdb.Error:
         return None
     finally:
@@ -91,13 +110,15 @@ def _malformed(record: list[str]) -> bool:
     eol=st.sampled_from(["\n", "\r\n"]),
     bom=st.booleans(),
     quote_all=st.booleans(),
+    blank_before=st.one_of(st.just(frozenset()), st.frozensets(st.integers(0, 24), max_size=4)),
 )
 def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, delimiter, eol, bom,
-                                                 quote_all):
+                                                 quote_all, blank_before):
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "sales.csv"
-    path.write_bytes(_render(records, delimiter, eol, bom, quote_all))
+    path.write_bytes(_render(records, delimiter, eol, bom, quote_all, blank_before))
     n = len(records)
+    row_of = [_row(i, blank_before) for i in range(n)]
     with Workspace(folder / "w.duckdb") as ws:
         try:
             _, reports = ws.load({"sales": SourceFile(path)})
@@ -108,7 +129,7 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
         r = reports["sales"]
         assert r.read == r.accepted + r.rejected == n
         rows = r.rejects["row"].tolist()
-        assert all(2 <= row <= n + 1 for row in rows), rows
+        assert set(rows) <= set(row_of), (rows, row_of)
         # One row number per rejected record (a record can have several problems).
         assert len(set(rows)) == r.rejected
         assert ws.table_counts()["sales"] == r.accepted
@@ -126,12 +147,12 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
             # '"1,2,3","a,b"' is five fields without quoting): the counts above still hold.
             return
         # The records with a wrong number of fields are rejected as such, under their row.
-        malformed = {i + 2 for i, rec in enumerate(records) if _malformed(rec)}
+        malformed = {row_of[i] for i, rec in enumerate(records) if _malformed(rec)}
         record_rejects = set(r.rejects.loc[r.rejects["field"].isna(), "row"].tolist())
         assert record_rejects == malformed
         # Well-formed records with a blank SKU are rejected for it, under their own row number
-        # (rows after a malformed record are renumbered past it).
-        blank_sku = {i + 2 for i, rec in enumerate(records)
+        # (rows after a malformed record or a blank line are numbered past it).
+        blank_sku = {row_of[i] for i, rec in enumerate(records)
                      if not _malformed(rec) and not rec[0].strip()}
         assert set(r.rejects.loc[r.rejects["field"] == "sku", "row"].tolist()) == blank_sku
         # Accepted SKUs are the trimmed SKU cells of well-formed records.

@@ -213,8 +213,10 @@ def scorecard_figure(values: pd.DataFrame, statuses: pd.DataFrame, title: str) -
         texttemplate="%{text}", textfont={"color": "white", "size": 13}, colorscale=scale,
         zmin=-0.5, zmax=3.5, showscale=False, xgap=3, ygap=3,
         hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
-    fig.update_layout(title=title, height=max(320, 46 * len(values.index) + 120),
-                      margin=_MARGINS, yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
+    fig.update_layout(title={"text": title, "y": 0.99, "yanchor": "top"},
+                      height=max(340, 46 * len(values.index) + 150),
+                      margin={"l": 10, "r": 10, "t": 95, "b": 10},
+                      yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
     return fig
 
 
@@ -270,16 +272,17 @@ TIER_COLOURS = {"strategic": "#1565c0", "preferred": "#2e7d32", "approved": "#9e
 def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
     """OTIF of the largest suppliers (the table's order: spend, else lines), coloured by tier,
     with the mean lead time on hover."""
-    t = suppliers.head(top)
-    rate = t["otif_rate"] if t["otif_rate"].notna().any() else t["on_time_rate"]
-    fig = go.Figure(go.Bar(
-        x=t["supplier"].astype(str), y=rate,
-        marker_color=[TIER_COLOURS.get(str(v), "#9e9e9e") for v in t["tier"]],
-        customdata=np.stack([t["tier"].astype(str),
-                             t["lead_time_mean_days"].map(lambda v: f"{v:.0f} d"
-                                                          if pd.notna(v) else "n/a")], axis=-1),
-        hovertemplate=("%{x} (%{customdata[0]}): %{y:.1%}, lead time %{customdata[1]}"
-                       "<extra></extra>")))
+    t = suppliers.head(top).assign(
+        rate=lambda d: d["otif_rate"] if d["otif_rate"].notna().any() else d["on_time_rate"],
+        lead=lambda d: d["lead_time_mean_days"].map(lambda v: f"{v:.0f} d" if pd.notna(v)
+                                                    else "n/a"))
+    fig = go.Figure()
+    for tier, g in t.groupby("tier", sort=False):
+        fig.add_trace(go.Bar(
+            x=g["supplier"].astype(str), y=g["rate"], name=str(tier),
+            marker_color=TIER_COLOURS.get(str(tier), "#9e9e9e"), customdata=g["lead"],
+            hovertemplate=f"%{{x}} ({tier}): %{{y:.1%}}, lead time %{{customdata}}<extra></extra>"))
+    fig.update_xaxes(categoryorder="array", categoryarray=t["supplier"].astype(str).tolist())
     fig.update_layout(title=f"OTIF of the {len(t)} largest suppliers (colour: suggested tier)",
                       height=400, margin=_MARGINS, yaxis_tickformat=".0%",
                       yaxis_range=[0, 1])

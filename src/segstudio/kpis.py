@@ -659,7 +659,6 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
 
 
 # --------------------------------------------------------------------------- display
-STATUS_MARK = {"green": "🟢", "amber": "🟠", "red": "🔴", "n/a": "⚪"}
 
 
 def format_value(value: float, unit: str) -> str:
@@ -674,13 +673,13 @@ def format_value(value: float, unit: str) -> str:
 
 
 def display_table(sc: Scorecard, with_targets: bool = True) -> pd.DataFrame:
-    """Segments as rows, KPIs as columns, each cell "🟢 97.1% (target 97.0%)"."""
+    """Segments as rows, KPIs as columns, each cell "97.1% / 97.0%" (value / target); the
+    status of each cell is ``sc.wide("status")``."""
     long = sc.long
     text = [
-        f"{STATUS_MARK[s]} {format_value(v, u)}"
+        format_value(v, u)
         + (f" / {format_value(t, u)}" if with_targets and t is not None and np.isfinite(t) else "")
-        for v, t, u, s in zip(long["value"], long["target"], long["unit"], long["status"],
-                              strict=True)
+        for v, t, u in zip(long["value"], long["target"], long["unit"], strict=True)
     ]
     table = long.assign(text=text).pivot(index="segment", columns="label", values="text")
     segs = list(dict.fromkeys(long["segment"]))
@@ -689,9 +688,16 @@ def display_table(sc: Scorecard, with_targets: bool = True) -> pd.DataFrame:
 
 
 def notes(sc: Scorecard) -> list[str]:
-    """The distinct notes of the scorecard's cells, each with the KPI it belongs to."""
-    n = sc.long[sc.long["note"] != ""][["label", "note"]].drop_duplicates()
-    return [f"{label}: {note}" for label, note in zip(n["label"], n["note"], strict=True)]
+    """The distinct notes of the scorecard's cells, each with its KPI and, when it does not
+    hold for every row, the segments it holds for."""
+    rows = sc.long[sc.long["note"] != ""]
+    every = sc.long["segment"].nunique()
+    out = []
+    for (label, note), g in rows.groupby(["label", "note"], sort=False):
+        segs = list(dict.fromkeys(g["segment"]))
+        where = "" if len(segs) == every else f" ({', '.join(segs)})"
+        out.append(f"{label}{where}: {note}")
+    return out
 
 
 def build_scorecard(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,

@@ -62,9 +62,11 @@ def stage_csv(table: str, rejects: str, scans: str, options: dict[str, str] | No
 
 
 def sniff_csv_dialect(options: dict[str, str] | None = None) -> str:
-    """The delimiter and quote DuckDB would read a CSV with (parameters: path, encoding)."""
+    """The delimiter, quote, escape and lines skipped above the header DuckDB would read a CSV
+    with (parameters: path, encoding)."""
     return (
-        "SELECT Delimiter, Quote FROM sniff_csv(?, all_varchar = true, header = true, "
+        "SELECT Delimiter, Quote, Escape, SkipRows FROM sniff_csv(?, all_varchar = true, "
+        "header = true, "
         f"encoding = ?, store_rejects = true{_csv_options(options)})"
     )
 
@@ -92,38 +94,50 @@ def parquet_types(con: duckdb.DuckDBPyConnection, path: str) -> dict[str, str]:
 
 
 def csv_rejects(rejects: str) -> str:
-    """One row per rejected record (DuckDB lists a record once per extra or missing field)."""
+    """One row per rejected record (DuckDB lists a record once per extra or missing field):
+    its line as DuckDB numbers it (records and blank lines, as a spreadsheet shows them), the
+    error and the record's text (without the blank lines DuckDB may put before it)."""
     return (
         "SELECT line, arg_min(error_type, column_idx), arg_min(error_message, column_idx), "
-        f"arg_min(csv_line, column_idx) FROM {ident(rejects)} GROUP BY line ORDER BY line"
+        "ltrim(arg_min(csv_line, column_idx), chr(13) || chr(10)) "
+        f"FROM {ident(rejects)} GROUP BY line ORDER BY line"
     )
 
 
-def renumber_after_rejects(table: str, rejects: str, row_expr: str) -> str:
-    """Give the parsed table a ``__row`` that skips the lines DuckDB rejected.
+def skipped_lines_table(table: str, rejects: str, blank: str | None) -> str:
+    """A temp table mapping a CSV's kept records to their row numbers, for :func:`number_rows`.
 
-    For the rejected line L_j (sorted, j from 0) the number of rows kept before it is
-    L_j - 2 - j; a kept row with position r (from 0) comes after every reject with that number
-    <= r, so its line is r + 2 + #{j : L_j - 2 - j <= r}. ``row_expr`` is the row's number as
-    if nothing had been rejected (r + 2).
+    The lines from 2 on that hold no kept record are the rejected ones (``rejects``) and those
+    in ``blank`` (a relation with a ``line`` column: lines above and at the header, blank
+    lines). For the j-th of them (sorted, j from 0) on line L_j, L_j - 2 - j kept records come
+    before it; a kept record at position r (from 0) comes after each with that number <= r, so
+    its line is r + 2 + #{j : L_j - 2 - j <= r}. The table holds, for each distinct
+    ``kept_before``, ``n`` = that count.
     """
-    row = row_expr.replace("rowid", "t.rowid") if row_expr != "__row" else "t.__row"
-    keep = "t.* EXCLUDE (__row)" if row_expr == "__row" else "t.*"
+    lines = f"SELECT line FROM {ident(rejects)}"
+    if blank is not None:
+        lines += f" UNION ALL SELECT line FROM {ident(blank)}"
     return f"""
-        CREATE OR REPLACE TABLE {ident(table)} AS
-        WITH r AS (
-            SELECT DISTINCT line FROM {ident(rejects)}
+        CREATE OR REPLACE TEMP TABLE {ident(table)} AS
+        WITH s AS (
+            SELECT DISTINCT line::BIGINT AS line FROM ({lines}) WHERE line >= 2
         ), pos AS (
-            SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS kept_before FROM r
-        ), cum AS (
-            SELECT kept_before, max(n) AS n FROM (
-                SELECT kept_before, row_number() OVER (ORDER BY kept_before) AS n FROM pos)
-            GROUP BY kept_before
+            SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS kept_before FROM s
         )
-        SELECT {keep}, ({row} + coalesce(c.n, 0))::BIGINT AS __row
-        FROM {ident(table)} t
-        ASOF LEFT JOIN cum c ON {row} - 2 >= c.kept_before
-        ORDER BY __row
+        SELECT kept_before, max(n) AS n FROM (
+            SELECT kept_before, row_number() OVER (ORDER BY kept_before) AS n FROM pos)
+        GROUP BY kept_before
+    """
+
+
+def number_rows(rejects_sql: str, lines: str) -> str:
+    """``rejects_sql`` (rows numbered by position, ``rowid + 2``) with each row number moved
+    past the lines of ``lines`` (:func:`skipped_lines_table`) that come before it. Only the
+    rejected rows are renumbered, not the whole table."""
+    return f"""
+        SELECT (r.row + coalesce(c.n, 0))::BIGINT AS row, r.field, r.value, r.reason
+        FROM ({rejects_sql}) r
+        ASOF LEFT JOIN {ident(lines)} c ON r.row - 2 >= c.kept_before
     """
 
 

@@ -5,9 +5,14 @@ here: UTF-8, UTF-8 with BOM, UTF-16 with BOM, else latin-1, read as Windows-1252
 bytes latin-1 leaves to control codes, e.g. ``€`` and ``’``), the same gzip-compressed, XLSX
 through openpyxl (DuckDB's excel extension needs a download), and Parquet.
 
-Every staged table has a ``__row`` column: the record's row number as a spreadsheet shows it
-(the header is row 1, the first data row is row 2). Every column except ``__row`` is text, so
-validation sees exactly what the file says: ``0055-S`` and ``85123a`` survive as written.
+Every staged file numbers its records as a spreadsheet shows them (the header is row 1, the
+first data row is row 2): a workbook's rows carry a ``__row`` column, a Parquet file's and a
+CSV's are numbered by position. In a CSV a record is one row even when a quoted field spans
+several lines, and a blank line is a row of its own (as a spreadsheet opening the file shows
+them, and as DuckDB numbers the records it rejects); DuckDB skips blank lines silently, so
+:attr:`StagedFile.skipped_lines` finds them when row numbers are needed. Every column except
+``__row`` is text, so validation sees exactly what the file says: ``0055-S`` and ``85123a``
+survive as written.
 """
 
 from __future__ import annotations
@@ -25,12 +30,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from . import queries as q
 from .errors import UnusableFileError
 
 _SNIFF_BYTES = 1 << 20
+_SCAN_BYTES = 1 << 22  # chunk of the line scan (a few arrays of this many bytes at a time)
 _XLSX_CHUNK_ROWS = 50_000
 _T = TypeVar("_T")
 
@@ -61,6 +68,12 @@ class StagedFile:
     record's row number. For a CSV, records DuckDB cannot split into fields land in the
     ``rejects`` table while ``source`` is read (``store_rejects``), and ``sample_source`` reads the
     same file forgivingly, for sniffing date formats.
+
+    A CSV's ``row_expr`` is its position among the records DuckDB kept (``rowid + 2``); its row
+    number also counts the lines that hold no kept record before it: the rejected records (in
+    ``rejects``) and the lines ``skipped_lines()`` lists, those above the header, the header if
+    it is not line 1, and blank lines. That call reads the file again: make it only when there
+    are row numbers to show.
     """
 
     label: str
@@ -72,6 +85,7 @@ class StagedFile:
     sample_source: str
     rejects: str | None = None
     temp_tables: list[str] = field(default_factory=list)
+    skipped_lines: Callable[[], np.ndarray] | None = None
 
 
 def detect_kind(path: Path) -> str:
@@ -291,21 +305,45 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
     encoding = sniff_encoding(head)
     _check_text(head, src.label, encoding)
     rejects, scans = f"{table}__rejects", f"{table}__scans"
+    dialect: dict[str, object] = {}
 
-    def read(path: str, enc: str, options: dict[str, str]) -> None:
+    def sniff(path: str, enc: str, options: dict[str, str]) -> tuple | None:
+        try:
+            return con.execute(q.sniff_csv_dialect(options), [path, enc]).fetchone()
+        except duckdb.Error:
+            return None  # read_csv sniffs again, and says what fails
+
+    def stage(path: str, enc: str, options: dict[str, str]) -> None:
+        # Each attempt starts afresh: rejects of a failed attempt must not count twice.
         for t in (table, rejects, scans):
             con.execute(q.drop_table(t))
-        try:
-            delim, quote = con.execute(q.sniff_csv_dialect(options), [path, enc]).fetchone()
-        except duckdb.Error:
-            delim, quote = None, None  # read_csv sniffs again, and says what fails
-        if quote == "'":
-            # The sniffer may take single quotes for quoting (when that fits a few records
-            # better), which strips them from values like 'A1' and splits records quoted the
-            # standard way. CSV files quote with double quotes: read it so.
-            options = {**options, "delim": delim, "quote": '"', "escape": '"'}
         # A parallel read into a temp table keeps file order, so rowid numbers the records.
         con.execute(q.stage_csv(table, rejects, scans, options), [path, enc])
+
+    def read(path: str, enc: str, options: dict[str, str]) -> None:
+        sniffed = sniff(path, enc, options)
+        delim, quote, escape, skip = sniffed or (None, None, None, 0)
+        if quote in ("'", "(empty)"):
+            # CSV files quote with double quotes. The sniffer may take single quotes for quoting
+            # (when that fits a few records better), which strips them from values like 'A1'
+            # and splits records quoted the standard way. Or it may take no quoting at all when
+            # a few malformed records fit that better; then a quoted delimiter splits a field
+            # and a quoted line break splits a record in two. Read such a file with double
+            # quotes, unless its quotes cannot be read so (a bare quote opening a value, as in
+            # "x"y, or never closed): then as the sniffer says.
+            rfc = {**options, "delim": delim, "quote": '"', "escape": '"'}
+            resniffed = sniff(path, enc, rfc)
+            if quote == "'" or resniffed is not None:
+                try:
+                    stage(path, enc, rfc)
+                    skip = resniffed[3] if resniffed else skip
+                    dialect.update(quote='"', escape='"', skip=int(skip or 0))
+                    return
+                except duckdb.Error:
+                    if quote == "'":
+                        raise
+        stage(path, enc, options)
+        dialect.update(quote=quote or '"', escape=escape or '"', skip=int(skip or 0))
 
     _read_csv(src, encoding, head, read)
     columns = q.table_columns(con, table)
@@ -319,7 +357,109 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
         sample_source=q.ident(table),
         rejects=rejects,
         temp_tables=[table, rejects, scans],
+        skipped_lines=lambda: _skipped_lines(src.path, encoding, str(dialect["quote"]),
+                                             str(dialect["escape"]), int(dialect["skip"])),
     )
+
+
+def _csv_bytes(path: Path, encoding: str) -> Iterator[bytes]:
+    """The bytes of a (possibly gzipped) CSV in chunks, UTF-16 recoded to UTF-8 (line breaks and
+    quotes are then single bytes, as they are in UTF-8, latin-1 and Windows-1252)."""
+    with open(path, "rb") as fh:
+        magic = fh.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    decoder = codecs.getincrementaldecoder("utf-16")("replace") if encoding == "utf-16" else None
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(_SCAN_BYTES):
+            yield decoder.decode(chunk).encode("utf-8") if decoder else chunk
+
+
+def _has_inner_blank_line(path: Path, encoding: str) -> bool:
+    """Whether the file has an empty line with more text after it (a cheap test: quoted line
+    breaks can make it say yes when the file has no blank line)."""
+    pending = b""  # the line breaks ending the text so far: blank lines if more text follows
+    for chunk in _csv_bytes(path, encoding):
+        data = pending + chunk
+        body = data.rstrip(b"\r\n")
+        pending = data[len(body):]
+        if any(blank in body for blank in (b"\n\n", b"\n\r\n", b"\r\r")):
+            return True
+    return False
+
+
+def _blank_lines(path: Path, encoding: str, quote: str, escape: str) -> np.ndarray:
+    """Line numbers (from 1) of the empty lines outside quoted fields, numbered as DuckDB
+    numbers records: each line break outside quotes (LF, CR LF or CR) ends a line; one inside
+    a quoted field does not. Vectorised over chunks of the file (no loop over its lines)."""
+    q_byte = ord(quote) if len(quote) == 1 else None
+    e_byte = ord(escape) if len(escape) == 1 and escape != quote else None
+    found: list[np.ndarray] = []
+    parity = 0  # inside a quoted field after the bytes read so far
+    lines_ended = 0  # line breaks outside quotes so far
+    last_end = -1  # offset of the last byte of the last of them
+    offset = 0
+    before = 0  # the byte before the chunk
+    carry = b""
+    for chunk in _csv_bytes(path, encoding):
+        data = carry + chunk
+        # Keep a final \r for the next chunk: it may be the first half of \r\n.
+        carry = data[-1:] if data.endswith(b"\r") else b""
+        data = data[:len(data) - len(carry)]
+        parity, lines_ended, last_end = _scan_lines(
+            np.frombuffer(data, np.uint8), offset, before, q_byte, e_byte, parity, lines_ended,
+            last_end, found)
+        offset += len(data)
+        before = data[-1] if data else before
+    if carry:
+        _scan_lines(np.frombuffer(carry, np.uint8), offset, before, q_byte, e_byte, parity,
+                    lines_ended, last_end, found)
+    return np.concatenate(found) if found else np.empty(0, np.int64)
+
+
+def _scan_lines(a: np.ndarray, offset: int, before: int, q_byte: int | None,
+                e_byte: int | None, parity: int, lines_ended: int, last_end: int,
+                found: list[np.ndarray]) -> tuple[int, int, int]:
+    """One chunk of :func:`_blank_lines` (``a``, from byte ``offset``, after byte ``before``):
+    appends the blank lines it ends to ``found`` and returns the state after it."""
+    if not len(a):
+        return parity, lines_ended, last_end
+    prev = np.empty_like(a)
+    prev[0], prev[1:] = before, a[:-1]
+    breaks = a == 10
+    cr = a == 13
+    nxt_lf = np.zeros_like(breaks)
+    nxt_lf[:-1] = breaks[1:]
+    breaks |= cr & ~nxt_lf
+    if q_byte is not None:
+        quotes = a == q_byte
+        if e_byte is not None:
+            quotes &= prev != e_byte
+        inside = np.bitwise_xor.accumulate(quotes.view(np.uint8)) ^ np.uint8(parity)
+        parity = int(inside[-1])
+        breaks &= inside == 0
+    ends = np.flatnonzero(breaks)
+    if not len(ends):
+        return parity, lines_ended, last_end
+    starts = ends - ((a[ends] == 10) & (prev[ends] == 13))
+    prev_ends = np.empty_like(ends)
+    prev_ends[0], prev_ends[1:] = last_end - offset, ends[:-1]
+    blank = np.flatnonzero(starts == prev_ends + 1)
+    if len(blank):
+        found.append(blank.astype(np.int64) + lines_ended + 1)
+    return parity, lines_ended + len(ends), offset + int(ends[-1])
+
+
+def _skipped_lines(path: Path, encoding: str, quote: str, escape: str, skip: int) -> np.ndarray:
+    """The line numbers from 2 on that hold no record DuckDB read or rejected: the ``skip``
+    lines above the header and the header itself when not on line 1, and blank lines."""
+    header = skip + 1
+    above = np.arange(2, header + 1, dtype=np.int64)
+    if not _has_inner_blank_line(path, encoding):
+        return above
+    quote = quote if quote not in ("(empty)", "") else ""
+    escape = escape if escape not in ("(empty)", "") else quote
+    blank = _blank_lines(path, encoding, quote, escape)
+    return np.concatenate([above, blank[blank > header]])
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, src: SourceFile) -> StagedFile:

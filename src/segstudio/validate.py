@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import queries as q
 from .errors import UnusableFileError
@@ -107,8 +108,9 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             if can_fail:
                 checked[f.name] = "unparseable date"
     # A CSV staged as a table and a Parquet file number their rows by position: the parsed
-    # table keeps file order and needs no row column. A workbook (blank rows skipped) carries
-    # its row numbers, so those rows may be written in any order (faster).
+    # table keeps file order and needs no row column (a CSV's rejected rows are renumbered
+    # past its rejected records and blank lines when listed). A workbook (blank rows skipped)
+    # carries its row numbers, so those rows may be written in any order (faster).
     positional = staged.row_expr != "__row"
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
@@ -132,10 +134,6 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             (int(line), f"{etype.lower()}: {msg}", text or "")
             for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()
         ]
-        if malformed:
-            # Records DuckDB could not split are missing from the table: renumber the rest.
-            con.execute(q.renumber_after_rejects(parsed, staged.rejects, row))
-            row = q.positional_row(stored=True)
     required = [f for f in table.required if f in mapping]
     ok = q.ok_condition(required, list(checked))
     rejects_sql = q.reject_rows(parsed, required, checked, row)
@@ -156,8 +154,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             has_unit_cost="unit_cost" in mapping))
 
     sku_pass()
-    dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None,
-                        renumbered=bool(malformed), row=row)
+    dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None, row=row)
     if con.execute(q.summary_needs_trim(summary)).fetchone()[0]:
         con.execute(q.trim_text(parsed, "sku"))
         sku_pass()  # trimmed SKUs may merge, and a blank one is now missing
@@ -170,6 +167,9 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
 
     if accepted == total:
         rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
+    elif staged.skipped_lines is not None:
+        rejects_sql = _number_csv_rows(con, staged, rejects_sql, parsed + "__lines",
+                                       bool(malformed))
     rejects = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
     rejects.insert(2, "column", rejects["field"].map(mapping))
@@ -194,15 +194,34 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _number_csv_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, rejects_sql: str,
+                     lines: str, malformed: bool) -> str:
+    """``rejects_sql`` with a CSV's row numbers: positions among the kept records moved past the
+    lines that hold none (rejected records, blank lines, lines above the header). ``lines`` names
+    the temp table of that mapping (see :func:`queries.skipped_lines_table`)."""
+    skipped = staged.skipped_lines()
+    if not len(skipped) and not malformed:
+        return rejects_sql  # every line from 2 on is a kept record: positions are row numbers
+    blank = None
+    if len(skipped):
+        blank = lines + "__blank"
+        con.register(blank, pa.table({"line": pa.array(skipped, pa.int64())}))
+    try:
+        con.execute(q.skipped_lines_table(lines, staged.rejects, blank))
+    finally:
+        if blank is not None:
+            con.unregister(blank)
+    return q.number_rows(rejects_sql, lines)
+
+
 def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, summary: str,
-                date_field: str | None, renumbered: bool, row: str) -> int:
+                date_field: str | None, row: str) -> int:
     """Exact duplicate records, hashed from the source (the parsed table has no hash column).
 
-    Only rows the SKU pass marks as possible twins are hashed; without a date to prune by, or
-    after a renumbering (malformed CSV records: parsed rows no longer match source rows),
-    every row is.
+    Only rows the SKU pass marks as possible twins are hashed (the parsed table and the source
+    number their rows alike); without a date to prune by, every row is.
     """
-    if renumbered or date_field is None:
+    if date_field is None:
         sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=False)
         return int(con.execute(sql, staged.params).fetchone()[0])
     if con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0:

@@ -153,7 +153,7 @@ class Workspace:
                     mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
                     parsed = f"__staged{tag}_{key}"
-                    staging.temp_tables += [parsed, parsed + "__sku"]
+                    staging.temp_tables += [parsed, parsed + "__sku", parsed + "__lines"]
                     staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
                 self._cross_checks(staging)
             except BaseException:

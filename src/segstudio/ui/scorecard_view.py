@@ -71,10 +71,14 @@ def _scorecard_tab(s: ScoreContext) -> None:
     fig = charts.scorecard_figure(kpis.display_table(sc, with_targets=False),
                                   sc.wide("status"), "KPI scorecard by segment")
     st.plotly_chart(fig, key="score.grid")
-    st.caption("Each cell: 🟢 at or better than target, 🟠 within "
-               f"{s.ctx.rules.kpi.amber_band:.0%} of it, 🔴 further off, ⚪ cannot be computed. "
-               "Table below: value / target.")
-    st.dataframe(kpis.display_table(sc), key="score.table")
+    st.caption("Each cell: green at or better than target, amber within "
+               f"{s.ctx.rules.kpi.amber_band:.0%} of it, red further off, grey cannot be "
+               "computed. Table below: value / target.")
+    status = sc.wide("status")
+    colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; "
+                                   "color: white")
+    st.dataframe(kpis.display_table(sc).style.apply(lambda _: colours, axis=None),
+                 key="score.table")
     for note in kpis.notes(sc):
         st.caption(f"• {note}")
     with st.expander("Definitions"):
