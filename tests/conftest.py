@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from streamlit.testing.v1 import AppTest
 
 from segstudio.demo_workspace import build_demo_workspace
 
@@ -19,6 +20,15 @@ if os.environ.get("CI"):
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def open_page(page: str, timeout: float = 300) -> AppTest:
+    """The app run once, then switched to ``page`` (e.g. "pages/qbr.py"), without exception."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 @pytest.fixture(scope="session")

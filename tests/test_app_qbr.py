@@ -10,17 +10,11 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from segstudio.qbr import STORIES
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.conftest import open_page
 
 
 def _run() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    at.switch_page("pages/qbr.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/qbr.py")
 
 
 def test_every_story_renders_with_a_chart_and_a_table(app_env: Path) -> None:

@@ -11,17 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from segstudio import decisions
 from segstudio.workspace import Workspace
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.conftest import open_page
 
 
 def _run() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("pages/scorecard.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/scorecard.py")
 
 
 def _grid(at: AppTest) -> dict:

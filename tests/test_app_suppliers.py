@@ -13,17 +13,11 @@ from streamlit.testing.v1 import AppTest
 from segstudio.readers import SourceFile
 from segstudio.suppliers import ALL_SUPPLIERS, TIERS
 from segstudio.workspace import Workspace
-from tests.conftest import ROOT
-
-APP = str(ROOT / "app.py")
+from tests.conftest import ROOT, open_page
 
 
 def _run(page: str = "pages/suppliers.py") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page)
 
 
 # AppTest does not expose a dataframe's key: each table is found by a column only it has.

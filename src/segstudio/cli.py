@@ -19,7 +19,7 @@ from .exports import escape_formulas, to_xlsx_bytes
 from .features import FeatureSettings, compute_features
 from .mapping import read_mapping_file
 from .readers import SourceFile
-from .rules import read_rules
+from .rules import Rules, read_rules
 from .schema import TABLES
 from .segmentation import Portfolio, Segmentation, alerts
 from .validate import FileReport
@@ -192,15 +192,21 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_policy(args: argparse.Namespace) -> int:
-    from .policy import compute_policies, erp_table
-
+def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
+    """Check a table-writing command's arguments: (the output's suffix, the rules file's
+    rules or None for the official ones)."""
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
-    rules = read_rules(args.rules) if args.rules else None
+    return suffix, read_rules(args.rules) if args.rules else None
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    from .policy import compute_policies, erp_table
+
+    suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
         p, s = segment_skus(ws, rules)
     table = erp_table(compute_policies(p.features, s.segment, s.rules.policy), full=True)
@@ -219,12 +225,7 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 def _cmd_suppliers(args: argparse.Namespace) -> int:
     from .suppliers import export_frames, receipt_aggregates, sku_context, supplier_performance
 
-    suffix = args.out.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
-    if not args.workspace.exists():
-        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
-    rules = read_rules(args.rules) if args.rules else None
+    suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
         agg = receipt_aggregates(ws)
         if agg.empty:

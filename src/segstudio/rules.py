@@ -174,6 +174,8 @@ _LAYOUT: dict[str, list[tuple[str, str]]] = {
     "scope": [("exclude", "exclude")],
 }
 _TYPES = {f.name: f.type for f in fields(Rules)}
+# [policy] and [kpi]: section (= Rules attribute) -> (parser, its error)
+_TABLES = {"policy": (PolicyTable.from_dict, PolicyError), "kpi": (KpiTargets.from_dict, KpiError)}
 _LISTS = ("criteria", "exclude")
 
 
@@ -197,16 +199,11 @@ def from_dict(data: dict, source: str = "rules") -> Rules:
     or keys are refused (a typo must not silently fall back to a default)."""
     kwargs: dict = {}
     for section, body in data.items():
-        if section == "policy":
+        if section in _TABLES:  # sections that parse and check themselves
+            parse, error = _TABLES[section]
             try:
-                kwargs["policy"] = PolicyTable.from_dict(body, source)
-            except PolicyError as exc:
-                raise RulesError(str(exc)) from exc
-            continue
-        if section == "kpi":
-            try:
-                kwargs["kpi"] = KpiTargets.from_dict(body, source)
-            except KpiError as exc:
+                kwargs[section] = parse(body, source)
+            except error as exc:
                 raise RulesError(str(exc)) from exc
             continue
         if section not in _LAYOUT:
