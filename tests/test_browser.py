@@ -232,8 +232,11 @@ def test_presentation_mode_shows_one_story_per_screen_without_the_sidebar(page: 
     page.get_by_role("heading", name="KPI scorecard").wait_for(timeout=30_000)
     page.get_by_text("2 / 6").wait_for(timeout=30_000)
     assert page.get_by_role("heading", name="Segment matrix").count() == 0  # one story a screen
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    assert "OTIF" in page.locator(".js-plotly-plot").first.inner_text()
+    # The new story's chart replaces the matrix (the old element can linger for a moment).
+    page.locator(".js-plotly-plot").filter(has_text="OTIF").first.wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 1",
+                           timeout=30_000)
+    assert "Segment matrix" not in page.locator(".js-plotly-plot").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "qbr_present_scorecard.png"), full_page=True)
     page.get_by_role("button", name="◀ Previous").click()
     page.get_by_text("1 / 6").wait_for(timeout=30_000)
