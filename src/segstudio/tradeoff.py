@@ -3,9 +3,10 @@ mix of service targets for a budget (or the least inventory for a service target
 
 A curve point is "every stocked SKU of the segment at this target": safety stock from the
 SKU's own model (normal or gamma, as in :mod:`policy`) plus its cycle stock, valued at cost.
-Gamma SKUs use tables over a grid of shapes (built once), scaled to each SKU's own standard
-deviation: their curve points are within about 0.5% of the exact per-SKU figures, which is
-plenty for a chart and keeps 100,000 SKUs x 50 points well under a second.
+Gamma SKUs use tables over a grid of shapes (built once), read between the two grid shapes
+either side of the SKU's own (linear in log shape) and scaled to its standard deviation: each
+SKU's curve points are within 1% of its exact figures (sums within about 0.5%), which keeps
+100,000 SKUs x 50 points under a second.
 """
 
 from __future__ import annotations
@@ -146,25 +147,36 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     if gamma.any():
         csl_levels, by_loss, loss, csl_loss = _gamma_tables()
         a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
-        row = np.clip(np.searchsorted(_SHAPE_GRID, a), 0, len(_SHAPE_GRID) - 1)
-        a_row = _SHAPE_GRID[row]
-        # The grid shape is near the SKU's; its scale keeps the SKU's standard deviation, so
-        # the safety stock is exact in sigma and only the skewness is the grid's.
-        scale = pr.std[gamma] / np.sqrt(a_row)
-        c, w, q = cost[gamma], weight[gamma], pr.cycle_units[gamma]
-        ss_csl = (csl_levels[row] - a_row[:, None])
-        safety["csl"] += by_segment(gamma, scale * c) @ ss_csl
-        fill_of_csl += by_segment(gamma, w) @ np.clip(
-            1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
-        csl_at_zero = special.gammainc(a_row, a_row)
-        served["csl"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
-                                                           csl_at_zero[:, None])
-        target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
-        y = _level_for_loss(by_loss, row, target)
-        safety["fill_rate"] += by_segment(gamma, scale * c) @ (y - a_row[:, None])
-        fill_at_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
+        # The two grid shapes either side of the SKU's, weighted linearly in log shape. Each
+        # keeps the SKU's standard deviation (scale = sigma / sqrt(grid shape)), so the safety
+        # stock is exact in sigma and the skewness is interpolated between the grid's.
+        hi = np.clip(np.searchsorted(_SHAPE_GRID, a), 1, len(_SHAPE_GRID) - 1)
+        lo = hi - 1
+        t = np.clip(np.log(a / _SHAPE_GRID[lo]) / np.log(_SHAPE_GRID[hi] / _SHAPE_GRID[lo]),
+                    0.0, 1.0)[:, None]
+        sd, c, w, q = pr.std[gamma], cost[gamma], weight[gamma], pr.cycle_units[gamma]
+
+        def per_row(row: np.ndarray) -> tuple[np.ndarray, ...]:
+            """Safety stock (units) for the CSL and fill-rate points, the fill rate at each
+            CSL point, and the CSL and fill rate of zero safety stock, for grid rows ``row``."""
+            a_row = _SHAPE_GRID[row]
+            scale = sd / np.sqrt(a_row)
+            ss_csl = scale[:, None] * (csl_levels[row] - a_row[:, None])
+            fill_csl = np.clip(1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
+            target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
+            ss_fill = scale[:, None] * (_level_for_loss(by_loss, row, target) - a_row[:, None])
+            csl_zero = special.gammainc(a_row, a_row)
+            fill_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
+            return ss_csl, fill_csl, ss_fill, csl_zero[:, None], fill_zero[:, None]
+
+        ss_csl, fill_csl_g, ss_fill, csl_zero, fill_zero = (
+            (1 - t) * x_lo + t * x_hi for x_lo, x_hi in zip(per_row(lo), per_row(hi), strict=True))
+        safety["csl"] += by_segment(gamma, c) @ ss_csl
+        fill_of_csl += by_segment(gamma, w) @ fill_csl_g
+        served["csl"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :], csl_zero)
+        safety["fill_rate"] += by_segment(gamma, c) @ ss_fill
         served["fill_rate"] += by_segment(gamma, w) @ np.maximum(SERVICE_POINTS[None, :],
-                                                                 fill_at_zero[:, None])
+                                                                 fill_zero)
     cycle_value = np.where(stocked, pr.cycle_units / 2 * cost, 0.0)
     demand = np.bincount(seg_idx, weights=weight, minlength=n_seg)
     with np.errstate(invalid="ignore", divide="ignore"):
