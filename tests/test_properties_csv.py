@@ -11,6 +11,8 @@ a wrong number of fields are the ones rejected as such.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 
 import duckdb
@@ -75,13 +77,14 @@ def _row(i: int, blank_before: frozenset[int]) -> int:
 
 def _sniffed(path) -> tuple[str, str] | None:
     """The delimiter and quote the product reads ``path`` with, or None if DuckDB's sniffer
-    settles on nothing: the sniffer's, except that a file it reads with single quotes or
-    without quoting is read with double quotes if the sniffer accepts them."""
+    settles on nothing: the sniffer's, except that a file it reads with single quotes, or with
+    double quotes in it read without quoting, is read with double quotes if the sniffer accepts
+    them."""
     sql = ("SELECT Delimiter, Quote FROM sniff_csv(?, header = true, store_rejects = true{})")
     con = duckdb.connect()
     try:
         delim, quote = con.execute(sql.format(""), [str(path)]).fetchone()
-        if quote in ("'", "(empty)"):
+        if quote == "'" or (quote == "(empty)" and b'"' in path.read_bytes()):
             try:
                 con.execute(sql.format(", delim = ?, quote = '\"', escape = '\"'"),
                             [str(path), delim])
@@ -161,3 +164,42 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
         candidates = Counter(rec[0].strip() for rec in records if not _malformed(rec))
         assert not Counter(skus) - candidates, (skus, candidates)
         assert "" not in skus and None not in skus
+
+
+# --------------------------------------------------------------------------- found by the property
+def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
+    """A file whose few malformed records fit "no quoting" better than double quotes: DuckDB's
+    sniffer then read ``"a;b"`` as two fields and the two-line record as two records (9 rows
+    read for 8 records). Read with double quotes, each record is one row, counted once."""
+    records = [["0055-S"] * 5] * 5 + [["0055-S"] * 3 + ["a;b"], ["0055-S"],
+                                      ["0055-S"] * 4 + ["line\nbreak", "0055-S"]]
+    data = _render(records, ";", "\n", bom=False, quote_all=False)
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows([HEADER, *records])
+    assert data == out.getvalue().encode()  # as the csv module writes it
+    path = tmp_path / "sales.csv"
+    path.write_bytes(data)
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        _, reports = ws.load({"sales": SourceFile(path)})
+        r = reports["sales"]
+        assert (r.read, r.accepted, r.rejected) == (8, 0, 8)
+        got = r.rejects[["row", "field", "value"]].values.tolist()
+        reasons = r.rejects["reason"].tolist()
+        # Rows 2-6: '0055-S' is neither a date nor a number.
+        for i, row in enumerate(range(2, 7)):
+            assert got[3 * i:3 * i + 3] == [[row, "date", "0055-S"], [row, "quantity", "0055-S"],
+                                             [row, "unit_price", "0055-S"]]
+            assert reasons[3 * i:3 * i + 3] == ["unparseable date", "text in a number",
+                                                "text in a number"]
+        # Rows 7-9: the wrong number of fields, each record once, under its first line.
+        assert got[15:] == [[7, None, '0055-S;0055-S;0055-S;"a;b"'], [8, None, "0055-S"],
+                            [9, None, '0055-S;0055-S;0055-S;0055-S;"line\nbreak";0055-S']]
+        assert reasons[15].startswith("missing columns") and "Found: 4" in reasons[15]
+        assert reasons[16].startswith("missing columns") and "Found: 1" in reasons[16]
+        assert reasons[17].startswith("too many columns") and "Found: 6" in reasons[17]
+        assert len(got) == 18
+        assert ws.table_counts()["sales"] == 0
+        with ws.lock:
+            saved = ws.con.execute("SELECT row, count(*) FROM load_rejects GROUP BY row "
+                                   "ORDER BY row").fetchall()
+        assert saved == [(2, 3), (3, 3), (4, 3), (5, 3), (6, 3), (7, 1), (8, 1), (9, 1)]

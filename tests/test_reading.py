@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from segstudio import SourceFile, UnusableFileError, Workspace
+from segstudio import SourceFile, UnusableFileError, Workspace, readers
 from segstudio.readers import detect_kind, list_sheets, peek_columns
 
 D1, D2, D3 = dt.date(2010, 12, 1), dt.date(2010, 12, 2), dt.date(2010, 12, 3)
@@ -184,6 +184,111 @@ def test_quoted_semicolon_file(tmp_path):
     with ws:
         assert rows(ws, "SELECT sku, quantity, customer FROM sales") == [
             ("A", 3.0, "x;y"), ("B", 4.5, "z")]
+
+
+# --------------------------------------------------------------------------- row numbers
+# A reject's row is the record's row as a spreadsheet shows the file: the header is row 1, a
+# record is one row even when a quoted field spans lines (its row is where it starts), and a
+# blank line is a row of its own. Every record is read, and counted, once.
+def test_multiline_fields_before_bad_and_malformed_records(tmp_path):
+    text = (
+        'sku;date;quantity;unit_price;customer\n'   # row 1
+        'A;2024-01-01;1;2;"two\nlines"\n'           # row 2 (lines 2-3)
+        'B;2024-01-01;1;2;"three\n\nlines"\n'       # row 3 (lines 4-6, a blank one inside)
+        'C;2024-01-01;x;2;c\n'                      # row 4: text in a number
+        'D;2024-01-01;1\n'                          # row 5: fields missing
+        'E;2024-01-01;1;2;"a;\nb";extra\n'          # row 6 (lines 9-10): a field too many
+        'F;bad;1;2;"x\ny"\n'                        # row 7: unparseable date
+        'G;2024-01-01;1;2;"say ""hi"""\n'            # row 8
+    )
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, "s.csv", text))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (7, 3, 4)
+        assert r.rejects[["row", "field", "value"]].values.tolist() == [
+            [4, "quantity", "x"], [5, None, "D;2024-01-01;1"],
+            [6, None, 'E;2024-01-01;1;2;"a;\nb";extra'], [7, "date", "bad"]]
+        assert "missing columns" in r.rejects["reason"][1]
+        assert "too many columns" in r.rejects["reason"][2]
+        assert rows(ws, "SELECT sku, customer FROM sales") == [
+            ("A", "two\nlines"), ("B", "three\n\nlines"), ("G", 'say "hi"')]
+
+
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_blank_lines_are_rows(tmp_path, eol):
+    lines = [
+        "sku,date,quantity",   # row 1
+        "A,2024-01-01,1",      # row 2
+        "",                    # row 3
+        "B,2024-01-01,x",      # row 4: text in a number
+        "",                    # row 5
+        "",                    # row 6
+        "C,2024-01-01",        # row 7: a field missing
+        "D,bad,1",             # row 8: unparseable date
+        '"E",2024-01-01,"2"',  # row 9
+        "",                    # trailing blank lines
+        "",
+    ]
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, "s.csv", eol.join(lines) + eol))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (5, 2, 3)
+        assert r.rejects[["row", "field", "value"]].values.tolist() == [
+            [4, "quantity", "x"], [7, None, "C,2024-01-01"], [8, "date", "bad"]]
+        assert sales_rows(ws) == [("A", dt.date(2024, 1, 1), 1.0), ("E", dt.date(2024, 1, 1), 2.0)]
+        (load_id,) = rows(ws, "SELECT max(load_id) FROM loads")[0]
+        assert sorted(ws.rejects(load_id, "sales")["row"].tolist()) == [4, 7, 8]
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "gzip"])
+def test_blank_lines_are_rows_in_utf16_and_gzip(tmp_path, kind):
+    text = "sku;date;quantity\n\nA;2024-01-01;x\n\nB;2024-01-01\nC;bad;1\n"
+    data = text.encode("utf-16") if kind == "utf-16" else gzip.compress(text.encode())
+    name = "s.csv.gz" if kind == "gzip" else "s.csv"
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, name, data))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (3, 0, 3)
+        assert r.rejects["row"].tolist() == [3, 5, 6]
+
+
+def test_blank_lines_before_the_header_and_inside_quotes(tmp_path):
+    text = (
+        "\n\n"                           # rows 1-2: blank
+        "sku,date,quantity,note\n"        # row 3: the header
+        'A,2024-01-01,1,"x\n\n\ny"\n'     # row 4 (blank lines inside quotes are text)
+        "\n"                              # row 5
+        "B,2024-01-01,x,n\n"              # row 6
+        "C,2024-01-01,1,n,extra\n"        # row 7
+    )
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, "s.csv", text))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (3, 1, 2)
+        assert r.rejects[["row", "field"]].values.tolist() == [[6, "quantity"], [7, None]]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_blank_lines_found_across_read_chunks(tmp_path, monkeypatch, chunk):
+    # The file is scanned for blank lines in chunks: a CR LF, a quoted field or an escaped
+    # quote split between two chunks must not shift the rows.
+    monkeypatch.setattr(readers, "_SCAN_BYTES", chunk)
+    text = ('sku,date,quantity,note\r\n\r\n"A",2024-01-01,x,"a ""q""\r\n\r\nb"\r\n\r\n\r\n'
+            'B,2024-01-01\r\nC,bad,1,"\r\n"\r\n\r\nD,2024-01-01,y,n\r\n')
+    # rows: 1 header, 2 blank, 3 A (three lines), 4-5 blank, 6 B, 7 C (two lines), 8 blank, 9 D
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, "s.csv", text))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (4, 0, 4)
+        assert r.rejects[["row", "field"]].values.tolist() == [
+            [3, "quantity"], [6, None], [7, "date"], [9, "quantity"]]
+
+
+def test_stray_quotes_without_quoting_still_load(tmp_path):
+    # The sniffer reads this file without quoting, and double quotes cannot read it (a quote
+    # opens a value and never closes): it is read as sniffed, record by record.
+    text = 'sku;date;quantity\nA;2024-01-01;1\n"B;2024-01-01;2\nC;2024-01-01;x\n\nD;bad;1\n'
+    ws, r = load_one(tmp_path, "sales", write(tmp_path, "s.csv", text))
+    with ws:
+        assert (r.read, r.accepted, r.rejected) == (4, 2, 2)
+        assert r.rejects[["row", "field", "value"]].values.tolist() == [
+            [4, "quantity", "x"], [6, "date", "bad"]]
+        assert rows(ws, "SELECT sku FROM sales") == [("A",), ('"B',)]
 
 
 # --------------------------------------------------------------------------- gzip

@@ -317,6 +317,17 @@ def test_mixed_iso_and_serial_dates(tmp_path):
         assert rejects_list(r) == [[4, "date", "date", "12345", "unparseable date"]]
 
 
+def test_dates_out_of_years_1_to_9999_are_unparseable(tmp_path):
+    # '0/1' fits %Y/%m as year 0 (1 BC): found by the property test, it stopped the load.
+    text = "sku,date,quantity\nA,0/1,1\nB,2010-12-01,1\nC,10000-01-01,1\n"
+    with Workspace(tmp_path / "w.duckdb") as ws:
+        r = load(ws, tmp_path, sales=text)["sales"]
+        assert (r.read, r.accepted, r.rejected) == (3, 1, 2)
+        assert rejects_list(r) == [[2, "date", "date", "0/1", "unparseable date"],
+                                   [4, "date", "date", "10000-01-01", "unparseable date"]]
+        assert rows(ws, "SELECT sku, date FROM sales") == [("B", D(2010, 12, 1))]
+
+
 def test_times_are_dropped(tmp_path):
     text = "sku,date,quantity\nA,2010-12-01 23:59:59,1\nB,2010-12-02 00:00:01,1\n"
     with Workspace(tmp_path / "w.duckdb") as ws:

@@ -280,9 +280,12 @@ def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: 
     for name, (_expr, raw_col, kind) in exprs.items():
         if kind in ("number", "date"):
             # NaN, infinities and DuckDB's infinite dates are not values anyone means: they
-            # count as unparseable.
-            outer.append(f"CASE WHEN isfinite({ident(name)}) THEN {ident(name)} END AS {ident(name)}")
-            bad = f"NOT coalesce(isfinite({ident(name)}), false)"
+            # count as unparseable. So do dates before year 1 or after 9999 ('0/1' read as
+            # %Y/%m is 1 BC), which no one means either and Python cannot hold.
+            good = (f"{ident(name)} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'"
+                    if kind == "date" else f"isfinite({ident(name)})")
+            outer.append(f"CASE WHEN {good} THEN {ident(name)} END AS {ident(name)}")
+            bad = f"NOT coalesce({good}, false)"
         else:
             outer.append(ident(name))
             bad = f"{ident(name)} IS NULL"

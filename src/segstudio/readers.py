@@ -323,14 +323,15 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
     def read(path: str, enc: str, options: dict[str, str]) -> None:
         sniffed = sniff(path, enc, options)
         delim, quote, escape, skip = sniffed or (None, None, None, 0)
-        if quote in ("'", "(empty)"):
+        if quote == "'" or (quote == "(empty)" and b'"' in head):
             # CSV files quote with double quotes. The sniffer may take single quotes for quoting
             # (when that fits a few records better), which strips them from values like 'A1'
-            # and splits records quoted the standard way. Or it may take no quoting at all when
-            # a few malformed records fit that better; then a quoted delimiter splits a field
-            # and a quoted line break splits a record in two. Read such a file with double
-            # quotes, unless its quotes cannot be read so (a bare quote opening a value, as in
-            # "x"y, or never closed): then as the sniffer says.
+            # and splits records quoted the standard way. Or, in a file with double quotes, it
+            # may take no quoting at all when a few malformed records fit that better; then a
+            # quoted delimiter splits a field and a quoted line break splits a record in two,
+            # so one record counts twice. Read such a file with double quotes, unless its
+            # quotes cannot be read so (a bare quote opening a value, as in "x"y, or never
+            # closed): then as the sniffer says. (A file without quotes is read as sniffed.)
             rfc = {**options, "delim": delim, "quote": '"', "escape": '"'}
             resniffed = sniff(path, enc, rfc)
             if quote == "'" or resniffed is not None:
@@ -374,19 +375,6 @@ def _csv_bytes(path: Path, encoding: str) -> Iterator[bytes]:
             yield decoder.decode(chunk).encode("utf-8") if decoder else chunk
 
 
-def _has_inner_blank_line(path: Path, encoding: str) -> bool:
-    """Whether the file has an empty line with more text after it (a cheap test: quoted line
-    breaks can make it say yes when the file has no blank line)."""
-    pending = b""  # the line breaks ending the text so far: blank lines if more text follows
-    for chunk in _csv_bytes(path, encoding):
-        data = pending + chunk
-        body = data.rstrip(b"\r\n")
-        pending = data[len(body):]
-        if any(blank in body for blank in (b"\n\n", b"\n\r\n", b"\r\r")):
-            return True
-    return False
-
-
 def _blank_lines(path: Path, encoding: str, quote: str, escape: str) -> np.ndarray:
     """Line numbers (from 1) of the empty lines outside quoted fields, numbered as DuckDB
     numbers records: each line break outside quotes (LF, CR LF or CR) ends a line; one inside
@@ -420,27 +408,30 @@ def _scan_lines(a: np.ndarray, offset: int, before: int, q_byte: int | None,
                 e_byte: int | None, parity: int, lines_ended: int, last_end: int,
                 found: list[np.ndarray]) -> tuple[int, int, int]:
     """One chunk of :func:`_blank_lines` (``a``, from byte ``offset``, after byte ``before``):
-    appends the blank lines it ends to ``found`` and returns the state after it."""
+    appends the blank lines it ends to ``found`` and returns the state after it. Works on the
+    positions of line breaks and quotes (a pass over the bytes for each kind)."""
     if not len(a):
         return parity, lines_ended, last_end
-    prev = np.empty_like(a)
-    prev[0], prev[1:] = before, a[:-1]
-    breaks = a == 10
-    cr = a == 13
-    nxt_lf = np.zeros_like(breaks)
-    nxt_lf[:-1] = breaks[1:]
-    breaks |= cr & ~nxt_lf
+    ends = np.flatnonzero(a == 10)  # where each line break ends (LF, the LF of CR LF, a CR)
+    cr = np.flatnonzero(a == 13)
+    if len(cr):
+        after = np.minimum(cr + 1, len(a) - 1)
+        lone = cr[(cr + 1 == len(a)) | (a[after] != 10)]
+        ends = np.union1d(ends, lone)
     if q_byte is not None:
-        quotes = a == q_byte
-        if e_byte is not None:
-            quotes &= prev != e_byte
-        inside = np.bitwise_xor.accumulate(quotes.view(np.uint8)) ^ np.uint8(parity)
-        parity = int(inside[-1])
-        breaks &= inside == 0
-    ends = np.flatnonzero(breaks)
+        quotes = np.flatnonzero(a == q_byte)
+        if e_byte is not None and len(quotes):
+            prev = np.where(quotes > 0, a[np.maximum(quotes - 1, 0)], before)
+            quotes = quotes[prev != e_byte]
+        if len(quotes) or parity:
+            # Inside a quoted field when an odd number of quotes come before (RFC 4180: an
+            # escaped quote is two of them).
+            ends = ends[(np.searchsorted(quotes, ends) + parity) % 2 == 0]
+            parity = (parity + len(quotes)) % 2
     if not len(ends):
         return parity, lines_ended, last_end
-    starts = ends - ((a[ends] == 10) & (prev[ends] == 13))
+    prev_lf_cr = (ends > 0) & (a[ends] == 10) & (a[np.maximum(ends - 1, 0)] == 13)
+    starts = ends - prev_lf_cr
     prev_ends = np.empty_like(ends)
     prev_ends[0], prev_ends[1:] = last_end - offset, ends[:-1]
     blank = np.flatnonzero(starts == prev_ends + 1)
@@ -454,8 +445,6 @@ def _skipped_lines(path: Path, encoding: str, quote: str, escape: str, skip: int
     lines above the header and the header itself when not on line 1, and blank lines."""
     header = skip + 1
     above = np.arange(2, header + 1, dtype=np.int64)
-    if not _has_inner_blank_line(path, encoding):
-        return above
     quote = quote if quote not in ("(empty)", "") else ""
     escape = escape if escape not in ("(empty)", "") else quote
     blank = _blank_lines(path, encoding, quote, escape)
