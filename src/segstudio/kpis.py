@@ -665,6 +665,7 @@ def format_value(value: float, unit: str) -> str:
     """A KPI value as people read it: 97.1%, 4.2x, 88 d; "n/a" when missing."""
     if value is None or not np.isfinite(value):
         return "n/a"
+    value = 0.0 if abs(value) < 5e-4 else value  # no "-0.00x" from rounding
     if unit == "rate":
         return f"{value:.1%}"
     if unit == "days":

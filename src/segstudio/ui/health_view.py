@@ -93,7 +93,10 @@ def show() -> None:
         st.plotly_chart(health_charts.ageing_figure(ageing_chart_data(segments, settings)),
                         key=keys.HEALTH_CHART)
         st.markdown("**Per segment**")
-        st.dataframe(segments, hide_index=True, key=keys.HEALTH_SEGMENTS)
+        st.dataframe(segments, hide_index=True, key=keys.HEALTH_SEGMENTS, column_config={
+            c: st.column_config.NumberColumn(format="percent" if c.endswith("share")
+                                             else "localized")
+            for c in segments.columns if c != "segment"})
         _act_on_first(skus, settings, signature(ctx, table) + repr(settings))
         with st.expander("How these figures are defined"):
             st.markdown(METHODS)

@@ -56,7 +56,7 @@ def show() -> None:
 def _headline(s: ScoreContext) -> None:
     counts = s.scorecard.counts()
     port = s.scorecard.long[s.scorecard.long["segment"] == PORTFOLIO].set_index("kpi")
-    cols = st.columns(6)
+    cols = st.columns([1.6, 1, 1, 1, 1, 1])
     cols[0].metric("Green / amber / red", f"{counts['green']} / {counts['amber']} / "
                    f"{counts['red']}")
     for col, key in zip(cols[1:], ("unit_fill_rate", "otif", "inventory_turns", "gmroi",
