@@ -551,3 +551,68 @@ def test_a_duplicate_line_in_a_weekly_file_is_counted_once_and_kept(tmp_path) ->
     assert (r.read, r.accepted, r.rejected) == (14, 14, 0)
     assert any(w.startswith("1 exact duplicate rows") for w in r.warnings)
     ws.close()
+
+
+# --------------------------------------------------------------------------- typed fast path
+def _long_sales(n: int, bad: dict[int, tuple[str, str, str]] | None = None) -> str:
+    """A clean ISO-dated, plain-number sales file of ``n`` rows (so the sniffer types the
+    columns), with ``bad`` rows (0-based data row -> (sku, date, quantity)) replaced late in it,
+    beyond the rows the sniffer samples."""
+    lines = ["sku,date,quantity,unit_price"]
+    for i in range(n):
+        sku, date, qty = (bad or {}).get(i, (f"S{i % 50:03d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                                              str(1 + i % 9)))
+        lines.append(f"{sku},{date},{qty},2.5")
+    return "\n".join(lines) + "\n"
+
+
+def _spy_parses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
+    """Record each parse attempt: (typed, "ok" or the exception's class name)."""
+    import segstudio.validate as validate
+
+    calls: list[tuple[bool, str]] = []
+    real = validate._parse_file
+
+    def spy(*args, check_typed: bool = False, **kwargs):
+        try:
+            out = real(*args, check_typed=check_typed, **kwargs)
+        except Exception as exc:
+            calls.append((check_typed, type(exc).__name__))
+            raise
+        calls.append((check_typed, "ok"))
+        return out
+
+    monkeypatch.setattr(validate, "_parse_file", spy)
+    return calls
+
+
+def test_a_late_bad_value_falls_back_to_exact_rejects(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # 30,000 rows: the sniffer sees numbers and ISO dates, so the typed read is tried first; the
+    # text in row 28,002 and the impossible date in row 29,502 send the file down the exact
+    # route, with spreadsheet row numbers (header = row 1).
+    bad = {28_000: ("S001", "2024-03-03", "abc"), 29_500: ("S002", "2024-13-45", "4")}
+    calls = _spy_parses(monkeypatch)
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        reports = load(ws, tmp_path, sales=_long_sales(30_000, bad))
+        r = reports["sales"]
+        assert_balanced(r)
+        assert (r.read, r.rejected) == (30_000, 2)
+        got = {(row[0], row[1]) for row in rejects_list(r)}
+        assert got == {(28_002, "quantity"), (29_502, "date")}
+        assert rows(ws, "SELECT count(*) FROM sales")[0][0] == 29_998
+    assert calls[0] == (True, "_ReadAgain") and calls[-1] == (False, "ok")  # typed, then text
+
+
+def test_a_clean_long_file_takes_the_typed_path_with_the_same_result(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _long_sales(25_000)
+    calls = _spy_parses(monkeypatch)
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        r = load(ws, tmp_path, sales=text)["sales"]
+        assert (r.read, r.accepted, r.rejected) == (25_000, 25_000, 0)
+        stored = rows(ws, "SELECT sum(quantity), min(date), max(date), count(DISTINCT sku) "
+                          "FROM sales")[0]
+    want = sum(1 + i % 9 for i in range(25_000))
+    assert stored == (want, dt.date(2024, 1, 1), dt.date(2024, 12, 28), 50)
+    assert calls == [(True, "ok")]  # one typed pass

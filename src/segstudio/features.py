@@ -162,7 +162,7 @@ def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings |
         "adi_cut": settings.adi_cut,
         "cv2_cut": settings.cv2_cut,
     }
-    con.execute(q.features_sql(win.period, settings.net_returns), params)
+    con.execute(q.features_sql(win.period, settings.net_returns, win.periods), params)
     return read_features(con), win
 
 

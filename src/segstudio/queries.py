@@ -61,14 +61,48 @@ def stage_csv(table: str, rejects: str, scans: str, options: dict[str, str] | No
     )
 
 
-def sniff_csv_dialect(options: dict[str, str] | None = None) -> str:
+def sniff_csv_dialect(options: dict[str, str] | None = None, columns: bool = False) -> str:
     """The delimiter, quote, escape and lines skipped above the header DuckDB would read a CSV
-    with (parameters: path, encoding)."""
+    with (parameters: path, encoding); with ``columns``, also the columns it would read."""
     return (
-        "SELECT Delimiter, Quote, Escape, SkipRows FROM sniff_csv(?, all_varchar = true, "
+        f"SELECT Delimiter, Quote, Escape, SkipRows{', Columns' if columns else ''} "
+        "FROM sniff_csv(?, all_varchar = true, "
         "header = true, "
         f"encoding = ?, store_rejects = true{_csv_options(options)})"
     )
+
+
+def read_csv_text_source(rejects: str, scans: str, options: dict[str, str] | None = None) -> str:
+    """A CSV's rows as text, read in the pass that parses them (parameters: path, encoding);
+    rows DuckDB cannot split go to ``rejects``, as in :func:`stage_csv`."""
+    return (
+        "read_csv(?, all_varchar = true, header = true, encoding = ?, store_rejects = true, "
+        f"rejects_table = {literal(rejects)}, rejects_scan = {literal(scans)}{_csv_options(options)})"
+    )
+
+
+def read_csv_typed_source(types: dict[str, str], options: dict[str, str] | None = None) -> str:
+    """A CSV read with the given column types (every column named; parameters: path,
+    encoding). Dates are ISO only, and any record DuckDB cannot split or convert fails the
+    read: the caller then reads the file as text."""
+    cols = ", ".join(f"{literal(c)}: {literal(t)}" for c, t in types.items())
+    return (
+        f"read_csv(?, header = true, encoding = ?, types = {{{cols}}}, "
+        f"dateformat = '%Y-%m-%d'{_csv_options(options)})"
+    )
+
+
+def sniff_csv_types(options: dict[str, str] | None = None) -> str:
+    """The column types and date format DuckDB sniffs in a CSV (parameters: path, encoding)."""
+    return (f"SELECT Columns, DateFormat FROM sniff_csv(?, header = true, encoding = ?"
+            f"{_csv_options(options)})")
+
+
+def create_empty_csv_rejects(table: str) -> str:
+    """A rejects table with no record (the columns :func:`csv_rejects` reads), for a CSV read
+    that rejected none."""
+    return (f"CREATE OR REPLACE TEMP TABLE {ident(table)} (line UBIGINT, column_idx UBIGINT, "
+            "error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)")
 
 
 def read_csv_sample_source(path: str, encoding: str, options: dict[str, str] | None = None) -> str:
@@ -264,11 +298,14 @@ def parse_text_expr(column: str) -> str:
 
 
 def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: list[str],
-                 exprs: dict[str, tuple[str, str | None, str]]) -> str:
+                 exprs: dict[str, tuple[str, str | None, str]],
+                 trusted: frozenset[str] = frozenset()) -> str:
     """Parsed table in one pass over the source: ``__row``, each canonical field parsed, and ``__raw_<field>`` holding the
     source text only where a present value failed to parse. ``exprs`` maps field ->
     (expression, source column or None, kind); a source column of None means the value
-    cannot fail to parse (text, or an already typed date or integer)."""
+    cannot fail to parse (text, or an already typed date or integer). ``trusted`` fields are
+    typed values known (or checked after, :func:`typed_values_bad`) to be finite and in range:
+    they are copied as they are."""
     # Without row_expr the rows keep file order and are numbered by position (rowid + 2).
     cols = [f"{row_expr}::BIGINT AS __row"] if row_expr else []
     for name, (expr, raw_col, _kind) in exprs.items():
@@ -278,6 +315,9 @@ def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: 
     inner = f"SELECT {', '.join(cols)} FROM {staged_source}"
     outer = ["__row"] if row_expr else []
     for name, (_expr, raw_col, kind) in exprs.items():
+        if name in trusted and raw_col is None:
+            outer.append(ident(name))
+            continue
         if kind in ("number", "date"):
             # NaN, infinities and DuckDB's infinite dates are not values anyone means: they
             # count as unparseable. So do dates before year 1 or after 9999 ('0/1' read as
@@ -297,6 +337,22 @@ def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: 
                          f"AS {ident('__raw_' + name)}")
     # A table of the workspace (not a temp table): at commit it is renamed into place.
     return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
+
+
+def typed_values_bad(table: str, numbers: list[str], dates: list[str]) -> str:
+    """Whether a trusted typed column holds NaN, an infinity or a date outside years 1-9999
+    (then the file is parsed from its text instead, which rejects them by row)."""
+    conds = [f"count(*) FILTER (WHERE NOT isfinite({ident(c)}))" for c in numbers]
+    conds += [f"count(*) FILTER (WHERE NOT {ident(c)} BETWEEN DATE '0001-01-01' "
+              "AND DATE '9999-12-31')" for c in dates]
+    return f"SELECT {' + '.join(conds) if conds else '0'} > 0 FROM {ident(table)}"
+
+
+def dates_in_range(source: str, column: str) -> str:
+    """Whether every date of a typed column is in years 1-9999 (Parquet keeps statistics)."""
+    c = ident(column)
+    return (f"SELECT coalesce(min({c}) >= DATE '0001-01-01' AND max({c}) <= DATE '9999-12-31', "
+            f"true) FROM {source}")
 
 
 def positional_row(stored: bool) -> str:
@@ -346,17 +402,35 @@ MAX_DAY_SPAN_FOR_PRUNING = 20_000
 
 
 def date_span(parsed: str, date_field: str) -> str:
-    return f"SELECT min({ident(date_field)}), max({ident(date_field)}) FROM {ident(parsed)}"
+    """First and last date, and whether all dates fall on one weekday (a weekly file)."""
+    d = ident(date_field)
+    return (f"SELECT min({d}), max({d}), coalesce(min(isodow({d})) = max(isodow({d})), false) "
+            f"FROM {ident(parsed)}")
+
+
+def _distinct_count_small(idx: str, n: int) -> str:
+    """How many distinct values ``idx`` (0 to n - 1, or NULL) takes in a group: a bitmap of
+    them, in one or two 64-bit integers when n <= 128 (several times faster than a bitstring)."""
+    if n > 128:
+        return f"bit_count(bitstring_agg({idx}, 0, {n - 1}) FILTER (WHERE {idx} IS NOT NULL))"
+    parts = []
+    for j in range(0, n, 64):
+        inside = f"{idx} >= {j} AND {idx} < {j + 64}" if n > 64 else f"{idx} IS NOT NULL"
+        parts.append(f"bit_count(bit_or(CASE WHEN {inside} THEN 1::UBIGINT << "
+                     f"CAST({idx} - {j} AS UBIGINT) ELSE 0::UBIGINT END))")
+    return " + ".join(parts)
 
 
 def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
                 date_field: str | None = None, first_day: str | None = None,
                 span_days: int | None = None, sales_history: bool = False,
-                has_unit_cost: bool = False) -> str:
+                has_unit_cost: bool = False, day_step: int = 1) -> str:
     """One pass over the parsed rows, grouped by SKU (few groups, so cheap): row counts
     (all, accepted, accepted meeting each warning condition ``c0``, ``c1``...), whether the SKU
     needs trimming, whether it has two rows on one day (a per-SKU bitmap of days: only such
-    SKUs can hold exact duplicate rows), and for sales the history the features use."""
+    SKUs can hold exact duplicate rows), and for sales the history the features use.
+    ``day_step`` 7: every date is ``first_day`` plus whole weeks (a weekly file), so the bitmap
+    needs a bit per week only."""
     cols = ["sku", "count(*) AS n", "sum(__ok::INTEGER) AS n_ok",
             f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim"]
     cols += [f"sum((__ok AND ({c}))::INTEGER) AS c{i}" for i, c in enumerate(conditions)]
@@ -366,9 +440,10 @@ def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
         span = int(span_days)
         inner.append(f"CASE WHEN {d} - DATE {literal(first_day)} BETWEEN 0 AND {span} "
                      f"THEN CAST({d} - DATE {literal(first_day)} AS INTEGER) END AS __day")
+        step = int(day_step)
+        idx = f"(__day // {step})" if step > 1 else "__day"
         cols += ["count(*) - count(__day) AS n_no_date",
-                 f"bit_count(bitstring_agg(__day, 0, {span}) FILTER (WHERE __day IS NOT NULL))"
-                 " < count(__day) AS repeated"]
+                 f"{_distinct_count_small(idx, span // step + 1)} < count(__day) AS repeated"]
     if sales_history:
         cols += ["min(date) FILTER (WHERE __ok AND quantity > 0) AS first_sale",
                  "max(date) FILTER (WHERE __ok AND quantity > 0) AS last_sale",
@@ -555,14 +630,15 @@ def _demand_stats(d: str) -> str:
     return f"sum({d}) AS sum_d, count(*) {nz} AS k, var_pop({d}) {nz} AS nz_var_pop"
 
 
-def features_sql(period: str, net_returns: bool = True) -> str:
+def features_sql(period: str, net_returns: bool = True, n_periods: int | None = None) -> str:
     """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md.
 
     Parameters: $win_start and $win_end (the first and the last period of the window, as the
     periods' first days), $n_periods, $per_week (periods per week: 1 or 12/52), $new_cut and
     $eol_cut (dates: first sale after new_cut = new; no sale after eol_cut = end-of-life),
     $adi_cut, $cv2_cut. ``net_returns``: net returns within the period and floor it at 0
-    (methods.md), or ignore negative lines.
+    (methods.md), or ignore negative lines. ``n_periods``, when given, must equal $n_periods:
+    up to 128 periods, the periods with a line are then counted in a bitmap of integers.
     """
     if period == "week":
         n_act = "CAST((($win_end::DATE - act_start) // 7) + 1 AS INTEGER)"
@@ -579,6 +655,8 @@ def features_sql(period: str, net_returns: bool = True) -> str:
     else:
         demand = "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
         row_demand = "CASE WHEN qty > 0 THEN qty ELSE 0 END"
+    periods_with_line = (_distinct_count_small("pidx", int(n_periods)) if n_periods
+                         else "bit_count(bitstring_agg(pidx, 0, $n_periods - 1))")
     return f"""
     CREATE OR REPLACE TABLE features AS
     WITH
@@ -614,7 +692,7 @@ def features_sql(period: str, net_returns: bool = True) -> str:
                CASE WHEN count(cost) = count(*) THEN sum(rev) - sum(cost) END AS line_margin,
                sum(qty) FILTER (WHERE qty > 0) AS qty_pos,
                count(*) FILTER (WHERE qty > 0) AS order_lines,
-               bit_count(bitstring_agg(pidx, 0, $n_periods - 1)) = count(*) AS one_line_per_period,
+               {periods_with_line} = count(*) AS one_line_per_period,
                {_demand_stats("d_row")}
         FROM (SELECT *, {pidx} AS pidx, {row_demand} AS d_row FROM lines)
         GROUP BY sku

@@ -18,6 +18,7 @@ survive as written.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import datetime as dt
 import gzip
 import os
@@ -86,6 +87,15 @@ class StagedFile:
     rejects: str | None = None
     temp_tables: list[str] = field(default_factory=list)
     skipped_lines: Callable[[], np.ndarray] | None = None
+    # A CSV read in the pass that parses it (not staged as a table first):
+    # ``typed(types)`` reads the named columns typed instead (``sniffed`` says which can be),
+    # ``fallback()`` stages the file as a text table (when the one pass fails), and
+    # ``text_rows()`` stages its records as text for the exact-duplicate hashing, returning
+    # (source, row expression) numbered as the parsed table numbers them.
+    sniffed: dict[str, str] = field(default_factory=dict)
+    typed: Callable[[dict[str, str]], StagedFile] | None = None
+    fallback: Callable[[], StagedFile] | None = None
+    text_rows: Callable[[], tuple[str, str]] | None = None
 
 
 def detect_kind(path: Path) -> str:
@@ -300,10 +310,111 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
                           temp_tables=[table])
 
 
+# Sniffed CSV column types a number or date field can read typed (dates: ISO only).
+_TYPED_NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "FLOAT",
+                 "DOUBLE")
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
     head = _head_bytes(src.path)
     encoding = sniff_encoding(head)
     _check_text(head, src.label, encoding)
+    if encoding == "utf-8":
+        one_pass = _one_pass_csv(con, src, table, head, encoding)
+        if one_pass is not None:
+            return one_pass
+    return _stage_csv_table(con, src, table, head, encoding)
+
+
+def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes,
+                  encoding: str) -> StagedFile | None:
+    """A plain UTF-8 CSV read in the pass that parses it: no text table is staged first.
+
+    Only for a file whose dialect DuckDB sniffs without doubt about quoting; else (None) it is
+    staged as a text table. If the one pass fails, :attr:`StagedFile.fallback` stages it so.
+    """
+    path = str(src.path)
+    try:
+        delim, quote, escape, skip, text_cols = con.execute(
+            q.sniff_csv_dialect(columns=True), [path, encoding]).fetchone()
+    except duckdb.Error:
+        return None
+    if quote == "'" or (quote == "(empty)" and b'"' in head):
+        return None  # the quoting rules of _stage_csv_table apply
+    columns = [c["name"] for c in text_cols]
+    # The typed read takes the text read's dialect, so both split the file alike.
+    typed_options = {"delim": delim, "quote": "" if quote == "(empty)" else quote,
+                     "escape": "" if escape == "(empty)" else escape, "skip": str(int(skip or 0))}
+    sniffed_cols: list = []
+    date_format = None
+    if len(str(delim)) == 1 and all(len(typed_options[k]) <= 1 for k in ("quote", "escape")):
+        try:
+            sniffed_cols, date_format = con.execute(
+                q.sniff_csv_types(typed_options), [path, encoding]).fetchone()
+        except duckdb.Error:
+            sniffed_cols = []
+        if [c["name"] for c in sniffed_cols] != columns:
+            sniffed_cols = []
+    sniffed: dict[str, str] = {}
+    for c in sniffed_cols:
+        t = str(c["type"]).upper()
+        if t in _TYPED_NUMBER:
+            sniffed[c["name"]] = "DOUBLE"
+        elif t == "DATE" and date_format in ("%Y-%m-%d", "", None):
+            sniffed[c["name"]] = "DATE"
+    rejects, scans = f"{table}__rejects", f"{table}__scans"
+    typed_rejects, text = f"{table}__typed_rejects", f"{table}__text"
+    text_rejects, text_scans = f"{table}__text_rejects", f"{table}__text_scans"
+    temps = [table, rejects, scans, typed_rejects, text, text_rejects, text_scans]
+    for t in temps:
+        con.execute(q.drop_table(t))
+    dialect = {"quote": quote or '"', "escape": escape or '"', "skip": int(skip or 0)}
+
+    def text_rows() -> tuple[str, str]:
+        for t in (text, text_rejects, text_scans):
+            con.execute(q.drop_table(t))
+        con.execute(q.stage_csv(text, text_rejects, text_scans), [path, encoding])
+        return q.ident(text), "(rowid + 2)"
+
+    def fallback() -> StagedFile:
+        for t in temps:
+            con.execute(q.drop_table(t))
+        staged = _stage_csv_table(con, src, table, head, encoding)
+        staged.temp_tables = temps
+        return staged
+
+    staged = StagedFile(
+        label=src.label,
+        source=q.read_csv_text_source(rejects, scans),
+        params=[path, encoding],
+        row_expr="(rowid + 2)",
+        columns=columns,
+        types={c: "VARCHAR" for c in columns},
+        sample_source=q.read_csv_sample_source(path, encoding),
+        rejects=rejects,
+        temp_tables=temps,
+        skipped_lines=lambda: _skipped_lines(src.path, encoding, str(dialect["quote"]),
+                                             str(dialect["escape"]), int(dialect["skip"])),
+        sniffed=sniffed,
+        fallback=fallback,
+        text_rows=text_rows,
+    )
+
+    def typed(types: dict[str, str]) -> StagedFile:
+        # Any record that does not split or convert fails this read (no rejects kept): the
+        # file is then read as text, where each bad value is a reject of its own row.
+        con.execute(q.create_empty_csv_rejects(typed_rejects))
+        all_types = {c: types.get(c, "VARCHAR") for c in columns}
+        return dataclasses.replace(
+            staged, source=q.read_csv_typed_source(all_types, typed_options), types=all_types,
+            rejects=typed_rejects, typed=None)
+
+    staged.typed = typed
+    return staged
+
+
+def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes,
+                     encoding: str) -> StagedFile:
     rejects, scans = f"{table}__rejects", f"{table}__scans"
     dialect: dict[str, object] = {}
 

@@ -76,13 +76,48 @@ def _date_formats(con: duckdb.DuckDBPyConnection, staged: StagedFile, column: st
     return formats, hits["excel_serial"] > 0
 
 
+class _ReadAgain(Exception):
+    """The one-pass read of a CSV failed (or its typed values need their text): read it the
+    next, slower way."""
+
+
 def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
                mapping: Mapping, parsed: str) -> ParsedFile:
     """Parse every mapped column of ``staged`` into temp table ``parsed``, in one pass, and
-    count, list and explain the rejects."""
+    count, list and explain the rejects.
+
+    A CSV read in that pass (:attr:`StagedFile.typed`) is first read with its number and ISO
+    date columns typed by DuckDB's reader; a file that does not read so (text in a number,
+    a malformed record, a non-ISO date...) is read as text, and then, if that fails too,
+    staged as a text table first.
+    """
+    if staged.typed is not None:
+        types = {}
+        for f in table.fields:
+            col = mapping.get(f.name)
+            kind = {"number": "DOUBLE", "date": "DATE"}.get(f.kind)
+            if col is not None and kind is not None and staged.sniffed.get(col) == kind:
+                types[col] = kind
+        if types:
+            try:
+                return _parse_file(con, staged.typed(types), table, mapping, parsed,
+                                   check_typed=True)
+            except _ReadAgain:
+                pass
+    try:
+        return _parse_file(con, staged, table, mapping, parsed)
+    except _ReadAgain:
+        return _parse_file(con, staged.fallback(), table, mapping, parsed)
+
+
+def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
+                mapping: Mapping, parsed: str, check_typed: bool = False) -> ParsedFile:
     notes: list[str] = []
     exprs: dict[str, tuple[str, str | None, str]] = {}
     checked: dict[str, str] = {}
+    # Typed fields whose values need no guard (finite numbers, dates in years 1-9999): known
+    # now (Parquet statistics), or checked after the pass (``check_typed``, a typed CSV).
+    trusted: set[str] = set()
     for f in table.fields:
         col = mapping.get(f.name)
         if col is None:
@@ -93,20 +128,31 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         elif f.kind == "number":
             can_fail = not typ.upper().endswith(_INTEGER_TYPES)
             if typ.upper() in ("FLOAT", "DOUBLE", "REAL"):
-                # A typed float fails only as NaN or infinity: checking for them first is
-                # cheaper than carrying a reject column through the whole pass.
-                sql = q.non_finite_count(staged.source, col)
-                can_fail = con.execute(sql, staged.params).fetchone()[0] > 0
+                if check_typed:
+                    can_fail = False
+                else:
+                    # A typed float fails only as NaN or infinity: checking for them first
+                    # is cheaper than carrying a reject column through the whole pass.
+                    sql = q.non_finite_count(staged.source, col)
+                    can_fail = con.execute(sql, staged.params).fetchone()[0] > 0
             exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None, f.kind)
             if can_fail:
                 checked[f.name] = "text in a number"
+            elif typ.upper() != "VARCHAR":
+                trusted.add(f.name)
         else:
-            formats, serial = _date_formats(con, staged, col, notes)
             can_fail = not typ.upper().startswith(("DATE", "TIMESTAMP"))
+            if can_fail:
+                formats, serial = _date_formats(con, staged, col, notes)
+            else:
+                formats, serial = [], False  # typed: no formats to sniff
             exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col if can_fail else None,
                              f.kind)
             if can_fail:
                 checked[f.name] = "unparseable date"
+            elif typ.upper() == "DATE" and (check_typed or con.execute(
+                    q.dates_in_range(staged.source, col), staged.params).fetchone()[0]):
+                trusted.add(f.name)
     # A CSV staged as a table and a Parquet file number their rows by position: the parsed
     # table keeps file order and needs no row column (a CSV's rejected rows are renumbered
     # past its rejected records and blank lines when listed). A workbook (blank rows skipped)
@@ -115,11 +161,18 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
         con.execute(q.build_parsed(parsed, staged.source, None if positional else staged.row_expr,
-                                   staged.columns, exprs), staged.params)
+                                   staged.columns, exprs, frozenset(trusted)), staged.params)
     except duckdb.Error as exc:
+        if staged.fallback is not None or check_typed:
+            raise _ReadAgain from exc
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
     finally:
         con.execute("SET preserve_insertion_order = true")
+    if check_typed:
+        numbers = [f for f in trusted if exprs[f][2] == "number"]
+        dates = [f for f in trusted if exprs[f][2] == "date"]
+        if con.execute(q.typed_values_bad(parsed, numbers, dates)).fetchone()[0]:
+            raise _ReadAgain
     row = q.positional_row(stored=not positional)
     for name in checked:
         con.execute(q.clear_blank_raw(parsed, name))
@@ -142,8 +195,9 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
 
     date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
     first = last = None
+    weekly = False
     if date_field in mapping and "sku" in mapping:
-        first, last = con.execute(q.date_span(parsed, date_field)).fetchone()
+        first, last, weekly = con.execute(q.date_span(parsed, date_field)).fetchone()
     prune = first is not None and (last - first).days <= q.MAX_DAY_SPAN_FOR_PRUNING
 
     def sku_pass() -> None:
@@ -151,7 +205,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
             parsed, summary, ok, [c for c, _ in checks],
             date_field if prune else None, first.isoformat() if prune else None,
             (last - first).days if prune else None, sales_history=table.key == "sales",
-            has_unit_cost="unit_cost" in mapping))
+            has_unit_cost="unit_cost" in mapping, day_step=7 if weekly else 1))
 
     sku_pass()
     dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None, row=row)
@@ -221,15 +275,20 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str,
     Only rows the SKU pass marks as possible twins are hashed (the parsed table and the source
     number their rows alike); without a date to prune by, every row is.
     """
-    if date_field is None:
-        sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=False)
-        return int(con.execute(sql, staged.params).fetchone()[0])
-    if con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0:
+    if date_field is not None and (
+            con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0):
         return 0
+    # The hash reads the file's text: a CSV read in the parsing pass is staged as text now.
+    source, row_expr, params = staged.source, staged.row_expr, staged.params
+    if staged.text_rows is not None:
+        (source, row_expr), params = staged.text_rows(), []
+    if date_field is None:
+        sql = q.duplicate_rows(source, row_expr, staged.columns, candidates=False)
+        return int(con.execute(sql, params).fetchone()[0])
     con.execute(q.duplicate_candidates(parsed, summary, row))
     try:
-        sql = q.duplicate_rows(staged.source, staged.row_expr, staged.columns, candidates=True)
-        return int(con.execute(sql, staged.params).fetchone()[0])
+        sql = q.duplicate_rows(source, row_expr, staged.columns, candidates=True)
+        return int(con.execute(sql, params).fetchone()[0])
     finally:
         con.execute(q.drop_table("__dup_candidates"))
 
