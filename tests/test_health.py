@@ -10,7 +10,6 @@ data's last sales day Monday 2024-09-30.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 
@@ -39,8 +38,8 @@ from segstudio.health import (
     sku_health,
 )
 from segstudio.policy import PolicyTable, compute_policies
-from segstudio.readers import SourceFile
 from segstudio.workspace import Workspace
+from tests.test_features import build_workspace
 
 MON = dt.date(2024, 1, 1)
 LAST_WEEK = 39
@@ -60,27 +59,7 @@ def approx(x: float) -> object:
     return pytest.approx(x, rel=1e-9, abs=1e-9)
 
 
-def _write_csv(path: Path, rows: list[dict]) -> Path:
-    cols: list[str] = []
-    for r in rows:
-        cols += [k for k in r if k not in cols]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow(["" if r.get(c) is None else str(r[c]) for c in cols])
-    return path
-
-
-def _load(folder: Path, **files: list[dict]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    ws_path = folder / "w.duckdb"
-    sources = {k: SourceFile(_write_csv(folder / f"{k}.csv", rows)) for k, rows in files.items()}
-    with Workspace(ws_path) as ws:
-        _, reports = ws.load(sources)
-    for key, rep in reports.items():
-        assert rep.rejected == 0, (key, rep.rejects)
-    return ws_path
+_load = build_workspace  # CSV rows per file key, loaded into folder/w.duckdb
 
 
 def _sales() -> list[dict]:
