@@ -4,7 +4,6 @@ roll-up, tiers, dual sourcing and the command's file contract."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 
@@ -36,8 +35,8 @@ from segstudio.suppliers import (
     supplier_trend,
 )
 from segstudio.workspace import Workspace
+from tests.test_decisions import write_sales
 
-MON = dt.date(2024, 1, 1)  # a Monday
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000), so
 # the Pareto share before each SKU is 0, .55, .77, .89, .96: S1-S3 are A, S4 B, S5 C; a
 # constant demand has CoV 0: X. Segments: S1-S3 AX, S4 BX, S5 CX. S9 has receipts only.
@@ -81,15 +80,6 @@ HAND = {
 }
 CONTRACT = ["supplier", "lines", "on_time_rate", "in_full_rate", "otif_rate",
             "lead_time_mean_days", "lead_time_std_days"]
-
-
-def write_sales(path: Path, prices: dict[str, float], weeks: int = 10) -> Path:
-    lines = ["sku,date,quantity,unit_price,unit_cost"]
-    for sku, price in prices.items():
-        for i in range(weeks):
-            lines.append(f"{sku},{MON + dt.timedelta(weeks=i)},1,{price},1")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def write_receipts(path: Path, rows: list[str], drop: tuple[str, ...] = ()) -> Path:

@@ -251,7 +251,7 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .qbr import build_report, gather
-    from .report import chart_images, render
+    from .report import render_with_charts
 
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
@@ -259,10 +259,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     with Workspace(args.workspace) as ws:
         data = gather(ws, rules)
     pack = build_report(data, args.title)
-    images, message = (None, None)
-    if args.format != "xlsx":
-        images, message = chart_images(pack)
-    content = render(pack, args.format, images)
+    content, message = render_with_charts(pack, args.format)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
     what = (f"{len(pack.sheets)} sheets" if args.format == "xlsx"

@@ -83,8 +83,9 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         body = df.head(XLSX_MAX_ROWS)
         for j, col in enumerate(body.columns):
             values, num_format = _column_values(body[col])
-            fmt = formats.setdefault(num_format, wb.add_format({"num_format": num_format})) \
-                if num_format else None
+            if num_format and num_format not in formats:
+                formats[num_format] = wb.add_format({"num_format": num_format})
+            fmt = formats.get(num_format) if num_format else None
             for i, v in enumerate(values, start=1):
                 if v is None or (isinstance(v, float) and not math.isfinite(v)):
                     continue

@@ -337,12 +337,13 @@ class Scorecard:
     """The scorecard: ``long`` has one row per segment and KPI (segment, kpi, label, unit,
     value, target, status, note); ``values`` the KPI values per segment; ``totals`` the sums
     behind them; ``service`` per segment the policy's measure, target and the achieved
-    figure."""
+    figure; ``columns`` which service KPIs the sales file's columns allow."""
 
     long: pd.DataFrame
     values: pd.DataFrame
     totals: pd.DataFrame
     service: pd.DataFrame
+    columns: ServiceColumns
 
     def wide(self, what: str = "value") -> pd.DataFrame:
         """Segments as rows, KPI labels as columns: ``what`` is value, target or status."""
@@ -423,7 +424,7 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
         long.loc[m, "status"] = status(long.loc[m, "value"], long.loc[m, "target"], better,
                                        targets.amber_band)
     long = long.drop(columns="higher_is_better")
-    return Scorecard(long, values, totals, svc)
+    return Scorecard(long, values, totals, svc, columns)
 
 
 def _empty_note(key: str, no_stock: bool) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -40,9 +41,7 @@ class QbrData:
     base: pd.DataFrame
     curves: pd.DataFrame
     quarters: kpis.Quarters
-    columns: kpis.ServiceColumns
     suppliers: suppliers.SupplierPerformance | None = None
-    supplier_note: str = ""
     health_skus: pd.DataFrame | None = None
     health_settings: health.HealthSettings = field(default_factory=health.HealthSettings)
     health_note: str = ""
@@ -50,6 +49,36 @@ class QbrData:
     @property
     def years(self) -> float:
         return kpis.window_years(self.window)
+
+    @cached_property
+    def balanced(self) -> pd.DataFrame:
+        return kpis.balanced(self.scorecard, self.years)
+
+    @cached_property
+    def health_segments(self) -> pd.DataFrame | None:
+        if self.health_skus is None:
+            return None
+        return health.segment_health(self.health_skus, self.health_settings)
+
+    @cached_property
+    def health_actions(self) -> pd.DataFrame | None:
+        if self.health_skus is None:
+            return None
+        return health.act_on_first(self.health_skus, self.health_settings)
+
+
+def attach_operations(d: QbrData, receipts: suppliers.ReceiptAggregates,
+                      ageing: pd.DataFrame | None, inventory_columns: set[str]) -> QbrData:
+    """Add the supplier performance (when receipts are loaded) and the inventory health (when
+    ``ageing``, :func:`health.read_ageing` or its aligned form, is given) to ``d``."""
+    if not receipts.empty:
+        d.suppliers = suppliers.supplier_performance(
+            receipts, suppliers.sku_context(d.portfolio, d.segmentation), d.rules)
+    if ageing is not None:
+        d.health_skus = health.sku_health(d.portfolio.features, d.segmentation.segment, ageing,
+                                          d.window.last_day, d.health_settings, d.policies)
+        d.health_note = health.ageing_note(inventory_columns) or ""
+    return d
 
 
 def _matrix(d: QbrData) -> Section:
@@ -101,7 +130,7 @@ def _tradeoff(d: QbrData) -> Section:
 
 
 def _balanced(d: QbrData) -> Section:
-    table = kpis.balanced(d.scorecard, d.years)
+    table = d.balanced
     return Section("Balanced scorecard", "Operations linked to finance, per segment",
                    charts.balanced_figure(table), table,
                    (f"Window of {d.years:.2f} years; GMROI and margin after carrying are "
@@ -112,8 +141,8 @@ def _balanced(d: QbrData) -> Section:
 def _suppliers(d: QbrData) -> Section:
     if d.suppliers is None:
         return Section("Suppliers", "No supplier receipts loaded",
-                       notes=(d.supplier_note or "Load a supplier receipts file to see "
-                              "on-time, in-full and lead times.",))
+                       notes=("Load a supplier receipts file to see on-time, in-full and lead "
+                              "times.",))
     perf = d.suppliers
     table = perf.suppliers
     cols = [c for c in ("supplier", "tier", "lines", "spend", "on_time_rate", "in_full_rate",
@@ -123,9 +152,8 @@ def _suppliers(d: QbrData) -> Section:
     notes = tuple(perf.notes) + (
         f"{len(perf.dual_sourcing):,} dual-sourcing candidates (single-sourced A or "
         "long-lead-time SKUs with an unreliable supplier).",)
-    return Section("Supplier performance", f"{len(table):,} suppliers", fig,
-                   table[cols].sort_values("spend", ascending=False) if "spend" in cols
-                   else table[cols], notes)
+    # The table comes sorted by spend (by lines where no spend is known).
+    return Section("Supplier performance", f"{len(table):,} suppliers", fig, table[cols], notes)
 
 
 def _health(d: QbrData) -> Section:
@@ -133,12 +161,11 @@ def _health(d: QbrData) -> Section:
         return Section("Inventory health", "No inventory snapshot loaded",
                        notes=(d.health_note or "Load an inventory file to see ageing, excess "
                               "and obsolete stock.",))
-    segs = health.segment_health(d.health_skus, d.health_settings)
+    segs = d.health_segments
     fig = ageing_figure(health.ageing_chart_data(segs, d.health_settings))
-    top = health.act_on_first(d.health_skus, d.health_settings)
     h = health.headline(d.health_skus)
-    notes = [f"Act on first: {min(len(top), 10)} SKUs with the most value at risk are in the "
-             "workbook's health_actions sheet."]
+    notes = ["Act on first: the SKUs with value at risk, most first, are in the workbook's "
+             "health_actions sheet."]
     if d.health_note:
         notes.append(d.health_note)
     return Section("Inventory health", f"Write-down exposure {h['write_down_exposure']:,.0f} "
@@ -165,9 +192,9 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     """The tables under the stories, for the Excel workbook."""
     out = {
         "scorecard": d.scorecard.long,
-        "balanced": kpis.balanced(d.scorecard, d.years),
+        "balanced": d.balanced,
         "trend_by_quarter": kpis.quarterly_trend(d.quarters, d.segmentation.segment,
-                                                 d.columns, d.window.last_day),
+                                                 d.scorecard.columns, d.window.last_day),
         "segment_matrix": matrix(d.portfolio, d.segmentation),
         "policy_by_segment": segment_summary(d.policies),
         "tradeoff_curves": d.curves,
@@ -179,8 +206,8 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     if d.suppliers is not None:
         out.update(suppliers.export_frames(d.suppliers))
     if d.health_skus is not None:
-        out["health_by_segment"] = health.segment_health(d.health_skus, d.health_settings)
-        out["health_actions"] = health.act_on_first(d.health_skus, d.health_settings)
+        out["health_by_segment"] = d.health_segments
+        out["health_actions"] = d.health_actions
     return out
 
 
@@ -219,21 +246,13 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
     rules = s.rules
     window = analysis_window(ws.con, FeatureSettings(weeks=rules.weeks))
     pol = compute_policies(p.features, s.segment, rules.policy)
-    stored = ws.stored_columns("sales")
     service = kpis.sku_service(ws.con, window)
-    present = set(pd.unique(s.segment))
-    order = [c for c in s.labels if c in present]
     sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
-                                    window, stored, order)
+                                    window, ws.stored_columns("sales"), s.present_labels())
     crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
-    data = QbrData(p, window, s, rules, pol, sc, base, crv, kpis.prepare_quarters(kpis.sku_quarters(ws.con), p.sku),
-                   kpis.ServiceColumns.from_stored(stored))
-    agg = suppliers.receipt_aggregates(ws)
-    if not agg.empty:
-        data.suppliers = suppliers.supplier_performance(agg, suppliers.sku_context(p, s), rules)
-    if ws.table_counts().get("inventory", 0) > 0:
-        ageing = health.read_ageing(ws.con, data.health_settings)
-        data.health_skus = health.sku_health(p.features, s.segment, ageing, window.last_day,
-                                             data.health_settings, pol)
-        data.health_note = health.ageing_note(ws.stored_columns("inventory")) or ""
-    return data
+    quarters = kpis.prepare_quarters(kpis.sku_quarters(ws.con), p.sku)
+    data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
+    ageing = (health.read_ageing(ws.con, data.health_settings)
+              if ws.table_counts().get("inventory", 0) > 0 else None)
+    return attach_operations(data, suppliers.receipt_aggregates(ws), ageing,
+                             ws.stored_columns("inventory"))

@@ -106,6 +106,16 @@ def render(report: Report, fmt: str, images: list[bytes | None] | None = None, *
     return to_pptx(report, images, chart_message=chart_message)
 
 
+def render_with_charts(report: Report, fmt: str) -> tuple[bytes, str | None]:
+    """:func:`render`, and the one-line reason the charts are missing from a PDF or PowerPoint
+    (None when they are all there, and for Excel, which has none): for a caller that must also
+    tell the user."""
+    if fmt.lower().lstrip(".") == "xlsx":
+        return render(report, fmt), None
+    images, message = chart_images(report)
+    return render(report, fmt, images, chart_message=message), message
+
+
 def chart_images(report: Report) -> tuple[list[bytes | None], str | None]:
     """PNG images of every section's figure (None for a section without one), rendered in one
     browser session, and None; or all None and the one-line reason when charts are unavailable.

@@ -297,6 +297,12 @@ class Segmentation:
     def segment(self) -> np.ndarray:
         return np.asarray(self.labels, dtype=object)[self.codes]
 
+    def present_labels(self) -> list[str]:
+        """The segments that hold at least one SKU, in the segmentation's order (AX, AY, ...
+        then overrides)."""
+        held = np.bincount(self.codes, minlength=len(self.labels)) > 0
+        return [label for label, h in zip(self.labels, held, strict=True) if h]
+
     def classes(self, name: str) -> np.ndarray:
         c = next(c for c in self.criteria if c.name == name)
         return np.asarray(LABELS[name], dtype=object)[c.codes]

@@ -25,3 +25,8 @@ def friendly_errors(where: str) -> Iterator[None]:
         log.exception("unexpected error in %s", where)
         st.error(f"Something went wrong in {where}: {type(exc).__name__}: {exc}. "
                  "Nothing was changed; the details are in the server log.")
+
+
+def no_sales() -> None:
+    """What a page that needs sales says before any are loaded."""
+    st.info("No sales loaded yet: load data on the Data page.")

@@ -17,16 +17,14 @@ from ..health import (
     act_on_first,
     ageing_chart_data,
     ageing_note,
-    align_ageing,
     headline,
-    read_ageing,
     segment_health,
     sku_health,
 )
-from . import keys
+from . import keys, ops_state
 from .downloads import on_request
+from .guard import no_sales
 from .policy_state import context, policies, signature
-from .seg_state import get_portfolio
 from .state import get_workspace
 
 _MAX_ROWS_SHOWN = 1_000
@@ -41,31 +39,14 @@ _WIDGET_DEFAULTS = {
 }
 
 
-@st.cache_data(max_entries=4, show_spinner="Ageing the inventory snapshot...")
-def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
-    """The per-SKU ageing, read once per data version (and age edges)."""
-    ws = get_workspace()
-    with ws.lock:
-        return read_ageing(ws.con, HealthSettings(age_edges_days=edges))
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _aligned(path: str, version: int, weeks: int, exclude: tuple[str, ...],
-             edges: tuple[float, ...]) -> pd.DataFrame:
-    """The ageing in the portfolio's SKU order, once per data load (shared: read only)."""
-    loaded = get_portfolio(weeks, exclude)
-    assert loaded is not None  # only called once the portfolio exists
-    return align_ageing(_ageing(path, version, edges), loaded[0].features["sku"])
-
-
 def show() -> None:
     ctx = context()
     if ctx is None:
-        st.info("No sales loaded yet: load data on the Data page.")
+        no_sales()
         return
     ws = get_workspace()
-    path, version, edges = str(ws.path), ws.version(), _DEFAULTS.age_edges_days
-    if _ageing(path, version, edges).empty:
+    ageing = ops_state.ageing(ctx, _DEFAULTS.age_edges_days)
+    if ageing is None:
         st.info("No inventory loaded: load an inventory snapshot on the Data page to see its "
                 "ageing, excess and obsolete stock.")
         return
@@ -80,7 +61,6 @@ def show() -> None:
         settings = _settings()
     table = ctx.rules.policy
     pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
-    ageing = _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges)
     skus = sku_health(ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day,
                       settings, pol)
     segments = segment_health(skus, settings)

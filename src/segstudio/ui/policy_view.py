@@ -33,6 +33,7 @@ from ..tradeoff import (
 )
 from . import keys, results
 from .downloads import on_request
+from .guard import no_sales
 from .policy_state import (
     Context,
     context,
@@ -63,7 +64,7 @@ _TEXTS = {"network": "Fulfilment network", "transport_mode": "Transport mode",
 def show() -> None:
     ctx = context()
     if ctx is None:
-        st.info("No sales loaded yet: load data on the Data page.")
+        no_sales()
         return
     if ctx.error:
         st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "

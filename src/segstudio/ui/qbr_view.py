@@ -8,6 +8,7 @@ import streamlit as st
 from .. import qbr, report
 from ..qbr import STORIES, QbrData
 from . import keys, presentation
+from .guard import no_sales
 from .qbr_state import qbr_data, qbr_signature
 
 _STORY_KEYS = list(STORIES)
@@ -17,8 +18,7 @@ _FORMATS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel workbook"}
 def show() -> None:
     data = qbr_data()
     if data is None:
-        st.info("No sales loaded yet: load files on the Data page (or run `make run`, which "
-                "builds the demo workspace).")
+        no_sales()
         return
     if presentation.active():
         _present(data)
@@ -94,9 +94,7 @@ def _export(data: QbrData) -> None:
         if not c2.button(f"Build the {_FORMATS[fmt]}", key=f"{keys.QBR_EXPORT}.build"):
             return
         with st.spinner("Building the pack (charts are drawn by Chromium)..."):
-            pack = qbr.build_report(data)
-            images, message = (report.chart_images(pack) if fmt != "xlsx" else ([], None))
-            content = report.render(pack, fmt, images if fmt != "xlsx" else None)
+            content, message = report.render_with_charts(qbr.build_report(data), fmt)
         prepared = (sig, content, message)
         st.session_state[state] = prepared
     _, content, message = prepared

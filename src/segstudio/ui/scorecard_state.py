@@ -47,17 +47,14 @@ class ScoreContext:
     policies: pd.DataFrame
     base: pd.DataFrame
     scorecard: Scorecard
-    columns: kpis.ServiceColumns
+
+    @property
+    def columns(self) -> kpis.ServiceColumns:
+        return self.scorecard.columns
 
     @property
     def years(self) -> float:
         return kpis.window_years(self.ctx.window)
-
-
-def segment_order(ctx: Context) -> list[str]:
-    """The segments present, in the segmentation's order (AX, AY, ... CZ, then overrides)."""
-    present = set(ctx.present_segments())
-    return [c for c in ctx.segmentation.labels if c in present]
 
 
 def set_targets(targets: KpiTargets) -> None:
@@ -72,8 +69,7 @@ def score_context() -> ScoreContext | None:
     ws = get_workspace()
     service = _service(str(ws.path), ws.version(), ctx.window)
     pol = policies(ctx, ctx.rules.policy)
-    columns = kpis.ServiceColumns.from_stored(ws.stored_columns("sales"))
     sc, base = kpis.build_scorecard(ctx.portfolio.features, ctx.segments, service,
                                     ctx.rules.policy, ctx.rules.kpi, pol, ctx.window,
-                                    ws.stored_columns("sales"), segment_order(ctx))
-    return ScoreContext(ctx, pol, base, sc, columns)
+                                    ws.stored_columns("sales"), ctx.segmentation.present_labels())
+    return ScoreContext(ctx, pol, base, sc)

@@ -10,6 +10,7 @@ from ..exports import to_csv_bytes
 from ..kpis import EDITABLE, KPIS, PORTFOLIO
 from . import keys
 from .downloads import on_request
+from .guard import no_sales
 from .policy_state import signature
 from .scorecard_state import ScoreContext, quarters, score_context, set_targets
 from .seg_state import official
@@ -28,8 +29,7 @@ TREND_MEASURES = {  # column: (label, is a rate)
 def show() -> None:
     sc_ctx = score_context()
     if sc_ctx is None:
-        st.info("No sales loaded yet: load files on the Data page (or run `make run`, which "
-                "builds the demo workspace).")
+        no_sales()
         return
     ctx = sc_ctx.ctx
     if ctx.error:
@@ -158,7 +158,6 @@ def _set_target(segment: str, kpi: str, widget: str) -> None:
 
 def _targets_tab(s: ScoreContext) -> None:
     targets = s.ctx.rules.kpi
-    st.session_state.setdefault(keys.rule("kpi"), targets)
     segs = ["default", *[c for c in s.scorecard.totals["segment"] if c != PORTFOLIO]]
     seg = st.selectbox("Targets of", segs, key=keys.SCORE_TARGET_SEGMENT,
                        help="'default' applies to every segment without its own target.")

@@ -21,6 +21,7 @@ from ..segmentation import (
 )
 from . import keys, results
 from .downloads import on_request
+from .guard import no_sales
 from .seg_state import (
     churn_table,
     current_rules,
@@ -76,7 +77,7 @@ def show() -> None:
             st.error(f"These boundaries do not make a valid segmentation: {error}. "
                      "Showing the official rules.")
         if loaded is None:
-            st.info("No sales loaded yet: load data on the Data page.")
+            no_sales()
             return
         portfolio, window = loaded
         current, base = segmentations(portfolio, rules)

@@ -9,6 +9,7 @@ from .. import charts, planning
 from ..allocation import RULES, allocate
 from ..exports import to_csv_bytes
 from . import keys, results
+from .guard import no_sales
 from .policy_state import context, policies, signature
 from .state import get_workspace
 
@@ -32,7 +33,7 @@ def _customers(path: str, version: int):
 def show() -> None:
     ctx = context()
     if ctx is None:
-        st.info("No sales loaded yet: load data on the Data page.")
+        no_sales()
         return
     table = ctx.rules.policy
     pol = policies(ctx, table)

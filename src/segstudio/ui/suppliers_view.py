@@ -21,13 +21,12 @@ from ..suppliers import (
     SupplierPerformance,
     TierRule,
     export_frames,
-    receipt_aggregates,
     segment_matrix,
     sku_context,
     supplier_performance,
     supplier_trend,
 )
-from . import keys
+from . import keys, ops_state
 from .downloads import on_request
 from .policy_state import Context, context, signature
 from .state import get_workspace
@@ -45,12 +44,6 @@ _LABELS = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "O
            "supplier_lead_time_cov": "Supplier lead time CoV"}
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the supplier receipts...")
-def _aggregates(path: str, version: int) -> ReceiptAggregates:
-    """The receipts' SQL aggregates, once per data version."""
-    return receipt_aggregates(get_workspace())
-
-
 def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
     config: dict[str, st.column_config.Column] = {}
     for col in frame.columns:
@@ -64,8 +57,7 @@ def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
 
 
 def show() -> None:
-    ws = get_workspace()
-    agg = _aggregates(str(ws.path), ws.version())
+    agg = ops_state.receipts()
     if agg.empty:
         st.info("No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
                 "date, receipt date; promised date and quantities for on time and in full) on "

@@ -1,0 +1,49 @@
+"""The receipts' and the inventory's per-load aggregates, cached once for every page that
+shows them (Suppliers, Inventory health, QBR)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..health import HealthSettings, align_ageing, read_ageing
+from ..suppliers import ReceiptAggregates, receipt_aggregates
+from .policy_state import Context
+from .seg_state import get_portfolio
+from .state import get_workspace
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the supplier receipts...")
+def _receipts(path: str, version: int) -> ReceiptAggregates:
+    return receipt_aggregates(get_workspace())
+
+
+def receipts() -> ReceiptAggregates:
+    """The receipts' SQL aggregates, once per data version (``.empty`` without receipts)."""
+    ws = get_workspace()
+    return _receipts(str(ws.path), ws.version())
+
+
+@st.cache_data(max_entries=4, show_spinner="Ageing the inventory snapshot...")
+def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
+    ws = get_workspace()
+    with ws.lock:
+        return read_ageing(ws.con, HealthSettings(age_edges_days=edges))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _aligned(path: str, version: int, weeks: int, exclude: tuple[str, ...],
+             edges: tuple[float, ...]) -> pd.DataFrame:
+    loaded = get_portfolio(weeks, exclude)
+    assert loaded is not None  # only called once the portfolio exists
+    return align_ageing(_ageing(path, version, edges), loaded[0].features["sku"])
+
+
+def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
+    """The per-SKU ageing in the portfolio's SKU order (read once per data version, aligned
+    once per load; shared, read only), or None when no inventory is loaded."""
+    ws = get_workspace()
+    path, version = str(ws.path), ws.version()
+    if _ageing(path, version, edges).empty:
+        return None
+    return _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges)
