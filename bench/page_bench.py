@@ -20,7 +20,7 @@ ROOT = HERE.parent
 
 def _workspace(skus: int) -> Path:
     from segstudio import FeatureSettings, SourceFile, Workspace, compute_features
-    from segstudio.demo import generate_demo
+    from segstudio.ingest.demo import generate_demo
 
     folder = HERE / "out" / f"page_{skus}"
     ws_path = folder / "workspace.duckdb"

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from segstudio.demo import generate_demo
+from segstudio.ingest.demo import generate_demo
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"

@@ -20,8 +20,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from segstudio.rules import Rules
-from segstudio.segmentation import Portfolio, alert_count, classify, matrix, movers
+from segstudio.config.rules import Rules
+from segstudio.segment.segmentation import Portfolio, alert_count, classify, matrix, movers
 
 TARGET_MS = {100_000: 10.0, 1_000_000: 100.0}  # reclassification after a boundary move
 LAST_DAY = dt.date(2024, 6, 30)

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from segstudio.demo_workspace import build_demo_workspace
+from segstudio.ingest.demo_workspace import build_demo_workspace
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from streamlit.testing.v1 import AppTest
 
-from segstudio.demo_workspace import build_demo_workspace
+from segstudio.ingest.demo_workspace import build_demo_workspace
 
 # CI runs the property tests with a fixed seed, so a merge is judged on the same examples each
 # time; local runs explore new examples (and keep failures in .hypothesis/ to replay).

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segstudio.allocation import RESULT_COLUMNS, RULES, allocate
+from segstudio.policy.allocation import RESULT_COLUMNS, RULES, allocate
 
 
 def example_orders() -> pd.DataFrame:

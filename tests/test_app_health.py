@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segstudio.health import ACT_ON_FIRST_COLUMNS
-from segstudio.readers import SourceFile
-from segstudio.workspace import Workspace
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.health import ACT_ON_FIRST_COLUMNS
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from segstudio.rules import Rules, from_toml, to_toml
+from segstudio.config.rules import Rules, from_toml, to_toml
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

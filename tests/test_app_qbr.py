@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from segstudio.qbr import STORIES
+from segstudio.report.qbr import STORIES
 from tests.conftest import open_page
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from segstudio import decisions
-from segstudio.workspace import Workspace
+from segstudio.ingest.workspace import Workspace
+from segstudio.segment import decisions
 from tests.conftest import open_page
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from segstudio import SourceFile, Workspace, decisions
+from segstudio import SourceFile, Workspace
+from segstudio.segment import decisions
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

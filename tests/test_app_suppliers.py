@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from segstudio.readers import SourceFile
-from segstudio.suppliers import ALL_SUPPLIERS, TIERS
-from segstudio.workspace import Workspace
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.suppliers import ALL_SUPPLIERS, TIERS
 from tests.conftest import ROOT, open_page
 
 

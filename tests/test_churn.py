@@ -21,11 +21,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segstudio.churn import churn_by_quarter, quarter_classes, quarterly_features, sku_churn
+from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
-from segstudio.readers import SourceFile
-from segstudio.rules import Rules
-from segstudio.workspace import Workspace
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.segment.churn import churn_by_quarter, quarter_classes, quarterly_features, sku_churn
 
 D = dt.date
 

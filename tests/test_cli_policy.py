@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from segstudio.cli import main
-from segstudio.policy import BUILTIN_CELL_TARGETS, ERP_COLUMNS
+from segstudio.policy.sku import BUILTIN_CELL_TARGETS, ERP_COLUMNS
 
 REQUIRED = ["sku", "segment", "demand_model", "service_type", "service_target", "safety_stock",
             "reorder_point", "order_quantity", "order_up_to", "expected_fill_rate"]

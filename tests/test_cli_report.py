@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from pptx import Presentation
 from pypdf import PdfReader
 
-from segstudio import qbr
 from segstudio.cli import main
-from segstudio.workspace import Workspace
+from segstudio.ingest.workspace import Workspace
+from segstudio.report import qbr
 
 FORMULA_NAME = '=HYPERLINK("http://example.com","click")'
 FORMULA_DESCRIPTION = "=1+2 bolts, zinc"

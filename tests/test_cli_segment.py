@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segstudio import decisions
 from segstudio.cli import main
-from segstudio.features import FeatureSettings, compute_features
-from segstudio.readers import SourceFile
-from segstudio.rules import Rules
-from segstudio.workspace import Workspace
+from segstudio.config.rules import Rules
+from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.segment import decisions
 
 MON = dt.date(2024, 1, 1)  # a Monday
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000),

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from segstudio import decisions as d
+from segstudio.config.rules import Rules, from_toml
 from segstudio.errors import SegStudioError
-from segstudio.readers import SourceFile
-from segstudio.rules import Rules, from_toml
-from segstudio.workspace import Workspace
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.segment import decisions as d
 
 MON = dt.date(2024, 1, 1)  # a Monday
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000),

@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 
 try:
-    from segstudio.demo import generate_demo, main
+    from segstudio.ingest.demo import generate_demo, main
 except ModuleNotFoundError:  # package not installed: use the source tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from segstudio.demo import generate_demo, main
+    from segstudio.ingest.demo import generate_demo, main
 
 SKUS, WEEKS, SEED = 200, 52, 11
 END = datetime.date(2026, 9, 27)

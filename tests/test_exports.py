@@ -8,7 +8,7 @@ import io
 import pandas as pd
 from openpyxl import load_workbook
 
-from segstudio.exports import escape_formulas, to_csv_bytes, to_xlsx_bytes
+from segstudio.report.exports import escape_formulas, to_csv_bytes, to_xlsx_bytes
 
 RISKY = ["=SUM(A1:A2)", "+1", "-2", "@cmd", "plain", "a-b"]
 

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segstudio.features import FeatureSettings, Window, compute_features
-from segstudio.readers import SourceFile
-from segstudio.workspace import Workspace
+from segstudio.features.build import FeatureSettings, Window, compute_features
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
 
 MON = dt.date(2024, 1, 1)  # a Monday: week i of the fixtures starts MON + 7 i days
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from segstudio.cli import main
-from segstudio.readers import SourceFile
-from segstudio.workspace import Workspace
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
 
 MON = dt.date(2024, 1, 1)  # a Monday
 REQUIRED = [

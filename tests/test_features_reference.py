@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from segstudio import SourceFile, Workspace, compute_features
-from segstudio.demo import generate_demo
+from segstudio.ingest.demo import generate_demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from pandas_features import COLUMNS, features_pandas  # noqa: E402

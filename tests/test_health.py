@@ -19,8 +19,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segstudio.features import FeatureSettings, compute_features
-from segstudio.health import (
+from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.health import (
     ACT_ON_FIRST_COLUMNS,
     SEGMENT_HEALTH_COLUMNS,
     SKU_HEALTH_COLUMNS,
@@ -37,8 +38,7 @@ from segstudio.health import (
     segment_health,
     sku_health,
 )
-from segstudio.policy import PolicyTable, compute_policies
-from segstudio.workspace import Workspace
+from segstudio.policy.sku import PolicyTable, compute_policies
 from tests.test_features import build_workspace
 
 MON = dt.date(2024, 1, 1)

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segstudio import kpis
-from segstudio.features import FeatureSettings, compute_features
-from segstudio.kpis import KpiError, KpiTargets, ServiceColumns, status
-from segstudio.policy import PolicyTable, SegmentPolicy, compute_policies
-from segstudio.readers import SourceFile
-from segstudio.rules import Rules, RulesError, from_toml, to_toml
-from segstudio.workspace import Workspace
+from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
+from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform import kpis
+from segstudio.perform.kpis import KpiError, KpiTargets, ServiceColumns, status
+from segstudio.policy.sku import PolicyTable, SegmentPolicy, compute_policies
 
 # Two whole weeks, Monday 2025-01-06 to Sunday 2025-01-19.
 SALES = """sku,date,quantity,unit_price,unit_cost,ordered_qty,shipped_qty,requested_date,ship_date

@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-from segstudio import policy
-from segstudio.policy import (
+from segstudio.config.rules import from_dict as rules_from_dict
+from segstudio.policy import sku as policy
+from segstudio.policy.sku import (
     BUILTIN_CELL_TARGETS,
     ERP_COLUMNS,
     POLICY_COLUMNS,
@@ -36,7 +37,6 @@ from segstudio.policy import (
     normal_loss,
     safety_stock_for_csl,
 )
-from segstudio.rules import from_dict as rules_from_dict
 
 WEEKS_PER_YEAR = 365.25 / 7
 MONTH_DAYS = 365.25 / 12

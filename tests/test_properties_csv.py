@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segstudio import SourceFile, UnusableFileError, Workspace
-from segstudio.readers import peek_columns
+from segstudio.ingest.readers import peek_columns
 
 HEADER = ["sku", "date", "quantity", "unit_price", "customer"]
 

@@ -14,8 +14,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from segstudio import SourceFile, UnusableFileError, Workspace, readers
-from segstudio.readers import detect_kind, list_sheets, peek_columns
+from segstudio import SourceFile, UnusableFileError, Workspace
+from segstudio.ingest import readers
+from segstudio.ingest.readers import detect_kind, list_sheets, peek_columns
 
 D1, D2, D3 = dt.date(2010, 12, 1), dt.date(2010, 12, 2), dt.date(2010, 12, 3)
 

@@ -15,15 +15,15 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from segstudio import images as chart_images_module
 from segstudio.errors import SegStudioError
-from segstudio.images import (
+from segstudio.report import images as chart_images_module
+from segstudio.report.images import (
     NOT_FOUND_MESSAGE,
     ChartImagesUnavailable,
     chromium_path,
     figures_to_png,
 )
-from segstudio.report import (
+from segstudio.report.render import (
     FORMATS,
     Report,
     Section,

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from segstudio.rules import CRITERIA, Rules, RulesError, from_toml, read_rules, to_toml, write_rules
+from segstudio.config.rules import (
+    CRITERIA,
+    Rules,
+    RulesError,
+    from_toml,
+    read_rules,
+    to_toml,
+    write_rules,
+)
 
 FULL = """
 [window]

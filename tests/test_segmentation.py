@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segstudio.rules import Rules
-from segstudio.segmentation import (
+from segstudio.config.rules import Rules
+from segstudio.segment.segmentation import (
     LABELS,
     AbcOrder,
     Portfolio,

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 
-from segstudio.simulation import (
+from segstudio.policy.simulation import (
     SimulationResult,
     bootstrap_paths,
     repeat_rows,

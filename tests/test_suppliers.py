@@ -13,11 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from segstudio.cli import main
-from segstudio.decisions import segment_skus
+from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
-from segstudio.readers import SourceFile
-from segstudio.rules import Rules
-from segstudio.suppliers import (
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.suppliers import (
     ALL_SUPPLIERS,
     NOT_SEGMENTED,
     SUPPLIER_COLUMNS,
@@ -34,7 +34,7 @@ from segstudio.suppliers import (
     supplier_table,
     supplier_trend,
 )
-from segstudio.workspace import Workspace
+from segstudio.segment.decisions import segment_skus
 from tests.test_decisions import write_sales
 
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000), so

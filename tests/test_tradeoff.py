@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
-from segstudio import tradeoff
-from segstudio.policy import PolicyTable, SegmentPolicy, SkuInputs, protection, resolve
-from segstudio.tradeoff import (
+from segstudio.policy import tradeoff
+from segstudio.policy.sku import PolicyTable, SegmentPolicy, SkuInputs, protection, resolve
+from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,
     SERVICE_POINTS,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import segstudio.workspace as workspace_module
+import segstudio.ingest.workspace as workspace_module
 from segstudio import SourceFile, UnusableFileError, Workspace, suggest_mapping
-from segstudio.schema import INVENTORY, PRODUCTS, RECEIPTS, SALES
+from segstudio.ingest.schema import INVENTORY, PRODUCTS, RECEIPTS, SALES
 
 D = dt.date
 
@@ -568,7 +568,7 @@ def _long_sales(n: int, bad: dict[int, tuple[str, str, str]] | None = None) -> s
 
 def _spy_parses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
     """Record each parse attempt: (typed, "ok" or the exception's class name)."""
-    import segstudio.validate as validate
+    import segstudio.ingest.validate as validate
 
     calls: list[tuple[bool, str]] = []
     real = validate._parse_file

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .errors import SegStudioError, UnusableFileError
-from .features import FEATURE_COLUMNS, FeatureSettings, Window, compute_features
-from .mapping import read_mapping_file, suggest_mapping
-from .readers import SourceFile
-from .schema import TABLES
-from .validate import FileReport
-from .workspace import DEFAULT_WORKSPACE, Staging, Workspace
+from segstudio.errors import SegStudioError, UnusableFileError
+from segstudio.features.build import FEATURE_COLUMNS, FeatureSettings, Window, compute_features
+from segstudio.ingest.mapping import read_mapping_file, suggest_mapping
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.schema import TABLES
+from segstudio.ingest.validate import FileReport
+from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Staging, Workspace
 
 __all__ = [
     "DEFAULT_WORKSPACE",

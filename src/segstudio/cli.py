@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from .decisions import classification_table, segment_skus
-from .errors import SegStudioError
-from .exports import escape_formulas, to_xlsx_bytes
-from .features import FeatureSettings, compute_features
-from .mapping import read_mapping_file
-from .readers import SourceFile
-from .rules import Rules, read_rules
-from .schema import TABLES
-from .segmentation import Portfolio, Segmentation, alerts
-from .validate import FileReport
-from .workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.config.rules import Rules, read_rules
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.ingest.mapping import read_mapping_file
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.schema import TABLES
+from segstudio.ingest.validate import FileReport
+from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.report.exports import escape_formulas, to_xlsx_bytes
+from segstudio.segment.decisions import classification_table, segment_skus
+from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -204,7 +204,7 @@ def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
-    from .policy import compute_policies, erp_table
+    from segstudio.policy.sku import compute_policies, erp_table
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -223,7 +223,12 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _cmd_suppliers(args: argparse.Namespace) -> int:
-    from .suppliers import export_frames, receipt_aggregates, sku_context, supplier_performance
+    from segstudio.perform.suppliers import (
+        export_frames,
+        receipt_aggregates,
+        sku_context,
+        supplier_performance,
+    )
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -250,8 +255,8 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .qbr import build_report, gather
-    from .report import render_with_charts
+    from segstudio.report.qbr import build_report, gather
+    from segstudio.report.render import render_with_charts
 
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
@@ -271,7 +276,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import generate_demo
+    from segstudio.ingest.demo import generate_demo
 
     paths = generate_demo(args.out, skus=args.skus, weeks=args.weeks, seed=args.seed,
                           fmt=args.format, grain=args.grain)

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import charts, profile
-from ..errors import SegStudioError
-from ..exports import to_csv_bytes
-from ..features import FEATURE_COLUMNS
-from ..readers import SourceFile, detect_kind, list_sheets, peek_columns
-from ..schema import TABLES
-from ..validate import FileReport
+from segstudio.errors import SegStudioError
+from segstudio.features import profile
+from segstudio.features.build import FEATURE_COLUMNS
+from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
+from segstudio.ingest.schema import TABLES
+from segstudio.ingest.validate import FileReport
+from segstudio.report import charts
+from segstudio.report.exports import to_csv_bytes
+
 from . import keys
 from .downloads import on_request
 from .state import get_features, get_workspace

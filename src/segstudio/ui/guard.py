@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from ..errors import SegStudioError
+from segstudio.errors import SegStudioError
 
 log = logging.getLogger("segstudio")
 

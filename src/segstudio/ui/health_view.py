@@ -7,9 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import health_charts
-from ..exports import to_csv_bytes
-from ..health import (
+from segstudio.perform.health import (
     EXCESS_BASES,
     METHODS,
     HealthError,
@@ -21,6 +19,9 @@ from ..health import (
     segment_health,
     sku_health,
 )
+from segstudio.report import health_charts
+from segstudio.report.exports import to_csv_bytes
+
 from . import keys, ops_state
 from .downloads import on_request
 from .guard import no_sales

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from ..features import FEATURE_COLUMNS
-
-_DOC = Path(__file__).resolve().parents[1] / "methods.md"
+from segstudio.common.methods import methods_text
+from segstudio.features.build import FEATURE_COLUMNS
 
 
 def show() -> None:
-    st.markdown(_DOC.read_text(encoding="utf-8"))
+    st.markdown(methods_text())
     st.subheader("Feature table columns")
     st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ..health import HealthSettings, align_ageing, read_ageing
-from ..suppliers import ReceiptAggregates, receipt_aggregates
+from segstudio.perform.health import HealthSettings, align_ageing, read_ageing
+from segstudio.perform.suppliers import ReceiptAggregates, receipt_aggregates
+
 from .policy_state import Context
 from .seg_state import get_portfolio
 from .state import get_workspace

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ..features import FeatureSettings, Window, analysis_window
-from ..policy import PolicyTable, SkuInputs, compute_policies
-from ..rules import Rules, to_toml
-from ..segmentation import Portfolio, Segmentation
-from ..tradeoff import curves
+from segstudio.config.rules import Rules, to_toml
+from segstudio.features.build import FeatureSettings, Window, analysis_window
+from segstudio.policy.sku import PolicyTable, SkuInputs, compute_policies
+from segstudio.policy.tradeoff import curves
+from segstudio.segment.segmentation import Portfolio, Segmentation
+
 from . import keys
 from .seg_state import current_rules, get_portfolio, init_rules, official, segmentations
 from .state import get_workspace

@@ -7,9 +7,9 @@ from dataclasses import fields
 
 import streamlit as st
 
-from .. import charts, planning
-from ..exports import to_csv_bytes, to_xlsx_bytes
-from ..policy import (
+from segstudio.config.rules import to_toml
+from segstudio.policy import planning
+from segstudio.policy.sku import (
     DEMAND_MODELS,
     ORDER_RULES,
     SERVICE_TYPES,
@@ -19,8 +19,7 @@ from ..policy import (
     erp_table,
     segment_summary,
 )
-from ..rules import to_toml
-from ..tradeoff import (
+from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,
     Mix,
@@ -31,6 +30,9 @@ from ..tradeoff import (
     mix_comparison,
     today_points,
 )
+from segstudio.report import charts
+from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
+
 from . import keys, results
 from .downloads import on_request
 from .guard import no_sales

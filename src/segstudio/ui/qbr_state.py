@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ..qbr import QbrData, attach_operations
-from ..rules import to_toml
+from segstudio.config.rules import to_toml
+from segstudio.report.qbr import QbrData, attach_operations
+
 from . import ops_state
 from .policy_state import curve_table
 from .scorecard_state import quarters, score_context

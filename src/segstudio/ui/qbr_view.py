@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import qbr, report
-from ..qbr import STORIES, QbrData
+from segstudio.report import qbr
+from segstudio.report import render as report
+from segstudio.report.qbr import STORIES, QbrData
+
 from . import keys, presentation
 from .guard import no_sales
 from .qbr_state import qbr_data, qbr_signature

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from .. import kpis
-from ..features import Window
-from ..kpis import KpiTargets, Scorecard
+from segstudio.features.build import Window
+from segstudio.perform import kpis
+from segstudio.perform.kpis import KpiTargets, Scorecard
+
 from . import keys
 from .policy_state import Context, context, policies
 from .seg_state import get_portfolio

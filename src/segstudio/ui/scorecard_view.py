@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import charts, decisions, kpis
-from ..exports import to_csv_bytes
-from ..kpis import EDITABLE, KPIS, PORTFOLIO
+from segstudio.perform import kpis
+from segstudio.perform.kpis import EDITABLE, KPIS, PORTFOLIO
+from segstudio.report import charts
+from segstudio.report.exports import to_csv_bytes
+from segstudio.segment import decisions
+
 from . import keys
 from .downloads import on_request
 from .guard import no_sales

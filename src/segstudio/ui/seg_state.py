@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from .. import decisions
-from ..churn import churn_by_quarter, quarterly_features
-from ..errors import SegStudioError
-from ..features import FeatureSettings, Window
-from ..rules import Rules, RulesError, from_toml, to_toml
-from ..segmentation import Portfolio, Segmentation, alert_count, classify
+from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, Window
+from segstudio.segment import decisions
+from segstudio.segment.churn import churn_by_quarter, quarterly_features
+from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
+
 from . import keys
 from .state import _features, get_workspace
 

@@ -6,10 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from .. import charts, decisions, profile
-from ..exports import to_csv_bytes
-from ..rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
-from ..segmentation import (
+from segstudio.config.rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
+from segstudio.features import profile
+from segstudio.report import charts
+from segstudio.report.exports import to_csv_bytes
+from segstudio.segment import decisions
+from segstudio.segment.segmentation import (
     alert_count,
     alerts,
     cell_labels,
@@ -19,6 +21,7 @@ from ..segmentation import (
     scatter_points,
     sku_table,
 )
+
 from . import keys, results
 from .downloads import on_request
 from .guard import no_sales

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import charts, planning
-from ..allocation import RULES, allocate
-from ..exports import to_csv_bytes
+from segstudio.policy import planning
+from segstudio.policy.allocation import RULES, allocate
+from segstudio.report import charts
+from segstudio.report.exports import to_csv_bytes
+
 from . import keys, results
 from .guard import no_sales
 from .policy_state import context, policies, signature

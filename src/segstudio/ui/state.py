@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ..demo_workspace import build_demo_workspace
-from ..errors import SegStudioError
-from ..features import FeatureSettings, Window, compute_features
-from ..workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, Window, compute_features
+from segstudio.ingest.demo_workspace import build_demo_workspace
+from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
 
 ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
 

@@ -9,10 +9,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from .. import supplier_charts
-from ..exports import to_csv_bytes, to_xlsx_bytes
-from ..rules import Rules
-from ..suppliers import (
+from segstudio.config.rules import Rules
+from segstudio.perform.suppliers import (
     ALL_SUPPLIERS,
     SEGMENT_BASES,
     SEGMENT_MEASURES,
@@ -26,6 +24,9 @@ from ..suppliers import (
     supplier_performance,
     supplier_trend,
 )
+from segstudio.report import supplier_charts
+from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
+
 from . import keys, ops_state
 from .downloads import on_request
 from .policy_state import Context, context, signature

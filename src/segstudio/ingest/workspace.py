@@ -16,12 +16,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError, UnusableFileError
-from .mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
-from .readers import SourceFile, stage_file
-from .schema import TABLES
-from .validate import FileReport, ParsedFile, parse_file
+from segstudio.common.sql import drop_table, ident, literal, table_columns
+from segstudio.errors import SegStudioError, UnusableFileError
+from segstudio.ingest import sql as q
+from segstudio.ingest.mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
+from segstudio.ingest.readers import SourceFile, stage_file
+from segstudio.ingest.schema import TABLES
+from segstudio.ingest.validate import FileReport, ParsedFile, parse_file
 
 DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 
@@ -49,7 +50,7 @@ class Workspace:
         except duckdb.Error as exc:
             raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
         if memory_limit:
-            self.con.execute(f"SET memory_limit = {q.literal(memory_limit)}")
+            self.con.execute(f"SET memory_limit = {literal(memory_limit)}")
         self.con.execute("SET enable_progress_bar = false")
         self.lock = threading.RLock()
         self._init_schema()
@@ -75,7 +76,7 @@ class Workspace:
             self.con.execute(q.SALES_HISTORY_DDL)
             # Staged tables left by a process that stopped between validation and commit.
             for (name,) in self.con.execute(q.LEFTOVER_STAGING).fetchall():
-                self.con.execute(q.drop_table(name))
+                self.con.execute(drop_table(name))
 
     # ------------------------------------------------------------------ reading state
     def version(self) -> int:
@@ -103,7 +104,7 @@ class Workspace:
         """The canonical columns a file key's last load mapped (the others read as NULL)."""
         table = TABLES[file_key]
         with self.lock:
-            return set(q.table_columns(self.con, q.data_table(table))) & {f.name for f in table.fields}
+            return set(table_columns(self.con, q.data_table(table))) & {f.name for f in table.fields}
 
     def query_df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self.lock:
@@ -164,7 +165,7 @@ class Workspace:
     def _cross_checks(self, staging: Staging) -> None:
         if "sales" in staging.files:
             p = staging.files["sales"]
-            sales_source = f"(SELECT sku FROM {q.ident(p.parsed_table)} WHERE {p.ok_condition})"
+            sales_source = f"(SELECT sku FROM {ident(p.parsed_table)} WHERE {p.ok_condition})"
         else:
             sales_source = "sales"
         for key in ("inventory", "suppliers"):
@@ -238,7 +239,7 @@ class Workspace:
 
     def _drop_temps(self, staging: Staging) -> None:
         for table in staging.temp_tables:
-            self.con.execute(q.drop_table(table))
+            self.con.execute(drop_table(table))
         staging.temp_tables.clear()
 
     def load(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,

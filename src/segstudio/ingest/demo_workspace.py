@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .demo import generate_demo
-from .features import compute_features
-from .readers import SourceFile
-from .validate import FileReport
-from .workspace import Workspace
+from segstudio.features.build import compute_features
+from segstudio.ingest.demo import generate_demo
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.validate import FileReport
+from segstudio.ingest.workspace import Workspace
 
 
 def build_demo_workspace(workspace: str | Path, files_dir: str | Path,

@@ -15,17 +15,18 @@ from functools import cached_property
 
 import pandas as pd
 
-from . import charts, health, kpis, suppliers
-from .decisions import segment_skus
-from .features import FeatureSettings, Window, analysis_window
-from .health_charts import ageing_figure
-from .kpis import Scorecard
-from .policy import SkuInputs, compute_policies, segment_summary
-from .report import Report, Section
-from .rules import Rules
-from .segmentation import Portfolio, Segmentation, cell_labels, matrix
-from .tradeoff import chart_data, curves, today_points
-from .workspace import Workspace
+from segstudio.config.rules import Rules
+from segstudio.features.build import FeatureSettings, Window, analysis_window
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform import health, kpis, suppliers
+from segstudio.perform.kpis import Scorecard
+from segstudio.policy.sku import SkuInputs, compute_policies, segment_summary
+from segstudio.policy.tradeoff import chart_data, curves, today_points
+from segstudio.report import charts
+from segstudio.report.health_charts import ageing_figure
+from segstudio.report.render import Report, Section
+from segstudio.segment.decisions import segment_skus
+from segstudio.segment.segmentation import Portfolio, Segmentation, cell_labels, matrix
 
 
 @dataclass

@@ -12,11 +12,12 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from . import queries as q
-from .errors import UnusableFileError
-from .mapping import Mapping
-from .readers import StagedFile
-from .schema import Table
+from segstudio.common.sql import drop_table
+from segstudio.errors import UnusableFileError
+from segstudio.ingest import sql as q
+from segstudio.ingest.mapping import Mapping
+from segstudio.ingest.readers import StagedFile
+from segstudio.ingest.schema import Table
 
 _MAX_REJECTS_SHOWN = 100_000
 # Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
@@ -290,7 +291,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str,
         sql = q.duplicate_rows(source, row_expr, staged.columns, candidates=True)
         return int(con.execute(sql, params).fetchone()[0])
     finally:
-        con.execute(q.drop_table("__dup_candidates"))
+        con.execute(drop_table("__dup_candidates"))
 
 
 def _warning_checks(table: Table, mapping: Mapping) -> list[tuple[str, str]]:

@@ -12,9 +12,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .features import Window
-from .policy import (
+from segstudio.features.build import Window
+from segstudio.policy import sql as q
+from segstudio.policy.sku import (
     MONTH_DAYS,
     WEEK_DAYS,
     PolicyTable,
@@ -232,7 +232,7 @@ def run_simulation(con: duckdb.DuckDBPyConnection, features: pd.DataFrame,
     """Replay each stocked SKU's policy over its demand in ``window`` and over ``paths``
     bootstrapped paths of it, lead times drawn from its receipts (its own, else its main
     supplier's, else the policy's fallback)."""
-    from . import simulation as sim
+    from segstudio.policy import simulation as sim
 
     stocked = np.flatnonzero((policies["demand_model"] != "none").to_numpy())
     sampled = len(stocked) > max_skus

@@ -34,12 +34,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
+from segstudio.errors import SegStudioError
+from segstudio.perform import sql as q
 
 if TYPE_CHECKING:
-    from .features import Window
-    from .policy import PolicyTable
+    from segstudio.features.build import Window
+    from segstudio.policy.sku import PolicyTable
 
 YEAR_DAYS = 365.25
 PORTFOLIO = "Portfolio"

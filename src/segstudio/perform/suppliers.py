@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
-from .rules import Rules
-from .segmentation import Portfolio, Segmentation, classify
+from segstudio.config.rules import Rules
+from segstudio.errors import SegStudioError
+from segstudio.perform import sql as q
+from segstudio.segment.segmentation import Portfolio, Segmentation, classify
 
 if TYPE_CHECKING:
-    from .workspace import Workspace
+    from segstudio.ingest.workspace import Workspace
 
 NOT_SEGMENTED = "(not segmented)"
 """The segment of an SKU with receipts but outside the segmented portfolio."""

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from .policy import (
+from segstudio.policy.sku import (
     G_GRID,
     K_GRID,
     PolicyTable,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .rules import Rules
+from segstudio.config.rules import Rules
 
 LABELS: dict[str, list[str]] = {
     "abc": ["A", "B", "C"],

@@ -12,8 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from .errors import UnusableFileError
-from .schema import TABLES, Table
+from segstudio.errors import UnusableFileError
+from segstudio.ingest.schema import TABLES, Table
 
 Mapping = dict[str, str]
 

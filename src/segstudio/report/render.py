@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from segstudio.exports import to_xlsx_bytes
-from segstudio.images import ChartImagesUnavailable, figures_to_png
+from segstudio.report.exports import to_xlsx_bytes
+from segstudio.report.images import ChartImagesUnavailable, figures_to_png
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationType

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
+from segstudio.common.methods import methods_section
+from segstudio.errors import SegStudioError
+from segstudio.perform import sql as q
 
 __all__ = [
     "ACT_ON_FIRST_COLUMNS",
@@ -122,14 +122,7 @@ class HealthSettings:
         return self.buckets[-2]
 
 
-def _methods_section(title: str) -> str:
-    """A section of the Methods page (methods.md), the one place the definitions are written."""
-    text = Path(__file__).with_name("methods.md").read_text(encoding="utf-8")
-    body = text.split(f"\n## {title}\n", 1)[1]
-    return body.split("\n## ", 1)[0].strip()
-
-
-METHODS = _methods_section("Inventory health")
+METHODS = methods_section("Inventory health")
 
 
 # --------------------------------------------------------------------------- buckets

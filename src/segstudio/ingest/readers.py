@@ -34,8 +34,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from . import queries as q
-from .errors import UnusableFileError
+from segstudio.common.sql import drop_table, ident, table_columns
+from segstudio.errors import UnusableFileError
+from segstudio.ingest import sql as q
 
 _SNIFF_BYTES = 1 << 20
 _SCAN_BYTES = 1 << 22  # chunk of the line scan (a few arrays of this many bytes at a time)
@@ -271,7 +272,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
             raise UnusableFileError(f"{src.label}: the sheet {ws.title!r} is empty")
         columns = _unique_headers(list(header_row))
         width = len(columns)
-        con.execute(q.drop_table(table))
+        con.execute(drop_table(table))
         created = False
         total = 0
         buf: list[list[str | None]] = [[] for _ in range(width + 1)]
@@ -305,7 +306,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
         if not created:
             con.execute(q.create_empty_text_table(table, columns))
         types = {c: "VARCHAR" for c in columns}
-        src_sql = q.ident(table)
+        src_sql = ident(table)
         return StagedFile(src.label, src_sql, [], "__row", columns, types, src_sql,
                           temp_tables=[table])
 
@@ -367,18 +368,18 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
     text_rejects, text_scans = f"{table}__text_rejects", f"{table}__text_scans"
     temps = [table, rejects, scans, typed_rejects, text, text_rejects, text_scans]
     for t in temps:
-        con.execute(q.drop_table(t))
+        con.execute(drop_table(t))
     dialect = {"quote": quote or '"', "escape": escape or '"', "skip": int(skip or 0)}
 
     def text_rows() -> tuple[str, str]:
         for t in (text, text_rejects, text_scans):
-            con.execute(q.drop_table(t))
+            con.execute(drop_table(t))
         con.execute(q.stage_csv(text, text_rejects, text_scans), [path, encoding])
-        return q.ident(text), "(rowid + 2)"
+        return ident(text), "(rowid + 2)"
 
     def fallback() -> StagedFile:
         for t in temps:
-            con.execute(q.drop_table(t))
+            con.execute(drop_table(t))
         staged = _stage_csv_table(con, src, table, head, encoding)
         staged.temp_tables = temps
         return staged
@@ -427,7 +428,7 @@ def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
     def stage(path: str, enc: str, options: dict[str, str]) -> None:
         # Each attempt starts afresh: rejects of a failed attempt must not count twice.
         for t in (table, rejects, scans):
-            con.execute(q.drop_table(t))
+            con.execute(drop_table(t))
         # A parallel read into a temp table keeps file order, so rowid numbers the records.
         con.execute(q.stage_csv(table, rejects, scans, options), [path, enc])
 
@@ -458,15 +459,15 @@ def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
         dialect.update(quote=quote or '"', escape=escape or '"', skip=int(skip or 0))
 
     _read_csv(src, encoding, head, read)
-    columns = q.table_columns(con, table)
+    columns = table_columns(con, table)
     return StagedFile(
         label=src.label,
-        source=q.ident(table),
+        source=ident(table),
         params=[],
         row_expr="(rowid + 2)",
         columns=columns,
         types={c: "VARCHAR" for c in columns},
-        sample_source=q.ident(table),
+        sample_source=ident(table),
         rejects=rejects,
         temp_tables=[table, rejects, scans],
         skipped_lines=lambda: _skipped_lines(src.path, encoding, str(dialect["quote"]),

@@ -57,9 +57,9 @@ from pathlib import Path
 
 import tomli_w
 
-from .errors import SegStudioError
-from .kpis import KpiError, KpiTargets
-from .policy import PolicyError, PolicyTable
+from segstudio.errors import SegStudioError
+from segstudio.perform.kpis import KpiError, KpiTargets
+from segstudio.policy.sku import PolicyError, PolicyTable
 
 ABC_MEASURES = {
     "revenue": "revenue",

@@ -35,11 +35,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
-from .features import FeatureSettings, analysis_window
-from .rules import Rules
-from .segmentation import LABELS, Portfolio, classify
+from segstudio.config.rules import Rules
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, analysis_window
+from segstudio.features.sql import SALES_DATES
+from segstudio.segment import sql as q
+from segstudio.segment.segmentation import LABELS, Portfolio, classify
 
 CRITERIA: tuple[str, ...] = ("abc", "xyz", "pattern")
 """The criteria a quarter can be classified by (those the quarterly features carry)."""
@@ -52,7 +53,7 @@ def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     first or last week the data only partly covers is left out. Monthly files are refused:
     their weekly demand would be one week per month.
     """
-    dates = [r[0] for r in con.execute(q.SALES_DATES).fetchall()]
+    dates = [r[0] for r in con.execute(SALES_DATES).fetchall()]
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     weeks = (dates[-1] - dates[0]).days // 7 + 2  # a window as long as the whole history

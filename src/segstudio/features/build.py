@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
+from segstudio.errors import SegStudioError
+from segstudio.features import sql as q
 
 FEATURE_COLUMNS: dict[str, str] = {
     "sku": "Product code, as written in the files",

@@ -23,14 +23,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import queries as q
-from .errors import SegStudioError
-from .features import FeatureSettings, compute_features
-from .rules import Rules, from_toml, to_toml
-from .segmentation import Portfolio, Segmentation, classify, sku_table
+from segstudio.config.rules import Rules, from_toml, to_toml
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.ingest.sql import DECISIONS_DDL
+from segstudio.segment import sql as q
+from segstudio.segment.segmentation import Portfolio, Segmentation, classify, sku_table
 
 if TYPE_CHECKING:
-    from .workspace import Workspace
+    from segstudio.ingest.workspace import Workspace
 
 CLASS_COLUMNS = ("abc", "xyz", "pattern")
 """The classes every exported SKU table shows, whatever the rules' own criteria."""
@@ -43,7 +44,7 @@ class DecisionError(SegStudioError, ValueError):
 # --------------------------------------------------------------------------- helpers
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the decisions' tables where missing (idempotent)."""
-    for stmt in q.DECISIONS_DDL:
+    for stmt in DECISIONS_DDL:
         con.execute(stmt)
 
 

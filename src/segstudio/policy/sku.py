@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .errors import SegStudioError
+from segstudio.errors import SegStudioError
 
 __all__ = [
     "BUILTIN_CELL_TARGETS",

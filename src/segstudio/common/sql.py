@@ -1,0 +1,41 @@
+"""SQL helpers every stage uses: identifier and literal quoting."""
+
+from __future__ import annotations
+
+import duckdb
+
+SQL_TYPES = {"text": "VARCHAR", "date": "DATE", "number": "DOUBLE"}
+
+
+def ident(name: str) -> str:
+    """Quote an identifier for SQL, doubling any double quote inside it."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """Quote a string literal (for the few places DuckDB takes no parameter, e.g. views)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- generic helpers
+def drop_table(table: str) -> str:
+    return f"DROP TABLE IF EXISTS {ident(table)}"
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+
+
+
+
+def distinct_count_small(idx: str, n: int) -> str:
+    """How many distinct values ``idx`` (0 to n - 1, or NULL) takes in a group: a bitmap of
+    them, in one or two 64-bit integers when n <= 128 (several times faster than a bitstring)."""
+    if n > 128:
+        return f"bit_count(bitstring_agg({idx}, 0, {n - 1}) FILTER (WHERE {idx} IS NOT NULL))"
+    parts = []
+    for j in range(0, n, 64):
+        inside = f"{idx} >= {j} AND {idx} < {j + 64}" if n > 64 else f"{idx} IS NOT NULL"
+        parts.append(f"bit_count(bit_or(CASE WHEN {inside} THEN 1::UBIGINT << "
+                     f"CAST({idx} - {j} AS UBIGINT) ELSE 0::UBIGINT END))")
+    return " + ".join(parts)
