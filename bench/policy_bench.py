@@ -19,14 +19,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from segmentation_bench import LAST_DAY, synthetic_features  # noqa: E402
 
+from segstudio.config.policy_table import PolicyTable, SegmentPolicy
 from segstudio.config.rules import Rules  # noqa: E402
 from segstudio.policy import simulation as sim  # noqa: E402
-from segstudio.policy.sku import (  # noqa: E402
-    PolicyTable,
-    SegmentPolicy,
-    SkuInputs,
-    policies_from_inputs,
-)
+from segstudio.policy.sku import SkuInputs, policies_from_inputs  # noqa: E402
 from segstudio.policy.tradeoff import curves  # noqa: E402
 from segstudio.segment.segmentation import Portfolio, classify  # noqa: E402
 

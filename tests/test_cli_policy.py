@@ -12,7 +12,8 @@ import pytest
 from openpyxl import load_workbook
 
 from segstudio.cli import main
-from segstudio.policy.sku import BUILTIN_CELL_TARGETS, ERP_COLUMNS
+from segstudio.config.policy_table import BUILTIN_CELL_TARGETS
+from segstudio.policy.erp import ERP_COLUMNS
 
 REQUIRED = ["sku", "segment", "demand_model", "service_type", "service_target", "safety_stock",
             "reorder_point", "order_quantity", "order_up_to", "expected_fill_rate"]

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segstudio.config.policy_table import PolicyTable
 from segstudio.features.build import FeatureSettings, compute_features
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform.health import (
@@ -38,7 +39,7 @@ from segstudio.perform.health import (
     segment_health,
     sku_health,
 )
-from segstudio.policy.sku import PolicyTable, compute_policies
+from segstudio.policy.sku import compute_policies
 from tests.test_features import build_workspace
 
 MON = dt.date(2024, 1, 1)

@@ -12,13 +12,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from segstudio.config.kpi_targets import KpiError, KpiTargets
+from segstudio.config.policy_table import PolicyTable, SegmentPolicy
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.features.build import FeatureSettings, compute_features
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.workspace import Workspace
-from segstudio.perform import kpis
-from segstudio.perform.kpis import KpiError, KpiTargets, ServiceColumns, status
-from segstudio.policy.sku import PolicyTable, SegmentPolicy, compute_policies
+from segstudio.perform import io as perform_io
+from segstudio.perform import kpi_display, kpis, root_causes
+from segstudio.perform.kpis import ServiceColumns, status
+from segstudio.policy.sku import compute_policies
 
 # Two whole weeks, Monday 2025-01-06 to Sunday 2025-01-19.
 SALES = """sku,date,quantity,unit_price,unit_cost,ordered_qty,shipped_qty,requested_date,ship_date
@@ -57,7 +60,7 @@ def fixture_card(tmp_path: Path) -> tuple[kpis.Scorecard, pd.DataFrame, Workspac
     table = PolicyTable(segments=(("S1", SegmentPolicy(service_target=0.9)),
                                   ("S2", SegmentPolicy(service_type="fill_rate",
                                                        service_target=0.5))))
-    service = kpis.sku_service(ws.con, window)
+    service = perform_io.sku_service(ws.con, window)
     pol = compute_policies(features, segments, table)
     sc, base = kpis.build_scorecard(features, segments, service, table, KpiTargets(), pol,
                                     window, ws.stored_columns("sales"))
@@ -134,7 +137,7 @@ def test_without_shipped_data_the_cells_name_the_missing_column(tmp_path: Path) 
     features, window = compute_features(ws.con, FeatureSettings(weeks=2))
     seg = np.array(["S"] * len(features))
     table = PolicyTable()
-    sc, _ = kpis.build_scorecard(features, seg, kpis.sku_service(ws.con, window), table,
+    sc, _ = kpis.build_scorecard(features, seg, perform_io.sku_service(ws.con, window), table,
                                  KpiTargets(), compute_policies(features, seg, table), window,
                                  ws.stored_columns("sales"))
     long = sc.long.set_index(["segment", "kpi"])
@@ -227,7 +230,7 @@ def test_balanced_scorecard_by_hand(fixture_card: tuple) -> None:
 def test_quarterly_trend_adds_up_to_the_sales(tmp_path: Path) -> None:
     sales = SALES + "A,2025-04-02,3,10,6,3,3,2025-04-03,2025-04-03\n"
     ws = _workspace(tmp_path, sales)
-    quarters = kpis.sku_quarters(ws.con)
+    quarters = perform_io.sku_quarters(ws.con)
     cols = ServiceColumns.from_stored(ws.stored_columns("sales"))
     prepared = kpis.prepare_quarters(quarters, np.array(["A", "B"]))
     trend = kpis.quarterly_trend(prepared, np.array(["S1", "S2"]), cols,
@@ -274,7 +277,7 @@ def test_root_causes_name_the_skus_behind_a_miss() -> None:
     base, features, policies, sc = _cause_case()
     # Segment line fill = (5 + 8 + 9 + 9 + 10) / 50 = 0.82 against 0.95: red.
     assert sc.misses()["value"].iloc[0] == pytest.approx(0.82)
-    summary, skus = kpis.root_causes(base, features, policies, sc, xyz_y=1.0, leadtime_cov=0.5)
+    summary, skus = root_causes.root_causes(base, features, policies, sc, xyz_y=1.0, leadtime_cov=0.5)
     by_sku = skus.set_index("sku")
     assert set(by_sku.index) == {"s1", "s2", "s3", "s4"}  # s5 shipped every line complete
     assert by_sku.loc["s1", "causes"] == "demand_variability"
@@ -298,20 +301,20 @@ def test_no_root_causes_when_every_segment_meets_its_target() -> None:
     table = PolicyTable(segments=(("S", SegmentPolicy(service_target=0.95)),))
     sc = kpis.scorecard(base, KpiTargets(), table, 1.0,
                         ServiceColumns.from_stored({"shipped_qty"}), policies)
-    summary, skus = kpis.root_causes(base, features, policies, sc, 1.0, 0.5)
+    summary, skus = root_causes.root_causes(base, features, policies, sc, 1.0, 0.5)
     assert summary.empty and skus.empty
 
 
 def test_display_table_shows_value_and_target_with_the_status_beside(fixture_card: tuple,
                                                                      ) -> None:
     sc, _, ws = fixture_card
-    table = kpis.display_table(sc)
+    table = kpi_display.display_table(sc)
     assert table.loc["S1", "Unit fill rate"] == "84.0% / 97.0%"
     assert table.loc["S1", "Days of supply"].endswith("/ 90 d")
     assert table.loc["S1", "Forecast accuracy"].startswith("n/a")
     assert list(table.index) == ["S1", "S2", "Portfolio"]
     status = sc.wide("status")
     assert status.loc["S1", "Unit fill rate"] == "red" and status.shape == table.shape
-    notes = kpis.notes(sc)
+    notes = kpi_display.notes(sc)
     assert any(n.startswith("Forecast accuracy: no forecasts yet") for n in notes)
     ws.close()

@@ -17,21 +17,15 @@ from pypdf import PdfReader
 
 from segstudio.errors import SegStudioError
 from segstudio.report import images as chart_images_module
+from segstudio.report.document import Report, Section, format_value
 from segstudio.report.images import (
     NOT_FOUND_MESSAGE,
     ChartImagesUnavailable,
     chromium_path,
     figures_to_png,
 )
-from segstudio.report.render import (
-    FORMATS,
-    Report,
-    Section,
-    chart_images,
-    format_value,
-    render,
-    sheet_names,
-)
+from segstudio.report.render import FORMATS, chart_images, render
+from segstudio.report.workbook import sheet_names
 
 PNG = b"\x89PNG"
 RISKY = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"]

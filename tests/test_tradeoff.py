@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
+from segstudio.config.policy_table import PolicyTable, SegmentPolicy
 from segstudio.policy import tradeoff
-from segstudio.policy.sku import PolicyTable, SegmentPolicy, SkuInputs, protection, resolve
+from segstudio.policy.sku import SkuInputs, protection, resolve
 from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,

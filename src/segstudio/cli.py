@@ -204,7 +204,8 @@ def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
-    from segstudio.policy.sku import compute_policies, erp_table
+    from segstudio.policy.erp import erp_table
+    from segstudio.policy.sku import compute_policies
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:

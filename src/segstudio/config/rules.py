@@ -57,9 +57,9 @@ from pathlib import Path
 
 import tomli_w
 
+from segstudio.config.kpi_targets import KpiError, KpiTargets
+from segstudio.config.policy_table import PolicyError, PolicyTable
 from segstudio.errors import SegStudioError
-from segstudio.perform.kpis import KpiError, KpiTargets
-from segstudio.policy.sku import PolicyError, PolicyTable
 
 ABC_MEASURES = {
     "revenue": "revenue",

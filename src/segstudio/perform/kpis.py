@@ -24,164 +24,48 @@ relative ``amber_band`` below it (default 5%), red further below; the reverse fo
 supply. A KPI that cannot be computed is "n/a" with a note.
 """
 
+
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from segstudio.errors import SegStudioError
-from segstudio.perform import sql as q
+from segstudio.common.periods import YEAR_DAYS
+from segstudio.config.kpi_targets import DEFAULT_AMBER_BAND, KPIS, KpiTargets
 
 if TYPE_CHECKING:
+    from segstudio.config.policy_table import PolicyTable
     from segstudio.features.build import Window
-    from segstudio.policy.sku import PolicyTable
 
-YEAR_DAYS = 365.25
+__all__ = [
+    "BALANCED_COLUMNS",
+    "NO_FORECASTS",
+    "PORTFOLIO",
+    "STATUSES",
+    "Quarters",
+    "Scorecard",
+    "ServiceColumns",
+    "balanced",
+    "build_scorecard",
+    "kpi_base",
+    "kpi_values",
+    "prepare_quarters",
+    "quarterly_trend",
+    "ratio",
+    "scorecard",
+    "segment_totals",
+    "service_targets",
+    "status",
+    "window_years",
+]
+
 PORTFOLIO = "Portfolio"
 STATUSES = ("green", "amber", "red", "n/a")
-
-
-@dataclass(frozen=True)
-class Kpi:
-    key: str
-    label: str
-    unit: str  # "rate" (shown as %), "ratio" (x), "days"
-    higher_is_better: bool
-    default_target: float | None  # None: the target comes from elsewhere (the policy table)
-    definition: str
-    editable: bool = True
-
-
-KPIS: dict[str, Kpi] = {k.key: k for k in (
-    Kpi("unit_fill_rate", "Unit fill rate", "rate", True, 0.97,
-        "shipped units / ordered units"),
-    Kpi("line_fill_rate", "Line fill rate", "rate", True, 0.95,
-        "share of order lines shipped complete"),
-    Kpi("otif", "OTIF", "rate", True, 0.90,
-        "share of dated lines shipped on time and in full"),
-    Kpi("inventory_turns", "Inventory turns", "ratio", True, 4.0,
-        "annualised cost of goods sold / inventory value"),
-    Kpi("days_of_supply", "Days of supply", "days", False, 90.0,
-        "inventory value / average daily cost of goods sold"),
-    Kpi("gmroi", "GMROI", "ratio", True, 1.5,
-        "annualised gross margin / inventory value at cost"),
-    Kpi("service_level", "Service vs target", "rate", True, None,
-        "achieved (line fill for CSL targets, unit fill for fill-rate targets) against the "
-        "policy's service target", editable=False),
-    Kpi("forecast_accuracy", "Forecast accuracy", "rate", True, 0.70,
-        "1 - WAPE of the segment's forecasts"),
-)}
-EDITABLE = [k for k, v in KPIS.items() if v.editable]
-DEFAULT_AMBER_BAND = 0.05
 NO_FORECASTS = "no forecasts yet: forecasting is not built, so accuracy cannot be measured"
-
-
-class KpiError(SegStudioError):
-    """A KPI target that cannot be used; the message names the key."""
-
-
-@dataclass(frozen=True)
-class KpiTargets:
-    """The KPI targets: a default and one set per segment, only the keys that differ.
-
-    In a rules file::
-
-        [kpi]
-        amber_band = 0.05          # amber: within 5% of the target (relative)
-
-        [kpi.default]
-        unit_fill_rate = 0.97
-
-        [kpi."AX"]
-        unit_fill_rate = 0.99
-    """
-
-    default: tuple[tuple[str, float], ...] = field(default_factory=lambda: tuple(
-        (k, float(v.default_target)) for k, v in KPIS.items()
-        if v.editable and v.default_target is not None))
-    segments: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
-    amber_band: float = DEFAULT_AMBER_BAND
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.amber_band < 1:
-            raise KpiError(f"[kpi] amber_band: must be in [0, 1), not {self.amber_band}")
-        for where, values in (("default", self.default), *self.segments):
-            for key, value in values:
-                _check_target(key, value, where)
-
-    def for_segment(self, code: str) -> dict[str, float]:
-        out = dict(self.default)
-        out.update(dict(dict(self.segments).get(code, ())))
-        return out
-
-    def target(self, code: str, key: str) -> float | None:
-        return self.for_segment(code).get(key)
-
-    def with_target(self, code: str, key: str, value: float) -> KpiTargets:
-        """The targets with ``key`` of segment ``code`` (or "default") set to ``value``."""
-        _check_target(key, value, code)
-        if code == "default":
-            return replace(self, default=tuple({**dict(self.default), key: float(value)}.items()))
-        table = {c: dict(v) for c, v in self.segments}
-        own = table.setdefault(code, {})
-        if value == dict(self.default).get(key):
-            own.pop(key, None)
-        else:
-            own[key] = float(value)
-        return replace(self, segments=tuple((c, tuple(v.items())) for c, v in table.items() if v))
-
-    def to_dict(self) -> dict:
-        out: dict = {"amber_band": self.amber_band, "default": dict(self.default)}
-        for code, values in self.segments:
-            out[code] = dict(values)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: object, source: str = "rules") -> KpiTargets:
-        if not isinstance(data, dict):
-            raise KpiError(f"{source}: [kpi] must be a table")
-        band = data.get("amber_band", DEFAULT_AMBER_BAND)
-        if isinstance(band, bool) or not isinstance(band, int | float):
-            raise KpiError(f"{source}: [kpi] amber_band: a number, not {band!r}")
-        base = dict(cls().default)
-        segments = []
-        for code, body in data.items():
-            if code == "amber_band":
-                continue
-            if not isinstance(body, dict):
-                raise KpiError(f'{source}: [kpi.{code}] must be a table of targets, e.g. '
-                               f'[kpi."AX"] unit_fill_rate = 0.99')
-            values = {}
-            for key, value in body.items():
-                where = f"{source}: [kpi.{code}] {key}"
-                if key not in EDITABLE:
-                    raise KpiError(f"{where}: unknown KPI; use {', '.join(EDITABLE)}")
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise KpiError(f"{where}: a number, not {value!r}")
-                values[key] = float(value)
-            if code == "default":
-                base.update(values)
-            else:
-                segments.append((str(code), tuple(values.items())))
-        try:
-            return cls(default=tuple(base.items()), segments=tuple(segments),
-                       amber_band=float(band))
-        except KpiError as exc:
-            raise KpiError(f"{source}: {exc}") from exc
-
-
-def _check_target(key: str, value: float, where: str) -> None:
-    kpi = KPIS.get(key)
-    if kpi is None or not kpi.editable:
-        raise KpiError(f"[kpi.{where}] {key}: unknown KPI; use {', '.join(EDITABLE)}")
-    if not np.isfinite(value) or value < 0 or (kpi.unit == "rate" and value > 1):
-        limit = "between 0 and 1" if kpi.unit == "rate" else "zero or more"
-        raise KpiError(f"[kpi.{where}] {key}: must be {limit}, not {value}")
 
 
 def status(value: np.ndarray | float, target: np.ndarray | float, higher_is_better: bool,
@@ -225,18 +109,6 @@ class ServiceColumns:
             f"needs {', '.join(otif_missing)}, which the sales file does not map",
         )
 
-
-def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
-    """Per SKU, over the window's positive sales lines: lines, ordered and shipped units, lines
-    shipped complete, dated lines, lines on time and lines on time in full (one SQL pass)."""
-    params = {"win_start": window.start, "win_end": window.end}
-    return con.execute(q.sku_service_sql(window.period), params).fetch_arrow_table().to_pandas()
-
-
-def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per SKU and calendar quarter over all sales: revenue, cost of goods, units and the
-    service counts of :func:`sku_service` (one SQL pass, once per load)."""
-    return con.execute(q.SKU_QUARTERS).fetch_arrow_table().to_pandas()
 
 
 def window_years(window: Window) -> float:
@@ -294,7 +166,7 @@ def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -
     return out.reset_index()
 
 
-def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
     n = np.asarray(num, dtype=float)
     d = np.asarray(den, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -304,13 +176,13 @@ def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarr
 def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:
     """The KPI values of each row of :func:`segment_totals` (one column per KPI)."""
     out = pd.DataFrame({"segment": totals["segment"]})
-    out["unit_fill_rate"] = _ratio(totals["shipped_units"], totals["ordered_units"])
-    out["line_fill_rate"] = _ratio(totals["lines_complete"], totals["lines"])
-    out["otif"] = _ratio(totals["lines_otif"], totals["lines_dated"])
+    out["unit_fill_rate"] = ratio(totals["shipped_units"], totals["ordered_units"])
+    out["line_fill_rate"] = ratio(totals["lines_complete"], totals["lines"])
+    out["otif"] = ratio(totals["lines_otif"], totals["lines_dated"])
     annual_cogs = totals["cogs"].to_numpy(dtype=float) / years
-    out["inventory_turns"] = _ratio(annual_cogs, totals["inventory_value"])
-    out["days_of_supply"] = _ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
-    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years,
+    out["inventory_turns"] = ratio(annual_cogs, totals["inventory_value"])
+    out["days_of_supply"] = ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
+    out["gmroi"] = ratio(totals["margin"].to_numpy(dtype=float) / years,
                           totals["inventory_value"])
     return out
 
@@ -461,9 +333,9 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     total_revenue = float(t.loc[t["segment"] == PORTFOLIO, "revenue"].iloc[0])
     out = pd.DataFrame({"segment": t["segment"], "skus": t["skus"].astype(int)})
     out["revenue"] = t["revenue"].to_numpy(dtype=float)
-    out["revenue_share"] = _ratio(out["revenue"], np.full(len(out), total_revenue))
+    out["revenue_share"] = ratio(out["revenue"], np.full(len(out), total_revenue))
     out["gross_margin"] = t["margin"].to_numpy(dtype=float)
-    out["margin_pct"] = _ratio(out["gross_margin"], out["revenue"])
+    out["margin_pct"] = ratio(out["gross_margin"], out["revenue"])
     out["inventory_value"] = t["inventory_value"].to_numpy(dtype=float)
     out["carrying_cost"] = t["carrying_cost"].to_numpy(dtype=float)
     out["working_capital"] = out["inventory_value"] + t["on_order_value"].to_numpy(dtype=float)
@@ -523,11 +395,11 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
                         "quarter": [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in starts],
                         "revenue": t["revenue"], "quantity": t["quantity"]})
     out["gross_margin"] = t["revenue"] - t["cogs"]
-    out["margin_pct"] = _ratio(out["gross_margin"], t["revenue"])
+    out["margin_pct"] = ratio(out["gross_margin"], t["revenue"])
     nan = np.full(len(out), np.nan)
-    out["unit_fill_rate"] = _ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else nan
-    out["line_fill_rate"] = _ratio(t["lines_complete"], t["lines"]) if columns.fill else nan
-    out["otif"] = _ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else nan
+    out["unit_fill_rate"] = ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else nan
+    out["line_fill_rate"] = ratio(t["lines_complete"], t["lines"]) if columns.fill else nan
+    out["otif"] = ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else nan
     complete = np.ones(len(out), dtype=bool)
     for i, d in enumerate(starts):
         end = (pd.Timestamp(d) + pd.offsets.QuarterEnd(0)).date()
@@ -537,169 +409,6 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
     out["complete"] = complete
     return out
 
-
-# --------------------------------------------------------------------------- root cause
-CAUSES: dict[str, str] = {
-    "demand_variability": "Demand variability: erratic or lumpy demand (CoV above the Z "
-                          "boundary, or an erratic/lumpy pattern)",
-    "forecast_error": "Forecast error",
-    "supplier_lateness": "Supplier lateness: receipts late, short or with unreliable lead times",
-    "policy_setting": "Policy setting: no safety stock, a planned service below the target, "
-                      "or stock below the reorder point today",
-}
-
-
-@dataclass(frozen=True)
-class CauseSettings:
-    """Thresholds that say a SKU's miss is explained by a cause (documented defaults)."""
-
-    on_time_below: float = 0.90  # the SKU's receipts on time less often than this
-    in_full_below: float = 0.95
-    cov_above: float | None = None  # default: the rules' Y/Z boundary (xyz_y)
-    lead_time_cov_above: float | None = None  # default: the rules' lead-time CoV
-
-
-def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFrame,
-                sc: Scorecard, xyz_y: float, leadtime_cov: float,
-                settings: CauseSettings | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Why segments miss their service target.
-
-    For each segment that misses (status red or amber on "Service vs target"), the SKUs whose
-    own achieved service is below the segment's target, each with every cause that holds:
-
-    - demand variability: CoV above the Z boundary (``xyz_y``), or pattern erratic or lumpy;
-    - forecast error: not assessed until forecasts exist (said in the summary);
-    - supplier lateness: on-time rate below ``on_time_below``, in-full below ``in_full_below``,
-      or lead-time CoV above the rules' unreliable-lead-time boundary;
-    - policy setting: the SKU is not stocked (MTO/ETO or no safety stock while it has demand),
-      its planned service (expected CSL or fill rate) is below the target, or its on-hand
-      stock is below its reorder point.
-
-    Returns (summary, skus): the summary has one row per missing segment and cause (SKUs,
-    units short, share of the segment's units short); ``skus`` one row per short SKU with its
-    causes and figures, sorted by units short.
-    """
-    cfg = settings or CauseSettings()
-    cov_cut = cfg.cov_above if cfg.cov_above is not None else xyz_y
-    lt_cut = cfg.lead_time_cov_above if cfg.lead_time_cov_above is not None else leadtime_cov
-    misses = sc.misses()
-    sku_cols = ["segment", "sku", "description", "measure", "achieved", "target", "units_short", "lines_short",
-                "causes", "main_cause", "cov", "pattern", "on_time_rate", "in_full_rate",
-                "lead_time_cov", "expected_service", "safety_stock", "on_hand", "reorder_point"]
-    sum_cols = ["segment", "cause", "label", "skus", "units_short", "share_of_short", "note"]
-    if misses.empty:
-        return pd.DataFrame(columns=sum_cols), pd.DataFrame(columns=sku_cols)
-    measure = sc.service["measure"].to_dict()
-    target = dict(zip(misses["segment"], misses["target"], strict=True))
-    f = features.set_index("sku")
-    pol = policies.set_index("sku")
-    b = base[base["segment"].isin(misses["segment"]) & (base["lines"] > 0)].copy()
-    b["measure"] = b["segment"].map(measure)
-    unit = _ratio(b["shipped_units"], b["ordered_units"])
-    line = _ratio(b["lines_complete"], b["lines"])
-    b["achieved"] = np.where(b["measure"] == "fill_rate", unit, line)
-    b["target"] = b["segment"].map(target).astype(float)
-    b = b[b["achieved"] < b["target"]].copy()
-    b["units_short"] = np.maximum(b["ordered_units"] - b["shipped_units"], 0.0)
-    b["lines_short"] = b["lines"] - b["lines_complete"]
-    fs = f.reindex(b["sku"])
-    ps = pol.reindex(b["sku"])
-    b["description"] = (fs["description"].to_numpy() if "description" in fs.columns
-                        else np.full(len(b), None))
-    b["cov"] = fs["cov"].to_numpy(dtype=float)
-    b["pattern"] = fs["pattern"].to_numpy()
-    b["on_time_rate"] = fs["on_time_rate"].to_numpy(dtype=float)
-    b["in_full_rate"] = fs["in_full_rate"].to_numpy(dtype=float)
-    b["lead_time_cov"] = _ratio(fs["lead_time_std_days"], fs["lead_time_mean_days"])
-    expected = np.where(b["measure"] == "fill_rate", ps["expected_fill_rate"].to_numpy(dtype=float),
-                        ps["expected_csl"].to_numpy(dtype=float))
-    b["expected_service"] = expected
-    b["safety_stock"] = ps["safety_stock"].to_numpy(dtype=float)
-    b["on_hand"] = fs["on_hand"].to_numpy(dtype=float)
-    b["reorder_point"] = ps["reorder_point"].to_numpy(dtype=float)
-    flags = {
-        "demand_variability": (b["cov"].to_numpy() > cov_cut)
-        | b["pattern"].isin(["erratic", "lumpy"]).to_numpy(),
-        "supplier_lateness": (b["on_time_rate"].to_numpy() < cfg.on_time_below)
-        | (b["in_full_rate"].to_numpy() < cfg.in_full_below)
-        | (b["lead_time_cov"].to_numpy() > lt_cut),
-        "policy_setting": (ps["demand_model"].to_numpy() == "none")
-        | (np.nan_to_num(b["safety_stock"].to_numpy()) <= 0)
-        | (expected < b["target"].to_numpy())
-        | (np.nan_to_num(b["on_hand"].to_numpy()) < np.nan_to_num(b["reorder_point"].to_numpy())),
-    }
-    names = list(flags)
-    matrix = np.column_stack([flags[n] for n in names]) if len(b) else np.zeros((0, len(names)), bool)
-    b["causes"] = [", ".join(n for n, on in zip(names, row, strict=True) if on) or "unexplained"
-                   for row in matrix]
-    b["main_cause"] = [next((n for n, on in zip(names, row, strict=True) if on), "unexplained")
-                       for row in matrix]
-    skus = b.sort_values(["segment", "units_short"], ascending=[True, False])[sku_cols]
-    rows = []
-    for seg in misses["segment"]:
-        own = b["segment"] == seg
-        total_short = float(b.loc[own, "units_short"].sum())
-        for cause, label in CAUSES.items():
-            if cause == "forecast_error":
-                rows.append({"segment": seg, "cause": cause, "label": label, "skus": 0,
-                             "units_short": np.nan, "share_of_short": np.nan,
-                             "note": NO_FORECASTS})
-                continue
-            m = own.to_numpy() & flags[cause]
-            short = float(b.loc[m, "units_short"].sum())
-            rows.append({"segment": seg, "cause": cause, "label": label, "skus": int(m.sum()),
-                         "units_short": short,
-                         "share_of_short": short / total_short if total_short > 0 else np.nan,
-                         "note": ""})
-        m = own.to_numpy() & ~matrix.any(axis=1) if len(b) else own.to_numpy()
-        rows.append({"segment": seg, "cause": "unexplained", "label": "None of the above",
-                     "skus": int(m.sum()), "units_short": float(b.loc[m, "units_short"].sum()),
-                     "share_of_short": (float(b.loc[m, "units_short"].sum()) / total_short
-                                        if total_short > 0 else np.nan), "note": ""})
-    return pd.DataFrame(rows, columns=sum_cols), skus.reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------- display
-
-
-def format_value(value: float, unit: str) -> str:
-    """A KPI value as people read it: 97.1%, 4.2x, 88 d; "n/a" when missing."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    value = 0.0 if abs(value) < 5e-4 else value  # no "-0.00x" from rounding
-    if unit == "rate":
-        return f"{value:.1%}"
-    if unit == "days":
-        return f"{value:,.0f} d"
-    return f"{value:,.2f}x"
-
-
-def display_table(sc: Scorecard, with_targets: bool = True) -> pd.DataFrame:
-    """Segments as rows, KPIs as columns, each cell "97.1% / 97.0%" (value / target); the
-    status of each cell is ``sc.wide("status")``."""
-    long = sc.long
-    text = [
-        format_value(v, u)
-        + (f" / {format_value(t, u)}" if with_targets and t is not None and np.isfinite(t) else "")
-        for v, t, u in zip(long["value"], long["target"], long["unit"], strict=True)
-    ]
-    table = long.assign(text=text).pivot(index="segment", columns="label", values="text")
-    segs = list(dict.fromkeys(long["segment"]))
-    order = [k.label for k in KPIS.values()]
-    return table.reindex(index=segs, columns=[c for c in order if c in table.columns])
-
-
-def notes(sc: Scorecard) -> list[str]:
-    """The distinct notes of the scorecard's cells, each with its KPI and, when it does not
-    hold for every row, the segments it holds for."""
-    rows = sc.long[sc.long["note"] != ""]
-    every = sc.long["segment"].nunique()
-    out = []
-    for (label, note), g in rows.groupby(["label", "note"], sort=False):
-        segs = list(dict.fromkeys(g["segment"]))
-        where = "" if len(segs) == every else f" ({', '.join(segs)})"
-        out.append(f"{label}{where}: {note}")
-    return out
 
 
 def build_scorecard(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,

@@ -12,18 +12,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from segstudio.common.periods import MONTH_DAYS, WEEK_DAYS
+from segstudio.config.policy_table import PolicyTable
 from segstudio.features.build import Window
 from segstudio.policy import sql as q
-from segstudio.policy.sku import (
-    MONTH_DAYS,
-    WEEK_DAYS,
-    PolicyTable,
-    SkuInputs,
-    levels,
-    protection,
-    resolve,
-    targets,
-)
+from segstudio.policy.sku import SkuInputs, levels, protection, resolve, targets
 
 __all__ = [
     "KEY_ACCOUNT_SHARE",

@@ -18,17 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from segstudio.policy.sku import (
-    G_GRID,
-    K_GRID,
-    PolicyTable,
-    SkuInputs,
-    gamma_loss,
-    normal_loss,
-    protection,
-    resolve,
-    segment_summary,
-)
+from segstudio.config.policy_table import PolicyTable
+from segstudio.policy.formulas import G_GRID, K_GRID, gamma_loss, normal_loss
+from segstudio.policy.sku import SkuInputs, protection, resolve, segment_summary
 
 __all__ = [
     "MEASURES",

@@ -18,13 +18,14 @@ import pandas as pd
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.ingest.workspace import Workspace
-from segstudio.perform import health, kpis, suppliers
+from segstudio.perform import health, kpi_display, kpis, root_causes, suppliers
+from segstudio.perform import io as perform_io
 from segstudio.perform.kpis import Scorecard
 from segstudio.policy.sku import SkuInputs, compute_policies, segment_summary
 from segstudio.policy.tradeoff import chart_data, curves, today_points
 from segstudio.report import charts
+from segstudio.report.document import Report, Section
 from segstudio.report.health_charts import ageing_figure
-from segstudio.report.render import Report, Section
 from segstudio.segment.decisions import segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, cell_labels, matrix
 
@@ -105,13 +106,13 @@ def _matrix(d: QbrData) -> Section:
 
 def _scorecard(d: QbrData) -> Section:
     sc = d.scorecard
-    fig = charts.scorecard_figure(kpis.display_table(sc, with_targets=False), sc.wide("status"),
+    fig = charts.scorecard_figure(kpi_display.display_table(sc, with_targets=False), sc.wide("status"),
                                   "KPI scorecard by segment")
     counts = sc.counts()
-    table = kpis.display_table(sc).reset_index()
+    table = kpi_display.display_table(sc).reset_index()
     notes = (f"Status: green at or better than target, amber within "
              f"{d.rules.kpi.amber_band:.0%}, red further off; cells show value / target.",
-             *kpis.notes(sc))
+             *kpi_display.notes(sc))
     return Section("KPI scorecard", f"{counts['green']} green, {counts['amber']} amber, "
                    f"{counts['red']} red", fig, table, notes)
 
@@ -200,7 +201,7 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
         "policy_by_segment": segment_summary(d.policies),
         "tradeoff_curves": d.curves,
     }
-    summary, skus = kpis.root_causes(d.base, d.portfolio.features, d.policies, d.scorecard,
+    summary, skus = root_causes.root_causes(d.base, d.portfolio.features, d.policies, d.scorecard,
                                      d.rules.xyz_y, d.rules.leadtime_cov)
     out["root_causes"] = summary
     out["root_cause_skus"] = skus
@@ -247,11 +248,11 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
     rules = s.rules
     window = analysis_window(ws.con, FeatureSettings(weeks=rules.weeks))
     pol = compute_policies(p.features, s.segment, rules.policy)
-    service = kpis.sku_service(ws.con, window)
+    service = perform_io.sku_service(ws.con, window)
     sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
                                     window, ws.stored_columns("sales"), s.present_labels())
     crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
-    quarters = kpis.prepare_quarters(kpis.sku_quarters(ws.con), p.sku)
+    quarters = kpis.prepare_quarters(perform_io.sku_quarters(ws.con), p.sku)
     data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
     ageing = (health.read_ageing(ws.con, data.health_settings)
               if ws.table_counts().get("inventory", 0) > 0 else None)

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules, to_toml
 from segstudio.features.build import FeatureSettings, Window, analysis_window
-from segstudio.policy.sku import PolicyTable, SkuInputs, compute_policies
+from segstudio.policy.sku import SkuInputs, compute_policies
 from segstudio.policy.tradeoff import curves
 from segstudio.segment.segmentation import Portfolio, Segmentation
 

@@ -7,18 +7,18 @@ from dataclasses import fields
 
 import streamlit as st
 
-from segstudio.config.rules import to_toml
-from segstudio.policy import planning
-from segstudio.policy.sku import (
+from segstudio.config.policy_table import (
     DEMAND_MODELS,
     ORDER_RULES,
     SERVICE_TYPES,
     STRATEGIES,
     PolicyTable,
     SegmentPolicy,
-    erp_table,
-    segment_summary,
 )
+from segstudio.config.rules import to_toml
+from segstudio.policy import planning
+from segstudio.policy.erp import erp_table
+from segstudio.policy.sku import segment_summary
 from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,

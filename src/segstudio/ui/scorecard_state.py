@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from segstudio.config.kpi_targets import KpiTargets
 from segstudio.features.build import Window
+from segstudio.perform import io as perform_io
 from segstudio.perform import kpis
-from segstudio.perform.kpis import KpiTargets, Scorecard
+from segstudio.perform.kpis import Scorecard
 
 from . import keys
 from .policy_state import Context, context, policies
@@ -22,14 +24,14 @@ from .state import get_workspace
 def _service(path: str, version: int, window: Window) -> pd.DataFrame:
     ws = get_workspace()
     with ws.lock:
-        return kpis.sku_service(ws.con, window)
+        return perform_io.sku_service(ws.con, window)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Summing sales by quarter...")
 def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...]) -> kpis.Quarters:
     ws = get_workspace()
     with ws.lock:
-        table = kpis.sku_quarters(ws.con)
+        table = perform_io.sku_quarters(ws.con)
     loaded = get_portfolio(weeks, exclude)
     assert loaded is not None  # only called once the portfolio exists
     return kpis.prepare_quarters(table, loaded[0].sku)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from segstudio.perform import kpis
-from segstudio.perform.kpis import EDITABLE, KPIS, PORTFOLIO
+from segstudio.config.kpi_targets import EDITABLE, KPIS
+from segstudio.perform import kpi_display, kpis, root_causes
+from segstudio.perform.kpis import PORTFOLIO
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
@@ -65,13 +66,13 @@ def _headline(s: ScoreContext) -> None:
     for col, key in zip(cols[1:], ("unit_fill_rate", "otif", "inventory_turns", "gmroi",
                                    "service_level"), strict=True):
         row = port.loc[key]
-        col.metric(KPIS[key].label, kpis.format_value(row["value"], row["unit"]),
+        col.metric(KPIS[key].label, kpi_display.format_value(row["value"], row["unit"]),
                    help=f"Portfolio, {KPIS[key].definition}. Status: {row['status']}.")
 
 
 def _scorecard_tab(s: ScoreContext) -> None:
     sc = s.scorecard
-    fig = charts.scorecard_figure(kpis.display_table(sc, with_targets=False),
+    fig = charts.scorecard_figure(kpi_display.display_table(sc, with_targets=False),
                                   sc.wide("status"), "KPI scorecard by segment")
     st.plotly_chart(fig, key="score.grid")
     st.caption("Each cell: green at or better than target, amber within "
@@ -80,9 +81,9 @@ def _scorecard_tab(s: ScoreContext) -> None:
     status = sc.wide("status")
     colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; "
                                    "color: white")
-    st.dataframe(kpis.display_table(sc).style.apply(lambda _: colours, axis=None),
+    st.dataframe(kpi_display.display_table(sc).style.apply(lambda _: colours, axis=None),
                  key="score.table")
-    for note in kpis.notes(sc):
+    for note in kpi_display.notes(sc):
         st.caption(f"• {note}")
     with st.expander("Definitions"):
         for k in KPIS.values():
@@ -128,7 +129,7 @@ def _trend_tab(s: ScoreContext) -> None:
 
 
 def _cause_tab(s: ScoreContext) -> None:
-    summary, skus = kpis.root_causes(s.base, s.ctx.portfolio.features, s.policies, s.scorecard,
+    summary, skus = root_causes.root_causes(s.base, s.ctx.portfolio.features, s.policies, s.scorecard,
                                      s.ctx.rules.xyz_y, s.ctx.rules.leadtime_cov)
     misses = s.scorecard.misses()
     if misses.empty:
@@ -140,8 +141,8 @@ def _cause_tab(s: ScoreContext) -> None:
     if seg not in options:
         return
     row = misses.set_index("segment").loc[seg]
-    st.markdown(f"**{seg}** achieves {kpis.format_value(row['value'], 'rate')} against a target "
-                f"of {kpis.format_value(row['target'], 'rate')} ({row['note']}).")
+    st.markdown(f"**{seg}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
+                f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']}).")
     st.plotly_chart(charts.causes_figure(summary, seg), key="score.causes_chart")
     own = summary[summary["segment"] == seg]
     st.dataframe(own.drop(columns=["segment"]), hide_index=True, key="score.causes")
