@@ -57,7 +57,7 @@ def main() -> int:
         sales = _dataset(args.skus, fmt)
         r = _median_run(args.repeat, "load_features.py", "--sales", str(sales),
                         "--workspace", str(OUT / "bench.duckdb"))
-        p = _median_run(args.repeat, "pandas_features.py", "--sales", str(sales))
+        p = _median_run(args.repeat, "../tests/reference_features.py", "--sales", str(sales))
         ratio = p["total_s"] / r["total_s"]
         met = r["total_s"] <= TARGETS[fmt] and r["peak_mb"] <= MEMORY_TARGET_MB and ratio >= 3
         ok &= met

@@ -3,7 +3,6 @@ benchmark times), on seeded weekly demo data: every sales-derived column must ag
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +11,7 @@ import pytest
 
 from segstudio import SourceFile, Workspace, compute_features
 from segstudio.ingest.demo import generate_demo
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from pandas_features import COLUMNS, features_pandas  # noqa: E402
+from tests.reference_features import COLUMNS, features_pandas
 
 
 @pytest.mark.parametrize("grain", ["weekly", "daily"])

@@ -35,7 +35,7 @@ from segstudio.perform.suppliers import (
     supplier_trend,
 )
 from segstudio.segment.decisions import segment_skus
-from tests.test_decisions import write_sales
+from tests.builders import write_sales
 
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000), so
 # the Pareto share before each SKU is 0, .55, .77, .89, .96: S1-S3 are A, S4 B, S5 C; a

@@ -13,20 +13,11 @@ from segstudio.errors import SegStudioError
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.workspace import Workspace
 from segstudio.segment import decisions as d
+from tests.builders import write_sales
 
-MON = dt.date(2024, 1, 1)  # a Monday
 # One unit a week for 10 weeks at these prices: revenue 550, 220, 120, 70, 40 (total 1000),
 # so the Pareto share before each SKU is 0, .55, .77, .89, .96.
 PRICES = {"S1": 55, "S2": 22, "S3": 12, "S4": 7, "S5": 4}
-
-
-def write_sales(path: Path, prices: dict[str, float], weeks: int = 10) -> Path:
-    lines = ["sku,date,quantity,unit_price,unit_cost"]
-    for sku, price in prices.items():
-        for i in range(weeks):
-            lines.append(f"{sku},{MON + dt.timedelta(weeks=i)},1,{price},1")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture()

@@ -7,7 +7,6 @@ independent numpy computation in the property test at the end).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import tempfile
@@ -20,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segstudio.features.build import FeatureSettings, Window, compute_features
-from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.workspace import Workspace
+from tests.builders import build_workspace
 
 MON = dt.date(2024, 1, 1)  # a Monday: week i of the fixtures starts MON + 7 i days
 
@@ -35,31 +34,6 @@ def sstd(xs: list[float]) -> float:
     """Sample standard deviation, written out: sqrt(sum((x - mean)^2) / (n - 1))."""
     m = sum(xs) / len(xs)
     return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
-
-
-def _write_csv(path: Path, rows: list[dict]) -> Path:
-    cols: list[str] = []
-    for r in rows:
-        cols += [k for k in r if k not in cols]
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(cols)
-        for r in rows:
-            w.writerow(["" if r.get(c) is None else str(r[c]) for c in cols])
-    return path
-
-
-def build_workspace(folder: Path, **files: list[dict]) -> Path:
-    """Write each file key's rows as a CSV and load them all into ``folder/w.duckdb``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ws_path = folder / "w.duckdb"
-    sources = {k: SourceFile(_write_csv(folder / f"{k}.csv", rows)) for k, rows in files.items()}
-    with Workspace(ws_path) as ws:
-        _, reports = ws.load(sources)
-    for key, rep in reports.items():
-        assert rep.rejected == 0, (key, rep.rejects)
-        assert rep.read == len(files[key])
-    return ws_path
 
 
 def features(folder: Path, fs: FeatureSettings | None = None, **files: list[dict],

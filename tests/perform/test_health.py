@@ -40,7 +40,7 @@ from segstudio.perform.health import (
     sku_health,
 )
 from segstudio.policy.sku import compute_policies
-from tests.test_features import build_workspace
+from tests.builders import build_workspace
 
 MON = dt.date(2024, 1, 1)
 LAST_WEEK = 39

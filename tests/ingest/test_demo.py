@@ -16,7 +16,7 @@ import pytest
 try:
     from segstudio.ingest.demo import generate_demo, main
 except ModuleNotFoundError:  # package not installed: use the source tree
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
     from segstudio.ingest.demo import generate_demo, main
 
 SKUS, WEEKS, SEED = 200, 52, 11

@@ -1,0 +1,46 @@
+"""Workspaces and files the tests build: tiny CSVs with canonical headers, loaded for real."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.workspace import Workspace
+
+MON = dt.date(2024, 1, 1)  # a Monday
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    cols: list[str] = []
+    for r in rows:
+        cols += [k for k in r if k not in cols]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if r.get(c) is None else str(r[c]) for c in cols])
+    return path
+
+
+def build_workspace(folder: Path, **files: list[dict]) -> Path:
+    """Write each file key's rows as a CSV and load them all into ``folder/w.duckdb``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ws_path = folder / "w.duckdb"
+    sources = {k: SourceFile(write_csv(folder / f"{k}.csv", rows)) for k, rows in files.items()}
+    with Workspace(ws_path) as ws:
+        _, reports = ws.load(sources)
+    for key, rep in reports.items():
+        assert rep.rejected == 0, (key, rep.rejects)
+        assert rep.read == len(files[key])
+    return ws_path
+
+
+def write_sales(path: Path, prices: dict[str, float], weeks: int = 10) -> Path:
+    lines = ["sku,date,quantity,unit_price,unit_cost"]
+    for sku, price in prices.items():
+        for i in range(weeks):
+            lines.append(f"{sku},{MON + dt.timedelta(weeks=i)},1,{price},1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
