@@ -25,8 +25,8 @@ def main() -> int:
     with Workspace(args.workspace, memory_limit=args.memory_limit) as ws:
         _, reports = ws.load({"sales": SourceFile(args.sales)})
         t1 = time.perf_counter()
-        with ws.lock:
-            df, _ = compute_features(ws.con, FeatureSettings(weeks=52))
+        with ws.connect() as con:
+            df, _ = compute_features(con, FeatureSettings(weeks=52))
         t2 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     r = reports["sales"]

@@ -16,13 +16,14 @@ import pandas as pd
 from segstudio.config.rules import Rules, read_rules
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.features.classes import ClassCuts
 from segstudio.ingest.mapping import read_mapping_file
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
 from segstudio.report.exports import escape_formulas, to_xlsx_bytes
-from segstudio.segment.decisions import classification_table, segment_skus
+from segstudio.segment.decisions import classification_table, official_rules, segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
 
 
@@ -52,8 +53,11 @@ def _parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("features", help="compute the per-SKU feature table")
     f.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    f.add_argument("--weeks", type=int, default=52, help="analysis window in weeks (default 52)")
+    f.add_argument("--weeks", type=int, default=None,
+                   help="analysis window in weeks (default: the rules' window, 52)")
     f.add_argument("--period", choices=["auto", "week", "month"], default="auto")
+    f.add_argument("--rules", type=Path, help="rules TOML whose demand-pattern and lifecycle "
+                   "cut-offs (and window) apply (default: the official rules)")
     f.add_argument("--out", required=True, type=Path, help="F.csv or F.parquet")
 
     for name, help_text in (
@@ -142,9 +146,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _cmd_features(args: argparse.Namespace) -> int:
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
-    settings = FeatureSettings(weeks=args.weeks, period=args.period)
-    with Workspace(args.workspace) as ws, ws.lock:
-        df, win = compute_features(ws.con, settings)
+    with Workspace(args.workspace) as ws:
+        rules = read_rules(args.rules) if args.rules else official_rules(ws)
+        settings = FeatureSettings(weeks=args.weeks or rules.weeks, period=args.period)
+        df, win = compute_features(ws.con, settings, ClassCuts.from_rules(rules))
     out: Path = args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".parquet":

@@ -12,3 +12,8 @@ class UnusableFileError(SegStudioError):
 
     Nothing already loaded is changed when this is raised.
     """
+
+
+class ServerPathError(SegStudioError):
+    """A path on the server that a browser user may not read: reading by path is turned off, or
+    the file lies outside the folders the operator allows (see :mod:`segstudio.ingest.paths`)."""

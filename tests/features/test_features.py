@@ -18,7 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, compute_features
+from segstudio.features.classes import ClassCuts
 from segstudio.ingest.workspace import Workspace
 from tests.builders import build_workspace
 
@@ -36,11 +38,11 @@ def sstd(xs: list[float]) -> float:
     return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
 
 
-def features(folder: Path, fs: FeatureSettings | None = None, **files: list[dict],
-             ) -> tuple[pd.DataFrame, Window]:
+def features(folder: Path, fs: FeatureSettings | None = None, cuts: ClassCuts | None = None,
+             **files: list[dict]) -> tuple[pd.DataFrame, Window]:
     ws_path = build_workspace(folder, **files)
     with Workspace(ws_path) as ws:
-        df, win = compute_features(ws.con, fs or FeatureSettings())
+        df, win = compute_features(ws.con, fs or FeatureSettings(), cuts)
     assert df["sku"].is_unique
     return df.set_index("sku", drop=False), win
 
@@ -267,7 +269,9 @@ def test_quantity_revenue_margin_and_shares(tmp_path: Path) -> None:
 
     assert df.loc["P1", "margin"] == approx(60)
     assert df.loc["P2", "unit_cost"] == approx(3)
-    assert df.loc["P3", "unit_cost"] == approx(1)  # the sales line's cost, else the master's
+    # An SKU's unit cost: the product master's, else its sales lines' average, else the stock's
+    # (methods.md, "Valued sales lines"); its lines keep their own cost (P3's margin above).
+    assert df.loc["P3", "unit_cost"] == approx(5)
 
     pos_qty = 15 + 15 + 10 + 5 + 1
     pos_rev = 155 + 60 + 20 + 15 + 1
@@ -351,7 +355,8 @@ def test_pattern_cutoffs_are_settings(tmp_path: Path) -> None:
     sales += [sale("INTERMITTENT", wk(2 + j), x) for j, x in enumerate(SERIES["INTERMITTENT"])
               if x]
     # ADI 8/3 = 2.67 is below a cut-off of 3: smooth.
-    df, _ = features(tmp_path, FeatureSettings(weeks=8, adi_cut=3.0), sales=sales)
+    df, _ = features(tmp_path, FeatureSettings(weeks=8),
+                     ClassCuts.from_rules(Rules(pattern_adi=3.0)), sales=sales)
     assert df.loc["INTERMITTENT", "pattern"] == "smooth"
 
 
@@ -382,10 +387,13 @@ def test_new_and_end_of_life_with_default_13_and_26_weeks(tmp_path: Path) -> Non
 def test_new_and_end_of_life_weeks_are_settings(tmp_path: Path) -> None:
     sales = [sale("ANCHOR", wk(i), 1) for i in range(20)]
     sales += [sale("X", wk(14), 3)]  # first and last sale 41 days before the last day
-    df, _ = features(tmp_path, FeatureSettings(weeks=20, new_weeks=5, eol_weeks=5), sales=sales)
+    df, _ = features(tmp_path, FeatureSettings(weeks=20),
+                     ClassCuts.from_rules(Rules(lifecycle_new_weeks=5, lifecycle_eol_weeks=5)),
+                     sales=sales)
     assert bool(df.loc["X", "is_new"]) is False  # 41 days is not fewer than 35
     assert bool(df.loc["X", "is_end_of_life"]) is True  # no sale in the last 35 days
-    df, _ = features(tmp_path / "b", FeatureSettings(weeks=20, new_weeks=6, eol_weeks=6),
+    df, _ = features(tmp_path / "b", FeatureSettings(weeks=20),
+                     ClassCuts.from_rules(Rules(lifecycle_new_weeks=6, lifecycle_eol_weeks=6)),
                      sales=sales)
     assert bool(df.loc["X", "is_new"]) is True  # 41 < 42
     assert bool(df.loc["X", "is_end_of_life"]) is False

@@ -136,8 +136,8 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
         # One row number per rejected record (a record can have several problems).
         assert len(set(rows)) == r.rejected
         assert ws.table_counts()["sales"] == r.accepted
-        with ws.lock:
-            saved = ws.con.execute(
+        with ws.connect() as con:
+            saved = con.execute(
                 "SELECT count(DISTINCT row), count(*) FROM load_rejects").fetchone()
         assert saved == (r.rejected, len(r.rejects))
 
@@ -159,8 +159,8 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
                      if not _malformed(rec) and not rec[0].strip()}
         assert set(r.rejects.loc[r.rejects["field"] == "sku", "row"].tolist()) == blank_sku
         # Accepted SKUs are the trimmed SKU cells of well-formed records.
-        with ws.lock:
-            skus = [s for (s,) in ws.con.execute("SELECT sku FROM sales").fetchall()]
+        with ws.connect() as con:
+            skus = [s for (s,) in con.execute("SELECT sku FROM sales").fetchall()]
         candidates = Counter(rec[0].strip() for rec in records if not _malformed(rec))
         assert not Counter(skus) - candidates, (skus, candidates)
         assert "" not in skus and None not in skus
@@ -199,7 +199,7 @@ def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
         assert reasons[17].startswith("too many columns") and "Found: 6" in reasons[17]
         assert len(got) == 18
         assert ws.table_counts()["sales"] == 0
-        with ws.lock:
-            saved = ws.con.execute("SELECT row, count(*) FROM load_rejects GROUP BY row "
+        with ws.connect() as con:
+            saved = con.execute("SELECT row, count(*) FROM load_rejects GROUP BY row "
                                    "ORDER BY row").fetchall()
         assert saved == [(2, 3), (3, 3), (4, 3), (5, 3), (6, 3), (7, 1), (8, 1), (9, 1)]

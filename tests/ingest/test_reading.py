@@ -42,8 +42,8 @@ def load_one(tmp_path: Path, key: str, path: Path, sheet: str | None = None,
 
 
 def rows(ws: Workspace, sql: str) -> list[tuple]:
-    with ws.lock:
-        return ws.con.execute(sql).fetchall()
+    with ws.connect() as con:
+        return con.execute(sql).fetchall()
 
 
 def sales_rows(ws: Workspace) -> list[tuple]:

@@ -32,8 +32,8 @@ def load(ws: Workspace, tmp_path: Path, mappings: dict | None = None, **texts: s
 
 
 def rows(ws: Workspace, sql: str) -> list[tuple]:
-    with ws.lock:
-        return ws.con.execute(sql).fetchall()
+    with ws.connect() as con:
+        return con.execute(sql).fetchall()
 
 
 def rejects_list(report) -> list[list]:

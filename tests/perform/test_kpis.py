@@ -46,7 +46,7 @@ def _workspace(tmp_path: Path, sales: str = SALES, inventory: str | None = INVEN
     if inventory:
         (tmp_path / "inventory.csv").write_text(inventory)
         files["inventory"] = SourceFile(tmp_path / "inventory.csv")
-    ws = Workspace(tmp_path / "ws.duckdb")
+    ws = Workspace(tmp_path / "ws.duckdb").hold()
     ws.load(files)
     return ws
 

@@ -25,7 +25,8 @@ from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.workspace import Workspace
-from segstudio.segment.churn import churn_by_quarter, quarter_classes, quarterly_features, sku_churn
+from segstudio.segment.churn import churn_by_quarter, quarter_classes, sku_churn
+from segstudio.segment.io import quarterly_features
 
 D = dt.date
 

@@ -86,8 +86,8 @@ def test_classify_demo_one_row_per_sku_with_the_classes(
     df = _classify(capsys, demo_workspace, tmp_path / "c.csv")
     assert set(REQUIRED) <= set(df.columns)
     assert list(df.columns[:4]) == ["sku", "abc", "xyz", "pattern"]
-    with Workspace(demo_workspace) as ws, ws.lock:
-        features, _ = compute_features(ws.con, FeatureSettings(weeks=52))
+    with Workspace(demo_workspace) as ws, ws.connect() as con:
+        features, _ = compute_features(con, FeatureSettings(weeks=52))
     assert len(df) == len(features) == df["sku"].nunique()
     assert list(df["sku"].astype(str)) == list(features["sku"])
     f = features.set_index("sku")

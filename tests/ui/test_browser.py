@@ -34,9 +34,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture()
-def app_url(demo_workspace: Path) -> Iterator[str]:
+def app_url(demo_workspace: Path, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(demo_workspace)}
+    # A file path may be typed only for files in the folders the operator allows.
+    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(demo_workspace),
+           "SEGSTUDIO_ALLOWED_FOLDERS": str(tmp_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.port", str(port), "--server.headless", "true",

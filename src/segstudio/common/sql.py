@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
+
+__all__ = [
+    "SQL_TYPES",
+    "distinct_count_small",
+    "drop_table",
+    "ident",
+    "literal",
+    "one_row",
+    "table_columns",
+]
 
 SQL_TYPES = {"text": "VARCHAR", "date": "DATE", "number": "DOUBLE"}
 
@@ -24,6 +36,14 @@ def drop_table(table: str) -> str:
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in con.execute(f"DESCRIBE {ident(table)}").fetchall()]
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate without GROUP BY, a sniff)."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise LookupError(f"the query returned no row: {sql.strip()[:80]}")
+    return row
 
 
 

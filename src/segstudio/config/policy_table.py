@@ -4,6 +4,7 @@ stage reads (``[policy.default]`` and ``[policy."AX"]`` in a rules file)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ BUILTIN_CELL_TARGETS: dict[str, float] = {
     "BX": 0.96, "BY": 0.95, "BZ": 0.92,
     "CX": 0.92, "CY": 0.90, "CZ": 0.85,
 }
-_BUILTIN_CELL_POLICY = {
+_BUILTIN_CELL_POLICY: dict[str, dict[str, Any]] = {  # SegmentPolicy keyword arguments
     "A": {"review_period_days": 7.0, "order_rule": "eoq"},
     "B": {"review_period_days": 7.0, "order_rule": "eoq"},
     "C": {"review_period_days": 14.0, "order_rule": "periods", "periods_of_supply_weeks": 8.0},
@@ -190,7 +191,7 @@ class PolicyTable:
 def _policy_from(body: object, base: SegmentPolicy, where: str, source: str) -> SegmentPolicy:
     if not isinstance(body, dict):
         raise PolicyError(f"{source}: [policy.{where}] must be a table")
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in body.items():
         if key not in POLICY_TYPES:
             raise PolicyError(f"{source}: unknown key {key!r} in [policy.{where}]; use "

@@ -54,6 +54,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
@@ -116,7 +117,7 @@ class Rules:
     def __hash__(self) -> int:  # names is a dict: hash the TOML text instead
         return hash(to_toml(self))
 
-    def with_(self, **changes: object) -> Rules:
+    def with_(self, **changes: Any) -> Rules:
         return replace(self, **changes)
 
     def segment_name(self, code: str) -> str:

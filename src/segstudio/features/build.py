@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from segstudio.common.periods import add_periods, period_start
 from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
+from segstudio.features.classes import ClassCuts, with_classes
 
 FEATURE_COLUMNS: dict[str, str] = {
     "sku": "Product code, as written in the files",
@@ -22,14 +24,15 @@ FEATURE_COLUMNS: dict[str, str] = {
     "family": "From the product master, where loaded",
     "quantity": "Net units sold in the window (returns included)",
     "revenue": "Net revenue in the window: the revenue column, else quantity x unit price",
-    "margin": "Revenue minus quantity x unit cost (sales line cost, else product or stock cost)",
+    "margin": "Revenue minus the lines' cost (each line's cost, else the SKU's unit cost)",
     "margin_pct": "Margin / revenue",
     "order_lines": "Sales lines with a positive quantity in the window",
     "quantity_share": "Quantity / the sum over SKUs with positive quantity",
     "revenue_share": "Revenue / the sum over SKUs with positive revenue",
     "margin_share": "Margin / the sum over SKUs with positive margin",
     "order_lines_share": "Order lines / all order lines",
-    "unit_cost": "Cost per unit: sales lines, else product master, else inventory (methods.md)",
+    "unit_cost": "Cost per unit: product master, else the sales lines' average, else inventory "
+    "(methods.md, valued sales lines)",
     "period": "The period the demand statistics were computed on: week, or month for monthly files",
     "weeks_active": "Periods from the later of window start and first sale to the window end",
     "weeks_with_demand": "Active periods with demand > 0",
@@ -63,15 +66,12 @@ FEATURE_COLUMNS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class FeatureSettings:
-    """The analysis window and the demand-pattern cut-offs (methods.md defaults)."""
+    """The analysis window (methods.md defaults). The class cut-offs are the rules' own
+    (:class:`segstudio.features.classes.ClassCuts`)."""
 
     weeks: int = 52
     period: str = "auto"  # "week", "month" or "auto" (month for monthly files)
-    new_weeks: int = 13
-    eol_weeks: int = 26
     net_returns: bool = True
-    adi_cut: float = 1.32
-    cv2_cut: float = 0.49
 
     def __post_init__(self) -> None:
         if self.weeks < 2:
@@ -93,19 +93,8 @@ class Window:
 
     def period_starts(self) -> list[dt.date]:
         """The first day of each period of the window, in order."""
-        return [_add_periods(self.start, i, self.period) for i in range(self.periods)]
+        return [add_periods(self.start, i, self.period) for i in range(self.periods)]
 
-
-
-def _period_start(d: dt.date, period: str) -> dt.date:
-    return d - dt.timedelta(days=d.weekday()) if period == "week" else d.replace(day=1)
-
-
-def _add_periods(d: dt.date, n: int, period: str) -> dt.date:
-    if period == "week":
-        return d + dt.timedelta(weeks=n)
-    m = d.year * 12 + d.month - 1 + n
-    return dt.date(m // 12, m % 12 + 1, 1)
 
 
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
@@ -115,7 +104,7 @@ def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -
         raise SegStudioError("no sales loaded: load a sales file first")
     first, last = dates[0], dates[-1]
     n_dates = len(dates)
-    n_weeks = len({_period_start(d, "week") for d in dates})
+    n_weeks = len({period_start(d, "week") for d in dates})
     all_first_of_month = all(d.day == 1 for d in dates)
     period = settings.period
     if period == "auto":
@@ -128,28 +117,29 @@ def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -
     else:
         bucketed = bool(all_first_of_month)
         periods = max(2, round(settings.weeks * 12 / 52))
-    end = _period_start(last, period)
-    start_data = _period_start(first, period)
+    end = period_start(last, period)
+    start_data = period_start(first, period)
     if not bucketed:
         # Daily data: a first or last period the data covers only in part is left out.
-        if _add_periods(end, 1, period) - dt.timedelta(days=1) > last:
-            end = _add_periods(end, -1, period)
+        if add_periods(end, 1, period) - dt.timedelta(days=1) > last:
+            end = add_periods(end, -1, period)
         if first > start_data:
-            start_data = _add_periods(start_data, 1, period)
-    start = max(_add_periods(end, -(periods - 1), period), start_data)
+            start_data = add_periods(start_data, 1, period)
+    start = max(add_periods(end, -(periods - 1), period), start_data)
     if start > end:
         raise SegStudioError("the sales history is shorter than one complete period")
     count = 0
     d = start
     while d <= end:
-        count, d = count + 1, _add_periods(d, 1, period)
-    last_day = _add_periods(end, 1, period) - dt.timedelta(days=1)
+        count, d = count + 1, add_periods(d, 1, period)
+    last_day = add_periods(end, 1, period) - dt.timedelta(days=1)
     return Window(period, start, end, count, last_day, bucketed)
 
 
 def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings | None = None,
-                     ) -> tuple[pd.DataFrame, Window]:
-    """Build the ``features`` table in the workspace and return it with its window."""
+                     cuts: ClassCuts | None = None) -> tuple[pd.DataFrame, Window]:
+    """The feature table of the workspace's sales under ``settings``, with its window; the
+    pattern and lifecycle columns under ``cuts`` (default: the default rules')."""
     settings = settings or FeatureSettings()
     win = analysis_window(con, settings)
     params = {
@@ -157,16 +147,9 @@ def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings |
         "win_end": win.end,
         "n_periods": win.periods,
         "per_week": 1.0 if win.period == "week" else 12 / 52,
-        "new_cut": win.last_day - dt.timedelta(weeks=settings.new_weeks),
-        "eol_cut": win.last_day - dt.timedelta(weeks=settings.eol_weeks),
-        "adi_cut": settings.adi_cut,
-        "cv2_cut": settings.cv2_cut,
     }
-    con.execute(q.features_sql(win.period, settings.net_returns, win.periods), params)
-    return read_features(con), win
-
-
-def read_features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The stored feature table as a DataFrame (through Arrow: several times faster than .df())."""
-    table = con.execute(q.FEATURES_ALL).fetch_arrow_table()
-    return table.to_pandas(date_as_object=False)
+    sql = q.features_sql(win.period, settings.net_returns, win.periods)
+    # Through Arrow: several times faster than .df().
+    table = con.execute(sql, params).fetch_arrow_table()
+    frame = table.to_pandas(date_as_object=False)
+    return with_classes(frame, win.last_day, cuts or ClassCuts.from_rules()), win

@@ -9,6 +9,49 @@ SALES_DATES = "SELECT date FROM sales GROUP BY date ORDER BY date"
 """The distinct sale dates (a few hundred): the window and the file's bucketing come from them."""
 
 
+def valued_lines_ctes(sku_sets: tuple[str, ...] = ("sales_history", "products", "inventory"),
+                      ) -> str:
+    """The one definition of a sales line's revenue and cost (methods.md, "Valued sales
+    lines"), as CTEs to put after ``WITH``:
+
+    - ``sku_value``: per SKU, the fallback unit price (the product master's) and unit cost: the
+      product master's, else the average unit cost of the SKU's sales lines, else the
+      inventory snapshot's (weighted by units on hand, else the plain average);
+    - ``valued_lines``: every sales line with ``line_revenue`` = the revenue column, else
+      quantity x the line's unit price, else quantity x the product master's unit price; and
+      ``line_cost`` = quantity x (the line's unit cost, else the SKU's fallback cost).
+
+    Features, KPIs, supplier spend, inventory health and customer revenue all read these.
+    """
+    skus = " UNION ".join(f"SELECT sku FROM {s}" for s in sku_sets)
+    return f"""
+    prod_value AS (
+        SELECT sku, avg(unit_cost) AS unit_cost, avg(unit_price) AS unit_price
+        FROM products GROUP BY sku
+    ),
+    inv_value AS (
+        SELECT sku, coalesce(sum(on_hand * unit_cost)
+                                 / nullif(sum(on_hand) FILTER (WHERE unit_cost IS NOT NULL), 0),
+                             avg(unit_cost)) AS unit_cost
+        FROM inventory GROUP BY sku
+    ),
+    sku_value AS (
+        SELECT k.sku, pv.unit_price,
+               coalesce(pv.unit_cost, h.sales_unit_cost, iv.unit_cost) AS unit_cost
+        FROM ({skus}) k
+        LEFT JOIN prod_value pv USING (sku)
+        LEFT JOIN sales_history h USING (sku)
+        LEFT JOIN inv_value iv USING (sku)
+    ),
+    valued_lines AS NOT MATERIALIZED (
+        SELECT s.*,
+               coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * sv.unit_price)
+                   AS line_revenue,
+               s.quantity * coalesce(s.unit_cost, sv.unit_cost) AS line_cost
+        FROM sales s LEFT JOIN sku_value sv USING (sku)
+    )"""
+
+
 def _demand_stats(d: str) -> str:
     """Per-SKU aggregates of period demands ``d``: sum, non-zero count, mean, std, var_pop."""
     nz = f"FILTER (WHERE {d} > 0)"
@@ -18,12 +61,13 @@ def _demand_stats(d: str) -> str:
 
 
 def features_sql(period: str, net_returns: bool = True, n_periods: int | None = None) -> str:
-    """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md.
+    """The per-SKU feature table (one row per SKU of sales or inventory), per methods.md: a
+    query that writes nothing, so any number of sessions may run it at once.
 
     Parameters: $win_start and $win_end (the first and the last period of the window, as the
-    periods' first days), $n_periods, $per_week (periods per week: 1 or 12/52), $new_cut and
-    $eol_cut (dates: first sale after new_cut = new; no sale after eol_cut = end-of-life),
-    $adi_cut, $cv2_cut. ``net_returns``: net returns within the period and floor it at 0
+    periods' first days), $n_periods, $per_week (periods per week: 1 or 12/52). No rule's
+    value enters: the pattern and lifecycle columns are left empty here and filled from the
+    rules' cut-offs by :func:`segstudio.features.classes.with_classes`. ``net_returns``: net returns within the period and floor it at 0
     (methods.md), or ignore negative lines. ``n_periods``, when given, must equal $n_periods:
     up to 128 periods, the periods with a line are then counted in a bitmap of integers.
     """
@@ -45,32 +89,24 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
     periods_with_line = (distinct_count_small("pidx", int(n_periods)) if n_periods
                          else "bit_count(bitstring_agg(pidx, 0, $n_periods - 1))")
     return f"""
-    CREATE OR REPLACE TABLE features AS
     WITH
     prod AS (
         SELECT sku, any_value(description) AS description, any_value(family) AS family,
-               avg(unit_cost) AS unit_cost, avg(unit_price) AS unit_price,
                any_value(supplier) AS supplier, any_value(lifecycle) AS lifecycle
         FROM products GROUP BY sku
     ),
     inv AS (
-        SELECT sku, sum(on_hand) AS on_hand,
-               sum(on_hand * unit_cost) / nullif(sum(on_hand) FILTER (WHERE unit_cost IS NOT NULL), 0)
-                   AS inv_unit_cost,
-               avg(unit_cost) AS inv_avg_cost,
-               sum(on_order) AS on_order
+        SELECT sku, sum(on_hand) AS on_hand, sum(on_order) AS on_order
         FROM inventory GROUP BY sku
     ),
     hist AS (
-        SELECT sku, first_sale, last_sale, sales_unit_cost FROM sales_history
+        SELECT sku, first_sale, last_sale FROM sales_history
     ),
+    {valued_lines_ctes()},
     lines AS NOT MATERIALIZED (
-        SELECT s.sku, s.date, s.quantity AS qty,
-               coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * pr.unit_price) AS rev,
-               s.quantity * coalesce(s.unit_cost, pr.unit_cost) AS cost,
-               s.customer
-        FROM sales s LEFT JOIN prod pr USING (sku)
-        WHERE s.date >= $win_start::DATE AND s.date < $win_end::DATE + {step}
+        SELECT sku, date, quantity AS qty, line_revenue AS rev, line_cost AS cost, customer
+        FROM valued_lines
+        WHERE date >= $win_start::DATE AND date < $win_end::DATE + {step}
     ),
     by_sku AS (
         -- One pass per SKU: volumes, and the demand statistics as if each line were its
@@ -138,11 +174,10 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
                coalesce(v.quantity, 0) AS quantity,
                coalesce(v.revenue, 0) AS revenue,
                coalesce(v.order_lines, 0) AS order_lines,
-               coalesce(h.sales_unit_cost, pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) AS unit_cost,
+               sv.unit_cost,
                CASE WHEN v.line_margin IS NOT NULL THEN v.line_margin
-                    WHEN coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost) IS NOT NULL
-                    THEN coalesce(v.revenue, 0)
-                         - coalesce(v.quantity, 0) * coalesce(pr.unit_cost, i.inv_unit_cost, i.inv_avg_cost)
+                    WHEN sv.unit_cost IS NOT NULL  -- no line in the window
+                    THEN coalesce(v.revenue, 0) - coalesce(v.quantity, 0) * sv.unit_cost
                END AS margin,
                h.first_sale, h.last_sale,
                CASE WHEN h.first_sale IS NULL THEN NULL
@@ -168,6 +203,7 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
         LEFT JOIN dem d USING (sku)
         LEFT JOIN hist h USING (sku)
         LEFT JOIN prod pr USING (sku)
+        LEFT JOIN sku_value sv USING (sku)
         LEFT JOIN inv i USING (sku)
         LEFT JOIN cust c USING (sku)
         LEFT JOIN main_sup ms USING (sku)
@@ -210,14 +246,10 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
         CASE WHEN mean_p > 0 THEN std_p / mean_p END AS cov,
         CASE WHEN k > 0 THEN n_act / k END AS adi,
         CASE WHEN k >= 2 AND nz_mean > 0 THEN (nz_std / nz_mean) ^ 2 END AS cv2,
-        CASE WHEN k < 2 THEN 'insufficient history'
-             WHEN n_act / k < $adi_cut AND (nz_std / nz_mean) ^ 2 < $cv2_cut THEN 'smooth'
-             WHEN n_act / k < $adi_cut THEN 'erratic'
-             WHEN (nz_std / nz_mean) ^ 2 < $cv2_cut THEN 'intermittent'
-             ELSE 'lumpy' END AS pattern,
+        NULL::VARCHAR AS pattern,  -- the classes follow the rules' cut-offs (features.classes)
         first_sale, last_sale,
-        coalesce(first_sale > $new_cut::DATE, false) AS is_new,
-        (last_sale IS NULL OR last_sale <= $eol_cut::DATE) AS is_end_of_life,
+        NULL::BOOLEAN AS is_new,
+        NULL::BOOLEAN AS is_end_of_life,
         on_hand,
         on_hand * unit_cost AS inventory_value,
         CASE WHEN mean_p > 0 THEN on_hand / (mean_p * $per_week / 7.0) END AS days_of_supply,
@@ -229,6 +261,4 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
     ORDER BY sku
     """
 
-
-FEATURES_ALL = "SELECT * FROM features ORDER BY sku"
 

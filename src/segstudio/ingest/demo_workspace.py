@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from segstudio.features.build import compute_features
 from segstudio.ingest.demo import generate_demo
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.validate import FileReport
@@ -20,6 +19,4 @@ def build_demo_workspace(workspace: str | Path, files_dir: str | Path,
     paths = generate_demo(files_dir, skus=skus, weeks=weeks)
     with Workspace(workspace) as ws:
         _, reports = ws.load({k: SourceFile(p) for k, p in paths.items()})
-        with ws.lock:
-            compute_features(ws.con)
     return reports

@@ -501,7 +501,16 @@ META_DDL = [
         reason VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS mappings (
         layout VARCHAR PRIMARY KEY, file_key VARCHAR, mapping_json VARCHAR, saved_at TIMESTAMP)""",
+    # Loads validated but not yet committed or discarded: their tables start '__staged<tag>_'.
+    "CREATE TABLE IF NOT EXISTS stagings (tag VARCHAR PRIMARY KEY, started_at TIMESTAMP)",
 ]
+STAGING_MAX_AGE_HOURS = 12
+REGISTER_STAGING = "INSERT OR REPLACE INTO stagings VALUES (?, current_timestamp::TIMESTAMP)"
+FORGET_STAGING = "DELETE FROM stagings WHERE tag = ?"
+# Parameter: the age in hours past which a staging is abandoned.
+FORGET_STALE_STAGINGS = (
+    "DELETE FROM stagings WHERE started_at < current_timestamp::TIMESTAMP - to_hours(?::BIGINT)"
+)
 
 NEXT_LOAD_ID = "SELECT nextval('load_seq')"
 CURRENT_VERSION = "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'"
@@ -566,10 +575,13 @@ def swap_in(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[s
     ]
 
 
-LEFTOVER_STAGING = (
-    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-    "AND starts_with(table_name, '__staged')"
-)
+STALE_STAGING = """
+SELECT t.table_name FROM duckdb_tables() t
+WHERE NOT t.temporary AND starts_with(t.table_name, '__staged')
+  AND NOT EXISTS (SELECT 1 FROM stagings s
+                  WHERE starts_with(t.table_name, '__staged' || s.tag || '_')
+                    AND s.started_at >= current_timestamp::TIMESTAMP - to_hours(?::BIGINT))
+"""
 
 
 def insert_rejects(load_id: int, file_key: str, rejects_table: str) -> str:

@@ -111,21 +111,31 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
         return _parse_file(con, staged.fallback(), table, mapping, parsed)
 
 
-def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
-                mapping: Mapping, parsed: str, check_typed: bool = False) -> ParsedFile:
-    notes: list[str] = []
-    exprs: dict[str, tuple[str, str | None, str]] = {}
-    checked: dict[str, str] = {}
-    # Typed fields whose values need no guard (finite numbers, dates in years 1-9999): known
-    # now (Parquet statistics), or checked after the pass (``check_typed``, a typed CSV).
-    trusted: set[str] = set()
+@dataclass
+class _Plan:
+    """How each mapped field is parsed: its SQL expression, source column (None when the value
+    cannot fail to parse) and kind; the reason of the fields that can fail; the typed fields
+    trusted as they are; notes for the report."""
+
+    exprs: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
+    checked: dict[str, str] = field(default_factory=dict)
+    trusted: set[str] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)
+
+
+def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapping: Mapping,
+          check_typed: bool) -> _Plan:
+    """Each mapped field's parse. Typed fields whose values need no guard (finite numbers,
+    dates in years 1-9999) are known now (Parquet statistics), or checked after the pass
+    (``check_typed``, a typed CSV)."""
+    plan = _Plan()
     for f in table.fields:
         col = mapping.get(f.name)
         if col is None:
             continue
         typ = staged.types[col]
         if f.kind == "text":
-            exprs[f.name] = (q.parse_text_expr(col), None, f.kind)
+            plan.exprs[f.name] = (q.parse_text_expr(col), None, f.kind)
         elif f.kind == "number":
             can_fail = not typ.upper().endswith(_INTEGER_TYPES)
             if typ.upper() in ("FLOAT", "DOUBLE", "REAL"):
@@ -136,33 +146,43 @@ def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table
                     # is cheaper than carrying a reject column through the whole pass.
                     sql = q.non_finite_count(staged.source, col)
                     can_fail = con.execute(sql, staged.params).fetchone()[0] > 0
-            exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None, f.kind)
+            plan.exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None,
+                                  f.kind)
             if can_fail:
-                checked[f.name] = "text in a number"
+                plan.checked[f.name] = "text in a number"
             elif typ.upper() != "VARCHAR":
-                trusted.add(f.name)
+                plan.trusted.add(f.name)
         else:
             can_fail = not typ.upper().startswith(("DATE", "TIMESTAMP"))
             if can_fail:
-                formats, serial = _date_formats(con, staged, col, notes)
+                formats, serial = _date_formats(con, staged, col, plan.notes)
             else:
                 formats, serial = [], False  # typed: no formats to sniff
-            exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial), col if can_fail else None,
-                             f.kind)
+            plan.exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial),
+                                  col if can_fail else None, f.kind)
             if can_fail:
-                checked[f.name] = "unparseable date"
+                plan.checked[f.name] = "unparseable date"
             elif typ.upper() == "DATE" and (check_typed or con.execute(
                     q.dates_in_range(staged.source, col), staged.params).fetchone()[0]):
-                trusted.add(f.name)
-    # A CSV staged as a table and a Parquet file number their rows by position: the parsed
-    # table keeps file order and needs no row column (a CSV's rejected rows are renumbered
-    # past its rejected records and blank lines when listed). A workbook (blank rows skipped)
-    # carries its row numbers, so those rows may be written in any order (faster).
+                plan.trusted.add(f.name)
+    return plan
+
+
+def _build(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan: _Plan,
+           check_typed: bool) -> bool:
+    """The one pass that writes the parsed table; True when its rows are numbered by position.
+
+    A CSV staged as a table and a Parquet file number their rows by position: the parsed
+    table keeps file order and needs no row column (a CSV's rejected rows are renumbered past
+    its rejected records and blank lines when listed). A workbook (blank rows skipped) carries
+    its row numbers, so those rows may be written in any order (faster).
+    """
     positional = staged.row_expr != "__row"
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
         con.execute(q.build_parsed(parsed, staged.source, None if positional else staged.row_expr,
-                                   staged.columns, exprs, frozenset(trusted)), staged.params)
+                                   staged.columns, plan.exprs, frozenset(plan.trusted)),
+                    staged.params)
     except duckdb.Error as exc:
         if staged.fallback is not None or check_typed:
             raise _ReadAgain from exc
@@ -170,30 +190,37 @@ def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table
     finally:
         con.execute("SET preserve_insertion_order = true")
     if check_typed:
-        numbers = [f for f in trusted if exprs[f][2] == "number"]
-        dates = [f for f in trusted if exprs[f][2] == "date"]
+        numbers = [f for f in plan.trusted if plan.exprs[f][2] == "number"]
+        dates = [f for f in plan.trusted if plan.exprs[f][2] == "date"]
         if con.execute(q.typed_values_bad(parsed, numbers, dates)).fetchone()[0]:
             raise _ReadAgain
-    row = q.positional_row(stored=not positional)
-    for name in checked:
+    return positional
+
+
+def _tidy(con: duckdb.DuckDBPyConnection, parsed: str, plan: _Plan) -> None:
+    """Blank text is no failed value; text fields are trimmed (the SKU in the SKU pass)."""
+    for name in plan.checked:
         con.execute(q.clear_blank_raw(parsed, name))
-    for name, (_e, _c, kind) in exprs.items():
+    for name, (_e, _c, kind) in plan.exprs.items():
         # Trimming per row is slow: look at the distinct values, fix the few rows that need it.
-        # (The SKU's distinct values are looked at in the SKU pass below.)
         if kind == "text" and name != "sku" and con.execute(q.needs_trim(parsed, name)).fetchone()[0]:
             con.execute(q.trim_text(parsed, name))
-    malformed: list[tuple[int, str, str]] = []
-    if staged.rejects is not None:
-        malformed = [
-            (int(line), f"{etype.lower()}: {msg}", text or "")
-            for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()
-        ]
-    required = [f for f in table.required if f in mapping]
-    ok = q.ok_condition(required, list(checked))
-    rejects_sql = q.reject_rows(parsed, required, checked, row)
-    checks = _warning_checks(table, mapping)
-    summary = parsed + "__sku"
 
+
+def _malformed(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[tuple[int, str, str]]:
+    """The records the CSV reader rejected: (line, reason, the record's text)."""
+    if staged.rejects is None:
+        return []
+    return [(int(line), f"{etype.lower()}: {msg}", text or "")
+            for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()]
+
+
+def _summarise(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
+               mapping: Mapping, parsed: str, summary: str, ok: str,
+               row: str) -> tuple[int, int, list[str]]:
+    """The per-SKU pass (counts, warnings, and for sales the sales history) into ``summary``:
+    (rows, accepted rows, warnings)."""
+    checks = _warning_checks(table, mapping)
     date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
     first = last = None
     weekly = False
@@ -214,17 +241,17 @@ def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table
         con.execute(q.trim_text(parsed, "sku"))
         sku_pass()  # trimmed SKUs may merge, and a blank one is now missing
     counts = con.execute(q.summary_totals(summary, len(checks))).fetchone()
-    total, accepted = int(counts[0]), int(counts[1])
     warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[2:], strict=True) if n]
     if dupes:
         warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
                         "real repeat order)")
+    return int(counts[0]), int(counts[1]), warnings
 
-    if accepted == total:
-        rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
-    elif staged.skipped_lines is not None:
-        rejects_sql = _number_csv_rows(con, staged, rejects_sql, parsed + "__lines",
-                                       bool(malformed))
+
+def _listed_rejects(con: duckdb.DuckDBPyConnection, rejects_sql: str, mapping: Mapping,
+                    malformed: list[tuple[int, str, str]]) -> pd.DataFrame:
+    """The first rejects to show: row, field, column, value, reason; malformed records first
+    in row order."""
     rejects = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
     rejects.insert(2, "column", rejects["field"].map(mapping))
@@ -235,11 +262,33 @@ def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table
         )
         rejects = pd.concat([extra, rejects], ignore_index=True).sort_values("row", kind="stable")
         rejects = rejects.reset_index(drop=True)
+    return rejects
 
+
+def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
+                mapping: Mapping, parsed: str, check_typed: bool = False) -> ParsedFile:
+    """One way of reading ``staged``: plan each field's parse, write the parsed table in one
+    pass, tidy its text, summarise it per SKU, and list the rejects."""
+    plan = _plan(con, staged, table, mapping, check_typed)
+    positional = _build(con, staged, parsed, plan, check_typed)
+    row = q.positional_row(stored=not positional)
+    _tidy(con, parsed, plan)
+    malformed = _malformed(con, staged)
+    required = [f for f in table.required if f in mapping]
+    ok = q.ok_condition(required, list(plan.checked))
+    rejects_sql = q.reject_rows(parsed, required, plan.checked, row)
+    summary = parsed + "__sku"
+    total, accepted, warnings = _summarise(con, staged, table, mapping, parsed, summary, ok, row)
+    if accepted == total:
+        rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
+    elif staged.skipped_lines is not None:
+        rejects_sql = _number_csv_rows(con, staged, rejects_sql, parsed + "__lines",
+                                       bool(malformed))
     report = FileReport(
-        file_key=table.key, file_label=staged.label, read=int(total) + len(malformed),
-        accepted=int(accepted), rejected=int(total - accepted) + len(malformed), rejects=rejects,
-        warnings=warnings, notes=notes,
+        file_key=table.key, file_label=staged.label, read=total + len(malformed),
+        accepted=accepted, rejected=total - accepted + len(malformed),
+        rejects=_listed_rejects(con, rejects_sql, mapping, malformed),
+        warnings=warnings, notes=plan.notes,
     )
     return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql, summary)
 

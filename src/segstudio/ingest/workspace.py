@@ -1,16 +1,32 @@
 """The workspace: one DuckDB file with the loaded tables, the mappings and a history of loads.
 
-A load has two steps. :meth:`Workspace.stage` reads and validates the files into temporary
+A load has two steps. :meth:`Workspace.stage` reads and validates the files into staging
 tables and reports; nothing the user had is touched. :meth:`Workspace.commit` replaces the
 tables of the staged files in one transaction: if anything fails, the workspace is as it was.
 Tables of files not in the load keep their previous data.
+
+Sharing the file. The app and the ``segstudio`` command may work on the same file. DuckDB lets
+one process at a time open it, so nothing holds it between operations: every read and write
+opens a connection for as long as it runs (:meth:`Workspace.connect`, :meth:`Workspace.writing`)
+and closes it. A process that finds the file held by another one waits and retries for
+``busy_seconds`` (default 10 s, or ``SEGSTUDIO_BUSY_SECONDS``), then raises
+:class:`WorkspaceBusyError` with one clear line. Inside one process, connections to the file
+share one database, so threads read in parallel; writes take a per-file lock. A caller that does
+many operations in a row (the command line, a test) may hold one connection for a block with
+``with Workspace(path) as ws:``, which every method then uses.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import threading
-from dataclasses import dataclass, field
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -24,15 +40,50 @@ from segstudio.ingest.readers import SourceFile, stage_file
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport, ParsedFile, parse_file
 
+__all__ = [
+    "BUSY_SECONDS_ENV",
+    "DEFAULT_BUSY_SECONDS",
+    "DEFAULT_WORKSPACE",
+    "Staging",
+    "Workspace",
+    "WorkspaceBusyError",
+]
+
 DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
+BUSY_SECONDS_ENV = "SEGSTUDIO_BUSY_SECONDS"
+DEFAULT_BUSY_SECONDS = 10.0
+_RETRY_FIRST_S, _RETRY_MAX_S = 0.05, 0.5
+_LOCK_HELD = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
+_HOLDER = re.compile(r"\(PID (\d+)\)")
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
 
 
+class WorkspaceBusyError(SegStudioError):
+    """Another program held the workspace file for longer than the wait allows."""
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    """One write lock per workspace file in this process, whatever object opened it."""
+    key = str(path.resolve())
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+def _busy_seconds(value: float | None) -> float:
+    if value is not None:
+        return float(value)
+    try:
+        return float(os.environ.get(BUSY_SECONDS_ENV, DEFAULT_BUSY_SECONDS))
+    except ValueError:
+        return DEFAULT_BUSY_SECONDS
 @dataclass
 class Staging:
     """Files validated and waiting for :meth:`Workspace.commit` (or :meth:`Workspace.discard`)."""
 
     files: dict[str, ParsedFile] = field(default_factory=dict)
     temp_tables: list[str] = field(default_factory=list)
+    tag: str = ""
 
     @property
     def reports(self) -> dict[str, FileReport]:
@@ -40,129 +91,226 @@ class Staging:
 
 
 class Workspace:
-    """A DuckDB workspace file. One connection, guarded by a lock (safe to share across threads)."""
+    """A DuckDB workspace file, opened only while an operation runs (safe across threads and
+    beside another process such as a scheduled ``segstudio`` job)."""
 
-    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, memory_limit: str | None = None):
+    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, memory_limit: str | None = None,
+                 busy_seconds: float | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path))
-        except duckdb.Error as exc:
-            raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
-        if memory_limit:
-            self.con.execute(f"SET memory_limit = {literal(memory_limit)}")
-        self.con.execute("SET enable_progress_bar = false")
-        self.lock = threading.RLock()
+        self.memory_limit = memory_limit
+        self.busy_seconds = _busy_seconds(busy_seconds)
+        self._held: duckdb.DuckDBPyConnection | None = None
+        self._held_by: int | None = None  # the thread that holds it
+        self._write = _write_lock(self.path)
+        self._version: tuple[tuple[int, ...], int] | None = None
+        self._version_guard = threading.Lock()
         self._init_schema()
 
+    # ------------------------------------------------------------------ connections
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """A new connection, waiting while another process holds the file."""
+        deadline = time.monotonic() + self.busy_seconds
+        pause = _RETRY_FIRST_S
+        while True:
+            try:
+                con = duckdb.connect(str(self.path))
+                break
+            except duckdb.IOException as exc:
+                if not _LOCK_HELD.search(str(exc)):
+                    raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
+                if time.monotonic() >= deadline:
+                    holder = _HOLDER.search(str(exc))
+                    who = f"another program (process {holder.group(1)})" if holder else "another program"
+                    raise WorkspaceBusyError(
+                        f"{self.path}: the workspace is busy: {who} is using it; waited "
+                        f"{self.busy_seconds:g} s. Try again when it has finished "
+                        f"(or set {BUSY_SECONDS_ENV} to wait longer).") from exc
+                time.sleep(pause)
+                pause = min(pause * 2, _RETRY_MAX_S)
+            except duckdb.Error as exc:
+                raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
+        if self.memory_limit:
+            con.execute(f"SET memory_limit = {literal(self.memory_limit)}")
+        con.execute("SET enable_progress_bar = false")
+        return con
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for one operation: the held one inside ``with Workspace(...)`` (on the
+        thread that holds it), else a new one, closed when the block ends."""
+        if self._held is not None and self._held_by == threading.get_ident():
+            yield self._held
+            return
+        con = self._open()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for a write, under this process's write lock of the file."""
+        with self._write, self.connect() as con:
+            yield con
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """:meth:`writing` inside one transaction: all of it or, on any error, none."""
+        with self.writing() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection held by :meth:`hold` or ``with Workspace(...) as ws`` (the command
+        line's and the tests' way of doing many operations in a row)."""
+        if self._held is None:
+            raise RuntimeError("Workspace.con is only open inside 'with Workspace(...) as ws'; "
+                               "use 'with ws.connect() as con' for one operation")
+        return self._held
+
     def close(self) -> None:
-        with self.lock:
-            self.con.close()
+        if self._held is not None:
+            self._held.close()
+            self._held = self._held_by = None
+
+    def hold(self) -> Workspace:
+        """Hold one connection until :meth:`close`, for many operations in a row on this
+        thread (what ``with Workspace(...) as ws`` does); other processes wait meanwhile."""
+        if self._held is None:
+            self._held = self._open()
+            self._held_by = threading.get_ident()
+        return self
 
     def __enter__(self) -> Workspace:
-        return self
+        return self.hold()
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def _init_schema(self) -> None:
-        with self.lock:
+        with self.writing() as con:
             for stmt in q.META_DDL:
-                self.con.execute(stmt)
-            self.con.execute(";\n".join(q.DECISIONS_DDL))  # segstudio.decisions' tables
+                con.execute(stmt)
+            con.execute(";\n".join(q.DECISIONS_DDL))  # segstudio.segment.decisions' tables
             for table in TABLES.values():
                 for stmt in q.create_data_table(table):
-                    self.con.execute(stmt)
-            self.con.execute(q.SALES_HISTORY_DDL)
-            # Staged tables left by a process that stopped between validation and commit.
-            for (name,) in self.con.execute(q.LEFTOVER_STAGING).fetchall():
-                self.con.execute(drop_table(name))
+                    con.execute(stmt)
+            con.execute(q.SALES_HISTORY_DDL)
+            # Staged tables of a load that was never committed nor discarded (a process that
+            # stopped between the two), once they are older than a working day.
+            for (name,) in con.execute(q.STALE_STAGING, [q.STAGING_MAX_AGE_HOURS]).fetchall():
+                con.execute(drop_table(name))
+            con.execute(q.FORGET_STALE_STAGINGS, [q.STAGING_MAX_AGE_HOURS])
 
     # ------------------------------------------------------------------ reading state
+    def _stat_key(self) -> tuple[int, ...]:
+        """What changes whenever any process commits to the file: its and its WAL's stat."""
+        key: list[int] = []
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                s = p.stat()
+                key += [s.st_mtime_ns, s.st_size, s.st_ino]
+            except FileNotFoundError:
+                key += [0, 0, 0]
+        return tuple(key)
+
     def version(self) -> int:
-        """The data version: the id of the latest committed load (0 when empty)."""
-        with self.lock:
-            return int(self.con.execute(q.CURRENT_VERSION).fetchone()[0])
+        """The data version: the id of the latest committed load (0 when empty). Read again
+        only when the file has changed since the last read (a stat, not a connection)."""
+        key = self._stat_key()
+        with self._version_guard:
+            if self._version is not None and self._version[0] == key:
+                return self._version[1]
+        with self.connect() as con:
+            value = int(con.execute(q.CURRENT_VERSION).fetchone()[0])
+        with self._version_guard:
+            self._version = (key, value)
+        return value
 
     def table_counts(self) -> dict[str, int]:
-        with self.lock:
-            return dict(self.con.execute(q.table_counts()).fetchall())
+        with self.connect() as con:
+            return dict(con.execute(q.table_counts()).fetchall())
 
     def latest_loads(self) -> pd.DataFrame:
-        with self.lock:
-            return self.con.execute(q.LATEST_LOADS).df()
+        with self.connect() as con:
+            return con.execute(q.LATEST_LOADS).df()
 
     def load_history(self) -> pd.DataFrame:
-        with self.lock:
-            return self.con.execute(q.LOAD_HISTORY).df()
+        with self.connect() as con:
+            return con.execute(q.LOAD_HISTORY).df()
 
     def rejects(self, load_id: int, file_key: str) -> pd.DataFrame:
-        with self.lock:
-            return self.con.execute(q.REJECTS_OF_LOAD, [load_id, file_key]).df()
+        with self.connect() as con:
+            return con.execute(q.REJECTS_OF_LOAD, [load_id, file_key]).df()
 
     def stored_columns(self, file_key: str) -> set[str]:
         """The canonical columns a file key's last load mapped (the others read as NULL)."""
         table = TABLES[file_key]
-        with self.lock:
-            return set(table_columns(self.con, q.data_table(table))) & {f.name for f in table.fields}
+        with self.connect() as con:
+            return set(table_columns(con, q.data_table(table))) & {f.name for f in table.fields}
 
     def query_df(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        with self.lock:
-            return self.con.execute(sql, params or []).df()
+        with self.connect() as con:
+            return con.execute(sql, params or []).df()
 
     # ------------------------------------------------------------------ mappings
     def saved_mapping(self, file_key: str, columns: list[str]) -> Mapping | None:
-        with self.lock:
-            row = self.con.execute(q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
-        return json.loads(row[0]) if row else None
+        with self.connect() as con:
+            return _saved_mapping(con, file_key, columns)
 
     def mapping_for(self, file_key: str, columns: list[str]) -> tuple[Mapping, str]:
         """The mapping to offer for a layout: the saved one, else a suggestion."""
-        saved = self.saved_mapping(file_key, columns)
-        if saved is not None:
-            # The layout ignores case and punctuation: name the columns as this file spells them.
-            by_norm: dict[str, str] = {}
-            for c in columns:
-                by_norm.setdefault(normalise(c), c)
-            spelt = {f: by_norm.get(normalise(c)) for f, c in saved.items()}
-            if all(spelt.values()):
-                return spelt, "saved"
-        return suggest_mapping(TABLES[file_key], columns), "suggested"
+        with self.connect() as con:
+            return _mapping_for(con, file_key, columns)
 
     # ------------------------------------------------------------------ loading
     def stage(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
               tag: str = "") -> Staging:
-        """Read and validate ``files`` (file key -> source) into temporary tables.
+        """Read and validate ``files`` (file key -> source) into staging tables.
 
-        ``tag`` keeps the temp tables of concurrent stagings (two browser sessions) apart.
-        Raises :class:`UnusableFileError` (and stages nothing) when a file is unusable.
+        Every staging gets tables of its own (``tag`` and a random suffix), so concurrent
+        stagings (two browser sessions, or the app and a command) never meet. What the commit
+        needs is kept in ordinary tables of the workspace, so the commit may come later, on
+        another connection. Raises :class:`UnusableFileError` (and stages nothing) when a file
+        is unusable.
         """
         mappings = mappings or {}
         unknown = sorted(set(files) - set(TABLES))
         if unknown:
             raise UnusableFileError(f"unknown file key(s) {', '.join(unknown)}; use {', '.join(TABLES)}")
-        staging = Staging()
-        with self.lock:
+        tag = _staging_tag(tag)
+        staging = Staging(tag=tag)
+        with self.writing() as con:
+            con.execute(q.REGISTER_STAGING, [tag])
             try:
                 for key in TABLES:  # sales first: later files are checked against it
                     if key not in files:
                         continue
                     src = files[key]
                     table = TABLES[key]
-                    staged = stage_file(self.con, src, f"__stage{tag}_{key}")
+                    staged = stage_file(con, src, f"__stage{tag}_{key}")
                     staging.temp_tables += staged.temp_tables
-                    mapping = mappings.get(key) or self.mapping_for(key, staged.columns)[0]
+                    mapping = mappings.get(key) or _mapping_for(con, key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
                     parsed = f"__staged{tag}_{key}"
-                    staging.temp_tables += [parsed, parsed + "__sku", parsed + "__lines"]
-                    staging.files[key] = parse_file(self.con, staged, table, mapping, parsed)
-                self._cross_checks(staging)
+                    staging.temp_tables += [parsed, parsed + "__sku", parsed + "__lines",
+                                            parsed + "__rejects", parsed + "__skus"]
+                    staging.files[key] = _keep_for_commit(
+                        con, parse_file(con, staged, table, mapping, parsed))
+                self._cross_checks(con, staging)
             except BaseException:
-                self._drop_temps(staging)
+                self._drop_temps(con, staging)
                 raise
         return staging
 
-    def _cross_checks(self, staging: Staging) -> None:
+    def _cross_checks(self, con: duckdb.DuckDBPyConnection, staging: Staging) -> None:
         if "sales" in staging.files:
             p = staging.files["sales"]
             sales_source = f"(SELECT sku FROM {ident(p.parsed_table)} WHERE {p.ok_condition})"
@@ -172,7 +320,7 @@ class Workspace:
             if key not in staging.files:
                 continue
             p = staging.files[key]
-            skus = [r[0] for r in self.con.execute(
+            skus = [r[0] for r in con.execute(
                 q.unknown_skus(p.parsed_table, p.ok_condition, sales_source)).fetchall()]
             if skus:
                 shown = ", ".join(skus[:5]) + (", ..." if len(skus) > 5 else "")
@@ -181,66 +329,65 @@ class Workspace:
     def commit(self, staging: Staging) -> int:
         """Make the staged files the current data in one transaction; returns the load id.
 
-        The parsed tables already sit in the workspace: their rejects are set aside, the
-        rejected rows and helper columns dropped, and then, in one transaction, each replaces
-        its current table (a rename) with the load history. If anything fails, the workspace is
-        as it was.
+        The parsed tables already sit in the workspace: the rejected rows and helper columns
+        are dropped, and then, in one transaction, each replaces its current table (a rename)
+        with the load history. If anything fails, the workspace is as it was.
         """
-        with self.lock:
+        with self.writing() as con:
             try:
                 for p in staging.files.values():
-                    rejects = p.parsed_table + "__rejects"
-                    staging.temp_tables.append(rejects)
-                    self.con.execute(q.save_rejects(rejects, p.rejects_sql))
                     if p.report.accepted < p.report.read:
-                        self.con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
-                    for stmt in q.drop_helper_columns(self.con, p.parsed_table, p.table):
-                        self.con.execute(stmt)
-                self.con.execute("BEGIN TRANSACTION")
+                        con.execute(q.keep_accepted(p.parsed_table, p.ok_condition))
+                    for stmt in q.drop_helper_columns(con, p.parsed_table, p.table):
+                        con.execute(stmt)
+                con.execute("BEGIN TRANSACTION")
                 try:
-                    load_id = int(self.con.execute(q.NEXT_LOAD_ID).fetchone()[0])
+                    load_id = int(con.execute(q.NEXT_LOAD_ID).fetchone()[0])
                     for key, p in staging.files.items():
-                        self._commit_file(load_id, key, p)
-                    self.con.execute("COMMIT")
+                        self._commit_file(con, load_id, key, p)
+                    con.execute("COMMIT")
                 except BaseException:
-                    self.con.execute("ROLLBACK")
+                    con.execute("ROLLBACK")
                     raise
             finally:
-                self._drop_temps(staging)
+                self._drop_temps(con, staging)
         return load_id
 
-    def _commit_file(self, load_id: int, key: str, p: ParsedFile) -> None:
-        for stmt in q.swap_in(self.con, p.parsed_table, p.table):
-            self.con.execute(stmt)
+    def _commit_file(self, con: duckdb.DuckDBPyConnection, load_id: int, key: str,
+                     p: ParsedFile) -> None:
+        for stmt in q.swap_in(con, p.parsed_table, p.table):
+            con.execute(stmt)
         if key == "sales":
             for stmt in q.replace_sales_history(p.sku_summary):
-                self.con.execute(stmt)
-        self.con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
+                con.execute(stmt)
+        con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
         if len(p.report.rejects) and p.report.rejects["field"].isna().any():
             malformed = p.report.rejects[p.report.rejects["field"].isna()]
-            self.con.register("__malformed", malformed[["row", "value", "reason"]])
-            self.con.execute(
+            con.register("__malformed", malformed[["row", "value", "reason"]])
+            con.execute(
                 "INSERT INTO load_rejects SELECT ?, ?, row, NULL, value, reason FROM __malformed",
                 [load_id, key],
             )
-            self.con.unregister("__malformed")
+            con.unregister("__malformed")
         layout = layout_key(key, p.columns)
         mapping_json = json.dumps(p.mapping)
-        self.con.execute(q.SAVE_MAPPING, [layout, key, mapping_json])
+        con.execute(q.SAVE_MAPPING, [layout, key, mapping_json])
         r = p.report
-        self.con.execute(q.INSERT_LOAD, [
+        con.execute(q.INSERT_LOAD, [
             load_id, key, r.file_label, layout, mapping_json, r.read, r.accepted, r.rejected,
             json.dumps(r.warnings + r.notes), "loaded",
         ])
 
     def discard(self, staging: Staging) -> None:
-        with self.lock:
-            self._drop_temps(staging)
+        with self.writing() as con:
+            self._drop_temps(con, staging)
 
-    def _drop_temps(self, staging: Staging) -> None:
+    def _drop_temps(self, con: duckdb.DuckDBPyConnection, staging: Staging) -> None:
         for table in staging.temp_tables:
-            self.con.execute(drop_table(table))
+            con.execute(drop_table(table))
         staging.temp_tables.clear()
+        if staging.tag:
+            con.execute(q.FORGET_STAGING, [staging.tag])
 
     def load(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
              ) -> tuple[int, dict[str, FileReport]]:
@@ -249,3 +396,39 @@ class Workspace:
         reports = staging.reports
         load_id = self.commit(staging)
         return load_id, reports
+
+
+def _saved_mapping(con: duckdb.DuckDBPyConnection, file_key: str,
+                   columns: list[str]) -> Mapping | None:
+    row = con.execute(q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _mapping_for(con: duckdb.DuckDBPyConnection, file_key: str,
+                 columns: list[str]) -> tuple[Mapping, str]:
+    saved = _saved_mapping(con, file_key, columns)
+    if saved is not None:
+        # The layout ignores case and punctuation: name the columns as this file spells them.
+        by_norm: dict[str, str] = {}
+        for c in columns:
+            by_norm.setdefault(normalise(c), c)
+        spelt = {f: by_norm.get(normalise(c)) for f, c in saved.items()}
+        if all(spelt.values()):
+            return spelt, "saved"  # type: ignore[return-value]
+    return suggest_mapping(TABLES[file_key], columns), "suggested"
+
+
+def _staging_tag(prefix: str) -> str:
+    """A tag no other staging has: the caller's prefix (letters, digits, _) and random hex."""
+    clean = re.sub(r"[^0-9A-Za-z_]", "", prefix)[:24]
+    return f"{clean}{uuid.uuid4().hex[:12]}"
+
+
+def _keep_for_commit(con: duckdb.DuckDBPyConnection, p: ParsedFile) -> ParsedFile:
+    """Keep in ordinary tables what the commit reads (the rejects, the per-SKU summary), which
+    staging left in temp tables that live only as long as this connection."""
+    rejects = p.parsed_table + "__rejects"
+    con.execute(q.save_rejects(rejects, p.rejects_sql))
+    skus = p.parsed_table + "__skus"
+    con.execute(f"CREATE OR REPLACE TABLE {ident(skus)} AS SELECT * FROM {ident(p.sku_summary)}")
+    return replace(p, rejects_sql=f"SELECT * FROM {ident(rejects)}", sku_summary=skus)

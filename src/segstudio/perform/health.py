@@ -18,7 +18,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from segstudio.common import fmt
 from segstudio.common.methods import methods_section
+from segstudio.common.numeric import safe_divide
 from segstudio.errors import SegStudioError
 from segstudio.perform import sql as q
 
@@ -105,7 +107,7 @@ class HealthSettings:
         for key in ("cover_weeks", "obsolete_weeks"):
             value = getattr(self, key)
             if not (np.isfinite(value) and 0 < value <= _MAX_WEEKS):
-                fail(key, f"must be in (0, {_MAX_WEEKS:.0f}] weeks, not {value}")
+                fail(key, f"must be in (0, {fmt.plain(_MAX_WEEKS)}] weeks, not {value}")
         for key in ("obsolete_rate", "aged_rate", "excess_rate"):
             value = getattr(self, key)
             if not (np.isfinite(value) and 0 <= value <= 1):
@@ -126,28 +128,24 @@ METHODS = methods_section("Inventory health")
 
 
 # --------------------------------------------------------------------------- buckets
-def _days(x: float) -> str:
-    return f"{x:g}"
-
-
 def bucket_keys(edges: tuple[float, ...]) -> list[str]:
     """Column-safe bucket names, youngest first, "unknown" last: (90, 180, 365) gives
     ["0_90", "91_180", "181_365", "over_365", "unknown"]."""
     keys, low = [], "0"
     for e in edges:
-        keys.append(f"{low}_{_days(e)}")
-        low = _days(e + 1) if float(e).is_integer() else _days(e)
+        keys.append(f"{low}_{fmt.plain(e)}")
+        low = fmt.plain(e + 1) if float(e).is_integer() else fmt.plain(e)
     return [*(k.replace(".", "p") for k in keys),
-            f"over_{_days(edges[-1])}".replace(".", "p"), UNKNOWN]
+            f"over_{fmt.plain(edges[-1])}".replace(".", "p"), UNKNOWN]
 
 
 def bucket_labels(edges: tuple[float, ...]) -> list[str]:
     """The buckets as people read them: "0-90 days", ..., "over 365 days", "unknown age"."""
     labels, low = [], "0"
     for e in edges:
-        labels.append(f"{low}-{_days(e)} days")
-        low = _days(e + 1) if float(e).is_integer() else _days(e)
-    return [*labels, f"over {_days(edges[-1])} days", "unknown age"]
+        labels.append(f"{low}-{fmt.plain(e)} days")
+        low = fmt.plain(e + 1) if float(e).is_integer() else fmt.plain(e)
+    return [*labels, f"over {fmt.plain(edges[-1])} days", "unknown age"]
 
 
 AGEING_COLUMNS: dict[str, str] = {
@@ -181,7 +179,7 @@ def ageing_note(stored_columns: set[str], unknown_share: float = 0.0) -> str | N
         notes.append("Ages are counted from receipt_date to the last sales day: snapshot_date "
                      "is not mapped.")
     if unknown_share > 0:
-        notes.append(f"{unknown_share:.1%} of the value on hand has no age: its rows have "
+        notes.append(f"{fmt.share(unknown_share)} of the value on hand has no age: its rows have "
                      "neither age_days nor receipt_date.")
     return " ".join(notes) or None
 
@@ -253,10 +251,10 @@ def _days_since(features: pd.DataFrame, last_day: dt.date) -> np.ndarray:
     return np.maximum(out, 0.0)  # a sale after the window's end (partial week): 0 days
 
 
-def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a / b where b > 0, else 0 (a tiny b may give inf: callers check)."""
-    with np.errstate(over="ignore"):
-        return np.divide(a, b, out=np.zeros_like(a, dtype=float), where=b > 0)
+def _divide_or_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """:func:`safe_divide` a / b where b > 0, else 0 on purpose: the unit value, share or cover
+    of nothing adds nothing to the value sums below (a tiny b may give inf: callers check)."""
+    return np.where(b > 0, safe_divide(a, b), 0.0)
 
 
 def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFrame,
@@ -304,8 +302,8 @@ def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFram
     excess = np.maximum(on_hand - limit, 0.0)
     excess_aged = np.minimum(excess, aged_units)  # excess taken from the oldest stock first
     excess_rest = excess - excess_aged
-    aged_unit_value = _safe_div(aged_value, aged_units)
-    rest_unit_value = _safe_div(rest_value, rest_units)
+    aged_unit_value = _divide_or_zero(aged_value, aged_units)
+    rest_unit_value = _divide_or_zero(rest_value, rest_units)
     v_aged_excess = excess_aged * aged_unit_value
     v_aged_only = np.maximum(aged_value - v_aged_excess, 0.0)
     v_excess_only = np.minimum(excess_rest * rest_unit_value, np.maximum(rest_value, 0.0))
@@ -390,7 +388,7 @@ def segment_health(skus: pd.DataFrame, settings: HealthSettings | None = None) -
     out.update({f"value_{b}": total(f"value_{b}") for b in s.buckets})
     out.update({c: total(c) for c in _SUMMED[1:]})
     table = pd.DataFrame(out)
-    table["value_at_risk_share"] = _safe_div(table["value_at_risk"].to_numpy(float),
+    table["value_at_risk_share"] = _divide_or_zero(table["value_at_risk"].to_numpy(float),
                                              table["value"].to_numpy(float))
     return table
 
@@ -401,7 +399,7 @@ def headline(skus: pd.DataFrame) -> dict[str, float]:
     out = {c: float(skus[c].sum()) for c in _SUMMED}
     out["skus_at_risk"] = float((skus["value_at_risk"] > 0).sum())
     unknown = float(skus[f"value_{UNKNOWN}"].sum()) if f"value_{UNKNOWN}" in skus else 0.0
-    out["unknown_age_share"] = unknown / out["value"] if out["value"] > 0 else 0.0
+    out["unknown_age_share"] = float(_divide_or_zero(unknown, out["value"]))
     return out
 
 
@@ -434,13 +432,6 @@ ACT_ON_FIRST_COLUMNS: dict[str, str] = {
 }
 
 
-def _text(numbers: np.ndarray, decimals: int) -> np.ndarray:
-    """Numbers as text, vectorised (numpy's conversion, no Python call per value)."""
-    shown = np.clip(np.where(np.isfinite(numbers), numbers, 0.0), -1e15, 1e15)
-    rounded = np.round(shown, decimals)
-    return (rounded.astype(np.int64) if decimals == 0 else rounded).astype(str).astype(object)
-
-
 def _ranked(skus: pd.DataFrame, limit: int | None) -> pd.DataFrame:
     """The rows with value at risk, most first, ties by SKU; the first ``limit`` of them."""
     risk = skus["value_at_risk"].to_numpy(float)
@@ -464,28 +455,28 @@ def _actions(t: pd.DataFrame, s: HealthSettings, aged_share: np.ndarray) -> np.n
     rows = np.flatnonzero(reason == "obsolete")
     weeks = t["weeks_since_last_sale"].to_numpy(float)[rows]
     action[rows] = np.where(np.isnan(weeks), "obsolete: never sold: sell off / write down",
-                            "obsolete: no sale in " + _text(weeks, 0)
+                            "obsolete: no sale in " + fmt.each(fmt.count, weeks)
                             + " weeks: sell off / write down")
 
     rows = np.flatnonzero(reason == "excess")
     stop = ": stop replenishment / return to supplier"
     if s.excess_basis == "order_up_to":
         limit = t["excess_limit"].to_numpy(float)[rows]
-        ratio = _safe_div(on_hand[rows], limit)
+        ratio = _divide_or_zero(on_hand[rows], limit)
         action[rows] = np.where(np.isfinite(ratio) & (limit > 0),
-                                "excess: " + _text(ratio, 1) + "x order-up-to" + stop,
+                                "excess: " + fmt.each(fmt.ratio, ratio, 1) + " order-up-to" + stop,
                                 "excess: the policy stocks none" + stop)
     else:
         demand = t["demand_mean"].to_numpy(float)[rows]
-        cover = _safe_div(on_hand[rows], demand)
+        cover = _divide_or_zero(on_hand[rows], demand)
         action[rows] = np.where(np.isfinite(cover) & (demand > 0),
-                                "excess: " + _text(cover, 0) + " weeks of cover (limit "
-                                + f"{s.cover_weeks:g})" + stop,
+                                "excess: " + fmt.each(fmt.count, cover) + " weeks of cover (limit "
+                                + f"{fmt.plain(s.cover_weeks)})" + stop,
                                 "excess: no demand in the window" + stop)
 
     rows = np.flatnonzero(reason == "aged")
-    action[rows] = ("aged: " + _text(aged_share[rows] * 100, 0)
-                    + f"% over {_days(s.age_edges_days[-1])} days: discount, bundle or move it "
+    action[rows] = ("aged: " + fmt.each(fmt.share, aged_share[rows], 0)
+                    + f" over {fmt.plain(s.age_edges_days[-1])} days: discount, bundle or move it "
                     "to where it sells")
     return action
 
@@ -496,7 +487,7 @@ def act_on_first(skus: pd.DataFrame, settings: HealthSettings, limit: int | None
     columns :data:`ACT_ON_FIRST_COLUMNS`. ``skus``: :func:`sku_health` under the same
     ``settings`` (the action names their excess basis). ``limit``: keep the first rows."""
     t = _ranked(skus, limit)
-    aged_share = _safe_div(t["aged_units"].to_numpy(float), t["on_hand"].to_numpy(float))
+    aged_share = _divide_or_zero(t["aged_units"].to_numpy(float), t["on_hand"].to_numpy(float))
     return pd.DataFrame({
         "rank": np.arange(1, len(t) + 1),
         "sku": t["sku"],

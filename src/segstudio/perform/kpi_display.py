@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from segstudio.common import fmt
 from segstudio.config.kpi_targets import KPIS
 from segstudio.perform.kpis import Scorecard
 
 __all__ = ["display_table", "format_value", "notes"]
 
+_FORMAT_BY_UNIT: dict[str, Callable[[object], str]] = {
+    "rate": fmt.share, "days": fmt.days, "ratio": fmt.ratio}
+
 
 def format_value(value: float, unit: str) -> str:
-    """A KPI value as people read it: 97.1%, 4.2x, 88 d; "n/a" when missing."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    value = 0.0 if abs(value) < 5e-4 else value  # no "-0.00x" from rounding
-    if unit == "rate":
-        return f"{value:.1%}"
-    if unit == "days":
-        return f"{value:,.0f} d"
-    return f"{value:,.2f}x"
+    """A KPI value as people read it, by its unit (``Kpi.unit``): rate 97.1%, ratio 4.20x,
+    days 88 d; "n/a" when missing (:mod:`segstudio.common.fmt`)."""
+    return _FORMAT_BY_UNIT.get(unit, fmt.ratio)(value)
 
 
 def display_table(sc: Scorecard, with_targets: bool = True) -> pd.DataFrame:

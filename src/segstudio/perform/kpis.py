@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segstudio.common.numeric import safe_divide
 from segstudio.common.periods import YEAR_DAYS
 from segstudio.config.kpi_targets import DEFAULT_AMBER_BAND, KPIS, KpiTargets
 
@@ -167,10 +168,9 @@ def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -
 
 
 def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
-    n = np.asarray(num, dtype=float)
-    d = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(d > 0, n / d, np.nan)
+    """A KPI's quotient: :func:`segstudio.common.numeric.safe_divide` over a positive
+    denominator only (no order lines, no stock, or net returns in the sum give NaN: n/a)."""
+    return safe_divide(num, den, positive_den=True)
 
 
 def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from segstudio.common.sql import ident
+from segstudio.features.sql import valued_lines_ctes
 
 
 # --------------------------------------------------------------------------- KPIs (issue #5)
@@ -37,17 +38,15 @@ def sku_service_sql(period: str) -> str:
     """
 
 
-# Per SKU and calendar quarter over all sales: money (cost as in the feature table: the line's
-# cost, else the product master's, else the SKU's average line cost) and the service counts.
+# Per SKU and calendar quarter over all sales: money (the valued lines of features.sql) and the
+# service counts.
 SKU_QUARTERS = f"""
-WITH prod AS (SELECT sku, avg(unit_cost) AS unit_cost, avg(unit_price) AS unit_price
-              FROM products GROUP BY sku),
+WITH {valued_lines_ctes()},
 lines AS (
-    SELECT s.sku, date_trunc('quarter', s.date) AS quarter, s.date, s.quantity,
-           coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * pr.unit_price) AS rev,
-           s.quantity * coalesce(s.unit_cost, pr.unit_cost, h.sales_unit_cost) AS cost,
-           coalesce(s.ordered_qty, s.quantity) AS o, s.shipped_qty, s.ship_date, s.requested_date
-    FROM sales s LEFT JOIN prod pr USING (sku) LEFT JOIN sales_history h USING (sku)
+    SELECT sku, date_trunc('quarter', date) AS quarter, date, quantity,
+           line_revenue AS rev, line_cost AS cost,
+           coalesce(ordered_qty, quantity) AS o, shipped_qty, ship_date, requested_date
+    FROM valued_lines
 )
 SELECT sku, quarter, sum(rev) AS revenue, sum(cost) AS cogs, sum(quantity) AS quantity,
        {_service_counts("o > 0")},

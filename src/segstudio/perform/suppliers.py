@@ -36,6 +36,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segstudio.common import fmt
+from segstudio.common.numeric import safe_divide
+from segstudio.common.pareto import share_before
 from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
 from segstudio.perform import sql as q
@@ -118,10 +121,10 @@ def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
     workspace gives empty frames (``.empty`` is True), not an error."""
     mapped = frozenset(ws.stored_columns("suppliers") & set(_OPTIONAL))
     start = time.perf_counter()
-    with ws.lock:
-        lines, first, last = ws.con.execute(q.RECEIPTS_SPAN).fetchone()
-        pairs = ws.con.execute(q.SUPPLIER_SKU_MEASURES).df()
-        quarters = ws.con.execute(q.SUPPLIER_QUARTER_MEASURES).df()
+    with ws.connect() as con:
+        lines, first, last = con.execute(q.RECEIPTS_SPAN).fetchone()
+        pairs = con.execute(q.SUPPLIER_SKU_MEASURES).df()
+        quarters = con.execute(q.SUPPLIER_QUARTER_MEASURES).df()
     seconds = time.perf_counter() - start
     for frame in (pairs, quarters):
         frame["supplier"] = frame["supplier"].astype(str)
@@ -180,9 +183,8 @@ def rollup(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         work["__all"] = "all"
         keys = ["__all"]
     g = work.groupby(keys, sort=True, observed=True, dropna=False)
-    n = g["lt_n"].transform("sum")
-    grand = g["lt_sum"].transform("sum") / n.where(n > 0)
-    own = work["lt_sum"] / work["lt_n"].where(work["lt_n"] > 0)
+    grand = safe_divide(g["lt_sum"].transform("sum"), g["lt_n"].transform("sum"))
+    own = safe_divide(work["lt_sum"], work["lt_n"])
     work["__between"] = (work["lt_n"] * (own - grand) ** 2).fillna(0.0)
     work["__m2"] = work["lt_m2"].fillna(0.0) + work["__between"]
     agg: dict[str, tuple[str, str]] = {c: (c, "sum") for c in _COUNTS + _SUMS}
@@ -200,28 +202,18 @@ def rollup(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return _with_rates(out)
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
-    return num / den.where(den > 0)
-
-
-def _pct(v: float) -> str:
-    """A share as a whole percentage; "<1%" for a small but non-zero one."""
-    return "<1%" if 0 < v < 0.005 else f"{v:.0%}"
-
-
-def _skus(n: int, what: str = "SKU") -> str:
-    return f"{n:,} {what}" + ("" if n == 1 else "s")
-
-
 def _with_rates(t: pd.DataFrame) -> pd.DataFrame:
-    t["on_time_rate"] = _ratio(t["on_time_lines"], t["promised_lines"])
-    t["in_full_rate"] = _ratio(t["in_full_lines"], t["qty_lines"])
-    t["otif_rate"] = _ratio(t["otif_lines"], t["otif_base_lines"])
-    t["lead_time_mean_days"] = _ratio(t["lt_sum"], t["lt_n"])
-    t["lead_time_std_days"] = np.sqrt(_ratio(t["lt_m2"].clip(lower=0), t["lt_n"] - 1))
-    mean = t["lead_time_mean_days"]
-    t["lead_time_cov"] = t["lead_time_std_days"] / mean.where(mean > 0)
-    t["days_late_mean"] = _ratio(t["days_late_sum"], t["late_lines"])
+    # Over counts of lines: NaN (not 0) where no line has the column the rate needs.
+    t["on_time_rate"] = safe_divide(t["on_time_lines"], t["promised_lines"])
+    t["in_full_rate"] = safe_divide(t["in_full_lines"], t["qty_lines"])
+    t["otif_rate"] = safe_divide(t["otif_lines"], t["otif_base_lines"])
+    t["lead_time_mean_days"] = safe_divide(t["lt_sum"], t["lt_n"])
+    # n - 1 is -1 without receipts, and a mean lead time <= 0 is bad dates: both NaN.
+    t["lead_time_std_days"] = np.sqrt(safe_divide(t["lt_m2"].clip(lower=0), t["lt_n"] - 1,
+                                                  positive_den=True))
+    t["lead_time_cov"] = safe_divide(t["lead_time_std_days"], t["lead_time_mean_days"],
+                                     positive_den=True)
+    t["days_late_mean"] = safe_divide(t["days_late_sum"], t["late_lines"])
     return t
 
 
@@ -235,8 +227,8 @@ def segment_table(pairs: pd.DataFrame) -> pd.DataFrame:
     lines and spend (line_share, spend_share)."""
     t = rollup(pairs, ["supplier", "segment"])
     by_sup = t.groupby("supplier")
-    t["line_share"] = _ratio(t["lines"], by_sup["lines"].transform("sum"))
-    t["spend_share"] = _ratio(t["spend"], by_sup["spend"].transform("sum"))
+    t["line_share"] = safe_divide(t["lines"], by_sup["lines"].transform("sum"))
+    t["spend_share"] = safe_divide(t["spend"], by_sup["spend"].transform("sum"), positive_den=True)
     return _tidy(t, ["supplier", "segment"], ["line_share", "spend_share"])
 
 
@@ -249,11 +241,11 @@ def _segments_text(by_segment: pd.DataFrame, basis: str, top: int = 3) -> pd.Ser
                       ascending=[True, False, True, True])
     texts = {}
     for supplier, rows in t.groupby("supplier", sort=False):
-        parts = [f"{seg} {_pct(v)}" for seg, v in zip(rows["segment"][:top], rows[share][:top],
-                                                     strict=True)]
+        parts = [f"{seg} {fmt.share(v, 0, mark_tiny=True)}"
+                 for seg, v in zip(rows["segment"][:top], rows[share][:top], strict=True)]
         rest = rows[share][top:]
         if len(rest):
-            parts.append(f"{len(rest)} more {_pct(rest.sum())}")
+            parts.append(f"{fmt.count(len(rest))} more {fmt.share(rest.sum(), 0, mark_tiny=True)}")
         texts[supplier] = ", ".join(parts)
     return pd.Series(texts, dtype=object)
 
@@ -287,19 +279,6 @@ class TierRule:
                                 f"within 0..1 (got {self.sole_source_a_revenue})")
 
 
-def _share_before(values: np.ndarray, names: np.ndarray) -> np.ndarray:
-    """Share of the total held by the rows ranked above each row (NaN: value <= 0)."""
-    v = np.nan_to_num(values.astype(float), nan=0.0)
-    order = np.lexsort((names, -v))
-    pos = np.where(v[order] > 0, v[order], 0.0)
-    total = pos.sum()
-    before = np.empty(len(v))
-    before[order] = (np.concatenate(([0.0], np.cumsum(pos)[:-1])) / total if total > 0
-                     else np.zeros(len(v)))
-    before[v <= 0] = np.nan
-    return before
-
-
 def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
            rule: TierRule, by_spend: bool) -> pd.DataFrame:
     """Add spend_share, a_skus, a_spend_share, sole_source_a_skus, sole_source_a_revenue_share,
@@ -313,15 +292,16 @@ def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
                         "sole_a_rev": g["sole_a_rev"].sum()}).reindex(sup["supplier"])
     measure = (sup["spend"] if by_spend else sup["lines"]).to_numpy(dtype=float)
     total = np.nansum(np.where(measure > 0, measure, 0.0))
-    share = measure / total if total > 0 else np.full(len(sup), np.nan)
-    before = _share_before(measure, sup["supplier"].to_numpy())
+    share = safe_divide(measure, total)  # NaN for all when nothing is positive
+    before, _ = share_before(measure, sup["supplier"].to_numpy())  # NaN where measure <= 0
     a_total = per["a_spend"].sum(min_count=1)
     a_revenue = 0.0
     if skus is not None:
         a_revenue = float(skus.loc[skus["abc"].eq("A"), "revenue"].clip(lower=0).sum())
     a_skus = per["a_skus"].fillna(0).to_numpy(dtype=int)
     sole = per["sole_source_a_skus"].fillna(0).to_numpy(dtype=int)
-    sole_share = (per["sole_a_rev"].to_numpy(dtype=float) / a_revenue if a_revenue > 0
+    # 0, not NaN, without A revenue: the sole-source test below compares it with its limit.
+    sole_share = (safe_divide(per["sole_a_rev"], a_revenue) if a_revenue > 0
                   else np.zeros(len(sup)))
     top_s = before < rule.strategic_spend  # NaN compares False
     top_p = before < rule.preferred_spend
@@ -332,24 +312,24 @@ def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
     what = "spend" if by_spend else "receipt lines"
     reasons = []
     for i in range(len(sup)):
-        head = f"{_pct(share[i])} of {what}" if np.isfinite(share[i]) else f"no {what}"
+        head = (f"{fmt.share(share[i], 0, mark_tiny=True)} of {what}" if np.isfinite(share[i])
+                else f"no {what}")
         parts = [head]
         if top_s[i]:
-            parts[0] += f" (top {rule.strategic_spend:.0%})"
+            parts[0] += f" (top {fmt.share(rule.strategic_spend, 0)})"
         elif top_p[i]:
-            parts[0] += f" (top {rule.preferred_spend:.0%})"
-        parts.append(_skus(a_skus[i], "A SKU") if a_skus[i] else "no A-class SKUs")
+            parts[0] += f" (top {fmt.share(rule.preferred_spend, 0)})"
+        parts.append(fmt.count(a_skus[i], "A SKU") if a_skus[i] else "no A-class SKUs")
         if sole[i]:
-            parts.append(f"sole source of {_skus(sole[i], 'A SKU')} "
-                         f"({_pct(sole_share[i])} of A revenue)")
+            parts.append(f"sole source of {fmt.count(sole[i], 'A SKU')} "
+                         f"({fmt.share(sole_share[i], 0, mark_tiny=True)} of A revenue)")
         reasons.append(", ".join(parts))
     out = sup.copy()
     out["tier"] = tier
     out["tier_reason"] = reasons
     out["spend_share"] = share
     out["a_skus"] = a_skus
-    out["a_spend_share"] = (per["a_spend"].to_numpy(dtype=float) / a_total
-                            if pd.notna(a_total) and a_total > 0 else np.nan)
+    out["a_spend_share"] = safe_divide(per["a_spend"], a_total, positive_den=True)
     out["sole_source_a_skus"] = sole
     out["sole_source_a_revenue_share"] = sole_share if a_revenue > 0 else np.nan
     return out
@@ -422,7 +402,7 @@ def dual_sourcing(pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules,
     sup = suppliers.set_index("supplier")
     otif = single["supplier"].map(sup["otif_rate"]).to_numpy(dtype=float)
     cov = single["supplier"].map(sup["lead_time_cov"]).to_numpy(dtype=float)
-    own = (single["lt_sum"] / single["lt_n"].where(single["lt_n"] > 0)).to_numpy(dtype=float)
+    own = safe_divide(single["lt_sum"], single["lt_n"])
     feat = single["lead_time_mean_days"].to_numpy(dtype=float)
     lead = np.where(np.isfinite(feat), feat, own)
     is_a = single["abc"].eq("A").to_numpy()
@@ -436,12 +416,14 @@ def dual_sourcing(pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules,
         if is_a[i]:
             why.append("class A")
         if long[i]:
-            why.append(f"lead time {lead[i]:.0f} days > {rules.leadtime_days:g}")
+            why.append(f"lead time {fmt.count(lead[i], 'day')} > "
+                       f"{fmt.plain(rules.leadtime_days)}")
         risk = []
         if late[i]:
-            risk.append(f"OTIF {otif[i]:.0%} < {otif_below:.0%}")
+            risk.append(f"OTIF {fmt.share(otif[i], 0)} < {fmt.share(otif_below, 0)}")
         if erratic[i]:
-            risk.append(f"lead-time CoV {cov[i]:.2f} > {rules.leadtime_cov:g}")
+            risk.append(f"lead-time CoV {fmt.fixed(cov[i], 2)} > "
+                        f"{fmt.plain(rules.leadtime_cov)}")
         reasons.append(" and ".join(why) + "; single supplier with " + " and ".join(risk))
     out = pd.DataFrame({
         "sku": single["sku"].to_numpy()[hit],

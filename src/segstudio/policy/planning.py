@@ -1,138 +1,50 @@
-"""What the policy pages read from the workspace beyond the feature table: each SKU's demand per
-period (for the simulation), its lead-time samples (its own receipts, else its main supplier's),
-month-of-year demand (for seasonal safety stock) and its recent order lines (for shortage
-allocation). SQL lives in :mod:`queries`; this module shapes the results into arrays."""
+"""The policy pages' maths beyond the per-SKU policy: the month-by-month (seasonal) safety stock,
+customer priorities for shortage allocation, and the replay of each SKU's policy over its own
+and bootstrapped demand. Pure: its inputs are read by :mod:`segstudio.policy.inputs`, so no
+workspace connection is open while it computes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from segstudio.common.periods import MONTH_DAYS, WEEK_DAYS
 from segstudio.config.policy_table import PolicyTable
 from segstudio.features.build import Window
-from segstudio.policy import sql as q
+from segstudio.policy import simulation as sim
+from segstudio.policy.inputs import MonthDemand, SimulationInputs
 from segstudio.policy.sku import SkuInputs, levels, protection, resolve, targets
 
 __all__ = [
+    "CUSTOMER_CLASS_SHARES",
     "KEY_ACCOUNT_SHARE",
-    "MAX_LEAD_TIME_SAMPLES",
     "MAX_SIMULATED_SKUS",
+    "MONTHS",
     "SimulationRun",
     "customer_priorities",
-    "lead_time_samples",
-    "order_lines",
-    "period_demand",
     "run_simulation",
     "seasonal_profile",
+    "seasonal_table",
+    "simulated_rows",
+    "with_priorities",
 ]
 
-MAX_LEAD_TIME_SAMPLES = 64  # per SKU: an even subset of longer receipt histories
 KEY_ACCOUNT_SHARE = 0.5  # key accounts: the largest customers making this share of revenue
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CUSTOMER_CLASS_SHARES = (0.8, 0.95)  # customer priority 1, 2, 3 by cumulative revenue share
 
 
-def _register(con: duckdb.DuckDBPyConnection, skus: np.ndarray) -> None:
-    con.register("__policy_skus", pd.DataFrame({"sku": pd.Series(skus, dtype=object)}))
-
-
-def _period_days(window: Window) -> float:
-    return WEEK_DAYS if window.period == "week" else MONTH_DAYS
-
-
-def _first_index(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Window) -> np.ndarray:
-    """Each SKU's first active period in the window: that of its first sale (0 when it sold
-    before the window or never)."""
-    first = con.execute(q.FIRST_SALES).fetch_arrow_table().to_pandas(date_as_object=False)
-    d = pd.Series(pd.to_datetime(first["first_sale"]).to_numpy(), index=first["sku"]) \
-        .reindex(pd.Index(skus, dtype=object))
-    start = pd.Timestamp(window.start)
-    if window.period == "week":
-        idx = (d - start).dt.days // 7
-    else:
-        idx = (d.dt.year - start.year) * 12 + d.dt.month - start.month
-    idx = idx.where(d > start, 0).fillna(0)
-    return np.minimum(idx.to_numpy(np.int64), window.periods)
-
-
-def period_demand(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Window) -> np.ndarray:
-    """(SKUs, periods) demand over the window, in ``skus`` order; NaN before an SKU's first sale
-    (its active periods start there, as in methods.md)."""
-    skus = np.asarray(skus, dtype=object)
-    _register(con, skus)
-    try:
-        df = con.execute(q.period_demand_sql(window.period),
-                         {"win_start": window.start, "win_end": window.end}).fetchnumpy()
-        first = _first_index(con, skus, window)
-    finally:
-        con.unregister("__policy_skus")
-    row_of = pd.Index(skus).get_indexer(df["sku"])
-    out = np.zeros((len(skus), window.periods))
-    ok = (row_of >= 0) & (df["pidx"] >= 0) & (df["pidx"] < window.periods)
-    out[row_of[ok], df["pidx"][ok]] = df["demand"][ok]
-    out[np.arange(window.periods)[None, :] < first[:, None]] = np.nan
-    return out
-
-
-def lead_time_samples(con: duckdb.DuckDBPyConnection, skus: np.ndarray,
-                      main_supplier: np.ndarray, fallback_days: np.ndarray, period_days: float,
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """(SKUs, samples) lead times in periods, NaN-padded, and where they came from: the SKU's
-    own receipts (at least 3), else its main supplier's, else the policy's fallback lead time
-    (one sample). Longer histories keep an even subset of :data:`MAX_LEAD_TIME_SAMPLES`."""
-    skus = np.asarray(skus, dtype=object)
-    _register(con, skus)
-    try:
-        rows = con.execute(q.LEAD_TIME_SAMPLES).fetchall()
-    finally:
-        con.unregister("__policy_skus")
-    own = {key: s for kind, key, s in rows if kind == "sku"}
-    by_supplier = {key: s for kind, key, s in rows if kind == "supplier"}
-    out = np.full((len(skus), MAX_LEAD_TIME_SAMPLES), np.nan)
-    source = np.empty(len(skus), dtype=object)
-    for i, sku in enumerate(skus):
-        samples = own.get(sku)
-        source[i] = "sku"
-        if samples is None:
-            samples = by_supplier.get(main_supplier[i]) if main_supplier[i] is not None else None
-            source[i] = "supplier"
-        if not samples:
-            samples = [float(fallback_days[i])]
-            source[i] = "fallback"
-        values = np.asarray(samples, dtype=float)
-        if len(values) > MAX_LEAD_TIME_SAMPLES:
-            values = values[np.linspace(0, len(values) - 1, MAX_LEAD_TIME_SAMPLES).astype(int)]
-        out[i, :len(values)] = values / period_days
-    return out, source
-
-
-def seasonal_profile(con: duckdb.DuckDBPyConnection, x: SkuInputs, segments: np.ndarray,
+def seasonal_profile(demand: MonthDemand, x: SkuInputs, segments: np.ndarray,
                      table: PolicyTable, window: Window) -> pd.DataFrame:
     """Month-by-month safety stock per segment: for each calendar month, the SKU's demand mean
     and standard deviation over that month's periods of the window (zeros included) replace the
     whole-window figures, and the segment's policy sets the safety stock. Long table: segment,
     month (1-12) and month_name, safety_stock_value, demand_mean (per period, summed over the
     segment's SKUs) and skus; and the flat (non-seasonal) figure per segment as month 0."""
-    _register(con, x.sku)
-    try:
-        df = con.execute(q.month_of_year_demand_sql(window.period),
-                         {"win_start": window.start, "win_end": window.end}).fetchnumpy()
-        first = _first_index(con, x.sku, window)
-    finally:
-        con.unregister("__policy_skus")
     n = len(x)
-    s1 = np.zeros((n, 12))
-    s2 = np.zeros((n, 12))
-    row_of = pd.Index(x.sku).get_indexer(df["sku"])
-    ok = row_of >= 0
-    m = df["month"][ok] - 1
-    s1[row_of[ok], m] = df["s1"][ok]
-    s2[row_of[ok], m] = df["s2"][ok]
+    s1, s2, first = demand.s1, demand.s2, demand.first
     # periods of each calendar month in each SKU's active part of the window
     starts = window.period_starts()
     months = np.array([d.month for d in starts]) - 1
@@ -165,11 +77,12 @@ def seasonal_profile(con: duckdb.DuckDBPyConnection, x: SkuInputs, segments: np.
     return pd.concat(frames, ignore_index=True)
 
 
-def customer_priorities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every customer's revenue, priority class (1: the customers making the first 80% of
-    revenue, 2: up to 95%, 3: the rest, as ABC) and key-account flag (the largest customers
-    making :data:`KEY_ACCOUNT_SHARE` of revenue)."""
-    df = con.execute(q.CUSTOMER_REVENUE).fetch_arrow_table().to_pandas()
+def customer_priorities(revenue: pd.DataFrame) -> pd.DataFrame:
+    """Every customer's revenue (:func:`segstudio.policy.inputs.customer_revenue`), priority
+    class (1: the customers making the first 80% of revenue, 2: up to 95%, 3: the rest, as
+    ABC) and key-account flag (the largest customers making :data:`KEY_ACCOUNT_SHARE` of
+    revenue)."""
+    df = revenue
     if df.empty:
         return df.assign(priority=pd.Series(dtype="int64"), key_account=pd.Series(dtype=bool))
     df = df.sort_values(["customer_revenue", "customer"], ascending=[False, True],
@@ -183,12 +96,10 @@ def customer_priorities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return df
 
 
-def order_lines(con: duckdb.DuckDBPyConnection, sku: str, days: int,
-                customers: pd.DataFrame) -> pd.DataFrame:
-    """The SKU's order lines of the last ``days`` days of its sales, with each customer's
+def with_priorities(orders: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """An SKU's order lines (:func:`segstudio.policy.inputs.order_lines`) with each customer's
     priority and key-account flag (customers without revenue: priority 3, not key)."""
-    df = con.execute(q.ORDER_LINES_FOR_SKU, {"sku": sku, "days": int(days)}) \
-        .fetch_arrow_table().to_pandas(date_as_object=False)
+    df = orders
     info = customers.set_index("customer")[["priority", "key_account"]] if len(customers) else None
     if info is None or df.empty:
         return df.assign(priority=3, key_account=False)
@@ -218,34 +129,32 @@ class SimulationRun:
     sampled: bool  # True when the portfolio was larger than MAX_SIMULATED_SKUS
 
 
-def run_simulation(con: duckdb.DuckDBPyConnection, features: pd.DataFrame,
-                   policies: pd.DataFrame, window: Window, paths: int = 20, seed: int = 0,
-                   max_skus: int = MAX_SIMULATED_SKUS,
-                   progress: Callable[[float, str], None] | None = None) -> SimulationRun:
-    """Replay each stocked SKU's policy over its demand in ``window`` and over ``paths``
-    bootstrapped paths of it, lead times drawn from its receipts (its own, else its main
-    supplier's, else the policy's fallback)."""
-    from segstudio.policy import simulation as sim
-
+def simulated_rows(policies: pd.DataFrame, seed: int = 0,
+                   max_skus: int = MAX_SIMULATED_SKUS) -> tuple[np.ndarray, bool]:
+    """The rows of the stocked SKUs to simulate (a seeded sample of ``max_skus`` of them in a
+    larger portfolio), and whether they are a sample."""
     stocked = np.flatnonzero((policies["demand_model"] != "none").to_numpy())
     sampled = len(stocked) > max_skus
-    rng = np.random.default_rng(seed)
     if sampled:
+        rng = np.random.default_rng([seed, 1])
         stocked = np.sort(rng.choice(stocked, size=max_skus, replace=False))
-    pol = policies.iloc[stocked].reset_index(drop=True)
-    skus = pol["sku"].to_numpy(object)
-    main = (features["main_supplier"].to_numpy(object)[stocked] if "main_supplier" in features
-            else np.full(len(skus), None))
-    period_days = _period_days(window)
+    return stocked, sampled
+
+
+def run_simulation(inputs: SimulationInputs, paths: int = 20, seed: int = 0,
+                   progress: Callable[[float, str], None] | None = None) -> SimulationRun:
+    """Replay each simulated SKU's policy over its demand in the window and over ``paths``
+    bootstrapped paths of it, lead times drawn from its receipts (its own, else its main
+    supplier's, else the policy's fallback). Pure: the inputs were read beforehand
+    (:func:`segstudio.policy.inputs.simulation_inputs`)."""
+    rng = np.random.default_rng(seed)
+    pol, demand, lead = inputs.policies, inputs.demand, inputs.lead
+    period_days = inputs.period_days
 
     def report(share: float, message: str) -> None:
         if progress is not None:
             progress(share, message)
 
-    report(0.0, "Reading each SKU's demand and lead times...")
-    demand = period_demand(con, skus, window)
-    lead, _ = lead_time_samples(con, skus, main, pol["lead_time_days"].to_numpy(float),
-                                period_days)
     rop = pol["reorder_point"].to_numpy(float)
     q_units = pol["order_quantity"].to_numpy(float)
     s_level = pol["order_up_to"].to_numpy(float)
@@ -295,8 +204,8 @@ def run_simulation(con: duckdb.DuckDBPyConnection, features: pd.DataFrame,
         per_sku["bootstrap_stockout_weeks"] = per_boot["stockout_weeks"]
         boot_summary = sim.summarise(per_boot)
     report(1.0, "Done")
-    return SimulationRun(per_sku, sim.summarise(per_hist), boot_summary, window.periods, paths,
-                         sampled)
+    return SimulationRun(per_sku, sim.summarise(per_hist), boot_summary, inputs.periods, paths,
+                         inputs.sampled)
 
 
 

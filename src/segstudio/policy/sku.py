@@ -5,9 +5,10 @@ Units: the demand statistics are the feature table's weekly ones (a monthly file
 statistics are converted to weekly there), so lead times and review periods are converted from
 days into weeks.
 
-The textbook formulas are plain functions with the symbols spelled out (``eoq``,
-``newsvendor``, ``normal_loss``, ...); :func:`compute_policies` applies them to every SKU at
-once with numpy and scipy.
+The textbook formulas live in :mod:`segstudio.policy.formulas`, one function each with the
+symbols spelled out (``eoq``, ``critical_ratio``, ``safety_factor_for_csl``,
+``expected_fill_rate``, ...); :func:`compute_policies` applies those same functions to every
+SKU at once (they take arrays) and re-derives none of them here.
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ from segstudio.config.policy_table import (
     SegmentPolicy,
 )
 from segstudio.policy.formulas import (
+    critical_ratio,
+    csl_for_safety_factor,
+    eoq,
+    expected_fill_rate,
     fill_rate_safety_factor,
     gamma_fill_level,
     gamma_loss,
     lead_time_demand_std,
-    normal_loss,
+    safety_factor_for_csl,
 )
 
 __all__ = [
@@ -195,8 +200,12 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
 
     periods_per_year = YEAR_DAYS / x.period_days
     holding = r.param("holding_rate") * x.unit_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q_eoq = np.sqrt(2 * d * periods_per_year * r.param("order_cost") / holding)
+    order_cost = r.param("order_cost")
+    q_eoq, _ = eoq(d * periods_per_year, order_cost, holding)  # NaN where an input <= 0
+    # An order cost of 0 (allowed by the policy table) is outside the EOQ's domain; the policy
+    # has always taken its limit, Q = 0 (so a continuous-review SKU has no cycle and is not
+    # stocked), where the holding cost is known.
+    q_eoq = np.where((order_cost == 0) & (holding > 0), 0.0, q_eoq)
     q_eoq = np.where(np.isfinite(q_eoq), q_eoq, np.nan)
     q_periods = d * r.param("periods_of_supply_weeks") * (WEEK_DAYS / x.period_days)
     rule = r.param("order_rule")
@@ -213,14 +222,16 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
 
 
 def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
-    """CSL* = p / (p + h): p = stockout_cost x unit price per unit short, h the holding cost
-    per unit over one cycle (the review period, else Q / annual demand) (methods.md)."""
+    """CSL* = p / (p + h), the newsvendor critical ratio (:func:`critical_ratio`): p =
+    stockout_cost x unit price per unit short, h the holding cost per unit over one cycle (the
+    review period, else Q / annual demand) (methods.md). Kept between 0.5 and MAX_SERVICE; 0.5
+    where it is undefined (no price, or no cost known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cycle_years = np.where(pr.review_periods > 0, pr.review_periods,
                                pr.order_quantity / x.demand_mean) * x.period_days / YEAR_DAYS
         h = r.param("holding_rate") * x.unit_cost * cycle_years
-        p = r.param("stockout_cost") * x.unit_price
-        ratio = p / (p + h)
+    p = r.param("stockout_cost") * x.unit_price
+    ratio = critical_ratio(p, h)
     return np.clip(np.where(np.isfinite(ratio), ratio, 0.5), 0.5, MAX_SERVICE)
 
 
@@ -248,15 +259,14 @@ def levels(pr: Protection, service_type: np.ndarray, target: np.ndarray,
     nm = pr.stocked & ~pr.gamma
     if nm.any():
         s, q = pr.std[nm], pr.cycle_units[nm]
-        k = np.maximum(special.ndtri(target[nm]), 0.0)
+        k = np.maximum(safety_factor_for_csl(target[nm]), 0.0)
         by_fill = fill_kind[nm] & (s > 0)
         if by_fill.any():
             k[by_fill] = fill_rate_safety_factor(target[nm][by_fill], q[by_fill], s[by_fill])
         k = np.where(s > 0, k, 0.0)
         ss[nm] = k * s
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fill[nm] = np.where(s > 0, 1 - s * normal_loss(k) / q, 1.0)
-        csl[nm] = np.where(s > 0, special.ndtr(k), 1.0)
+        fill[nm] = np.where(s > 0, expected_fill_rate(s, k, q), 1.0)  # s = 0: certain demand
+        csl[nm] = np.where(s > 0, csl_for_safety_factor(k), 1.0)
 
     gm = pr.gamma
     if gm.any():

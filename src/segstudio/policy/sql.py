@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from segstudio.features.sql import valued_lines_ctes
+
 # --- inventory policy: demand paths, lead-time samples, seasonality, orders to allocate ---------
 
 def _period_index(period: str, start: str = "$win_start") -> str:
@@ -70,9 +72,10 @@ WHERE s.sku = $sku AND coalesce(s.ordered_qty, s.quantity) > 0
 ORDER BY s.date, order_id
 """
 
-CUSTOMER_REVENUE = """
-SELECT customer, sum(coalesce(revenue, quantity * unit_price, 0)) AS customer_revenue
-FROM sales WHERE customer IS NOT NULL AND quantity > 0 GROUP BY customer
+CUSTOMER_REVENUE = f"""
+WITH {valued_lines_ctes()}
+SELECT customer, sum(coalesce(line_revenue, 0)) AS customer_revenue
+FROM valued_lines WHERE customer IS NOT NULL AND quantity > 0 GROUP BY customer
 """
 
 

@@ -19,8 +19,13 @@ import pandas as pd
 from scipy import sparse, special
 
 from segstudio.config.policy_table import PolicyTable
-from segstudio.policy.formulas import G_GRID, K_GRID, gamma_loss, normal_loss
-from segstudio.policy.sku import SkuInputs, protection, resolve, segment_summary
+from segstudio.policy.formulas import (
+    expected_fill_rate,
+    gamma_loss,
+    normal_loss_inverse,
+    safety_factor_for_csl,
+)
+from segstudio.policy.sku import Protection, SkuInputs, protection, resolve, segment_summary
 
 __all__ = [
     "MEASURES",
@@ -92,9 +97,122 @@ class _Curves:
     demand: np.ndarray  # per segment demand per period of stocked SKUs (service weights)
 
 
+@dataclass
+class _Sums:
+    """Per segment and service point, the sums the curves are made of: safety stock value per
+    measure, demand-weighted service served per measure, and the demand-weighted fill rate at
+    each CSL target."""
+
+    seg_idx: np.ndarray
+    n_seg: int
+    safety: dict[str, np.ndarray]
+    served: dict[str, np.ndarray]
+    fill_of_csl: np.ndarray
+
+    @classmethod
+    def empty(cls, seg_idx: np.ndarray, n_seg: int) -> _Sums:
+        n_points = len(SERVICE_POINTS)
+        return cls(seg_idx, n_seg, {m: np.zeros((n_seg, n_points)) for m in MEASURES},
+                   {m: np.zeros((n_seg, n_points)) for m in MEASURES},
+                   np.zeros((n_seg, n_points)))
+
+    def by_segment(self, mask: np.ndarray, weights: np.ndarray) -> sparse.csr_matrix:
+        """(segments x SKUs in ``mask``) matrix of ``weights``: a product sums per segment."""
+        return sparse.csr_matrix((weights, (self.seg_idx[mask], np.arange(mask.sum()))),
+                                 shape=(self.n_seg, int(mask.sum())))
+
+
+def _add_certain(acc: _Sums, certain: np.ndarray, weight: np.ndarray) -> None:
+    """SKUs without variability: always served, whatever the target."""
+    if not certain.any():
+        return
+    w = np.bincount(acc.seg_idx[certain], weights=weight[certain], minlength=acc.n_seg)
+    for m in MEASURES:
+        acc.served[m] += w[:, None]
+    acc.fill_of_csl += w[:, None]
+
+
+def _add_normal(acc: _Sums, normal: np.ndarray, pr: Protection, cost: np.ndarray,
+                weight: np.ndarray) -> None:
+    """SKUs on the normal model: safety stock k sigma_DL at each point, k exact for CSL
+    targets and from the table inverse of G for fill-rate targets."""
+    if not normal.any():
+        return
+    n_points = len(SERVICE_POINTS)
+    z = np.maximum(safety_factor_for_csl(SERVICE_POINTS), 0.0)
+    s, q, c, w = pr.std[normal], pr.cycle_units[normal], cost[normal], weight[normal]
+    sigma_value = np.bincount(acc.seg_idx[normal], weights=s * c, minlength=acc.n_seg)
+    acc.safety["csl"] += sigma_value[:, None] * z[None, :]
+    acc.served["csl"] += acc.by_segment(normal, w) @ np.broadcast_to(
+        np.maximum(SERVICE_POINTS, 0.5)[None, :], (int(normal.sum()), n_points))
+    acc.fill_of_csl += acc.by_segment(normal, w) @ np.clip(
+        expected_fill_rate(s[:, None], z[None, :], q[:, None]), 0.0, 1.0)
+    # Fill-rate factors from the table inverse of G, well within the curves' 1%, rather
+    # than an exact solve for every SKU x point.
+    k = normal_loss_inverse((1 - SERVICE_POINTS)[None, :] * (q / s)[:, None])
+    acc.safety["fill_rate"] += acc.by_segment(normal, s * c) @ k
+    fill_at_zero = np.clip(expected_fill_rate(s, 0.0, q), 0.0, 1.0)
+    acc.served["fill_rate"] += acc.by_segment(normal, w) @ np.maximum(
+        SERVICE_POINTS[None, :], fill_at_zero[:, None])
+
+
+def _add_gamma(acc: _Sums, gamma: np.ndarray, shape: np.ndarray, pr: Protection,
+               cost: np.ndarray, weight: np.ndarray) -> None:
+    """SKUs on the gamma model, read from the precomputed grid of shapes."""
+    if not gamma.any():
+        return
+    csl_levels, by_loss, loss, csl_loss = _gamma_tables()
+    a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
+    # The two grid shapes either side of the SKU's, weighted linearly in log shape. Each
+    # keeps the SKU's standard deviation (scale = sigma / sqrt(grid shape)), so the safety
+    # stock is exact in sigma and the skewness is interpolated between the grid's.
+    hi = np.clip(np.searchsorted(_SHAPE_GRID, a), 1, len(_SHAPE_GRID) - 1)
+    lo = hi - 1
+    t = np.clip(np.log(a / _SHAPE_GRID[lo]) / np.log(_SHAPE_GRID[hi] / _SHAPE_GRID[lo]),
+                0.0, 1.0)[:, None]
+    g_idx = np.flatnonzero(gamma)
+    for start in range(0, len(g_idx), _GAMMA_CHUNK):
+        # In chunks of SKUs: the (SKUs x points) arrays stay small and are reused, which
+        # keeps the first call (fresh memory) nearly as fast as the next ones.
+        part = slice(start, start + _GAMMA_CHUNK)
+        sel = g_idx[part]
+        sd, c, w, q = pr.std[sel], cost[sel], weight[sel], pr.cycle_units[sel]
+        lo_p, hi_p, t_p = lo[part], hi[part], t[part]
+
+        def per_row(row: np.ndarray, sd: np.ndarray = sd, q: np.ndarray = q,
+                    ) -> tuple[np.ndarray, ...]:
+            """Safety stock (units) for the CSL and fill-rate points, the fill rate at
+            each CSL point, and the CSL and fill rate of zero safety stock, for grid rows
+            ``row``."""
+            a_row = _SHAPE_GRID[row]
+            scale = sd / np.sqrt(a_row)
+            ss_csl = scale[:, None] * (csl_levels[row] - a_row[:, None])
+            fill_csl = np.clip(1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
+            target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
+            ss_fill = scale[:, None] * (_level_for_loss(by_loss, row, target)
+                                        - a_row[:, None])
+            csl_zero = special.gammainc(a_row, a_row)
+            fill_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
+            return ss_csl, fill_csl, ss_fill, csl_zero[:, None], fill_zero[:, None]
+
+        ss_csl, fill_csl_g, ss_fill, csl_zero, fill_zero = (
+            (1 - t_p) * x_lo + t_p * x_hi
+            for x_lo, x_hi in zip(per_row(lo_p), per_row(hi_p), strict=True))
+        by_seg = sparse.csr_matrix((np.ones(len(sel)), (acc.seg_idx[sel], np.arange(len(sel)))),
+                                   shape=(acc.n_seg, len(sel)))
+        acc.safety["csl"] += by_seg @ (c[:, None] * ss_csl)
+        acc.fill_of_csl += by_seg @ (w[:, None] * fill_csl_g)
+        acc.served["csl"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :],
+                                                               csl_zero))
+        acc.safety["fill_rate"] += by_seg @ (c[:, None] * ss_fill)
+        acc.served["fill_rate"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :],
+                                                                     fill_zero))
+
+
 def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
-    r = resolve(table, segments)
-    pr = protection(x, r)
+    """The curves' sums: each SKU's protection once, then the SKUs without variability, those
+    on the normal model and those on the gamma model each add to their segment's sums."""
+    pr = protection(x, resolve(table, segments))
     seg_labels, seg_idx = np.unique(np.asarray(segments, dtype=object).astype(str),
                                     return_inverse=True)
     n_seg = len(seg_labels)
@@ -103,95 +221,23 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     shape = np.where(pr.gamma, np.square(pr.mean) / np.maximum(np.square(pr.std), 1e-300), 0.0)
     gamma = pr.gamma & (shape <= _SHAPE_GRID[-1])
     normal = stocked & ~gamma & (pr.std > 0)
-
-    def by_segment(mask: np.ndarray, weights: np.ndarray) -> sparse.csr_matrix:
-        rows = seg_idx[mask]
-        return sparse.csr_matrix((weights, (rows, np.arange(mask.sum()))),
-                                 shape=(n_seg, int(mask.sum())))
-
-    n_points = len(SERVICE_POINTS)
-    safety = {m: np.zeros((n_seg, n_points)) for m in MEASURES}
-    # Service actually expected at each point: a target below what zero safety stock already
-    # gives (cycle stock alone) is exceeded; SKUs without variability are always served.
-    served = {m: np.zeros((n_seg, n_points)) for m in MEASURES}
-    fill_of_csl = np.zeros((n_seg, n_points))  # expected fill rate at each CSL target
     weight = np.where(stocked, x.demand_mean, 0.0)
-    certain = stocked & ~gamma & ~(pr.std > 0)
-    if certain.any():
-        w_certain = np.bincount(seg_idx[certain], weights=weight[certain], minlength=n_seg)
-        for m in MEASURES:
-            served[m] += w_certain[:, None]
-        fill_of_csl += w_certain[:, None]
-    z = np.maximum(special.ndtri(SERVICE_POINTS), 0.0)
-    if normal.any():
-        s, q, c, w = pr.std[normal], pr.cycle_units[normal], cost[normal], weight[normal]
-        sigma_value = np.bincount(seg_idx[normal], weights=s * c, minlength=n_seg)
-        safety["csl"] += sigma_value[:, None] * z[None, :]
-        served["csl"] += by_segment(normal, w) @ np.broadcast_to(
-            np.maximum(SERVICE_POINTS, 0.5)[None, :], (int(normal.sum()), n_points))
-        fill_of_csl += by_segment(normal, w) @ np.clip(
-            1 - (s / q)[:, None] * normal_loss(z)[None, :], 0.0, 1.0)
-        target = (1 - SERVICE_POINTS)[None, :] * (q / s)[:, None]
-        k = np.interp(target, G_GRID[::-1], K_GRID[::-1])
-        safety["fill_rate"] += by_segment(normal, s * c) @ k
-        fill_at_zero = np.clip(1 - s * G_GRID[0] / q, 0.0, 1.0)
-        served["fill_rate"] += by_segment(normal, w) @ np.maximum(SERVICE_POINTS[None, :],
-                                                                  fill_at_zero[:, None])
-    if gamma.any():
-        csl_levels, by_loss, loss, csl_loss = _gamma_tables()
-        a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
-        # The two grid shapes either side of the SKU's, weighted linearly in log shape. Each
-        # keeps the SKU's standard deviation (scale = sigma / sqrt(grid shape)), so the safety
-        # stock is exact in sigma and the skewness is interpolated between the grid's.
-        hi = np.clip(np.searchsorted(_SHAPE_GRID, a), 1, len(_SHAPE_GRID) - 1)
-        lo = hi - 1
-        t = np.clip(np.log(a / _SHAPE_GRID[lo]) / np.log(_SHAPE_GRID[hi] / _SHAPE_GRID[lo]),
-                    0.0, 1.0)[:, None]
-        g_idx = np.flatnonzero(gamma)
-        for start in range(0, len(g_idx), _GAMMA_CHUNK):
-            # In chunks of SKUs: the (SKUs x points) arrays stay small and are reused, which
-            # keeps the first call (fresh memory) nearly as fast as the next ones.
-            part = slice(start, start + _GAMMA_CHUNK)
-            sel = g_idx[part]
-            sd, c, w, q = pr.std[sel], cost[sel], weight[sel], pr.cycle_units[sel]
-            lo_p, hi_p, t_p = lo[part], hi[part], t[part]
-
-            def per_row(row: np.ndarray, sd=sd, q=q) -> tuple[np.ndarray, ...]:
-                """Safety stock (units) for the CSL and fill-rate points, the fill rate at
-                each CSL point, and the CSL and fill rate of zero safety stock, for grid rows
-                ``row``."""
-                a_row = _SHAPE_GRID[row]
-                scale = sd / np.sqrt(a_row)
-                ss_csl = scale[:, None] * (csl_levels[row] - a_row[:, None])
-                fill_csl = np.clip(1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
-                target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
-                ss_fill = scale[:, None] * (_level_for_loss(by_loss, row, target)
-                                            - a_row[:, None])
-                csl_zero = special.gammainc(a_row, a_row)
-                fill_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
-                return ss_csl, fill_csl, ss_fill, csl_zero[:, None], fill_zero[:, None]
-
-            ss_csl, fill_csl_g, ss_fill, csl_zero, fill_zero = (
-                (1 - t_p) * x_lo + t_p * x_hi
-                for x_lo, x_hi in zip(per_row(lo_p), per_row(hi_p), strict=True))
-            by_seg = sparse.csr_matrix((np.ones(len(sel)), (seg_idx[sel], np.arange(len(sel)))),
-                                       shape=(n_seg, len(sel)))
-            safety["csl"] += by_seg @ (c[:, None] * ss_csl)
-            fill_of_csl += by_seg @ (w[:, None] * fill_csl_g)
-            served["csl"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :], csl_zero))
-            safety["fill_rate"] += by_seg @ (c[:, None] * ss_fill)
-            served["fill_rate"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :],
-                                                                     fill_zero))
+    acc = _Sums.empty(seg_idx, n_seg)
+    _add_certain(acc, stocked & ~gamma & ~(pr.std > 0), weight)
+    _add_normal(acc, normal, pr, cost, weight)
+    _add_gamma(acc, gamma, shape, pr, cost, weight)
     cycle_value = np.where(stocked, pr.cycle_units / 2 * cost, 0.0)
     demand = np.bincount(seg_idx, weights=weight, minlength=n_seg)
     with np.errstate(invalid="ignore", divide="ignore"):
-        service = {m: np.where(demand[:, None] > 0, served[m] / demand[:, None],
+        # Service actually expected at each point: a target below what zero safety stock
+        # already gives (cycle stock alone) is exceeded.
+        service = {m: np.where(demand[:, None] > 0, acc.served[m] / demand[:, None],
                                SERVICE_POINTS[None, :]) for m in MEASURES}
-        fill_csl = np.where(demand[:, None] > 0, fill_of_csl / demand[:, None],
+        fill_csl = np.where(demand[:, None] > 0, acc.fill_of_csl / demand[:, None],
                             SERVICE_POINTS[None, :])
     return _Curves(
         labels=[str(s) for s in seg_labels],
-        safety=safety,
+        safety=acc.safety,
         service=service,
         fill_of_csl=fill_csl,
         cycle=np.bincount(seg_idx, weights=cycle_value, minlength=n_seg),

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from segstudio.common import fmt
+
 PATTERN_COLOURS = {
     "smooth": "#2e7d32",
     "erratic": "#f9a825",
@@ -48,7 +50,7 @@ def pareto_with_boundaries(curve: pd.DataFrame, a: float, b: float,
     fig = pareto_figure(curve, measure_label)
     for y, name in ((a, "A/B"), (b, "B/C")):
         fig.add_hline(y=y, line_dash="dash", line_color="#c62828",
-                      annotation_text=f"{name} at {y:.0%}", annotation_position="bottom right")
+                      annotation_text=f"{name} at {fmt.share(y, 0)}", annotation_position="bottom right")
     return fig
 
 
@@ -63,7 +65,7 @@ def matrix_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], row_na
             n = int(hit["skus"].sum())
             share = float(hit["revenue_share"].sum())
             zr.append(n)
-            tr.append(f"{n:,} SKUs<br>{share:.1%} rev.")
+            tr.append(f"{fmt.count(n, 'SKU')}<br>{fmt.share(share)} rev.")
         z.append(zr)
         text.append(tr)
     fig = go.Figure(go.Heatmap(
@@ -86,7 +88,8 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
             marker={"size": 5, "opacity": 0.6}, text=part["sku"],
             hovertemplate="%{text}: revenue %{x:,.0f}, CoV %{y:.2f}<extra>" + str(seg) + "</extra>",
         ))
-    shown = f" ({len(points):,} of {total:,} SKUs shown)" if len(points) < total else ""
+    shown = (f" ({fmt.count(len(points))} of {fmt.count(total, 'SKU')} shown)"
+             if len(points) < total else "")
     fig.update_layout(title="Variability against revenue" + shown, height=420,
                       xaxis_title="Revenue in the window (log)", yaxis_title="CoV of weekly demand",
                       margin={"l": 10, "r": 10, "t": 50, "b": 10})
@@ -274,8 +277,7 @@ def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
     with the mean lead time on hover."""
     t = suppliers.head(top).assign(
         rate=lambda d: d["otif_rate"] if d["otif_rate"].notna().any() else d["on_time_rate"],
-        lead=lambda d: d["lead_time_mean_days"].map(lambda v: f"{v:.0f} d" if pd.notna(v)
-                                                    else "n/a"))
+        lead=lambda d: d["lead_time_mean_days"].map(fmt.days))
     fig = go.Figure()
     for tier, g in t.groupby("tier", sort=False):
         fig.add_trace(go.Bar(

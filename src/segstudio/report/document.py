@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from segstudio.common import fmt
+
 CHART_WIDTH_PX = 1200
 CHART_HEIGHT_PX = 650
 CHART_SCALE = 1.5  # ~190 dpi across a landscape A4 page
@@ -61,9 +63,10 @@ class Report:
 
 
 def format_value(value: object) -> str:
-    """A table cell as display text: integers and floats with thousands separators, floats with
-    at most 3 decimals (3 significant digits below 1), dates as ISO dates, missing as blank;
-    text is returned unchanged."""
+    """A table cell as display text: numbers as :func:`segstudio.common.fmt.number` (thousands
+    separators; floats with at most 3 decimals, 3 significant digits below 1), dates as
+    :func:`segstudio.common.fmt.date`; a missing value is a blank cell (not "n/a": a table with
+    gaps reads better blank) and an infinite one "inf"; text is returned unchanged."""
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, str):
@@ -75,35 +78,14 @@ def format_value(value: object) -> str:
     if isinstance(value, np.timedelta64 | dt.timedelta):  # before numbers: numpy's is an int
         span = pd.Timedelta(value)
         return "" if span is pd.NaT else str(span)
-    if isinstance(value, numbers.Integral):
-        return f"{int(value):,}"
     if isinstance(value, numbers.Real):
-        return _format_float(float(value))
-    if isinstance(value, dt.datetime):  # pd.Timestamp included
-        if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, dt.date):
-        return value.isoformat()
+        if not isinstance(value, numbers.Integral) and math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        text = fmt.number(value)
+        return "" if text == fmt.MISSING else text
+    if isinstance(value, dt.date):  # pd.Timestamp included
+        return fmt.date(value)
     return str(value)
-
-
-def _format_float(v: float) -> str:
-    if math.isnan(v):
-        return ""
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    a = abs(v)
-    if a == 0:
-        return "0"
-    if a >= 1:
-        text = f"{v:,.3f}"
-    elif a >= 1e-4:
-        text = f"{v:.{2 - math.floor(math.log10(a))}f}"
-    else:
-        return f"{v:.2e}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text in ("-0", "") else text
 
 
 def is_number(value: object) -> bool:

@@ -15,6 +15,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from segstudio.common import fmt
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.ingest.workspace import Workspace
@@ -92,14 +93,14 @@ def _matrix(d: QbrData) -> Section:
     table = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue", "revenue_share",
                                       "margin"]]
     notes = [f"Criteria: {', '.join(rules.criteria)}; window {rules.weeks} weeks, "
-             f"{d.window.start} to {d.window.last_day}."]
+             f"{fmt.date(d.window.start)} to {fmt.date(d.window.last_day)}."]
     if "abc" in rules.criteria:
-        notes.append(f"ABC on {rules.abc_measure}: A up to {rules.abc_a:.0%} of the total, "
-                     f"B up to {rules.abc_b:.0%}.")
+        notes.append(f"ABC on {rules.abc_measure}: A up to {fmt.share(rules.abc_a, 0)} of the "
+                     f"total, B up to {fmt.share(rules.abc_b, 0)}.")
     if "xyz" in rules.criteria:
-        notes.append(f"XYZ on the CoV of weekly demand: X up to {rules.xyz_x:g}, "
-                     f"Y up to {rules.xyz_y:g}.")
-    return Section("Segment matrix", f"{len(d.portfolio):,} SKUs",
+        notes.append(f"XYZ on the CoV of weekly demand: X up to {fmt.plain(rules.xyz_x)}, "
+                     f"Y up to {fmt.plain(rules.xyz_y)}.")
+    return Section("Segment matrix", fmt.count(len(d.portfolio), "SKU"),
                    charts.matrix_heatmap(cells, rows, cols, row_name, col_name), table,
                    tuple(notes))
 
@@ -111,7 +112,8 @@ def _scorecard(d: QbrData) -> Section:
     counts = sc.counts()
     table = kpi_display.display_table(sc).reset_index()
     notes = (f"Status: green at or better than target, amber within "
-             f"{d.rules.kpi.amber_band:.0%}, red further off; cells show value / target.",
+             f"{fmt.share(d.rules.kpi.amber_band, 0)}, red further off; cells show value / "
+             "target.",
              *kpi_display.notes(sc))
     return Section("KPI scorecard", f"{counts['green']} green, {counts['amber']} amber, "
                    f"{counts['red']} red", fig, table, notes)
@@ -135,7 +137,7 @@ def _balanced(d: QbrData) -> Section:
     table = d.balanced
     return Section("Balanced scorecard", "Operations linked to finance, per segment",
                    charts.balanced_figure(table), table,
-                   (f"Window of {d.years:.2f} years; GMROI and margin after carrying are "
+                   (f"Window of {fmt.fixed(d.years, 2)} years; GMROI and margin after carrying are "
                     "annualised.",
                     "Working capital here is stock on hand and on order, at cost."))
 
@@ -152,10 +154,11 @@ def _suppliers(d: QbrData) -> Section:
             if c in table.columns]
     fig = charts.supplier_otif_figure(table)
     notes = tuple(perf.notes) + (
-        f"{len(perf.dual_sourcing):,} dual-sourcing candidates (single-sourced A or "
+        f"{fmt.count(len(perf.dual_sourcing), 'dual-sourcing candidate')} (single-sourced A or "
         "long-lead-time SKUs with an unreliable supplier).",)
     # The table comes sorted by spend (by lines where no spend is known).
-    return Section("Supplier performance", f"{len(table):,} suppliers", fig, table[cols], notes)
+    return Section("Supplier performance", fmt.count(len(table), "supplier"), fig, table[cols],
+                   notes)
 
 
 def _health(d: QbrData) -> Section:
@@ -170,9 +173,9 @@ def _health(d: QbrData) -> Section:
              "health_actions sheet."]
     if d.health_note:
         notes.append(d.health_note)
-    return Section("Inventory health", f"Write-down exposure {h['write_down_exposure']:,.0f} "
-                   f"of {h['value']:,.0f} on hand; {h['skus_at_risk']:,.0f} SKUs at risk", fig,
-                   segs, tuple(notes))
+    return Section("Inventory health", f"Write-down exposure {fmt.money(h['write_down_exposure'])} "
+                   f"of {fmt.money(h['value'])} on hand; {fmt.count(h['skus_at_risk'], 'SKU')} "
+                   "at risk", fig, segs, tuple(notes))
 
 
 STORIES: dict[str, tuple[str, Callable[[QbrData], Section]]] = {
@@ -227,8 +230,9 @@ def _capped(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         cut = len(df) > MAX_SHEET_ROWS
         out[name] = df.head(MAX_SHEET_ROWS) if cut else df
         about.append({"sheet": name, "rows": min(len(df), MAX_SHEET_ROWS), "rows_in_full": len(df),
-                      "note": (f"first {MAX_SHEET_ROWS:,} rows, most important first; the whole "
-                               f"list: {FULL_LISTS.get(name, 'the app')}") if cut else ""})
+                      "note": (f"first {fmt.count(MAX_SHEET_ROWS, 'row')}, most important "
+                               f"first; the whole list: {FULL_LISTS.get(name, 'the app')}")
+                      if cut else ""})
     out["about"] = pd.DataFrame(about)
     return out
 
@@ -236,7 +240,8 @@ def _capped(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def build_report(d: QbrData, title: str = "Quarterly business review",
                  subtitle: str = "") -> Report:
     """The whole review as a report: every story, then the tables for Excel."""
-    sub = subtitle or (f"{len(d.portfolio):,} SKUs, {d.window.start} to {d.window.last_day}, "
+    sub = subtitle or (f"{fmt.count(len(d.portfolio), 'SKU')}, {fmt.date(d.window.start)} to "
+                       f"{fmt.date(d.window.last_day)}, "
                        f"segments {' x '.join(c.upper() for c in d.rules.criteria)}")
     return Report(title, sub, [story(d, k) for k in STORIES], _capped(sheets(d)))
 
@@ -246,15 +251,17 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
     way the ``segstudio report`` command needs it."""
     p, s = segment_skus(ws, rules)
     rules = s.rules
-    window = analysis_window(ws.con, FeatureSettings(weeks=rules.weeks))
+    has_stock = ws.table_counts().get("inventory", 0) > 0
+    with ws.connect() as con:  # the reads; the maths below runs with the file closed
+        window = analysis_window(con, FeatureSettings(weeks=rules.weeks))
+        service = perform_io.sku_service(con, window)
+        sku_quarters = perform_io.sku_quarters(con)
+        ageing = health.read_ageing(con, health.HealthSettings()) if has_stock else None
     pol = compute_policies(p.features, s.segment, rules.policy)
-    service = perform_io.sku_service(ws.con, window)
     sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
                                     window, ws.stored_columns("sales"), s.present_labels())
     crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
-    quarters = kpis.prepare_quarters(perform_io.sku_quarters(ws.con), p.sku)
+    quarters = kpis.prepare_quarters(sku_quarters, p.sku)
     data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
-    ageing = (health.read_ageing(ws.con, data.health_settings)
-              if ws.table_counts().get("inventory", 0) > 0 else None)
     return attach_operations(data, suppliers.receipt_aggregates(ws), ageing,
                              ws.stored_columns("inventory"))

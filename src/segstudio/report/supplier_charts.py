@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from segstudio.common import fmt
+
 RATE_COLOURS = {"on_time_rate": "#1565c0", "in_full_rate": "#2e7d32", "otif_rate": "#c62828"}
 RATE_NAMES = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "OTIF"}
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
@@ -48,8 +50,12 @@ def segment_heatmap(matrix: pd.DataFrame, label: str, kind: str = "rate") -> go.
     """Suppliers x segments (:func:`segstudio.suppliers.segment_matrix`) as colour, the value
     as text; blank where the supplier serves no SKU of the segment. ``kind``: "rate" (red to
     green, as a percentage), "share" (a percentage) or "days"."""
-    fmt = "{:.1f}" if kind == "days" else "{:.0%}"
-    text = [["" if pd.isna(v) else fmt.format(v) for v in row] for row in matrix.to_numpy()]
+    def cell(v: float) -> str:  # blank, not "n/a": the supplier serves no SKU of the segment
+        if pd.isna(v):
+            return ""
+        return fmt.days(v, 1, suffix="") if kind == "days" else fmt.share(v, 0)
+
+    text = [[cell(v) for v in row] for row in matrix.to_numpy()]
     fig = go.Figure(go.Heatmap(
         z=matrix.to_numpy(dtype=float), x=[str(c) for c in matrix.columns],
         y=[str(i) for i in matrix.index], text=text, texttemplate="%{text}",

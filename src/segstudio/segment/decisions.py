@@ -9,7 +9,8 @@
   and simply matches nothing.
 - An **audit trail** of each of these actions.
 
-All SQL is in :mod:`segstudio.queries`; every function takes ``ws.lock``.
+The SQL is in :mod:`segstudio.segment.sql`; reads use a connection of their own, writes one
+transaction under the workspace's write lock (:meth:`Workspace.transaction`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pandas as pd
 from segstudio.config.rules import Rules, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, compute_features
+from segstudio.features.classes import ClassCuts
 from segstudio.ingest.sql import DECISIONS_DDL
 from segstudio.segment import sql as q
 from segstudio.segment.segmentation import Portfolio, Segmentation, classify, sku_table
@@ -62,16 +64,10 @@ def _required(value: str | None, what: str) -> str:
 
 @contextmanager
 def _transaction(ws: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The workspace connection inside one transaction, under the workspace lock."""
-    with ws.lock:
-        create_tables(ws.con)
-        ws.con.execute("BEGIN TRANSACTION")
-        try:
-            yield ws.con
-            ws.con.execute("COMMIT")
-        except BaseException:
-            ws.con.execute("ROLLBACK")
-            raise
+    """A connection inside one transaction, under the workspace's write lock."""
+    with ws.transaction() as con:
+        create_tables(con)
+        yield con
 
 
 def _audit(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: str) -> None:
@@ -79,17 +75,15 @@ def _audit(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: str) -
 
 
 def _query(ws: Workspace, sql: str, params: list | None = None) -> pd.DataFrame:
-    with ws.lock:
-        create_tables(ws.con)
-        return ws.con.execute(sql, params or []).df()
+    with ws.connect() as con:
+        return con.execute(sql, params or []).df()
 
 
 # --------------------------------------------------------------------------- official rules
 def official_rules(ws: Workspace) -> Rules:
     """The latest adopted rules; the defaults (``Rules()``) when none was ever adopted."""
-    with ws.lock:
-        create_tables(ws.con)
-        row = ws.con.execute(q.LATEST_OFFICIAL).fetchone()
+    with ws.connect() as con:
+        row = con.execute(q.LATEST_OFFICIAL).fetchone()
     if row is None:
         return Rules()
     return from_toml(row[1], f"official rules #{row[0]}")
@@ -127,9 +121,8 @@ def restore(ws: Workspace, official_id: int, adopted_by: str, reason: str) -> in
     """
     who = _required(adopted_by, "who restores the rules")
     why = _required(reason, "a reason for restoring the rules")
-    with ws.lock:
-        create_tables(ws.con)
-        row = ws.con.execute(q.OFFICIAL_BY_ID, [int(official_id)]).fetchone()
+    with ws.connect() as con:
+        row = con.execute(q.OFFICIAL_BY_ID, [int(official_id)]).fetchone()
         if row is None:
             raise DecisionError(f"no official rules #{official_id}: see the history for the ids")
         from_toml(row[0], f"official rules #{official_id}")  # still readable by this version
@@ -179,9 +172,8 @@ def list_overrides(ws: Workspace, today: dt.date | None = None) -> pd.DataFrame:
 
 def active_overrides(ws: Workspace, today: dt.date | None = None) -> dict[str, str]:
     """SKU -> segment of the overrides not expired on ``today`` (default the local date)."""
-    with ws.lock:
-        create_tables(ws.con)
-        rows = ws.con.execute(q.ACTIVE_OVERRIDES, [today or dt.date.today()]).fetchall()
+    with ws.connect() as con:
+        rows = con.execute(q.ACTIVE_OVERRIDES, [today or dt.date.today()]).fetchall()
     return dict(rows)
 
 
@@ -192,10 +184,11 @@ def audit_log(ws: Workspace) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- segmenting
-def _portfolio(ws: Workspace, weeks: int, exclude: tuple[str, ...] = ()) -> Portfolio:
-    with ws.lock:
-        features, window = compute_features(ws.con, FeatureSettings(weeks=weeks))
-    return Portfolio.from_features(features, window.last_day, exclude)
+def _portfolio(ws: Workspace, rules: Rules, weeks: int) -> Portfolio:
+    with ws.connect() as con:
+        features, window = compute_features(con, FeatureSettings(weeks=weeks),
+                                            ClassCuts.from_rules(rules))
+    return Portfolio.from_features(features, window.last_day, rules.exclude)
 
 
 def segment_skus(ws: Workspace, rules: Rules | None = None, today: dt.date | None = None,
@@ -211,9 +204,8 @@ def segment_skus(ws: Workspace, rules: Rules | None = None, today: dt.date | Non
     rules = rules or official
     base_p = None
     if rules.hysteresis and official.weeks != rules.weeks:
-        base_p = _portfolio(ws, official.weeks, rules.exclude)
-    # Last, so that the stored feature table is the one of the rules' window.
-    portfolio = _portfolio(ws, rules.weeks, rules.exclude)
+        base_p = _portfolio(ws, rules, official.weeks)
+    portfolio = _portfolio(ws, rules, rules.weeks)
     if base_p is None or not np.array_equal(base_p.sku, portfolio.sku):
         # The feature table's SKUs do not depend on the window: the check is only a guard.
         base_p = portfolio

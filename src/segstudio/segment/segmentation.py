@@ -22,12 +22,15 @@ Rules follow methods.md:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from segstudio.common import pareto
 from segstudio.config.rules import Rules
+from segstudio.features.classes import days_since, lifecycle_codes, pattern_codes
 
 LABELS: dict[str, list[str]] = {
     "abc": ["A", "B", "C"],
@@ -57,16 +60,7 @@ class AbcOrder:
 
     @classmethod
     def build(cls, values: np.ndarray, sku: np.ndarray) -> AbcOrder:
-        v = np.nan_to_num(values, nan=0.0)
-        order = np.lexsort((sku, -v))  # by measure descending, ties by SKU ascending
-        vs = v[order]
-        pos = np.where(vs > 0, vs, 0.0)
-        total = pos.sum()
-        before = np.concatenate(([0.0], np.cumsum(pos)[:-1])) / total if total > 0 else np.zeros(len(v))
-        share_before = np.empty(len(v))
-        share_before[order] = before
-        share_before[v <= 0] = np.nan
-        return cls(share_before, order)
+        return cls(*pareto.share_before(values, sku))  # measure descending, ties by SKU
 
 
 @dataclass
@@ -79,8 +73,11 @@ class Portfolio:
     margin: np.ndarray
     values: dict[str, np.ndarray]
     last_day: dt.date
+    # Memos shared by every session that shares the portfolio (the app caches one per data
+    # load): filled and evicted under the lock, computed outside it.
     _abc: dict[str, AbcOrder] = field(default_factory=dict)
     _results: dict[tuple, CriterionResult] = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_features(cls, features: pd.DataFrame, last_day: dt.date,
@@ -91,9 +88,9 @@ class Portfolio:
         if exclude:
             f = f[~f["sku"].astype(str).isin(set(exclude))].reset_index(drop=True)
         sku = f["sku"].astype(str).to_numpy()
-        end = pd.Timestamp(last_day)
-        first = pd.to_datetime(f["first_sale"]) if "first_sale" in f else pd.Series(pd.NaT, index=f.index)
-        last = pd.to_datetime(f["last_sale"]) if "last_sale" in f else pd.Series(pd.NaT, index=f.index)
+        none = pd.Series(pd.NaT, index=f.index)
+        first = f.get("first_sale", none)
+        last = f.get("last_sale", none)
         lt_mean, lt_std = _f(f, "lead_time_mean_days"), _f(f, "lead_time_std_days")
         values = {
             "revenue": _f(f, "revenue"), "quantity": _f(f, "quantity"),
@@ -104,8 +101,8 @@ class Portfolio:
             "lt_cov": np.divide(lt_std, lt_mean, out=np.full(len(f), np.nan), where=lt_mean > 0),
             "receipts_per_year": _f(f, "receipts_per_year"),
             "top_share": _f(f, "top_customer_share"),
-            "days_since_first": (end - first).dt.days.to_numpy(dtype=float, na_value=np.nan),
-            "days_since_last": (end - last).dt.days.to_numpy(dtype=float, na_value=np.nan),
+            "days_since_first": days_since(first, last_day),
+            "days_since_last": days_since(last, last_day),
         }
         return cls(f, sku, np.nan_to_num(values["revenue"]), np.nan_to_num(values["margin"]),
                    values, last_day)
@@ -114,9 +111,13 @@ class Portfolio:
         return len(self.sku)
 
     def abc_order(self, measure: str) -> AbcOrder:
-        if measure not in self._abc:
-            self._abc[measure] = AbcOrder.build(self.values[measure], self.sku)
-        return self._abc[measure]
+        with self._memo_lock:
+            hit = self._abc.get(measure)
+        if hit is None:
+            hit = AbcOrder.build(self.values[measure], self.sku)
+            with self._memo_lock:
+                hit = self._abc.setdefault(measure, hit)
+        return hit
 
 
 @dataclass
@@ -185,11 +186,8 @@ def _two_thresholds(name: str, v1: np.ndarray, t1: float, v2: np.ndarray, t2: fl
 
 def _pattern(p: Portfolio, r: Rules) -> CriterionResult:
     adi, cv2 = p.values["adi"], p.values["cv2"]
-    few = ~(p.values["weeks_with_demand"] >= 2)
-    with np.errstate(invalid="ignore"):
-        long_adi, high_cv2 = adi >= r.pattern_adi, cv2 >= r.pattern_cv2
-    codes = (long_adi.astype(np.int8) * 2 + high_cv2.astype(np.int8))  # 0 s, 1 e, 2 i, 3 l
-    codes = np.where(few, 4, codes).astype(np.int8)
+    codes = pattern_codes(adi, cv2, p.values["weeks_with_demand"], r.pattern_adi, r.pattern_cv2)
+    few = codes == 4
     flip_adi = codes ^ 2
     flip_cv2 = codes ^ 1
     return _two_thresholds("pattern", adi, r.pattern_adi, cv2, r.pattern_cv2, codes, few,
@@ -223,10 +221,8 @@ def _one_threshold(name: str, v: np.ndarray, t: float, above: int, below: int, n
 def _lifecycle(p: Portfolio, r: Rules) -> CriterionResult:
     first, last = p.values["days_since_first"], p.values["days_since_last"]
     new_days, eol_days = 7 * r.lifecycle_new_weeks, 7 * r.lifecycle_eol_weeks
+    codes = lifecycle_codes(first, last, r.lifecycle_new_weeks, r.lifecycle_eol_weeks)
     with np.errstate(invalid="ignore"):
-        is_new = first < new_days
-        is_eol = ~(last < eol_days)  # never sold counts as end-of-life
-        codes = np.where(is_eol, 2, np.where(is_new, 0, 1)).astype(np.int8)
         d_new, d_eol = _rel(first, new_days), _rel(last, eol_days)
     d_new = np.where(np.isnan(d_new), _INF, d_new)
     d_eol = np.where(np.isnan(d_eol), _INF, d_eol)
@@ -253,11 +249,14 @@ def _criterion(p: Portfolio, r: Rules, name: str) -> CriterionResult:
     """A criterion's result, cached per portfolio and the rule values it depends on: a slider
     move recomputes only the criterion it belongs to."""
     key = (name, *(getattr(r, a) for a in _PARAMS[name]))
-    hit = p._results.get(key)
+    with p._memo_lock:
+        hit = p._results.get(key)
     if hit is None:
-        if len(p._results) >= _CACHE_SIZE:
-            p._results.pop(next(iter(p._results)))
-        hit = p._results[key] = _compute_criterion(p, r, name)
+        hit = _compute_criterion(p, r, name)  # results are never changed once made
+        with p._memo_lock:
+            while len(p._results) >= _CACHE_SIZE:
+                p._results.pop(next(iter(p._results)))
+            hit = p._results.setdefault(key, hit)
     return hit
 
 

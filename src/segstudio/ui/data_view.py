@@ -7,21 +7,23 @@ from pathlib import Path
 
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.errors import SegStudioError
 from segstudio.features import profile
 from segstudio.features.build import FEATURE_COLUMNS
+from segstudio.ingest.paths import allowed_folders, check_server_path
 from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
-from . import keys
+from . import keys, uploads
 from .downloads import on_request
 from .state import get_features, get_workspace
+from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
-_UPLOAD_DIR = "uploads"
 
 
 def current_data() -> None:
@@ -30,7 +32,7 @@ def current_data() -> None:
     st.subheader("Current data")
     cols = st.columns(4)
     for col, (key, table) in zip(cols, TABLES.items(), strict=True):
-        col.metric(table.label, f"{counts.get(key, 0):,} rows")
+        col.metric(table.label, fmt.count(counts.get(key, 0), "row"))
     latest = ws.latest_loads()
     if len(latest):
         st.table(latest.rename(columns={
@@ -50,57 +52,70 @@ def portfolio_profile() -> None:
     counts = profile.lifecycle_counts(features)
     top20 = profile.share_of_top(features, 0.2)
     st.caption(
-        f"{counts['skus']:,} SKUs; window {window.start} to {window.last_day} "
-        f"({window.periods} {window.period}s). The top 20% of SKUs bring {top20:.0%} of revenue."
+        f"{fmt.count(counts['skus'], 'SKU')}; window {fmt.date(window.start)} to "
+        f"{fmt.date(window.last_day)} ({fmt.count(window.periods, window.period)}). "
+        f"The top 20% of SKUs bring {fmt.share(top20, 0)} of revenue."
     )
     c = st.columns(5)
-    c[0].metric("SKUs", f"{counts['skus']:,}")
-    c[1].metric("New", f"{counts['new']:,}", help="First sale in the last 13 weeks of the window")
-    c[2].metric("End-of-life", f"{counts['end_of_life']:,}",
+    c[0].metric("SKUs", fmt.count(counts["skus"]))
+    c[1].metric("New", fmt.count(counts["new"]),
+                help="First sale in the last 13 weeks of the window")
+    c[2].metric("End-of-life", fmt.count(counts["end_of_life"]),
                 help="No sale in the last 26 weeks of the window")
-    c[3].metric("No demand in window", f"{counts['no_demand']:,}")
-    c[4].metric("Stocked, never sold", f"{counts['never_sold']:,}")
+    c[3].metric("No demand in window", fmt.count(counts["no_demand"]))
+    c[4].metric("Stocked, never sold", fmt.count(counts["never_sold"]))
     left, right = st.columns(2)
     left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)),
-                      key="data.pareto")
+                      key=keys.DATA_PARETO)
     right.plotly_chart(charts.pattern_mix_figure(profile.pattern_mix(features)),
-                       key="data.patterns")
+                       key=keys.DATA_PATTERNS)
 
 
-def _save_upload(file_key: str, uploaded) -> Path:
-    ws = get_workspace()
-    folder = ws.path.parent / _UPLOAD_DIR / file_key
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(uploaded.name).name
-    path.write_bytes(uploaded.getbuffer())
-    return path
+def _server_path(key: str, folders: list[Path]) -> tuple[Path, str] | None:
+    """The path typed for ``key`` (offered only when the operator allows folders), checked:
+    (real path, label), or None when none is typed or it is refused (the refusal shown)."""
+    if not folders:
+        return None
+    server = st.text_input(
+        "or a path on this machine (for large files)", key=keys.server_path(key),
+        placeholder=str(folders[0] / f"{key}.parquet"),
+        help="Allowed folders: " + md_escape(", ".join(str(f) for f in folders)),
+    ).strip()
+    if not server:
+        return None
+    try:
+        path = check_server_path(server)
+    except SegStudioError as exc:
+        st.error(md_escape(exc))
+        return None
+    return path, str(path)
 
 
 def _chosen_sources() -> dict[str, SourceFile]:
     sources: dict[str, SourceFile] = {}
+    folders = allowed_folders()
     cols = st.columns(2)
     for i, (key, table) in enumerate(TABLES.items()):
         with cols[i % 2]:
             st.markdown(f"**{table.label}**" + (" (optional)" if key == "products" else ""))
             uploaded = st.file_uploader(
                 f"{table.label} file", type=["csv", "gz", "txt", "tsv", "xlsx", "parquet"],
-                key=keys.upload(key), label_visibility="collapsed",
+                key=uploads.uploader_key(key), label_visibility="collapsed",
             )
-            server = st.text_input(
-                "or a path on this machine (for large files)", key=keys.server_path(key),
-                placeholder="/data/exports/sales.parquet",
-            )
-            path = _save_upload(key, uploaded) if uploaded is not None else (
-                Path(server.strip()) if server.strip() else None)
-            if path is None:
-                continue
-            label = uploaded.name if uploaded is not None else str(path)
+            typed = _server_path(key, folders)
+            if uploaded is not None:
+                path, label = uploads.stored_path(key, uploaded), uploaded.name
+            else:
+                uploads.forget(key)  # the user emptied the uploader: its stored copy goes
+                if typed is None:
+                    continue
+                path, label = typed
             sheet = None
             try:
                 if detect_kind(path) == "xlsx":
                     sheet = st.selectbox("Sheet", list_sheets(path), key=keys.sheet(key))
             except SegStudioError as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
                 continue
             sources[key] = SourceFile(path, label=label, sheet=sheet)
     return sources
@@ -113,15 +128,16 @@ def _mapping_editor(sources: dict[str, SourceFile]) -> dict[str, dict[str, str]]
         try:
             columns[key] = peek_columns(src.path, src.sheet)
         except SegStudioError as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))
             return None
-    with st.form("data.mapping_form"):
+    with st.form(key=keys.DATA_MAPPING_FORM):
         st.markdown("**Column mapping** (required fields marked *)")
         chosen: dict[str, dict[str, str]] = {}
         for key, src in sources.items():
             table = TABLES[key]
             default, origin = ws.mapping_for(key, columns[key])
-            with st.expander(f"{table.label}: {src.label} ({origin} mapping)", expanded=True):
+            with st.expander(f"{table.label}: {md_escape(src.label)} ({origin} mapping)",
+                             expanded=True):
                 options = [_NOT_MAPPED, *columns[key]]
                 grid = st.columns(3)
                 chosen[key] = {}
@@ -139,20 +155,27 @@ def _mapping_editor(sources: dict[str, SourceFile]) -> dict[str, dict[str, str]]
 
 def _report(report: FileReport, key: str) -> None:
     table = TABLES[key]
-    st.markdown(f"**{table.label}: {report.file_label}**")
+    st.markdown(f"**{table.label}: {md_escape(report.file_label)}**")
     c = st.columns(3)
-    c[0].metric("Rows read", f"{report.read:,}")
-    c[1].metric("Accepted", f"{report.accepted:,}")
-    c[2].metric("Rejected", f"{report.rejected:,}")
-    for w in report.warnings + report.notes:
-        st.warning(w)
+    c[0].metric("Rows read", fmt.count(report.read))
+    c[1].metric("Accepted", fmt.count(report.accepted))
+    c[2].metric("Rejected", fmt.count(report.rejected))
+    for w in report.warnings + report.notes:  # they quote the file's values
+        st.warning(md_escape(w))
     if report.rejected:
         st.dataframe(report.rejects, hide_index=True, width="stretch",
-                     key=f"data.rejects.{key}")
+                     key=keys.rejects_table(key))
         st.download_button(
-            f"Download the {report.rejected:,} rejected rows (CSV)", to_csv_bytes(report.rejects),
-            file_name=f"rejects_{key}.csv", mime="text/csv", key=f"data.rejects_dl.{key}",
+            f"Download the {fmt.count(report.rejected, 'rejected row')} (CSV)",
+            to_csv_bytes(report.rejects), file_name=f"rejects_{key}.csv", mime="text/csv",
+            key=keys.rejects_download(key),
         )
+
+
+def _discard_failed() -> None:
+    """After a failed validation: the stored uploads go and the uploaders are emptied."""
+    uploads.release_all()
+    st.session_state.pop(keys.STAGING_ERROR, None)
 
 
 def load_new_data() -> None:
@@ -179,45 +202,49 @@ def load_new_data() -> None:
             except SegStudioError as exc:
                 st.session_state[keys.STAGING_ERROR] = str(exc)
     if keys.STAGING_ERROR in st.session_state:
-        st.error(st.session_state[keys.STAGING_ERROR] + " Nothing was changed.")
+        st.error(md_escape(st.session_state[keys.STAGING_ERROR]) + " Nothing was changed.")
+        st.button("Discard these files", key=keys.DATA_DISCARD_FAILED, on_click=_discard_failed)
     staging = st.session_state.get(keys.STAGING)
     if staging is not None:
         st.markdown("#### Validation report")
         for key, report in staging.reports.items():
             _report(report, key)
         a, b = st.columns(2)
-        if a.button("Replace current data", type="primary", key="data.commit"):
+        if a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
             try:
                 load_id = ws.commit(staging)
                 st.session_state[keys.LAST_LOAD] = (
                     load_id, {k: r.summary() for k, r in staging.reports.items()})
+                uploads.release_all()  # loaded: the stored copies are no longer needed
             except SegStudioError as exc:
                 st.session_state[keys.STAGING_ERROR] = str(exc)
             st.session_state.pop(keys.STAGING, None)
             st.rerun()
-        if b.button("Discard", key="data.discard"):
+        if b.button("Discard", key=keys.DATA_DISCARD):
             ws.discard(staging)
+            uploads.release_all()
             st.session_state.pop(keys.STAGING, None)
             st.rerun()
     last = st.session_state.get(keys.LAST_LOAD)
     if last is not None:
         load_id, summaries = last
         st.success(f"Load {load_id} is now the current data: " + "; ".join(
-            f"{s['file']}: {s['accepted']:,} rows" for s in summaries.values()))
+            f"{md_escape(s['file'])}: {fmt.count(s['accepted'], 'row')}"
+            for s in summaries.values()))
 
 
 def history_and_features() -> None:
     ws = get_workspace()
     with st.expander("Load history"):
         st.dataframe(ws.load_history(), hide_index=True, width="stretch",
-                     key="data.history")
+                     key=keys.DATA_HISTORY)
     result = get_features()
     if result is None:
         return
     features, window = result
     st.subheader("Per-SKU features")
-    st.dataframe(features, hide_index=True, width="stretch", key="data.features")
+    st.dataframe(features, hide_index=True, width="stretch", key=keys.DATA_FEATURES)
     on_request("Download the feature table (CSV)", lambda: to_csv_bytes(features),
-               "features.csv", "data.features_dl", str(get_workspace().version()))
+               "features.csv", keys.DATA_FEATURES_DL, str(get_workspace().version()))
     with st.expander("What each column means"):
         st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

@@ -10,6 +10,8 @@ import streamlit as st
 
 from segstudio.errors import SegStudioError
 
+from .text import md_escape
+
 log = logging.getLogger("segstudio")
 
 
@@ -19,11 +21,11 @@ def friendly_errors(where: str) -> Iterator[None]:
     Streamlit's own control flow (st.rerun, st.stop) is not an Exception and passes through."""
     try:
         yield
-    except SegStudioError as exc:
-        st.error(str(exc))
+    except SegStudioError as exc:  # messages quote file text: shown as text, never markdown
+        st.error(md_escape(str(exc)))
     except Exception as exc:
         log.exception("unexpected error in %s", where)
-        st.error(f"Something went wrong in {where}: {type(exc).__name__}: {exc}. "
+        st.error(f"Something went wrong in {where}: {type(exc).__name__}: {md_escape(str(exc))}. "
                  "Nothing was changed; the details are in the server log.")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.perform.health import (
     EXCESS_BASES,
     METHODS,
@@ -27,6 +28,7 @@ from .downloads import on_request
 from .guard import no_sales
 from .policy_state import context, policies, signature
 from .state import get_workspace
+from .text import md_escape
 
 _MAX_ROWS_SHOWN = 1_000
 _DEFAULTS = HealthSettings()
@@ -52,7 +54,7 @@ def show() -> None:
                 "ageing, excess and obsolete stock.")
         return
     if ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
                  "Showing the official rules.")
     st.caption(f"Segments follow the sliders of the Segmentation page "
                f"({', '.join(ctx.rules.criteria)}); the order-up-to levels follow the policy "
@@ -103,7 +105,7 @@ def _settings() -> HealthSettings:
     st.markdown("**Write-down rates (% of value)**")
     rates = {
         "obsolete_rate": st.slider("Obsolete", 0, 100, key=keys.HEALTH_OBSOLETE_RATE),
-        "aged_rate": st.slider(f"Aged (over {_DEFAULTS.age_edges_days[-1]:g} days)", 0, 100,
+        "aged_rate": st.slider(f"Aged (over {fmt.plain(_DEFAULTS.age_edges_days[-1])} days)", 0, 100,
                                key=keys.HEALTH_AGED_RATE),
         "excess_rate": st.slider("Excess", 0, 100, key=keys.HEALTH_EXCESS_RATE),
     }
@@ -112,7 +114,7 @@ def _settings() -> HealthSettings:
                               obsolete_weeks=float(obsolete),
                               **{k: v / 100 for k, v in rates.items()})
     except HealthError as exc:  # shown, never a traceback; the defaults apply meanwhile
-        st.error(str(exc))
+        st.error(md_escape(exc))
         return _DEFAULTS
 
 
@@ -120,18 +122,18 @@ def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
     value = totals["value"]
 
     def share(x: float) -> str | None:
-        return f"{x / value:.1%} of value" if value else None
+        return f"{fmt.share(x / value)} of value" if value else None
 
     c = st.columns(4)
-    c[0].metric("On-hand value", f"{value:,.0f}",
-                help=f"{totals['skus_at_risk']:,.0f} SKUs with value at risk "
-                f"({totals['value_at_risk']:,.0f})")
-    c[1].metric("Excess", f"{totals['excess_value']:,.0f}", share(totals["excess_value"]),
+    c[0].metric("On-hand value", fmt.money(value),
+                help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
+                f"({fmt.money(totals['value_at_risk'])})")
+    c[1].metric("Excess", fmt.money(totals["excess_value"]), share(totals["excess_value"]),
                 delta_color="off", help=f"Above {EXCESS_BASES[settings.excess_basis]}")
-    c[2].metric("Obsolete", f"{totals['obsolete_value']:,.0f}", share(totals["obsolete_value"]),
-                delta_color="off",
-                help=f"No sale in {settings.obsolete_weeks:g} weeks, or never sold")
-    c[3].metric("Write-down exposure", f"{totals['write_down_exposure']:,.0f}",
+    c[2].metric("Obsolete", fmt.money(totals["obsolete_value"]),
+                share(totals["obsolete_value"]), delta_color="off",
+                help=f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold")
+    c[3].metric("Write-down exposure", fmt.money(totals["write_down_exposure"]),
                 share(totals["write_down_exposure"]), delta_color="off",
                 help="Each unit at the highest rate of its categories, never twice")
 
@@ -145,7 +147,8 @@ def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> Non
     st.dataframe(shown, hide_index=True, key=keys.HEALTH_ACT)
     at_risk = int((skus["value_at_risk"] > 0).sum())
     if at_risk > _MAX_ROWS_SHOWN:
-        st.caption(f"First {_MAX_ROWS_SHOWN:,} of {at_risk:,} SKUs; the download has all.")
+        st.caption(f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(at_risk, 'SKU')}; "
+                   "the download has all.")
     on_request("Download the act-on-first list (CSV)",
                lambda: to_csv_bytes(act_on_first(skus, settings)), "act_on_first.csv",
                keys.HEALTH_ACT_CSV, sig)

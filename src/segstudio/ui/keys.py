@@ -5,12 +5,31 @@ from __future__ import annotations
 STAGING = "data.staging"  # the Staging waiting for "Replace current data"
 STAGING_ERROR = "data.staging_error"
 LAST_LOAD = "data.last_load"  # (load id, summaries) of the last commit, for a confirmation
+SESSION_ID = "session.id"  # a random id per browser session (its folder of stored uploads)
+UPLOADS = "data.uploads"  # file key -> (uploader file id, path of the stored copy)
+UPLOAD_GENERATION = "data.upload_generation"  # bumped to empty the uploaders after a load
 WINDOW_WEEKS = "features.weeks"
 PERIOD = "features.period"
+
+# Data page widgets.
+DATA_PARETO = "data.pareto"
+DATA_PATTERNS = "data.patterns"
+DATA_MAPPING_FORM = "data.mapping_form"
+DATA_DISCARD_FAILED = "data.discard_failed"
+DATA_COMMIT = "data.commit"
+DATA_DISCARD = "data.discard"
+DATA_HISTORY = "data.history"
+DATA_FEATURES = "data.features"
+DATA_FEATURES_DL = "data.features_dl"
 
 
 def upload(file_key: str) -> str:
     return f"data.upload.{file_key}"
+
+
+def upload_widget(file_key: str, generation: int) -> str:
+    """The uploader's widget key: a new generation is a new, empty uploader."""
+    return f"{upload(file_key)}.{generation}"
 
 
 def server_path(file_key: str) -> str:
@@ -24,11 +43,50 @@ def sheet(file_key: str) -> str:
 def mapping(file_key: str, field: str) -> str:
     return f"data.map.{file_key}.{field}"
 
+
+def rejects_table(file_key: str) -> str:
+    return f"data.rejects.{file_key}"
+
+
+def rejects_download(file_key: str) -> str:
+    return f"data.rejects_dl.{file_key}"
+
 # Segmentation page: one key per rule value (the widgets own them).
 SEG_PREFIX = "seg."
 SEG_INITIALISED = "seg.initialised"
 SEG_RULES_UPLOAD = "seg.rules_upload"
 SEG_CHURN = "seg.churn"  # (rules TOML, churn table) of the last "compute churn" press
+SEG_CHURN_GO = "seg.churn_go"
+SEG_RULES_DL = "seg.rules_dl"
+SEG_RULES_APPLY = "seg.rules_apply"
+SEG_MATRIX_CHART = "seg.matrix_chart"
+SEG_PARETO = "seg.pareto"
+SEG_SCATTER = "seg.scatter"
+SEG_NAMES_EDITOR = "seg.names_editor"
+SEG_SEGMENTS_DL = "seg.segments_dl"
+SEG_SANKEY = "seg.sankey"
+SEG_MOVERS = "seg.movers"
+SEG_MOVERS_DL = "seg.movers_dl"
+SEG_ALERTS = "seg.alerts"
+SEG_ALERTS_DL = "seg.alerts_dl"
+SEG_ADOPT_FORM = "seg.adopt_form"
+SEG_ADOPT_WHO = "seg.adopt_who"
+SEG_ADOPT_WHY = "seg.adopt_why"
+SEG_HISTORY = "seg.history"
+SEG_RESTORE_FORM = "seg.restore_form"
+SEG_RESTORE_ID = "seg.restore_id"
+SEG_RESTORE_WHO = "seg.restore_who"
+SEG_RESTORE_WHY = "seg.restore_why"
+SEG_OVERRIDE_FORM = "seg.override_form"
+SEG_OVERRIDE_SKU = "seg.ovr_sku"
+SEG_OVERRIDE_SEGMENT = "seg.ovr_segment"
+SEG_OVERRIDE_REASON = "seg.ovr_reason"
+SEG_OVERRIDE_WHO = "seg.ovr_who"
+SEG_OVERRIDE_EXPIRES = "seg.ovr_expires"
+SEG_OVERRIDES = "seg.overrides"
+SEG_REMOVE_OVERRIDE_FORM = "seg.remove_override_form"
+SEG_REMOVE_OVERRIDE_SKU = "seg.ovr_remove"
+SEG_REMOVE_OVERRIDE_WHO = "seg.ovr_remove_who"
 
 
 def rule(attr: str) -> str:
@@ -43,18 +101,48 @@ POLICY_BUDGET = "pol.budget"
 POLICY_SERVICE = "pol.service"
 POLICY_SEASONAL = "pol.seasonal"  # (signature, profile) of the last "compute" press
 POLICY_CURVES = "pol.curves_cache"  # (signature, curves)
+POLICY_RULES_DL = "pol.rules_dl"
+POLICY_CHART_SEGMENTS = "pol.chart_segments"
+POLICY_CHART_PORTFOLIO = "pol.chart_portfolio"
+POLICY_SEGMENTS = "pol.segments"
+POLICY_TABLE = "pol.table"
+POLICY_WHOLE_UNITS = "pol.whole_units"
+POLICY_SKUS = "pol.skus"
+POLICY_DL_CSV = "pol.dl_csv"
+POLICY_DL_XLSX = "pol.dl_xlsx"
+POLICY_SEASONAL_GO = "pol.seasonal_go"
+POLICY_SEASONAL_CHART = "pol.seasonal_chart"
+POLICY_SEASONAL_TABLE = "pol.seasonal_table"
 SIM_RESULT = "sim.result"  # (signature, SimulationRun)
 SIM_PATHS = "sim.paths"
 SIM_SEED = "sim.seed"
+SIM_GO = "sim.go"
+SIM_CHART = "sim.chart"
+SIM_SUMMARY = "sim.summary"
+SIM_HISTORY = "sim.history"
+SIM_SKUS = "sim.skus"
+SIM_DL = "sim.dl"
 ALLOC_SKU = "alloc.sku"
 ALLOC_AVAILABLE = "alloc.available"
 ALLOC_RULE = "alloc.rule"
 ALLOC_DAYS = "alloc.days"
+ALLOC_CHART = "alloc.chart"
+ALLOC_TABLE = "alloc.table"
 
 
 def policy_field(segment: str, field: str) -> str:
     """The widget key of one field of one segment's policy (e.g. ``pol.edit.AX.service_target``)."""
     return f"{POLICY_PREFIX}edit.{segment}.{field}"
+
+
+def policy_mix_table(name: str) -> str:
+    """The table of one best-mix result (``name``: "budget" or "service")."""
+    return f"{POLICY_PREFIX}mix_{name}"
+
+
+def policy_mix_apply(name: str) -> str:
+    """The button that applies one best-mix result to the policy table."""
+    return f"{POLICY_PREFIX}apply_{name}"
 
 
 # Scorecard and QBR pages (issue #5).
@@ -67,11 +155,32 @@ SCORE_SAVE_WHO = "score.save_who"
 SCORE_SAVE_WHY = "score.save_why"
 SCORE_SAVE = "score.save"
 SCORE_CAUSES_CSV = "score.causes_csv"
+SCORE_SAVE_FORM = "score.save_form"
+SCORE_GRID = "score.grid"
+SCORE_TABLE = "score.table"
+SCORE_BALANCED_CHART = "score.balanced_chart"
+SCORE_BALANCED = "score.balanced"
+SCORE_TREND_CHART = "score.trend_chart"
+SCORE_CAUSES_CHART = "score.causes_chart"
+SCORE_CAUSES = "score.causes"
+SCORE_CAUSE_SKUS = "score.cause_skus"
 QBR_STORY = "qbr.story"  # the story picker (a widget)
 QBR_CURRENT = "qbr.current"  # the story shown: survives presentation mode, where no picker is
 QBR_PRESENT = "qbr.present"
 QBR_FORMAT = "qbr.format"
 QBR_EXPORT = "qbr.export"
+QBR_START = "qbr.start"
+QBR_PREVIOUS = "qbr.prev"
+QBR_NEXT = "qbr.next"
+QBR_EXIT = "qbr.exit"
+
+
+def qbr_chart(story: str) -> str:
+    return f"qbr.chart.{story}"
+
+
+def qbr_table(story: str) -> str:
+    return f"qbr.table.{story}"
 
 
 def kpi_target(segment: str, kpi: str) -> str:

@@ -10,7 +10,6 @@ from segstudio.perform.health import HealthSettings, align_ageing, read_ageing
 from segstudio.perform.suppliers import ReceiptAggregates, receipt_aggregates
 
 from .policy_state import Context
-from .seg_state import get_portfolio
 from .state import get_workspace
 
 
@@ -28,16 +27,15 @@ def receipts() -> ReceiptAggregates:
 @st.cache_data(max_entries=4, show_spinner="Ageing the inventory snapshot...")
 def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
     ws = get_workspace()
-    with ws.lock:
-        return read_ageing(ws.con, HealthSettings(age_edges_days=edges))
+    with ws.connect() as con:
+        return read_ageing(con, HealthSettings(age_edges_days=edges))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _aligned(path: str, version: int, weeks: int, exclude: tuple[str, ...],
-             edges: tuple[float, ...]) -> pd.DataFrame:
-    loaded = get_portfolio(weeks, exclude)
-    assert loaded is not None  # only called once the portfolio exists
-    return align_ageing(_ageing(path, version, edges), loaded[0].features["sku"])
+             edges: tuple[float, ...], _skus: pd.Series) -> pd.DataFrame:
+    # The SKUs (and their order) depend on the data, the window and the exclusions only.
+    return align_ageing(_ageing(path, version, edges), _skus)
 
 
 def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
@@ -47,4 +45,5 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
     path, version = str(ws.path), ws.version()
     if _ageing(path, version, edges).empty:
         return None
-    return _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges)
+    return _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges,
+                    ctx.portfolio.features["sku"])

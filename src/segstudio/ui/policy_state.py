@@ -14,6 +14,7 @@ import streamlit as st
 from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules, to_toml
 from segstudio.features.build import FeatureSettings, Window, analysis_window
+from segstudio.features.classes import ClassCuts
 from segstudio.policy.sku import SkuInputs, compute_policies
 from segstudio.policy.tradeoff import curves
 from segstudio.segment.segmentation import Portfolio, Segmentation
@@ -41,23 +42,23 @@ class Context:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _inputs(path: str, version: int, weeks: int, exclude: tuple[str, ...]) -> SkuInputs:
-    loaded = get_portfolio(weeks, exclude)
-    assert loaded is not None  # only called once the portfolio exists
-    return SkuInputs.from_features(loaded[0].features)
+def _inputs(path: str, version: int, weeks: int, exclude: tuple[str, ...], cuts: ClassCuts,
+            _portfolio: Portfolio) -> SkuInputs:
+    return SkuInputs.from_features(_portfolio.features)
 
 
 def context() -> Context | None:
     """The portfolio segmented under the rules the sliders hold, or None with no sales."""
     init_rules(official())
     rules, error = current_rules()
-    loaded = get_portfolio(rules.weeks, rules.exclude)
+    loaded = get_portfolio(rules)
     if loaded is None:
         return None
     portfolio, window = loaded
     current, _ = segmentations(portfolio, rules)
     ws = get_workspace()
-    x = _inputs(str(ws.path), ws.version(), rules.weeks, tuple(sorted(rules.exclude)))
+    x = _inputs(str(ws.path), ws.version(), rules.weeks, tuple(sorted(rules.exclude)),
+                ClassCuts.from_rules(rules), portfolio)
     return Context(portfolio, window, rules, current, x, error)
 
 
@@ -92,5 +93,5 @@ def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:
 def full_window(ctx: Context) -> Window:
     """All complete periods of the sales history (for month-of-year seasonality)."""
     ws = get_workspace()
-    with ws.lock:
-        return analysis_window(ws.con, FeatureSettings(weeks=520, period=ctx.window.period))
+    with ws.connect() as con:
+        return analysis_window(con, FeatureSettings(weeks=520, period=ctx.window.period))

@@ -7,16 +7,18 @@ from dataclasses import fields
 
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.config.policy_table import (
     DEMAND_MODELS,
     ORDER_RULES,
     SERVICE_TYPES,
     STRATEGIES,
+    PolicyError,
     PolicyTable,
     SegmentPolicy,
 )
 from segstudio.config.rules import to_toml
-from segstudio.policy import planning
+from segstudio.policy import inputs, planning
 from segstudio.policy.erp import erp_table
 from segstudio.policy.sku import segment_summary
 from segstudio.policy.tradeoff import (
@@ -47,6 +49,7 @@ from .policy_state import (
 )
 from .seg_state import clear_policy_editor
 from .state import get_workspace
+from .text import md_escape
 
 _MAX_ROWS_SHOWN = 1_000
 _CHOICES = {"strategy": STRATEGIES, "service_type": SERVICE_TYPES, "order_rule": ORDER_RULES,
@@ -69,7 +72,7 @@ def show() -> None:
         no_sales()
         return
     if ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
                  "Showing the official rules.")
     st.caption(f"Segments follow the sliders of the Segmentation page "
                f"({', '.join(ctx.rules.criteria)}). The policy table is saved with the rules: "
@@ -80,7 +83,7 @@ def show() -> None:
         st.download_button("Download the rules with this policy (TOML)",
                            to_toml(ctx.rules.with_(policy=table)).encode(), "rules.toml",
                            "application/toml",
-                           key="pol.rules_dl")
+                           key=keys.POLICY_RULES_DL)
     pol = policies(ctx, table)
     today = today_points(pol)
     with main:
@@ -133,8 +136,8 @@ def _editor(ctx: Context) -> PolicyTable:
     try:
         edited = SegmentPolicy(**values)
         edited.check(seg)
-    except Exception as exc:  # shown, never a traceback; the table keeps the last good policy
-        st.error(str(exc))
+    except PolicyError as exc:  # shown, never a traceback; the table keeps the last good policy
+        st.error(md_escape(exc))
         return table
     if edited != current:
         table = table.with_segment(seg, edited)
@@ -147,13 +150,19 @@ def _headline(pol, today) -> None:
     portfolio = today.loc[today["segment"] == PORTFOLIO, "fill_rate"]
     fill = float(portfolio.iat[0]) if len(portfolio) and portfolio.notna().all() else 0.0
     c = st.columns(5)
-    c[0].metric("Safety stock value", f"{pol['safety_stock_value'].sum():,.0f}")
-    c[1].metric("Cycle stock value", f"{pol['cycle_stock_value'].sum():,.0f}")
-    c[2].metric("Expected fill rate", f"{fill:.1%}", help="Demand-weighted over stocked SKUs")
-    c[3].metric("Stocked SKUs", f"{int(stocked.sum()):,}",
-                help=f"{int((~stocked).sum()):,} not stocked (make/engineer-to-order or no demand)")
-    c[4].metric("Non-normal model", f"{int((pol['demand_model'] == 'gamma').sum()):,}",
+    c[0].metric("Safety stock value", fmt.money(pol["safety_stock_value"].sum()))
+    c[1].metric("Cycle stock value", fmt.money(pol["cycle_stock_value"].sum()))
+    c[2].metric("Expected fill rate", fmt.share(fill), help="Demand-weighted over stocked SKUs")
+    c[3].metric("Stocked SKUs", fmt.count(int(stocked.sum())),
+                help=f"{fmt.count(int((~stocked).sum()))} not stocked (make/engineer-to-order "
+                "or no demand)")
+    c[4].metric("Non-normal model", fmt.count(int((pol["demand_model"] == "gamma").sum())),
                 help="Intermittent and lumpy SKUs use a gamma lead-time demand model")
+
+
+def _signed(text: str) -> str:
+    """A formatted change with its sign: "+0.25", "-0.10" (no sign on "n/a")."""
+    return text if text.startswith("-") or text == fmt.MISSING else "+" + text
 
 
 def _tradeoff_tab(curves, today) -> None:
@@ -165,11 +174,11 @@ def _tradeoff_tab(curves, today) -> None:
     seg_curves, seg_today = chart_data(curves, today, measure, portfolio=False)
     st.plotly_chart(charts.tradeoff_figure(seg_curves, seg_today, MEASURES[measure],
                                            "Inventory against service, per segment"),
-                    key="pol.chart_segments")
+                    key=keys.POLICY_CHART_SEGMENTS)
     port_curves, port_today = chart_data(curves, today, measure, portfolio=True)
     st.plotly_chart(charts.tradeoff_figure(port_curves, port_today, MEASURES[measure],
                                            "The whole portfolio at one target"),
-                    key="pol.chart_portfolio")
+                    key=keys.POLICY_CHART_PORTFOLIO)
     st.caption("A curve point puts every stocked SKU of the segment at that target; diamonds "
                "mark today's policy. Hover a curve for the cost of the next point of service.")
 
@@ -180,15 +189,16 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
         return
     cmp = mix_comparison(curves, today)
     c = st.columns(3)
-    c[0].metric("Today", f"{cmp.today_service:.2%} fill rate",
-                f"{cmp.today_inventory:,.0f} inventory", delta_color="off",
+    c[0].metric("Today", f"{fmt.share(cmp.today_service, 2)} fill rate",
+                f"{fmt.money(cmp.today_inventory)} inventory", delta_color="off",
                 help="Revenue-weighted fill rate across segments")
     if cmp.inventory_saved is not None:
-        c[1].metric("Same service for", f"{cmp.inventory_saved:,.0f} less inventory",
-                    f"{cmp.inventory_saved / cmp.today_inventory:.1%}" if cmp.today_inventory
+        c[1].metric("Same service for", f"{fmt.money(cmp.inventory_saved)} less inventory",
+                    fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory
                     else None)
     if cmp.service_gained is not None:
-        c[2].metric("Same inventory for", f"{cmp.service_gained * 100:+.2f} points of fill rate")
+        c[2].metric("Same inventory for",
+                    f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} points of fill rate")
     st.markdown("**Best mix for a budget, or the least inventory for a service level**")
     a, b = st.columns(2)
     budget = a.number_input("Inventory budget", min_value=0.0,
@@ -204,12 +214,12 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
     with left:
         _mix_panel(table, by_budget, "budget",
                    "The budget does not cover even an 80% fill rate everywhere.",
-                   f"Within {budget:,.0f}: {{service:.2%}} revenue-weighted fill rate for "
-                   "{inventory:,.0f} ({method}).")
+                   f"Within {fmt.money(budget)}: {{service}} revenue-weighted fill rate for "
+                   "{inventory} ({method}).")
     with right:
         _mix_panel(table, by_service, "service",
                    "Not reachable within a 99.9% target everywhere.",
-                   f"{service:.1%} for {{inventory:,.0f}} ({{method}}).")
+                   f"{fmt.share(service)} for {{inventory}} ({{method}}).")
     st.caption("Equal marginal return: each step of service goes to the segment where it buys "
                "the most revenue-weighted fill rate per unit of inventory; never worse than the "
                "best uniform target.")
@@ -217,41 +227,42 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
 
 def _mix_panel(table: PolicyTable, mix: Mix | None, name: str, unreachable: str,
                caption: str) -> None:
-    """One best-mix result (``caption`` is formatted with service, inventory and method) and
-    the button that applies it to the policy table."""
+    """One best-mix result (``caption`` is formatted with the texts of its service, inventory
+    and method) and the button that applies it to the policy table."""
     if mix is None:
         st.warning(unreachable)
         return
-    st.caption(caption.format(service=mix.service, inventory=mix.total_inventory,
-                              method=mix.method))
-    st.dataframe(mix.frame(), hide_index=True, key=f"pol.mix_{name}")
-    if st.button("Apply these targets to the policy table", key=f"pol.apply_{name}"):
+    st.caption(caption.format(service=fmt.share(mix.service, 2),
+                              inventory=fmt.money(mix.total_inventory), method=mix.method))
+    st.dataframe(mix.frame(), hide_index=True, key=keys.policy_mix_table(name))
+    if st.button("Apply these targets to the policy table", key=keys.policy_mix_apply(name)):
         set_policy_table(apply_mix(table, mix))
         clear_policy_editor()
         st.rerun()
 
 
 def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
-    st.dataframe(segment_summary(pol), hide_index=True, key="pol.segments")
+    st.dataframe(segment_summary(pol), hide_index=True, key=keys.POLICY_SEGMENTS)
     st.markdown("**The policy table**")
-    st.dataframe(table.frame(ctx.present_segments()), hide_index=True, key="pol.table")
+    st.dataframe(table.frame(ctx.present_segments()), hide_index=True, key=keys.POLICY_TABLE)
 
 
 def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
     whole = st.toggle("Whole units (round levels and quantities up)", value=True,
-                      key="pol.whole_units")
+                      key=keys.POLICY_WHOLE_UNITS)
     export = erp_table(pol, whole_units=whole)
-    st.dataframe(export.head(_MAX_ROWS_SHOWN), hide_index=True, key="pol.skus")
+    st.dataframe(export.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.POLICY_SKUS)
     if len(export) > _MAX_ROWS_SHOWN:
-        st.caption(f"First {_MAX_ROWS_SHOWN:,} of {len(export):,} SKUs; the downloads have all.")
+        st.caption(f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(export), 'SKU')}; "
+                   "the downloads have all.")
     sig = signature(ctx, table) + str(whole)
     c = st.columns(2)
     with c[0]:
         on_request("Download CSV for the ERP", lambda: to_csv_bytes(export), "policy.csv",
-                   "pol.dl_csv", sig)
+                   keys.POLICY_DL_CSV, sig)
     with c[1]:
         on_request("Download XLSX", lambda: to_xlsx_bytes({"policy": export}), "policy.xlsx",
-                   "pol.dl_xlsx", sig,
+                   keys.POLICY_DL_XLSX, sig,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -260,15 +271,17 @@ def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
                "month's weeks of the whole history replace the year-round figures; the "
                "segment's policy then sets the month's safety stock.")
     sig = signature(ctx, table)
-    if st.button("Compute the month-by-month profile", key="pol.seasonal_go"):
+    if st.button("Compute the month-by-month profile", key=keys.POLICY_SEASONAL_GO):
         ws = get_workspace()
         window = full_window(ctx)
-        with ws.lock, st.spinner("Reading demand by month..."):
-            profile = planning.seasonal_profile(ws.con, ctx.inputs, ctx.segments, table, window)
+        with st.spinner("Reading demand by month..."):
+            with ws.connect() as con:
+                demand = inputs.month_demand(con, ctx.inputs.sku, window)
+            profile = planning.seasonal_profile(demand, ctx.inputs, ctx.segments, table, window)
         results.keep(keys.POLICY_SEASONAL, sig, profile)
     profile = results.last(keys.POLICY_SEASONAL, sig, "Computed for an earlier policy or "
                            "segmentation: press the button again.")
     if profile is None:
         return
-    st.plotly_chart(charts.seasonal_figure(profile), key="pol.seasonal_chart")
-    st.dataframe(planning.seasonal_table(profile), hide_index=True, key="pol.seasonal_table")
+    st.plotly_chart(charts.seasonal_figure(profile), key=keys.POLICY_SEASONAL_CHART)
+    st.dataframe(planning.seasonal_table(profile), hide_index=True, key=keys.POLICY_SEASONAL_TABLE)

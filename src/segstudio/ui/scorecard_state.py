@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,32 +17,31 @@ from segstudio.perform.kpis import Scorecard
 
 from . import keys
 from .policy_state import Context, context, policies
-from .seg_state import get_portfolio
 from .state import get_workspace
 
 
 @st.cache_data(max_entries=4, show_spinner="Counting order lines per SKU...")
 def _service(path: str, version: int, window: Window) -> pd.DataFrame:
     ws = get_workspace()
-    with ws.lock:
-        return perform_io.sku_service(ws.con, window)
+    with ws.connect() as con:
+        return perform_io.sku_service(con, window)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Summing sales by quarter...")
-def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...]) -> kpis.Quarters:
+def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...],
+              _sku: np.ndarray) -> kpis.Quarters:
+    # The SKUs (and their order) depend on the data, the window and the exclusions only.
     ws = get_workspace()
-    with ws.lock:
-        table = perform_io.sku_quarters(ws.con)
-    loaded = get_portfolio(weeks, exclude)
-    assert loaded is not None  # only called once the portfolio exists
-    return kpis.prepare_quarters(table, loaded[0].sku)
+    with ws.connect() as con:
+        table = perform_io.sku_quarters(con)
+    return kpis.prepare_quarters(table, _sku)
 
 
 def quarters(ctx: Context) -> kpis.Quarters:
     """The quarterly table, coded for the portfolio's SKUs (once per load and window)."""
     ws = get_workspace()
     return _quarters(str(ws.path), ws.version(), ctx.rules.weeks,
-                     tuple(sorted(ctx.rules.exclude)))
+                     tuple(sorted(ctx.rules.exclude)), ctx.portfolio.sku)
 
 
 @dataclass

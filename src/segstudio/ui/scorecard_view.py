@@ -19,6 +19,7 @@ from .policy_state import signature
 from .scorecard_state import ScoreContext, quarters, score_context, set_targets
 from .seg_state import official
 from .state import get_workspace
+from .text import md_escape
 
 TREND_MEASURES = {  # column: (label, is a rate)
     "revenue": ("Revenue", False),
@@ -37,7 +38,7 @@ def show() -> None:
         return
     ctx = sc_ctx.ctx
     if ctx.error:
-        st.warning(f"The sliders' values are not valid rules ({ctx.error}); showing the "
+        st.warning(f"The sliders' values are not valid rules ({md_escape(ctx.error)}); showing the "
                    "official rules.")
     st.caption(f"{len(ctx.portfolio):,} SKUs, {ctx.window.periods} {ctx.window.period}s from "
                f"{ctx.window.start} to {ctx.window.last_day}, segmented by the Segmentation "
@@ -141,7 +142,7 @@ def _cause_tab(s: ScoreContext) -> None:
     if seg not in options:
         return
     row = misses.set_index("segment").loc[seg]
-    st.markdown(f"**{seg}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
+    st.markdown(f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
                 f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']}).")
     st.plotly_chart(charts.causes_figure(summary, seg), key="score.causes_chart")
     own = summary[summary["segment"] == seg]
@@ -189,4 +190,4 @@ def _targets_tab(s: ScoreContext) -> None:
                 st.success(f"Saved: the official rules (set {new_id}) now carry these targets; "
                            "the segment boundaries stay as they were.")
             except Exception as exc:  # a refusal is shown, never a traceback
-                st.error(str(exc))
+                st.error(md_escape(exc))

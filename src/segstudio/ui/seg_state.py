@@ -12,8 +12,10 @@ import streamlit as st
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window
+from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.segment import decisions
-from segstudio.segment.churn import churn_by_quarter, quarterly_features
+from segstudio.segment.churn import churn_by_quarter
+from segstudio.segment.io import quarterly_features
 from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
 
 from . import keys
@@ -23,18 +25,22 @@ _RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
-def _portfolio(path: str, version: int, weeks: int, exclude: tuple[str, ...],
+def _portfolio(path: str, version: int, weeks: int, exclude: tuple[str, ...], cuts: ClassCuts,
                ) -> tuple[Portfolio, Window]:
-    features, window = _features(path, version, FeatureSettings(weeks=weeks))
+    features, window = _features(path, version, FeatureSettings(weeks=weeks))  # a copy
+    with_classes(features, window.last_day, cuts)  # the rules' pattern and lifecycle
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
     portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
     return portfolio, window
 
 
-def get_portfolio(weeks: int, exclude: tuple[str, ...] = ()) -> tuple[Portfolio, Window] | None:
+def get_portfolio(rules: Rules, weeks: int | None = None) -> tuple[Portfolio, Window] | None:
+    """The portfolio under ``rules`` (its window, exclusions and class cut-offs; ``weeks``
+    replaces the window), shared by every session; None when no sales are loaded."""
     ws = get_workspace()
     try:
-        return _portfolio(str(ws.path), ws.version(), weeks, tuple(sorted(exclude)))
+        return _portfolio(str(ws.path), ws.version(), weeks or rules.weeks,
+                          tuple(sorted(rules.exclude)), ClassCuts.from_rules(rules))
     except SegStudioError:  # no sales loaded yet: the pages say so
         return None
 
@@ -98,7 +104,7 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
     rules_official = official()
     base_portfolio = portfolio
     if rules_official.weeks != rules.weeks:
-        loaded = get_portfolio(rules_official.weeks, rules.exclude)
+        loaded = get_portfolio(rules, rules_official.weeks)
         # The feature table's SKUs do not depend on the window; the check is only a guard.
         if loaded is not None and np.array_equal(loaded[0].sku, portfolio.sku):
             base_portfolio = loaded[0]
@@ -110,8 +116,8 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
 @st.cache_data(max_entries=2, show_spinner="Reading every sales line by quarter...")
 def _quarterly(path: str, version: int) -> pd.DataFrame:
     ws = get_workspace()
-    with ws.lock:
-        return quarterly_features(ws.con)
+    with ws.connect() as con:
+        return quarterly_features(con)
 
 
 @st.cache_data(max_entries=8, show_spinner="Classifying each quarter...")
@@ -129,7 +135,7 @@ def churn_table(rules: Rules) -> pd.DataFrame:
 def alert_total() -> int | None:
     """Alerts under the rules the sliders hold (the official ones before a first visit)."""
     rules, _ = current_rules()
-    loaded = get_portfolio(rules.weeks, rules.exclude)
+    loaded = get_portfolio(rules)
     if loaded is None:
         return None
     current, _ = segmentations(loaded[0], rules)

@@ -34,6 +34,7 @@ from .seg_state import (
     segmentations,
 )
 from .state import get_workspace
+from .text import md_escape
 
 _MAX_ROWS_SHOWN = 1_000
 
@@ -74,10 +75,10 @@ def show() -> None:
         _controls()
         _rules_file()
     rules, error = current_rules()
-    loaded = get_portfolio(rules.weeks, rules.exclude)
+    loaded = get_portfolio(rules)
     with main:
         if error:
-            st.error(f"These boundaries do not make a valid segmentation: {error}. "
+            st.error(f"These boundaries do not make a valid segmentation: {md_escape(error)}. "
                      "Showing the official rules.")
         if loaded is None:
             no_sales()
@@ -184,7 +185,7 @@ def _official_tab(rules) -> None:
                 official_id = decisions.adopt(ws, rules, who, why)
                 st.success(f"Adopted as official set {official_id}.")
             except Exception as exc:  # a refusal is shown, never a traceback
-                st.error(str(exc))
+                st.error(md_escape(exc))
     history = decisions.official_history(ws)
     st.markdown("**History of official rules**")
     if history.empty:
@@ -201,7 +202,7 @@ def _official_tab(rules) -> None:
                 init_rules(official(), force=True)
                 st.rerun()
             except Exception as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
 
 
 def _overrides_tab(current) -> None:
@@ -218,9 +219,9 @@ def _overrides_tab(current) -> None:
         if st.form_submit_button("Save override"):
             try:
                 decisions.set_override(ws, sku.strip(), segment, reason, who, expires)
-                st.success(f"{sku.strip()} is now in {segment}.")
+                st.success(f"{md_escape(sku.strip())} is now in {segment}.")
             except Exception as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
     listed = decisions.list_overrides(ws)
     if listed.empty:
         st.caption("No overrides.")
@@ -234,7 +235,7 @@ def _overrides_tab(current) -> None:
                 decisions.remove_override(ws, pick, who)
                 st.rerun()
             except Exception as exc:
-                st.error(str(exc))
+                st.error(md_escape(exc))
 
 
 def _churn_tab(rules) -> None:
@@ -264,4 +265,4 @@ def _rules_file() -> None:
             init_rules(from_toml(up.getvalue().decode("utf-8"), up.name), force=True)
             st.rerun()
         except Exception as exc:
-            st.error(str(exc))
+            st.error(md_escape(exc))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from segstudio.policy import planning
+from segstudio.policy import inputs, planning
 from segstudio.policy.allocation import RULES, allocate
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
@@ -14,6 +14,7 @@ from . import keys, results
 from .guard import no_sales
 from .policy_state import context, policies, signature
 from .state import get_workspace
+from .text import md_escape
 
 _RULE_LABELS = {
     "priority": "Customer class first (A customers, then B, then C)",
@@ -28,8 +29,9 @@ _SUMMARY_COLUMNS = ["segment", "skus", "service_type", "service_target", "achiev
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _customers(path: str, version: int):
     ws = get_workspace()
-    with ws.lock:
-        return planning.customer_priorities(ws.con)
+    with ws.connect() as con:
+        revenue = inputs.customer_revenue(con)
+    return planning.customer_priorities(revenue)
 
 
 def show() -> None:
@@ -64,10 +66,14 @@ def _simulation(ctx, table, pol) -> None:
     if st.button("Run the simulation", type="primary", key="sim.go"):
         bar = st.progress(0.0, text="Starting...")
         ws = get_workspace()
-        with ws.lock:
-            run = planning.run_simulation(
-                ws.con, ctx.portfolio.features, pol, ctx.window, paths=int(paths), seed=int(seed),
-                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        rows, sampled = planning.simulated_rows(pol, seed=int(seed))
+        bar.progress(0.0, text="Reading each SKU's demand and lead times...")
+        with ws.connect() as con:  # read, then simulate with the file closed
+            data = inputs.simulation_inputs(con, ctx.portfolio.features, pol, ctx.window, rows,
+                                            sampled)
+        run = planning.run_simulation(
+            data, paths=int(paths), seed=int(seed),
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
         bar.empty()
         results.keep(keys.SIM_RESULT, sig, run)
     run = results.last(keys.SIM_RESULT, sig, "Simulated for an earlier policy, segmentation or "
@@ -106,10 +112,11 @@ def _allocation(pol) -> None:
     days = c[1].number_input("Orders of the last (days)", 1, 365, 28, key=keys.ALLOC_DAYS)
     rule = c[3].radio("Rule", list(RULES), format_func=_RULE_LABELS.get, key=keys.ALLOC_RULE)
     customers = _customers(str(ws.path), ws.version())
-    with ws.lock:
-        orders = planning.order_lines(ws.con, sku, int(days), customers)
+    with ws.connect() as con:
+        lines = inputs.order_lines(con, sku, int(days))
+    orders = planning.with_priorities(lines, customers)
     if orders.empty:
-        st.info(f"{sku} has no orders in the last {days} days of its sales.")
+        st.info(f"{md_escape(sku)} has no orders in the last {days} days of its sales.")
         return
     total = float(orders["quantity"].sum())
     available = c[2].number_input("Available", 0.0, value=float(round(total / 2)), step=1.0,

@@ -36,8 +36,8 @@ def get_workspace() -> Workspace:
 @st.cache_data(show_spinner="Computing the per-SKU features...", max_entries=8)
 def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
     ws = _open_workspace(path)
-    with ws.lock:
-        return compute_features(ws.con, settings)
+    with ws.connect() as con:
+        return compute_features(con, settings)
 
 
 def get_features(settings: FeatureSettings | None = None) -> tuple[pd.DataFrame, Window] | None:

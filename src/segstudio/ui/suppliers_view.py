@@ -31,6 +31,7 @@ from . import keys, ops_state
 from .downloads import on_request
 from .policy_state import Context, context, signature
 from .state import get_workspace
+from .text import md_escape
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAX_MATRIX_ROWS = 40  # suppliers in the heatmap (the largest by spend); the table has all
@@ -69,7 +70,7 @@ def show() -> None:
         st.info("No sales loaded: the suppliers are shown without segments, ABC classes or "
                 "revenue.")
     elif ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {ctx.error}. "
+        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
                  "Showing the official rules.")
     else:
         st.caption(f"Segments follow the sliders of the Segmentation page "
@@ -120,7 +121,7 @@ def _settings() -> tuple[TierRule, float, str]:
     try:
         tiers = TierRule(strategic, preferred, sole)
     except SupplierError as exc:
-        st.error(f"{exc}. Using the default tier rule.")
+        st.error(f"{md_escape(exc)}. Using the default tier rule.")
         tiers = default
     return tiers, otif_below, basis
 

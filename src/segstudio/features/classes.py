@@ -1,0 +1,112 @@
+"""The demand pattern and the lifecycle of each SKU under the rules' cut-offs: the one home of
+both classifications (methods.md, "Demand pattern" and "Time and demand").
+
+The feature table's SQL computes what does not depend on any rule (ADI, CV2, the periods with
+demand, the first and the last sale); the classes follow here, with numpy, from the cut-offs
+the rules hold, so that a page, a command and an export under the same rules always agree, and
+a slider that moves a cut-off costs milliseconds, not a new feature query. The Segmentation
+page's "pattern" and "lifecycle" criteria use these same functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from segstudio.config.rules import Rules
+
+__all__ = [
+    "LIFECYCLES",
+    "NON_NORMAL",
+    "PATTERNS",
+    "ClassCuts",
+    "days_since",
+    "lifecycle_codes",
+    "pattern_codes",
+    "with_classes",
+]
+
+PATTERNS = ("smooth", "erratic", "intermittent", "lumpy", "insufficient history")
+"""Pattern codes 0-4: bit 2 = ADI at or above its cut-off, bit 1 = CV2 at or above its cut-off;
+4 = fewer than 2 periods with demand."""
+NON_NORMAL = (2, 3)  # intermittent and lumpy: badly served by the normal model
+LIFECYCLES = ("new", "active", "eol")
+
+
+@dataclass(frozen=True)
+class ClassCuts:
+    """The rules' cut-offs that the feature table's classes depend on."""
+
+    adi: float
+    cv2: float
+    new_weeks: int
+    eol_weeks: int
+
+    @classmethod
+    def from_rules(cls, rules: Rules | None = None) -> ClassCuts:
+        r = rules if rules is not None else Rules()
+        return cls(r.pattern_adi, r.pattern_cv2, r.lifecycle_new_weeks, r.lifecycle_eol_weeks)
+
+
+def pattern_codes(adi: np.ndarray, cv2: np.ndarray, periods_with_demand: np.ndarray,
+                  adi_cut: float, cv2_cut: float) -> np.ndarray:
+    """Syntetos-Boylan-Croston pattern codes into :data:`PATTERNS`: smooth (ADI < adi_cut and
+    CV2 < cv2_cut), erratic (ADI < adi_cut, CV2 >= cv2_cut), intermittent (ADI >= adi_cut,
+    CV2 < cv2_cut), lumpy (both at or above), or insufficient history (fewer than 2 periods
+    with demand). Syntetos, Boylan & Croston (2005), J. Oper. Res. Soc. 56(5).
+
+    >>> pattern_codes(np.array([1.0, 1.0, 2.0, 2.0, 3.0]), np.array([0.1, 0.9, 0.1, 0.9, np.nan]),
+    ...               np.array([10, 10, 5, 5, 1]), 1.32, 0.49).tolist()
+    [0, 1, 2, 3, 4]
+    """
+    adi = np.asarray(adi, dtype=float)
+    cv2 = np.asarray(cv2, dtype=float)
+    with np.errstate(invalid="ignore"):
+        codes = (adi >= adi_cut).astype(np.int8) * 2 + (cv2 >= cv2_cut).astype(np.int8)
+        few = ~(np.asarray(periods_with_demand, dtype=float) >= 2)
+    return np.where(few, 4, codes).astype(np.int8)
+
+
+def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
+    """Days from each date to ``last_day`` (NaN where there is no date)."""
+    d = pd.to_datetime(pd.Series(dates))
+    return (pd.Timestamp(last_day) - d).dt.days.to_numpy(dtype=float, na_value=np.nan)
+
+
+def lifecycle_codes(days_since_first: np.ndarray, days_since_last: np.ndarray, new_weeks: int,
+                    eol_weeks: int) -> np.ndarray:
+    """Lifecycle codes into :data:`LIFECYCLES` (methods.md): end-of-life when there was no
+    positive sale in the last ``eol_weeks`` weeks (or never), else new when the first positive
+    sale was fewer than ``new_weeks`` weeks before the window's last day, else active.
+
+    >>> lifecycle_codes(np.array([10.0, 400.0, 400.0, np.nan]),
+    ...                 np.array([3.0, 3.0, 200.0, np.nan]), 13, 26).tolist()
+    [0, 1, 2, 2]
+    """
+    with np.errstate(invalid="ignore"):
+        is_new = np.asarray(days_since_first, dtype=float) < 7 * new_weeks
+        is_eol = ~(np.asarray(days_since_last, dtype=float) < 7 * eol_weeks)
+    return np.where(is_eol, 2, np.where(is_new, 0, 1)).astype(np.int8)
+
+
+def with_classes(features: pd.DataFrame, last_day: dt.date, cuts: ClassCuts) -> pd.DataFrame:
+    """``features`` (changed in place and returned) with ``pattern``, ``is_new`` and
+    ``is_end_of_life`` under ``cuts``."""
+    n = len(features)
+
+    def col(name: str) -> np.ndarray:
+        return (pd.to_numeric(features[name], errors="coerce").to_numpy(float, na_value=np.nan)
+                if name in features else np.full(n, np.nan))
+
+    codes = pattern_codes(col("adi"), col("cv2"), col("weeks_with_demand"), cuts.adi, cuts.cv2)
+    features["pattern"] = np.asarray(PATTERNS, dtype=object)[codes]
+    first = days_since(features["first_sale"], last_day) if "first_sale" in features else col("")
+    last = days_since(features["last_sale"], last_day) if "last_sale" in features else col("")
+    with np.errstate(invalid="ignore"):
+        # The flag, not the class: a new SKU with no recent sale is also end-of-life.
+        features["is_new"] = first < 7 * cuts.new_weeks
+    features["is_end_of_life"] = lifecycle_codes(first, last, cuts.new_weeks, cuts.eol_weeks) == 2
+    return features
