@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 WORKSPACE := data/workspace.duckdb
 
-.PHONY: setup run demo test lint bench bench-quick clean
+.PHONY: setup run demo test lint typecheck bench bench-quick clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,15 @@ run: $(STAMP) $(WORKSPACE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/mypy
+
+typecheck: $(STAMP)  ## mypy over the core (pyproject.toml [tool.mypy]: all of segstudio but ui/)
+	$(BIN)/mypy
 
 test: $(STAMP)
 	./scripts/ensure_chromium.sh
 	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from segstudio.common import fmt
 from segstudio.config.rules import Rules, read_rules
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, compute_features
@@ -26,6 +27,9 @@ from segstudio.report.exports import escape_formulas, to_xlsx_bytes
 from segstudio.segment.decisions import classification_table, official_rules, segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
 
+__all__ = [
+    "main",
+]
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="segstudio", description=__doc__.splitlines()[0])
@@ -102,8 +106,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_report(reports: dict[str, FileReport]) -> None:
     for key, r in reports.items():
-        print(f"{TABLES[key].label} ({r.file_label}): read {r.read:,}, accepted {r.accepted:,}, "
-              f"rejected {r.rejected:,}")
+        print(f"{TABLES[key].label} ({r.file_label}): read {fmt.count(r.read)}, "
+              f"accepted {fmt.count(r.accepted)}, rejected {fmt.count(r.rejected)}")
         for w in r.warnings + r.notes:
             print(f"  warning: {w}")
         for row in r.rejects.head(10).itertuples():
@@ -111,7 +115,8 @@ def _print_report(reports: dict[str, FileReport]) -> None:
             print(f"  row {row.row}, {col}: {row.reason}"
                   + (f" ({row.value!r})" if isinstance(row.value, str) else ""))
         if r.rejected > 10:
-            print(f"  ... {len(r.rejects) - 10:,} more rejects (use --rejects F.csv for all)")
+            print(f"  ... {fmt.count(len(r.rejects) - 10)} more rejects (use --rejects F.csv "
+                  "for all)")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
@@ -158,8 +163,8 @@ def _cmd_features(args: argparse.Namespace) -> int:
         df.to_csv(out, index=False)
     else:
         raise SegStudioError(f"{out}: use a .csv or .parquet file name")
-    print(f"{len(df):,} SKUs, {win.periods} {win.period}s from {win.start} to {win.last_day} "
-          f"-> {out}")
+    print(f"{fmt.count(len(df), 'SKU')}, {fmt.count(win.periods, win.period)} from "
+          f"{fmt.date(win.start)} to {fmt.date(win.last_day)} -> {out}")
     return 0
 
 
@@ -184,8 +189,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     p, s = _segment(args)
     table = classification_table(p, s)
     _write_csv(table, args.out)
-    print(f"{len(table):,} SKUs in {table['segment'].nunique():,} segments "
-          f"({int(table['overridden'].sum()):,} overridden) -> {args.out}")
+    print(f"{fmt.count(len(table), 'SKU')} in {fmt.count(table['segment'].nunique(), 'segment')} "
+          f"({fmt.count(int(table['overridden'].sum()))} overridden) -> {args.out}")
     return 0
 
 
@@ -193,7 +198,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     p, s = _segment(args)
     table = alerts(p, s)
     _write_csv(table, args.out)
-    print(f"{len(table):,} of {len(p):,} SKUs within the band of a boundary -> {args.out}")
+    print(f"{fmt.count(len(table))} of {fmt.count(len(p), 'SKU')} within the band of a "
+          f"boundary -> {args.out}")
     return 0
 
 
@@ -222,9 +228,10 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     else:
         _write_csv(table, args.out)
     stocked = table["demand_model"] != "none"
-    print(f"{len(table):,} SKUs ({int(stocked.sum()):,} stocked), safety stock value "
-          f"{table['safety_stock_value'].sum():,.0f}, cycle stock value "
-          f"{table['cycle_stock_value'].sum():,.0f} -> {args.out}")
+    # Totals in whole units, as the Inventory policy page's headline shows them.
+    print(f"{fmt.count(len(table), 'SKU')} ({fmt.count(int(stocked.sum()))} stocked), safety "
+          f"stock value {fmt.fixed(table['safety_stock_value'].sum())}, cycle stock value "
+          f"{fmt.fixed(table['cycle_stock_value'].sum())} -> {args.out}")
     return 0
 
 
@@ -250,11 +257,11 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
         args.out.write_bytes(to_xlsx_bytes(frames))
     else:
         _write_csv(frames["suppliers"], args.out)
-    tiers = ", ".join(f"{n:,} {t}" for t, n in perf.tier_counts().items())
-    otif = perf.overall["otif_rate"]
-    print(f"{len(perf.suppliers):,} suppliers ({tiers}), {perf.overall['lines']:,} receipt "
-          f"lines, OTIF {'n/a' if pd.isna(otif) else f'{otif:.1%}'}, "
-          f"{len(perf.dual_sourcing):,} dual-sourcing candidates -> {args.out}")
+    tiers = ", ".join(f"{fmt.count(n)} {t}" for t, n in perf.tier_counts().items())
+    print(f"{fmt.count(len(perf.suppliers), 'supplier')} ({tiers}), "
+          f"{fmt.count(perf.overall['lines'], 'receipt line')}, "
+          f"OTIF {fmt.share(perf.overall['otif_rate'])}, "
+          f"{fmt.count(len(perf.dual_sourcing), 'dual-sourcing candidate')} -> {args.out}")
     for note in perf.notes:  # the summary stays one line
         print(f"segstudio suppliers: note: {note}", file=sys.stderr)
     return 0
@@ -273,9 +280,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     content, message = render_with_charts(pack, args.format)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
-    what = (f"{len(pack.sheets)} sheets" if args.format == "xlsx"
-            else f"{len(pack.sections)} sections")
-    print(f"{args.format.upper()} report, {what}, {len(data.portfolio):,} SKUs -> {args.out}")
+    what = (fmt.count(len(pack.sheets), "sheet") if args.format == "xlsx"
+            else fmt.count(len(pack.sections), "section"))
+    print(f"{args.format.upper()} report, {what}, {fmt.count(len(data.portfolio), 'SKU')} "
+          f"-> {args.out}")
     if message:
         print(f"segstudio report: warning: charts not rendered: {message}", file=sys.stderr)
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["SegStudioError", "ServerPathError", "UnusableFileError"]
+
 
 class SegStudioError(Exception):
     """Base class: the message is written for the user, never a traceback."""

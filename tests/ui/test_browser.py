@@ -2,66 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.conftest import ARTIFACTS, ROOT
+from tests.conftest import ARTIFACTS
+from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS, segment_counts, serve_app, settled
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 pytestmark = pytest.mark.browser
-T = TypeVar("T")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
 def app_url(demo_workspace: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
     # A file path may be typed only for files in the folders the operator allows.
-    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(demo_workspace),
-           "SEGSTUDIO_ALLOWED_FOLDERS": str(tmp_path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    out = proc.stdout.read().decode() if proc.poll() is not None else ""
-                    raise RuntimeError(f"streamlit did not start: {out}") from None
-                time.sleep(0.3)
+    with serve_app(demo_workspace, tmp_path / "streamlit.log",
+                   SEGSTUDIO_ALLOWED_FOLDERS=str(tmp_path)) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture()
@@ -141,22 +100,12 @@ def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_p
     assert "shop.csv: 2 rows" in page.inner_text("body")
 
 
-def _segment_counts(page: Page) -> dict[str, str]:
-    """The segment table under the heatmap (st.table is HTML): segment -> SKU count."""
-    rows = page.locator("[data-testid='stTable'] tbody tr")
-    out = {}
-    for i in range(rows.count()):
-        cells = rows.nth(i).locator("th, td").all_inner_texts()
-        out[cells[0].strip()] = cells[2].strip()
-    return out
-
-
 def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> None:
     page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
     page.get_by_role("link", name="Segmentation").click()
     page.get_by_text("Moved vs official").wait_for(timeout=60_000)
     page.locator("[data-testid='stTable']").first.wait_for(timeout=30_000)
-    before = _segment_counts(page)
+    before = segment_counts(page)
     slider = page.get_by_role("slider").first  # "A stops at": the first slider on the page
     assert slider.get_attribute("aria-valuenow") == "0.8"
     slider.focus()
@@ -164,7 +113,7 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
         slider.press("ArrowLeft")  # 0.80 -> 0.70
     page.wait_for_function(
         "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.7'")
-    after = _settled(page, lambda: _segment_counts(page), before)
+    after = settled(page, lambda: segment_counts(page), before)
     assert after != before
     a_before = sum(int(n.replace(",", "")) for s, n in before.items() if s.startswith("A"))
     a_after = sum(int(n.replace(",", "")) for s, n in after.items() if s.startswith("A"))
@@ -172,17 +121,6 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
     assert sum(int(n.replace(",", "")) for n in after.values()) == sum(
         int(n.replace(",", "")) for n in before.values())
     page.screenshot(path=str(ARTIFACTS / "segmentation_after_slider.png"), full_page=True)
-
-
-def _settled(page: Page, read: Callable[[], T], before: T, timeout_s: float = 30) -> T:
-    """Wait for a rerun to settle: ``read()`` differs from ``before`` and reads the same twice
-    in a row (or the time is up); return the last reading."""
-    deadline = time.monotonic() + timeout_s
-    after, previous = before, None
-    while (after == before or after != previous) and time.monotonic() < deadline:
-        page.wait_for_timeout(400)
-        previous, after = after, read()
-    return after
 
 
 def _marker(page: Page) -> tuple[float, float]:
@@ -211,7 +149,7 @@ def test_moving_a_service_target_moves_todays_marker_on_the_curve(page: Page) ->
         slider.press("ArrowRight")  # 0.980 -> 0.995
     page.wait_for_function(
         "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.995'")
-    after = _settled(page, lambda: _marker(page), before)
+    after = settled(page, lambda: _marker(page), before)
     assert after[0] > before[0]  # more service: to the right
     assert after[1] < before[1]  # more inventory: up (SVG y grows downwards)
     page.screenshot(path=str(ARTIFACTS / "policy_after_target.png"), full_page=True)

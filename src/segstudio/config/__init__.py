@@ -1,1 +1,3 @@
-"""The config stage."""
+"""Settings every stage reads: segmentation rules, inventory policy table, KPI targets (TOML)."""
+
+__all__: list[str] = []

@@ -62,6 +62,20 @@ from segstudio.config.kpi_targets import KpiError, KpiTargets
 from segstudio.config.policy_table import PolicyError, PolicyTable
 from segstudio.errors import SegStudioError
 
+__all__ = [
+    "ABC_MEASURES",
+    "CRITERIA",
+    "Rules",
+    "RulesError",
+    "check",
+    "from_dict",
+    "from_toml",
+    "read_rules",
+    "to_dict",
+    "to_toml",
+    "write_rules",
+]
+
 ABC_MEASURES = {
     "revenue": "revenue",
     "quantity": "quantity",

@@ -1,1 +1,3 @@
-"""The features stage."""
+"""The per-SKU feature table from the sales history, its pattern and lifecycle classes."""
+
+__all__: list[str] = []

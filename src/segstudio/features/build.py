@@ -18,6 +18,8 @@ from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
 from segstudio.features.classes import ClassCuts, with_classes
 
+__all__ = ["FEATURE_COLUMNS", "FeatureSettings", "Window", "analysis_window", "compute_features"]
+
 FEATURE_COLUMNS: dict[str, str] = {
     "sku": "Product code, as written in the files",
     "description": "From the product master, where loaded",

@@ -19,10 +19,10 @@ import pandas as pd
 from segstudio.config.rules import Rules
 
 __all__ = [
+    "ClassCuts",
     "LIFECYCLES",
     "NON_NORMAL",
     "PATTERNS",
-    "ClassCuts",
     "days_since",
     "lifecycle_codes",
     "pattern_codes",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["lifecycle_counts", "pareto_curve", "pattern_mix", "share_of_top"]
+
 PATTERN_ORDER = ["smooth", "erratic", "intermittent", "lumpy", "insufficient history"]
 _MAX_CURVE_POINTS = 2_000
 

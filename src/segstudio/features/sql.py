@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from segstudio.common.sql import distinct_count_small
 
+__all__ = ["SALES_DATES", "features_sql", "valued_lines_ctes"]
+
 # --------------------------------------------------------------------------- features
 SALES_DATES = "SELECT date FROM sales GROUP BY date ORDER BY date"
 """The distinct sale dates (a few hundred): the window and the file's bucketing come from them."""

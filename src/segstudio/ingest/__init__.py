@@ -1,1 +1,3 @@
-"""The ingest stage."""
+"""Reading files into the DuckDB workspace: column mapping, validation, the demo data."""
+
+__all__: list[str] = []

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-__all__ = ["generate_demo", "main", "FAMILIES", "LOCATIONS", "PATTERNS"]
+__all__ = ["FAMILIES", "LOCATIONS", "PATTERNS", "generate_demo", "main"]
 
 _EPOCH = datetime.date(1970, 1, 1)
 DEFAULT_END_DATE = datetime.date(2026, 9, 27)

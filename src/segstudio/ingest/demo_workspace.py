@@ -9,6 +9,8 @@ from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.validate import FileReport
 from segstudio.ingest.workspace import Workspace
 
+__all__ = ["build_demo_workspace"]
+
 
 def build_demo_workspace(workspace: str | Path, files_dir: str | Path,
                          skus: int = 2000, weeks: int = 104) -> dict[str, FileReport]:

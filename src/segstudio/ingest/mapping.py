@@ -15,6 +15,15 @@ from pathlib import Path
 from segstudio.errors import UnusableFileError
 from segstudio.ingest.schema import TABLES, Table
 
+__all__ = [
+    "Mapping",
+    "check_mapping",
+    "layout_key",
+    "normalise",
+    "read_mapping_file",
+    "suggest_mapping",
+]
+
 Mapping = dict[str, str]
 
 
@@ -36,8 +45,8 @@ def suggest_mapping(table: Table, columns: list[str]) -> Mapping:
     column is used for one field only, and required fields choose first.
     """
     by_norm: dict[str, str] = {}
-    for col in columns:
-        by_norm.setdefault(normalise(col), col)
+    for column in columns:
+        by_norm.setdefault(normalise(column), column)
     used: set[str] = set()
     mapping: Mapping = {}
     ordered = sorted(table.fields, key=lambda f: not f.required)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from segstudio.errors import ServerPathError
 
+__all__ = ["ALLOWED_FOLDERS_ENV", "allowed_folders", "check_server_path"]
+
 ALLOWED_FOLDERS_ENV = "SEGSTUDIO_ALLOWED_FOLDERS"
 
 

@@ -28,24 +28,39 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from segstudio.common.sql import drop_table, ident, table_columns
+from segstudio.common.sql import drop_table, ident, one_row, table_columns
 from segstudio.errors import UnusableFileError
 from segstudio.ingest import sql as q
+
+__all__ = [
+    "SourceFile",
+    "StagedFile",
+    "detect_kind",
+    "list_sheets",
+    "peek_columns",
+    "sniff_encoding",
+    "stage_file",
+]
 
 _SNIFF_BYTES = 1 << 20
 _SCAN_BYTES = 1 << 22  # chunk of the line scan (a few arrays of this many bytes at a time)
 _XLSX_CHUNK_ROWS = 50_000
 _T = TypeVar("_T")
 
-# The five bytes Windows-1252 leaves undefined keep their latin-1 meaning (as browsers do).
-codecs.register_error("segstudio.latin1",
-                      lambda e: (e.object[e.start:e.end].decode("latin-1"), e.end))
+
+def _latin1_undefined(error: UnicodeError) -> tuple[str, int]:
+    """The five bytes Windows-1252 leaves undefined keep their latin-1 meaning (as browsers do)."""
+    e = cast(UnicodeDecodeError, error)  # registered for decoding only
+    return e.object[e.start:e.end].decode("latin-1"), e.end
+
+
+codecs.register_error("segstudio.latin1", _latin1_undefined)
 
 
 @dataclass
@@ -275,7 +290,7 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
         con.execute(drop_table(table))
         created = False
         total = 0
-        buf: list[list[str | None]] = [[] for _ in range(width + 1)]
+        buf: list[list[int | str | None]] = [[] for _ in range(width + 1)]  # row, cells
 
         def flush() -> None:
             nonlocal created
@@ -336,8 +351,8 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
     """
     path = str(src.path)
     try:
-        delim, quote, escape, skip, text_cols = con.execute(
-            q.sniff_csv_dialect(columns=True), [path, encoding]).fetchone()
+        delim, quote, escape, skip, text_cols = one_row(
+            con, q.sniff_csv_dialect(columns=True), [path, encoding])
     except duckdb.Error:
         return None
     if quote == "'" or (quote == "(empty)" and b'"' in head):
@@ -350,8 +365,8 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
     date_format = None
     if len(str(delim)) == 1 and all(len(typed_options[k]) <= 1 for k in ("quote", "escape")):
         try:
-            sniffed_cols, date_format = con.execute(
-                q.sniff_csv_types(typed_options), [path, encoding]).fetchone()
+            sniffed_cols, date_format = one_row(
+                con, q.sniff_csv_types(typed_options), [path, encoding])
         except duckdb.Error:
             sniffed_cols = []
         if [c["name"] for c in sniffed_cols] != columns:
@@ -417,7 +432,7 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
 def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes,
                      encoding: str) -> StagedFile:
     rejects, scans = f"{table}__rejects", f"{table}__scans"
-    dialect: dict[str, object] = {}
+    dialect: dict[str, str | int] = {}
 
     def sniff(path: str, enc: str, options: dict[str, str]) -> tuple | None:
         try:

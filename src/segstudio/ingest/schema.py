@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["Field", "INVENTORY", "PRODUCTS", "RECEIPTS", "SALES", "TABLES", "Table"]
+
 
 @dataclass(frozen=True)
 class Field:

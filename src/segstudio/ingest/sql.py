@@ -9,9 +9,79 @@ from segstudio.common.sql import (
     distinct_count_small,
     ident,
     literal,
+    one_row,
     table_columns,
 )
 from segstudio.ingest.schema import TABLES, Table
+
+__all__ = [
+    "CURRENT_VERSION",
+    "DATE_FORMATS",
+    "DECISIONS_DDL",
+    "FORGET_STAGING",
+    "FORGET_STALE_STAGINGS",
+    "GET_MAPPING",
+    "INSERT_LOAD",
+    "LATEST_LOADS",
+    "LOAD_HISTORY",
+    "MAX_DAY_SPAN_FOR_PRUNING",
+    "META_DDL",
+    "NEXT_LOAD_ID",
+    "NO_REJECTS",
+    "REGISTER_STAGING",
+    "REJECTS_OF_LOAD",
+    "SALES_HISTORY_DDL",
+    "SAVE_MAPPING",
+    "STAGING_MAX_AGE_HOURS",
+    "STALE_STAGING",
+    "append_from",
+    "build_parsed",
+    "canonical_view",
+    "clear_blank_raw",
+    "create_data_table",
+    "create_empty_csv_rejects",
+    "create_empty_text_table",
+    "csv_columns",
+    "csv_rejects",
+    "data_table",
+    "date_format_hits",
+    "date_span",
+    "dates_in_range",
+    "drop_helper_columns",
+    "duplicate_candidates",
+    "duplicate_rows",
+    "insert_rejects",
+    "keep_accepted",
+    "needs_trim",
+    "non_finite_count",
+    "number_rows",
+    "ok_condition",
+    "parquet_types",
+    "parse_date_expr",
+    "parse_number_expr",
+    "parse_text_expr",
+    "positional_row",
+    "read_csv_sample_source",
+    "read_csv_text_source",
+    "read_csv_typed_source",
+    "read_parquet_source",
+    "reject_rows",
+    "replace_sales_history",
+    "save_rejects",
+    "skipped_lines_table",
+    "sku_summary",
+    "sniff_csv_dialect",
+    "sniff_csv_types",
+    "stage_csv",
+    "summary_duplicate_candidates",
+    "summary_needs_trim",
+    "summary_totals",
+    "swap_in",
+    "table_counts",
+    "trim_text",
+    "typed_values_bad",
+    "unknown_skus",
+]
 
 
 def append_from(table: str, source: str, create: bool) -> str:
@@ -184,7 +254,7 @@ def date_format_hits(con: duckdb.DuckDBPyConnection, source: str, column: str) -
         f"count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{{5}}(\\.[0-9]+)?') "
         f"AND try_cast(v AS DOUBLE) BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX})"
     )
-    row = con.execute(f"SELECT {counts}, {serial}, count(*) FROM ({sample})").fetchone()
+    row = one_row(con, f"SELECT {counts}, {serial}, count(*) FROM ({sample})")
     hits = dict(zip(fmts, row[: len(fmts)], strict=True))
     hits["excel_serial"] = row[len(fmts)]
     hits["__sampled"] = row[-1]
@@ -404,7 +474,7 @@ def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
             f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim"]
     cols += [f"sum((__ok AND ({c}))::INTEGER) AS c{i}" for i, c in enumerate(conditions)]
     inner = [f"({ok}) AS __ok"]
-    if date_field is not None and span_days is not None:
+    if date_field is not None and first_day is not None and span_days is not None:
         d = ident(date_field)
         span = int(span_days)
         inner.append(f"CASE WHEN {d} - DATE {literal(first_day)} BETWEEN 0 AND {span} "

@@ -12,12 +12,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from segstudio.common.sql import drop_table
+from segstudio.common.sql import drop_table, one_row
 from segstudio.errors import UnusableFileError
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping
 from segstudio.ingest.readers import StagedFile
 from segstudio.ingest.schema import Table
+
+__all__ = ["FileReport", "ParsedFile", "parse_file"]
 
 _MAX_REJECTS_SHOWN = 100_000
 # Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
@@ -108,6 +110,7 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     try:
         return _parse_file(con, staged, table, mapping, parsed)
     except _ReadAgain:
+        assert staged.fallback is not None  # only a one-pass CSV reads again
         return _parse_file(con, staged.fallback(), table, mapping, parsed)
 
 
@@ -145,7 +148,7 @@ def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapp
                     # A typed float fails only as NaN or infinity: checking for them first
                     # is cheaper than carrying a reject column through the whole pass.
                     sql = q.non_finite_count(staged.source, col)
-                    can_fail = con.execute(sql, staged.params).fetchone()[0] > 0
+                    can_fail = one_row(con, sql, staged.params)[0] > 0
             plan.exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None,
                                   f.kind)
             if can_fail:
@@ -162,8 +165,8 @@ def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapp
                                   col if can_fail else None, f.kind)
             if can_fail:
                 plan.checked[f.name] = "unparseable date"
-            elif typ.upper() == "DATE" and (check_typed or con.execute(
-                    q.dates_in_range(staged.source, col), staged.params).fetchone()[0]):
+            elif typ.upper() == "DATE" and (check_typed or one_row(
+                    con, q.dates_in_range(staged.source, col), staged.params)[0]):
                 plan.trusted.add(f.name)
     return plan
 
@@ -192,7 +195,7 @@ def _build(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan
     if check_typed:
         numbers = [f for f in plan.trusted if plan.exprs[f][2] == "number"]
         dates = [f for f in plan.trusted if plan.exprs[f][2] == "date"]
-        if con.execute(q.typed_values_bad(parsed, numbers, dates)).fetchone()[0]:
+        if one_row(con, q.typed_values_bad(parsed, numbers, dates))[0]:
             raise _ReadAgain
     return positional
 
@@ -203,7 +206,7 @@ def _tidy(con: duckdb.DuckDBPyConnection, parsed: str, plan: _Plan) -> None:
         con.execute(q.clear_blank_raw(parsed, name))
     for name, (_e, _c, kind) in plan.exprs.items():
         # Trimming per row is slow: look at the distinct values, fix the few rows that need it.
-        if kind == "text" and name != "sku" and con.execute(q.needs_trim(parsed, name)).fetchone()[0]:
+        if kind == "text" and name != "sku" and one_row(con, q.needs_trim(parsed, name))[0]:
             con.execute(q.trim_text(parsed, name))
 
 
@@ -222,25 +225,28 @@ def _summarise(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     (rows, accepted rows, warnings)."""
     checks = _warning_checks(table, mapping)
     date_field = next((f.name for f in table.fields if f.kind == "date" and f.required), None)
-    first = last = None
+    # The SKU pass prunes by date (first day, span in days) when the dates span few enough days.
+    first_day: str | None = None
+    span_days: int | None = None
     weekly = False
     if date_field in mapping and "sku" in mapping:
-        first, last, weekly = con.execute(q.date_span(parsed, date_field)).fetchone()
-    prune = first is not None and (last - first).days <= q.MAX_DAY_SPAN_FOR_PRUNING
+        first, last, weekly = one_row(con, q.date_span(parsed, date_field))
+        if first is not None and (last - first).days <= q.MAX_DAY_SPAN_FOR_PRUNING:
+            first_day, span_days = first.isoformat(), (last - first).days
+    prune = span_days is not None
 
     def sku_pass() -> None:
         con.execute(q.sku_summary(
             parsed, summary, ok, [c for c, _ in checks],
-            date_field if prune else None, first.isoformat() if prune else None,
-            (last - first).days if prune else None, sales_history=table.key == "sales",
+            date_field if prune else None, first_day, span_days, sales_history=table.key == "sales",
             has_unit_cost="unit_cost" in mapping, day_step=7 if weekly else 1))
 
     sku_pass()
     dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None, row=row)
-    if con.execute(q.summary_needs_trim(summary)).fetchone()[0]:
+    if one_row(con, q.summary_needs_trim(summary))[0]:
         con.execute(q.trim_text(parsed, "sku"))
         sku_pass()  # trimmed SKUs may merge, and a blank one is now missing
-    counts = con.execute(q.summary_totals(summary, len(checks))).fetchone()
+    counts = one_row(con, q.summary_totals(summary, len(checks)))
     warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[2:], strict=True) if n]
     if dupes:
         warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
@@ -303,6 +309,7 @@ def _number_csv_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, rejects
     """``rejects_sql`` with a CSV's row numbers: positions among the kept records moved past the
     lines that hold none (rejected records, blank lines, lines above the header). ``lines`` names
     the temp table of that mapping (see :func:`queries.skipped_lines_table`)."""
+    assert staged.skipped_lines is not None and staged.rejects is not None  # a CSV has both
     skipped = staged.skipped_lines()
     if not len(skipped) and not malformed:
         return rejects_sql  # every line from 2 on is a kept record: positions are row numbers
@@ -326,7 +333,7 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str,
     number their rows alike); without a date to prune by, every row is.
     """
     if date_field is not None and (
-            con.execute(q.summary_duplicate_candidates(summary)).fetchone()[0] == 0):
+            one_row(con, q.summary_duplicate_candidates(summary))[0] == 0):
         return 0
     # The hash reads the file's text: a CSV read in the parsing pass is staged as text now.
     source, row_expr, params = staged.source, staged.row_expr, staged.params
@@ -334,11 +341,11 @@ def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str,
         (source, row_expr), params = staged.text_rows(), []
     if date_field is None:
         sql = q.duplicate_rows(source, row_expr, staged.columns, candidates=False)
-        return int(con.execute(sql, params).fetchone()[0])
+        return int(one_row(con, sql, params)[0])
     con.execute(q.duplicate_candidates(parsed, summary, row))
     try:
         sql = q.duplicate_rows(source, row_expr, staged.columns, candidates=True)
-        return int(con.execute(sql, params).fetchone()[0])
+        return int(one_row(con, sql, params)[0])
     finally:
         con.execute(drop_table("__dup_candidates"))
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from segstudio.common.sql import drop_table, ident, literal, table_columns
+from segstudio.common.sql import drop_table, ident, literal, one_row, table_columns
 from segstudio.errors import SegStudioError, UnusableFileError
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
@@ -56,7 +56,8 @@ _RETRY_FIRST_S, _RETRY_MAX_S = 0.05, 0.5
 _LOCK_HELD = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
 _HOLDER = re.compile(r"\(PID (\d+)\)")
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
-_WRITE_LOCKS_GUARD = threading.Lock()
+_OPEN_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
 
 
 class WorkspaceBusyError(SegStudioError):
@@ -66,8 +67,18 @@ class WorkspaceBusyError(SegStudioError):
 def _write_lock(path: Path) -> threading.RLock:
     """One write lock per workspace file in this process, whatever object opened it."""
     key = str(path.resolve())
-    with _WRITE_LOCKS_GUARD:
+    with _LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+def _open_lock(path: Path) -> threading.Lock:
+    """One lock per workspace file in this process around opening and closing a connection:
+    DuckDB shares one database among a process's connections to a file, and two threads that
+    open it at the same moment (or one while another closes the last connection) would each
+    try to attach it ("Unique file handle conflict")."""
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _OPEN_LOCKS.setdefault(key, threading.Lock())
 
 
 def _busy_seconds(value: float | None) -> float:
@@ -103,6 +114,7 @@ class Workspace:
         self._held: duckdb.DuckDBPyConnection | None = None
         self._held_by: int | None = None  # the thread that holds it
         self._write = _write_lock(self.path)
+        self._opening = _open_lock(self.path)
         self._version: tuple[tuple[int, ...], int] | None = None
         self._version_guard = threading.Lock()
         self._init_schema()
@@ -114,7 +126,8 @@ class Workspace:
         pause = _RETRY_FIRST_S
         while True:
             try:
-                con = duckdb.connect(str(self.path))
+                with self._opening:
+                    con = duckdb.connect(str(self.path))
                 break
             except duckdb.IOException as exc:
                 if not _LOCK_HELD.search(str(exc)):
@@ -146,7 +159,8 @@ class Workspace:
         try:
             yield con
         finally:
-            con.close()
+            with self._opening:
+                con.close()
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -177,7 +191,8 @@ class Workspace:
 
     def close(self) -> None:
         if self._held is not None:
-            self._held.close()
+            with self._opening:
+                self._held.close()
             self._held = self._held_by = None
 
     def hold(self) -> Workspace:
@@ -229,7 +244,7 @@ class Workspace:
             if self._version is not None and self._version[0] == key:
                 return self._version[1]
         with self.connect() as con:
-            value = int(con.execute(q.CURRENT_VERSION).fetchone()[0])
+            value = int(one_row(con, q.CURRENT_VERSION)[0])
         with self._version_guard:
             self._version = (key, value)
         return value
@@ -342,7 +357,7 @@ class Workspace:
                         con.execute(stmt)
                 con.execute("BEGIN TRANSACTION")
                 try:
-                    load_id = int(con.execute(q.NEXT_LOAD_ID).fetchone()[0])
+                    load_id = int(one_row(con, q.NEXT_LOAD_ID)[0])
                     for key, p in staging.files.items():
                         self._commit_file(con, load_id, key, p)
                     con.execute("COMMIT")

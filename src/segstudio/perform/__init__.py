@@ -1,1 +1,3 @@
-"""The perform stage."""
+"""Segment performance: KPI scorecard and root causes, inventory health, suppliers."""
+
+__all__: list[str] = []

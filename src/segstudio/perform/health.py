@@ -28,12 +28,12 @@ __all__ = [
     "ACT_ON_FIRST_COLUMNS",
     "AGEING_COLUMNS",
     "EXCESS_BASES",
+    "HealthError",
+    "HealthSettings",
     "METHODS",
     "REASONS",
     "SEGMENT_HEALTH_COLUMNS",
     "SKU_HEALTH_COLUMNS",
-    "HealthError",
-    "HealthSettings",
     "act_on_first",
     "ageing_chart_data",
     "ageing_note",
@@ -251,7 +251,7 @@ def _days_since(features: pd.DataFrame, last_day: dt.date) -> np.ndarray:
     return np.maximum(out, 0.0)  # a sale after the window's end (partial week): 0 days
 
 
-def _divide_or_zero(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _divide_or_zero(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
     """:func:`safe_divide` a / b where b > 0, else 0 on purpose: the unit value, share or cover
     of nothing adds nothing to the value sums below (a tiny b may give inf: callers check)."""
     return np.where(b > 0, safe_divide(a, b), 0.0)

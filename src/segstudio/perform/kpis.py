@@ -46,8 +46,8 @@ __all__ = [
     "BALANCED_COLUMNS",
     "NO_FORECASTS",
     "PORTFOLIO",
-    "STATUSES",
     "Quarters",
+    "STATUSES",
     "Scorecard",
     "ServiceColumns",
     "balanced",
@@ -56,7 +56,6 @@ __all__ = [
     "kpi_values",
     "prepare_quarters",
     "quarterly_trend",
-    "ratio",
     "scorecard",
     "segment_totals",
     "service_targets",
@@ -167,7 +166,7 @@ def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -
     return out.reset_index()
 
 
-def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
     """A KPI's quotient: :func:`segstudio.common.numeric.safe_divide` over a positive
     denominator only (no order lines, no stock, or net returns in the sum give NaN: n/a)."""
     return safe_divide(num, den, positive_den=True)
@@ -176,14 +175,14 @@ def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarra
 def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:
     """The KPI values of each row of :func:`segment_totals` (one column per KPI)."""
     out = pd.DataFrame({"segment": totals["segment"]})
-    out["unit_fill_rate"] = ratio(totals["shipped_units"], totals["ordered_units"])
-    out["line_fill_rate"] = ratio(totals["lines_complete"], totals["lines"])
-    out["otif"] = ratio(totals["lines_otif"], totals["lines_dated"])
+    out["unit_fill_rate"] = _ratio(totals["shipped_units"], totals["ordered_units"])
+    out["line_fill_rate"] = _ratio(totals["lines_complete"], totals["lines"])
+    out["otif"] = _ratio(totals["lines_otif"], totals["lines_dated"])
     annual_cogs = totals["cogs"].to_numpy(dtype=float) / years
-    out["inventory_turns"] = ratio(annual_cogs, totals["inventory_value"])
-    out["days_of_supply"] = ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
-    out["gmroi"] = ratio(totals["margin"].to_numpy(dtype=float) / years,
-                          totals["inventory_value"])
+    out["inventory_turns"] = _ratio(annual_cogs, totals["inventory_value"])
+    out["days_of_supply"] = _ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
+    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years,
+                           totals["inventory_value"])
     return out
 
 
@@ -333,9 +332,9 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     total_revenue = float(t.loc[t["segment"] == PORTFOLIO, "revenue"].iloc[0])
     out = pd.DataFrame({"segment": t["segment"], "skus": t["skus"].astype(int)})
     out["revenue"] = t["revenue"].to_numpy(dtype=float)
-    out["revenue_share"] = ratio(out["revenue"], np.full(len(out), total_revenue))
+    out["revenue_share"] = _ratio(out["revenue"], np.full(len(out), total_revenue))
     out["gross_margin"] = t["margin"].to_numpy(dtype=float)
-    out["margin_pct"] = ratio(out["gross_margin"], out["revenue"])
+    out["margin_pct"] = _ratio(out["gross_margin"], out["revenue"])
     out["inventory_value"] = t["inventory_value"].to_numpy(dtype=float)
     out["carrying_cost"] = t["carrying_cost"].to_numpy(dtype=float)
     out["working_capital"] = out["inventory_value"] + t["on_order_value"].to_numpy(dtype=float)
@@ -395,11 +394,11 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
                         "quarter": [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in starts],
                         "revenue": t["revenue"], "quantity": t["quantity"]})
     out["gross_margin"] = t["revenue"] - t["cogs"]
-    out["margin_pct"] = ratio(out["gross_margin"], t["revenue"])
+    out["margin_pct"] = _ratio(out["gross_margin"], t["revenue"])
     nan = np.full(len(out), np.nan)
-    out["unit_fill_rate"] = ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else nan
-    out["line_fill_rate"] = ratio(t["lines_complete"], t["lines"]) if columns.fill else nan
-    out["otif"] = ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else nan
+    out["unit_fill_rate"] = _ratio(t["shipped_units"], t["ordered_units"]) if columns.fill else nan
+    out["line_fill_rate"] = _ratio(t["lines_complete"], t["lines"]) if columns.fill else nan
+    out["otif"] = _ratio(t["lines_otif"], t["lines_dated"]) if columns.otif else nan
     complete = np.ones(len(out), dtype=bool)
     for i, d in enumerate(starts):
         end = (pd.Timestamp(d) + pd.offsets.QuarterEnd(0)).date()

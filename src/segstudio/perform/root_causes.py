@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segstudio.common.numeric import safe_divide
 from segstudio.perform.kpis import NO_FORECASTS, Scorecard
-from segstudio.perform.kpis import ratio as _ratio
 
 __all__ = ["CAUSES", "CauseSettings", "root_causes"]
 
@@ -69,8 +69,8 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
     pol = policies.set_index("sku")
     b = base[base["segment"].isin(misses["segment"]) & (base["lines"] > 0)].copy()
     b["measure"] = b["segment"].map(measure)
-    unit = _ratio(b["shipped_units"], b["ordered_units"])
-    line = _ratio(b["lines_complete"], b["lines"])
+    unit = safe_divide(b["shipped_units"], b["ordered_units"], positive_den=True)
+    line = safe_divide(b["lines_complete"], b["lines"], positive_den=True)
     b["achieved"] = np.where(b["measure"] == "fill_rate", unit, line)
     b["target"] = b["segment"].map(target).astype(float)
     b = b[b["achieved"] < b["target"]].copy()
@@ -84,7 +84,8 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
     b["pattern"] = fs["pattern"].to_numpy()
     b["on_time_rate"] = fs["on_time_rate"].to_numpy(dtype=float)
     b["in_full_rate"] = fs["in_full_rate"].to_numpy(dtype=float)
-    b["lead_time_cov"] = _ratio(fs["lead_time_std_days"], fs["lead_time_mean_days"])
+    b["lead_time_cov"] = safe_divide(fs["lead_time_std_days"], fs["lead_time_mean_days"],
+                                     positive_den=True)
     expected = np.where(b["measure"] == "fill_rate", ps["expected_fill_rate"].to_numpy(dtype=float),
                         ps["expected_csl"].to_numpy(dtype=float))
     b["expected_service"] = expected
@@ -123,12 +124,12 @@ def root_causes(base: pd.DataFrame, features: pd.DataFrame, policies: pd.DataFra
             short = float(b.loc[m, "units_short"].sum())
             rows.append({"segment": seg, "cause": cause, "label": label, "skus": int(m.sum()),
                          "units_short": short,
-                         "share_of_short": short / total_short if total_short > 0 else np.nan,
+                         "share_of_short": safe_divide(short, total_short, positive_den=True),
                          "note": ""})
         m = own.to_numpy() & ~matrix.any(axis=1) if len(b) else own.to_numpy()
         rows.append({"segment": seg, "cause": "unexplained", "label": "None of the above",
                      "skus": int(m.sum()), "units_short": float(b.loc[m, "units_short"].sum()),
-                     "share_of_short": (float(b.loc[m, "units_short"].sum()) / total_short
-                                        if total_short > 0 else np.nan), "note": ""})
+                     "share_of_short": safe_divide(float(b.loc[m, "units_short"].sum()),
+                                                   total_short, positive_den=True), "note": ""})
     return pd.DataFrame(rows, columns=sum_cols), skus.reset_index(drop=True)
 

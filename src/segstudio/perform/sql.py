@@ -5,6 +5,14 @@ from __future__ import annotations
 from segstudio.common.sql import ident
 from segstudio.features.sql import valued_lines_ctes
 
+__all__ = [
+    "RECEIPTS_SPAN",
+    "SKU_QUARTERS",
+    "SUPPLIER_QUARTER_MEASURES",
+    "SUPPLIER_SKU_MEASURES",
+    "inventory_ageing_sql",
+    "sku_service_sql",
+]
 
 # --------------------------------------------------------------------------- KPIs (issue #5)
 # Service counts of positive sales lines (returns are not orders). The ordered quantity is

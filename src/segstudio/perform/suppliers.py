@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,7 @@ import pandas as pd
 from segstudio.common import fmt
 from segstudio.common.numeric import safe_divide
 from segstudio.common.pareto import share_before
+from segstudio.common.sql import one_row
 from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
 from segstudio.perform import sql as q
@@ -46,6 +48,31 @@ from segstudio.segment.segmentation import Portfolio, Segmentation, classify
 
 if TYPE_CHECKING:
     from segstudio.ingest.workspace import Workspace
+
+__all__ = [
+    "ALL_SUPPLIERS",
+    "NOT_SEGMENTED",
+    "ReceiptAggregates",
+    "SEGMENT_BASES",
+    "SEGMENT_MEASURES",
+    "SUPPLIER_COLUMNS",
+    "SupplierError",
+    "SupplierPerformance",
+    "TIERS",
+    "TierRule",
+    "dual_sourcing",
+    "export_frames",
+    "pair_table",
+    "quarterly_trend",
+    "receipt_aggregates",
+    "rollup",
+    "segment_matrix",
+    "segment_table",
+    "sku_context",
+    "supplier_performance",
+    "supplier_table",
+    "supplier_trend",
+]
 
 NOT_SEGMENTED = "(not segmented)"
 """The segment of an SKU with receipts but outside the segmented portfolio."""
@@ -122,7 +149,7 @@ def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
     mapped = frozenset(ws.stored_columns("suppliers") & set(_OPTIONAL))
     start = time.perf_counter()
     with ws.connect() as con:
-        lines, first, last = con.execute(q.RECEIPTS_SPAN).fetchone()
+        lines, first, last = one_row(con, q.RECEIPTS_SPAN)
         pairs = con.execute(q.SUPPLIER_SKU_MEASURES).df()
         quarters = con.execute(q.SUPPLIER_QUARTER_MEASURES).df()
     seconds = time.perf_counter() - start
@@ -217,7 +244,7 @@ def _with_rates(t: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _tidy(t: pd.DataFrame, keys: list[str], extra: list[str] = ()) -> pd.DataFrame:
+def _tidy(t: pd.DataFrame, keys: list[str], extra: Sequence[str] = ()) -> pd.DataFrame:
     cols = keys + [c for c in MEASURES if c in t] + [c for c in extra if c in t]
     return t[cols].reset_index(drop=True)
 

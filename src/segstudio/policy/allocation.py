@@ -83,7 +83,8 @@ def allocate(
         raise ValueError(f"available must be a number >= 0, not {available!r}") from None
     if not math.isfinite(stock) or stock < 0:
         raise ValueError(f"available must be a number >= 0, not {available!r}")
-    needed = [*_BASE_COLUMNS, *([_RULE_COLUMN[rule]] if _RULE_COLUMN[rule] else [])]
+    rule_column = _RULE_COLUMN[rule]
+    needed = [*_BASE_COLUMNS, *([rule_column] if rule_column else [])]
 
     if len(orders) == 0:
         empty = orders.copy()

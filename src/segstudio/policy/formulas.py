@@ -17,8 +17,10 @@ that the other formulas here compose.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 from scipy import special
 
 __all__ = [
@@ -48,7 +50,7 @@ _SQRT_2PI = math.sqrt(2 * math.pi)  # bit for bit the constant of scipy.stats.no
 
 def _scalar(*values: object) -> bool:
     """True when every input is a scalar (a number or a 0-d array): then check and raise."""
-    return all(np.ndim(v) == 0 for v in values)
+    return all(np.ndim(cast(npt.ArrayLike, v)) == 0 for v in values)
 
 
 def _require(ok: object, name: str, value: object, rule: str) -> None:
@@ -151,8 +153,7 @@ def newsvendor(holding_cost: FloatOrArray, stockout_cost: FloatOrArray,
     with np.errstate(invalid="ignore"):
         s_star = mu + sd * z
         cost = (p + h) * sd * _normal_pdf(z)
-    ratio, s_star, cost = (_out(_nan_where(v, bad)) for v in (ratio, s_star, cost))
-    return ratio, s_star, cost
+    return _out(_nan_where(ratio, bad)), _out(_nan_where(s_star, bad)), _out(_nan_where(cost, bad))
 
 
 # --- normal lead-time demand: safety stock, service ------------------------------------------
@@ -377,8 +378,8 @@ def fill_rate_safety_factor(fill_rate: FloatOrArray, order_quantity: FloatOrArra
         _require(fill_rate < 1, "fill_rate", fill_rate, "below 1")
         _require(order_quantity > 0, "order_quantity", order_quantity, "positive")
         _require(sigma_dl > 0, "sigma_dl", sigma_dl, "positive")
-    return _out(_fill_rate_safety_factor(*_floats(fill_rate, order_quantity, sigma_dl),
-                                         floor_at_zero))
+    beta, q, sd = _floats(fill_rate, order_quantity, sigma_dl)
+    return _out(_fill_rate_safety_factor(beta, q, sd, floor_at_zero))
 
 
 # --- gamma lead-time demand (intermittent and lumpy SKUs) --------------------------------------

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from segstudio.common.numeric import safe_divide
+from segstudio.common.pareto import share_before
 from segstudio.config.policy_table import PolicyTable
 from segstudio.features.build import Window
 from segstudio.policy import simulation as sim
@@ -87,9 +89,13 @@ def customer_priorities(revenue: pd.DataFrame) -> pd.DataFrame:
         return df.assign(priority=pd.Series(dtype="int64"), key_account=pd.Series(dtype=bool))
     df = df.sort_values(["customer_revenue", "customer"], ascending=[False, True],
                         ignore_index=True)
-    total = df["customer_revenue"].clip(lower=0).sum()
-    before = (df["customer_revenue"].clip(lower=0).cumsum().shift(fill_value=0)
-              / total if total > 0 else pd.Series(0.0, index=df.index))
+    before, _ = share_before(df["customer_revenue"].to_numpy(dtype=float, na_value=np.nan),
+                             df["customer"].to_numpy())  # NaN (priority 3) where revenue <= 0
+    if np.isnan(before).all():
+        # No customer has positive revenue, so none ranks above another: all stay in the first
+        # class and are key accounts, as this function has always ranked them (share_before
+        # leaves them all NaN, which would read as priority 3).
+        before = np.zeros(len(df))
     a, b = CUSTOMER_CLASS_SHARES
     df["priority"] = np.where(before < a, 1, np.where(before < b, 2, 3))
     df["key_account"] = before < KEY_ACCOUNT_SHARE
@@ -196,10 +202,12 @@ def run_simulation(inputs: SimulationInputs, paths: int = 20, seed: int = 0,
             cycles_with_stockout=pooled(res.cycles_with_stockout, "sum"),
             average_inventory=pooled(res.average_inventory, "mean"),
             stockout_weeks=pooled(res.stockout_weeks, "mean"))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_sku["bootstrap_fill_rate"] = (per_boot["served_from_stock"]
-                                              / per_boot["demand_total"])
-            per_sku["bootstrap_csl"] = 1 - per_boot["cycles_with_stockout"] / per_boot["cycles"]
+        # served <= demand and stockout cycles <= cycles: a zero denominator has a zero
+        # numerator, so NaN there is what 0 / 0 gave before
+        per_sku["bootstrap_fill_rate"] = safe_divide(per_boot["served_from_stock"],
+                                                     per_boot["demand_total"])
+        per_sku["bootstrap_csl"] = 1 - safe_divide(per_boot["cycles_with_stockout"],
+                                                   per_boot["cycles"])
         per_sku["bootstrap_average_inventory"] = per_boot["average_inventory"]
         per_sku["bootstrap_stockout_weeks"] = per_boot["stockout_weeks"]
         boot_summary = sim.summarise(per_boot)

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segstudio.common.numeric import safe_divide
+
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "SimulationResult",
@@ -317,12 +319,9 @@ def simulate(
     cycles_out = joined("cycles_with_stockout", np.int64)
     weeks_existing = joined("weeks_existing", np.int64)
     inventory_total = joined("inventory_total", float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fill_rate = np.where(demand_total > 0, served / demand_total, np.nan)
-        csl = np.where(cycles > 0, 1.0 - cycles_out / cycles, np.nan)
-        average_inventory = np.where(
-            weeks_existing > 0, inventory_total / weeks_existing, np.nan
-        )
+    fill_rate = safe_divide(served, demand_total, positive_den=True)
+    csl = 1.0 - safe_divide(cycles_out, cycles, positive_den=True)
+    average_inventory = safe_divide(inventory_total, weeks_existing, positive_den=True)
     return SimulationResult(
         demand_total=demand_total,
         served_from_stock=served,
@@ -417,8 +416,9 @@ def summarise(per_sku: pd.DataFrame, by: str = "segment", tolerance: float = 0.0
         demand_total = float(weight.sum())
         served = float(g["served_from_stock"].sum())
         cycles = float(g["cycles"].sum())
-        achieved_fill = served / demand_total if demand_total > 0 else float("nan")
-        achieved_csl = 1.0 - float(g["cycles_with_stockout"].sum()) / cycles if cycles > 0 else float("nan")
+        achieved_fill = safe_divide(served, demand_total, positive_den=True)
+        achieved_csl = 1.0 - safe_divide(float(g["cycles_with_stockout"].sum()), cycles,
+                                         positive_den=True)
         service_type = _most_common(g["service_type"].astype(str))
         achieved = achieved_csl if service_type == "csl" else achieved_fill
         target = _weighted_mean(g["service_target"], weight)

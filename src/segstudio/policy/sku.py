@@ -14,11 +14,13 @@ SKU at once (they take arrays) and re-derives none of them here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from segstudio.common.numeric import safe_divide
 from segstudio.common.periods import WEEK_DAYS, YEAR_DAYS
 from segstudio.config.policy_table import (
     NON_NORMAL_PATTERNS,
@@ -120,8 +122,7 @@ class SkuInputs:
             return pd.to_numeric(features[name], errors="coerce").to_numpy(float)
 
         quantity, revenue = col("quantity"), col("revenue")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            price = np.where(quantity > 0, revenue / quantity, np.nan)
+        price = safe_divide(revenue, quantity, positive_den=True)
         price = np.where(price > 0, price, np.nan)
         cost = col("unit_cost")
         cost = np.where(cost > 0, cost, price)
@@ -195,7 +196,7 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
     lead = lt_days / x.period_days
     review = r.param("review_period_days") / x.period_days
     periods = lead + review
-    std = lead_time_demand_std(d, sd, periods, lt_std_days / x.period_days)
+    std = cast(np.ndarray, lead_time_demand_std(d, sd, periods, lt_std_days / x.period_days))
     mean = d * periods
 
     periods_per_year = YEAR_DAYS / x.period_days
@@ -361,7 +362,6 @@ def segment_summary(policies: pd.DataFrame) -> pd.DataFrame:
                 cycle_stock_value=("cycle_stock_value", "sum"),
                 inventory_value=("inventory_value", "sum"),
                 _w=("_w", "sum"), _wf=("_wf", "sum"), _wc=("_wc", "sum"))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["expected_fill_rate"] = out["_wf"] / out["_w"]
-        out["expected_csl"] = out["_wc"] / out["_w"]
+    out["expected_fill_rate"] = safe_divide(out["_wf"], out["_w"])
+    out["expected_csl"] = safe_divide(out["_wc"], out["_w"])
     return out.drop(columns=["_w", "_wf", "_wc"]).reset_index()

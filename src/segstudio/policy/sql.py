@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from segstudio.features.sql import valued_lines_ctes
 
+__all__ = [
+    "CUSTOMER_REVENUE",
+    "FIRST_SALES",
+    "LEAD_TIME_SAMPLES",
+    "ORDER_LINES_FOR_SKU",
+    "month_of_year_demand_sql",
+    "period_demand_sql",
+]
+
 # --- inventory policy: demand paths, lead-time samples, seasonality, orders to allocate ---------
 
 def _period_index(period: str, start: str = "$win_start") -> str:

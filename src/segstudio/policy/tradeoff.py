@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -28,13 +29,14 @@ from segstudio.policy.formulas import (
 from segstudio.policy.sku import Protection, SkuInputs, protection, resolve, segment_summary
 
 __all__ = [
+    "Comparison",
     "MEASURES",
+    "Mix",
     "PORTFOLIO",
     "SERVICE_POINTS",
-    "Mix",
     "apply_mix",
-    "chart_data",
     "best_mix_for_budget",
+    "chart_data",
     "curves",
     "least_inventory_for_service",
     "mix_comparison",
@@ -63,7 +65,7 @@ def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     ladder = np.maximum.accumulate(ladder, axis=1)
     loss = gamma_loss(np.broadcast_to(a, ladder.shape), ladder)
     loss = np.minimum.accumulate(loss, axis=1)  # keep it non-increasing against rounding
-    csl_loss = gamma_loss(np.broadcast_to(a, csl_levels.shape), csl_levels)
+    csl_loss = cast(np.ndarray, gamma_loss(np.broadcast_to(a, csl_levels.shape), csl_levels))
     # The level for a loss of u x shape, on one log grid of u for every shape: a query is then
     # two look-ups, no search.
     by_loss = np.empty((len(_SHAPE_GRID), len(_LOSS_GRID)))
@@ -386,18 +388,18 @@ def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series) -> _Segments:
     for i in range(len(segs)):
         inv = np.concatenate([family[k][0][i] for k in MEASURES])
         fill = np.concatenate([family[k][1][i] for k in MEASURES])
-        kind = np.repeat(list(MEASURES), len(SERVICE_POINTS))
+        kind_of = np.repeat(list(MEASURES), len(SERVICE_POINTS))
         target = np.tile(SERVICE_POINTS, len(MEASURES))
         order = np.lexsort((-fill, inv))
-        keep, best = [], -np.inf
+        picked, best = [], -np.inf
         for j in order:
             if fill[j] > best + 1e-12:
-                keep.append(j)
+                picked.append(j)
                 best = fill[j]
-        keep = np.array(keep)
+        keep = np.array(picked)
         inventory.append(inv[keep])
         service.append(fill[keep])
-        kinds.append(kind[keep])
+        kinds.append(kind_of[keep])
         targets.append(target[keep])
     w = np.array([max(float(weights.get(s, 0.0)), 0.0) for s in segs])
     w = w / w.sum() if w.sum() > 0 else np.full(len(segs), 1 / max(len(segs), 1))

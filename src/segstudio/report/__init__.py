@@ -1,1 +1,3 @@
-"""The report stage."""
+"""Charts, the quarterly business review (PDF, PowerPoint, Excel) and CSV/Excel exports."""
+
+__all__: list[str] = []

@@ -8,6 +8,26 @@ import plotly.graph_objects as go
 
 from segstudio.common import fmt
 
+__all__ = [
+    "STATUS_COLOURS",
+    "allocation_figure",
+    "balanced_figure",
+    "causes_figure",
+    "matrix_heatmap",
+    "pareto_figure",
+    "pareto_with_boundaries",
+    "pattern_mix_figure",
+    "sankey",
+    "scatter_cov_revenue",
+    "scorecard_figure",
+    "seasonal_figure",
+    "segment_colour",
+    "service_vs_target_figure",
+    "supplier_otif_figure",
+    "tradeoff_figure",
+    "trend_figure",
+]
+
 PATTERN_COLOURS = {
     "smooth": "#2e7d32",
     "erratic": "#f9a825",

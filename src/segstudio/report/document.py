@@ -22,6 +22,34 @@ import plotly.graph_objects as go
 
 from segstudio.common import fmt
 
+__all__ = [
+    "CHART_HEIGHT_PX",
+    "CHART_SCALE",
+    "CHART_WIDTH_PX",
+    "CONTENTS_SHEET",
+    "CONTROL_CHARS",
+    "PDF_MAX_COLUMNS",
+    "PPTX_CELL_MAX_CHARS",
+    "PPTX_MAX_COLUMNS",
+    "PPTX_ROWS_PER_SLIDE",
+    "PPTX_ROWS_WITH_CHART",
+    "Report",
+    "Section",
+    "TableView",
+    "check_images",
+    "clean_text",
+    "clip_text",
+    "fit_box",
+    "format_value",
+    "generated_stamp",
+    "is_number",
+    "missing_chart_line",
+    "plain_frame",
+    "png_size",
+    "share_widths",
+    "table_view",
+]
+
 CHART_WIDTH_PX = 1200
 CHART_HEIGHT_PX = 650
 CHART_SCALE = 1.5  # ~190 dpi across a landscape A4 page
@@ -80,7 +108,7 @@ def format_value(value: object) -> str:
         return "" if span is pd.NaT else str(span)
     if isinstance(value, numbers.Real):
         if not isinstance(value, numbers.Integral) and math.isinf(value):
-            return "inf" if value > 0 else "-inf"
+            return "inf" if float(value) > 0 else "-inf"
         text = fmt.number(value)
         return "" if text == fmt.MISSING else text
     if isinstance(value, dt.date):  # pd.Timestamp included

@@ -9,6 +9,8 @@ import re
 
 import pandas as pd
 
+__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "to_xlsx_bytes"]
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+__all__ = ["ageing_figure"]
+
 # Youngest to oldest: green to red; stock of unknown age grey.
 AGE_COLOURS = ("#2e7d32", "#9ccc65", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a")
 UNKNOWN_COLOUR = "#9e9e9e"

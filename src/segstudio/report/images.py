@@ -20,6 +20,14 @@ from segstudio.errors import SegStudioError
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+__all__ = [
+    "ChartImagesUnavailable",
+    "DEBIAN_CHROMIUM",
+    "NOT_FOUND_MESSAGE",
+    "chromium_path",
+    "figures_to_png",
+]
+
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
 START_TIMEOUT_S = 60.0  # browser start-up, on top of the per-figure allowance
@@ -79,7 +87,7 @@ async def _render_all(
         enable_sandbox=False,
     ) as k:
         for fig in figures:
-            images.append(await k.calc_fig(fig, opts=opts))  # type: ignore[arg-type]
+            images.append(await k.calc_fig(fig, opts=opts))
     return images
 
 

@@ -30,6 +30,17 @@ from segstudio.report.health_charts import ageing_figure
 from segstudio.segment.decisions import segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, cell_labels, matrix
 
+__all__ = [
+    "MAX_SHEET_ROWS",
+    "QbrData",
+    "STORIES",
+    "attach_operations",
+    "build_report",
+    "gather",
+    "sheets",
+    "story",
+]
+
 
 @dataclass
 class QbrData:

@@ -17,6 +17,8 @@ from segstudio.report.pdf import to_pdf
 from segstudio.report.slides import to_pptx
 from segstudio.report.workbook import to_xlsx
 
+__all__ = ["FORMATS", "MEDIA_TYPES", "chart_images", "render", "render_with_charts"]
+
 FORMATS = ("pdf", "pptx", "xlsx")
 MEDIA_TYPES = {
     "pdf": "application/pdf",

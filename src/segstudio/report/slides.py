@@ -29,6 +29,8 @@ from segstudio.report.document import (
     table_view,
 )
 
+__all__ = ["to_pptx"]
+
 # ---------------------------------------------------------------------------------------------
 # PowerPoint
 

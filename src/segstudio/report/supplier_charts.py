@@ -9,6 +9,8 @@ from plotly.subplots import make_subplots
 
 from segstudio.common import fmt
 
+__all__ = ["segment_heatmap", "trend_figure"]
+
 RATE_COLOURS = {"on_time_rate": "#1565c0", "in_full_rate": "#2e7d32", "otif_rate": "#c62828"}
 RATE_NAMES = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "OTIF"}
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}

@@ -17,6 +17,8 @@ from segstudio.report.document import (
 )
 from segstudio.report.exports import to_xlsx_bytes
 
+__all__ = ["sheet_names", "to_xlsx"]
+
 # ---------------------------------------------------------------------------------------------
 # Excel
 

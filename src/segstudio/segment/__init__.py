@@ -1,1 +1,3 @@
-"""The segment stage."""
+"""The segmentation, its churn over quarters, and the decisions kept in the workspace."""
+
+__all__: list[str] = []

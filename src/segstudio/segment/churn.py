@@ -34,8 +34,16 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from segstudio.common.numeric import safe_divide
 from segstudio.config.rules import Rules
 from segstudio.segment.segmentation import LABELS, Portfolio, classify
+
+__all__ = [
+    "CRITERIA",
+    "churn_by_quarter",
+    "quarter_classes",
+    "sku_churn",
+]
 
 CRITERIA: tuple[str, ...] = ("abc", "xyz", "pattern")
 """The criteria a quarter can be classified by (those the quarterly features carry)."""
@@ -141,8 +149,7 @@ def churn_by_quarter(quarterly: pd.DataFrame, rules: Rules,
             np.int64)
     changed = np.bincount(at, weights=c.changed(), minlength=n)[1:].astype(np.int64)
     out["changed_segment"] = changed
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["churn_share"] = np.where(out["skus"] > 0, changed / out["skus"].to_numpy(), np.nan)
+    out["churn_share"] = safe_divide(changed, out["skus"].to_numpy(), positive_den=True)
     return out
 
 

@@ -24,6 +24,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from segstudio.common.sql import one_row
 from segstudio.config.rules import Rules, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, compute_features
@@ -34,6 +35,22 @@ from segstudio.segment.segmentation import Portfolio, Segmentation, classify, sk
 
 if TYPE_CHECKING:
     from segstudio.ingest.workspace import Workspace
+
+__all__ = [
+    "DecisionError",
+    "active_overrides",
+    "adopt",
+    "audit_log",
+    "classification_table",
+    "create_tables",
+    "list_overrides",
+    "official_history",
+    "official_rules",
+    "remove_override",
+    "restore",
+    "segment_skus",
+    "set_override",
+]
 
 CLASS_COLUMNS = ("abc", "xyz", "pattern")
 """The classes every exported SKU table shows, whatever the rules' own criteria."""
@@ -103,7 +120,7 @@ def adopt(ws: Workspace, rules: Rules, adopted_by: str, reason: str) -> int:
 def _insert_official(ws: Workspace, toml_text: str, who: str, why: str, action: str,
                      note: str) -> int:
     with _transaction(ws) as con:
-        official_id = int(con.execute(q.NEXT_OFFICIAL_ID).fetchone()[0])
+        official_id = int(one_row(con, q.NEXT_OFFICIAL_ID)[0])
         con.execute(q.INSERT_OFFICIAL, [official_id, _now(), who, why, toml_text])
         _audit(con, who, action, f"official rules #{official_id}{note}: {why}")
     return official_id

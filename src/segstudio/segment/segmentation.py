@@ -29,8 +29,26 @@ import numpy as np
 import pandas as pd
 
 from segstudio.common import pareto
+from segstudio.common.numeric import safe_divide
 from segstudio.config.rules import Rules
 from segstudio.features.classes import days_since, lifecycle_codes, pattern_codes
+
+__all__ = [
+    "AbcOrder",
+    "CriterionResult",
+    "LABELS",
+    "Portfolio",
+    "Segmentation",
+    "alert_count",
+    "alerts",
+    "cell_labels",
+    "classify",
+    "flows",
+    "matrix",
+    "movers",
+    "scatter_points",
+    "sku_table",
+]
 
 LABELS: dict[str, list[str]] = {
     "abc": ["A", "B", "C"],
@@ -98,7 +116,7 @@ class Portfolio:
             "cov": _f(f, "cov"), "adi": _f(f, "adi"), "cv2": _f(f, "cv2"),
             "weeks_with_demand": _f(f, "weeks_with_demand"),
             "lt_mean": lt_mean,
-            "lt_cov": np.divide(lt_std, lt_mean, out=np.full(len(f), np.nan), where=lt_mean > 0),
+            "lt_cov": safe_divide(lt_std, lt_mean, positive_den=True),
             "receipts_per_year": _f(f, "receipts_per_year"),
             "top_share": _f(f, "top_customer_share"),
             "days_since_first": days_since(first, last_day),

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "ACTIVE_OVERRIDES",
+    "AUDIT_LOG",
+    "DELETE_OVERRIDE",
+    "GET_OVERRIDE",
+    "INSERT_AUDIT",
+    "INSERT_OFFICIAL",
+    "LATEST_OFFICIAL",
+    "LIST_OVERRIDES",
+    "NEXT_OFFICIAL_ID",
+    "OFFICIAL_BY_ID",
+    "OFFICIAL_HISTORY",
+    "UPSERT_OVERRIDE",
+    "quarterly_features_sql",
+]
+
 NEXT_OFFICIAL_ID = "SELECT nextval('official_rules_seq')"
 INSERT_OFFICIAL = "INSERT INTO official_rules VALUES (?, ?, ?, ?, ?)"
 LATEST_OFFICIAL = "SELECT id, rules_toml FROM official_rules ORDER BY id DESC LIMIT 1"

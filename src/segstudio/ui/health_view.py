@@ -124,16 +124,16 @@ def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
     def share(x: float) -> str | None:
         return f"{fmt.share(x / value)} of value" if value else None
 
-    c = st.columns(4)
-    c[0].metric("On-hand value", fmt.money(value),
+    c = st.columns(4)  # headline amounts in whole units: "0", not money's "0.00"
+    c[0].metric("On-hand value", fmt.fixed(value),
                 help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
                 f"({fmt.money(totals['value_at_risk'])})")
-    c[1].metric("Excess", fmt.money(totals["excess_value"]), share(totals["excess_value"]),
+    c[1].metric("Excess", fmt.fixed(totals["excess_value"]), share(totals["excess_value"]),
                 delta_color="off", help=f"Above {EXCESS_BASES[settings.excess_basis]}")
-    c[2].metric("Obsolete", fmt.money(totals["obsolete_value"]),
+    c[2].metric("Obsolete", fmt.fixed(totals["obsolete_value"]),
                 share(totals["obsolete_value"]), delta_color="off",
                 help=f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold")
-    c[3].metric("Write-down exposure", fmt.money(totals["write_down_exposure"]),
+    c[3].metric("Write-down exposure", fmt.fixed(totals["write_down_exposure"]),
                 share(totals["write_down_exposure"]), delta_color="off",
                 help="Each unit at the highest rate of its categories, never twice")
 

@@ -149,9 +149,9 @@ def _headline(pol, today) -> None:
     stocked = pol["demand_model"] != "none"
     portfolio = today.loc[today["segment"] == PORTFOLIO, "fill_rate"]
     fill = float(portfolio.iat[0]) if len(portfolio) and portfolio.notna().all() else 0.0
-    c = st.columns(5)
-    c[0].metric("Safety stock value", fmt.money(pol["safety_stock_value"].sum()))
-    c[1].metric("Cycle stock value", fmt.money(pol["cycle_stock_value"].sum()))
+    c = st.columns(5)  # headline amounts in whole units: "0", not money's "0.00"
+    c[0].metric("Safety stock value", fmt.fixed(pol["safety_stock_value"].sum()))
+    c[1].metric("Cycle stock value", fmt.fixed(pol["cycle_stock_value"].sum()))
     c[2].metric("Expected fill rate", fmt.share(fill), help="Demand-weighted over stocked SKUs")
     c[3].metric("Stocked SKUs", fmt.count(int(stocked.sum())),
                 help=f"{fmt.count(int((~stocked).sum()))} not stocked (make/engineer-to-order "
@@ -190,10 +190,10 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
     cmp = mix_comparison(curves, today)
     c = st.columns(3)
     c[0].metric("Today", f"{fmt.share(cmp.today_service, 2)} fill rate",
-                f"{fmt.money(cmp.today_inventory)} inventory", delta_color="off",
+                f"{fmt.fixed(cmp.today_inventory)} inventory", delta_color="off",
                 help="Revenue-weighted fill rate across segments")
     if cmp.inventory_saved is not None:
-        c[1].metric("Same service for", f"{fmt.money(cmp.inventory_saved)} less inventory",
+        c[1].metric("Same service for", f"{fmt.fixed(cmp.inventory_saved)} less inventory",
                     fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory
                     else None)
     if cmp.service_gained is not None:

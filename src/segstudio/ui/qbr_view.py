@@ -31,7 +31,7 @@ def show() -> None:
     st.session_state[keys.QBR_STORY] = _current()
     key = c1.radio("Story", _STORY_KEYS, format_func=lambda k: STORIES[k][0], horizontal=True,
                    key=keys.QBR_STORY, on_change=_picked)
-    if c2.button("▶ Present", type="primary", key="qbr.start",
+    if c2.button("▶ Present", type="primary", key=keys.QBR_START,
                  help="Full width, no sidebar: one story per screen, with Previous and Next."):
         presentation.start()
         st.rerun()
@@ -58,12 +58,12 @@ def _present(data: QbrData) -> None:
     key = _current()
     i = _STORY_KEYS.index(key)
     left, mid, right, end = st.columns([1, 6, 1, 1])
-    left.button("◀ Previous", key="qbr.prev", on_click=_step, args=(-1,),
+    left.button("◀ Previous", key=keys.QBR_PREVIOUS, on_click=_step, args=(-1,),
                 width="stretch")
     mid.markdown(f"<div style='text-align:center'>{i + 1} / {len(_STORY_KEYS)}</div>",
                  unsafe_allow_html=True)
-    right.button("Next ▶", key="qbr.next", on_click=_step, args=(1,), width="stretch")
-    end.button("Exit", key="qbr.exit", on_click=presentation.stop, width="stretch")
+    right.button("Next ▶", key=keys.QBR_NEXT, on_click=_step, args=(1,), width="stretch")
+    end.button("Exit", key=keys.QBR_EXIT, on_click=presentation.stop, width="stretch")
     _story(data, key, big=True)
 
 
@@ -75,10 +75,10 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
     if section.figure is not None:
         if big:
             section.figure.update_layout(height=max(section.figure.layout.height or 420, 560))
-        st.plotly_chart(section.figure, key=f"qbr.chart.{key}")
+        st.plotly_chart(section.figure, key=keys.qbr_chart(key))
     if section.table is not None:
         st.dataframe(section.table.head(section.max_rows), hide_index=True,
-                     key=f"qbr.table.{key}")
+                     key=keys.qbr_table(key))
     for note in section.notes:
         st.caption(f"• {note}")
 

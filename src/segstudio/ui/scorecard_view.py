@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.config.kpi_targets import EDITABLE, KPIS
+from segstudio.errors import SegStudioError
 from segstudio.perform import kpi_display, kpis, root_causes
 from segstudio.perform.kpis import PORTFOLIO
 from segstudio.report import charts
@@ -40,9 +42,11 @@ def show() -> None:
     if ctx.error:
         st.warning(f"The sliders' values are not valid rules ({md_escape(ctx.error)}); showing the "
                    "official rules.")
-    st.caption(f"{len(ctx.portfolio):,} SKUs, {ctx.window.periods} {ctx.window.period}s from "
-               f"{ctx.window.start} to {ctx.window.last_day}, segmented by the Segmentation "
-               "page's sliders; service targets from the Inventory policy table.")
+    st.caption(f"{fmt.count(len(ctx.portfolio), 'SKU')}, "
+               f"{fmt.count(ctx.window.periods, ctx.window.period)} from "
+               f"{fmt.date(ctx.window.start)} to {fmt.date(ctx.window.last_day)}, segmented by "
+               "the Segmentation page's sliders; service targets from the Inventory policy "
+               "table.")
     _headline(sc_ctx)
     tabs = st.tabs(["KPI scorecard", "Balanced scorecard", "Trend by quarter", "Root cause",
                     "Targets"])
@@ -62,8 +66,8 @@ def _headline(s: ScoreContext) -> None:
     counts = s.scorecard.counts()
     port = s.scorecard.long[s.scorecard.long["segment"] == PORTFOLIO].set_index("kpi")
     cols = st.columns([1.6, 1, 1, 1, 1, 1])
-    cols[0].metric("Green / amber / red", f"{counts['green']} / {counts['amber']} / "
-                   f"{counts['red']}")
+    cols[0].metric("Green / amber / red", f"{fmt.count(counts['green'])} / "
+                   f"{fmt.count(counts['amber'])} / {fmt.count(counts['red'])}")
     for col, key in zip(cols[1:], ("unit_fill_rate", "otif", "inventory_turns", "gmroi",
                                    "service_level"), strict=True):
         row = port.loc[key]
@@ -75,15 +79,15 @@ def _scorecard_tab(s: ScoreContext) -> None:
     sc = s.scorecard
     fig = charts.scorecard_figure(kpi_display.display_table(sc, with_targets=False),
                                   sc.wide("status"), "KPI scorecard by segment")
-    st.plotly_chart(fig, key="score.grid")
+    st.plotly_chart(fig, key=keys.SCORE_GRID)
     st.caption("Each cell: green at or better than target, amber within "
-               f"{s.ctx.rules.kpi.amber_band:.0%} of it, red further off, grey cannot be "
+               f"{fmt.share(s.ctx.rules.kpi.amber_band, 0)} of it, red further off, grey cannot be "
                "computed. Table below: value / target.")
     status = sc.wide("status")
     colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; "
                                    "color: white")
     st.dataframe(kpi_display.display_table(sc).style.apply(lambda _: colours, axis=None),
-                 key="score.table")
+                 key=keys.SCORE_TABLE)
     for note in kpi_display.notes(sc):
         st.caption(f"• {note}")
     with st.expander("Definitions"):
@@ -93,14 +97,14 @@ def _scorecard_tab(s: ScoreContext) -> None:
 
 def _balanced_tab(s: ScoreContext) -> None:
     table = kpis.balanced(s.scorecard, s.years)
-    st.plotly_chart(charts.balanced_figure(table), key="score.balanced_chart")
-    st.dataframe(table, hide_index=True, key="score.balanced", column_config={
+    st.plotly_chart(charts.balanced_figure(table), key=keys.SCORE_BALANCED_CHART)
+    st.dataframe(table, hide_index=True, key=keys.SCORE_BALANCED, column_config={
         c: st.column_config.NumberColumn(help=kpis.BALANCED_COLUMNS[c],
                                          format="percent" if c in ("revenue_share", "margin_pct",
                                                                    "unit_fill_rate")
                                          else "localized")
         for c in table.columns if c != "segment"})
-    st.caption(f"The window is {s.years:.2f} years; GMROI and margin after carrying are "
+    st.caption(f"The window is {fmt.fixed(s.years, 2)} years; GMROI and margin after carrying are "
                "annualised. One inventory snapshot is loaded, so the average inventory is that "
                "snapshot; receivables and payables are not in the data, so working capital here "
                "is the stock on hand and on order, at cost.")
@@ -120,7 +124,7 @@ def _trend_tab(s: ScoreContext) -> None:
     if shown.empty:
         st.info("Choose at least one segment.")
         return
-    st.plotly_chart(charts.trend_figure(shown, measure, label, rate), key="score.trend_chart")
+    st.plotly_chart(charts.trend_figure(shown, measure, label, rate), key=keys.SCORE_TREND_CHART)
     if measure in ("unit_fill_rate", "line_fill_rate") and not s.columns.fill:
         st.caption(s.columns.missing_fill)
     if measure == "otif" and not s.columns.otif:
@@ -144,13 +148,13 @@ def _cause_tab(s: ScoreContext) -> None:
     row = misses.set_index("segment").loc[seg]
     st.markdown(f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
                 f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']}).")
-    st.plotly_chart(charts.causes_figure(summary, seg), key="score.causes_chart")
+    st.plotly_chart(charts.causes_figure(summary, seg), key=keys.SCORE_CAUSES_CHART)
     own = summary[summary["segment"] == seg]
-    st.dataframe(own.drop(columns=["segment"]), hide_index=True, key="score.causes")
+    st.dataframe(own.drop(columns=["segment"]), hide_index=True, key=keys.SCORE_CAUSES)
     short = skus[skus["segment"] == seg]
-    st.markdown(f"**{len(short):,} SKUs below the target**, most units short first; a SKU can "
-                "have several causes (the first listed is its main one).")
-    st.dataframe(short.head(1_000), hide_index=True, key="score.cause_skus")
+    st.markdown(f"**{fmt.count(len(short), 'SKU')} below the target**, most units short "
+                "first; a SKU can have several causes (the first listed is its main one).")
+    st.dataframe(short.head(1_000), hide_index=True, key=keys.SCORE_CAUSE_SKUS)
     on_request("Download the SKUs behind the miss (CSV)", lambda: to_csv_bytes(short),
                f"root_cause_{seg}.csv", keys.SCORE_CAUSES_CSV,
                signature(s.ctx, s.ctx.rules.policy) + seg)
@@ -180,7 +184,7 @@ def _targets_tab(s: ScoreContext) -> None:
             on_change=_set_target, args=(seg, key, widget), help=k.definition)
     st.caption("Service targets come from the Inventory policy table. Changes apply at once "
                "to this session; save them to keep them for everyone.")
-    with st.form("score.save_form"):
+    with st.form(key=keys.SCORE_SAVE_FORM):
         who = st.text_input("Your name", key=keys.SCORE_SAVE_WHO)
         why = st.text_input("Why (recorded with the decision)", key=keys.SCORE_SAVE_WHY)
         if st.form_submit_button("Save the targets as official", type="primary"):
@@ -189,5 +193,5 @@ def _targets_tab(s: ScoreContext) -> None:
                                          f"KPI targets: {why}" if why.strip() else why)
                 st.success(f"Saved: the official rules (set {new_id}) now carry these targets; "
                            "the segment boundaries stay as they were.")
-            except Exception as exc:  # a refusal is shown, never a traceback
+            except SegStudioError as exc:  # a refusal is shown, never a traceback
                 st.error(md_escape(exc))

@@ -6,7 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.config.rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
+from segstudio.errors import SegStudioError
 from segstudio.features import profile
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
@@ -88,13 +90,14 @@ def show() -> None:
         moved = movers(portfolio, current, base)
         n_alerts = alert_count(current)
         c = st.columns(5)
-        c[0].metric("SKUs", f"{len(portfolio):,}")
-        c[1].metric("Moved vs official", f"{len(moved):,}")
-        c[2].metric("Revenue at stake", f"{moved['revenue'].sum():,.0f}")
-        c[3].metric("Near a boundary", f"{n_alerts:,}")
-        c[4].metric("Flips prevented", f"{int(current.kept_by_hysteresis.sum()):,}",
+        c[0].metric("SKUs", fmt.count(len(portfolio)))
+        c[1].metric("Moved vs official", fmt.count(len(moved)))
+        c[2].metric("Revenue at stake", fmt.fixed(moved["revenue"].sum()))  # "0", not "0.00"
+        c[3].metric("Near a boundary", fmt.count(n_alerts))
+        c[4].metric("Flips prevented", fmt.count(int(current.kept_by_hysteresis.sum())),
                     help="SKUs kept in their official class by hysteresis")
-        st.caption(f"Window: {window.periods} {window.period}s to {window.last_day}. "
+        st.caption(f"Window: {fmt.count(window.periods, window.period)} to "
+                   f"{fmt.date(window.last_day)}. "
                    f"Segments: {', '.join(rules.criteria)}.")
         tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
         with tabs[0]:
@@ -118,27 +121,27 @@ def _matrix_tab(portfolio, current, rules) -> None:
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
     left, right = st.columns(2)
     left.plotly_chart(charts.matrix_heatmap(cells, rows, cols, row_name, col_name),
-                      key="seg.matrix_chart")
+                      key=keys.SEG_MATRIX_CHART)
     curve = profile.pareto_curve(portfolio.features, rules.abc_measure)
     right.plotly_chart(charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b,
-                                                     rules.abc_measure), key="seg.pareto")
+                                                     rules.abc_measure), key=keys.SEG_PARETO)
     shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
-    st.table(shown.assign(revenue_share=shown["revenue_share"].map("{:.1%}".format),
-                          margin=shown["margin"].map("{:,.0f}".format)).set_index("segment"))
+    st.table(shown.assign(revenue_share=fmt.each(fmt.share, shown["revenue_share"]),
+                          margin=fmt.each(fmt.money, shown["margin"])).set_index("segment"))
     with st.expander("Name the segments"):
         _segment_names(cells)
     st.plotly_chart(charts.scatter_cov_revenue(scatter_points(portfolio, current),
-                                               len(portfolio)), key="seg.scatter")
+                                               len(portfolio)), key=keys.SEG_SCATTER)
     on_request("Download every SKU's segment (CSV)",
                lambda: to_csv_bytes(sku_table(portfolio, current)), "segments.csv",
-               "seg.segments_dl", _signature(rules))
+               keys.SEG_SEGMENTS_DL, _signature(rules))
 
 
 def _segment_names(cells) -> None:
     """Names ("AX: core runners") are part of the rules: saved with them and in their file."""
     names = dict(st.session_state.get(keys.rule("names"), {}))
     table = cells[["segment"]].assign(name=[names.get(seg, "") for seg in cells["segment"]])
-    edited = st.data_editor(table, hide_index=True, disabled=["segment"], key="seg.names_editor")
+    edited = st.data_editor(table, hide_index=True, disabled=["segment"], key=keys.SEG_NAMES_EDITOR)
     new = {seg: str(name).strip() for seg, name in zip(edited["segment"], edited["name"],
                                                       strict=True) if str(name).strip()}
     if new != names:
@@ -157,85 +160,90 @@ def _movers_tab(moved, rules) -> None:
     if moved.empty:
         st.info("No SKU changes segment against the official segmentation.")
         return
-    st.caption(f"{len(moved):,} SKUs change segment; revenue {moved['revenue'].sum():,.0f}, "
-               f"margin {moved['margin'].sum():,.0f} at stake. Largest first.")
-    st.plotly_chart(charts.sankey(flows(moved)), key="seg.sankey")
-    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.movers")
+    st.caption(f"{fmt.count(len(moved), 'SKU')} change segment; revenue "
+               f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum())} "
+               "at stake. Largest first.")
+    st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
+    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_MOVERS)
     on_request("Download all movers (CSV)", lambda: to_csv_bytes(moved), "movers.csv",
-               "seg.movers_dl", _signature(rules))
+               keys.SEG_MOVERS_DL, _signature(rules))
 
 
 def _alerts_tab(portfolio, current) -> None:
     near = alerts(portfolio, current)
-    st.caption(f"{len(near):,} SKUs within the band of a boundary (nearest first): they may "
-               "flip at the next review.")
-    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key="seg.alerts")
+    st.caption(f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
+               "first): they may flip at the next review.")
+    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_ALERTS)
     on_request("Download the alerts (CSV)", lambda: to_csv_bytes(near), "alerts.csv",
-               "seg.alerts_dl", _signature(current.rules))
+               keys.SEG_ALERTS_DL, _signature(current.rules))
 
 
 def _official_tab(rules) -> None:
     ws = get_workspace()
-    with st.form("seg.adopt_form"):
+    with st.form(key=keys.SEG_ADOPT_FORM):
         st.markdown("**Adopt the current rules as the official segmentation**")
-        who = st.text_input("Your name", key="seg.adopt_who")
-        why = st.text_input("Why (recorded with the decision)", key="seg.adopt_why")
+        who = st.text_input("Your name", key=keys.SEG_ADOPT_WHO)
+        why = st.text_input("Why (recorded with the decision)", key=keys.SEG_ADOPT_WHY)
         if st.form_submit_button("Adopt as official", type="primary"):
             try:
                 official_id = decisions.adopt(ws, rules, who, why)
                 st.success(f"Adopted as official set {official_id}.")
-            except Exception as exc:  # a refusal is shown, never a traceback
+            except SegStudioError as exc:  # a refusal is shown, never a traceback
                 st.error(md_escape(exc))
     history = decisions.official_history(ws)
     st.markdown("**History of official rules**")
     if history.empty:
         st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
         return
-    st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key="seg.history")
-    with st.form("seg.restore_form"):
-        pick = st.selectbox("Restore an earlier set", history["id"].tolist(), key="seg.restore_id")
-        who = st.text_input("Your name", key="seg.restore_who")
-        why = st.text_input("Why", key="seg.restore_why")
+    st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key=keys.SEG_HISTORY)
+    with st.form(key=keys.SEG_RESTORE_FORM):
+        pick = st.selectbox("Restore an earlier set", history["id"].tolist(),
+                            key=keys.SEG_RESTORE_ID)
+        who = st.text_input("Your name", key=keys.SEG_RESTORE_WHO)
+        why = st.text_input("Why", key=keys.SEG_RESTORE_WHY)
         if st.form_submit_button("Restore"):
             try:
                 decisions.restore(ws, int(pick), who, why)
+            except SegStudioError as exc:  # a refusal (no name, no reason) is shown
+                st.error(md_escape(exc))
+            else:
                 init_rules(official(), force=True)
                 st.rerun()
-            except Exception as exc:
-                st.error(md_escape(exc))
 
 
 def _overrides_tab(current) -> None:
     ws = get_workspace()
-    with st.form("seg.override_form"):
+    with st.form(key=keys.SEG_OVERRIDE_FORM):
         st.markdown("**Override an SKU's segment**")
         c = st.columns(2)
-        sku = c[0].text_input("SKU", key="seg.ovr_sku")
-        segment = c[1].selectbox("Segment", current.labels, key="seg.ovr_segment")
-        reason = st.text_input("Reason", key="seg.ovr_reason")
-        who = st.text_input("Your name", key="seg.ovr_who")
-        expires = st.date_input("Expires (optional)", value=None, key="seg.ovr_expires",
+        sku = c[0].text_input("SKU", key=keys.SEG_OVERRIDE_SKU)
+        segment = c[1].selectbox("Segment", current.labels, key=keys.SEG_OVERRIDE_SEGMENT)
+        reason = st.text_input("Reason", key=keys.SEG_OVERRIDE_REASON)
+        who = st.text_input("Your name", key=keys.SEG_OVERRIDE_WHO)
+        expires = st.date_input("Expires (optional)", value=None, key=keys.SEG_OVERRIDE_EXPIRES,
                                 min_value=dt.date.today())
         if st.form_submit_button("Save override"):
             try:
                 decisions.set_override(ws, sku.strip(), segment, reason, who, expires)
                 st.success(f"{md_escape(sku.strip())} is now in {segment}.")
-            except Exception as exc:
+            except SegStudioError as exc:  # a refusal (an empty field) is shown
                 st.error(md_escape(exc))
     listed = decisions.list_overrides(ws)
     if listed.empty:
         st.caption("No overrides.")
         return
-    st.dataframe(listed, hide_index=True, key="seg.overrides")
-    with st.form("seg.remove_override_form"):
-        pick = st.selectbox("Remove the override of", listed["sku"].tolist(), key="seg.ovr_remove")
-        who = st.text_input("Your name", key="seg.ovr_remove_who")
+    st.dataframe(listed, hide_index=True, key=keys.SEG_OVERRIDES)
+    with st.form(key=keys.SEG_REMOVE_OVERRIDE_FORM):
+        pick = st.selectbox("Remove the override of", listed["sku"].tolist(),
+                            key=keys.SEG_REMOVE_OVERRIDE_SKU)
+        who = st.text_input("Your name", key=keys.SEG_REMOVE_OVERRIDE_WHO)
         if st.form_submit_button("Remove override"):
             try:
                 decisions.remove_override(ws, pick, who)
-                st.rerun()
-            except Exception as exc:
+            except SegStudioError as exc:  # a refusal (no name, no override) is shown
                 st.error(md_escape(exc))
+            else:
+                st.rerun()
 
 
 def _churn_tab(rules) -> None:
@@ -243,7 +251,7 @@ def _churn_tab(rules) -> None:
                "class from one quarter to the next. Computed on request (it reads every sales "
                "line), not on each slider move.")
     sig = to_toml(rules)
-    if st.button("Compute quarterly churn for the current rules", key="seg.churn_go"):
+    if st.button("Compute quarterly churn for the current rules", key=keys.SEG_CHURN_GO):
         results.keep(keys.SEG_CHURN, sig, churn_table(rules))
     if st.session_state.get(keys.SEG_CHURN) is None:
         return
@@ -252,17 +260,21 @@ def _churn_tab(rules) -> None:
     if table is None or table.empty:
         st.info("Not enough history for quarter-on-quarter churn.")
         return
-    st.table(table.assign(churn_share=table["churn_share"].map("{:.1%}".format)))
+    st.table(table.assign(churn_share=fmt.each(fmt.share, table["churn_share"])))
 
 
 def _rules_file() -> None:
     rules, _ = current_rules()
     st.download_button("Download these rules (TOML)", to_toml(rules).encode(), "rules.toml",
-                       "application/toml", key="seg.rules_dl")
+                       "application/toml", key=keys.SEG_RULES_DL)
     up = st.file_uploader("Load a rules file", type=["toml"], key=keys.SEG_RULES_UPLOAD)
-    if up is not None and st.button("Apply the rules file", key="seg.rules_apply"):
+    if up is not None and st.button("Apply the rules file", key=keys.SEG_RULES_APPLY):
         try:
-            init_rules(from_toml(up.getvalue().decode("utf-8"), up.name), force=True)
-            st.rerun()
-        except Exception as exc:
+            loaded = from_toml(up.getvalue().decode("utf-8"), up.name)
+        except UnicodeDecodeError as exc:  # not UTF-8 text, as read_rules says for a path
+            st.error(md_escape(f"{up.name}: cannot be read ({exc})"))
+        except SegStudioError as exc:  # RulesError: invalid TOML or values, naming the file
             st.error(md_escape(exc))
+        else:
+            init_rules(loaded, force=True)
+            st.rerun()

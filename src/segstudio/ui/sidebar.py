@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from segstudio.common import fmt
+
 from .seg_state import alert_total
 from .state import get_features, get_workspace
 
@@ -18,12 +20,12 @@ def show() -> None:
             st.warning("No sales loaded yet: go to Data.")
             return
         features, window = result
-        st.metric("SKUs", f"{len(features):,}")
+        st.metric("SKUs", fmt.count(len(features)))
         st.caption(
-            f"Sales lines: {counts.get('sales', 0):,} · window: {window.periods} "
-            f"{window.period}s to {window.last_day}"
+            f"Sales lines: {fmt.count(counts.get('sales', 0))} · window: "
+            f"{fmt.count(window.periods, window.period)} to {fmt.date(window.last_day)}"
         )
         n_alerts = alert_total()
         if n_alerts is not None:
-            st.metric("Boundary alerts", f"{n_alerts:,}",
+            st.metric("Boundary alerts", fmt.count(n_alerts),
                       help="SKUs within the alert band of a segment boundary")

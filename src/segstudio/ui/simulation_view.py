@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.policy import inputs, planning
 from segstudio.policy.allocation import RULES, allocate
 from segstudio.report import charts
@@ -50,7 +51,7 @@ def show() -> None:
 
 def _simulation(ctx, table, pol) -> None:
     st.caption(f"Each stocked SKU's policy (Inventory policy page) replayed week by week over "
-               f"the {ctx.window.periods} {ctx.window.period}s it was set on, and over "
+               f"the {fmt.count(ctx.window.periods, ctx.window.period)} it was set on, and over "
                "bootstrapped paths of the same weeks; each order's lead time is drawn from the "
                "SKU's receipts (else its main supplier's). Stock is checked once a "
                f"{ctx.window.period}: a continuous-review policy is replayed as a weekly check "
@@ -59,11 +60,11 @@ def _simulation(ctx, table, pol) -> None:
     paths = c[0].slider("Bootstrapped paths per SKU", 0, 50, 20, key=keys.SIM_PATHS)
     seed = c[1].number_input("Random seed", 0, 1_000_000, 0, key=keys.SIM_SEED)
     stocked = int((pol["demand_model"] != "none").sum())
-    c[2].metric("SKUs to simulate", f"{min(stocked, planning.MAX_SIMULATED_SKUS):,}",
-                help=f"Portfolios above {planning.MAX_SIMULATED_SKUS:,} stocked SKUs are "
+    c[2].metric("SKUs to simulate", fmt.count(min(stocked, planning.MAX_SIMULATED_SKUS)),
+                help=f"Portfolios above {fmt.count(planning.MAX_SIMULATED_SKUS)} stocked SKUs are "
                      "simulated on a seeded sample")
     sig = f"{signature(ctx, table)}|{paths}|{seed}"
-    if st.button("Run the simulation", type="primary", key="sim.go"):
+    if st.button("Run the simulation", type="primary", key=keys.SIM_GO):
         bar = st.progress(0.0, text="Starting...")
         ws = get_workspace()
         rows, sampled = planning.simulated_rows(pol, seed=int(seed))
@@ -81,7 +82,7 @@ def _simulation(ctx, table, pol) -> None:
     if run is None:
         return
     summary = run.bootstrap if run.bootstrap is not None else run.history
-    source = (f"{run.paths} bootstrapped paths" if run.bootstrap is not None
+    source = (fmt.count(run.paths, "bootstrapped path") if run.bootstrap is not None
               else "the history")
     misses = summary.loc[summary["misses_target"], "segment"].tolist()
     if misses:
@@ -89,22 +90,24 @@ def _simulation(ctx, table, pol) -> None:
     else:
         st.success(f"Every segment meets its target on {source}.")
     if run.sampled:
-        st.caption(f"Simulated on a sample of {planning.MAX_SIMULATED_SKUS:,} stocked SKUs.")
-    st.plotly_chart(charts.service_vs_target_figure(summary), key="sim.chart")
+        st.caption(f"Simulated on a sample of "
+                   f"{fmt.count(planning.MAX_SIMULATED_SKUS, 'stocked SKU')}.")
+    st.plotly_chart(charts.service_vs_target_figure(summary), key=keys.SIM_CHART)
     st.markdown(f"**Per segment, on {source}**")
-    st.dataframe(summary[_SUMMARY_COLUMNS], hide_index=True, key="sim.summary")
+    st.dataframe(summary[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_SUMMARY)
     st.markdown("**Per segment, replaying the history once**")
-    st.dataframe(run.history[_SUMMARY_COLUMNS], hide_index=True, key="sim.history")
+    st.dataframe(run.history[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_HISTORY)
     st.markdown("**Per SKU**")
-    st.dataframe(run.per_sku.head(1_000), hide_index=True, key="sim.skus")
+    st.dataframe(run.per_sku.head(1_000), hide_index=True, key=keys.SIM_SKUS)
     st.download_button("Download the per-SKU results (CSV)", to_csv_bytes(run.per_sku),
-                       "simulation.csv", "text/csv", key="sim.dl")
+                       "simulation.csv", "text/csv", key=keys.SIM_DL)
 
 
 def _allocation(pol) -> None:
     st.caption("An SKU short of stock: share what is available across its recent orders. "
                "Customer classes rank customers by revenue (A: the first 80%); key accounts "
-               f"are the largest customers making {planning.KEY_ACCOUNT_SHARE:.0%} of revenue.")
+               f"are the largest customers making {fmt.share(planning.KEY_ACCOUNT_SHARE, 0)} of "
+               "revenue.")
     ws = get_workspace()
     skus = pol.sort_values("revenue", ascending=False)["sku"].tolist()
     c = st.columns(4)
@@ -116,7 +119,8 @@ def _allocation(pol) -> None:
         lines = inputs.order_lines(con, sku, int(days))
     orders = planning.with_priorities(lines, customers)
     if orders.empty:
-        st.info(f"{md_escape(sku)} has no orders in the last {days} days of its sales.")
+        st.info(f"{md_escape(sku)} has no orders in the last {fmt.count(days, 'day')} of its "
+                "sales.")
         return
     total = float(orders["quantity"].sum())
     available = c[2].number_input("Available", 0.0, value=float(round(total / 2)), step=1.0,
@@ -124,8 +128,8 @@ def _allocation(pol) -> None:
     whole = bool((orders["quantity"] % 1 == 0).all())
     result = allocate(available, orders, rule, whole_units=whole)
     m = st.columns(3)
-    m[0].metric("Ordered", f"{total:,.0f}")
-    m[1].metric("Allocated", f"{result['allocated'].sum():,.0f}")
-    m[2].metric("Short", f"{result['short'].sum():,.0f}")
-    st.plotly_chart(charts.allocation_figure(result), key="alloc.chart")
-    st.dataframe(result, hide_index=True, key="alloc.table")
+    m[0].metric("Ordered", fmt.count(total))  # units (a fractional total is rounded)
+    m[1].metric("Allocated", fmt.count(result["allocated"].sum()))
+    m[2].metric("Short", fmt.count(result["short"].sum()))
+    st.plotly_chart(charts.allocation_figure(result), key=keys.ALLOC_CHART)
+    st.dataframe(result, hide_index=True, key=keys.ALLOC_TABLE)

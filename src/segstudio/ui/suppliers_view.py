@@ -9,6 +9,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from segstudio.common import fmt
 from segstudio.config.rules import Rules
 from segstudio.perform.suppliers import (
     ALL_SUPPLIERS,
@@ -150,29 +151,26 @@ def _headline(perf: SupplierPerformance) -> None:
     o = perf.overall
     counts = perf.tier_counts()
     c = st.columns(5)
-    c[0].metric("Suppliers", f"{o['suppliers']:,}",
-                help=", ".join(f"{n:,} {t}" for t, n in counts.items()))
-    c[1].metric("Receipt lines", f"{o['lines']:,}", help=f"{o['skus']:,} SKUs")
-
-    def rate(v: float) -> str:
-        return "n/a" if pd.isna(v) else f"{v:.1%}"
-
-    c[2].metric("OTIF", rate(o["otif_rate"]), help="Lines on time and in full, over the lines "
-                "with a promised date and both quantities")
-    c[3].metric("On time / in full", f"{rate(o['on_time_rate'])} / {rate(o['in_full_rate'])}")
-    lt = o["lead_time_mean_days"]
-    c[4].metric("Lead time", "n/a" if pd.isna(lt) else f"{lt:.1f} days",
-                help=f"Mean over all receipt lines; sample std {o['lead_time_std_days']:.1f} days")
+    c[0].metric("Suppliers", fmt.count(o["suppliers"]),
+                help=", ".join(f"{fmt.count(n)} {t}" for t, n in counts.items()))
+    c[1].metric("Receipt lines", fmt.count(o["lines"]), help=fmt.count(o["skus"], "SKU"))
+    c[2].metric("OTIF", fmt.share(o["otif_rate"]), help="Lines on time and in full, over the "
+                "lines with a promised date and both quantities")
+    c[3].metric("On time / in full",
+                f"{fmt.share(o['on_time_rate'])} / {fmt.share(o['in_full_rate'])}")
+    c[4].metric("Lead time", fmt.days(o["lead_time_mean_days"], 1, suffix=" days"),
+                help="Mean over all receipt lines; sample std "
+                f"{fmt.days(o['lead_time_std_days'], 1, suffix=' days')}")
 
 
 def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     counts = perf.tier_counts()
-    st.caption(f"Suggested tiers: {', '.join(f'{n:,} {t}' for t, n in counts.items())}. "
-               f"Strategic: in the top {tiers.strategic_spend:.0%} of spend and buys A-class "
-               f"SKUs, or the sole source of A SKUs making {tiers.sole_source_a_revenue:.0%} "
-               f"of A revenue or more. Preferred: otherwise in the top "
-               f"{tiers.preferred_spend:.0%} of spend, or buys any A-class SKU. Approved: the "
-               "rest.")
+    st.caption(f"Suggested tiers: {', '.join(f'{fmt.count(n)} {t}' for t, n in counts.items())}. "
+               f"Strategic: in the top {fmt.share(tiers.strategic_spend, 0)} of spend and buys "
+               "A-class SKUs, or the sole source of A SKUs making "
+               f"{fmt.share(tiers.sole_source_a_revenue, 0)} of A revenue or more. Preferred: "
+               f"otherwise in the top {fmt.share(tiers.preferred_spend, 0)} of spend, or buys any "
+               "A-class SKU. Approved: the rest.")
     table = perf.suppliers
     st.dataframe(table, hide_index=True, key=keys.SUP_TABLE, column_config=_columns(table))
     frames = export_frames(perf)
@@ -194,8 +192,8 @@ def _segment_tab(perf: SupplierPerformance) -> None:
     st.plotly_chart(supplier_charts.segment_heatmap(matrix, label, kind),
                     key=keys.SUP_SEGMENT_CHART)
     if len(perf.suppliers) > len(shown):
-        st.caption(f"The {len(shown)} largest suppliers by spend; the table below has all "
-                   f"{len(perf.suppliers):,}.")
+        st.caption(f"The {fmt.count(len(shown))} largest suppliers by spend; the table below "
+                   f"has all {fmt.count(len(perf.suppliers))}.")
     st.dataframe(perf.by_segment, hide_index=True, key=keys.SUP_SEGMENT_TABLE,
                  column_config=_columns(perf.by_segment))
 
@@ -220,9 +218,9 @@ def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None,
               sig: str) -> None:
     rules = ctx.rules if ctx is not None else Rules()
     st.caption(f"SKUs with a single supplier in the receipts, class A or with a mean lead time "
-               f"above {rules.leadtime_days:g} days, whose supplier's OTIF is below "
-               f"{otif_below:.0%} or lead-time CoV above {rules.leadtime_cov:g} (the lead-time "
-               "limits are the Segmentation page's). Largest revenue first.")
+               f"above {fmt.plain(rules.leadtime_days)} days, whose supplier's OTIF is below "
+               f"{fmt.share(otif_below, 0)} or lead-time CoV above {fmt.plain(rules.leadtime_cov)} "
+               "(the lead-time limits are the Segmentation page's). Largest revenue first.")
     dual = perf.dual_sourcing
     if dual.empty:
         st.info("No dual-sourcing candidates under these rules.")
