@@ -85,3 +85,17 @@ def test_named_segments_show_in_the_matrix_table(app_env: Path) -> None:
     assert names["AX"] == "AX: core runners"
     assert names["CZ"] == "CZ: long tail"
     assert names["BX"] == "BX"
+
+
+def test_a_boundary_moved_on_the_segmentation_page_holds_on_the_other_pages(app_env: Path) -> None:
+    at = _run()
+    at.slider(key="seg.abc_a").set_value(0.6).run()
+    moved = _metric(at, "Moved vs official")
+    at.switch_page("pages/policy.py").run()
+    assert not at.exception
+    at.switch_page("pages/scorecard.py").run()
+    assert not at.exception
+    at.switch_page("pages/segmentation.py").run()
+    assert not at.exception
+    assert at.slider(key="seg.abc_a").value == 0.6
+    assert _metric(at, "Moved vs official") == moved

@@ -20,6 +20,7 @@ from segstudio.report.exports import to_csv_bytes
 
 from . import keys, uploads
 from .downloads import on_request
+from .seg_state import current_rules
 from .state import get_features, get_workspace
 from .text import md_escape
 
@@ -43,7 +44,7 @@ def current_data() -> None:
 
 
 def portfolio_profile() -> None:
-    result = get_features()
+    result = get_features(current_rules()[0])  # the classes under the session's rules
     st.subheader("Portfolio profile")
     if result is None:
         st.info("Load a sales file below to see the portfolio's profile.")
@@ -238,7 +239,7 @@ def history_and_features() -> None:
     with st.expander("Load history"):
         st.dataframe(ws.load_history(), hide_index=True, width="stretch",
                      key=keys.DATA_HISTORY)
-    result = get_features()
+    result = get_features(current_rules()[0])
     if result is None:
         return
     features, window = result

@@ -64,6 +64,17 @@ def init_rules(rules: Rules, force: bool = False) -> None:
     st.session_state[keys.SEG_INITIALISED] = True
 
 
+def keep_rule_widgets() -> None:
+    """Keep the rules' widget values when the page that draws them is not shown: Streamlit
+    drops a widget's value from the session at the end of a run that did not draw it, so a
+    move on the Segmentation page would be forgotten on the Policy page. Called at the top of
+    every run (app.py)."""
+    for attr in (*_RULE_ATTRS, "names", "exclude"):
+        key = keys.rule(attr)
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def clear_policy_editor() -> None:
     """Forget the policy editor's and the KPI target editor's widget values, so they show
     the tables afresh."""

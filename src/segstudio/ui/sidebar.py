@@ -6,7 +6,7 @@ import streamlit as st
 
 from segstudio.common import fmt
 
-from .seg_state import alert_total
+from .seg_state import alert_total, current_rules
 from .state import get_features, get_workspace
 
 
@@ -15,7 +15,7 @@ def show() -> None:
     with st.sidebar:
         st.caption(f"Workspace: `{ws.path}`")
         counts = ws.table_counts()
-        result = get_features()
+        result = get_features(current_rules()[0])
         if result is None:
             st.warning("No sales loaded yet: go to Data.")
             return

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, compute_features
+from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
 
@@ -40,10 +42,14 @@ def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.Da
         return compute_features(con, settings)
 
 
-def get_features(settings: FeatureSettings | None = None) -> tuple[pd.DataFrame, Window] | None:
-    """The feature table for the current data version, or None when no sales are loaded."""
+def get_features(rules: Rules | None = None) -> tuple[pd.DataFrame, Window] | None:
+    """The feature table for the current data version under ``rules`` (their window and their
+    pattern and lifecycle cut-offs; default: the default rules), or None when no sales are
+    loaded."""
+    rules = rules or Rules()
     ws = get_workspace()
     try:
-        return _features(str(ws.path), ws.version(), settings or FeatureSettings())
+        features, window = _features(str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks))
     except SegStudioError:
         return None
+    return with_classes(features, window.last_day, ClassCuts.from_rules(rules)), window
