@@ -28,6 +28,7 @@ run: $(STAMP) $(WORKSPACE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/ruff format --check src tests pages app.py data bench
 	$(BIN)/mypy
 
 typecheck: $(STAMP)  ## mypy over the core (pyproject.toml [tool.mypy]: all of segstudio but ui/)
@@ -36,6 +37,7 @@ typecheck: $(STAMP)  ## mypy over the core (pyproject.toml [tool.mypy]: all of s
 test: $(STAMP)
 	./scripts/ensure_chromium.sh
 	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/ruff format --check src tests pages app.py data bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

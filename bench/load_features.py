@@ -30,11 +30,19 @@ def main() -> int:
         t2 = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     r = reports["sales"]
-    print(json.dumps({
-        "rows_read": r.read, "rows_accepted": r.accepted, "skus": len(df),
-        "load_s": round(t1 - t0, 2), "features_s": round(t2 - t1, 2),
-        "total_s": round(t2 - t0, 2), "peak_mb": round(peak_mb),
-    }))
+    print(
+        json.dumps(
+            {
+                "rows_read": r.read,
+                "rows_accepted": r.accepted,
+                "skus": len(df),
+                "load_s": round(t1 - t0, 2),
+                "features_s": round(t2 - t1, 2),
+                "total_s": round(t2 - t0, 2),
+                "peak_mb": round(peak_mb),
+            }
+        )
+    )
     return 0
 
 

@@ -58,9 +58,23 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(ws_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -70,9 +84,18 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
             except OSError:
                 time.sleep(0.2)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1600})
             page.goto(url)
             try:
@@ -91,7 +114,9 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
                 slider.press("ArrowLeft")
                 page.wait_for_function(
                     "b => document.querySelector(\"[data-testid='stTable']\").innerText !== b",
-                    arg=before, timeout=60_000)
+                    arg=before,
+                    timeout=60_000,
+                )
                 if i:
                     times.append(time.perf_counter() - t)
                 page.wait_for_timeout(500)
@@ -111,12 +136,22 @@ def main() -> int:
     out = {"skus": args.skus}
     if args.apptest_only:
         at = apptest_seconds(ws_path)
-        print(json.dumps({"apptest_s_median": round(statistics.median(at), 3),
-                          "apptest_s_max": round(max(at), 3)}))
+        print(
+            json.dumps(
+                {
+                    "apptest_s_median": round(statistics.median(at), 3),
+                    "apptest_s_max": round(max(at), 3),
+                }
+            )
+        )
         return 0
     # AppTest opens the workspace in its own process (DuckDB allows one writer process).
-    run = subprocess.run([sys.executable, __file__, "--skus", str(args.skus), "--apptest-only"],
-                         check=True, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, __file__, "--skus", str(args.skus), "--apptest-only"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     out.update(json.loads(run.stdout.strip().splitlines()[-1]))
     if Path("/usr/bin/chromium").exists():
         br = browser_seconds(ws_path)

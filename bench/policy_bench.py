@@ -35,8 +35,11 @@ def _features(n: int, seed: int = 42):
     f["demand_std"] = mean * f["cov"].fillna(1.0).to_numpy()
     adi = f["adi"].to_numpy()
     cv2 = rng.gamma(1.0, 0.5, n)
-    f["pattern"] = np.where(adi > 1.32, np.where(cv2 > 0.49, "lumpy", "intermittent"),
-                            np.where(cv2 > 0.49, "erratic", "smooth"))
+    f["pattern"] = np.where(
+        adi > 1.32,
+        np.where(cv2 > 0.49, "lumpy", "intermittent"),
+        np.where(cv2 > 0.49, "erratic", "smooth"),
+    )
     f["unit_cost"] = rng.lognormal(2.0, 1.0, n)
     f["lead_time_std_days"] = f["lead_time_mean_days"] * rng.uniform(0.05, 0.6, n)
     f["lead_time_source"] = "sku"
@@ -67,10 +70,20 @@ def main() -> int:
     segments = classify(p, Rules()).segment
     x = SkuInputs.from_features(p.features)
     csl_table = Rules().policy
-    fill_table = PolicyTable(default=SegmentPolicy(service_type="fill_rate"), segments=tuple(
-        (c, SegmentPolicy(service_type="fill_rate", service_target=sp.service_target,
-                          review_period_days=sp.review_period_days))
-        for c, sp in csl_table.segments))
+    fill_table = PolicyTable(
+        default=SegmentPolicy(service_type="fill_rate"),
+        segments=tuple(
+            (
+                c,
+                SegmentPolicy(
+                    service_type="fill_rate",
+                    service_target=sp.service_target,
+                    review_period_days=sp.review_period_days,
+                ),
+            )
+            for c, sp in csl_table.segments
+        ),
+    )
     policies_from_inputs(x, segments, csl_table)  # warm-up (imports, first calls)
     pol_csl, pol = _median(lambda: policies_from_inputs(x, segments, csl_table), 5)
     pol_fill, _ = _median(lambda: policies_from_inputs(x, segments, fill_table), 5)
@@ -87,29 +100,43 @@ def main() -> int:
     mean = sub["demand_mean"].to_numpy()[:, None]
     std = sub["demand_std"].to_numpy()[:, None]
     demand = np.maximum(rng.normal(mean, std, (len(sub), args.weeks)), 0).round()
-    lead = (sub["lead_time_days"].to_numpy()[:, None] / 7.0
-            * rng.uniform(0.7, 1.3, (len(sub), 12)))
-    review = np.where(sub["review_period_days"].to_numpy() > 0,
-                      np.maximum(np.rint(sub["review_period_days"].to_numpy() / 7), 1), 0)
-    args_policy = [sub[c].to_numpy(float) for c in ("reorder_point", "order_quantity",
-                                                    "order_up_to")]
+    lead = sub["lead_time_days"].to_numpy()[:, None] / 7.0 * rng.uniform(0.7, 1.3, (len(sub), 12))
+    review = np.where(
+        sub["review_period_days"].to_numpy() > 0,
+        np.maximum(np.rint(sub["review_period_days"].to_numpy() / 7), 1),
+        0,
+    )
+    args_policy = [
+        sub[c].to_numpy(float) for c in ("reorder_point", "order_quantity", "order_up_to")
+    ]
 
     def simulate_all() -> None:
-        sim.simulate(demand, *args_policy, review.astype(np.int64), lead,
-                     rng=np.random.default_rng(0))
+        sim.simulate(
+            demand, *args_policy, review.astype(np.int64), lead, rng=np.random.default_rng(0)
+        )
         paths = sim.bootstrap_paths(demand, args.paths, np.random.default_rng(1))
-        sim.simulate(paths, *[sim.repeat_rows(a, args.paths) for a in args_policy],
-                     sim.repeat_rows(review.astype(np.int64), args.paths),
-                     sim.repeat_rows(lead, args.paths), rng=np.random.default_rng(2))
+        sim.simulate(
+            paths,
+            *[sim.repeat_rows(a, args.paths) for a in args_policy],
+            sim.repeat_rows(review.astype(np.int64), args.paths),
+            sim.repeat_rows(lead, args.paths),
+            rng=np.random.default_rng(2),
+        )
 
     sim_s, _ = _median(simulate_all, 3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     result = {
-        "skus": args.skus, "policies_csl_s": pol_csl, "policies_fill_rate_s": pol_fill,
+        "skus": args.skus,
+        "policies_csl_s": pol_csl,
+        "policies_fill_rate_s": pol_fill,
         "gamma_skus": int((pol["demand_model"] == "gamma").sum()),
-        "curves_cold_s": curves_cold, "curves_s": curves_warm,
-        "sim_skus": len(sub), "sim_weeks": args.weeks, "sim_paths": args.paths,
-        "simulation_s": sim_s, "peak_mb": int(peak_mb),
+        "curves_cold_s": curves_cold,
+        "curves_s": curves_warm,
+        "sim_skus": len(sub),
+        "sim_weeks": args.weeks,
+        "sim_paths": args.paths,
+        "simulation_s": sim_s,
+        "peak_mb": int(peak_mb),
     }
     if args.json:
         print(json.dumps(result))

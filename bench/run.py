@@ -32,8 +32,9 @@ def _dataset(skus: int, fmt: str) -> Path:
 
 
 def _run(script: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, str(HERE / script), *args], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -51,71 +52,112 @@ def main() -> int:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     ok = True
-    print(f"Load + feature table, {args.skus:,} SKUs x 104 weeks "
-          f"({args.skus * 104:,} weekly rows), 52-week window; median of {args.repeat} runs:")
+    print(
+        f"Load + feature table, {args.skus:,} SKUs x 104 weeks "
+        f"({args.skus * 104:,} weekly rows), 52-week window; median of {args.repeat} runs:"
+    )
     for fmt in ("parquet", "csv"):
         sales = _dataset(args.skus, fmt)
-        r = _median_run(args.repeat, "load_features.py", "--sales", str(sales),
-                        "--workspace", str(OUT / "bench.duckdb"))
+        r = _median_run(
+            args.repeat,
+            "load_features.py",
+            "--sales",
+            str(sales),
+            "--workspace",
+            str(OUT / "bench.duckdb"),
+        )
         p = _median_run(args.repeat, "../tests/reference_features.py", "--sales", str(sales))
         ratio = p["total_s"] / r["total_s"]
         met = r["total_s"] <= TARGETS[fmt] and r["peak_mb"] <= MEMORY_TARGET_MB and ratio >= 3
         ok &= met
-        print(f"  {fmt:8s} load {r['load_s']:5.2f} s + features {r['features_s']:5.2f} s = "
-              f"{r['total_s']:5.2f} s (target {TARGETS[fmt]:.0f} s), peak {r['peak_mb']:,} MB "
-              f"(target {MEMORY_TARGET_MB:,}); pandas {p['total_s']:.2f} s, peak "
-              f"{p['peak_mb']:,} MB -> {ratio:.1f}x faster (target 3x)  "
-              f"{'OK' if met else 'MISSED'}", flush=True)
+        print(
+            f"  {fmt:8s} load {r['load_s']:5.2f} s + features {r['features_s']:5.2f} s = "
+            f"{r['total_s']:5.2f} s (target {TARGETS[fmt]:.0f} s), peak {r['peak_mb']:,} MB "
+            f"(target {MEMORY_TARGET_MB:,}); pandas {p['total_s']:.2f} s, peak "
+            f"{p['peak_mb']:,} MB -> {ratio:.1f}x faster (target 3x)  "
+            f"{'OK' if met else 'MISSED'}",
+            flush=True,
+        )
     if not args.quick:
         sales = _dataset(1_000_000, "parquet")
-        r = _run("load_features.py", "--sales", str(sales), "--workspace", str(OUT / "bench1m.duckdb"),
-                 "--memory-limit", "8GB")
-        print(f"  1,000,000 SKUs ({r['rows_read']:,} rows, parquet): load {r['load_s']:.1f} s + "
-              f"features {r['features_s']:.1f} s, peak {r['peak_mb']:,} MB, {r['skus']:,} SKUs "
-              "in the feature table", flush=True)
+        r = _run(
+            "load_features.py",
+            "--sales",
+            str(sales),
+            "--workspace",
+            str(OUT / "bench1m.duckdb"),
+            "--memory-limit",
+            "8GB",
+        )
+        print(
+            f"  1,000,000 SKUs ({r['rows_read']:,} rows, parquet): load {r['load_s']:.1f} s + "
+            f"features {r['features_s']:.1f} s, peak {r['peak_mb']:,} MB, {r['skus']:,} SKUs "
+            "in the feature table",
+            flush=True,
+        )
     print("Segmentation: reclassification after a boundary move (core, median of 20 moves):")
-    for n in ((100_000,) if args.quick else (100_000, 1_000_000)):
+    for n in (100_000,) if args.quick else (100_000, 1_000_000):
         r = _run("segmentation_bench.py", "--skus", str(n), "--json")
         target = 10.0 if n == 100_000 else 100.0
         met = r["reclassify_ms_median"] <= target
         ok &= met
-        print(f"  {n:>9,} SKUs: reclassify {r['reclassify_ms_median']:.1f} ms (max "
-              f"{r['reclassify_ms_max']:.1f}; target {target:.0f}), matrix + alerts + movers "
-              f"{r['views_ms_median']:.1f} ms, prepare once {r['prepare_ms']:.0f} ms  "
-              f"{'OK' if met else 'MISSED'}", flush=True)
+        print(
+            f"  {n:>9,} SKUs: reclassify {r['reclassify_ms_median']:.1f} ms (max "
+            f"{r['reclassify_ms_max']:.1f}; target {target:.0f}), matrix + alerts + movers "
+            f"{r['views_ms_median']:.1f} ms, prepare once {r['prepare_ms']:.0f} ms  "
+            f"{'OK' if met else 'MISSED'}",
+            flush=True,
+        )
     r = _run("page_bench.py", "--skus", "100000")
     met = r["apptest_s_median"] <= 0.5 and r.get("browser_s_median", 0) <= 1.0
     ok &= met
-    browser = (f"; real browser key press -> new matrix {r['browser_s_median']:.2f} s median, "
-               f"{r['browser_s_max']:.2f} s max (target 1 s)" if "browser_s_median" in r else
-               "; no chromium: browser figure skipped")
-    print(f"  Segmentation page at 100,000 SKUs: AppTest rerun after a slider move "
-          f"{r['apptest_s_median']:.2f} s median (target 0.5 s){browser}  "
-          f"{'OK' if met else 'MISSED'}", flush=True)
+    browser = (
+        f"; real browser key press -> new matrix {r['browser_s_median']:.2f} s median, "
+        f"{r['browser_s_max']:.2f} s max (target 1 s)"
+        if "browser_s_median" in r
+        else "; no chromium: browser figure skipped"
+    )
+    print(
+        f"  Segmentation page at 100,000 SKUs: AppTest rerun after a slider move "
+        f"{r['apptest_s_median']:.2f} s median (target 0.5 s){browser}  "
+        f"{'OK' if met else 'MISSED'}",
+        flush=True,
+    )
     r = _run("policy_bench.py", "--skus", str(args.skus), "--json")
-    met = (r["policies_csl_s"] <= 0.2 and r["policies_fill_rate_s"] <= 0.2
-           and r["curves_s"] <= 1.0 and r["curves_cold_s"] <= 1.0 and r["simulation_s"] <= 10.0)
+    met = (
+        r["policies_csl_s"] <= 0.2
+        and r["policies_fill_rate_s"] <= 0.2
+        and r["curves_s"] <= 1.0
+        and r["curves_cold_s"] <= 1.0
+        and r["simulation_s"] <= 10.0
+    )
     ok &= met
-    print(f"Inventory policy, {r['skus']:,} SKUs ({r['gamma_skus']:,} on the gamma model):\n"
-          f"  policies {r['policies_csl_s'] * 1000:.0f} ms (CSL targets), "
-          f"{r['policies_fill_rate_s'] * 1000:.0f} ms (fill-rate targets) (target 200 ms); "
-          f"all trade-off curves (2 x 50 points) {r['curves_s']:.2f} s, first call "
-          f"{r['curves_cold_s']:.2f} s (target 1 s)\n"
-          f"  simulation {r['sim_skus']:,} SKUs x {r['sim_weeks']} weeks, history + "
-          f"{r['sim_paths']} bootstrapped paths: {r['simulation_s']:.2f} s (target 10 s), "
-          f"peak {r['peak_mb']:,} MB  {'OK' if met else 'MISSED'}", flush=True)
+    print(
+        f"Inventory policy, {r['skus']:,} SKUs ({r['gamma_skus']:,} on the gamma model):\n"
+        f"  policies {r['policies_csl_s'] * 1000:.0f} ms (CSL targets), "
+        f"{r['policies_fill_rate_s'] * 1000:.0f} ms (fill-rate targets) (target 200 ms); "
+        f"all trade-off curves (2 x 50 points) {r['curves_s']:.2f} s, first call "
+        f"{r['curves_cold_s']:.2f} s (target 1 s)\n"
+        f"  simulation {r['sim_skus']:,} SKUs x {r['sim_weeks']} weeks, history + "
+        f"{r['sim_paths']} bootstrapped paths: {r['simulation_s']:.2f} s (target 10 s), "
+        f"peak {r['peak_mb']:,} MB  {'OK' if met else 'MISSED'}",
+        flush=True,
+    )
     r = _run("scorecard_bench.py", "--what", "page")
     e = _run("scorecard_bench.py", "--what", "export")
     slowest = max(e["export_pdf_s"], e["export_pptx_s"], e["export_xlsx_s"])
     met = r["page_s_median"] <= 1.0 and slowest <= 15.0
     ok &= met
-    print(f"Scorecard and QBR, {r['skus']:,} SKUs:\n"
-          f"  Scorecard page rerun after a boundary move (AppTest) {r['page_s_median']:.2f} s "
-          f"median, {r['page_s_max']:.2f} s max (target 1 s); first view with its SQL "
-          f"{r['page_first_s']:.2f} s; QBR page rerun {r['qbr_s_median']:.2f} s\n"
-          f"  full export from the workspace file: PDF {e['export_pdf_s']:.1f} s, PowerPoint "
-          f"{e['export_pptx_s']:.1f} s, Excel {e['export_xlsx_s']:.1f} s (target 15 s), peak "
-          f"{e['peak_mb']:,} MB  {'OK' if met else 'MISSED'}", flush=True)
+    print(
+        f"Scorecard and QBR, {r['skus']:,} SKUs:\n"
+        f"  Scorecard page rerun after a boundary move (AppTest) {r['page_s_median']:.2f} s "
+        f"median, {r['page_s_max']:.2f} s max (target 1 s); first view with its SQL "
+        f"{r['page_first_s']:.2f} s; QBR page rerun {r['qbr_s_median']:.2f} s\n"
+        f"  full export from the workspace file: PDF {e['export_pdf_s']:.1f} s, PowerPoint "
+        f"{e['export_pptx_s']:.1f} s, Excel {e['export_xlsx_s']:.1f} s (target 15 s), peak "
+        f"{e['peak_mb']:,} MB  {'OK' if met else 'MISSED'}",
+        flush=True,
+    )
     print("all targets met" if ok else "some targets missed")
     return 0
 

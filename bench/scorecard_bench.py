@@ -44,8 +44,12 @@ def page_seconds(ws_path: Path, edits: int = 5) -> dict:
         at.run()
         qbr.append(time.perf_counter() - t)
         assert not at.exception, at.exception
-    return {"page_first_s": first, "page_s_median": statistics.median(times),
-            "page_s_max": max(times), "qbr_s_median": statistics.median(qbr)}
+    return {
+        "page_first_s": first,
+        "page_s_median": statistics.median(times),
+        "page_s_max": max(times),
+        "qbr_s_median": statistics.median(qbr),
+    }
 
 
 def export_seconds(ws_path: Path, out: Path) -> dict:
@@ -54,8 +58,17 @@ def export_seconds(ws_path: Path, out: Path) -> dict:
     result = {}
     for fmt in ("pdf", "pptx", "xlsx"):
         t = time.perf_counter()
-        code = main(["report", "--workspace", str(ws_path), "--format", fmt,
-                     "--out", str(out / f"qbr.{fmt}")])
+        code = main(
+            [
+                "report",
+                "--workspace",
+                str(ws_path),
+                "--format",
+                fmt,
+                "--out",
+                str(out / f"qbr.{fmt}"),
+            ]
+        )
         assert code == 0
         result[f"export_{fmt}_s"] = time.perf_counter() - t
         result[f"export_{fmt}_kb"] = (out / f"qbr.{fmt}").stat().st_size // 1024

@@ -48,25 +48,28 @@ def synthetic_features(n: int, seed: int = 42) -> pd.DataFrame:
     top_share[weeks_with_demand == 0] = np.nan
     last_day = np.datetime64(LAST_DAY, "D")
     first_sale = last_day - rng.integers(0, 1500, size=n).astype("timedelta64[D]")
-    last_sale = np.minimum(first_sale + rng.integers(0, 1500, size=n).astype("timedelta64[D]"),
-                           last_day)
-    return pd.DataFrame({
-        "sku": [f"SKU{i:07d}" for i in rng.permutation(n)],
-        "revenue": revenue,
-        "quantity": np.maximum(revenue / price, 0).round(),
-        "margin": (revenue * rng.uniform(-0.1, 0.5, size=n)).round(2),
-        "order_lines": rng.poisson(40, size=n),
-        "cov": cov,
-        "adi": np.where(weeks_with_demand > 0, 1.0 + rng.gamma(1.0, 0.5, size=n), np.nan),
-        "cv2": np.where(weeks_with_demand > 1, rng.gamma(1.0, 0.4, size=n), np.nan),
-        "weeks_with_demand": weeks_with_demand,
-        "lead_time_mean_days": lt_mean,
-        "lead_time_std_days": lt_mean * rng.uniform(0.05, 0.8, size=n),
-        "receipts_per_year": receipts,
-        "top_customer_share": top_share,
-        "first_sale": pd.to_datetime(first_sale),
-        "last_sale": pd.to_datetime(last_sale),
-    })
+    last_sale = np.minimum(
+        first_sale + rng.integers(0, 1500, size=n).astype("timedelta64[D]"), last_day
+    )
+    return pd.DataFrame(
+        {
+            "sku": [f"SKU{i:07d}" for i in rng.permutation(n)],
+            "revenue": revenue,
+            "quantity": np.maximum(revenue / price, 0).round(),
+            "margin": (revenue * rng.uniform(-0.1, 0.5, size=n)).round(2),
+            "order_lines": rng.poisson(40, size=n),
+            "cov": cov,
+            "adi": np.where(weeks_with_demand > 0, 1.0 + rng.gamma(1.0, 0.5, size=n), np.nan),
+            "cv2": np.where(weeks_with_demand > 1, rng.gamma(1.0, 0.4, size=n), np.nan),
+            "weeks_with_demand": weeks_with_demand,
+            "lead_time_mean_days": lt_mean,
+            "lead_time_std_days": lt_mean * rng.uniform(0.05, 0.8, size=n),
+            "receipts_per_year": receipts,
+            "top_customer_share": top_share,
+            "first_sale": pd.to_datetime(first_sale),
+            "last_sale": pd.to_datetime(last_sale),
+        }
+    )
 
 
 def _ms(t0: float) -> float:
@@ -126,15 +129,20 @@ def main() -> int:
         print(json.dumps(r))
         return 0
     ok = r["reclassify_ms_median"] <= TARGET_MS.get(args.skus, float("inf"))
-    print(f"Segmentation, {r['skus']:,} SKUs (abc + xyz, A boundary moved {MOVES} times "
-          "0.70 .. 0.85):")
+    print(
+        f"Segmentation, {r['skus']:,} SKUs (abc + xyz, A boundary moved {MOVES} times "
+        "0.70 .. 0.85):"
+    )
     print(f"  prepare (once per load)         {r['prepare_ms']:9.1f} ms")
-    print(f"  reclassify after a move, median {r['reclassify_ms_median']:9.2f} ms   "
-          f"({_target(args.skus)}){'  OK' if ok else '  MISSED'}")
+    print(
+        f"  reclassify after a move, median {r['reclassify_ms_median']:9.2f} ms   "
+        f"({_target(args.skus)}){'  OK' if ok else '  MISSED'}"
+    )
     print(f"  reclassify after a move, max    {r['reclassify_ms_max']:9.2f} ms")
     print(f"  views (matrix + alert count + movers), median {r['views_ms_median']:.2f} ms")
-    print(f"  reclassify with hysteresis (criteria cached), median "
-          f"{r['hysteresis_ms_median']:.2f} ms")
+    print(
+        f"  reclassify with hysteresis (criteria cached), median {r['hysteresis_ms_median']:.2f} ms"
+    )
     print(f"  peak memory (RSS)               {r['peak_mb']:9,} MB")
     return 0
 

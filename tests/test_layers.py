@@ -17,8 +17,22 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "segstudio"
-STAGES = ["common", "errors", "config", "ingest", "features", "segment", "forecast", "policy",
-          "perform", "govern", "scenario", "report", "cli", "ui"]
+STAGES = [
+    "common",
+    "errors",
+    "config",
+    "ingest",
+    "features",
+    "segment",
+    "forecast",
+    "policy",
+    "perform",
+    "govern",
+    "scenario",
+    "report",
+    "cli",
+    "ui",
+]
 RANK = {name: i for i, name in enumerate(STAGES)}
 RANK["errors"] = RANK["common"]  # the error types are shared by every stage
 IO_MODULES = {"sql", "io", "inputs", "decisions"}
@@ -60,22 +74,40 @@ def _where(path: Path, line: int) -> str:
 def test_the_package_has_every_stage_it_names() -> None:
     present = {_stage(p) for p in _modules()} - {"__init__"}
     assert present <= set(RANK), present - set(RANK)
-    for stage in ("common", "config", "ingest", "features", "segment", "policy", "perform",
-                  "report", "ui"):
+    for stage in (
+        "common",
+        "config",
+        "ingest",
+        "features",
+        "segment",
+        "policy",
+        "perform",
+        "report",
+        "ui",
+    ):
         assert (PACKAGE / stage / "__init__.py").exists(), stage
 
 
 def test_only_ui_imports_streamlit() -> None:
-    bad = [_where(p, line) for p in _modules() if _stage(p) != "ui"
-           for mod, line in _imports(p) if mod.split(".")[0] == "streamlit"]
+    bad = [
+        _where(p, line)
+        for p in _modules()
+        if _stage(p) != "ui"
+        for mod, line in _imports(p)
+        if mod.split(".")[0] == "streamlit"
+    ]
     assert not bad, f"streamlit imported outside segstudio.ui: {bad}"
 
 
 @pytest.mark.parametrize("stage", PURE_STAGES)
 def test_the_maths_of_segment_and_policy_never_imports_duckdb(stage: str) -> None:
-    bad = [_where(p, line) for p in _modules() if _stage(p) == stage
-           and p.stem not in IO_MODULES
-           for mod, line in _imports(p) if mod.split(".")[0] == "duckdb"]
+    bad = [
+        _where(p, line)
+        for p in _modules()
+        if _stage(p) == stage and p.stem not in IO_MODULES
+        for mod, line in _imports(p)
+        if mod.split(".")[0] == "duckdb"
+    ]
     assert not bad, f"duckdb imported by the maths of {stage}: {bad}"
 
 

@@ -65,7 +65,8 @@ def test_public_functions_and_classes_are_in_all(name: str) -> None:
     module = _module(name)
     exported = set(getattr(module, "__all__", []))
     public = sorted(
-        attr for attr, obj in vars(module).items()
+        attr
+        for attr, obj in vars(module).items()
         if not attr.startswith("_")
         and (inspect.isfunction(obj) or inspect.isclass(obj))
         and obj.__module__ == name

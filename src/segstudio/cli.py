@@ -31,37 +31,58 @@ __all__ = [
     "main",
 ]
 
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="segstudio", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    d = sub.add_parser("demo", help="write the seeded demo data set (or a large one for benchmarks)")
+    d = sub.add_parser(
+        "demo", help="write the seeded demo data set (or a large one for benchmarks)"
+    )
     d.add_argument("--out", required=True, type=Path)
     d.add_argument("--skus", type=int, default=2000)
     d.add_argument("--weeks", type=int, default=104)
     d.add_argument("--format", choices=["csv", "parquet"], default="csv")
-    d.add_argument("--grain", choices=["daily", "weekly"], default=None,
-                   help="daily order lines or one row per SKU and week (default: daily up to "
-                   "20,000 SKUs)")
+    d.add_argument(
+        "--grain",
+        choices=["daily", "weekly"],
+        default=None,
+        help="daily order lines or one row per SKU and week (default: daily up to 20,000 SKUs)",
+    )
     d.add_argument("--seed", type=int, default=7)
 
     ld = sub.add_parser("load", help="load files into a workspace and print the validation summary")
     ld.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
     for key, table in TABLES.items():
-        ld.add_argument(f"--{key}", type=Path, help=f"{table.label} file (CSV, CSV.gz, XLSX, Parquet)")
-    ld.add_argument("--sheet", action="append", default=[], metavar="KEY=SHEET",
-                    help="the sheet of a workbook, e.g. sales=Orders")
-    ld.add_argument("--mapping", type=Path, help="TOML mapping file: [sales] sku = \"StockCode\" ...")
+        ld.add_argument(
+            f"--{key}", type=Path, help=f"{table.label} file (CSV, CSV.gz, XLSX, Parquet)"
+        )
+    ld.add_argument(
+        "--sheet",
+        action="append",
+        default=[],
+        metavar="KEY=SHEET",
+        help="the sheet of a workbook, e.g. sales=Orders",
+    )
+    ld.add_argument("--mapping", type=Path, help='TOML mapping file: [sales] sku = "StockCode" ...')
     ld.add_argument("--json", action="store_true", help="print one JSON object")
     ld.add_argument("--rejects", type=Path, help="write every rejected row to this CSV")
 
     f = sub.add_parser("features", help="compute the per-SKU feature table")
     f.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    f.add_argument("--weeks", type=int, default=None,
-                   help="analysis window in weeks (default: the rules' window, 52)")
+    f.add_argument(
+        "--weeks",
+        type=int,
+        default=None,
+        help="analysis window in weeks (default: the rules' window, 52)",
+    )
     f.add_argument("--period", choices=["auto", "week", "month"], default="auto")
-    f.add_argument("--rules", type=Path, help="rules TOML whose demand-pattern and lifecycle "
-                   "cut-offs (and window) apply (default: the official rules)")
+    f.add_argument(
+        "--rules",
+        type=Path,
+        help="rules TOML whose demand-pattern and lifecycle "
+        "cut-offs (and window) apply (default: the official rules)",
+    )
     f.add_argument("--out", required=True, type=Path, help="F.csv or F.parquet")
 
     for name, help_text in (
@@ -70,34 +91,54 @@ def _parser() -> argparse.ArgumentParser:
     ):
         c = sub.add_parser(name, help=help_text)
         c.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-        c.add_argument("--rules", type=Path,
-                       help="TOML rules file (default: the workspace's official rules)")
+        c.add_argument(
+            "--rules", type=Path, help="TOML rules file (default: the workspace's official rules)"
+        )
         c.add_argument("--out", required=True, type=Path, help="F.csv")
 
-    pol = sub.add_parser("policy", help="write every SKU's inventory policy (safety stock, reorder "
-                                        "point, order quantity, ...) as CSV or XLSX")
+    pol = sub.add_parser(
+        "policy",
+        help="write every SKU's inventory policy (safety stock, reorder "
+        "point, order quantity, ...) as CSV or XLSX",
+    )
     pol.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    pol.add_argument("--rules", type=Path,
-                     help="TOML rules file with the [policy] table (default: the official rules)")
+    pol.add_argument(
+        "--rules",
+        type=Path,
+        help="TOML rules file with the [policy] table (default: the official rules)",
+    )
     pol.add_argument("--out", required=True, type=Path, help="F.csv or F.xlsx")
 
-    sup = sub.add_parser("suppliers", help="write every supplier's performance (on time, in "
-                                           "full, OTIF, lead time) and suggested tier as CSV "
-                                           "or XLSX")
+    sup = sub.add_parser(
+        "suppliers",
+        help="write every supplier's performance (on time, in "
+        "full, OTIF, lead time) and suggested tier as CSV "
+        "or XLSX",
+    )
     sup.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    sup.add_argument("--rules", type=Path,
-                     help="TOML rules file for the segments (default: the official rules)")
-    sup.add_argument("--out", required=True, type=Path,
-                     help="F.csv (one row per supplier) or F.xlsx (with the per-segment, "
-                          "quarterly and dual-sourcing sheets)")
+    sup.add_argument(
+        "--rules", type=Path, help="TOML rules file for the segments (default: the official rules)"
+    )
+    sup.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="F.csv (one row per supplier) or F.xlsx (with the per-segment, "
+        "quarterly and dual-sourcing sheets)",
+    )
 
-    rep = sub.add_parser("report", help="write the quarterly business review: scorecard, "
-                                        "segment matrix, trade-off curves, suppliers and "
-                                        "inventory health as PDF, PowerPoint or Excel")
+    rep = sub.add_parser(
+        "report",
+        help="write the quarterly business review: scorecard, "
+        "segment matrix, trade-off curves, suppliers and "
+        "inventory health as PDF, PowerPoint or Excel",
+    )
     rep.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    rep.add_argument("--rules", type=Path,
-                     help="TOML rules file (segments, [policy], [kpi] targets; default: the "
-                          "official rules)")
+    rep.add_argument(
+        "--rules",
+        type=Path,
+        help="TOML rules file (segments, [policy], [kpi] targets; default: the official rules)",
+    )
     rep.add_argument("--format", required=True, choices=["pdf", "pptx", "xlsx"])
     rep.add_argument("--out", required=True, type=Path, help="the file to write")
     rep.add_argument("--title", default="Quarterly business review")
@@ -106,29 +147,37 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_report(reports: dict[str, FileReport]) -> None:
     for key, r in reports.items():
-        print(f"{TABLES[key].label} ({r.file_label}): read {fmt.count(r.read)}, "
-              f"accepted {fmt.count(r.accepted)}, rejected {fmt.count(r.rejected)}")
+        print(
+            f"{TABLES[key].label} ({r.file_label}): read {fmt.count(r.read)}, "
+            f"accepted {fmt.count(r.accepted)}, rejected {fmt.count(r.rejected)}"
+        )
         for w in r.warnings + r.notes:
             print(f"  warning: {w}")
         for row in r.rejects.head(10).itertuples():
             col = f"column {row.column!r}" if isinstance(row.column, str) else "record"
-            print(f"  row {row.row}, {col}: {row.reason}"
-                  + (f" ({row.value!r})" if isinstance(row.value, str) else ""))
+            print(
+                f"  row {row.row}, {col}: {row.reason}"
+                + (f" ({row.value!r})" if isinstance(row.value, str) else "")
+            )
         if r.rejected > 10:
-            print(f"  ... {fmt.count(len(r.rejects) - 10)} more rejects (use --rejects F.csv "
-                  "for all)")
+            print(
+                f"  ... {fmt.count(len(r.rejects) - 10)} more rejects (use --rejects F.csv for all)"
+            )
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:
-        raise SegStudioError("nothing to load: give at least one of "
-                             + ", ".join(f"--{k}" for k in TABLES))
+        raise SegStudioError(
+            "nothing to load: give at least one of " + ", ".join(f"--{k}" for k in TABLES)
+        )
     sheets = {}
     for item in args.sheet:
         key, _, sheet = item.partition("=")
         if key not in TABLES or not sheet:
-            raise SegStudioError(f"--sheet {item!r}: use KEY=SHEET with KEY one of {', '.join(TABLES)}")
+            raise SegStudioError(
+                f"--sheet {item!r}: use KEY=SHEET with KEY one of {', '.join(TABLES)}"
+            )
         sheets[key] = sheet
     mappings = read_mapping_file(args.mapping) if args.mapping else {}
     sources = {k: SourceFile(p, label=str(p), sheet=sheets.get(k)) for k, p in files.items()}
@@ -140,8 +189,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
         frames = [r.rejects.assign(file=r.file_label) for r in reports.values()]
         pd.concat(frames, ignore_index=True).to_csv(args.rejects, index=False)
     if args.json:
-        print(json.dumps({"load_id": load_id, "workspace": str(args.workspace),
-                          "files": {k: r.summary() for k, r in reports.items()}}))
+        print(
+            json.dumps(
+                {
+                    "load_id": load_id,
+                    "workspace": str(args.workspace),
+                    "files": {k: r.summary() for k, r in reports.items()},
+                }
+            )
+        )
     else:
         _print_report(reports)
         print(f"Loaded into {args.workspace} (load {load_id}).")
@@ -163,8 +219,10 @@ def _cmd_features(args: argparse.Namespace) -> int:
         df.to_csv(out, index=False)
     else:
         raise SegStudioError(f"{out}: use a .csv or .parquet file name")
-    print(f"{fmt.count(len(df), 'SKU')}, {fmt.count(win.periods, win.period)} from "
-          f"{fmt.date(win.start)} to {fmt.date(win.last_day)} -> {out}")
+    print(
+        f"{fmt.count(len(df), 'SKU')}, {fmt.count(win.periods, win.period)} from "
+        f"{fmt.date(win.start)} to {fmt.date(win.last_day)} -> {out}"
+    )
     return 0
 
 
@@ -189,8 +247,10 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     p, s = _segment(args)
     table = classification_table(p, s)
     _write_csv(table, args.out)
-    print(f"{fmt.count(len(table), 'SKU')} in {fmt.count(table['segment'].nunique(), 'segment')} "
-          f"({fmt.count(int(table['overridden'].sum()))} overridden) -> {args.out}")
+    print(
+        f"{fmt.count(len(table), 'SKU')} in {fmt.count(table['segment'].nunique(), 'segment')} "
+        f"({fmt.count(int(table['overridden'].sum()))} overridden) -> {args.out}"
+    )
     return 0
 
 
@@ -198,8 +258,10 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     p, s = _segment(args)
     table = alerts(p, s)
     _write_csv(table, args.out)
-    print(f"{fmt.count(len(table))} of {fmt.count(len(p), 'SKU')} within the band of a "
-          f"boundary -> {args.out}")
+    print(
+        f"{fmt.count(len(table))} of {fmt.count(len(p), 'SKU')} within the band of a "
+        f"boundary -> {args.out}"
+    )
     return 0
 
 
@@ -229,9 +291,11 @@ def _cmd_policy(args: argparse.Namespace) -> int:
         _write_csv(table, args.out)
     stocked = table["demand_model"] != "none"
     # Totals in whole units, as the Inventory policy page's headline shows them.
-    print(f"{fmt.count(len(table), 'SKU')} ({fmt.count(int(stocked.sum()))} stocked), safety "
-          f"stock value {fmt.fixed(table['safety_stock_value'].sum())}, cycle stock value "
-          f"{fmt.fixed(table['cycle_stock_value'].sum())} -> {args.out}")
+    print(
+        f"{fmt.count(len(table), 'SKU')} ({fmt.count(int(stocked.sum()))} stocked), safety "
+        f"stock value {fmt.fixed(table['safety_stock_value'].sum())}, cycle stock value "
+        f"{fmt.fixed(table['cycle_stock_value'].sum())} -> {args.out}"
+    )
     return 0
 
 
@@ -247,8 +311,10 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
     with Workspace(args.workspace) as ws:
         agg = receipt_aggregates(ws)
         if agg.empty:
-            raise SegStudioError(f"{args.workspace}: no supplier receipts loaded; load them "
-                                 "with 'segstudio load --suppliers F'")
+            raise SegStudioError(
+                f"{args.workspace}: no supplier receipts loaded; load them "
+                "with 'segstudio load --suppliers F'"
+            )
         p, s = segment_skus(ws, rules)
     perf = supplier_performance(agg, sku_context(p, s), s.rules)
     frames = export_frames(perf)
@@ -258,10 +324,12 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
     else:
         _write_csv(frames["suppliers"], args.out)
     tiers = ", ".join(f"{fmt.count(n)} {t}" for t, n in perf.tier_counts().items())
-    print(f"{fmt.count(len(perf.suppliers), 'supplier')} ({tiers}), "
-          f"{fmt.count(perf.overall['lines'], 'receipt line')}, "
-          f"OTIF {fmt.share(perf.overall['otif_rate'])}, "
-          f"{fmt.count(len(perf.dual_sourcing), 'dual-sourcing candidate')} -> {args.out}")
+    print(
+        f"{fmt.count(len(perf.suppliers), 'supplier')} ({tiers}), "
+        f"{fmt.count(perf.overall['lines'], 'receipt line')}, "
+        f"OTIF {fmt.share(perf.overall['otif_rate'])}, "
+        f"{fmt.count(len(perf.dual_sourcing), 'dual-sourcing candidate')} -> {args.out}"
+    )
     for note in perf.notes:  # the summary stays one line
         print(f"segstudio suppliers: note: {note}", file=sys.stderr)
     return 0
@@ -280,10 +348,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
     content, message = render_with_charts(pack, args.format)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(content)
-    what = (fmt.count(len(pack.sheets), "sheet") if args.format == "xlsx"
-            else fmt.count(len(pack.sections), "section"))
-    print(f"{args.format.upper()} report, {what}, {fmt.count(len(data.portfolio), 'SKU')} "
-          f"-> {args.out}")
+    what = (
+        fmt.count(len(pack.sheets), "sheet")
+        if args.format == "xlsx"
+        else fmt.count(len(pack.sections), "section")
+    )
+    print(
+        f"{args.format.upper()} report, {what}, {fmt.count(len(data.portfolio), 'SKU')} "
+        f"-> {args.out}"
+    )
     if message:
         print(f"segstudio report: warning: charts not rendered: {message}", file=sys.stderr)
     return 0
@@ -292,8 +365,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from segstudio.ingest.demo import generate_demo
 
-    paths = generate_demo(args.out, skus=args.skus, weeks=args.weeks, seed=args.seed,
-                          fmt=args.format, grain=args.grain)
+    paths = generate_demo(
+        args.out,
+        skus=args.skus,
+        weeks=args.weeks,
+        seed=args.seed,
+        fmt=args.format,
+        grain=args.grain,
+    )
     for key, path in paths.items():
         print(f"{key}: {path}")
     return 0
@@ -301,9 +380,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"demo": _cmd_demo, "load": _cmd_load, "features": _cmd_features,
-                "classify": _cmd_classify, "alerts": _cmd_alerts, "policy": _cmd_policy,
-                "suppliers": _cmd_suppliers, "report": _cmd_report}
+    commands = {
+        "demo": _cmd_demo,
+        "load": _cmd_load,
+        "features": _cmd_features,
+        "classify": _cmd_classify,
+        "alerts": _cmd_alerts,
+        "policy": _cmd_policy,
+        "suppliers": _cmd_suppliers,
+        "report": _cmd_report,
+    }
     try:
         return commands[args.command](args)
     except SegStudioError as exc:
@@ -313,8 +399,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"segstudio {args.command}: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"segstudio {args.command}: {exc.strerror or exc}: {exc.filename or ''}",
-              file=sys.stderr)
+        print(
+            f"segstudio {args.command}: {exc.strerror or exc}: {exc.filename or ''}",
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -36,21 +36,26 @@ def _out(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> str:
 
 
 def test_classify_of_one_sku_says_one_sku_in_one_segment(
-        one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "c.csv"
     assert _out(capsys, "classify", "--workspace", one_sku, "--out", out) == (
-        f"1 SKU in 1 segment (0 overridden) -> {out}")
+        f"1 SKU in 1 segment (0 overridden) -> {out}"
+    )
 
 
 def test_alerts_count_the_skus_of_the_portfolio(
-        one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "a.csv"
     assert _out(capsys, "alerts", "--workspace", one_sku, "--out", out).startswith(
-        "0 of 1 SKU within the band of a boundary")
+        "0 of 1 SKU within the band of a boundary"
+    )
 
 
 def test_features_of_one_sku_name_the_window_by_its_dates(
-        one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "f.csv"
     text = _out(capsys, "features", "--workspace", one_sku, "--weeks", "8", "--out", out)
     # The last sale is on Monday 2024-03-04: its week ends on the 10th; 8 weeks start Jan 15.
@@ -58,7 +63,8 @@ def test_features_of_one_sku_name_the_window_by_its_dates(
 
 
 def test_policy_of_one_sku_gives_its_totals_in_whole_units(
-        one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one_sku: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "p.csv"
     text = _out(capsys, "policy", "--workspace", one_sku, "--out", out)
     assert text.startswith("1 SKU (1 stocked), safety stock value ")

@@ -28,11 +28,23 @@ def test_scalars_give_a_float() -> None:
     assert math.isnan(safe_divide(-1.0, -2.0, positive_den=True))  # ...unless it cannot be
 
 
-@pytest.mark.parametrize(("num", "den"), [
-    (1.0, 0.0), (0.0, 0.0), (-1.0, -0.0),  # zero denominators
-    (NAN, 1.0), (1.0, NAN), (None, 1.0), (1.0, None), (pd.NA, 1.0),  # missing
-    (INF, 1.0), (1.0, INF), (-INF, 2.0), (INF, INF),  # not finite
-])
+@pytest.mark.parametrize(
+    ("num", "den"),
+    [
+        (1.0, 0.0),
+        (0.0, 0.0),
+        (-1.0, -0.0),  # zero denominators
+        (NAN, 1.0),
+        (1.0, NAN),
+        (None, 1.0),
+        (1.0, None),
+        (pd.NA, 1.0),  # missing
+        (INF, 1.0),
+        (1.0, INF),
+        (-INF, 2.0),
+        (INF, INF),  # not finite
+    ],
+)
 def test_a_quotient_that_does_not_exist_is_nan(num: object, den: object) -> None:
     assert math.isnan(safe_divide(num, den))
 
@@ -43,8 +55,9 @@ def test_arrays_broadcast_and_mark_each_bad_pair() -> None:
     out = safe_divide(num, den)
     assert isinstance(out, np.ndarray)
     np.testing.assert_array_equal(out, [0.5, NAN, NAN, NAN, -2.0, 2.0])
-    np.testing.assert_array_equal(safe_divide(num, den, positive_den=True),
-                                  [0.5, NAN, NAN, NAN, NAN, NAN])
+    np.testing.assert_array_equal(
+        safe_divide(num, den, positive_den=True), [0.5, NAN, NAN, NAN, NAN, NAN]
+    )
     np.testing.assert_array_equal(safe_divide([2, 4, 6], 2), [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(safe_divide(1.0, np.array([0.0, 4.0])), [NAN, 0.25])
     assert safe_divide(np.array([]), np.array([])).shape == (0,)
@@ -75,13 +88,15 @@ finite = st.floats(allow_nan=False, allow_infinity=False)
 
 @given(finite, finite.filter(lambda d: d != 0))
 def test_where_the_denominator_is_nonzero_and_both_are_finite_it_is_the_quotient(
-        num: float, den: float) -> None:
+    num: float, den: float
+) -> None:
     assert safe_divide(num, den) == num / den
 
 
 @given(hnp.arrays(np.float64, st.integers(0, 30)), st.data())
 def test_arrays_equal_the_quotient_where_defined_and_nan_elsewhere(
-        num: np.ndarray, data: st.DataObject) -> None:
+    num: np.ndarray, data: st.DataObject
+) -> None:
     den = data.draw(hnp.arrays(np.float64, num.shape))
     out = safe_divide(num, den)
     ok = np.isfinite(num) & np.isfinite(den) & (den != 0)

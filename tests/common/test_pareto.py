@@ -26,8 +26,7 @@ def test_silicon_chips_share_before() -> None:
     before, order = share_before(np.array(SILICON_CHIPS)[shuffled], keys[shuffled])
     assert keys[shuffled][order].tolist() == keys.tolist()
     ranked = before[order]
-    assert [round(100 * s, 3) for s in ranked[:6]] == [0.0, 38.784, 71.965, 83.320, 89.784,
-                                                       95.171]
+    assert [round(100 * s, 3) for s in ranked[:6]] == [0.0, 38.784, 71.965, 83.320, 89.784, 95.171]
     for i, s in enumerate(ranked):  # bit for bit the volume ranked above / the total
         assert s == sum(SILICON_CHIPS[:i]) / 232_057
 

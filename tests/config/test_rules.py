@@ -66,11 +66,24 @@ CZ = "review"
 def test_every_key_is_read() -> None:
     r = from_toml(FULL)
     assert r == Rules(
-        weeks=26, abc_measure="margin", abc_a=0.7, abc_b=0.9, xyz_x=0.3, xyz_y=0.8,
-        pattern_adi=1.5, pattern_cv2=0.6, leadtime_days=45.0, leadtime_cov=0.4,
-        replenishment_per_year=6.0, lifecycle_new_weeks=8, lifecycle_eol_weeks=39,
-        concentration_share=0.7, band_share=0.03, band_relative=0.15,
-        criteria=("abc", "pattern", "lifecycle"), hysteresis=True,
+        weeks=26,
+        abc_measure="margin",
+        abc_a=0.7,
+        abc_b=0.9,
+        xyz_x=0.3,
+        xyz_y=0.8,
+        pattern_adi=1.5,
+        pattern_cv2=0.6,
+        leadtime_days=45.0,
+        leadtime_cov=0.4,
+        replenishment_per_year=6.0,
+        lifecycle_new_weeks=8,
+        lifecycle_eol_weeks=39,
+        concentration_share=0.7,
+        band_share=0.03,
+        band_relative=0.15,
+        criteria=("abc", "pattern", "lifecycle"),
+        hysteresis=True,
         names={"A-smooth-active": "core runners", "CZ": "review"},
     )
     # whole numbers in number fields are numbers
@@ -97,18 +110,25 @@ def any_rules(draw: st.DrawFn) -> Rules:
     return Rules(
         weeks=draw(st.integers(2, 520)),
         abc_measure=draw(st.sampled_from(["revenue", "quantity", "margin", "order_lines"])),
-        abc_a=a, abc_b=b, xyz_x=x, xyz_y=y,
-        pattern_adi=draw(st.floats(0.01, 10)), pattern_cv2=draw(st.floats(0.01, 10)),
-        leadtime_days=draw(st.floats(0.5, 365)), leadtime_cov=draw(st.floats(0.01, 5)),
+        abc_a=a,
+        abc_b=b,
+        xyz_x=x,
+        xyz_y=y,
+        pattern_adi=draw(st.floats(0.01, 10)),
+        pattern_cv2=draw(st.floats(0.01, 10)),
+        leadtime_days=draw(st.floats(0.5, 365)),
+        leadtime_cov=draw(st.floats(0.01, 5)),
         replenishment_per_year=draw(st.floats(0.1, 365)),
         lifecycle_new_weeks=draw(st.integers(1, 104)),
         lifecycle_eol_weeks=draw(st.integers(1, 104)),
         concentration_share=draw(st.floats(0.01, 1.0)),
-        band_share=draw(st.floats(0, 0.49)), band_relative=draw(st.floats(0, 0.99)),
+        band_share=draw(st.floats(0, 0.49)),
+        band_relative=draw(st.floats(0, 0.99)),
         criteria=tuple(draw(st.permutations(list(CRITERIA)))[:n]),
         hysteresis=draw(st.booleans()),
-        names=draw(st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=20),
-                                   max_size=4)),
+        names=draw(
+            st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=20), max_size=4)
+        ),
     )
 
 
@@ -133,8 +153,9 @@ def test_partial_file_keeps_defaults() -> None:
     assert r == Rules(abc_a=0.7)
     assert r.abc_b == 0.95 and r.xyz_x == 0.5 and r.criteria == ("abc", "xyz")
     assert from_toml("") == Rules()
-    assert from_toml("[xyz]\ny = 2\n[alerts]\nband_relative = 0.2\n") == \
-        Rules(xyz_y=2.0, band_relative=0.2)
+    assert from_toml("[xyz]\ny = 2\n[alerts]\nband_relative = 0.2\n") == Rules(
+        xyz_y=2.0, band_relative=0.2
+    )
 
 
 def test_policy_section_sets_the_segment_policies_and_round_trips() -> None:
@@ -165,30 +186,37 @@ def test_unknown_policy_key_is_refused_with_its_segment() -> None:
     with pytest.raises(RulesError, match=r"service_target"):
         from_toml("[policy.default]\nservice_target = 1.5\n")
 
-@pytest.mark.parametrize(("text", "names"), [
-    ("[abcd]\na = 0.7\n", ["[abcd]"]),
-    ("[abc]\nc = 0.99\n", ["'c'", "[abc]"]),
-    ("[window]\nmonths = 12\n", ["'months'", "[window]"]),
-    ('[abc]\na = "high"\n', ["[abc] a"]),
-    ("[abc]\na = true\n", ["[abc] a"]),
-    ("[window]\nweeks = 52.0\n", ["[window] weeks"]),
-    ("[abc]\nmeasure = 3\n", ["[abc] measure"]),
-    ("[segments]\nhysteresis = 1\n", ["[segments] hysteresis"]),
-    ('[segments]\ncriteria = "abc"\n', ["[segments] criteria"]),
-    ("abc = 0.7\n", ["[abc]"]),
-    ("[abc]\na = 0.95\nb = 0.95\n", ["[abc] a, b"]),
-    ("[abc]\na = 0.96\n", ["[abc] a, b"]),
-    ("[abc]\nb = 1.2\n", ["[abc] a, b"]),
-    ("[xyz]\nx = 1.0\ny = 0.5\n", ["[xyz] x, y"]),
-    ('[abc]\nmeasure = "profit"\n', ["[abc] measure"]),
-    ("[alerts]\nband_share = 0.5\n", ["[alerts] band_share"]),
-    ('[segments]\ncriteria = ["abc", "colour"]\n', ["[segments] criteria", "colour"]),
-    ('[segments]\ncriteria = ["abc", "xyz", "pattern", "lifecycle"]\n', ["[segments] criteria"]),
-    ("[segments]\ncriteria = []\n", ["[segments] criteria"]),
-    ('[segments]\ncriteria = ["abc", "abc"]\n', ["[segments] criteria"]),
-    ("[segments.names]\nAX = 3\n", ["[segments.names]"]),
-    ("[abc\na = 0.7\n", ["not valid TOML"]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("[abcd]\na = 0.7\n", ["[abcd]"]),
+        ("[abc]\nc = 0.99\n", ["'c'", "[abc]"]),
+        ("[window]\nmonths = 12\n", ["'months'", "[window]"]),
+        ('[abc]\na = "high"\n', ["[abc] a"]),
+        ("[abc]\na = true\n", ["[abc] a"]),
+        ("[window]\nweeks = 52.0\n", ["[window] weeks"]),
+        ("[abc]\nmeasure = 3\n", ["[abc] measure"]),
+        ("[segments]\nhysteresis = 1\n", ["[segments] hysteresis"]),
+        ('[segments]\ncriteria = "abc"\n', ["[segments] criteria"]),
+        ("abc = 0.7\n", ["[abc]"]),
+        ("[abc]\na = 0.95\nb = 0.95\n", ["[abc] a, b"]),
+        ("[abc]\na = 0.96\n", ["[abc] a, b"]),
+        ("[abc]\nb = 1.2\n", ["[abc] a, b"]),
+        ("[xyz]\nx = 1.0\ny = 0.5\n", ["[xyz] x, y"]),
+        ('[abc]\nmeasure = "profit"\n', ["[abc] measure"]),
+        ("[alerts]\nband_share = 0.5\n", ["[alerts] band_share"]),
+        ('[segments]\ncriteria = ["abc", "colour"]\n', ["[segments] criteria", "colour"]),
+        (
+            '[segments]\ncriteria = ["abc", "xyz", "pattern", "lifecycle"]\n',
+            ["[segments] criteria"],
+        ),
+        ("[segments]\ncriteria = []\n", ["[segments] criteria"]),
+        ('[segments]\ncriteria = ["abc", "abc"]\n', ["[segments] criteria"]),
+        ("[segments.names]\nAX = 3\n", ["[segments.names]"]),
+        ("[abc\na = 0.7\n", ["not valid TOML"]),
+    ],
+)
 def test_errors_name_the_key(text: str, names: list[str]) -> None:
     with pytest.raises(RulesError) as err:
         from_toml(text, "my.toml")
@@ -227,4 +255,4 @@ def test_scope_exclude_round_trips_and_must_be_a_list_of_text() -> None:
     assert r.exclude == ("POST", "DOT")
     assert from_toml(to_toml(r)) == r
     with pytest.raises(RulesError, match=r"\[scope\] exclude"):
-        from_toml("[scope]\nexclude = \"POST\"\n")
+        from_toml('[scope]\nexclude = "POST"\n')

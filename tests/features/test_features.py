@@ -38,8 +38,12 @@ def sstd(xs: list[float]) -> float:
     return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
 
 
-def features(folder: Path, fs: FeatureSettings | None = None, cuts: ClassCuts | None = None,
-             **files: list[dict]) -> tuple[pd.DataFrame, Window]:
+def features(
+    folder: Path,
+    fs: FeatureSettings | None = None,
+    cuts: ClassCuts | None = None,
+    **files: list[dict],
+) -> tuple[pd.DataFrame, Window]:
     ws_path = build_workspace(folder, **files)
     with Workspace(ws_path) as ws:
         df, win = compute_features(ws.con, fs or FeatureSettings(), cuts)
@@ -105,14 +109,22 @@ def test_daily_window_longer_than_history_starts_at_first_complete_week(tmp_path
 
 def test_daily_data_covering_whole_weeks_keeps_them(tmp_path: Path) -> None:
     # Monday 2024-01-01 to Sunday 2024-01-28: four complete weeks.
-    rows = [sale("A", wk(0, 0), 1), sale("A", wk(0, 4), 2),
-            sale("A", wk(1, 2), 5),
-            sale("A", wk(2, 1), 1), sale("A", wk(2, 5), 1),
-            sale("A", wk(3, 6), 4)]
+    rows = [
+        sale("A", wk(0, 0), 1),
+        sale("A", wk(0, 4), 2),
+        sale("A", wk(1, 2), 5),
+        sale("A", wk(2, 1), 1),
+        sale("A", wk(2, 5), 1),
+        sale("A", wk(3, 6), 4),
+    ]
     df, win = features(tmp_path, FeatureSettings(weeks=52), sales=rows)
     assert not win.bucketed
     assert (win.start, win.end, win.last_day, win.periods) == (
-        dt.date(2024, 1, 1), dt.date(2024, 1, 22), dt.date(2024, 1, 28), 4)
+        dt.date(2024, 1, 1),
+        dt.date(2024, 1, 22),
+        dt.date(2024, 1, 28),
+        4,
+    )
     weekly = [3, 5, 2, 4]
     assert df.loc["A", "quantity"] == approx(14)
     assert df.loc["A", "demand_mean"] == approx(14 / 4)
@@ -177,12 +189,17 @@ def test_launch_mid_window_counts_active_weeks_from_first_positive_sale(tmp_path
 def _returns_sales() -> list[dict]:
     return [
         # R: week 0: +5 and -8 (net -3 -> demand 0); week 1: +10 and -4 -> 6; then 2 and 4.
-        sale("R", wk(0), 5), sale("R", wk(0), -8),
-        sale("R", wk(1), 10), sale("R", wk(1), -4),
+        sale("R", wk(0), 5),
+        sale("R", wk(0), -8),
+        sale("R", wk(1), 10),
+        sale("R", wk(1), -4),
         sale("R", wk(2), 2),
         sale("R", wk(3), 4),
         # S: a week with a return only
-        sale("S", wk(0), 4), sale("S", wk(1), -2), sale("S", wk(2), 4), sale("S", wk(3), 4),
+        sale("S", wk(0), 4),
+        sale("S", wk(1), -2),
+        sale("S", wk(2), 4),
+        sale("S", wk(3), 4),
     ]
 
 
@@ -205,13 +222,13 @@ def test_returns_are_netted_within_the_week_and_floored_at_zero(tmp_path: Path) 
 
 
 def test_net_returns_false_ignores_negative_lines(tmp_path: Path) -> None:
-    df, _ = features(tmp_path, FeatureSettings(weeks=4, net_returns=False),
-                     sales=_returns_sales())
+    df, _ = features(tmp_path, FeatureSettings(weeks=4, net_returns=False), sales=_returns_sales())
     r = df.loc["R"]
     weekly = [5, 10, 2, 4]
     assert r["demand_mean"] == approx(21 / 4)
     assert r["demand_std"] == approx(
-        math.sqrt(((5 - 5.25) ** 2 + (10 - 5.25) ** 2 + (2 - 5.25) ** 2 + (4 - 5.25) ** 2) / 3))
+        math.sqrt(((5 - 5.25) ** 2 + (10 - 5.25) ** 2 + (2 - 5.25) ** 2 + (4 - 5.25) ** 2) / 3)
+    )
     assert r["demand_std"] == approx(sstd(weekly))
     assert r["weeks_with_demand"] == 4
     assert r["adi"] == approx(1.0)
@@ -226,18 +243,21 @@ def test_net_returns_false_ignores_negative_lines(tmp_path: Path) -> None:
 def test_quantity_revenue_margin_and_shares(tmp_path: Path) -> None:
     # Mondays of weeks 0..4, window weeks 1..4 (weeks=4).
     sales = [
-        sale("ANCHOR", wk(0), 1, unit_price=1), sale("ANCHOR", wk(4), 1, unit_price=1),
+        sale("ANCHOR", wk(0), 1, unit_price=1),
+        sale("ANCHOR", wk(4), 1, unit_price=1),
         # P1: revenue column wins over qty x price; the second line has no revenue.
         sale("P1", wk(1), 10, revenue=95, unit_price=10, unit_cost=6),
         sale("P1", wk(2), 5, unit_price=12, unit_cost=7),
         # P2: no revenue, no line price, no line cost: product master price 4 and cost 3.
-        sale("P2", wk(1), 20), sale("P2", wk(3), -5),
+        sale("P2", wk(1), 20),
+        sale("P2", wk(3), -5),
         # P3: line price and line cost; the line cost wins over the master's 5.
         sale("P3", wk(2), 10, unit_price=2, unit_cost=1),
         # P4: no cost anywhere.
         sale("P4", wk(3), 5, unit_price=3),
         # P5: sold before the window, returned in it.
-        sale("P5", wk(0), 2), sale("P5", wk(2), -2),
+        sale("P5", wk(0), 2),
+        sale("P5", wk(2), -2),
     ]
     products = [
         {"sku": "P2", "unit_cost": 3, "unit_price": 4},
@@ -285,8 +305,12 @@ def test_quantity_revenue_margin_and_shares(tmp_path: Path) -> None:
         if margin is not None:
             assert row["margin_share"] == approx(margin / pos_margin), sku
     # Shares sum to 1 over the SKUs with a positive value.
-    for col, share in [("quantity", "quantity_share"), ("revenue", "revenue_share"),
-                       ("margin", "margin_share"), ("order_lines", "order_lines_share")]:
+    for col, share in [
+        ("quantity", "quantity_share"),
+        ("revenue", "revenue_share"),
+        ("margin", "margin_share"),
+        ("order_lines", "order_lines_share"),
+    ]:
         assert df.loc[df[col] > 0, share].sum() == approx(1.0)
 
 
@@ -308,8 +332,12 @@ def test_cov_adi_cv2_and_pattern(tmp_path: Path) -> None:
     df, win = features(tmp_path, FeatureSettings(weeks=8), sales=sales)
     assert win.start == wk(2) and win.periods == 8
 
-    expected_pattern = {"SMOOTH": "smooth", "ERRATIC": "erratic",
-                        "INTERMITTENT": "intermittent", "LUMPY": "lumpy"}
+    expected_pattern = {
+        "SMOOTH": "smooth",
+        "ERRATIC": "erratic",
+        "INTERMITTENT": "intermittent",
+        "LUMPY": "lumpy",
+    }
     for sku, series in SERIES.items():
         row = df.loc[sku]
         mean = sum(series) / 8
@@ -352,11 +380,14 @@ def test_cov_adi_cv2_and_pattern(tmp_path: Path) -> None:
 
 def test_pattern_cutoffs_are_settings(tmp_path: Path) -> None:
     sales = [sale("ANCHOR", wk(i), 1) for i in range(10)]
-    sales += [sale("INTERMITTENT", wk(2 + j), x) for j, x in enumerate(SERIES["INTERMITTENT"])
-              if x]
+    sales += [sale("INTERMITTENT", wk(2 + j), x) for j, x in enumerate(SERIES["INTERMITTENT"]) if x]
     # ADI 8/3 = 2.67 is below a cut-off of 3: smooth.
-    df, _ = features(tmp_path, FeatureSettings(weeks=8),
-                     ClassCuts.from_rules(Rules(pattern_adi=3.0)), sales=sales)
+    df, _ = features(
+        tmp_path,
+        FeatureSettings(weeks=8),
+        ClassCuts.from_rules(Rules(pattern_adi=3.0)),
+        sales=sales,
+    )
     assert df.loc["INTERMITTENT", "pattern"] == "smooth"
 
 
@@ -387,14 +418,20 @@ def test_new_and_end_of_life_with_default_13_and_26_weeks(tmp_path: Path) -> Non
 def test_new_and_end_of_life_weeks_are_settings(tmp_path: Path) -> None:
     sales = [sale("ANCHOR", wk(i), 1) for i in range(20)]
     sales += [sale("X", wk(14), 3)]  # first and last sale 41 days before the last day
-    df, _ = features(tmp_path, FeatureSettings(weeks=20),
-                     ClassCuts.from_rules(Rules(lifecycle_new_weeks=5, lifecycle_eol_weeks=5)),
-                     sales=sales)
+    df, _ = features(
+        tmp_path,
+        FeatureSettings(weeks=20),
+        ClassCuts.from_rules(Rules(lifecycle_new_weeks=5, lifecycle_eol_weeks=5)),
+        sales=sales,
+    )
     assert bool(df.loc["X", "is_new"]) is False  # 41 days is not fewer than 35
     assert bool(df.loc["X", "is_end_of_life"]) is True  # no sale in the last 35 days
-    df, _ = features(tmp_path / "b", FeatureSettings(weeks=20),
-                     ClassCuts.from_rules(Rules(lifecycle_new_weeks=6, lifecycle_eol_weeks=6)),
-                     sales=sales)
+    df, _ = features(
+        tmp_path / "b",
+        FeatureSettings(weeks=20),
+        ClassCuts.from_rules(Rules(lifecycle_new_weeks=6, lifecycle_eol_weeks=6)),
+        sales=sales,
+    )
     assert bool(df.loc["X", "is_new"]) is True  # 41 < 42
     assert bool(df.loc["X", "is_end_of_life"]) is False
 
@@ -402,7 +439,9 @@ def test_new_and_end_of_life_weeks_are_settings(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- inventory
 def test_inventory_on_hand_value_and_days_of_supply(tmp_path: Path) -> None:
     sales = [
-        sale("I1", wk(0), 7), sale("I1", wk(1), 7), sale("I1", wk(2), 14),  # [7, 7, 14, 0]
+        sale("I1", wk(0), 7),
+        sale("I1", wk(1), 7),
+        sale("I1", wk(2), 14),  # [7, 7, 14, 0]
         sale("I2", wk(3), 4),
         sale("IC", wk(3), 4, unit_price=10),
     ]
@@ -414,8 +453,9 @@ def test_inventory_on_hand_value_and_days_of_supply(tmp_path: Path) -> None:
         {"sku": "IONLY", "location": "L1", "on_hand": 4, "unit_cost": 5},
     ]
     products = [{"sku": "I1", "unit_cost": 2}]
-    df, win = features(tmp_path, FeatureSettings(weeks=4), sales=sales, inventory=inventory,
-                       products=products)
+    df, win = features(
+        tmp_path, FeatureSettings(weeks=4), sales=sales, inventory=inventory, products=products
+    )
     assert win.periods == 4
     i1 = df.loc["I1"]
     assert i1["demand_mean"] == approx((7 + 7 + 14 + 0) / 4)  # 7 a week, 1 a day
@@ -450,8 +490,9 @@ def test_inventory_on_hand_value_and_days_of_supply(tmp_path: Path) -> None:
 
 
 def test_without_inventory_file_on_hand_is_empty(tmp_path: Path) -> None:
-    df, _ = features(tmp_path, FeatureSettings(weeks=4),
-                     sales=[sale("A", wk(i), 2) for i in range(4)])
+    df, _ = features(
+        tmp_path, FeatureSettings(weeks=4), sales=[sale("A", wk(i), 2) for i in range(4)]
+    )
     assert df["on_hand"].isna().all()
     assert df["inventory_value"].isna().all()
     assert df["days_of_supply"].isna().all()
@@ -462,15 +503,43 @@ def test_lead_time_reliability_and_main_supplier(tmp_path: Path) -> None:
     d = dt.date.fromisoformat
     receipts = [
         # LA: 3 receipts, its own lead times 10, 14, 12; main supplier S3 (2 of 3).
-        {"supplier": "S3", "sku": "LA", "order_date": "2023-01-02", "receipt_date": "2023-01-12",
-         "promised_date": "2023-01-12", "ordered_qty": 10, "received_qty": 10},
-        {"supplier": "S3", "sku": "LA", "order_date": "2023-03-01", "receipt_date": "2023-03-15",
-         "promised_date": "2023-03-10", "ordered_qty": 10, "received_qty": 8},
-        {"supplier": "S1", "sku": "LA", "order_date": "2023-06-01", "receipt_date": "2023-06-13",
-         "promised_date": None, "ordered_qty": 10, "received_qty": 12},
+        {
+            "supplier": "S3",
+            "sku": "LA",
+            "order_date": "2023-01-02",
+            "receipt_date": "2023-01-12",
+            "promised_date": "2023-01-12",
+            "ordered_qty": 10,
+            "received_qty": 10,
+        },
+        {
+            "supplier": "S3",
+            "sku": "LA",
+            "order_date": "2023-03-01",
+            "receipt_date": "2023-03-15",
+            "promised_date": "2023-03-10",
+            "ordered_qty": 10,
+            "received_qty": 8,
+        },
+        {
+            "supplier": "S1",
+            "sku": "LA",
+            "order_date": "2023-06-01",
+            "receipt_date": "2023-06-13",
+            "promised_date": None,
+            "ordered_qty": 10,
+            "received_qty": 12,
+        },
         # LB: 1 receipt (20 days) from S1.
-        {"supplier": "S1", "sku": "LB", "order_date": "2023-02-01", "receipt_date": "2023-02-21",
-         "promised_date": "2023-02-25", "ordered_qty": 5, "received_qty": 5},
+        {
+            "supplier": "S1",
+            "sku": "LB",
+            "order_date": "2023-02-01",
+            "receipt_date": "2023-02-21",
+            "promised_date": "2023-02-25",
+            "ordered_qty": 5,
+            "received_qty": 5,
+        },
         # LC: 2 receipts, one each from S2 (30 days) and S1 (4 days): the tie goes to S1.
         {"supplier": "S2", "sku": "LC", "order_date": "2023-04-01", "receipt_date": "2023-05-01"},
         {"supplier": "S1", "sku": "LC", "order_date": "2023-07-01", "receipt_date": "2023-07-05"},
@@ -482,13 +551,16 @@ def test_lead_time_reliability_and_main_supplier(tmp_path: Path) -> None:
         r.setdefault("promised_date", None)
         r.setdefault("ordered_qty", None)
         r.setdefault("received_qty", None)
-    lts = {sku: [(d(r["receipt_date"]) - d(r["order_date"])).days for r in receipts
-                 if r["sku"] == sku] for sku in ("LA", "LB", "LC", "LD")}
+    lts = {
+        sku: [(d(r["receipt_date"]) - d(r["order_date"])).days for r in receipts if r["sku"] == sku]
+        for sku in ("LA", "LB", "LC", "LD")
+    }
     assert lts == {"LA": [10, 14, 12], "LB": [20], "LC": [30, 4], "LD": [3, 5]}
     sales = [sale(s, wk(i), 1) for s in ("LA", "LB", "LC", "LD", "LX") for i in range(4)]
     products = [{"sku": "LX", "supplier": "S9"}]
-    df, _ = features(tmp_path, FeatureSettings(weeks=4), sales=sales, suppliers=receipts,
-                     products=products)
+    df, _ = features(
+        tmp_path, FeatureSettings(weeks=4), sales=sales, suppliers=receipts, products=products
+    )
     years = (d("2024-01-12") - d("2023-01-12")).days / 365.25  # span of the receipts file
 
     la = df.loc["LA"]
@@ -597,8 +669,7 @@ def test_monthly_file_uses_monthly_series(tmp_path: Path) -> None:
         df6, win6 = compute_features(ws.con, FeatureSettings(weeks=26))
         dfw, winw = compute_features(ws.con, FeatureSettings(weeks=4, period="week"))
     assert win6.periods == 6 and win6.start == dt.date(1998, 9, 1)
-    assert df6.set_index("sku").loc["M1", "demand_mean"] == approx(
-        sum(m1[8:]) / 6 * 12 / 52)
+    assert df6.set_index("sku").loc["M1", "demand_mean"] == approx(sum(m1[8:]) / 6 * 12 / 52)
     assert winw.period == "week" and winw.bucketed
     assert winw.end == dt.date(1999, 2, 1)  # a Monday: the ISO week of 1999-02-01
     assert dfw.set_index("sku").loc["M1", "period"] == "week"
@@ -606,14 +677,21 @@ def test_monthly_file_uses_monthly_series(tmp_path: Path) -> None:
 
 def test_daily_data_in_months_drops_partial_months(tmp_path: Path) -> None:
     d = dt.date.fromisoformat
-    sales = [sale("D", d("2024-01-15"), 50),  # January is only partly covered
-             sale("D", d("2024-02-01"), 4), sale("D", d("2024-02-29"), 6),  # February: 10
-             sale("D", d("2024-03-10"), 30),  # March: 30
-             sale("D", d("2024-04-10"), 50)]  # April is only partly covered
+    sales = [
+        sale("D", d("2024-01-15"), 50),  # January is only partly covered
+        sale("D", d("2024-02-01"), 4),
+        sale("D", d("2024-02-29"), 6),  # February: 10
+        sale("D", d("2024-03-10"), 30),  # March: 30
+        sale("D", d("2024-04-10"), 50),
+    ]  # April is only partly covered
     df, win = features(tmp_path, FeatureSettings(period="month"), sales=sales)
     assert (win.period, win.bucketed) == ("month", False)
     assert (win.start, win.end, win.last_day, win.periods) == (
-        d("2024-02-01"), d("2024-03-01"), d("2024-03-31"), 2)
+        d("2024-02-01"),
+        d("2024-03-01"),
+        d("2024-03-31"),
+        2,
+    )
     r = df.loc["D"]
     assert r["quantity"] == approx(40)
     assert r["weeks_active"] == 2
@@ -632,8 +710,9 @@ def weekly_lines(draw: st.DrawFn) -> list[list[float]]:
     n = draw(st.integers(2, 12))
     scale = draw(st.sampled_from([1.0, 0.25]))
     shift = draw(st.sampled_from([0.0, 250_000.0]))
-    raw = draw(st.lists(st.lists(st.integers(-6, 25).filter(bool), max_size=3),
-                        min_size=n, max_size=n))
+    raw = draw(
+        st.lists(st.lists(st.integers(-6, 25).filter(bool), max_size=3), min_size=n, max_size=n)
+    )
     if not any(x > 0 for lines in raw for x in lines):
         raw[draw(st.integers(0, n - 1))].append(draw(st.integers(1, 25)))
     return [[x * scale + (shift if x > 0 else 0.0) for x in lines] for lines in raw]
@@ -677,8 +756,11 @@ def test_demand_statistics_match_numpy(weeks: list[list[float]], lead: int) -> N
 
 def test_std_of_large_quantities_with_a_small_spread(tmp_path: Path) -> None:
     weekly = [250000.5, 250001.25, 250000.75]
-    df, _ = features(tmp_path, FeatureSettings(weeks=3),
-                     sales=[sale("T", wk(i), x) for i, x in enumerate(weekly)])
+    df, _ = features(
+        tmp_path,
+        FeatureSettings(weeks=3),
+        sales=[sale("T", wk(i), x) for i, x in enumerate(weekly)],
+    )
     # mean 250000.8333...; deviations -1/3, 5/12, -1/12 -> squares 16/144 + 25/144 + 1/144
     std = math.sqrt((16 + 25 + 1) / 144 / 2)
     assert df.loc["T", "demand_std"] == pytest.approx(std, rel=1e-9)

@@ -15,8 +15,20 @@ from segstudio.ingest.workspace import Workspace
 
 MON = dt.date(2024, 1, 1)  # a Monday
 REQUIRED = [
-    "sku", "quantity", "revenue", "margin", "weeks_active", "weeks_with_demand", "demand_mean",
-    "demand_std", "cov", "adi", "cv2", "pattern", "on_hand", "lead_time_mean_days",
+    "sku",
+    "quantity",
+    "revenue",
+    "margin",
+    "weeks_active",
+    "weeks_with_demand",
+    "demand_mean",
+    "demand_std",
+    "cov",
+    "adi",
+    "cv2",
+    "pattern",
+    "on_hand",
+    "lead_time_mean_days",
     "lead_time_std_days",
 ]
 # 10 weeks of one date each (Mondays); --weeks 8 keeps weeks 2..9.
@@ -36,18 +48,22 @@ def workspace(tmp_path: Path) -> Path:
             if x:
                 sales.append(f"{sku},{MON + dt.timedelta(weeks=i)},{x},5,3")
     inventory = ["sku,location,on_hand", "00123,L1,12", "00123,L2,8", "A1,L1,3"]
-    receipts = ["supplier,sku,order_date,receipt_date",
-                "0042,00123,2023-01-02,2023-01-09",  # 7 days
-                "0042,00123,2023-02-01,2023-02-11",  # 10 days
-                "0042,00123,2023-03-01,2023-03-14",  # 13 days
-                "0042,A1,2023-04-01,2023-04-05"]  # 4 days: A1 takes its supplier's
+    receipts = [
+        "supplier,sku,order_date,receipt_date",
+        "0042,00123,2023-01-02,2023-01-09",  # 7 days
+        "0042,00123,2023-02-01,2023-02-11",  # 10 days
+        "0042,00123,2023-03-01,2023-03-14",  # 13 days
+        "0042,A1,2023-04-01,2023-04-05",
+    ]  # 4 days: A1 takes its supplier's
     path = tmp_path / "ws.duckdb"
     with Workspace(path) as ws:
-        _, reports = ws.load({
-            "sales": SourceFile(_write(tmp_path / "sales.csv", sales)),
-            "inventory": SourceFile(_write(tmp_path / "inventory.csv", inventory)),
-            "suppliers": SourceFile(_write(tmp_path / "receipts.csv", receipts)),
-        })
+        _, reports = ws.load(
+            {
+                "sales": SourceFile(_write(tmp_path / "sales.csv", sales)),
+                "inventory": SourceFile(_write(tmp_path / "inventory.csv", inventory)),
+                "suppliers": SourceFile(_write(tmp_path / "receipts.csv", receipts)),
+            }
+        )
     assert all(r.rejected == 0 for r in reports.values())
     return path
 
@@ -84,8 +100,7 @@ def _check_values(df: pd.DataFrame) -> None:
 
 def test_features_csv(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "out" / "features.csv"
-    assert main(["features", "--workspace", str(workspace), "--weeks", "8", "--out",
-                 str(out)]) == 0
+    assert main(["features", "--workspace", str(workspace), "--weeks", "8", "--out", str(out)]) == 0
     assert "2 SKUs, 8 weeks" in capsys.readouterr().out
     text = out.read_text(encoding="utf-8").splitlines()
     assert text[1].startswith("00123,")  # the leading zeros are written
@@ -95,8 +110,7 @@ def test_features_csv(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_features_parquet(workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "features.parquet"
-    assert main(["features", "--workspace", str(workspace), "--weeks", "8", "--out",
-                 str(out)]) == 0
+    assert main(["features", "--workspace", str(workspace), "--weeks", "8", "--out", str(out)]) == 0
     df = pd.read_parquet(out)
     assert pd.api.types.is_string_dtype(df["sku"])  # text, not a number
     _check_values(df)
@@ -113,12 +127,24 @@ def test_missing_workspace_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture
     assert not ws.exists() and not out.exists()
 
 
-def test_bad_arguments_exit_2(workspace: Path, tmp_path: Path,
-                              capsys: pytest.CaptureFixture) -> None:
-    assert main(["features", "--workspace", str(workspace), "--out",
-                 str(tmp_path / "f.txt")]) == 2
+def test_bad_arguments_exit_2(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["features", "--workspace", str(workspace), "--out", str(tmp_path / "f.txt")]) == 2
     assert ".csv or .parquet" in capsys.readouterr().err
-    assert main(["features", "--workspace", str(workspace), "--weeks", "1", "--out",
-                 str(tmp_path / "f.csv")]) == 2
+    assert (
+        main(
+            [
+                "features",
+                "--workspace",
+                str(workspace),
+                "--weeks",
+                "1",
+                "--out",
+                str(tmp_path / "f.csv"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "weeks must be at least 2" in err and err.count("\n") == 1

@@ -26,12 +26,24 @@ def test_sql_features_equal_the_pandas_reference(tmp_path: Path, grain: str) -> 
         ws.load({"sales": SourceFile(reference_file)})
         got, _ = compute_features(ws.con)
     got = got.set_index("sku").loc[expected.index]
-    for col in ("quantity", "revenue", "margin", "order_lines", "weeks_active",
-                "weeks_with_demand", "demand_mean", "demand_std", "cov", "adi", "cv2"):
+    for col in (
+        "quantity",
+        "revenue",
+        "margin",
+        "order_lines",
+        "weeks_active",
+        "weeks_with_demand",
+        "demand_mean",
+        "demand_std",
+        "cov",
+        "adi",
+        "cv2",
+    ):
         a = expected[col].astype(float).to_numpy()
         b = got[col].astype(float).to_numpy()
-        assert np.allclose(np.nan_to_num(a, nan=-1.0), np.nan_to_num(b, nan=-1.0),
-                           rtol=1e-9, atol=1e-9), col
+        assert np.allclose(
+            np.nan_to_num(a, nan=-1.0), np.nan_to_num(b, nan=-1.0), rtol=1e-9, atol=1e-9
+        ), col
     assert (expected["pattern"] == got["pattern"]).all()
     assert (expected["is_new"] == got["is_new"]).all()
     assert (expected["is_end_of_life"] == got["is_end_of_life"]).all()

@@ -55,8 +55,9 @@ def assert_one_line_error(err: str, *needles: str) -> None:
 def test_load_json_summary(tmp_path, capsys):
     ws = tmp_path / "w.duckdb"
     sales, inv = write(tmp_path, "sales.csv", SALES), write(tmp_path, "inv.csv", INVENTORY)
-    code, out, err = run(capsys, "load", "--workspace", ws, "--sales", sales,
-                         "--inventory", inv, "--json")
+    code, out, err = run(
+        capsys, "load", "--workspace", ws, "--sales", sales, "--inventory", inv, "--json"
+    )
     assert code == 0, err
     assert err == ""
     assert len(out.strip().splitlines()) == 1
@@ -79,43 +80,57 @@ def test_load_text_report_and_rejects_file(tmp_path, capsys):
     ws = tmp_path / "w.duckdb"
     sales = write(tmp_path, "sales.csv", SALES)
     rejects = tmp_path / "rejects.csv"
-    code, out, err = run(capsys, "load", "--workspace", ws, "--sales", sales,
-                         "--rejects", rejects)
+    code, out, err = run(capsys, "load", "--workspace", ws, "--sales", sales, "--rejects", rejects)
     assert code == 0, err
     assert f"Sales lines ({sales}): read 4, accepted 3, rejected 1" in out
     assert "row 3, column 'date': unparseable date ('not a date')" in out
     assert f"Loaded into {ws} (load 1)." in out
     assert rejects.read_text().splitlines() == [
-        "row,field,column,value,reason,file", f"3,date,date,not a date,unparseable date,{sales}"]
+        "row,field,column,value,reason,file",
+        f"3,date,date,not a date,unparseable date,{sales}",
+    ]
 
 
 def test_second_load_keeps_other_tables(tmp_path, capsys):
     ws = tmp_path / "w.duckdb"
-    assert run(capsys, "load", "--workspace", ws, "--sales",
-               write(tmp_path, "sales.csv", SALES))[0] == 0
-    code, out, _ = run(capsys, "load", "--workspace", ws, "--inventory",
-                       write(tmp_path, "inv.csv", INVENTORY), "--json")
+    assert (
+        run(capsys, "load", "--workspace", ws, "--sales", write(tmp_path, "sales.csv", SALES))[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "load",
+        "--workspace",
+        ws,
+        "--inventory",
+        write(tmp_path, "inv.csv", INVENTORY),
+        "--json",
+    )
     assert code == 0
     assert json.loads(out)["load_id"] == 2
     assert query(ws, "SELECT count(*) FROM sales") == [(3,)]
     assert query(ws, "SELECT file_key, load_id FROM loads ORDER BY load_id") == [
-        ("sales", 1), ("inventory", 2)]
+        ("sales", 1),
+        ("inventory", 2),
+    ]
 
 
 def test_mapping_file_maps_odd_headers(tmp_path, capsys):
     ws = tmp_path / "w.duckdb"
     sales = write(tmp_path, "export.csv", ODD_SALES)
     mapping = write(tmp_path, "map.toml", MAPPING_TOML)
-    code, out, err = run(capsys, "load", "--workspace", ws, "--sales", sales,
-                         "--mapping", mapping, "--json")
+    code, out, err = run(
+        capsys, "load", "--workspace", ws, "--sales", sales, "--mapping", mapping, "--json"
+    )
     assert code == 0, err
     s = json.loads(out)["files"]["sales"]
     assert (s["read"], s["accepted"], s["rejected"]) == (2, 2, 0)
     assert query(ws, "SELECT sku, date::VARCHAR, quantity, location FROM sales") == [
-        ("0055-S", "2010-12-01", 3.0, "north"), ("85123a", "2010-12-02", 1.5, "south")]
+        ("0055-S", "2010-12-01", 3.0, "north"),
+        ("85123a", "2010-12-02", 1.5, "south"),
+    ]
     # Without the mapping file the same headers cannot be mapped... in a fresh workspace.
-    code, _, err = run(capsys, "load", "--workspace", tmp_path / "fresh.duckdb",
-                       "--sales", sales)
+    code, _, err = run(capsys, "load", "--workspace", tmp_path / "fresh.duckdb", "--sales", sales)
     assert code == 2
     assert_one_line_error(err, "export.csv", "date")
     # ...but the workspace that saw the mapping offers it again.
@@ -136,12 +151,14 @@ def test_xlsx_sheet_option(tmp_path, capsys):
     path = tmp_path / "orders.xlsx"
     wb.save(path)
     ws = tmp_path / "w.duckdb"
-    code, out, err = run(capsys, "load", "--workspace", ws, "--sales", path,
-                         "--sheet", "sales=Orders", "--json")
+    code, out, err = run(
+        capsys, "load", "--workspace", ws, "--sales", path, "--sheet", "sales=Orders", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["files"]["sales"]["accepted"] == 1
     assert query(ws, "SELECT sku, date::VARCHAR, quantity FROM sales") == [
-        ("00123", "2010-12-01", 2.0)]
+        ("00123", "2010-12-01", 2.0)
+    ]
 
 
 # --------------------------------------------------------------------------- errors
@@ -155,8 +172,10 @@ UNUSABLE = {
 @pytest.mark.parametrize("case", list(UNUSABLE))
 def test_unusable_file_exit_2(tmp_path, capsys, case):
     ws = tmp_path / "w.duckdb"
-    assert run(capsys, "load", "--workspace", ws, "--sales",
-               write(tmp_path, "good.csv", SALES))[0] == 0
+    assert (
+        run(capsys, "load", "--workspace", ws, "--sales", write(tmp_path, "good.csv", SALES))[0]
+        == 0
+    )
     bad = write(tmp_path, f"{case}.csv", UNUSABLE[case])
     code, out, err = run(capsys, "load", "--workspace", ws, "--sales", bad, "--json")
     assert code == 2
@@ -167,8 +186,9 @@ def test_unusable_file_exit_2(tmp_path, capsys, case):
 
 
 def test_missing_file_exit_2(tmp_path, capsys):
-    code, out, err = run(capsys, "load", "--workspace", tmp_path / "w.duckdb",
-                         "--sales", tmp_path / "nowhere.csv")
+    code, out, err = run(
+        capsys, "load", "--workspace", tmp_path / "w.duckdb", "--sales", tmp_path / "nowhere.csv"
+    )
     assert code == 2
     assert out == ""
     assert_one_line_error(err, "nowhere.csv", "not found")
@@ -184,8 +204,10 @@ BAD_MAPPINGS = {
     "not-toml": ('[sales\nsku = "StockCode"\n', "not a valid TOML"),
     "unknown-table": ('[orders]\nsku = "StockCode"\n', "unknown table [orders]"),
     "not-text": ("[sales]\nsku = 3\n", "must map field names"),
-    "absent-column": ('[sales]\nsku = "Nope"\ndate = "When"\nquantity = "Units Shipped"\n',
-                      "'Nope'"),
+    "absent-column": (
+        '[sales]\nsku = "Nope"\ndate = "When"\nquantity = "Units Shipped"\n',
+        "'Nope'",
+    ),
     "unknown-field": (MAPPING_TOML + 'colour = "Shop"\n', "unknown field(s) colour"),
     "required-missing": ('[sales]\nsku = "StockCode"\ndate = "When"\n', "quantity"),
     "latin-1-bytes": ('[sales]\nsku = "St\xf6ck"\n'.encode("latin-1"), "not a valid TOML"),
@@ -196,24 +218,47 @@ BAD_MAPPINGS = {
 def test_bad_mapping_file_exit_2(tmp_path, capsys, case):
     text, needle = BAD_MAPPINGS[case]
     mapping = write(tmp_path, "map.toml", text)
-    code, out, err = run(capsys, "load", "--workspace", tmp_path / "w.duckdb", "--sales",
-                         write(tmp_path, "export.csv", ODD_SALES), "--mapping", mapping)
+    code, out, err = run(
+        capsys,
+        "load",
+        "--workspace",
+        tmp_path / "w.duckdb",
+        "--sales",
+        write(tmp_path, "export.csv", ODD_SALES),
+        "--mapping",
+        mapping,
+    )
     assert code == 2
     assert out == ""
     assert_one_line_error(err, needle)
 
 
 def test_missing_mapping_file_exit_2(tmp_path, capsys):
-    code, _, err = run(capsys, "load", "--workspace", tmp_path / "w.duckdb", "--sales",
-                       write(tmp_path, "export.csv", ODD_SALES),
-                       "--mapping", tmp_path / "none.toml")
+    code, _, err = run(
+        capsys,
+        "load",
+        "--workspace",
+        tmp_path / "w.duckdb",
+        "--sales",
+        write(tmp_path, "export.csv", ODD_SALES),
+        "--mapping",
+        tmp_path / "none.toml",
+    )
     assert code == 2
     assert_one_line_error(err, "none.toml", "not found")
 
 
 def test_bad_sheet_option_exit_2(tmp_path, capsys):
-    code, _, err = run(capsys, "load", "--workspace", tmp_path / "w.duckdb", "--sales",
-                       write(tmp_path, "s.csv", SALES), "--sheet", "orders")
+    code, _, err = run(
+        capsys,
+        "load",
+        "--workspace",
+        tmp_path / "w.duckdb",
+        "--sales",
+        write(tmp_path, "s.csv", SALES),
+        "--sheet",
+        "orders",
+    )
     assert code == 2
     assert_one_line_error(err, "KEY=SHEET")
 
@@ -223,17 +268,32 @@ def test_console_script_entry_point(tmp_path):
     assert CONSOLE_SCRIPT.exists(), CONSOLE_SCRIPT
     ws = tmp_path / "w.duckdb"
     sales = write(tmp_path, "sales.csv", SALES)
-    ok = subprocess.run([str(CONSOLE_SCRIPT), "load", "--workspace", str(ws), "--sales",
-                         str(sales), "--json"], capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [str(CONSOLE_SCRIPT), "load", "--workspace", str(ws), "--sales", str(sales), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "Traceback" not in ok.stderr
     assert json.loads(ok.stdout)["files"]["sales"]["rejected"] == 1
 
-    bad = subprocess.run([str(CONSOLE_SCRIPT), "load", "--workspace", str(ws), "--sales",
-                          str(write(tmp_path, "empty.csv", b""))],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [
+            str(CONSOLE_SCRIPT),
+            "load",
+            "--workspace",
+            str(ws),
+            "--sales",
+            str(write(tmp_path, "empty.csv", b"")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
     assert bad.stderr.strip().splitlines() == [
-        f"segstudio load: {tmp_path / 'empty.csv'}: the file is empty"]
+        f"segstudio load: {tmp_path / 'empty.csv'}: the file is empty"
+    ]
     assert bad.stdout == ""

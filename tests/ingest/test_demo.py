@@ -25,18 +25,47 @@ START = END - datetime.timedelta(days=7 * WEEKS - 1)
 
 COLUMNS = {
     "sales": [
-        "order_id", "order_date", "sku", "customer", "quantity", "unit_price", "unit_cost",
-        "requested_date", "ship_date", "ordered_qty", "shipped_qty", "location",
+        "order_id",
+        "order_date",
+        "sku",
+        "customer",
+        "quantity",
+        "unit_price",
+        "unit_cost",
+        "requested_date",
+        "ship_date",
+        "ordered_qty",
+        "shipped_qty",
+        "location",
     ],
     "inventory": [
-        "sku", "location", "on_hand", "unit_cost", "snapshot_date", "receipt_date", "on_order",
+        "sku",
+        "location",
+        "on_hand",
+        "unit_cost",
+        "snapshot_date",
+        "receipt_date",
+        "on_order",
     ],
     "suppliers": [
-        "po_id", "supplier", "sku", "order_date", "promised_date", "receipt_date",
-        "ordered_qty", "received_qty", "unit_cost",
+        "po_id",
+        "supplier",
+        "sku",
+        "order_date",
+        "promised_date",
+        "receipt_date",
+        "ordered_qty",
+        "received_qty",
+        "unit_cost",
     ],
     "products": [
-        "sku", "description", "family", "unit_cost", "unit_price", "lifecycle", "launch_date",
+        "sku",
+        "description",
+        "family",
+        "unit_cost",
+        "unit_price",
+        "lifecycle",
+        "launch_date",
         "supplier",
     ],
 }
@@ -86,7 +115,7 @@ def _classify(row: np.ndarray) -> str | None:
     nonzero = np.flatnonzero(row)
     if len(nonzero) < 2:
         return None
-    active = row[nonzero[0]:]  # from the first sale to the end of history
+    active = row[nonzero[0] :]  # from the first sale to the end of history
     sizes = active[active > 0]
     adi = len(active) / len(sizes)
     cv2 = float(np.var(sizes) / np.mean(sizes) ** 2)
@@ -289,7 +318,9 @@ def test_inventory_snapshot(data: dict[str, pd.DataFrame], sales: pd.DataFrame) 
     aged = inv["receipt_date"] < pd.Timestamp(END) - pd.Timedelta(days=365)
     assert 0.02 < aged.mean() < 0.2
     # weeks of cover against the last 13 weeks of demand
-    recent = sales[(sales["quantity"] > 0) & (sales["order_date"] > pd.Timestamp(END) - pd.Timedelta(weeks=13))]
+    recent = sales[
+        (sales["quantity"] > 0) & (sales["order_date"] > pd.Timestamp(END) - pd.Timedelta(weeks=13))
+    ]
     weekly = recent.groupby("sku")["quantity"].sum() / 13
     stock = inv.groupby("sku")["on_hand"].sum()
     cover = (stock / weekly).dropna()
@@ -343,10 +374,26 @@ def test_supplier_receipts(data: dict[str, pd.DataFrame]) -> None:
 # --------------------------------------------------------------------------- CLI
 
 
-def test_cli_writes_files_and_prints_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_writes_files_and_prints_counts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "cli"
-    code = main(["--out", str(out), "--skus", "40", "--weeks", "20", "--format", "parquet",
-                 "--grain", "weekly", "--seed", "1"])
+    code = main(
+        [
+            "--out",
+            str(out),
+            "--skus",
+            "40",
+            "--weeks",
+            "20",
+            "--format",
+            "parquet",
+            "--grain",
+            "weekly",
+            "--seed",
+            "1",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     for name in ("sales", "inventory", "suppliers", "products"):

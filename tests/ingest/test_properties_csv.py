@@ -24,20 +24,72 @@ from segstudio.ingest.readers import peek_columns
 
 HEADER = ["sku", "date", "quantity", "unit_price", "customer"]
 
-_good = st.sampled_from([
-    "0055-S", "00123", "85123A", "85123a", "2010-12-01", "12/1/2010 8:26", "2-Jun-06", "40513",
-    "1998-01", "3", "-2", "0", "1,234.50", "$1,200", "€3.50", "1.234,50", "(12.50)", "7.25",
-])
-_bad = st.sampled_from([
-    "", " ", "  \t ", "abc", "n/a", "NaN", "inf", "31/31/2010", "2010-13-45", "12..5", "1,2,3",
-    "--1", "(", "$", "💥", "ß", "Ünïcödé", "日本語", "'quoted'", '"', '""', 'say "hi"',
-    "a,b", "a;b", "a\tb", "line\nbreak", "cr\rlf", "crlf\r\nx", ",", ";", "\\", "\\\"",
-])
+_good = st.sampled_from(
+    [
+        "0055-S",
+        "00123",
+        "85123A",
+        "85123a",
+        "2010-12-01",
+        "12/1/2010 8:26",
+        "2-Jun-06",
+        "40513",
+        "1998-01",
+        "3",
+        "-2",
+        "0",
+        "1,234.50",
+        "$1,200",
+        "€3.50",
+        "1.234,50",
+        "(12.50)",
+        "7.25",
+    ]
+)
+_bad = st.sampled_from(
+    [
+        "",
+        " ",
+        "  \t ",
+        "abc",
+        "n/a",
+        "NaN",
+        "inf",
+        "31/31/2010",
+        "2010-13-45",
+        "12..5",
+        "1,2,3",
+        "--1",
+        "(",
+        "$",
+        "💥",
+        "ß",
+        "Ünïcödé",
+        "日本語",
+        "'quoted'",
+        '"',
+        '""',
+        'say "hi"',
+        "a,b",
+        "a;b",
+        "a\tb",
+        "line\nbreak",
+        "cr\rlf",
+        "crlf\r\nx",
+        ",",
+        ";",
+        "\\",
+        '\\"',
+    ]
+)
 _cell = st.one_of(
-    _good, _bad,
-    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-            max_size=12),
-    st.integers(-10**6, 10**6).map(str),
+    _good,
+    _bad,
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+        max_size=12,
+    ),
+    st.integers(-(10**6), 10**6).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
 )
 # Most records have the header's five fields; some have too few or too many.
@@ -49,8 +101,14 @@ _record = st.one_of(
 )
 
 
-def _render(records: list[list[str]], delimiter: str, eol: str, bom: bool,
-            quote_all: bool, blank_before: frozenset[int] = frozenset()) -> bytes:
+def _render(
+    records: list[list[str]],
+    delimiter: str,
+    eol: str,
+    bom: bool,
+    quote_all: bool,
+    blank_before: frozenset[int] = frozenset(),
+) -> bytes:
     """RFC 4180 text, with a blank line before each record whose index is in ``blank_before``.
     (The csv module is not used: with ``lineterminator="\\n"`` it leaves a bare ``\\r`` in a
     cell unquoted, which every reader takes for a line break.)"""
@@ -80,14 +138,15 @@ def _sniffed(path) -> tuple[str, str] | None:
     settles on nothing: the sniffer's, except that a file it reads with single quotes, or with
     double quotes in it read without quoting, is read with double quotes if the sniffer accepts
     them."""
-    sql = ("SELECT Delimiter, Quote FROM sniff_csv(?, header = true, store_rejects = true{})")
+    sql = "SELECT Delimiter, Quote FROM sniff_csv(?, header = true, store_rejects = true{})"
     con = duckdb.connect()
     try:
         delim, quote = con.execute(sql.format(""), [str(path)]).fetchone()
         if quote == "'" or (quote == "(empty)" and b'"' in path.read_bytes()):
             try:
-                con.execute(sql.format(", delim = ?, quote = '\"', escape = '\"'"),
-                            [str(path), delim])
+                con.execute(
+                    sql.format(", delim = ?, quote = '\"', escape = '\"'"), [str(path), delim]
+                )
                 quote = '"'
             except duckdb.Error:
                 pass
@@ -105,8 +164,11 @@ def _malformed(record: list[str]) -> bool:
     return len(record) < n or any(c != "" for c in record[n:])
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     records=st.lists(_record, min_size=1, max_size=25),
     delimiter=st.sampled_from([",", ";", "\t"]),
@@ -115,8 +177,9 @@ def _malformed(record: list[str]) -> bool:
     quote_all=st.booleans(),
     blank_before=st.one_of(st.just(frozenset()), st.frozensets(st.integers(0, 24), max_size=4)),
 )
-def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, delimiter, eol, bom,
-                                                 quote_all, blank_before):
+def test_malformed_csv_accounts_for_every_record(
+    tmp_path_factory, records, delimiter, eol, bom, quote_all, blank_before
+):
     folder = tmp_path_factory.mktemp("prop")
     path = folder / "sales.csv"
     path.write_bytes(_render(records, delimiter, eol, bom, quote_all, blank_before))
@@ -137,15 +200,18 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
         assert len(set(rows)) == r.rejected
         assert ws.table_counts()["sales"] == r.accepted
         with ws.connect() as con:
-            saved = con.execute(
-                "SELECT count(DISTINCT row), count(*) FROM load_rejects").fetchone()
+            saved = con.execute("SELECT count(DISTINCT row), count(*) FROM load_rejects").fetchone()
         assert saved == (r.rejected, len(r.rejects))
 
         # (A sniffed single quote is read as a double quote by the product.)
         quotes_ok = ['"', "'"] + ([] if '"' in path.read_text("utf-8") else ["(empty)"])
         sniffed = _sniffed(path)
-        if peek_columns(path) != HEADER or sniffed is None or sniffed[0] != delimiter \
-                or sniffed[1] not in quotes_ok:
+        if (
+            peek_columns(path) != HEADER
+            or sniffed is None
+            or sniffed[0] != delimiter
+            or sniffed[1] not in quotes_ok
+        ):
             # The sniffer read another dialect (a few records can fit several, e.g.
             # '"1,2,3","a,b"' is five fields without quoting): the counts above still hold.
             return
@@ -155,8 +221,9 @@ def test_malformed_csv_accounts_for_every_record(tmp_path_factory, records, deli
         assert record_rejects == malformed
         # Well-formed records with a blank SKU are rejected for it, under their own row number
         # (rows after a malformed record or a blank line are numbered past it).
-        blank_sku = {row_of[i] for i, rec in enumerate(records)
-                     if not _malformed(rec) and not rec[0].strip()}
+        blank_sku = {
+            row_of[i] for i, rec in enumerate(records) if not _malformed(rec) and not rec[0].strip()
+        }
         assert set(r.rejects.loc[r.rejects["field"] == "sku", "row"].tolist()) == blank_sku
         # Accepted SKUs are the trimmed SKU cells of well-formed records.
         with ws.connect() as con:
@@ -171,8 +238,11 @@ def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
     """A file whose few malformed records fit "no quoting" better than double quotes: DuckDB's
     sniffer then read ``"a;b"`` as two fields and the two-line record as two records (9 rows
     read for 8 records). Read with double quotes, each record is one row, counted once."""
-    records = [["0055-S"] * 5] * 5 + [["0055-S"] * 3 + ["a;b"], ["0055-S"],
-                                      ["0055-S"] * 4 + ["line\nbreak", "0055-S"]]
+    records = [["0055-S"] * 5] * 5 + [
+        ["0055-S"] * 3 + ["a;b"],
+        ["0055-S"],
+        ["0055-S"] * 4 + ["line\nbreak", "0055-S"],
+    ]
     data = _render(records, ";", "\n", bom=False, quote_all=False)
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\n").writerows([HEADER, *records])
@@ -187,19 +257,29 @@ def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
         reasons = r.rejects["reason"].tolist()
         # Rows 2-6: '0055-S' is neither a date nor a number.
         for i, row in enumerate(range(2, 7)):
-            assert got[3 * i:3 * i + 3] == [[row, "date", "0055-S"], [row, "quantity", "0055-S"],
-                                             [row, "unit_price", "0055-S"]]
-            assert reasons[3 * i:3 * i + 3] == ["unparseable date", "text in a number",
-                                                "text in a number"]
+            assert got[3 * i : 3 * i + 3] == [
+                [row, "date", "0055-S"],
+                [row, "quantity", "0055-S"],
+                [row, "unit_price", "0055-S"],
+            ]
+            assert reasons[3 * i : 3 * i + 3] == [
+                "unparseable date",
+                "text in a number",
+                "text in a number",
+            ]
         # Rows 7-9: the wrong number of fields, each record once, under its first line.
-        assert got[15:] == [[7, None, '0055-S;0055-S;0055-S;"a;b"'], [8, None, "0055-S"],
-                            [9, None, '0055-S;0055-S;0055-S;0055-S;"line\nbreak";0055-S']]
+        assert got[15:] == [
+            [7, None, '0055-S;0055-S;0055-S;"a;b"'],
+            [8, None, "0055-S"],
+            [9, None, '0055-S;0055-S;0055-S;0055-S;"line\nbreak";0055-S'],
+        ]
         assert reasons[15].startswith("missing columns") and "Found: 4" in reasons[15]
         assert reasons[16].startswith("missing columns") and "Found: 1" in reasons[16]
         assert reasons[17].startswith("too many columns") and "Found: 6" in reasons[17]
         assert len(got) == 18
         assert ws.table_counts()["sales"] == 0
         with ws.connect() as con:
-            saved = con.execute("SELECT row, count(*) FROM load_rejects GROUP BY row "
-                                   "ORDER BY row").fetchall()
+            saved = con.execute(
+                "SELECT row, count(*) FROM load_rejects GROUP BY row ORDER BY row"
+            ).fetchall()
         assert saved == [(2, 3), (3, 3), (4, 3), (5, 3), (6, 3), (7, 1), (8, 1), (9, 1)]

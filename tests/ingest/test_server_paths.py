@@ -107,11 +107,16 @@ def test_an_allowed_folder_given_through_a_symlink_allows_its_target(tree, monke
     alias.symlink_to(tree["allowed"], target_is_directory=True)
     monkeypatch.setenv(ALLOWED_FOLDERS_ENV, str(alias))
     assert allowed_folders() == [tree["allowed"].resolve()]
-    assert check_server_path(tree["allowed"] / "sales.csv") == (tree["allowed"] / "sales.csv").resolve()
+    assert (
+        check_server_path(tree["allowed"] / "sales.csv")
+        == (tree["allowed"] / "sales.csv").resolve()
+    )
 
 
 def test_several_folders_are_separated_by_pathsep(tree, monkeypatch) -> None:
-    monkeypatch.setenv(ALLOWED_FOLDERS_ENV, os.pathsep.join([str(tree["allowed"]), str(tree["outside"])]))
+    monkeypatch.setenv(
+        ALLOWED_FOLDERS_ENV, os.pathsep.join([str(tree["allowed"]), str(tree["outside"])])
+    )
     assert allowed_folders() == [tree["allowed"].resolve(), tree["outside"].resolve()]
     check_server_path(tree["outside"] / "sales.csv")
     check_server_path(tree["allowed"] / "sales.csv")

@@ -39,7 +39,9 @@ def rows(ws: Workspace, sql: str) -> list[tuple]:
 def rejects_list(report) -> list[list]:
     """Rejects as [row, field, column, value, reason] lists, with NaN/None as None."""
     df = report.rejects[["row", "field", "column", "value", "reason"]]
-    return [[None if (isinstance(v, float) and v != v) else v for v in r] for r in df.values.tolist()]
+    return [
+        [None if (isinstance(v, float) and v != v) else v for v in r] for r in df.values.tolist()
+    ]
 
 
 def assert_balanced(report) -> None:
@@ -76,16 +78,16 @@ def seeded(tmp_path: Path) -> Workspace:
 def test_each_reject_has_row_field_column_value_reason(tmp_path):
     text = (
         "Item,Posting Date,Qty,Price\n"
-        "A,2010-12-01,3,1.50\n"      # row 2: fine
-        "B,not a date,4,1\n"         # row 3: unparseable date
-        "C,2010-12-02,four,1\n"      # row 4: text in a number
-        ",2010-12-02,5,1\n"          # row 5: missing SKU
-        "   ,2010-12-02,5,1\n"       # row 6: a blank SKU is missing too
-        "D,2010-12-03,,1\n"          # row 7: missing quantity
-        "E,2010-12-03,2,abc\n"       # row 8: text in an optional number
-        "F,,2,1\n"                   # row 9: missing date
-        "G,31/31/2010,x,1\n"         # row 10: two problems, one rejected row
-        "H,2010-12-04,7,2\n"         # row 11: fine
+        "A,2010-12-01,3,1.50\n"  # row 2: fine
+        "B,not a date,4,1\n"  # row 3: unparseable date
+        "C,2010-12-02,four,1\n"  # row 4: text in a number
+        ",2010-12-02,5,1\n"  # row 5: missing SKU
+        "   ,2010-12-02,5,1\n"  # row 6: a blank SKU is missing too
+        "D,2010-12-03,,1\n"  # row 7: missing quantity
+        "E,2010-12-03,2,abc\n"  # row 8: text in an optional number
+        "F,,2,1\n"  # row 9: missing date
+        "G,31/31/2010,x,1\n"  # row 10: two problems, one rejected row
+        "H,2010-12-04,7,2\n"  # row 11: fine
     )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
@@ -102,22 +104,29 @@ def test_each_reject_has_row_field_column_value_reason(tmp_path):
             [10, "quantity", "Qty", "x", "text in a number"],
         ]
         assert rows(ws, "SELECT sku, date, quantity, unit_price FROM sales") == [
-            ("A", D(2010, 12, 1), 3.0, 1.5), ("H", D(2010, 12, 4), 7.0, 2.0)]
+            ("A", D(2010, 12, 1), 3.0, 1.5),
+            ("H", D(2010, 12, 4), 7.0, 2.0),
+        ]
         # The history keeps the rejects of the load.
         (load_id,) = rows(ws, "SELECT max(load_id) FROM loads")[0]
         saved = ws.rejects(load_id, "sales")
         assert saved[["row", "field", "reason"]].values.tolist()[:2] == [
-            [3, "date", "unparseable date"], [4, "quantity", "text in a number"]]
+            [3, "date", "unparseable date"],
+            [4, "quantity", "text in a number"],
+        ]
         assert len(saved) == 9
 
 
 def test_required_fields_of_other_tables(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         reports = load(
-            ws, tmp_path,
+            ws,
+            tmp_path,
             inventory="sku,on_hand,unit_cost\nA,5,1\nB,,2\n,3,1\nC,1O,1\n",
-            suppliers=("supplier,sku,order_date,receipt_date\nS1,A,2010-01-01,2010-01-09\n"
-                       "S1,A,2010-01-01,\n,A,2010-01-01,2010-01-05\n"),
+            suppliers=(
+                "supplier,sku,order_date,receipt_date\nS1,A,2010-01-01,2010-01-09\n"
+                "S1,A,2010-01-01,\n,A,2010-01-01,2010-01-05\n"
+            ),
         )
         inv, rc = reports["inventory"], reports["suppliers"]
         assert (inv.read, inv.accepted, inv.rejected) == (4, 1, 3)
@@ -132,7 +141,8 @@ def test_required_fields_of_other_tables(tmp_path):
             [4, "supplier", "supplier", None, "missing supplier"],
         ]
         assert rows(ws, "SELECT supplier, sku, receipt_date - order_date FROM receipts") == [
-            ("S1", "A", 8)]
+            ("S1", "A", 8)
+        ]
 
 
 def test_nan_and_infinity_are_rejected(tmp_path):
@@ -152,13 +162,13 @@ def test_nan_and_infinity_are_rejected(tmp_path):
 def test_records_with_wrong_number_of_fields(tmp_path):
     text = (
         "sku,date,quantity\n"
-        "A,2010-12-01,3\n"        # row 2
-        "B,2010-12-01,3,9\n"      # row 3: one field too many
-        "C,2010-12-01\n"          # row 4: one field missing
-        "D,bad,5\n"               # row 5: unparseable date
-        "E,2010-12-02,6\n"        # row 6
-        "F,2010-12-02,7,8,9\n"    # row 7: too many
-        "G,2010-12-03,x\n"        # row 8: text in a number
+        "A,2010-12-01,3\n"  # row 2
+        "B,2010-12-01,3,9\n"  # row 3: one field too many
+        "C,2010-12-01\n"  # row 4: one field missing
+        "D,bad,5\n"  # row 5: unparseable date
+        "E,2010-12-02,6\n"  # row 6
+        "F,2010-12-02,7,8,9\n"  # row 7: too many
+        "G,2010-12-03,x\n"  # row 8: text in a number
     )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
@@ -188,8 +198,10 @@ def test_malformed_first_and_last_records(tmp_path):
 
 
 def test_malformed_record_after_a_multiline_field(tmp_path):
-    text = ('sku,date,quantity,customer\nA,2010-12-01,1,"two\nlines"\n'
-            'B,2010-12-01,2,c,extra\nC,bad,3,c\n')
+    text = (
+        'sku,date,quantity,customer\nA,2010-12-01,1,"two\nlines"\n'
+        "B,2010-12-01,2,c,extra\nC,bad,3,c\n"
+    )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert (r.read, r.accepted, r.rejected) == (3, 1, 2)
@@ -201,12 +213,12 @@ def test_sales_warnings(tmp_path):
     text = (
         "sku,date,quantity,unit_price\n"
         "A,2010-12-01,3,2\n"
-        "A,2010-12-01,-1,2\n"     # a return
-        "B,2010-12-02,-2,2\n"     # a return
-        "C,2010-12-02,1,0\n"      # zero price
-        "C,2010-12-02,1,0\n"      # zero price, and an exact duplicate of the line above
-        "C,2010-12-02,1,0\n"      # and another
-        "D,bad,-5,0\n"            # rejected: its negative and zero price are not counted
+        "A,2010-12-01,-1,2\n"  # a return
+        "B,2010-12-02,-2,2\n"  # a return
+        "C,2010-12-02,1,0\n"  # zero price
+        "C,2010-12-02,1,0\n"  # zero price, and an exact duplicate of the line above
+        "C,2010-12-02,1,0\n"  # and another
+        "D,bad,-5,0\n"  # rejected: its negative and zero price are not counted
     )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
@@ -239,11 +251,14 @@ def test_duplicates_differ_in_any_column(tmp_path):
 def test_skus_that_never_sold(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         reports = load(
-            ws, tmp_path,
+            ws,
+            tmp_path,
             sales=SALES_OK,
             inventory="sku,on_hand\nA,1\nZ,2\nY,3\nY,4\n",
-            suppliers=("Vendor,StockCode,PO Date,Receipt Date\n"
-                       "V1,A,2010-01-01,2010-01-05\nV1,Q,2010-01-01,2010-01-05\n"),
+            suppliers=(
+                "Vendor,StockCode,PO Date,Receipt Date\n"
+                "V1,A,2010-01-01,2010-01-05\nV1,Q,2010-01-01,2010-01-05\n"
+            ),
         )
         assert "2 SKUs that never sold (Y, Z)" in reports["inventory"].warnings
         assert "1 SKUs that never sold (Q)" in reports["suppliers"].warnings
@@ -259,27 +274,42 @@ def test_never_sold_checked_against_the_loaded_sales(tmp_path):
 
 
 def test_receipts_before_their_order(tmp_path):
-    text = ("supplier,sku,order_date,receipt_date\nS,A,2010-01-10,2010-01-05\n"
-            "S,A,2010-01-10,2010-01-15\n")
+    text = (
+        "supplier,sku,order_date,receipt_date\nS,A,2010-01-10,2010-01-05\n"
+        "S,A,2010-01-10,2010-01-15\n"
+    )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=SALES_OK, suppliers=text)["suppliers"]
         assert any(w.startswith("1 receipts dated before their order") for w in r.warnings)
 
 
 # --------------------------------------------------------------------------- dates
-@pytest.mark.parametrize(("values", "expected"), [
-    (["2010-12-01", "2010-12-13 08:26:00", "2011-01-31T23:59:59"],
-     [D(2010, 12, 1), D(2010, 12, 13), D(2011, 1, 31)]),
-    (["12/1/2010 8:26", "12/13/2010 18:26", "1/2/2011 7:00"],
-     [D(2010, 12, 1), D(2010, 12, 13), D(2011, 1, 2)]),
-    (["2-Jun-06", "15-Jul-06", "31-Dec-06"], [D(2006, 6, 2), D(2006, 7, 15), D(2006, 12, 31)]),
-    (["40513", "40514", "40543"], [D(2010, 12, 1), D(2010, 12, 2), D(2010, 12, 31)]),
-    (["1998-01", "1998-02", "1998-12"], [D(1998, 1, 1), D(1998, 2, 1), D(1998, 12, 1)]),
-    (["13/12/2010", "1/2/2011", "31.01.2011"], [D(2010, 12, 13), D(2011, 2, 1), D(2011, 1, 31)]),
-    (["20101201", "20110102", "20111231"], [D(2010, 12, 1), D(2011, 1, 2), D(2011, 12, 31)]),
-    (["2 June 2006", "15 Jul 2006", "December 31, 2006"],
-     [D(2006, 6, 2), D(2006, 7, 15), D(2006, 12, 31)]),
-], ids=["iso", "us", "named", "excel-serial", "month", "day-first", "compact", "long-names"])
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            ["2010-12-01", "2010-12-13 08:26:00", "2011-01-31T23:59:59"],
+            [D(2010, 12, 1), D(2010, 12, 13), D(2011, 1, 31)],
+        ),
+        (
+            ["12/1/2010 8:26", "12/13/2010 18:26", "1/2/2011 7:00"],
+            [D(2010, 12, 1), D(2010, 12, 13), D(2011, 1, 2)],
+        ),
+        (["2-Jun-06", "15-Jul-06", "31-Dec-06"], [D(2006, 6, 2), D(2006, 7, 15), D(2006, 12, 31)]),
+        (["40513", "40514", "40543"], [D(2010, 12, 1), D(2010, 12, 2), D(2010, 12, 31)]),
+        (["1998-01", "1998-02", "1998-12"], [D(1998, 1, 1), D(1998, 2, 1), D(1998, 12, 1)]),
+        (
+            ["13/12/2010", "1/2/2011", "31.01.2011"],
+            [D(2010, 12, 13), D(2011, 2, 1), D(2011, 1, 31)],
+        ),
+        (["20101201", "20110102", "20111231"], [D(2010, 12, 1), D(2011, 1, 2), D(2011, 12, 31)]),
+        (
+            ["2 June 2006", "15 Jul 2006", "December 31, 2006"],
+            [D(2006, 6, 2), D(2006, 7, 15), D(2006, 12, 31)],
+        ),
+    ],
+    ids=["iso", "us", "named", "excel-serial", "month", "day-first", "compact", "long-names"],
+)
 def test_date_forms(tmp_path, values, expected):
     text = "sku,date,quantity\n" + "".join(f'S{i},"{v}",1\n' for i, v in enumerate(values))
     with Workspace(tmp_path / "w.duckdb") as ws:
@@ -294,7 +324,9 @@ def test_us_dates_reported_and_ambiguous_ones_follow_the_column(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert rows(ws, "SELECT sku, date FROM sales") == [
-            ("A", D(2010, 12, 1)), ("B", D(2010, 12, 13))]
+            ("A", D(2010, 12, 1)),
+            ("B", D(2010, 12, 13)),
+        ]
         assert rejects_list(r) == [[4, "date", "date", "13/13/2010", "unparseable date"]]
 
 
@@ -303,7 +335,10 @@ def test_day_first_column_is_noted(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert [d for (d,) in rows(ws, "SELECT date FROM sales")] == [
-            D(2010, 12, 1), D(2010, 12, 13), D(2010, 12, 25)]
+            D(2010, 12, 1),
+            D(2010, 12, 13),
+            D(2010, 12, 25),
+        ]
         assert any("day/month" in n for n in r.notes)
 
 
@@ -313,7 +348,9 @@ def test_mixed_iso_and_serial_dates(tmp_path):
         r = load(ws, tmp_path, sales=text)["sales"]
         # 12345 is outside the Excel serial range (1954..2119): not a date.
         assert rows(ws, "SELECT sku, date FROM sales") == [
-            ("A", D(2010, 12, 1)), ("B", D(2010, 12, 2))]
+            ("A", D(2010, 12, 1)),
+            ("B", D(2010, 12, 2)),
+        ]
         assert rejects_list(r) == [[4, "date", "date", "12345", "unparseable date"]]
 
 
@@ -323,8 +360,10 @@ def test_dates_out_of_years_1_to_9999_are_unparseable(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert (r.read, r.accepted, r.rejected) == (3, 1, 2)
-        assert rejects_list(r) == [[2, "date", "date", "0/1", "unparseable date"],
-                                   [4, "date", "date", "10000-01-01", "unparseable date"]]
+        assert rejects_list(r) == [
+            [2, "date", "date", "0/1", "unparseable date"],
+            [4, "date", "date", "10000-01-01", "unparseable date"],
+        ]
         assert rows(ws, "SELECT sku, date FROM sales") == [("B", D(2010, 12, 1))]
 
 
@@ -333,16 +372,33 @@ def test_times_are_dropped(tmp_path):
     with Workspace(tmp_path / "w.duckdb") as ws:
         load(ws, tmp_path, sales=text)
         assert rows(ws, "SELECT typeof(date), date FROM sales") == [
-            ("DATE", D(2010, 12, 1)), ("DATE", D(2010, 12, 2))]
+            ("DATE", D(2010, 12, 1)),
+            ("DATE", D(2010, 12, 2)),
+        ]
 
 
 # --------------------------------------------------------------------------- numbers
-@pytest.mark.parametrize(("raw", "value"), [
-    ("3", 3.0), ("-2.5", -2.5), ("1,234.50", 1234.5), ("$1,200", 1200.0), ("€3.50", 3.5),
-    ("1.234,50", 1234.5), ("(12.50)", -12.5), ("£7", 7.0), ("USD 5", 5.0), ("2,5", 2.5),
-    ("1,234,567", 1234567.0), ("1.234.567,5", 1234567.5), (" 42 ", 42.0), ("1e3", 1000.0),
-    ("($1,234.50)", -1234.5), ("1 234,50", 1234.5),
-])
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("3", 3.0),
+        ("-2.5", -2.5),
+        ("1,234.50", 1234.5),
+        ("$1,200", 1200.0),
+        ("€3.50", 3.5),
+        ("1.234,50", 1234.5),
+        ("(12.50)", -12.5),
+        ("£7", 7.0),
+        ("USD 5", 5.0),
+        ("2,5", 2.5),
+        ("1,234,567", 1234567.0),
+        ("1.234.567,5", 1234567.5),
+        (" 42 ", 42.0),
+        ("1e3", 1000.0),
+        ("($1,234.50)", -1234.5),
+        ("1 234,50", 1234.5),
+    ],
+)
 def test_number_forms(tmp_path, raw, value):
     text = f'sku,date,quantity,unit_price\nA,2010-12-01,"{raw}","{raw}"\n'
     with Workspace(tmp_path / "w.duckdb") as ws:
@@ -405,11 +461,15 @@ def test_missing_required_mapping_is_unusable(tmp_path):
         with pytest.raises(UnusableFileError, match="odd.csv.*date"):
             ws.load({"sales": SourceFile(p)}, {"sales": {"sku": "Code", "quantity": "HowMany"}})
         with pytest.raises(UnusableFileError, match="odd.csv.*'Nope'"):
-            ws.load({"sales": SourceFile(p)},
-                    {"sales": {"sku": "Nope", "date": "When", "quantity": "HowMany"}})
+            ws.load(
+                {"sales": SourceFile(p)},
+                {"sales": {"sku": "Nope", "date": "When", "quantity": "HowMany"}},
+            )
         with pytest.raises(UnusableFileError, match="odd.csv.*unknown field"):
-            ws.load({"sales": SourceFile(p)},
-                    {"sales": {"sku": "Code", "date": "When", "quantity": "HowMany", "x": "Code"}})
+            ws.load(
+                {"sales": SourceFile(p)},
+                {"sales": {"sku": "Code", "date": "When", "quantity": "HowMany", "x": "Code"}},
+            )
         assert snapshot(ws) == before
 
 
@@ -495,7 +555,11 @@ def test_saved_mapping_is_offered_again(tmp_path):
         assert ws.mapping_for("sales", ["money", "HOWMANY", "when", "ref"])[1] == "saved"
         # ... and the mapping offered names the columns as this file spells them.
         assert ws.mapping_for("sales", ["money", "HOW_MANY", "when", "ref"])[0] == {
-            "sku": "ref", "date": "when", "quantity": "HOW_MANY", "revenue": "money"}
+            "sku": "ref",
+            "date": "when",
+            "quantity": "HOW_MANY",
+            "revenue": "money",
+        }
         # A different layout is a suggestion, and the mapping is per file kind.
         assert ws.mapping_for("sales", columns + ["Extra"])[1] == "suggested"
         assert ws.mapping_for("inventory", columns)[1] == "suggested"
@@ -507,26 +571,73 @@ def test_saved_mapping_is_offered_again(tmp_path):
         (tmp_path / "respelt").mkdir()
         r = load(ws, tmp_path / "respelt", sales="REF,when,How Many,money\nC,2010-12-03,3,7\n")
         assert rows(ws, "SELECT sku, date, quantity, revenue FROM sales") == [
-            ("C", D(2010, 12, 3), 3.0, 7.0)]
+            ("C", D(2010, 12, 3), 3.0, 7.0)
+        ]
 
 
-@pytest.mark.parametrize(("table", "columns", "expected"), [
-    (SALES, ["StockCode", "InvoiceDate", "Quantity", "UnitPrice", "CustomerID", "InvoiceNo",
-             "Country", "Description"],
-     {"sku": "StockCode", "date": "InvoiceDate", "quantity": "Quantity", "unit_price": "UnitPrice",
-      "customer": "CustomerID", "order_id": "InvoiceNo", "location": "Country"}),
-    (SALES, ["Item", "Order Date", "Qty"], {"sku": "Item", "date": "Order Date", "quantity": "Qty"}),
-    (SALES, ["Material", "Posting_Date", "units_sold"],
-     {"sku": "Material", "date": "Posting_Date", "quantity": "units_sold"}),
-    (INVENTORY, ["Material", "Plant", "Unrestricted"],
-     {"sku": "Material", "on_hand": "Unrestricted", "location": "Plant"}),
-    (RECEIPTS, ["Vendor", "Item", "PO Date", "GR Date", "PO Qty"],
-     {"supplier": "Vendor", "sku": "Item", "order_date": "PO Date", "receipt_date": "GR Date",
-      "ordered_qty": "PO Qty"}),
-    (PRODUCTS, ["Item Number", "Item Description", "Category", "Vendor"],
-     {"sku": "Item Number", "description": "Item Description", "family": "Category",
-      "supplier": "Vendor"}),
-])
+@pytest.mark.parametrize(
+    ("table", "columns", "expected"),
+    [
+        (
+            SALES,
+            [
+                "StockCode",
+                "InvoiceDate",
+                "Quantity",
+                "UnitPrice",
+                "CustomerID",
+                "InvoiceNo",
+                "Country",
+                "Description",
+            ],
+            {
+                "sku": "StockCode",
+                "date": "InvoiceDate",
+                "quantity": "Quantity",
+                "unit_price": "UnitPrice",
+                "customer": "CustomerID",
+                "order_id": "InvoiceNo",
+                "location": "Country",
+            },
+        ),
+        (
+            SALES,
+            ["Item", "Order Date", "Qty"],
+            {"sku": "Item", "date": "Order Date", "quantity": "Qty"},
+        ),
+        (
+            SALES,
+            ["Material", "Posting_Date", "units_sold"],
+            {"sku": "Material", "date": "Posting_Date", "quantity": "units_sold"},
+        ),
+        (
+            INVENTORY,
+            ["Material", "Plant", "Unrestricted"],
+            {"sku": "Material", "on_hand": "Unrestricted", "location": "Plant"},
+        ),
+        (
+            RECEIPTS,
+            ["Vendor", "Item", "PO Date", "GR Date", "PO Qty"],
+            {
+                "supplier": "Vendor",
+                "sku": "Item",
+                "order_date": "PO Date",
+                "receipt_date": "GR Date",
+                "ordered_qty": "PO Qty",
+            },
+        ),
+        (
+            PRODUCTS,
+            ["Item Number", "Item Description", "Category", "Vendor"],
+            {
+                "sku": "Item Number",
+                "description": "Item Description",
+                "family": "Category",
+                "supplier": "Vendor",
+            },
+        ),
+    ],
+)
 def test_mapping_suggestions(table, columns, expected):
     assert suggest_mapping(table, columns) == expected
 
@@ -560,8 +671,9 @@ def _long_sales(n: int, bad: dict[int, tuple[str, str, str]] | None = None) -> s
     beyond the rows the sniffer samples."""
     lines = ["sku,date,quantity,unit_price"]
     for i in range(n):
-        sku, date, qty = (bad or {}).get(i, (f"S{i % 50:03d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                                              str(1 + i % 9)))
+        sku, date, qty = (bad or {}).get(
+            i, (f"S{i % 50:03d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", str(1 + i % 9))
+        )
         lines.append(f"{sku},{date},{qty},2.5")
     return "\n".join(lines) + "\n"
 
@@ -586,8 +698,9 @@ def _spy_parses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
     return calls
 
 
-def test_a_late_bad_value_falls_back_to_exact_rejects(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_late_bad_value_falls_back_to_exact_rejects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 30,000 rows: the sniffer sees numbers and ISO dates, so the typed read is tried first; the
     # text in row 28,002 and the impossible date in row 29,502 send the file down the exact
     # route, with spreadsheet row numbers (header = row 1).
@@ -605,14 +718,16 @@ def test_a_late_bad_value_falls_back_to_exact_rejects(tmp_path: Path,
 
 
 def test_a_clean_long_file_takes_the_typed_path_with_the_same_result(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = _long_sales(25_000)
     calls = _spy_parses(monkeypatch)
     with Workspace(tmp_path / "ws.duckdb") as ws:
         r = load(ws, tmp_path, sales=text)["sales"]
         assert (r.read, r.accepted, r.rejected) == (25_000, 25_000, 0)
-        stored = rows(ws, "SELECT sum(quantity), min(date), max(date), count(DISTINCT sku) "
-                          "FROM sales")[0]
+        stored = rows(
+            ws, "SELECT sum(quantity), min(date), max(date), count(DISTINCT sku) FROM sales"
+        )[0]
     want = sum(1 + i % 9 for i in range(25_000))
     assert stored == (want, dt.date(2024, 1, 1), dt.date(2024, 12, 28), 50)
     assert calls == [(True, "ok")]  # one typed pass

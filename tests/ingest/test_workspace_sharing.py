@@ -35,8 +35,9 @@ def workspace(tmp_path: Path) -> Path:
 
 def _hold(path: Path, seconds: float) -> subprocess.Popen:
     """Another process that holds the file for ``seconds``, started once it holds it."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
@@ -90,8 +91,11 @@ def test_a_file_held_too_long_is_one_clear_error(workspace: Path) -> None:
 
 
 def test_a_command_on_a_busy_workspace_exits_2_with_one_line(
-        workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    workspace: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("SEGSTUDIO_BUSY_SECONDS", "0.5")
     proc = _hold(workspace, 20)
     try:
@@ -107,23 +111,38 @@ def test_a_command_on_a_busy_workspace_exits_2_with_one_line(
 def test_a_command_waits_its_turn_then_writes(workspace: Path, tmp_path: Path) -> None:
     proc = _hold(workspace, 1.5)
     more = tmp_path / "more.csv"
-    more.write_text("sku,date,quantity,unit_price\n"
-                    + "".join(f"C,{MON},{i + 1},3\n" for i in range(3)), encoding="utf-8")
+    more.write_text(
+        "sku,date,quantity,unit_price\n" + "".join(f"C,{MON},{i + 1},3\n" for i in range(3)),
+        encoding="utf-8",
+    )
     code = main(["load", "--workspace", str(workspace), "--sales", str(more)])
     proc.wait(timeout=30)
     assert code == 0
     assert Workspace(workspace).table_counts()["sales"] == 3
 
 
-def test_a_write_by_another_process_is_seen_on_the_next_read(workspace: Path,
-                                                             tmp_path: Path) -> None:
+def test_a_write_by_another_process_is_seen_on_the_next_read(
+    workspace: Path, tmp_path: Path
+) -> None:
     ws = Workspace(workspace)  # as the app keeps it: one object, no open connection
     before = ws.version()
     more = tmp_path / "more.csv"
     more.write_text(f"sku,date,quantity\nZ,{MON},1\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "segstudio.cli", "load", "--workspace",
-                          str(workspace), "--sales", str(more)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segstudio.cli",
+            "load",
+            "--workspace",
+            str(workspace),
+            "--sales",
+            str(more),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert ws.version() > before
     assert ws.table_counts()["sales"] == 1

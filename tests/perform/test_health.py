@@ -76,10 +76,24 @@ def _sales() -> list[dict]:
     return rows
 
 
-def _stock(sku: str, loc: str, on_hand: float, cost: float | None = None, age: float | None = None,
-           receipt: dt.date | None = None, snapshot: dt.date | None = None) -> dict:
-    return {"sku": sku, "location": loc, "on_hand": on_hand, "unit_cost": cost,
-            "age_days": age, "receipt_date": receipt, "snapshot_date": snapshot}
+def _stock(
+    sku: str,
+    loc: str,
+    on_hand: float,
+    cost: float | None = None,
+    age: float | None = None,
+    receipt: dt.date | None = None,
+    snapshot: dt.date | None = None,
+) -> dict:
+    return {
+        "sku": sku,
+        "location": loc,
+        "on_hand": on_hand,
+        "unit_cost": cost,
+        "age_days": age,
+        "receipt_date": receipt,
+        "snapshot_date": snapshot,
+    }
 
 
 INVENTORY = [
@@ -115,12 +129,16 @@ def loaded(ws_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return features, ageing
 
 
-def _health(loaded: tuple[pd.DataFrame, pd.DataFrame], s: HealthSettings = COVER,
-            policies: pd.DataFrame | None = None) -> pd.DataFrame:
+def _health(
+    loaded: tuple[pd.DataFrame, pd.DataFrame],
+    s: HealthSettings = COVER,
+    policies: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     features, ageing = loaded
     segments = features["sku"].map(SEGMENTS).to_numpy(object)
-    return sku_health(features, segments, ageing, LAST_DAY, s, policies).set_index("sku",
-                                                                                 drop=False)
+    return sku_health(features, segments, ageing, LAST_DAY, s, policies).set_index(
+        "sku", drop=False
+    )
 
 
 # --------------------------------------------------------------------------- settings, buckets
@@ -128,8 +146,13 @@ def test_default_buckets_are_0_90_91_180_181_365_over_365_and_unknown() -> None:
     s = HealthSettings()
     assert s.buckets == BUCKETS
     assert s.aged_bucket == "over_365"
-    assert bucket_labels(s.age_edges_days) == ["0-90 days", "91-180 days", "181-365 days",
-                                               "over 365 days", "unknown age"]
+    assert bucket_labels(s.age_edges_days) == [
+        "0-90 days",
+        "91-180 days",
+        "181-365 days",
+        "over 365 days",
+        "unknown age",
+    ]
     assert bucket_keys((30.0, 60.5)) == ["0_30", "31_60p5", "over_60p5", "unknown"]
 
 
@@ -139,10 +162,18 @@ def test_default_rates_are_documented_values() -> None:
     assert (s.excess_basis, s.cover_weeks, s.obsolete_weeks) == ("order_up_to", 26.0, 26.0)
 
 
-@pytest.mark.parametrize("bad", [
-    {"age_edges_days": (180, 90)}, {"age_edges_days": ()}, {"excess_basis": "turns"},
-    {"cover_weeks": 0}, {"obsolete_weeks": -1}, {"aged_rate": 1.5}, {"excess_rate": float("nan")},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"age_edges_days": (180, 90)},
+        {"age_edges_days": ()},
+        {"excess_basis": "turns"},
+        {"cover_weeks": 0},
+        {"obsolete_weeks": -1},
+        {"aged_rate": 1.5},
+        {"excess_rate": float("nan")},
+    ],
+)
 def test_unusable_settings_are_refused_with_their_name(bad: dict) -> None:
     with pytest.raises(HealthError, match=next(iter(bad))):
         HealthSettings(**bad)
@@ -154,13 +185,16 @@ def test_ageing_buckets_from_age_days_receipt_dates_or_unknown(loaded) -> None:
     a = ageing.set_index("sku")
     assert list(a.index) == ["A", "B", "C", "E", "N"]  # inventory SKUs only, sorted
     units = a[[f"units_{b}" for b in BUCKETS]].to_numpy()
-    np.testing.assert_allclose(units, [
-        [100, 0, 0, 50, 0],  # A: age_days 30 and 400; the -5 row counts as 0
-        [0, 40, 0, 20, 0],  # B: 122 days (snapshot) and 395 days (last sales day)
-        [0, 0, 0, 0, 30],  # C: no age
-        [15, 10, 0, 0, 0],  # E: 90 -> 0-90, 90.5 -> 91-180, -4 -> 0 -> 0-90
-        [0, 0, 10, 0, 0],  # N: 200
-    ])
+    np.testing.assert_allclose(
+        units,
+        [
+            [100, 0, 0, 50, 0],  # A: age_days 30 and 400; the -5 row counts as 0
+            [0, 40, 0, 20, 0],  # B: 122 days (snapshot) and 395 days (last sales day)
+            [0, 0, 0, 0, 30],  # C: no age
+            [15, 10, 0, 0, 0],  # E: 90 -> 0-90, 90.5 -> 91-180, -4 -> 0 -> 0-90
+            [0, 0, 10, 0, 0],  # N: 200
+        ],
+    )
     # Value at the inventory's cost; B's 20 uncosted units wait for the feature cost.
     assert a.loc["A", "value_0_90"] == 200 and a.loc["A", "value_over_365"] == 100
     assert a.loc["B", "value_91_180"] == 200 and a.loc["B", "value_over_365"] == 0
@@ -178,9 +212,11 @@ def test_sku_value_falls_back_to_the_feature_unit_cost(loaded) -> None:
 
 
 def test_without_any_age_column_all_stock_is_unknown_and_the_note_names_the_columns(
-        tmp_path: Path) -> None:
-    path = _load(tmp_path, sales=_sales()[:20],
-                 inventory=[{"sku": "A", "on_hand": 7, "unit_cost": 2.0}])
+    tmp_path: Path,
+) -> None:
+    path = _load(
+        tmp_path, sales=_sales()[:20], inventory=[{"sku": "A", "on_hand": 7, "unit_cost": 2.0}]
+    )
     with Workspace(path) as ws:
         ageing = read_ageing(ws.con)
         stored = ws.stored_columns("inventory")
@@ -211,8 +247,9 @@ def test_columns_are_documented(loaded) -> None:
     buckets = [f"{p}_{b}" for p in ("units", "value") for b in BUCKETS]
     assert sorted(h.columns) == sorted(listed + buckets)
     seg = segment_health(h, COVER)
-    assert sorted(seg.columns) == sorted([c for c in SEGMENT_HEALTH_COLUMNS if "<" not in c]
-                                         + [f"value_{b}" for b in BUCKETS])
+    assert sorted(seg.columns) == sorted(
+        [c for c in SEGMENT_HEALTH_COLUMNS if "<" not in c] + [f"value_{b}" for b in BUCKETS]
+    )
     assert list(act_on_first(h, COVER).columns) == list(ACT_ON_FIRST_COLUMNS)
 
 
@@ -260,8 +297,9 @@ def test_order_up_to_basis_uses_the_policy_levels(loaded) -> None:
     pol = compute_policies(features, segments, PolicyTable())
     h = _health(loaded, HealthSettings(), pol)
     np.testing.assert_allclose(h["excess_limit"], pol["order_up_to"].clip(lower=0))
-    np.testing.assert_allclose(h["excess_units"],
-                               (h["on_hand"] - pol["order_up_to"].to_numpy()).clip(lower=0))
+    np.testing.assert_allclose(
+        h["excess_units"], (h["on_hand"] - pol["order_up_to"].to_numpy()).clip(lower=0)
+    )
     with pytest.raises(HealthError, match="policies"):
         _health(loaded, HealthSettings(), None)
 
@@ -271,14 +309,24 @@ def test_obsolete_by_weeks_since_last_sale_and_never_sold(loaded) -> None:
     # B: last sale 2024-05-20, 139 days = 19.86 weeks before 2024-10-06.
     assert h.loc["B", "weeks_since_last_sale"] == approx(139 / 7)
     # C: last sale 2024-02-05, 244 days = 34.86 weeks: obsolete at 26 weeks. N never sold.
-    assert h["obsolete"].to_dict() == {"A": False, "B": False, "C": True, "D": False,
-                                       "E": False, "N": True}
+    assert h["obsolete"].to_dict() == {
+        "A": False,
+        "B": False,
+        "C": True,
+        "D": False,
+        "E": False,
+        "N": True,
+    }
     assert np.isnan(h.loc["N", "weeks_since_last_sale"])
     # D sold last week but holds no stock: nothing to flag either way.
     assert h.loc["C", "obsolete_value"] == approx(90) and h.loc["N", "obsolete_value"] == approx(70)
     # 19 weeks = 133 days <= 139: B obsolete; 20 weeks = 140 days > 139: not.
-    assert _health(loaded, HealthSettings(excess_basis="cover", obsolete_weeks=19)).loc["B", "obsolete"]
-    assert not _health(loaded, HealthSettings(excess_basis="cover", obsolete_weeks=20)).loc["B", "obsolete"]
+    assert _health(loaded, HealthSettings(excess_basis="cover", obsolete_weeks=19)).loc[
+        "B", "obsolete"
+    ]
+    assert not _health(loaded, HealthSettings(excess_basis="cover", obsolete_weeks=20)).loc[
+        "B", "obsolete"
+    ]
 
 
 def test_write_down_exposure_counts_each_unit_once(loaded) -> None:
@@ -340,8 +388,9 @@ def test_act_on_first_order_and_actions(loaded) -> None:
     assert list(act["rank"]) == [1, 2, 3, 4, 5]
     actions = act.set_index("sku")["action"]
     # B: 60 on hand / 2.625 a week = 22.9 weeks of cover.
-    assert actions["B"] == ("excess: 23 weeks of cover (limit 4): stop replenishment / "
-                            "return to supplier")
+    assert actions["B"] == (
+        "excess: 23 weeks of cover (limit 4): stop replenishment / return to supplier"
+    )
     assert actions["A"].startswith("excess: 15 weeks of cover")
     assert actions["C"] == "obsolete: no sale in 35 weeks: sell off / write down"
     assert actions["N"] == "obsolete: never sold: sell off / write down"
@@ -355,8 +404,9 @@ def test_act_on_first_aged_and_order_up_to_actions(loaded) -> None:
     act = act_on_first(_health(loaded, HealthSettings(), pol), HealthSettings())
     actions = act.set_index("sku")["action"]
     # A: 50 of its 150 units are over 365 days old.
-    assert actions["A"] == ("aged: 33% over 365 days: discount, bundle or move it to where "
-                            "it sells")
+    assert actions["A"] == (
+        "aged: 33% over 365 days: discount, bundle or move it to where it sells"
+    )
     # B: 60 on hand / 24 = 2.5x (36 excess units: 80 + 16 x 5 = 160 > aged 80).
     assert actions["B"].startswith("excess: 2.5x order-up-to: stop replenishment")
     # E: 25 / 10.
@@ -379,26 +429,50 @@ def test_ageing_aligned_once_gives_the_same_table(loaded) -> None:
     segments = features["sku"].map(SEGMENTS).to_numpy(object)
     pd.testing.assert_frame_equal(
         sku_health(features, segments, aligned, LAST_DAY, COVER),
-        sku_health(features, segments, ageing, LAST_DAY, COVER))
+        sku_health(features, segments, ageing, LAST_DAY, COVER),
+    )
 
 
 def test_a_sale_after_the_window_end_counts_as_zero_weeks_ago() -> None:
-    features = pd.DataFrame({"sku": ["X"], "unit_cost": [1.0], "demand_mean": [1.0],
-                             "last_sale": pd.to_datetime([LAST_DAY + dt.timedelta(days=3)])})
-    ageing = pd.DataFrame({"sku": ["X"], **{f"{p}_{b}": [1.0 if p == "units" else 0.0]
-                                            for p in ("units", "value", "uncosted")
-                                            for b in BUCKETS}})
+    features = pd.DataFrame(
+        {
+            "sku": ["X"],
+            "unit_cost": [1.0],
+            "demand_mean": [1.0],
+            "last_sale": pd.to_datetime([LAST_DAY + dt.timedelta(days=3)]),
+        }
+    )
+    ageing = pd.DataFrame(
+        {
+            "sku": ["X"],
+            **{
+                f"{p}_{b}": [1.0 if p == "units" else 0.0]
+                for p in ("units", "value", "uncosted")
+                for b in BUCKETS
+            },
+        }
+    )
     h = sku_health(features, np.array(["S"], dtype=object), ageing, LAST_DAY, COVER)
     assert h.loc[0, "weeks_since_last_sale"] == 0 and not h.loc[0, "obsolete"]
 
 
 def _synthetic(n: int, **columns: list) -> pd.DataFrame:
     """A minimal SKU health table for act_on_first."""
-    base = {"sku": [f"S{i}" for i in range(n)], "segment": ["X"] * n, "on_hand": [10.0] * n,
-            "value": [10.0] * n, "aged_units": [0.0] * n, "demand_mean": [1.0] * n,
-            "excess_limit": [5.0] * n, "excess_units": [5.0] * n, "excess_value": [5.0] * n,
-            "weeks_since_last_sale": [1.0] * n, "write_down_exposure": [1.0] * n,
-            "reason": ["excess"] * n, "value_at_risk": [5.0] * n}
+    base = {
+        "sku": [f"S{i}" for i in range(n)],
+        "segment": ["X"] * n,
+        "on_hand": [10.0] * n,
+        "value": [10.0] * n,
+        "aged_units": [0.0] * n,
+        "demand_mean": [1.0] * n,
+        "excess_limit": [5.0] * n,
+        "excess_units": [5.0] * n,
+        "excess_value": [5.0] * n,
+        "weeks_since_last_sale": [1.0] * n,
+        "write_down_exposure": [1.0] * n,
+        "reason": ["excess"] * n,
+        "value_at_risk": [5.0] * n,
+    }
     base.update(columns)
     return pd.DataFrame(base)
 
@@ -411,29 +485,34 @@ def portfolios(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     cost = st.one_of(st.just(float("nan")), st.floats(0, 50, allow_nan=False))
     skus = [f"K{i:02d}" for i in range(n)]
     last = [draw(st.one_of(st.none(), st.integers(0, 600))) for _ in range(n)]
-    features = pd.DataFrame({
-        "sku": skus,
-        "unit_cost": [draw(cost) for _ in range(n)],
-        "demand_mean": [draw(st.floats(0, 100, allow_nan=False)) for _ in range(n)],
-        "last_sale": pd.to_datetime([None if d is None else LAST_DAY - dt.timedelta(days=d)
-                                     for d in last]),
-    })
+    features = pd.DataFrame(
+        {
+            "sku": skus,
+            "unit_cost": [draw(cost) for _ in range(n)],
+            "demand_mean": [draw(st.floats(0, 100, allow_nan=False)) for _ in range(n)],
+            "last_sale": pd.to_datetime(
+                [None if d is None else LAST_DAY - dt.timedelta(days=d) for d in last]
+            ),
+        }
+    )
     with_stock = [s for s in skus if draw(st.booleans())]
     ageing = pd.DataFrame({"sku": with_stock})
     for b in BUCKETS:
         ageing[f"units_{b}"] = [draw(small) for _ in with_stock]
-        ageing[f"uncosted_{b}"] = [draw(st.floats(0, 1, allow_nan=False)) * u
-                                   for u in ageing[f"units_{b}"]]
-        ageing[f"value_{b}"] = [(u - c) * draw(st.floats(0, 50, allow_nan=False))
-                                for u, c in zip(ageing[f"units_{b}"], ageing[f"uncosted_{b}"],
-                                                strict=True)]
+        ageing[f"uncosted_{b}"] = [
+            draw(st.floats(0, 1, allow_nan=False)) * u for u in ageing[f"units_{b}"]
+        ]
+        ageing[f"value_{b}"] = [
+            (u - c) * draw(st.floats(0, 50, allow_nan=False))
+            for u, c in zip(ageing[f"units_{b}"], ageing[f"uncosted_{b}"], strict=True)
+        ]
     policies = pd.DataFrame({"order_up_to": [draw(small) for _ in range(n)]})
     return features, ageing, policies
 
 
 def _run(p: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], s: HealthSettings) -> pd.DataFrame:
     features, ageing, policies = p
-    segments = np.array(["X", "Y"] * len(features), dtype=object)[:len(features)]
+    segments = np.array(["X", "Y"] * len(features), dtype=object)[: len(features)]
     return sku_health(features, segments, ageing, LAST_DAY, s, policies)
 
 
@@ -444,8 +523,14 @@ BASES = st.sampled_from(["order_up_to", "cover"])
 @settings(max_examples=100, deadline=None)
 @given(portfolios(), BASES, RATES, RATES, RATES, st.floats(1, 100))
 def test_exposure_never_exceeds_value_at_risk_nor_value(p, basis, ro, ra, re, weeks) -> None:
-    s = HealthSettings(excess_basis=basis, obsolete_rate=ro, aged_rate=ra, excess_rate=re,
-                       cover_weeks=weeks, obsolete_weeks=weeks)
+    s = HealthSettings(
+        excess_basis=basis,
+        obsolete_rate=ro,
+        aged_rate=ra,
+        excess_rate=re,
+        cover_weeks=weeks,
+        obsolete_weeks=weeks,
+    )
     h = _run(p, s)
     tol = 1e-9 * (1 + h["value"].to_numpy())
     assert (h["write_down_exposure"] >= -tol).all()
@@ -453,10 +538,12 @@ def test_exposure_never_exceeds_value_at_risk_nor_value(p, basis, ro, ra, re, we
     assert (h["value_at_risk"] <= h["value"] + tol).all()
     assert (h["excess_value"] <= h["value"] + tol).all()
     # Value per bucket sums to the SKU's value.
-    np.testing.assert_allclose(h[[f"value_{b}" for b in BUCKETS]].sum(axis=1), h["value"],
-                               rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(h[[f"units_{b}" for b in BUCKETS]].sum(axis=1), h["on_hand"],
-                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        h[[f"value_{b}" for b in BUCKETS]].sum(axis=1), h["value"], rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        h[[f"units_{b}" for b in BUCKETS]].sum(axis=1), h["on_hand"], rtol=1e-9, atol=1e-9
+    )
     # The segment table adds up to the headline.
     seg = segment_health(h, s)
     assert seg["value"].sum() == pytest.approx(h["value"].sum())
@@ -489,8 +576,7 @@ def test_raising_cover_weeks_never_increases_excess_or_exposure(p, a, b) -> None
 def test_with_all_rates_at_100_percent_exposure_is_the_value_at_risk(p, basis) -> None:
     s = HealthSettings(excess_basis=basis, obsolete_rate=1, aged_rate=1, excess_rate=1)
     h = _run(p, s)
-    np.testing.assert_allclose(h["write_down_exposure"], h["value_at_risk"], rtol=1e-9,
-                               atol=1e-9)
+    np.testing.assert_allclose(h["write_down_exposure"], h["value_at_risk"], rtol=1e-9, atol=1e-9)
 
 
 @settings(max_examples=100, deadline=None)

@@ -9,13 +9,24 @@ from segstudio.common import fmt
 from segstudio.perform.kpi_display import format_value
 
 
-@pytest.mark.parametrize(("value", "unit", "text"), [
-    (0.971, "rate", "97.1%"), (0.84, "rate", "84.0%"), (4.2, "ratio", "4.20x"),
-    (88.4, "days", "88 d"), (1234.6, "days", "1,235 d"), (4.2, "unknown unit", "4.20x"),
-    (float("nan"), "rate", "n/a"), (None, "days", "n/a"), (float("inf"), "ratio", "n/a"),
-    # no negative zero from rounding (days used to read "-0 d")
-    (-0.0004, "rate", "0.0%"), (-0.004, "ratio", "0.00x"), (-0.4, "days", "0 d"),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.971, "rate", "97.1%"),
+        (0.84, "rate", "84.0%"),
+        (4.2, "ratio", "4.20x"),
+        (88.4, "days", "88 d"),
+        (1234.6, "days", "1,235 d"),
+        (4.2, "unknown unit", "4.20x"),
+        (float("nan"), "rate", "n/a"),
+        (None, "days", "n/a"),
+        (float("inf"), "ratio", "n/a"),
+        # no negative zero from rounding (days used to read "-0 d")
+        (-0.0004, "rate", "0.0%"),
+        (-0.004, "ratio", "0.00x"),
+        (-0.4, "days", "0 d"),
+    ],
+)
 def test_format_value_by_unit(value: float, unit: str, text: str) -> None:
     assert format_value(value, unit) == text
 

@@ -39,8 +39,7 @@ B,10,2
 YEARS = 14 / 365.25
 
 
-def _workspace(tmp_path: Path, sales: str = SALES, inventory: str | None = INVENTORY
-               ) -> Workspace:
+def _workspace(tmp_path: Path, sales: str = SALES, inventory: str | None = INVENTORY) -> Workspace:
     (tmp_path / "sales.csv").write_text(sales)
     files = {"sales": SourceFile(tmp_path / "sales.csv")}
     if inventory:
@@ -57,13 +56,17 @@ def fixture_card(tmp_path: Path) -> tuple[kpis.Scorecard, pd.DataFrame, Workspac
     features, window = compute_features(ws.con, FeatureSettings(weeks=2))
     assert (window.start.isoformat(), window.last_day.isoformat()) == ("2025-01-06", "2025-01-19")
     segments = np.where(features["sku"] == "A", "S1", "S2")
-    table = PolicyTable(segments=(("S1", SegmentPolicy(service_target=0.9)),
-                                  ("S2", SegmentPolicy(service_type="fill_rate",
-                                                       service_target=0.5))))
+    table = PolicyTable(
+        segments=(
+            ("S1", SegmentPolicy(service_target=0.9)),
+            ("S2", SegmentPolicy(service_type="fill_rate", service_target=0.5)),
+        )
+    )
     service = perform_io.sku_service(ws.con, window)
     pol = compute_policies(features, segments, table)
-    sc, base = kpis.build_scorecard(features, segments, service, table, KpiTargets(), pol,
-                                    window, ws.stored_columns("sales"))
+    sc, base = kpis.build_scorecard(
+        features, segments, service, table, KpiTargets(), pol, window, ws.stored_columns("sales")
+    )
     return sc, base, ws
 
 
@@ -77,11 +80,15 @@ def test_service_counts_by_hand(fixture_card: tuple) -> None:
     b = base.set_index("sku")
     # A: three positive lines (the return is not an order): 25 ordered, 10 + 6 + 5 shipped;
     # complete: lines 1 and 3; all dated; on time and in full: line 1 only.
-    assert b.loc["A", ["lines", "ordered_units", "shipped_units", "lines_complete",
-                       "lines_dated", "lines_otif"]].tolist() == [3, 25, 21, 2, 3, 1]
+    assert b.loc[
+        "A",
+        ["lines", "ordered_units", "shipped_units", "lines_complete", "lines_dated", "lines_otif"],
+    ].tolist() == [3, 25, 21, 2, 3, 1]
     # B: line 2 has no shipped quantity or ship date: nothing shipped, not on time.
-    assert b.loc["B", ["lines", "ordered_units", "shipped_units", "lines_complete",
-                       "lines_dated", "lines_otif"]].tolist() == [2, 10, 4, 1, 2, 1]
+    assert b.loc[
+        "B",
+        ["lines", "ordered_units", "shipped_units", "lines_complete", "lines_dated", "lines_otif"],
+    ].tolist() == [2, 10, 4, 1, 2, 1]
     ws.close()
 
 
@@ -102,7 +109,8 @@ def test_kpis_by_hand(fixture_card: tuple) -> None:
     assert _value(sc, "Portfolio", "gmroi") == pytest.approx(122 / YEARS / 140)
     # Days of supply = 365.25 / turns for the same rows.
     assert _value(sc, "Portfolio", "days_of_supply") == pytest.approx(
-        365.25 / _value(sc, "Portfolio", "inventory_turns"))
+        365.25 / _value(sc, "Portfolio", "inventory_turns")
+    )
     ws.close()
 
 
@@ -132,14 +140,22 @@ def test_forecast_accuracy_says_there_are_no_forecasts(fixture_card: tuple) -> N
 
 
 def test_without_shipped_data_the_cells_name_the_missing_column(tmp_path: Path) -> None:
-    ws = _workspace(tmp_path, "sku,date,quantity,unit_price\nA,2025-01-06,3,2\n"
-                              "A,2025-01-14,4,2\n", None)
+    ws = _workspace(
+        tmp_path, "sku,date,quantity,unit_price\nA,2025-01-06,3,2\nA,2025-01-14,4,2\n", None
+    )
     features, window = compute_features(ws.con, FeatureSettings(weeks=2))
     seg = np.array(["S"] * len(features))
     table = PolicyTable()
-    sc, _ = kpis.build_scorecard(features, seg, perform_io.sku_service(ws.con, window), table,
-                                 KpiTargets(), compute_policies(features, seg, table), window,
-                                 ws.stored_columns("sales"))
+    sc, _ = kpis.build_scorecard(
+        features,
+        seg,
+        perform_io.sku_service(ws.con, window),
+        table,
+        KpiTargets(),
+        compute_policies(features, seg, table),
+        window,
+        ws.stored_columns("sales"),
+    )
     long = sc.long.set_index(["segment", "kpi"])
     for kpi in ("unit_fill_rate", "line_fill_rate", "otif", "service_level"):
         assert long.loc[("S", kpi), "status"] == "n/a"
@@ -169,8 +185,7 @@ def test_status_bands() -> None:
     assert list(got) == ["green", "green", "amber", "red"]
 
 
-@given(v=st.floats(0, 10), t=st.floats(0.01, 10), band=st.floats(0, 0.5),
-       higher=st.booleans())
+@given(v=st.floats(0, 10), t=st.floats(0.01, 10), band=st.floats(0, 0.5), higher=st.booleans())
 def test_status_is_monotone_in_the_value(v: float, t: float, band: float, higher: bool) -> None:
     rank = {"red": 0, "amber": 1, "green": 2}
     better = v * 1.1 + 0.01 if higher else v * 0.9
@@ -194,13 +209,16 @@ def test_targets_per_segment_and_in_the_rules_file() -> None:
     assert targets.with_target("AX", "otif", targets.for_segment("default")["otif"]).segments == ()
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[kpi.default]\nturns = 3\n', "unknown KPI"),
-    ('[kpi."AX"]\notif = 1.5\n', "between 0 and 1"),
-    ('[kpi.default]\ngmroi = "high"\n', "a number"),
-    ('[kpi]\namber_band = 2\n', "amber_band"),
-    ('[kpi.default]\nservice_level = 0.9\n', "unknown KPI"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[kpi.default]\nturns = 3\n", "unknown KPI"),
+        ('[kpi."AX"]\notif = 1.5\n', "between 0 and 1"),
+        ('[kpi.default]\ngmroi = "high"\n', "a number"),
+        ("[kpi]\namber_band = 2\n", "amber_band"),
+        ("[kpi.default]\nservice_level = 0.9\n", "unknown KPI"),
+    ],
+)
 def test_bad_targets_name_the_key(text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message):
         from_toml(text, "r.toml")
@@ -233,8 +251,9 @@ def test_quarterly_trend_adds_up_to_the_sales(tmp_path: Path) -> None:
     quarters = perform_io.sku_quarters(ws.con)
     cols = ServiceColumns.from_stored(ws.stored_columns("sales"))
     prepared = kpis.prepare_quarters(quarters, np.array(["A", "B"]))
-    trend = kpis.quarterly_trend(prepared, np.array(["S1", "S2"]), cols,
-                                 last_day=pd.Timestamp("2025-04-30").date())
+    trend = kpis.quarterly_trend(
+        prepared, np.array(["S1", "S2"]), cols, last_day=pd.Timestamp("2025-04-30").date()
+    )
     port = trend[trend["segment"] == "Portfolio"].set_index("quarter")
     assert port.loc["2025Q1", "revenue"] == pytest.approx(230 + 50)
     assert port.loc["2025Q2", "revenue"] == pytest.approx(30)
@@ -251,25 +270,57 @@ def test_quarterly_trend_adds_up_to_the_sales(tmp_path: Path) -> None:
 def _cause_case() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, kpis.Scorecard]:
     skus = ["s1", "s2", "s3", "s4", "s5"]
     complete = [5, 8, 9, 9, 10]
-    base = pd.DataFrame({
-        "sku": skus, "segment": "S", "revenue": 100.0, "margin": 30.0, "cogs": 70.0,
-        "inventory_value": 10.0, "on_order_value": 0.0, "carrying_cost": 2.5,
-        "lines": 10.0, "ordered_units": 10.0, "shipped_units": np.array(complete, float),
-        "lines_complete": np.array(complete, float), "lines_dated": 10.0,
-        "lines_otif": np.array(complete, float)})
-    features = pd.DataFrame({
-        "sku": skus, "cov": [2.0, 0.3, 0.3, 0.3, 0.3],
-        "pattern": ["erratic", "smooth", "smooth", "smooth", "smooth"],
-        "on_time_rate": [1.0, 0.5, 1.0, 1.0, 1.0], "in_full_rate": 1.0,
-        "lead_time_mean_days": 10.0, "lead_time_std_days": 1.0, "on_hand": 50.0})
-    policies = pd.DataFrame({
-        "sku": skus, "segment": "S", "demand_model": "normal", "service_target": 0.95,
-        "expected_csl": 0.95, "expected_fill_rate": 0.99,
-        "safety_stock": [5.0, 5.0, 0.0, 5.0, 5.0], "reorder_point": 20.0})
+    base = pd.DataFrame(
+        {
+            "sku": skus,
+            "segment": "S",
+            "revenue": 100.0,
+            "margin": 30.0,
+            "cogs": 70.0,
+            "inventory_value": 10.0,
+            "on_order_value": 0.0,
+            "carrying_cost": 2.5,
+            "lines": 10.0,
+            "ordered_units": 10.0,
+            "shipped_units": np.array(complete, float),
+            "lines_complete": np.array(complete, float),
+            "lines_dated": 10.0,
+            "lines_otif": np.array(complete, float),
+        }
+    )
+    features = pd.DataFrame(
+        {
+            "sku": skus,
+            "cov": [2.0, 0.3, 0.3, 0.3, 0.3],
+            "pattern": ["erratic", "smooth", "smooth", "smooth", "smooth"],
+            "on_time_rate": [1.0, 0.5, 1.0, 1.0, 1.0],
+            "in_full_rate": 1.0,
+            "lead_time_mean_days": 10.0,
+            "lead_time_std_days": 1.0,
+            "on_hand": 50.0,
+        }
+    )
+    policies = pd.DataFrame(
+        {
+            "sku": skus,
+            "segment": "S",
+            "demand_model": "normal",
+            "service_target": 0.95,
+            "expected_csl": 0.95,
+            "expected_fill_rate": 0.99,
+            "safety_stock": [5.0, 5.0, 0.0, 5.0, 5.0],
+            "reorder_point": 20.0,
+        }
+    )
     table = PolicyTable(segments=(("S", SegmentPolicy(service_target=0.95)),))
-    sc = kpis.scorecard(base, KpiTargets(), table, 1.0,
-                        ServiceColumns.from_stored({"shipped_qty", "requested_date",
-                                                    "ship_date"}), policies)
+    sc = kpis.scorecard(
+        base,
+        KpiTargets(),
+        table,
+        1.0,
+        ServiceColumns.from_stored({"shipped_qty", "requested_date", "ship_date"}),
+        policies,
+    )
     return base, features, policies, sc
 
 
@@ -277,7 +328,9 @@ def test_root_causes_name_the_skus_behind_a_miss() -> None:
     base, features, policies, sc = _cause_case()
     # Segment line fill = (5 + 8 + 9 + 9 + 10) / 50 = 0.82 against 0.95: red.
     assert sc.misses()["value"].iloc[0] == pytest.approx(0.82)
-    summary, skus = root_causes.root_causes(base, features, policies, sc, xyz_y=1.0, leadtime_cov=0.5)
+    summary, skus = root_causes.root_causes(
+        base, features, policies, sc, xyz_y=1.0, leadtime_cov=0.5
+    )
     by_sku = skus.set_index("sku")
     assert set(by_sku.index) == {"s1", "s2", "s3", "s4"}  # s5 shipped every line complete
     assert by_sku.loc["s1", "causes"] == "demand_variability"
@@ -299,14 +352,16 @@ def test_no_root_causes_when_every_segment_meets_its_target() -> None:
     base["lines_complete"] = base["lines"]
     base["shipped_units"] = base["ordered_units"]
     table = PolicyTable(segments=(("S", SegmentPolicy(service_target=0.95)),))
-    sc = kpis.scorecard(base, KpiTargets(), table, 1.0,
-                        ServiceColumns.from_stored({"shipped_qty"}), policies)
+    sc = kpis.scorecard(
+        base, KpiTargets(), table, 1.0, ServiceColumns.from_stored({"shipped_qty"}), policies
+    )
     summary, skus = root_causes.root_causes(base, features, policies, sc, 1.0, 0.5)
     assert summary.empty and skus.empty
 
 
-def test_display_table_shows_value_and_target_with_the_status_beside(fixture_card: tuple,
-                                                                     ) -> None:
+def test_display_table_shows_value_and_target_with_the_status_beside(
+    fixture_card: tuple,
+) -> None:
     sc, _, ws = fixture_card
     table = kpi_display.display_table(sc)
     assert table.loc["S1", "Unit fill rate"] == "84.0% / 97.0%"

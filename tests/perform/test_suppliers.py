@@ -68,18 +68,49 @@ RECEIPTS = [
 # =EVIL lead 9, 10: mean 9.5, variance (0.25 + 0.25) / 1, std 0.707107. All on time and in
 #       full (6 >= 5): 1.0. Spend 5 + 12 = 17.
 HAND = {
-    "ACME": dict(lines=4, skus=2, spend=170.0, on_time_rate=2 / 3, in_full_rate=3 / 4,
-                 otif_rate=1 / 3, lead_time_mean_days=14.0, lead_time_std_days=math.sqrt(56 / 3),
-                 days_late_mean=4.0),
-    "BETA": dict(lines=4, skus=3, spend=320.0, on_time_rate=0.5, in_full_rate=0.75,
-                 otif_rate=0.5, lead_time_mean_days=32.5, lead_time_std_days=math.sqrt(125 / 3),
-                 days_late_mean=7.5),
-    "=EVIL": dict(lines=2, skus=2, spend=17.0, on_time_rate=1.0, in_full_rate=1.0,
-                  otif_rate=1.0, lead_time_mean_days=9.5, lead_time_std_days=math.sqrt(0.5),
-                  days_late_mean=float("nan")),
+    "ACME": dict(
+        lines=4,
+        skus=2,
+        spend=170.0,
+        on_time_rate=2 / 3,
+        in_full_rate=3 / 4,
+        otif_rate=1 / 3,
+        lead_time_mean_days=14.0,
+        lead_time_std_days=math.sqrt(56 / 3),
+        days_late_mean=4.0,
+    ),
+    "BETA": dict(
+        lines=4,
+        skus=3,
+        spend=320.0,
+        on_time_rate=0.5,
+        in_full_rate=0.75,
+        otif_rate=0.5,
+        lead_time_mean_days=32.5,
+        lead_time_std_days=math.sqrt(125 / 3),
+        days_late_mean=7.5,
+    ),
+    "=EVIL": dict(
+        lines=2,
+        skus=2,
+        spend=17.0,
+        on_time_rate=1.0,
+        in_full_rate=1.0,
+        otif_rate=1.0,
+        lead_time_mean_days=9.5,
+        lead_time_std_days=math.sqrt(0.5),
+        days_late_mean=float("nan"),
+    ),
 }
-CONTRACT = ["supplier", "lines", "on_time_rate", "in_full_rate", "otif_rate",
-            "lead_time_mean_days", "lead_time_std_days"]
+CONTRACT = [
+    "supplier",
+    "lines",
+    "on_time_rate",
+    "in_full_rate",
+    "otif_rate",
+    "lead_time_mean_days",
+    "lead_time_std_days",
+]
 
 
 def write_receipts(path: Path, rows: list[str], drop: tuple[str, ...] = ()) -> Path:
@@ -92,8 +123,12 @@ def write_receipts(path: Path, rows: list[str], drop: tuple[str, ...] = ()) -> P
     return path
 
 
-def make_workspace(folder: Path, rows: list[str] | None = None, drop: tuple[str, ...] = (),
-                   prices: dict[str, float] | None = None) -> Path:
+def make_workspace(
+    folder: Path,
+    rows: list[str] | None = None,
+    drop: tuple[str, ...] = (),
+    prices: dict[str, float] | None = None,
+) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "w.duckdb"
     files = {"sales": SourceFile(write_sales(folder / "sales.csv", prices or PRICES))}
@@ -132,8 +167,7 @@ def _row(frame: pd.DataFrame, **where: str) -> pd.Series:
 
 # --------------------------------------------------------------------------- measures
 @pytest.mark.parametrize("supplier", list(HAND))
-def test_measures_match_the_hand_computation(hand_perf: SupplierPerformance,
-                                             supplier: str) -> None:
+def test_measures_match_the_hand_computation(hand_perf: SupplierPerformance, supplier: str) -> None:
     row = _row(hand_perf.suppliers, supplier=supplier)
     for col, want in HAND[supplier].items():
         if math.isnan(want):
@@ -141,7 +175,8 @@ def test_measures_match_the_hand_computation(hand_perf: SupplierPerformance,
         else:
             assert row[col] == pytest.approx(want, rel=1e-12), col
     assert row["lead_time_cov"] == pytest.approx(
-        HAND[supplier]["lead_time_std_days"] / HAND[supplier]["lead_time_mean_days"])
+        HAND[supplier]["lead_time_std_days"] / HAND[supplier]["lead_time_mean_days"]
+    )
 
 
 def test_supplier_table_shape_and_order(hand_perf: SupplierPerformance) -> None:
@@ -189,7 +224,8 @@ def test_quarterly_trend_and_incomplete_quarters(hand_perf: SupplierPerformance)
     # Q1: L1, L2, L3: on time 2/3, in full 2/3, OTIF 1/3, lead 10, 14, 12: mean 12.
     assert q1["lines"] == 3
     assert (q1["on_time_rate"], q1["in_full_rate"], q1["otif_rate"]) == pytest.approx(
-        (2 / 3, 2 / 3, 1 / 3))
+        (2 / 3, 2 / 3, 1 / 3)
+    )
     assert q1["lead_time_mean_days"] == pytest.approx(12.0)
     # Q2: L4 alone, no promised date: on time and OTIF empty.
     assert q2["lines"] == 1 and q2["in_full_rate"] == 1.0
@@ -209,8 +245,7 @@ def test_missing_promised_date_leaves_on_time_and_otif_empty(tmp_path: Path) -> 
     assert _row(t, supplier="ACME")["in_full_rate"] == pytest.approx(3 / 4)
     assert _row(t, supplier="ACME")["lead_time_mean_days"] == pytest.approx(14.0)
     assert pd.isna(perf.overall["otif_rate"])
-    assert ("on-time and OTIF need promised_date, which the receipts file does not map"
-            in perf.notes)
+    assert "on-time and OTIF need promised_date, which the receipts file does not map" in perf.notes
     assert perf.trend["on_time_rate"].isna().all()
 
 
@@ -247,16 +282,22 @@ def _direct(lines: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     d["otif"] = (d["on_time"].astype(float) * d["in_full"].astype(float)).where(has_p & has_q)
     d["spend"] = d["received_qty"].fillna(d["ordered_qty"]) * d["unit_cost"]
     g = d.groupby(keys)
-    return pd.DataFrame({
-        "lines": g.size(), "spend": g["spend"].sum(),
-        "on_time_rate": g["on_time"].mean(), "in_full_rate": g["in_full"].mean(),
-        "otif_rate": g["otif"].mean(), "lead_time_mean_days": g["lt"].mean(),
-        "lead_time_std_days": g["lt"].std(ddof=1),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "lines": g.size(),
+            "spend": g["spend"].sum(),
+            "on_time_rate": g["on_time"].mean(),
+            "in_full_rate": g["in_full"].mean(),
+            "otif_rate": g["otif"].mean(),
+            "lead_time_mean_days": g["lt"].mean(),
+            "lead_time_std_days": g["lt"].std(ddof=1),
+        }
+    ).reset_index()
 
 
 def test_rollup_per_supplier_and_segment_equals_a_direct_computation(
-        demo_workspace_template: Path, tmp_path: Path) -> None:
+    demo_workspace_template: Path, tmp_path: Path
+) -> None:
     import shutil
 
     ws_path = tmp_path / "w.duckdb"
@@ -266,26 +307,43 @@ def test_rollup_per_supplier_and_segment_equals_a_direct_computation(
         p, s = segment_skus(ws)
     skus = sku_context(p, s)
     got = segment_table(pair_table(agg, skus))
-    raw = pd.read_csv(demo_workspace_template.parent / "files" / "suppliers.csv",
-                      dtype={"sku": str, "supplier": str},
-                      parse_dates=["order_date", "promised_date", "receipt_date"])
+    raw = pd.read_csv(
+        demo_workspace_template.parent / "files" / "suppliers.csv",
+        dtype={"sku": str, "supplier": str},
+        parse_dates=["order_date", "promised_date", "receipt_date"],
+    )
     raw["segment"] = raw["sku"].map(skus.set_index("sku")["segment"]).fillna(NOT_SEGMENTED)
     want = _direct(raw, ["supplier", "segment"])
     assert len(got) == len(want) > 25
     merged = want.merge(got, on=["supplier", "segment"], suffixes=("_want", ""))
     assert len(merged) == len(want)
-    for col in ["lines", "spend", "on_time_rate", "in_full_rate", "otif_rate",
-                "lead_time_mean_days", "lead_time_std_days"]:
-        np.testing.assert_allclose(merged[col].to_numpy(dtype=float),
-                                   merged[col + "_want"].to_numpy(dtype=float),
-                                   rtol=1e-9, atol=1e-9, err_msg=col)
+    for col in [
+        "lines",
+        "spend",
+        "on_time_rate",
+        "in_full_rate",
+        "otif_rate",
+        "lead_time_mean_days",
+        "lead_time_std_days",
+    ]:
+        np.testing.assert_allclose(
+            merged[col].to_numpy(dtype=float),
+            merged[col + "_want"].to_numpy(dtype=float),
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=col,
+        )
     # And per supplier, from the same pairs, without SQL.
     per_supplier = supplier_table(pair_table(agg, skus), skus)[0]
     want_sup = _direct(raw, ["supplier"]).set_index("supplier").loc[per_supplier["supplier"]]
-    np.testing.assert_allclose(per_supplier["lead_time_std_days"].to_numpy(),
-                               want_sup["lead_time_std_days"].to_numpy(), rtol=1e-9)
-    np.testing.assert_allclose(per_supplier["otif_rate"].to_numpy(),
-                               want_sup["otif_rate"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        per_supplier["lead_time_std_days"].to_numpy(),
+        want_sup["lead_time_std_days"].to_numpy(),
+        rtol=1e-9,
+    )
+    np.testing.assert_allclose(
+        per_supplier["otif_rate"].to_numpy(), want_sup["otif_rate"].to_numpy(), rtol=1e-12
+    )
 
 
 def test_a_new_segmentation_needs_no_new_sql(hand: Path) -> None:
@@ -342,8 +400,9 @@ def test_tiers_hit_each_branch(tiered: Path) -> None:
     }
     assert t.loc["T1", "tier_reason"] == "50% of spend (top 80%), 2 A SKUs"
     assert t.loc["T2", "tier_reason"] == "30% of spend (top 80%), no A-class SKUs"
-    assert t.loc["T3", "tier_reason"] == ("11% of spend (top 95%), 1 A SKU, sole source of "
-                                          "1 A SKU (62% of A revenue)")
+    assert t.loc["T3", "tier_reason"] == (
+        "11% of spend (top 95%), 1 A SKU, sole source of 1 A SKU (62% of A revenue)"
+    )
     assert t.loc["T5", "tier_reason"] == "3% of spend, no A-class SKUs"
     assert t.loc["T6", "tier_reason"] == "1% of spend, 1 A SKU"
     assert t.loc["T3", "sole_source_a_skus"] == 1
@@ -358,11 +417,17 @@ def test_tier_rule_parameters(tiered: Path) -> None:
     t = analyse(tiered, tiers=TierRule(sole_source_a_revenue=0.7)).suppliers
     assert _row(t, supplier="T3")["tier"] == "preferred"
     # The top 50% of spend is T1 alone (T2 starts at 50%); the top 60% is T1 and T2.
-    t = analyse(tiered, tiers=TierRule(strategic_spend=0.5, preferred_spend=0.6,
-                                       sole_source_a_revenue=1.0)).suppliers
+    t = analyse(
+        tiered, tiers=TierRule(strategic_spend=0.5, preferred_spend=0.6, sole_source_a_revenue=1.0)
+    ).suppliers
     assert t.set_index("supplier")["tier"].to_dict() == {
-        "T1": "strategic", "T2": "preferred", "T3": "preferred", "T4": "preferred",
-        "T5": "approved", "T6": "preferred"}
+        "T1": "strategic",
+        "T2": "preferred",
+        "T3": "preferred",
+        "T4": "preferred",
+        "T5": "approved",
+        "T6": "preferred",
+    }
     with pytest.raises(SupplierError):
         TierRule(strategic_spend=0.9, preferred_spend=0.8)
     with pytest.raises(SupplierError):
@@ -386,8 +451,9 @@ def test_dual_sourcing_candidates(hand_perf: SupplierPerformance) -> None:
     assert d["lead_time_mean_days"].tolist() == pytest.approx([14.0, 32.5, 32.5])
     assert d["supplier_otif_rate"].tolist() == pytest.approx([1 / 3, 0.5, 0.5])
     assert d.loc[0, "reason"] == "class A; single supplier with OTIF 33% < 90%"
-    assert d.loc[1, "reason"] == ("class A and lead time 32 days > 30; single supplier with "
-                                  "OTIF 50% < 90%")
+    assert d.loc[1, "reason"] == (
+        "class A and lead time 32 days > 30; single supplier with OTIF 50% < 90%"
+    )
     assert d.loc[2, "reason"] == "lead time 32 days > 30; single supplier with OTIF 50% < 90%"
 
 
@@ -435,16 +501,17 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, st
     return code, out, err
 
 
-def test_cli_csv_contract(hand: Path, tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_csv_contract(hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sub" / "suppliers.csv"
     code, stdout, err = _cli(capsys, "suppliers", "--workspace", hand, "--out", out)
     assert code == 0, err
     assert err == ""
     # Tiers: BETA (63% of spend) and ACME (the next, from 63%) are in the top 80% and buy A
     # SKUs: strategic; =EVIL (from 97%) buys S2 (A): preferred.
-    assert stdout == (f"3 suppliers (2 strategic, 1 preferred, 0 approved), 10 receipt lines, "
-                      f"OTIF 55.6%, 3 dual-sourcing candidates -> {out}\n")
+    assert stdout == (
+        f"3 suppliers (2 strategic, 1 preferred, 0 approved), 10 receipt lines, "
+        f"OTIF 55.6%, 3 dual-sourcing candidates -> {out}\n"
+    )
     t = pd.read_csv(out, keep_default_na=False, na_values=[""])
     assert list(t.columns[:1]) == ["supplier"]
     assert set(CONTRACT) <= set(t.columns)
@@ -456,8 +523,9 @@ def test_cli_csv_contract(hand: Path, tmp_path: Path,
         assert acme[col] == pytest.approx(HAND["ACME"][col], abs=1e-4), col
 
 
-def test_cli_xlsx_reads_back(hand: Path, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_xlsx_reads_back(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "suppliers.xlsx"
     code, _, err = _cli(capsys, "suppliers", "--workspace", hand, "--out", out)
     assert code == 0, err
@@ -474,13 +542,13 @@ def test_cli_xlsx_reads_back(hand: Path, tmp_path: Path,
     assert [r[0] for r in dual[1:]] == ["S1", "S3", "S4"]
 
 
-def test_cli_rules_file_changes_the_segments(hand: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_rules_file_changes_the_segments(
+    hand: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text('[segments]\ncriteria = ["abc"]\n', encoding="utf-8")
     out = tmp_path / "s.csv"
-    code, _, err = _cli(capsys, "suppliers", "--workspace", hand, "--rules", rules,
-                        "--out", out)
+    code, _, err = _cli(capsys, "suppliers", "--workspace", hand, "--rules", rules, "--out", out)
     assert code == 0, err
     t = pd.read_csv(out).set_index("supplier")
     assert t.loc["BETA", "segments"] == f"A 50%, B 25%, {NOT_SEGMENTED} 25%"
@@ -488,16 +556,16 @@ def test_cli_rules_file_changes_the_segments(hand: Path, tmp_path: Path,
 
 def test_cli_notes_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ws = make_workspace(tmp_path / "ws", RECEIPTS, drop=("promised_date",))
-    code, stdout, err = _cli(capsys, "suppliers", "--workspace", ws, "--out",
-                             tmp_path / "s.csv")
+    code, stdout, err = _cli(capsys, "suppliers", "--workspace", ws, "--out", tmp_path / "s.csv")
     assert code == 0
     assert "OTIF n/a" in stdout and len(stdout.strip().splitlines()) == 1
     assert "promised_date" in err
 
 
 @pytest.mark.parametrize("case", ["missing", "no_receipts", "bad_suffix"])
-def test_cli_exit_2_with_one_line(case: str, tmp_path: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_2_with_one_line(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "s.csv"
     if case == "missing":
         ws = tmp_path / "nope.duckdb"

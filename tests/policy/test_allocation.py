@@ -20,14 +20,16 @@ from segstudio.policy.allocation import RESULT_COLUMNS, RULES, allocate
 
 
 def example_orders() -> pd.DataFrame:
-    return pd.DataFrame({
-        "order_id": ["A", "B", "C"],
-        "customer": ["big", "mid", "small"],
-        "quantity": [80, 50, 30],
-        "priority": [2, 1, 1],
-        "key_account": [True, False, False],
-        "region": ["north", "south", "east"],  # an extra column, kept
-    })
+    return pd.DataFrame(
+        {
+            "order_id": ["A", "B", "C"],
+            "customer": ["big", "mid", "small"],
+            "quantity": [80, 50, 30],
+            "priority": [2, 1, 1],
+            "key_account": [True, False, False],
+            "region": ["north", "south", "east"],  # an extra column, kept
+        }
+    )
 
 
 def allocated_by_order(result: pd.DataFrame) -> dict[str, float]:
@@ -70,16 +72,21 @@ def test_fractional_allocation_is_exactly_proportional() -> None:
     assert out["fill"].tolist() == pytest.approx([0.625] * 3)
 
 
-@pytest.mark.parametrize(("available", "quantities", "expected"), [
-    (7, [5, 5, 5], [3, 2, 2]),  # 2.33 each: the one spare unit to the first tie
-    (10, [7, 6, 2], [5, 4, 1]),  # 4.67, 4.00, 1.33: spare unit to .67
-    (5, [1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]),  # 5/7 each, never above 1
-    (3, [10, 1], [3, 0]),  # 2.73 and 0.27: the larger remainder is the large order's
-])
-def test_largest_remainder_rounding(available: int, quantities: list[int],
-                                    expected: list[int]) -> None:
-    orders = pd.DataFrame({"order_id": range(len(quantities)), "customer": "x",
-                           "quantity": quantities})
+@pytest.mark.parametrize(
+    ("available", "quantities", "expected"),
+    [
+        (7, [5, 5, 5], [3, 2, 2]),  # 2.33 each: the one spare unit to the first tie
+        (10, [7, 6, 2], [5, 4, 1]),  # 4.67, 4.00, 1.33: spare unit to .67
+        (5, [1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]),  # 5/7 each, never above 1
+        (3, [10, 1], [3, 0]),  # 2.73 and 0.27: the larger remainder is the large order's
+    ],
+)
+def test_largest_remainder_rounding(
+    available: int, quantities: list[int], expected: list[int]
+) -> None:
+    orders = pd.DataFrame(
+        {"order_id": range(len(quantities)), "customer": "x", "quantity": quantities}
+    )
     out = allocate(available, orders, rule="fair_share")
     assert out["allocated"].tolist() == expected
 
@@ -110,11 +117,14 @@ def test_empty_orders_give_an_empty_result_with_the_columns() -> None:
     assert "region" in out.columns
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"available": -1}, "available"),
-    ({"available": float("nan")}, "available"),
-    ({"rule": "lottery"}, "priority, key_accounts, fair_share"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"available": -1}, "available"),
+        ({"available": float("nan")}, "available"),
+        ({"rule": "lottery"}, "priority, key_accounts, fair_share"),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs: dict[str, object], message: str) -> None:
     args: dict[str, object] = {"available": 10, "orders": example_orders(), "rule": "priority"}
     args.update(kwargs)
@@ -122,9 +132,10 @@ def test_bad_arguments_are_refused(kwargs: dict[str, object], message: str) -> N
         allocate(**args)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("rule", "dropped"), [("priority", "priority"),
-                                               ("key_accounts", "key_account"),
-                                               ("fair_share", "quantity")])
+@pytest.mark.parametrize(
+    ("rule", "dropped"),
+    [("priority", "priority"), ("key_accounts", "key_account"), ("fair_share", "quantity")],
+)
 def test_missing_columns_are_named(rule: str, dropped: str) -> None:
     with pytest.raises(ValueError, match=dropped):
         allocate(10, example_orders().drop(columns=[dropped]), rule=rule)
@@ -157,13 +168,15 @@ def test_every_rule_is_described() -> None:
 @st.composite
 def order_books(draw: st.DrawFn) -> pd.DataFrame:
     n = draw(st.integers(1, 12))
-    return pd.DataFrame({
-        "order_id": range(n),
-        "customer": [f"c{i % 4}" for i in range(n)],
-        "quantity": draw(st.lists(st.integers(1, 60), min_size=n, max_size=n)),
-        "priority": draw(st.lists(st.integers(1, 4), min_size=n, max_size=n)),
-        "key_account": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
-    })
+    return pd.DataFrame(
+        {
+            "order_id": range(n),
+            "customer": [f"c{i % 4}" for i in range(n)],
+            "quantity": draw(st.lists(st.integers(1, 60), min_size=n, max_size=n)),
+            "priority": draw(st.lists(st.integers(1, 4), min_size=n, max_size=n)),
+            "key_account": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        }
+    )
 
 
 rules = st.sampled_from(sorted(RULES))
@@ -185,11 +198,11 @@ def test_whole_units_conserve_stock_exactly_and_never_exceed_an_order(
 
 @settings(max_examples=200, deadline=None)
 @given(orders=order_books(), available=st.floats(0, 400), rule=rules)
-def test_fractional_units_conserve_stock(orders: pd.DataFrame, available: float,
-                                         rule: str) -> None:
+def test_fractional_units_conserve_stock(orders: pd.DataFrame, available: float, rule: str) -> None:
     out = allocate(available, orders, rule=rule, whole_units=False)
-    assert out["allocated"].sum() == pytest.approx(min(available, orders["quantity"].sum()),
-                                                   abs=1e-9)
+    assert out["allocated"].sum() == pytest.approx(
+        min(available, orders["quantity"].sum()), abs=1e-9
+    )
     assert (out["allocated"] <= out["quantity"]).all()
 
 
@@ -211,8 +224,10 @@ def test_a_tier_is_filled_completely_before_the_next_gets_anything(
     tiers = expected_tier(orders, rule)
 
     assert out["tier"].tolist() == sorted(tiers.tolist())
-    assert out["order_id"].tolist() == orders.iloc[np.argsort(tiers.to_numpy(),
-                                                              kind="stable")]["order_id"].tolist()
+    assert (
+        out["order_id"].tolist()
+        == orders.iloc[np.argsort(tiers.to_numpy(), kind="stable")]["order_id"].tolist()
+    )
     for level in sorted(set(out["tier"])):
         earlier = out[out["tier"] < level]
         if out.loc[out["tier"] == level, "allocated"].sum() > 0:

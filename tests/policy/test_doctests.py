@@ -17,10 +17,12 @@ DOCTEST_MODULES: list[tuple[ModuleType, int]] = [
 ]
 
 
-@pytest.mark.parametrize("module, examples", DOCTEST_MODULES,
-                         ids=[m.__name__ for m, _ in DOCTEST_MODULES])
-def test_docstring_examples_reproduce_the_published_values(module: ModuleType,
-                                                           examples: int) -> None:
+@pytest.mark.parametrize(
+    "module, examples", DOCTEST_MODULES, ids=[m.__name__ for m, _ in DOCTEST_MODULES]
+)
+def test_docstring_examples_reproduce_the_published_values(
+    module: ModuleType, examples: int
+) -> None:
     result = doctest.testmod(module, verbose=False, report=True)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed (output above)"
     assert result.attempted >= examples

@@ -54,8 +54,14 @@ def loss_of(k: float) -> float:
 
 def gamma_loss_quad(level: float, shape: float, scale: float) -> float:
     """E[(X - level)+] for X ~ Gamma(shape, scale) = integral of the survival function."""
-    value, _ = integrate.quad(lambda x: stats.gamma.sf(x, shape, scale=scale), level, np.inf,
-                              epsabs=1e-12, epsrel=1e-12, limit=200)
+    value, _ = integrate.quad(
+        lambda x: stats.gamma.sf(x, shape, scale=scale),
+        level,
+        np.inf,
+        epsabs=1e-12,
+        epsrel=1e-12,
+        limit=200,
+    )
     return value
 
 
@@ -63,9 +69,16 @@ def features(**columns: object) -> pd.DataFrame:
     """A one-row feature frame (or more: pass lists) with sensible defaults: 100 units a week,
     sd 30, 14-day lead time (sd 3.5 days) from the SKU's receipts, cost 4, price 6."""
     row: dict[str, object] = {
-        "sku": "S1", "quantity": 5200.0, "revenue": 31200.0, "unit_cost": 4.0,
-        "demand_mean": 100.0, "demand_std": 30.0, "pattern": "smooth",
-        "lead_time_mean_days": 14.0, "lead_time_std_days": 3.5, "lead_time_source": "sku",
+        "sku": "S1",
+        "quantity": 5200.0,
+        "revenue": 31200.0,
+        "unit_cost": 4.0,
+        "demand_mean": 100.0,
+        "demand_std": 30.0,
+        "pattern": "smooth",
+        "lead_time_mean_days": 14.0,
+        "lead_time_std_days": 3.5,
+        "lead_time_source": "sku",
         "period": "week",
     }
     row.update(columns)
@@ -83,6 +96,7 @@ def one_policy(p: SegmentPolicy, **columns: object) -> pd.Series:
 
 
 # --- published values ------------------------------------------------------------------------
+
 
 def test_eoq_matches_snyder_shen_example_3_1() -> None:
     # Snyder & Shen, Fundamentals of Supply Chain Theory, Ex. 3.1: K = 8, h = 0.225, D = 1300.
@@ -105,11 +119,14 @@ def test_newsvendor_matches_snyder_shen_example_4_3() -> None:
     assert cost == pytest.approx(1.997605193176645, rel=1e-12)
 
 
-@pytest.mark.parametrize("k, published", [
-    (-1.4, 1.436668142708465),
-    (0.3, 0.266761242117210),
-    (3.1, 2.672490952231408e-04),
-])
+@pytest.mark.parametrize(
+    "k, published",
+    [
+        (-1.4, 1.436668142708465),
+        (0.3, 0.266761242117210),
+        (3.1, 2.672490952231408e-04),
+    ],
+)
 def test_normal_loss_matches_published_values(k: float, published: float) -> None:
     # Standard normal loss function values from the methods guide (published table values).
     assert normal_loss(k) == pytest.approx(published, rel=1e-12)
@@ -119,8 +136,9 @@ def test_normal_loss_matches_published_values(k: float, published: float) -> Non
 def test_normal_loss_is_vectorised() -> None:
     out = normal_loss(np.array([-1.4, 0.3, 3.1]))
     assert isinstance(out, np.ndarray)
-    assert out == pytest.approx([1.436668142708465, 0.266761242117210, 2.672490952231408e-04],
-                                rel=1e-12)
+    assert out == pytest.approx(
+        [1.436668142708465, 0.266761242117210, 2.672490952231408e-04], rel=1e-12
+    )
 
 
 def test_chopra_meindl_example_12_1_csl_and_fill_rate() -> None:
@@ -162,8 +180,9 @@ def test_safety_stock_for_csl_refuses_targets_outside_0_1(csl: float) -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(k=st.floats(-3.0, 4.0), q=st.floats(1.0, 1e4), sigma=st.floats(0.5, 2e3))
-def test_fill_rate_safety_factor_inverts_expected_fill_rate(k: float, q: float,
-                                                            sigma: float) -> None:
+def test_fill_rate_safety_factor_inverts_expected_fill_rate(
+    k: float, q: float, sigma: float
+) -> None:
     beta = expected_fill_rate(sigma, k, q)
     back = float(fill_rate_safety_factor(beta, q, sigma, floor_at_zero=False))
     # The loss is flat far right: compare the fill rates there, the factors elsewhere.
@@ -180,9 +199,9 @@ def test_fill_rate_safety_factor_never_negative_by_default() -> None:
 
 # --- compute_policies by hand ----------------------------------------------------------------
 
+
 def test_continuous_review_csl_policy_by_hand() -> None:
-    p = SegmentPolicy(service_type="csl", service_target=0.95, order_cost=50.0,
-                      holding_rate=0.25)
+    p = SegmentPolicy(service_type="csl", service_target=0.95, order_cost=50.0, holding_rate=0.25)
     row = one_policy(p)
     # L = 14/7 = 2 weeks, sigma_L = 3.5/7 = 0.5 week:
     # sigma_DL = sqrt(2 x 30^2 + 100^2 x 0.5^2) = sqrt(4300).
@@ -202,8 +221,9 @@ def test_continuous_review_csl_policy_by_hand() -> None:
     assert row["order_quantity"] == pytest.approx(q, rel=1e-12)
     assert row["order_up_to"] == pytest.approx(200 + ss + q, rel=1e-9)
     assert row["expected_csl"] == pytest.approx(0.95, abs=1e-9)
-    assert row["expected_fill_rate"] == pytest.approx(1 - sigma_dl * loss_of(z_of(0.95)) / q,
-                                                      abs=1e-9)
+    assert row["expected_fill_rate"] == pytest.approx(
+        1 - sigma_dl * loss_of(z_of(0.95)) / q, abs=1e-9
+    )
     assert row["unit_price"] == pytest.approx(6.0)
     assert row["safety_stock_value"] == pytest.approx(ss * 4.0, rel=1e-9)
     assert row["cycle_stock_value"] == pytest.approx(q / 2 * 4.0, rel=1e-12)
@@ -212,8 +232,9 @@ def test_continuous_review_csl_policy_by_hand() -> None:
 
 
 def test_continuous_review_fill_rate_policy_by_hand() -> None:
-    p = SegmentPolicy(service_type="fill_rate", service_target=0.99, order_cost=50.0,
-                      holding_rate=0.25)
+    p = SegmentPolicy(
+        service_type="fill_rate", service_target=0.99, order_cost=50.0, holding_rate=0.25
+    )
     row = one_policy(p)
     sigma_dl = math.sqrt(4300)
     q = math.sqrt(2 * 100 * 365.25 / 7 * 50 / 1.0)
@@ -226,8 +247,13 @@ def test_continuous_review_fill_rate_policy_by_hand() -> None:
 
 
 def test_periodic_review_order_up_to_covers_lead_time_plus_review() -> None:
-    p = SegmentPolicy(service_type="csl", service_target=0.90, review_period_days=7.0,
-                      order_rule="periods", periods_of_supply_weeks=4.0)
+    p = SegmentPolicy(
+        service_type="csl",
+        service_target=0.90,
+        review_period_days=7.0,
+        order_rule="periods",
+        periods_of_supply_weeks=4.0,
+    )
     row = one_policy(p)
     # L + R = 2 + 1 = 3 weeks; sigma over L + R = sqrt(3 x 30^2 + 100^2 x 0.5^2).
     sigma = math.sqrt(3 * 30**2 + 100**2 * 0.5**2)
@@ -241,8 +267,9 @@ def test_periodic_review_order_up_to_covers_lead_time_plus_review() -> None:
     assert row["order_quantity"] == pytest.approx(400.0)  # 4 weeks of supply
     # One review period of demand (100 units) per cycle.
     assert row["cycle_stock_value"] == pytest.approx(100 / 2 * 4.0)
-    assert row["expected_fill_rate"] == pytest.approx(1 - sigma * loss_of(z_of(0.90)) / 100,
-                                                      abs=1e-9)
+    assert row["expected_fill_rate"] == pytest.approx(
+        1 - sigma * loss_of(z_of(0.90)) / 100, abs=1e-9
+    )
 
 
 def test_minmax_max_is_min_plus_eoq() -> None:
@@ -255,8 +282,9 @@ def test_minmax_max_is_min_plus_eoq() -> None:
 
 def test_missing_lead_time_uses_the_policy_fallback() -> None:
     p = SegmentPolicy(service_target=0.95, fallback_lead_time_days=21.0)
-    row = one_policy(p, lead_time_mean_days=np.nan, lead_time_std_days=np.nan,
-                     lead_time_source=None)
+    row = one_policy(
+        p, lead_time_mean_days=np.nan, lead_time_std_days=np.nan, lead_time_source=None
+    )
     # 21 days = 3 weeks, no lead-time variability known: sigma_DL = sqrt(3) x 30.
     assert row["lead_time_source"] == "fallback"
     assert row["lead_time_days"] == pytest.approx(21.0)
@@ -267,11 +295,17 @@ def test_missing_lead_time_uses_the_policy_fallback() -> None:
 
 
 def test_fallback_only_where_the_lead_time_is_missing() -> None:
-    df = features(sku=["S1", "S2"], lead_time_mean_days=[14.0, np.nan],
-                  lead_time_std_days=[3.5, np.nan], lead_time_source=["supplier", None])
-    out = compute_policies(df, np.array(["S", "S"], dtype=object),
-                           PolicyTable(default=SegmentPolicy(fallback_lead_time_days=35.0),
-                                       segments=()))
+    df = features(
+        sku=["S1", "S2"],
+        lead_time_mean_days=[14.0, np.nan],
+        lead_time_std_days=[3.5, np.nan],
+        lead_time_source=["supplier", None],
+    )
+    out = compute_policies(
+        df,
+        np.array(["S", "S"], dtype=object),
+        PolicyTable(default=SegmentPolicy(fallback_lead_time_days=35.0), segments=()),
+    )
     assert list(out["lead_time_source"]) == ["supplier", "fallback"]
     assert list(out["lead_time_days"]) == pytest.approx([14.0, 35.0])
 
@@ -281,8 +315,15 @@ def test_make_and_engineer_to_order_hold_no_stock(strategy: str) -> None:
     row = one_policy(SegmentPolicy(strategy=strategy))
     assert row["strategy"] == strategy
     assert row["demand_model"] == "none"
-    for col in ("safety_stock", "reorder_point", "order_quantity", "order_up_to",
-                "safety_stock_value", "cycle_stock_value", "inventory_value"):
+    for col in (
+        "safety_stock",
+        "reorder_point",
+        "order_quantity",
+        "order_up_to",
+        "safety_stock_value",
+        "cycle_stock_value",
+        "inventory_value",
+    ):
         assert row[col] == 0.0, col
     assert np.isnan(row["expected_fill_rate"]) and np.isnan(row["expected_csl"])
 
@@ -295,8 +336,7 @@ def test_assemble_to_order_is_planned_like_make_to_stock() -> None:
 
 
 def test_no_demand_means_no_stock() -> None:
-    row = one_policy(SegmentPolicy(), demand_mean=0.0, demand_std=0.0, quantity=0.0,
-                     revenue=0.0)
+    row = one_policy(SegmentPolicy(), demand_mean=0.0, demand_std=0.0, quantity=0.0, revenue=0.0)
     assert row["demand_model"] == "none"
     assert row["safety_stock"] == 0.0 and row["reorder_point"] == 0.0
 
@@ -309,14 +349,19 @@ def lumpy_gamma_parameters(review_days: float = 0.0) -> tuple[float, float, floa
     return mean, mean**2 / var, var / mean
 
 
-LUMPY = {"demand_mean": 5.0, "demand_std": 9.0, "lead_time_mean_days": 28.0,
-         "lead_time_std_days": 0.0}
+LUMPY = {
+    "demand_mean": 5.0,
+    "demand_std": 9.0,
+    "lead_time_mean_days": 28.0,
+    "lead_time_std_days": 0.0,
+}
 
 
 @pytest.mark.parametrize("pattern", ["intermittent", "lumpy"])
 def test_intermittent_and_lumpy_use_gamma_with_the_gamma_quantile(pattern: str) -> None:
-    row = one_policy(SegmentPolicy(service_type="csl", service_target=0.95), pattern=pattern,
-                     **LUMPY)
+    row = one_policy(
+        SegmentPolicy(service_type="csl", service_target=0.95), pattern=pattern, **LUMPY
+    )
     mean, shape, scale = lumpy_gamma_parameters()
     assert row["demand_model"] == "gamma"
     expected = stats.gamma.ppf(0.95, shape, scale=scale) - mean
@@ -341,7 +386,8 @@ def test_demand_model_can_be_forced_either_way() -> None:
     assert forced_gamma["demand_model"] == "gamma"
     mean, shape, scale = lumpy_gamma_parameters()
     assert forced_gamma["safety_stock"] == pytest.approx(
-        stats.gamma.ppf(0.95, shape, scale=scale) - mean, rel=1e-8)
+        stats.gamma.ppf(0.95, shape, scale=scale) - mean, rel=1e-8
+    )
 
 
 def test_gamma_safety_stock_is_never_negative() -> None:
@@ -355,14 +401,13 @@ def test_gamma_safety_stock_is_never_negative() -> None:
 
 @pytest.mark.parametrize("review_days", [0.0, 14.0])
 def test_gamma_fill_rate_policy_meets_its_target(review_days: float) -> None:
-    p = SegmentPolicy(service_type="fill_rate", service_target=0.97,
-                      review_period_days=review_days)
+    p = SegmentPolicy(service_type="fill_rate", service_target=0.97, review_period_days=review_days)
     row = one_policy(p, pattern="intermittent", **LUMPY)
     mean, shape, scale = lumpy_gamma_parameters(review_days)
     assert row["demand_model"] == "gamma"
     assert row["safety_stock"] > 0
     # Units per cycle: EOQ (continuous) or one review period of demand (periodic).
-    q = (math.sqrt(2 * 5 * 365.25 / 7 * 50 / 1.0) if review_days == 0 else 5.0 * review_days / 7)
+    q = math.sqrt(2 * 5 * 365.25 / 7 * 50 / 1.0) if review_days == 0 else 5.0 * review_days / 7
     level = mean + row["safety_stock"]
     fill = 1 - gamma_loss_quad(level, shape, scale) / q
     assert fill == pytest.approx(0.97, abs=1e-7)
@@ -385,8 +430,9 @@ def test_cost_based_service_level_is_the_critical_ratio() -> None:
 
 
 def test_cost_based_service_level_periodic_uses_the_review_period() -> None:
-    p = SegmentPolicy(service_type="cost", stockout_cost=0.2, holding_rate=0.3,
-                      review_period_days=14.0)
+    p = SegmentPolicy(
+        service_type="cost", stockout_cost=0.2, holding_rate=0.3, review_period_days=14.0
+    )
     row = one_policy(p)
     # h = 0.3 x 4 x 14 / 365.25 per unit per cycle; p = 0.2 x 6 = 1.2.
     h = 0.3 * 4 * 14 / 365.25
@@ -416,12 +462,23 @@ def test_a_monthly_file_uses_the_weekly_statistics_of_its_feature_table() -> Non
     # The feature table states demand per week for every file (a monthly file's monthly
     # figures are converted there), so a monthly file's policy is the weekly one: the same row
     # with or without period = "month". 400 units a week, sd 120; lead time 45 days (sd 10).
-    p = SegmentPolicy(service_type="csl", service_target=0.95, order_cost=50.0,
-                      holding_rate=0.25)
-    monthly = one_policy(p, period="month", demand_mean=400.0, demand_std=120.0,
-                         lead_time_mean_days=45.0, lead_time_std_days=10.0)
-    weekly = one_policy(p, period="week", demand_mean=400.0, demand_std=120.0,
-                        lead_time_mean_days=45.0, lead_time_std_days=10.0)
+    p = SegmentPolicy(service_type="csl", service_target=0.95, order_cost=50.0, holding_rate=0.25)
+    monthly = one_policy(
+        p,
+        period="month",
+        demand_mean=400.0,
+        demand_std=120.0,
+        lead_time_mean_days=45.0,
+        lead_time_std_days=10.0,
+    )
+    weekly = one_policy(
+        p,
+        period="week",
+        demand_mean=400.0,
+        demand_std=120.0,
+        lead_time_mean_days=45.0,
+        lead_time_std_days=10.0,
+    )
     lead, lead_sd = 45.0 / 7, 10.0 / 7
     sigma = math.sqrt(lead * 120**2 + 400**2 * lead_sd**2)
     ss = z_of(0.95) * sigma
@@ -435,8 +492,12 @@ def test_a_monthly_file_uses_the_weekly_statistics_of_its_feature_table() -> Non
 
 
 def test_periods_of_supply_are_weeks_of_the_weekly_demand() -> None:
-    row = one_policy(SegmentPolicy(order_rule="periods", periods_of_supply_weeks=8.0),
-                     period="month", demand_mean=400.0, demand_std=120.0)
+    row = one_policy(
+        SegmentPolicy(order_rule="periods", periods_of_supply_weeks=8.0),
+        period="month",
+        demand_mean=400.0,
+        demand_std=120.0,
+    )
     assert row["order_quantity"] == pytest.approx(400 * 8, rel=1e-12)
 
 
@@ -458,18 +519,22 @@ def test_output_has_the_documented_columns_in_order() -> None:
 
 # --- properties ------------------------------------------------------------------------------
 
-sku_inputs = st.fixed_dictionaries({
-    "demand_mean": st.floats(0.5, 2000.0),
-    "cov": st.floats(0.05, 3.0),
-    "lead_time_mean_days": st.floats(1.0, 120.0),
-    "lead_time_std_days": st.floats(0.0, 30.0),
-    "unit_cost": st.floats(0.1, 200.0),
-})
-policy_inputs = st.fixed_dictionaries({
-    "order_cost": st.floats(1.0, 500.0),
-    "holding_rate": st.floats(0.05, 0.6),
-    "review_period_days": st.sampled_from([0.0, 7.0, 28.0]),
-})
+sku_inputs = st.fixed_dictionaries(
+    {
+        "demand_mean": st.floats(0.5, 2000.0),
+        "cov": st.floats(0.05, 3.0),
+        "lead_time_mean_days": st.floats(1.0, 120.0),
+        "lead_time_std_days": st.floats(0.0, 30.0),
+        "unit_cost": st.floats(0.1, 200.0),
+    }
+)
+policy_inputs = st.fixed_dictionaries(
+    {
+        "order_cost": st.floats(1.0, 500.0),
+        "holding_rate": st.floats(0.05, 0.6),
+        "review_period_days": st.sampled_from([0.0, 7.0, 28.0]),
+    }
+)
 
 
 def _two_targets(data: st.DataObject) -> tuple[float, float]:
@@ -480,16 +545,23 @@ def _two_targets(data: st.DataObject) -> tuple[float, float]:
 
 def _pair(sku: dict, pol: dict, kind: str, model: str, t1: float, t2: float) -> pd.DataFrame:
     """The same SKU twice, in segment T1 (target t1) and T2 (target t2)."""
-    df = features(sku=["x1", "x2"], demand_mean=sku["demand_mean"],
-                  demand_std=sku["demand_mean"] * sku["cov"],
-                  lead_time_mean_days=sku["lead_time_mean_days"],
-                  lead_time_std_days=sku["lead_time_std_days"], unit_cost=sku["unit_cost"],
-                  pattern="lumpy")
+    df = features(
+        sku=["x1", "x2"],
+        demand_mean=sku["demand_mean"],
+        demand_std=sku["demand_mean"] * sku["cov"],
+        lead_time_mean_days=sku["lead_time_mean_days"],
+        lead_time_std_days=sku["lead_time_std_days"],
+        unit_cost=sku["unit_cost"],
+        pattern="lumpy",
+    )
     base = SegmentPolicy(service_type=kind, demand_model=model, **pol)
-    table = PolicyTable(default=base, segments=(
-        ("T1", replace(base, service_target=t1)),
-        ("T2", replace(base, service_target=t2)),
-    ))
+    table = PolicyTable(
+        default=base,
+        segments=(
+            ("T1", replace(base, service_target=t1)),
+            ("T2", replace(base, service_target=t2)),
+        ),
+    )
     return compute_policies(df, np.array(["T1", "T2"], dtype=object), table)
 
 
@@ -497,15 +569,17 @@ def _pair(sku: dict, pol: dict, kind: str, model: str, t1: float, t2: float) -> 
 @pytest.mark.parametrize("model", ["normal", "gamma"])
 @settings(max_examples=50, deadline=None)
 @given(sku=sku_inputs, pol=policy_inputs, data=st.data())
-def test_higher_target_never_lowers_safety_stock(kind: str, model: str, sku: dict, pol: dict,
-                                                 data: st.DataObject) -> None:
+def test_higher_target_never_lowers_safety_stock(
+    kind: str, model: str, sku: dict, pol: dict, data: st.DataObject
+) -> None:
     t1, t2 = _two_targets(data)
     out = _pair(sku, pol, kind, model, t1, t2)
     assert list(out["demand_model"]) == [model, model]
     ss1, ss2 = out["safety_stock"]
     assert ss2 >= ss1 - 1e-9 * max(1.0, ss1)
-    assert (out["reorder_point"].iloc[1]
-            >= out["reorder_point"].iloc[0] - 1e-9 * max(1.0, out["reorder_point"].iloc[0]))
+    assert out["reorder_point"].iloc[1] >= out["reorder_point"].iloc[0] - 1e-9 * max(
+        1.0, out["reorder_point"].iloc[0]
+    )
 
 
 @pytest.mark.parametrize("kind", ["csl", "fill_rate"])
@@ -513,7 +587,8 @@ def test_higher_target_never_lowers_safety_stock(kind: str, model: str, sku: dic
 @settings(max_examples=50, deadline=None)
 @given(sku=sku_inputs, pol=policy_inputs, data=st.data())
 def test_safety_stock_never_negative_and_fill_rate_meets_target(
-        kind: str, model: str, sku: dict, pol: dict, data: st.DataObject) -> None:
+    kind: str, model: str, sku: dict, pol: dict, data: st.DataObject
+) -> None:
     t1, t2 = _two_targets(data)
     out = _pair(sku, pol, kind, model, t1, t2)
     assert (out["safety_stock"] >= 0).all()
@@ -534,9 +609,19 @@ def test_safety_stock_never_negative_and_fill_rate_meets_target(
 
 # --- the policy table ------------------------------------------------------------------------
 
+
 def test_builtin_cell_targets_apply_without_a_policy_section() -> None:
-    expected = {"AX": 0.98, "AY": 0.97, "AZ": 0.95, "BX": 0.96, "BY": 0.95, "BZ": 0.92,
-                "CX": 0.92, "CY": 0.90, "CZ": 0.85}
+    expected = {
+        "AX": 0.98,
+        "AY": 0.97,
+        "AZ": 0.95,
+        "BX": 0.96,
+        "BY": 0.95,
+        "BZ": 0.92,
+        "CX": 0.92,
+        "CY": 0.90,
+        "CZ": 0.85,
+    }
     assert expected == BUILTIN_CELL_TARGETS
     table = rules_from_dict({"abc": {"a": 0.8}}).policy
     for cell, target in expected.items():
@@ -546,19 +631,26 @@ def test_builtin_cell_targets_apply_without_a_policy_section() -> None:
 
 
 def test_policy_table_round_trips_through_a_dict() -> None:
-    for table in (PolicyTable(), PolicyTable.from_dict({
-            "default": {"service_type": "fill_rate", "service_target": 0.97,
-                        "network": "EU"},
-            "AX": {"service_target": 0.99, "review_period_days": 7.0},
-            "CZ": {"strategy": "MTO"}})):
+    for table in (
+        PolicyTable(),
+        PolicyTable.from_dict(
+            {
+                "default": {"service_type": "fill_rate", "service_target": 0.97, "network": "EU"},
+                "AX": {"service_target": 0.99, "review_period_days": 7.0},
+                "CZ": {"strategy": "MTO"},
+            }
+        ),
+    ):
         assert PolicyTable.from_dict(table.to_dict()) == table
 
 
 def test_a_segment_takes_its_missing_keys_from_the_default() -> None:
-    table = PolicyTable.from_dict({
-        "default": {"service_type": "fill_rate", "service_target": 0.97, "holding_rate": 0.2},
-        "AX": {"service_target": 0.99},
-    })
+    table = PolicyTable.from_dict(
+        {
+            "default": {"service_type": "fill_rate", "service_target": 0.97, "holding_rate": 0.2},
+            "AX": {"service_target": 0.99},
+        }
+    )
     ax = table.for_segment("AX")
     assert ax.service_target == 0.99
     assert ax.service_type == "fill_rate" and ax.holding_rate == 0.2
@@ -567,26 +659,28 @@ def test_a_segment_takes_its_missing_keys_from_the_default() -> None:
     assert [c for c, _ in table.segments] == ["AX"]
 
 
-@pytest.mark.parametrize("body, where, key", [
-    ({"AX": {"servise_target": 0.9}}, '[policy."AX"]', "servise_target"),
-    ({"default": {"colour": "red"}}, "[policy.default]", "colour"),
-    ({"AX": {"service_target": 1.2}}, '[policy."AX"]', "service_target"),
-    ({"AX": {"service_target": 0.0}}, '[policy."AX"]', "service_target"),
-    ({"BZ": {"holding_rate": 0.0}}, '[policy."BZ"]', "holding_rate"),
-    ({"BZ": {"order_cost": -5.0}}, '[policy."BZ"]', "order_cost"),
-    ({"CZ": {"strategy": "JIT"}}, '[policy."CZ"]', "strategy"),
-    ({"CZ": {"service_type": "otif"}}, '[policy."CZ"]', "service_type"),
-    ({"CZ": {"order_rule": "lot4lot"}}, '[policy."CZ"]', "order_rule"),
-    ({"CZ": {"demand_model": "poisson"}}, '[policy."CZ"]', "demand_model"),
-    ({"CZ": {"periods_of_supply_weeks": 0.0}}, '[policy."CZ"]', "periods_of_supply_weeks"),
-    ({"CZ": {"review_period_days": 5000.0}}, '[policy."CZ"]', "review_period_days"),
-    ({"default": {"service_target": 1.5}}, "[policy.default]", "service_target"),
-    ({"AX": {"service_target": "high"}}, '[policy."AX"]', "service_target"),
-    ({"AX": {"order_cost": True}}, '[policy."AX"]', "order_cost"),
-    ({"AX": {"strategy": 3}}, '[policy."AX"]', "strategy"),
-])
-def test_bad_policy_values_name_the_segment_and_the_key(body: dict, where: str,
-                                                        key: str) -> None:
+@pytest.mark.parametrize(
+    "body, where, key",
+    [
+        ({"AX": {"servise_target": 0.9}}, '[policy."AX"]', "servise_target"),
+        ({"default": {"colour": "red"}}, "[policy.default]", "colour"),
+        ({"AX": {"service_target": 1.2}}, '[policy."AX"]', "service_target"),
+        ({"AX": {"service_target": 0.0}}, '[policy."AX"]', "service_target"),
+        ({"BZ": {"holding_rate": 0.0}}, '[policy."BZ"]', "holding_rate"),
+        ({"BZ": {"order_cost": -5.0}}, '[policy."BZ"]', "order_cost"),
+        ({"CZ": {"strategy": "JIT"}}, '[policy."CZ"]', "strategy"),
+        ({"CZ": {"service_type": "otif"}}, '[policy."CZ"]', "service_type"),
+        ({"CZ": {"order_rule": "lot4lot"}}, '[policy."CZ"]', "order_rule"),
+        ({"CZ": {"demand_model": "poisson"}}, '[policy."CZ"]', "demand_model"),
+        ({"CZ": {"periods_of_supply_weeks": 0.0}}, '[policy."CZ"]', "periods_of_supply_weeks"),
+        ({"CZ": {"review_period_days": 5000.0}}, '[policy."CZ"]', "review_period_days"),
+        ({"default": {"service_target": 1.5}}, "[policy.default]", "service_target"),
+        ({"AX": {"service_target": "high"}}, '[policy."AX"]', "service_target"),
+        ({"AX": {"order_cost": True}}, '[policy."AX"]', "order_cost"),
+        ({"AX": {"strategy": 3}}, '[policy."AX"]', "strategy"),
+    ],
+)
+def test_bad_policy_values_name_the_segment_and_the_key(body: dict, where: str, key: str) -> None:
     with pytest.raises(PolicyError) as info:
         PolicyTable.from_dict(body, "R.toml")
     message = str(info.value)
@@ -600,9 +694,13 @@ def test_policy_section_must_hold_tables() -> None:
 
 
 def test_policy_table_round_trips_through_its_frame() -> None:
-    table = PolicyTable().with_segment("default", SegmentPolicy(service_target=0.93)) \
-        .with_segment("AX", SegmentPolicy(service_type="fill_rate", service_target=0.995,
-                                          network="=cmd"))
+    table = (
+        PolicyTable()
+        .with_segment("default", SegmentPolicy(service_target=0.93))
+        .with_segment(
+            "AX", SegmentPolicy(service_type="fill_rate", service_target=0.995, network="=cmd")
+        )
+    )
     frame = table.frame()
     assert frame["segment"].iloc[0] == "default"
     assert list(frame["segment"].iloc[1:]) == [c for c, _ in table.segments]
@@ -629,9 +727,14 @@ def test_from_frame_refuses_a_bad_value() -> None:
 
 # --- the ERP table ---------------------------------------------------------------------------
 
+
 def _policies() -> pd.DataFrame:
-    df = features(sku=["S1", "S2", "S3"], demand_mean=[100.0, 5.0, 40.0],
-                  demand_std=[30.0, 9.0, 4.0], pattern=["smooth", "lumpy", "smooth"])
+    df = features(
+        sku=["S1", "S2", "S3"],
+        demand_mean=[100.0, 5.0, 40.0],
+        demand_std=[30.0, 9.0, 4.0],
+        pattern=["smooth", "lumpy", "smooth"],
+    )
     return compute_policies(df, np.array(["AX", "CZ", "BX"], dtype=object), PolicyTable())
 
 
@@ -639,16 +742,19 @@ def test_erp_table_puts_the_erp_columns_first() -> None:
     pol = _policies()
     assert list(erp_table(pol).columns) == ERP_COLUMNS
     full = erp_table(pol, full=True)
-    assert list(full.columns[:len(ERP_COLUMNS)]) == ERP_COLUMNS
+    assert list(full.columns[: len(ERP_COLUMNS)]) == ERP_COLUMNS
     assert set(full.columns) == set(POLICY_COLUMNS)
     assert (full["safety_stock"] - pol["safety_stock"]).abs().max() <= 5e-5  # 4 decimals
 
 
 def test_whole_units_round_stock_levels_up() -> None:
     pol = _policies().iloc[:1].copy()
-    for col, value, rounded in (("safety_stock", 10.2, 11), ("reorder_point", 10.0, 10),
-                                ("order_quantity", 10.0000000001, 10),
-                                ("order_up_to", 0.5, 1)):
+    for col, value, rounded in (
+        ("safety_stock", 10.2, 11),
+        ("reorder_point", 10.0, 10),
+        ("order_quantity", 10.0000000001, 10),
+        ("order_up_to", 0.5, 1),
+    ):
         pol[col] = value
         out = erp_table(pol, whole_units=True)
         assert out[col].iloc[0] == rounded, col
@@ -661,4 +767,3 @@ def test_whole_units_never_round_below_the_computed_level() -> None:
     for col in ("safety_stock", "reorder_point", "order_quantity", "order_up_to"):
         assert (out[col] >= pol[col] - 1e-6).all()
         assert (out[col] < pol[col] + 1).all()
-

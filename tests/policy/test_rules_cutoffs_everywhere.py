@@ -47,16 +47,21 @@ def _row(df: pd.DataFrame, sku: str) -> pd.Series:
     return df.set_index(df["sku"].astype(str)).loc[sku]
 
 
-@pytest.mark.parametrize(("rules_text", "pattern", "model"), [
-    (DEFAULT_10, "intermittent", "gamma"),
-    (ADI_2, "smooth", "normal"),
-])
+@pytest.mark.parametrize(
+    ("rules_text", "pattern", "model"),
+    [
+        (DEFAULT_10, "intermittent", "gamma"),
+        (ADI_2, "smooth", "normal"),
+    ],
+)
 def test_feature_table_segmentation_and_policy_agree_on_the_rules_cutoff(
-        workspace: Path, rules_text: str, pattern: str, model: str) -> None:
+    workspace: Path, rules_text: str, pattern: str, model: str
+) -> None:
     rules = from_toml(rules_text)
     with Workspace(workspace) as ws:
-        features, _ = compute_features(ws.con, FeatureSettings(weeks=WEEKS),
-                                       ClassCuts.from_rules(rules))
+        features, _ = compute_features(
+            ws.con, FeatureSettings(weeks=WEEKS), ClassCuts.from_rules(rules)
+        )
         portfolio, seg = segment_skus(ws, rules.with_(criteria=("abc", "pattern")))
     assert _row(features, "SIX")["pattern"] == pattern
     assert _row(portfolio.features, "SIX")["pattern"] == pattern
@@ -66,12 +71,16 @@ def test_feature_table_segmentation_and_policy_agree_on_the_rules_cutoff(
     assert _row(policies, "SIX")["demand_model"] == model
 
 
-@pytest.mark.parametrize(("rules_text", "pattern", "model"), [
-    (DEFAULT_10, "intermittent", "gamma"),
-    (ADI_2, "smooth", "normal"),
-])
-def test_every_command_follows_the_rules_file(workspace: Path, tmp_path: Path, rules_text: str,
-                                              pattern: str, model: str) -> None:
+@pytest.mark.parametrize(
+    ("rules_text", "pattern", "model"),
+    [
+        (DEFAULT_10, "intermittent", "gamma"),
+        (ADI_2, "smooth", "normal"),
+    ],
+)
+def test_every_command_follows_the_rules_file(
+    workspace: Path, tmp_path: Path, rules_text: str, pattern: str, model: str
+) -> None:
     rules_file = tmp_path / "R.toml"
     rules_file.write_text(rules_text, encoding="utf-8")
     common = ["--workspace", str(workspace), "--rules", str(rules_file)]
@@ -88,7 +97,8 @@ def test_lifecycle_flags_follow_the_rules(workspace: Path) -> None:
     # Sunday of week 9): new under the default 13 weeks (91 days), not under 9 weeks (63 days).
     with Workspace(workspace) as ws:
         default, _ = compute_features(ws.con, FeatureSettings(weeks=WEEKS))
-        ten, _ = compute_features(ws.con, FeatureSettings(weeks=WEEKS),
-                                  ClassCuts.from_rules(Rules(lifecycle_new_weeks=9)))
+        ten, _ = compute_features(
+            ws.con, FeatureSettings(weeks=WEEKS), ClassCuts.from_rules(Rules(lifecycle_new_weeks=9))
+        )
     assert bool(_row(default, "SIX")["is_new"]) is True  # 69 days < 13 weeks
     assert bool(_row(ten, "SIX")["is_new"]) is False  # 69 days is not fewer than 63

@@ -39,8 +39,9 @@ def normal_loss(k: float) -> float:
 
 def fill_rate_factor(target: float, sigma: float, units_per_cycle: float) -> float:
     """k with sigma G(k) = (1 - target) * units_per_cycle (textbook fill-rate safety factor)."""
-    return optimize.brentq(lambda k: sigma * normal_loss(k) - (1 - target) * units_per_cycle,
-                           -10, 10)
+    return optimize.brentq(
+        lambda k: sigma * normal_loss(k) - (1 - target) * units_per_cycle, -10, 10
+    )
 
 
 def normal_demand(seed: int, skus: int = SKUS, weeks: int = WEEKS) -> np.ndarray:
@@ -48,14 +49,29 @@ def normal_demand(seed: int, skus: int = SKUS, weeks: int = WEEKS) -> np.ndarray
     return np.maximum(np.random.default_rng(seed).normal(MEAN, SD, (skus, weeks)), 0.0)
 
 
-def run(demand: object, *, s: float = NAN, q: float = NAN, big_s: float = NAN, review: int = 0,
-        lead: float | list[float] = 0.0, **kwargs: object) -> SimulationResult:
+def run(
+    demand: object,
+    *,
+    s: float = NAN,
+    q: float = NAN,
+    big_s: float = NAN,
+    review: int = 0,
+    lead: float | list[float] = 0.0,
+    **kwargs: object,
+) -> SimulationResult:
     """Simulate every row of ``demand`` under one policy and one set of lead-time samples."""
     d = np.atleast_2d(np.asarray(demand, dtype=float))
     n = d.shape[0]
     samples = np.atleast_1d(np.asarray(lead, dtype=float))
-    return simulate(d, np.full(n, s), np.full(n, q), np.full(n, big_s), np.full(n, review),
-                    np.tile(samples, (n, 1)), **kwargs)
+    return simulate(
+        d,
+        np.full(n, s),
+        np.full(n, q),
+        np.full(n, big_s),
+        np.full(n, review),
+        np.tile(samples, (n, 1)),
+        **kwargs,
+    )
 
 
 def portfolio_fill_rate(r: SimulationResult) -> float:
@@ -76,8 +92,9 @@ def test_fill_rate_matches_analytical_for_normal_demand_under_periodic_review(
     order_up_to = MEAN * (lead + review_weeks) + k * sigma
     expected = 1 - sigma * normal_loss(k) / (MEAN * review_weeks)
 
-    r = run(normal_demand(1), big_s=order_up_to, q=MEAN * review_weeks, review=review_weeks,
-            lead=lead)
+    r = run(
+        normal_demand(1), big_s=order_up_to, q=MEAN * review_weeks, review=review_weeks, lead=lead
+    )
 
     assert expected == pytest.approx(target)
     assert portfolio_fill_rate(r) == pytest.approx(expected, abs=TOLERANCE)
@@ -95,12 +112,16 @@ def test_cycle_service_level_matches_normal_cdf_under_weekly_order_up_to() -> No
     assert achieved == pytest.approx(stats.norm.cdf(1.0), abs=TOLERANCE)
 
 
-def _mean_loss_over_uniform_position(reorder_point: float, order_quantity: float,
-                                     weeks: int) -> float:
+def _mean_loss_over_uniform_position(
+    reorder_point: float, order_quantity: float, weeks: int
+) -> float:
     """E[(D_weeks - Y)^+] for Y uniform on (s, s + Q] and D_weeks ~ N(weeks d, sqrt(weeks) sd)."""
     mu, sigma = MEAN * weeks, SD * math.sqrt(weeks)
-    value, _ = integrate.quad(lambda y: sigma * normal_loss((y - mu) / sigma),
-                              reorder_point, reorder_point + order_quantity)
+    value, _ = integrate.quad(
+        lambda y: sigma * normal_loss((y - mu) / sigma),
+        reorder_point,
+        reorder_point + order_quantity,
+    )
     return value / order_quantity
 
 
@@ -115,8 +136,9 @@ def test_fill_rate_matches_analytical_for_normal_demand_under_week_end_continuou
     sigma = SD * math.sqrt(lead)
     k = fill_rate_factor(target, sigma, quantity)
     reorder_point = MEAN * lead + k * sigma
-    unserved_per_week = (_mean_loss_over_uniform_position(reorder_point, quantity, lead + 1)
-                         - _mean_loss_over_uniform_position(reorder_point, quantity, lead))
+    unserved_per_week = _mean_loss_over_uniform_position(
+        reorder_point, quantity, lead + 1
+    ) - _mean_loss_over_uniform_position(reorder_point, quantity, lead)
     expected = 1 - unserved_per_week / MEAN
 
     r = run(normal_demand(3), s=reorder_point, q=quantity, review=0, lead=lead)
@@ -151,7 +173,9 @@ def test_constant_demand_orders_when_position_reaches_reorder_point() -> None:
     r = run(demand, s=20, q=30, lead=1)
 
     assert orders_by_horizon == [0, 0, 1, 1, 1, 2, 2, 2, 3, 3]
-    assert r.average_inventory[0] == pytest.approx(sum([40, 30, 20, 10, 30, 20, 10, 30, 20, 10]) / 10)
+    assert r.average_inventory[0] == pytest.approx(
+        sum([40, 30, 20, 10, 30, 20, 10, 30, 20, 10]) / 10
+    )
     assert r.fill_rate[0] == 1.0
     assert r.stockout_weeks[0] == 0
     assert (r.cycles[0], r.cycles_with_stockout[0]) == (1, 0)  # arrivals at weeks 4 and 7
@@ -191,18 +215,22 @@ def test_periodic_order_up_to_counts_cycles_between_arrivals() -> None:
 def test_periodic_review_orders_at_the_end_of_every_rth_week() -> None:
     """R = 2: reviews at the ends of weeks 1, 3, 5 (counting from 0)."""
     demand = [5.0] * 6
-    orders_by_horizon = [run(demand[:h], big_s=50, q=10, review=2, lead=1).orders[0]
-                         for h in range(1, 7)]
+    orders_by_horizon = [
+        run(demand[:h], big_s=50, q=10, review=2, lead=1).orders[0] for h in range(1, 7)
+    ]
     assert orders_by_horizon == [0, 1, 1, 2, 2, 3]
 
 
-@pytest.mark.parametrize("policy", [
-    {"s": 20.0, "q": 0.0},
-    {"s": 20.0, "q": -5.0},
-    {"s": NAN, "q": 30.0},
-    {"big_s": NAN, "q": 30.0, "review": 1},
-    {"big_s": 100.0, "q": NAN, "review": 1},
-])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        {"s": 20.0, "q": 0.0},
+        {"s": 20.0, "q": -5.0},
+        {"s": NAN, "q": 30.0},
+        {"big_s": NAN, "q": 30.0, "review": 1},
+        {"big_s": 100.0, "q": NAN, "review": 1},
+    ],
+)
 def test_make_to_order_row_holds_no_stock_and_never_orders(policy: dict[str, float]) -> None:
     r = run([5, 0, 5, 5], lead=1, **policy)
 
@@ -243,10 +271,12 @@ def test_each_sku_draws_lead_times_from_its_own_samples() -> None:
     only the 3-week SKU runs out, and each row equals its own single-row simulation."""
     demand = np.full((2, 30), 10.0)
     lead = np.array([[1.0, 1.0, NAN], [3.0, NAN, NAN]])
-    both = simulate(demand, np.full(2, 20.0), np.full(2, 30.0), np.full(2, NAN),
-                    np.zeros(2, int), lead)
-    alone = [run(demand[i], s=20, q=30, lead=lead[i][np.isfinite(lead[i])].tolist())
-             for i in range(2)]
+    both = simulate(
+        demand, np.full(2, 20.0), np.full(2, 30.0), np.full(2, NAN), np.zeros(2, int), lead
+    )
+    alone = [
+        run(demand[i], s=20, q=30, lead=lead[i][np.isfinite(lead[i])].tolist()) for i in range(2)
+    ]
 
     assert both.stockout_weeks[0] == 0
     assert both.stockout_weeks[1] > 0
@@ -255,8 +285,9 @@ def test_each_sku_draws_lead_times_from_its_own_samples() -> None:
         assert both.average_inventory[i] == alone[i].average_inventory[0]
 
 
-@pytest.mark.parametrize(("samples", "share_short"), [([0.0, 2.0], 1 / 2),
-                                                      ([0.0, 0.0, 2.0, NAN], 2 / 3)])
+@pytest.mark.parametrize(
+    ("samples", "share_short"), [([0.0, 2.0], 1 / 2), ([0.0, 0.0, 2.0, NAN], 2 / 3)]
+)
 def test_lead_time_samples_are_drawn_uniformly(samples: list[float], share_short: float) -> None:
     """One order per SKU: 10 demanded in week 0 empties s + Q = 10, the order of 10 arrives at
     the start of week 1 (L = 0) or week 3 (L = 2); average end-of-week stock over 4 weeks is
@@ -264,12 +295,21 @@ def test_lead_time_samples_are_drawn_uniformly(samples: list[float], share_short
     n = 4000
     demand = np.zeros((n, 4))
     demand[:, 0] = 10
-    r = simulate(demand, np.zeros(n), np.full(n, 10.0), np.full(n, NAN), np.zeros(n, int),
-                 np.tile(samples, (n, 1)), rng=np.random.default_rng(7))
+    r = simulate(
+        demand,
+        np.zeros(n),
+        np.full(n, 10.0),
+        np.full(n, NAN),
+        np.zeros(n, int),
+        np.tile(samples, (n, 1)),
+        rng=np.random.default_rng(7),
+    )
 
     assert set(np.round(r.average_inventory, 9)) == {7.5, 2.5}
     share = float(np.mean(r.average_inventory == 7.5))
-    assert share == pytest.approx(share_short, abs=4 * math.sqrt(share_short * (1 - share_short) / n))
+    assert share == pytest.approx(
+        share_short, abs=4 * math.sqrt(share_short * (1 - share_short) / n)
+    )
 
 
 @pytest.mark.parametrize(("sample", "weeks"), [(1.4, 1), (1.6, 2), (2.5, 3), (0.2, 0)])
@@ -288,8 +328,15 @@ def test_same_rng_seed_gives_the_same_result() -> None:
     lead = np.random.default_rng(1).uniform(0, 6, (30, 5))
 
     def go(rng: np.random.Generator | None) -> SimulationResult:
-        return simulate(demand, np.full(30, 40.0), np.full(30, 60.0), np.full(30, NAN),
-                        np.zeros(30, int), lead, rng=rng)
+        return simulate(
+            demand,
+            np.full(30, 40.0),
+            np.full(30, 60.0),
+            np.full(30, NAN),
+            np.zeros(30, int),
+            lead,
+            rng=rng,
+        )
 
     a, b, default = go(np.random.default_rng(3)), go(np.random.default_rng(3)), go(None)
     np.testing.assert_array_equal(a.served_from_stock, b.served_from_stock)
@@ -301,25 +348,39 @@ def test_same_rng_seed_gives_the_same_result() -> None:
 
 def test_lead_time_row_without_a_finite_sample_is_refused() -> None:
     with pytest.raises(ValueError, match="lead_time_weeks"):
-        simulate(np.ones((2, 3)), np.ones(2), np.ones(2), np.ones(2), np.zeros(2, int),
-                 np.array([[1.0, NAN], [NAN, NAN]]))
+        simulate(
+            np.ones((2, 3)),
+            np.ones(2),
+            np.ones(2),
+            np.ones(2),
+            np.zeros(2, int),
+            np.array([[1.0, NAN], [NAN, NAN]]),
+        )
 
 
-@pytest.mark.parametrize(("argument", "bad"), [
-    ("demand", np.array([[1.0, -1.0]])),
-    ("demand", np.array([[1.0, np.inf]])),
-    ("reorder_point", np.ones(3)),
-    ("order_quantity", np.ones(3)),
-    ("order_up_to", np.ones(3)),
-    ("review_period_weeks", np.array([-1])),
-    ("review_period_weeks", np.array([1.5])),
-    ("lead_time_weeks", np.array([[-1.0]])),
-    ("lead_time_weeks", np.ones((3, 1))),
-])
+@pytest.mark.parametrize(
+    ("argument", "bad"),
+    [
+        ("demand", np.array([[1.0, -1.0]])),
+        ("demand", np.array([[1.0, np.inf]])),
+        ("reorder_point", np.ones(3)),
+        ("order_quantity", np.ones(3)),
+        ("order_up_to", np.ones(3)),
+        ("review_period_weeks", np.array([-1])),
+        ("review_period_weeks", np.array([1.5])),
+        ("lead_time_weeks", np.array([[-1.0]])),
+        ("lead_time_weeks", np.ones((3, 1))),
+    ],
+)
 def test_bad_input_is_refused_naming_the_argument(argument: str, bad: np.ndarray) -> None:
-    args = {"demand": np.ones((1, 2)), "reorder_point": np.ones(1), "order_quantity": np.ones(1),
-            "order_up_to": np.ones(1), "review_period_weeks": np.zeros(1, int),
-            "lead_time_weeks": np.ones((1, 1))}
+    args = {
+        "demand": np.ones((1, 2)),
+        "reorder_point": np.ones(1),
+        "order_quantity": np.ones(1),
+        "order_up_to": np.ones(1),
+        "review_period_weeks": np.zeros(1, int),
+        "lead_time_weeks": np.ones((1, 1)),
+    }
     args[argument] = bad
     with pytest.raises(ValueError, match=argument):
         simulate(**args)
@@ -327,26 +388,35 @@ def test_bad_input_is_refused_naming_the_argument(argument: str, bad: np.ndarray
 
 def test_progress_is_reported_after_each_chunk() -> None:
     calls: list[float] = []
-    run(np.ones((5, 3)), s=1, q=2, lead=1, chunk_size=2,
-        progress=lambda fraction, message: calls.append(fraction))
+    run(
+        np.ones((5, 3)),
+        s=1,
+        q=2,
+        lead=1,
+        chunk_size=2,
+        progress=lambda fraction, message: calls.append(fraction),
+    )
     assert calls == pytest.approx([2 / 5, 4 / 5, 1.0])
 
 
 def test_empty_input_gives_empty_result() -> None:
-    r = simulate(np.zeros((0, 5)), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, int),
-                 np.zeros((0, 1)))
+    r = simulate(
+        np.zeros((0, 5)), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, int), np.zeros((0, 1))
+    )
     assert r.fill_rate.shape == (0,)
     assert r.orders.shape == (0,)
 
 
 # --- properties --------------------------------------------------------------------------
 
-policies = st.fixed_dictionaries({
-    "s": st.integers(0, 60),
-    "q": st.integers(-2, 40),
-    "big_s": st.integers(0, 120),
-    "review": st.integers(0, 3),
-})
+policies = st.fixed_dictionaries(
+    {
+        "s": st.integers(0, 60),
+        "q": st.integers(-2, 40),
+        "big_s": st.integers(0, 120),
+        "review": st.integers(0, 3),
+    }
+)
 
 
 @st.composite
@@ -356,10 +426,13 @@ def cases(draw: st.DrawFn) -> dict[str, np.ndarray]:
     cells = st.one_of(st.integers(0, 30).map(float), st.just(NAN))
     demand = np.array(draw(st.lists(cells, min_size=n * weeks, max_size=n * weeks)))
     rows = [draw(policies) for _ in range(n)]
-    samples = [draw(st.lists(st.one_of(st.floats(0, 5), st.just(NAN)), min_size=3, max_size=3))
-               for _ in range(n)]
-    lead = np.array([[x if i or np.isfinite(x) else 1.0 for i, x in enumerate(row)]
-                     for row in samples])
+    samples = [
+        draw(st.lists(st.one_of(st.floats(0, 5), st.just(NAN)), min_size=3, max_size=3))
+        for _ in range(n)
+    ]
+    lead = np.array(
+        [[x if i or np.isfinite(x) else 1.0 for i, x in enumerate(row)] for row in samples]
+    )
     return {
         "demand": demand.reshape(n, weeks),
         "reorder_point": np.array([p["s"] for p in rows], dtype=float),
@@ -414,14 +487,14 @@ def test_chunk_size_does_not_change_results(
 
 
 def test_bootstrap_paths_resample_each_skus_own_weeks_and_keep_nan_in_place() -> None:
-    demand = np.array([[NAN, NAN, 1.0, 2.0, 3.0],
-                       [10.0, 20.0, NAN, 30.0, 40.0],
-                       [NAN, NAN, NAN, NAN, NAN]])
+    demand = np.array(
+        [[NAN, NAN, 1.0, 2.0, 3.0], [10.0, 20.0, NAN, 30.0, 40.0], [NAN, NAN, NAN, NAN, NAN]]
+    )
     paths = bootstrap_paths(demand, 50, np.random.default_rng(0))
 
     assert paths.shape == (150, 5)
     for sku in range(3):
-        block = paths[sku * 50:(sku + 1) * 50]
+        block = paths[sku * 50 : (sku + 1) * 50]
         own = set(demand[sku][np.isfinite(demand[sku])])
         np.testing.assert_array_equal(np.isnan(block), np.tile(np.isnan(demand[sku]), (50, 1)))
         assert set(block[np.isfinite(block)]) <= own
@@ -436,10 +509,12 @@ def test_bootstrap_paths_are_iid_draws_with_the_skus_mean() -> None:
 
 
 def test_repeat_rows_matches_the_sku_major_order_of_the_paths() -> None:
-    np.testing.assert_array_equal(repeat_rows(np.array([1.0, 2.0]), 3),
-                                  [1.0, 1.0, 1.0, 2.0, 2.0, 2.0])
-    np.testing.assert_array_equal(repeat_rows(np.array([[1, 2], [3, 4]]), 2),
-                                  [[1, 2], [1, 2], [3, 4], [3, 4]])
+    np.testing.assert_array_equal(
+        repeat_rows(np.array([1.0, 2.0]), 3), [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]
+    )
+    np.testing.assert_array_equal(
+        repeat_rows(np.array([[1, 2], [3, 4]]), 2), [[1, 2], [1, 2], [3, 4], [3, 4]]
+    )
     with pytest.raises(ValueError, match="n_paths"):
         repeat_rows(np.ones(2), 0)
     with pytest.raises(ValueError, match="n_paths"):
@@ -451,21 +526,23 @@ def test_repeat_rows_matches_the_sku_major_order_of_the_paths() -> None:
 
 def per_sku_frame() -> pd.DataFrame:
     """Two fill-rate SKUs in AX (one misses), two CSL SKUs in BY (on target together)."""
-    return pd.DataFrame({
-        "sku": ["a", "b", "c", "d"],
-        "segment": ["AX", "AX", "BY", "BY"],
-        "service_type": ["fill_rate", "fill_rate", "csl", "csl"],
-        "service_target": [0.98, 0.96, 0.90, 0.90],
-        "planned_fill_rate": [0.98, 0.96, 0.99, 0.97],
-        "planned_csl": [0.90, 0.80, 0.90, 0.90],
-        "demand_total": [300.0, 100.0, 50.0, 50.0],
-        "served_from_stock": [270.0, 96.0, 49.0, 45.0],
-        "cycles": [10, 10, 8, 12],
-        "cycles_with_stockout": [3, 1, 1, 1],
-        "average_inventory": [20.0, 5.0, 4.0, 6.0],
-        "unit_cost": [2.0, 10.0, 1.0, 0.5],
-        "stockout_weeks": [4, 1, 1, 2],
-    })
+    return pd.DataFrame(
+        {
+            "sku": ["a", "b", "c", "d"],
+            "segment": ["AX", "AX", "BY", "BY"],
+            "service_type": ["fill_rate", "fill_rate", "csl", "csl"],
+            "service_target": [0.98, 0.96, 0.90, 0.90],
+            "planned_fill_rate": [0.98, 0.96, 0.99, 0.97],
+            "planned_csl": [0.90, 0.80, 0.90, 0.90],
+            "demand_total": [300.0, 100.0, 50.0, 50.0],
+            "served_from_stock": [270.0, 96.0, 49.0, 45.0],
+            "cycles": [10, 10, 8, 12],
+            "cycles_with_stockout": [3, 1, 1, 1],
+            "average_inventory": [20.0, 5.0, 4.0, 6.0],
+            "unit_cost": [2.0, 10.0, 1.0, 0.5],
+            "stockout_weeks": [4, 1, 1, 2],
+        }
+    )
 
 
 def test_summarise_flags_exactly_the_segment_below_target() -> None:

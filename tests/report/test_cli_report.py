@@ -20,13 +20,20 @@ from segstudio.report import qbr
 FORMULA_NAME = '=HYPERLINK("http://example.com","click")'
 FORMULA_DESCRIPTION = "=1+2 bolts, zinc"
 FORMULA_SUPPLIER = "=cmd|' /C calc'!A0"  # the classic spreadsheet injection
-TITLES = ["Segment matrix", "KPI scorecard", "Service against inventory", "Balanced scorecard",
-          "Supplier performance", "Inventory health"]
+TITLES = [
+    "Segment matrix",
+    "KPI scorecard",
+    "Service against inventory",
+    "Balanced scorecard",
+    "Supplier performance",
+    "Inventory health",
+]
 
 
 @pytest.fixture(scope="module")
-def packs(demo_workspace_template: Path, tmp_path_factory: pytest.TempPathFactory
-          ) -> dict[str, Path]:
+def packs(
+    demo_workspace_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """The demo workspace with a formula-like segment name (rules) and product description,
     reported in the three formats."""
     tmp = tmp_path_factory.mktemp("report")
@@ -36,20 +43,37 @@ def packs(demo_workspace_template: Path, tmp_path_factory: pytest.TempPathFactor
         skus = qbr.sheets(qbr.gather(ws))["root_cause_skus"]
         sku = str(skus["sku"].iloc[0])
     con = duckdb.connect(str(ws_path))
-    con.execute("UPDATE products__data SET description = ? WHERE sku = ?",
-                [FORMULA_DESCRIPTION, sku])
-    biggest = con.execute("SELECT supplier FROM receipts GROUP BY supplier "
-                          "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    con.execute("UPDATE receipts__data SET supplier = ? WHERE supplier = ?",
-                [FORMULA_SUPPLIER, biggest])
+    con.execute(
+        "UPDATE products__data SET description = ? WHERE sku = ?", [FORMULA_DESCRIPTION, sku]
+    )
+    biggest = con.execute(
+        "SELECT supplier FROM receipts GROUP BY supplier ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    con.execute(
+        "UPDATE receipts__data SET supplier = ? WHERE supplier = ?", [FORMULA_SUPPLIER, biggest]
+    )
     con.close()
     rules = tmp / "rules.toml"
     rules.write_text(f"[segments.names]\nAX = '{FORMULA_NAME}'\n")
     out = {}
     for fmt in ("pdf", "pptx", "xlsx"):
         path = tmp / f"qbr.{fmt}"
-        assert main(["report", "--workspace", str(ws_path), "--rules", str(rules), "--format",
-                     fmt, "--out", str(path)]) == 0
+        assert (
+            main(
+                [
+                    "report",
+                    "--workspace",
+                    str(ws_path),
+                    "--rules",
+                    str(rules),
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(path),
+                ]
+            )
+            == 0
+        )
         out[fmt] = path
     out["sku"] = Path(sku)
     return out
@@ -73,8 +97,14 @@ def test_pptx_has_one_slide_per_story_with_native_tables(packs: dict[str, Path])
     titles = [s.shapes.title.text for s in deck.slides if s.shapes.title is not None]
     for title in TITLES:
         assert any(t.startswith(title) for t in titles), title
-    cells = [cell.text for s in deck.slides for shape in s.shapes if shape.has_table
-             for row in shape.table.rows for cell in row.cells]
+    cells = [
+        cell.text
+        for s in deck.slides
+        for shape in s.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    ]
     assert FORMULA_SUPPLIER in cells  # verbatim in a native table: a slide runs nothing
     pictures = [shape for s in deck.slides for shape in s.shapes if shape.shape_type == 13]
     assert len(pictures) >= len(TITLES) - 1  # every story with a chart has its picture
@@ -82,8 +112,15 @@ def test_pptx_has_one_slide_per_story_with_native_tables(packs: dict[str, Path])
 
 def test_xlsx_holds_the_tables_and_formulas_come_back_as_text(packs: dict[str, Path]) -> None:
     wb = load_workbook(packs["xlsx"])
-    for sheet in ("scorecard", "balanced", "trend_by_quarter", "segment_matrix", "suppliers",
-                  "root_cause_skus", "health_by_segment"):
+    for sheet in (
+        "scorecard",
+        "balanced",
+        "trend_by_quarter",
+        "segment_matrix",
+        "suppliers",
+        "root_cause_skus",
+        "health_by_segment",
+    ):
         assert any(name.startswith(sheet[:31]) for name in wb.sheetnames), sheet
     sup = wb["suppliers"]
     header = [c.value for c in sup[1]]
@@ -102,20 +139,48 @@ def test_xlsx_holds_the_tables_and_formulas_come_back_as_text(packs: dict[str, P
 
 
 def test_missing_workspace_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["report", "--workspace", str(tmp_path / "none.duckdb"), "--format", "pdf",
-                 "--out", str(tmp_path / "x.pdf")])
+    code = main(
+        [
+            "report",
+            "--workspace",
+            str(tmp_path / "none.duckdb"),
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ]
+    )
     assert code == 2
     assert "no such workspace" in capsys.readouterr().err
 
 
 def test_without_chromium_the_pack_is_made_and_the_command_says_so(
-        demo_workspace: Path, tmp_path: Path) -> None:
+    demo_workspace: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "qbr.pdf"
-    env = {"PATH": "/nonexistent", "BROWSER_PATH": str(tmp_path / "no-chromium"),
-           "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "segstudio.cli", "report", "--workspace",
-                           str(demo_workspace), "--format", "pdf", "--out", str(out)],
-                          capture_output=True, text=True, env=env, timeout=600)
+    env = {
+        "PATH": "/nonexistent",
+        "BROWSER_PATH": str(tmp_path / "no-chromium"),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "segstudio.cli",
+            "report",
+            "--workspace",
+            str(demo_workspace),
+            "--format",
+            "pdf",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     assert "charts not rendered" in done.stderr and "Chromium" in done.stderr
     assert "Traceback" not in done.stderr
@@ -124,12 +189,15 @@ def test_without_chromium_the_pack_is_made_and_the_command_says_so(
 
 
 def test_long_lists_are_cut_and_the_about_sheet_says_where_the_rest_is(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import pandas as pd
 
     monkeypatch.setattr(qbr, "MAX_SHEET_ROWS", 10)
-    tables = {"dual_sourcing": pd.DataFrame({"sku": [f"S{i}" for i in range(25)]}),
-              "balanced": pd.DataFrame({"segment": ["AX", "BY"]})}
+    tables = {
+        "dual_sourcing": pd.DataFrame({"sku": [f"S{i}" for i in range(25)]}),
+        "balanced": pd.DataFrame({"segment": ["AX", "BY"]}),
+    }
     out = qbr._capped(tables)
     assert list(out["dual_sourcing"]["sku"]) == [f"S{i}" for i in range(10)]  # first rows kept
     assert len(out["balanced"]) == 2

@@ -33,20 +33,24 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def _classes() -> pd.DataFrame:
-    return pd.DataFrame({
-        "class": ["A", "B", "C", "D"],
-        "skus": [12, 40, 248, 3],
-        "revenue": [1234567.891, 23456.5, 0.01234, 10.0],
-        "description": RISKY,
-    })
+    return pd.DataFrame(
+        {
+            "class": ["A", "B", "C", "D"],
+            "skus": [12, 40, 248, 3],
+            "revenue": [1234567.891, 23456.5, 0.01234, 10.0],
+            "description": RISKY,
+        }
+    )
 
 
 def _long() -> pd.DataFrame:
-    return pd.DataFrame({
-        "sku": [f"SKU-{i:03d}" for i in range(60)],
-        "units": [i * 1000 for i in range(60)],
-        "share": [i / 59 for i in range(60)],
-    })
+    return pd.DataFrame(
+        {
+            "sku": [f"SKU-{i:03d}" for i in range(60)],
+            "units": [i * 1000 for i in range(60)],
+            "share": [i / 59 for i in range(60)],
+        }
+    )
 
 
 def _report() -> Report:
@@ -59,8 +63,9 @@ def _report() -> Report:
         title="QBR test report",
         subtitle="Demo workspace, 2024 Q3, rules v2",
         sections=[
-            Section("Class mix", "ABC classes by revenue", bar, classes,
-                    ("A: top 80% of revenue",)),
+            Section(
+                "Class mix", "ABC classes by revenue", bar, classes, ("A: top 80% of revenue",)
+            ),
             Section("Top SKUs by units", "", line, long, ("Sorted by units",)),
             Section("Rules in force", "No chart here", None, rules),
         ],
@@ -94,11 +99,14 @@ def _pdf_pages(data: bytes) -> list[str]:
 
 
 def test_figures_to_png_renders_a_batch_with_the_installed_chromium(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     assert chromium_path() == CHROMIUM
-    figures = [go.Figure(go.Bar(x=["a", "b"], y=[1, 2])),
-               go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2]))]
+    figures = [
+        go.Figure(go.Bar(x=["a", "b"], y=[1, 2])),
+        go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2])),
+    ]
     pngs = figures_to_png(figures, width=400, height=300)
     assert len(pngs) == 2
     for png in pngs:
@@ -109,7 +117,8 @@ def test_figures_to_png_renders_a_batch_with_the_installed_chromium(
 
 
 def test_chart_images_gives_one_image_per_figure_and_none_elsewhere(
-        rendered: list[bytes | None]) -> None:
+    rendered: list[bytes | None],
+) -> None:
     assert len(rendered) == 3
     assert rendered[0] is not None and rendered[0].startswith(PNG)
     assert rendered[1] is not None and rendered[1].startswith(PNG)
@@ -117,7 +126,8 @@ def test_chart_images_gives_one_image_per_figure_and_none_elsewhere(
 
 
 def test_chromium_path_prefers_an_existing_browser_path(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = tmp_path / "my-chrome"
     fake.write_text("#!/bin/sh\n")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
@@ -128,7 +138,8 @@ def test_chromium_path_prefers_an_existing_browser_path(
 
 
 def test_a_browser_path_that_is_not_there_is_a_clear_error(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The user asked for this browser: say so rather than quietly use another one.
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
     with pytest.raises(ChartImagesUnavailable, match="BROWSER_PATH is set to .*no-such-chrome"):
@@ -146,7 +157,8 @@ def test_a_browser_that_does_not_start_is_a_clear_error(monkeypatch: pytest.Monk
 
 
 def test_without_chromium_the_documents_say_why_the_charts_are_missing(
-        report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # no chromium, chromium-browser or google-chrome
     monkeypatch.setattr(chart_images_module, "DEBIAN_CHROMIUM", str(tmp_path / "chromium"))
@@ -165,18 +177,26 @@ def test_without_chromium_the_documents_say_why_the_charts_are_missing(
     assert "First 25 of 60 rows shown." in pages[2]  # the rest of the page is still there
 
     deck = Presentation(io.BytesIO(render(report, "pptx")))
-    texts = [shape.text_frame.text for slide in deck.slides for shape in slide.shapes
-             if shape.has_text_frame]
+    texts = [
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
     assert sum(t.startswith("Chart not rendered: Chart images need Chromium") for t in texts) == 2
-    assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE
-                   for slide in deck.slides for shape in slide.shapes)
+    assert not any(
+        shape.shape_type == MSO_SHAPE_TYPE.PICTURE
+        for slide in deck.slides
+        for shape in slide.shapes
+    )
 
 
 # --- PDF ---------------------------------------------------------------------------------------
 
 
 def test_pdf_has_a_title_page_and_one_page_per_section(
-        report: Report, rendered: list[bytes | None]) -> None:
+    report: Report, rendered: list[bytes | None]
+) -> None:
     data = render(report, "pdf", rendered)
     pages = _pdf_pages(data)
     assert len(pages) == 1 + len(report.sections)
@@ -190,8 +210,17 @@ def test_pdf_has_a_title_page_and_one_page_per_section(
 
     classes = pages[1]
     assert "ABC classes by revenue" in classes
-    for text in ["class", "skus", "revenue", "description", "1,234,567.891", "23,456.5",
-                 "0.0123", "248", *RISKY]:
+    for text in [
+        "class",
+        "skus",
+        "revenue",
+        "description",
+        "1,234,567.891",
+        "23,456.5",
+        "0.0123",
+        "248",
+        *RISKY,
+    ]:
         assert text in classes, text
     assert "A: top 80% of revenue" in classes
 
@@ -230,12 +259,16 @@ def _slide_titles(deck: object) -> list[str]:
 
 
 def _tables(slide: object) -> list[list[list[str]]]:
-    return [[[cell.text for cell in row.cells] for row in shape.table.rows]
-            for shape in slide.shapes if shape.has_table]  # type: ignore[attr-defined]
+    return [
+        [[cell.text for cell in row.cells] for row in shape.table.rows]
+        for shape in slide.shapes
+        if shape.has_table
+    ]  # type: ignore[attr-defined]
 
 
-def test_pptx_slides_titles_tables_and_pictures(report: Report,
-                                                rendered: list[bytes | None]) -> None:
+def test_pptx_slides_titles_tables_and_pictures(
+    report: Report, rendered: list[bytes | None]
+) -> None:
     deck = Presentation(io.BytesIO(render(report, "pptx", rendered)))
     assert deck.slide_width * 9 == deck.slide_height * 16  # 16:9
     assert _slide_titles(deck) == [
@@ -249,8 +282,9 @@ def test_pptx_slides_titles_tables_and_pictures(report: Report,
     slides = list(deck.slides)
     assert "Demo workspace, 2024 Q3, rules v2" in slides[0].placeholders[1].text
 
-    pictures = [sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)
-                for slide in slides]
+    pictures = [
+        sum(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes) for slide in slides
+    ]
     assert pictures == [0, 1, 1, 0, 0, 0]
 
     (classes,) = _tables(slides[1])  # short table: native table beside the chart
@@ -271,8 +305,12 @@ def test_pptx_slides_titles_tables_and_pictures(report: Report,
 
 def test_render_makes_the_chart_images_itself_when_not_given(report: Report) -> None:
     deck = Presentation(io.BytesIO(render(report, "pptx")))
-    pictures = [shape for slide in deck.slides for shape in slide.shapes
-                if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    pictures = [
+        shape
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ]
     assert len(pictures) == 2
     assert all(p.image.blob.startswith(PNG) for p in pictures)
 
@@ -310,8 +348,16 @@ def test_xlsx_contents_sheets_text_and_numbers(report: Report) -> None:
 
 def test_sheet_names_are_valid_and_unique() -> None:
     names = sheet_names(["a/b", "A_B", "x" * 40, "x" * 40, "Contents", "'quoted'", "", "ok?*"])
-    assert names == ["a_b", "A_B (2)", "x" * 31, "x" * 27 + " (2)", "Contents (2)", "quoted",
-                     "Sheet", "ok__"]
+    assert names == [
+        "a_b",
+        "A_B (2)",
+        "x" * 31,
+        "x" * 27 + " (2)",
+        "Contents (2)",
+        "quoted",
+        "Sheet",
+        "ok__",
+    ]
     assert all(len(n) <= 31 for n in names)
 
 
@@ -339,8 +385,9 @@ def test_render_checks_its_arguments(report: Report) -> None:
 
 
 def test_control_characters_and_markup_are_shown_as_text_everywhere() -> None:
-    table = pd.DataFrame({"text\x01": ["<b>bold</b> &amp; x", "ctl\x00\x0b\x1fend", "\x02=cmd"],
-                          "n": [1, 2, 3]})
+    table = pd.DataFrame(
+        {"text\x01": ["<b>bold</b> &amp; x", "ctl\x00\x0b\x1fend", "\x02=cmd"], "n": [1, 2, 3]}
+    )
     before = table.copy()
     report = Report("<T> & co", "sub\x07", [Section("S <1>", table=table)], {"s": table})
 
@@ -350,20 +397,29 @@ def test_control_characters_and_markup_are_shown_as_text_everywhere() -> None:
 
     deck = Presentation(io.BytesIO(render(report, "pptx")))
     assert _tables(list(deck.slides)[1]) == [
-        [["text", "n"], ["<b>bold</b> &amp; x", "1"], ["ctlend", "2"], ["=cmd", "3"]]]
+        [["text", "n"], ["<b>bold</b> &amp; x", "1"], ["ctlend", "2"], ["=cmd", "3"]]
+    ]
 
     sheet = load_workbook(io.BytesIO(render(report, "xlsx")))["s"]
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
-        ["text", "n"], ["<b>bold</b> &amp; x", 1], ["ctlend", 2], ["=cmd", 3]]
+        ["text", "n"],
+        ["<b>bold</b> &amp; x", 1],
+        ["ctlend", 2],
+        ["=cmd", 3],
+    ]
     assert sheet["A4"].data_type == "s"
     pd.testing.assert_frame_equal(table, before)  # the caller's frame is left alone
 
 
 def test_empty_tables_are_said_to_be_empty() -> None:
-    report = Report("Empty", sections=[
-        Section("No columns", table=pd.DataFrame()),
-        Section("No rows", table=pd.DataFrame({"a": [], "b": []})),
-    ], sheets={"none": pd.DataFrame()})
+    report = Report(
+        "Empty",
+        sections=[
+            Section("No columns", table=pd.DataFrame()),
+            Section("No rows", table=pd.DataFrame({"a": [], "b": []})),
+        ],
+        sheets={"none": pd.DataFrame()},
+    )
     pages = _pdf_pages(render(report, "pdf"))
     assert len(pages) == 3
     assert "No data." in pages[1] and "No rows." in pages[2] and "a" in pages[2].split()

@@ -100,8 +100,12 @@ def three_quarters() -> list[dict]:
     # B: price 10, no cost. Q1 3, -, 3; Q2 20 in week 2, a sale of 3 and a return of 5 in
     # week 5 (net -2: the week's demand is 0, not -2), 20 in week 9; Q3 30 a week.
     rows += [sale("B", Q1_WEEKS[0], 3, 10), sale("B", Q1_WEEKS[2], 3, 10)]
-    rows += [sale("B", Q2_WEEKS[2], 20, 10), sale("B", Q2_WEEKS[5], 3, 10),
-             sale("B", Q2_WEEKS[5], -5, 10), sale("B", Q2_WEEKS[9], 20, 10)]
+    rows += [
+        sale("B", Q2_WEEKS[2], 20, 10),
+        sale("B", Q2_WEEKS[5], 3, 10),
+        sale("B", Q2_WEEKS[5], -5, 10),
+        sale("B", Q2_WEEKS[9], 20, 10),
+    ]
     rows += [sale("B", w, 30, 10) for w in Q3_WEEKS]
     # C: price 20, launched in Q2 week 5 (Mon 8 May): 5 a week except week 8; Q3 5 a week.
     rows += [sale("C", Q2_WEEKS[j], 5, 20) for j in (5, 6, 7, 9, 10, 11, 12)]
@@ -112,7 +116,15 @@ def three_quarters() -> list[dict]:
 def test_quarterly_features_by_hand(tmp_path: Path) -> None:
     df = quarterly(tmp_path, three_quarters())
     assert list(zip(df["sku"], df["quarter"].dt.date, strict=True)) == [
-        ("A", Q1), ("A", Q2), ("A", Q3), ("B", Q1), ("B", Q2), ("B", Q3), ("C", Q2), ("C", Q3)]
+        ("A", Q1),
+        ("A", Q2),
+        ("A", Q3),
+        ("B", Q1),
+        ("B", Q2),
+        ("B", Q3),
+        ("C", Q2),
+        ("C", Q3),
+    ]
     for q, weeks, complete in ((Q1, 3, False), (Q2, 13, True), (Q3, 4, False)):
         part = df[df["quarter"] == pd.Timestamp(q)]
         assert (part["weeks_in_quarter"] == weeks).all()
@@ -133,7 +145,12 @@ def test_quarterly_features_by_hand(tmp_path: Path) -> None:
 
     b1, b2, b3 = (row(df, "B", q) for q in (Q1, Q2, Q3))
     # Q1 weekly [3, 0, 3]: mean 2, std sqrt((1 + 4 + 1) / 2) = sqrt(3), CoV 0.866.
-    assert (b1["quantity"], b1["revenue"], b1["order_lines"], b1["weeks_with_demand"]) == (6, 60, 2, 2)
+    assert (b1["quantity"], b1["revenue"], b1["order_lines"], b1["weeks_with_demand"]) == (
+        6,
+        60,
+        2,
+        2,
+    )
     assert pd.isna(b1["margin"])  # no cost known
     assert b1["demand_mean"] == approx(2)
     assert b1["demand_std"] == approx(math.sqrt(3))
@@ -142,7 +159,12 @@ def test_quarterly_features_by_hand(tmp_path: Path) -> None:
     # and floors it at 0: [0, 0, 20, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0], sum 40.
     b2_weeks = [0.0] * 13
     b2_weeks[2] = b2_weeks[9] = 20.0
-    assert (b2["quantity"], b2["revenue"], b2["order_lines"], b2["weeks_with_demand"]) == (38, 380, 3, 2)
+    assert (b2["quantity"], b2["revenue"], b2["order_lines"], b2["weeks_with_demand"]) == (
+        38,
+        380,
+        3,
+        2,
+    )
     assert b2["demand_mean"] == approx(40 / 13)
     assert b2["demand_std"] == approx(sstd(b2_weeks))  # 7.5107
     assert b2["cov"] == approx(sstd(b2_weeks) / (40 / 13))  # 2.441
@@ -171,9 +193,16 @@ def test_classes_and_churn_by_hand(tmp_path: Path) -> None:
     #     XYZ: all 0 -> X.
     classes = quarter_classes(df, Rules())
     got = {(r.sku, r.quarter.date()): r.segment for r in classes.itertuples()}
-    assert got == {("A", Q1): "AX", ("A", Q2): "AX", ("A", Q3): "CX",
-                   ("B", Q1): "BY", ("B", Q2): "BZ", ("B", Q3): "AX",
-                   ("C", Q2): "AX", ("C", Q3): "AX"}
+    assert got == {
+        ("A", Q1): "AX",
+        ("A", Q2): "AX",
+        ("A", Q3): "CX",
+        ("B", Q1): "BY",
+        ("B", Q2): "BZ",
+        ("B", Q3): "AX",
+        ("C", Q2): "AX",
+        ("C", Q3): "AX",
+    }
 
     churn = churn_by_quarter(df, Rules())
     # Q2 vs Q1: A and B (C not yet classified); B moved Y -> Z.
@@ -224,18 +253,23 @@ def test_partial_weeks_quarter_of_the_monday_and_daily_lines(tmp_path: Path) -> 
     rows = [
         sale("X", D(2023, 3, 22), 100, 2),  # first positive sale, in the dropped week
         sale("X", D(2023, 3, 27), 3, 2),
-        sale("X", D(2023, 4, 1), 4, 2),     # Saturday, in Q1's last week
-        sale("X", D(2023, 4, 2), -1, 2),    # Sunday: a return netted in the same week
+        sale("X", D(2023, 4, 1), 4, 2),  # Saturday, in Q1's last week
+        sale("X", D(2023, 4, 2), -1, 2),  # Sunday: a return netted in the same week
         sale("X", D(2023, 4, 3), 5, 2),
-        sale("X", D(2023, 4, 6), 2, 2),     # two lines in one week: summed to 7
-        sale("X", D(2023, 4, 19), 50, 2),   # dropped week
-        sale("Y", D(2023, 3, 22), 5, 1),    # only sale in the dropped first week
-        sale("Z", D(2023, 4, 13), 9, 1),    # first sale in the last week
-        sale("W", D(2023, 4, 19), 8, 1),    # only in the dropped last week: no rows
+        sale("X", D(2023, 4, 6), 2, 2),  # two lines in one week: summed to 7
+        sale("X", D(2023, 4, 19), 50, 2),  # dropped week
+        sale("Y", D(2023, 3, 22), 5, 1),  # only sale in the dropped first week
+        sale("Z", D(2023, 4, 13), 9, 1),  # first sale in the last week
+        sale("W", D(2023, 4, 19), 8, 1),  # only in the dropped last week: no rows
     ]
     df = quarterly(tmp_path, rows)
     assert sorted(zip(df["sku"], df["quarter"].dt.date, strict=True)) == [
-        ("X", Q1), ("X", Q2), ("Y", Q1), ("Y", Q2), ("Z", Q2)]
+        ("X", Q1),
+        ("X", Q2),
+        ("Y", Q1),
+        ("Y", Q2),
+        ("Z", Q2),
+    ]
     x1, x2 = row(df, "X", Q1), row(df, "X", Q2)
     assert (x1["weeks_in_quarter"], x1["calendar_weeks"], x1["complete"]) == (1, 13, False)
     # Q1: the week of 27 March: 3 + 4 - 1 = 6; one week: no std, no CoV.
@@ -314,10 +348,12 @@ def reference(skus: dict[str, list[list[int]]]) -> dict[tuple[str, dt.date], dic
             mean = sum(active) / len(active)
             std = sstd(active) if len(active) > 1 else None
             out[(sku, q)] = {
-                "weeks_in_quarter": len(idx), "weeks_active": len(active),
+                "weeks_in_quarter": len(idx),
+                "weeks_active": len(active),
                 "quantity": sum(sum(weeks[i]) for i in idx),
                 "order_lines": sum(1 for i in idx for x in weeks[i] if x > 0),
-                "demand_mean": mean, "demand_std": std,
+                "demand_mean": mean,
+                "demand_std": std,
                 "cov": std / mean if std is not None and mean > 0 else None,
             }
     return out
@@ -326,8 +362,12 @@ def reference(skus: dict[str, list[list[int]]]) -> dict[tuple[str, dt.date], dic
 @settings(max_examples=40, deadline=None)
 @given(skus=weekly_sales())
 def test_quarterly_statistics_match_python(skus: dict[str, list[list[int]]]) -> None:
-    rows = [sale(sku, MON0 + dt.timedelta(weeks=i), x, 1)
-            for sku, weeks in skus.items() for i, lines in enumerate(weeks) for x in lines]
+    rows = [
+        sale(sku, MON0 + dt.timedelta(weeks=i), x, 1)
+        for sku, weeks in skus.items()
+        for i, lines in enumerate(weeks)
+        for x in lines
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         df = quarterly(Path(tmp), rows)
     want = reference(skus)
@@ -358,8 +398,15 @@ def quarterly_tables(draw: st.DrawFn) -> pd.DataFrame:
     for s in range(n_skus):
         start = draw(st.integers(0, n_quarters - 1))
         for q in quarters[start:]:
-            records.append({"sku": f"S{s:02d}", "quarter": q, "weeks_in_quarter": 13,
-                            "revenue": draw(revenue), "cov": draw(cov)})
+            records.append(
+                {
+                    "sku": f"S{s:02d}",
+                    "quarter": q,
+                    "weeks_in_quarter": 13,
+                    "revenue": draw(revenue),
+                    "cov": draw(cov),
+                }
+            )
     return pd.DataFrame(records)
 
 
@@ -369,17 +416,20 @@ def test_churn_counts_are_consistent(table: pd.DataFrame, a: float, x: float) ->
     rules = Rules(abc_a=a, abc_b=min(a + 0.15, 1.0), xyz_x=x, xyz_y=x * 2)
     churn = churn_by_quarter(table, rules)
     assert (churn["changed_segment"] <= churn["skus"]).all()
-    assert (churn["changed_segment"]
-            >= np.maximum(churn["changed_abc"], churn["changed_xyz"])).all()
-    assert (churn["changed_segment"]
-            <= churn["changed_abc"] + churn["changed_xyz"]).all()
+    assert (
+        churn["changed_segment"] >= np.maximum(churn["changed_abc"], churn["changed_xyz"])
+    ).all()
+    assert (churn["changed_segment"] <= churn["changed_abc"] + churn["changed_xyz"]).all()
     # The same counts, recounted pair by pair from the classes.
     cls = quarter_classes(table, rules).set_index(["sku", "quarter"])
     quarters = sorted(table["quarter"].unique())
     for r in churn.itertuples():
         prev = quarters[quarters.index(r.quarter) - 1]
-        both = [s for s in cls.index.get_level_values(0).unique()
-                if (s, r.quarter) in cls.index and (s, prev) in cls.index]
+        both = [
+            s
+            for s in cls.index.get_level_values(0).unique()
+            if (s, r.quarter) in cls.index and (s, prev) in cls.index
+        ]
         assert r.skus == len(both)
         for col in ("abc", "xyz", "segment"):
             n = sum(cls.loc[(s, r.quarter), col] != cls.loc[(s, prev), col] for s in both)
@@ -390,13 +440,20 @@ def test_churn_counts_are_consistent(table: pd.DataFrame, a: float, x: float) ->
 
 
 def test_one_quarter_and_empty_tables() -> None:
-    one = pd.DataFrame({"sku": ["a", "b"], "quarter": [pd.Timestamp("2024-01-01")] * 2,
-                        "revenue": [1.0, 2.0], "cov": [0.1, float("nan")]})
+    one = pd.DataFrame(
+        {
+            "sku": ["a", "b"],
+            "quarter": [pd.Timestamp("2024-01-01")] * 2,
+            "revenue": [1.0, 2.0],
+            "cov": [0.1, float("nan")],
+        }
+    )
     assert churn_by_quarter(one, Rules()).empty  # nothing to compare with
     # b ranks first (share_before 0: A), a after 2/3 of the revenue (A); b has no CoV: N.
     assert sku_churn(one, Rules()).to_dict("records") == [
         {"sku": "a", "quarters": 1, "changes": 0, "path": "AX"},
-        {"sku": "b", "quarters": 1, "changes": 0, "path": "AN"}]
+        {"sku": "b", "quarters": 1, "changes": 0, "path": "AN"},
+    ]
     empty = one.iloc[:0]
     assert churn_by_quarter(empty, Rules()).empty
     assert sku_churn(empty, Rules()).empty

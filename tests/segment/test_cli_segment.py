@@ -23,8 +23,20 @@ MON = dt.date(2024, 1, 1)  # a Monday
 # so the Pareto share before each SKU is 0, .55, .77, .89, .96. Constant demand: CoV 0 (X),
 # ADI 1, CV2 0 (smooth).
 PRICES = {"S1": 55, "S2": 22, "S3": 12, "S4": 7, "S5": 4}
-REQUIRED = ["sku", "abc", "xyz", "pattern", "segment", "nearest_boundary", "boundary_distance",
-            "segment_name", "would_move_to", "overridden", "revenue", "margin"]
+REQUIRED = [
+    "sku",
+    "abc",
+    "xyz",
+    "pattern",
+    "segment",
+    "nearest_boundary",
+    "boundary_distance",
+    "segment_name",
+    "would_move_to",
+    "overridden",
+    "revenue",
+    "margin",
+]
 
 
 @pytest.fixture()
@@ -52,15 +64,20 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, st
     return code, out, err
 
 
-def _classify(capsys: pytest.CaptureFixture[str], ws: Path, out: Path, *extra: str | Path,
-              ) -> pd.DataFrame:
+def _classify(
+    capsys: pytest.CaptureFixture[str],
+    ws: Path,
+    out: Path,
+    *extra: str | Path,
+) -> pd.DataFrame:
     code, _, err = _run(capsys, "classify", "--workspace", ws, "--out", out, *extra)
     assert code == 0, err
     return pd.read_csv(out, keep_default_na=False, na_values=[""])
 
 
-def test_classify_tiny_by_hand(tiny: Path, tmp_path: Path,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_classify_tiny_by_hand(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = _run(capsys, "classify", "--workspace", tiny, "--out", tmp_path / "c.csv")
     assert code == 0 and err == ""
     assert out.strip() == f"5 SKUs in 3 segments (0 overridden) -> {tmp_path / 'c.csv'}"
@@ -74,15 +91,15 @@ def test_classify_tiny_by_hand(tiny: Path, tmp_path: Path,
     assert list(df["margin"]) == pytest.approx([540, 210, 110, 60, 30])
     # Nearest boundary in bands (ABC 0.02 share points, ratios 10 %): S1 and S2 are nearer
     # X/Y (CoV 0 vs 0.5: relative 1.0 = 10 bands) than A/B (.80 and .25 = 40, 12.5 bands).
-    assert list(df["nearest_boundary"]) == ["xyz X/Y", "xyz X/Y", "abc A/B", "abc B/C",
-                                            "abc B/C"]
+    assert list(df["nearest_boundary"]) == ["xyz X/Y", "xyz X/Y", "abc A/B", "abc B/C", "abc B/C"]
     assert list(df["boundary_distance"]) == pytest.approx([1.0, 1.0, 0.03, 0.06, 0.01])
     assert list(df["would_move_to"]) == ["AY", "AY", "BX", "CX", "BX"]
     assert not df["overridden"].any()
 
 
 def test_classify_demo_one_row_per_sku_with_the_classes(
-        demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     df = _classify(capsys, demo_workspace, tmp_path / "c.csv")
     assert set(REQUIRED) <= set(df.columns)
     assert list(df.columns[:4]) == ["sku", "abc", "xyz", "pattern"]
@@ -104,7 +121,8 @@ def test_classify_demo_one_row_per_sku_with_the_classes(
 
 
 def test_classes_present_whatever_the_criteria(
-        demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     default = _classify(capsys, demo_workspace, tmp_path / "d.csv")
     rules = _rules_file(tmp_path, '[segments]\ncriteria = ["leadtime"]\n')
     lead = _classify(capsys, demo_workspace, tmp_path / "l.csv", "--rules", rules)
@@ -118,8 +136,8 @@ def test_classes_present_whatever_the_criteria(
 
 
 def test_rules_file_with_a_lower_a_gives_fewer_a(
-        tiny: Path, demo_workspace: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tiny: Path, demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rules = _rules_file(tmp_path, "[abc]\na = 0.5\n")
     # Tiny by hand: shares before 0, .55, .77, .89, .96 -> A only for S1 with a = .5.
     tiny_half = _classify(capsys, tiny, tmp_path / "t.csv", "--rules", rules)
@@ -133,15 +151,17 @@ def test_rules_file_with_a_lower_a_gives_fewer_a(
 
 
 def test_without_rules_the_official_rules_apply(
-        tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Workspace(tiny) as ws:
         decisions.adopt(ws, Rules(abc_a=0.5), "ana", "fewer A")
     df = _classify(capsys, tiny, tmp_path / "c.csv")
     assert list(df["segment"]) == ["AX", "BX", "BX", "BX", "CX"]
 
 
-def test_alerts_tiny_by_hand(tiny: Path, tmp_path: Path,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_alerts_tiny_by_hand(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = _run(capsys, "alerts", "--workspace", tiny, "--out", tmp_path / "a.csv")
     assert code == 0
     assert out.startswith("1 of 5 SKUs within the band")
@@ -153,16 +173,19 @@ def test_alerts_tiny_by_hand(tiny: Path, tmp_path: Path,
     assert list(df["would_move_to"]) == ["BX"]
     # A wider band takes S3 in too, nearest first.
     rules = _rules_file(tmp_path, "[alerts]\nband_share = 0.04\n")
-    code, _, _ = _run(capsys, "alerts", "--workspace", tiny, "--out", tmp_path / "w.csv",
-                      "--rules", rules)
+    code, _, _ = _run(
+        capsys, "alerts", "--workspace", tiny, "--out", tmp_path / "w.csv", "--rules", rules
+    )
     assert code == 0
     assert list(pd.read_csv(tmp_path / "w.csv")["sku"]) == ["S5", "S3"]
 
 
 def test_alerts_demo_only_skus_within_the_band(
-        demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "alerts", "--workspace", demo_workspace,
-                        "--out", tmp_path / "a.csv")
+    demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(
+        capsys, "alerts", "--workspace", demo_workspace, "--out", tmp_path / "a.csv"
+    )
     assert code == 0
     alerts = pd.read_csv(tmp_path / "a.csv", keep_default_na=False, na_values=[""])
     assert out.startswith(f"{len(alerts)} of ")
@@ -180,12 +203,14 @@ def test_alerts_demo_only_skus_within_the_band(
 
 
 def test_override_shows_in_classify_escaped(
-        tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Workspace(tiny) as ws:
         decisions.set_override(ws, "S2", "CZ", "supplier exit", "ana")
         decisions.set_override(ws, "S5", "=HOLD", "quality block", "ana")
-        decisions.set_override(ws, "S4", "AX", "old promo", "ana",
-                               expires=dt.date.today() - dt.timedelta(days=1))
+        decisions.set_override(
+            ws, "S4", "AX", "old promo", "ana", expires=dt.date.today() - dt.timedelta(days=1)
+        )
     code, out, _ = _run(capsys, "classify", "--workspace", tiny, "--out", tmp_path / "c.csv")
     assert code == 0
     assert "(2 overridden)" in out
@@ -196,17 +221,22 @@ def test_override_shows_in_classify_escaped(
     assert list(df["abc"]) == ["A", "A", "A", "B", "C"]
 
 
-@pytest.mark.parametrize("rules_text, message", [
-    ("[abc\na = 0.5\n", "not valid TOML"),
-    ("[abc]\nalpha = 0.5\n", "unknown key 'alpha' in [abc]"),
-    ("[abc]\na = 0.99\n", "need 0 < a < b <= 1"),
-])
-def test_bad_rules_file_exits_2(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                rules_text: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "rules_text, message",
+    [
+        ("[abc\na = 0.5\n", "not valid TOML"),
+        ("[abc]\nalpha = 0.5\n", "unknown key 'alpha' in [abc]"),
+        ("[abc]\na = 0.99\n", "need 0 < a < b <= 1"),
+    ],
+)
+def test_bad_rules_file_exits_2(
+    tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], rules_text: str, message: str
+) -> None:
     rules = _rules_file(tmp_path, rules_text)
     for command in ("classify", "alerts"):
-        code, out, err = _run(capsys, command, "--workspace", tiny, "--rules", rules,
-                              "--out", tmp_path / "x.csv")
+        code, out, err = _run(
+            capsys, command, "--workspace", tiny, "--rules", rules, "--out", tmp_path / "x.csv"
+        )
         assert code == 2
         assert out == ""
         assert len(err.strip().splitlines()) == 1
@@ -225,19 +255,45 @@ def test_other_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     Workspace(empty).close()
     code, _, err = _run(capsys, "alerts", "--workspace", empty, "--out", tmp_path / "a.csv")
     assert code == 2 and err.strip() == "segstudio alerts: no sales loaded: load a sales file first"
-    code, _, err = _run(capsys, "classify", "--workspace", empty, "--rules",
-                        tmp_path / "none.toml", "--out", tmp_path / "c.csv")
+    code, _, err = _run(
+        capsys,
+        "classify",
+        "--workspace",
+        empty,
+        "--rules",
+        tmp_path / "none.toml",
+        "--out",
+        tmp_path / "c.csv",
+    )
     assert code == 2 and "rules file not found" in err
 
 
 def test_errors_in_a_real_process_have_no_traceback(tmp_path: Path) -> None:
     rules = _rules_file(tmp_path, "[abc]\nalpha = 0.5\n")
-    for argv in (["classify", "--workspace", str(tmp_path / "nope.duckdb"),
-                  "--out", str(tmp_path / "c.csv")],
-                 ["alerts", "--workspace", str(tmp_path / "nope.duckdb"), "--rules", str(rules),
-                  "--out", str(tmp_path / "a.csv")]):
-        done = subprocess.run([sys.executable, "-m", "segstudio.cli", *argv],
-                              capture_output=True, text=True, timeout=120)
+    for argv in (
+        [
+            "classify",
+            "--workspace",
+            str(tmp_path / "nope.duckdb"),
+            "--out",
+            str(tmp_path / "c.csv"),
+        ],
+        [
+            "alerts",
+            "--workspace",
+            str(tmp_path / "nope.duckdb"),
+            "--rules",
+            str(rules),
+            "--out",
+            str(tmp_path / "a.csv"),
+        ],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "segstudio.cli", *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 2
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1

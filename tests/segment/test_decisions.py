@@ -39,7 +39,12 @@ def test_defaults_when_nothing_was_decided(ws: Workspace) -> None:
     assert d.official_rules(ws) == Rules()
     assert d.official_history(ws).empty
     assert list(d.official_history(ws).columns) == [
-        "id", "adopted_at", "adopted_by", "reason", "rules_toml"]
+        "id",
+        "adopted_at",
+        "adopted_by",
+        "reason",
+        "rules_toml",
+    ]
     assert d.list_overrides(ws).empty
     assert d.active_overrides(ws) == {}
     assert d.audit_log(ws).empty
@@ -62,8 +67,11 @@ def test_adopt_history_and_restore_round_trip(tmp_path: Path) -> None:
         hist = d.official_history(ws)
     assert list(hist["id"]) == [id3, id2, id1]
     assert list(hist["adopted_by"]) == ["carla", "ben", "ana"]
-    assert list(hist["reason"]) == [f"back to workshop 1 (restores #{id1})",
-                                    "workshop 2: patterns", "workshop 1: tighter A"]
+    assert list(hist["reason"]) == [
+        f"back to workshop 1 (restores #{id1})",
+        "workshop 2: patterns",
+        "workshop 1: tighter A",
+    ]
     assert from_toml(hist["rules_toml"].iloc[2]) == first
     assert from_toml(hist["rules_toml"].iloc[1]) == second
     assert hist["rules_toml"].iloc[0] == hist["rules_toml"].iloc[2]
@@ -73,8 +81,9 @@ def test_adopt_history_and_restore_round_trip(tmp_path: Path) -> None:
     assert times.is_monotonic_decreasing
 
 
-@pytest.mark.parametrize("who, why", [("", "a reason"), ("  ", "a reason"), ("ana", ""),
-                                      ("ana", " \t")])
+@pytest.mark.parametrize(
+    "who, why", [("", "a reason"), ("  ", "a reason"), ("ana", ""), ("ana", " \t")]
+)
 def test_adopt_refuses_without_name_or_reason(ws: Workspace, who: str, why: str) -> None:
     with pytest.raises(SegStudioError, match="required"):
         d.adopt(ws, Rules(abc_a=0.6), who, why)
@@ -100,8 +109,15 @@ def test_overrides_set_replace_remove_and_expire(ws: Workspace) -> None:
     d.set_override(ws, "S1", "BY", "launch delayed", "ben")  # replaces
     d.set_override(ws, "S2", "CZ", "phase-out agreed", "ana", expires=dt.date(2024, 3, 1))
     listed = d.list_overrides(ws, today=dt.date(2024, 3, 1))
-    assert list(listed.columns) == ["sku", "segment", "reason", "expires", "created_by",
-                                    "created_at", "active"]
+    assert list(listed.columns) == [
+        "sku",
+        "segment",
+        "reason",
+        "expires",
+        "created_by",
+        "created_at",
+        "active",
+    ]
     assert list(listed["sku"]) == ["S1", "S2"]
     s1 = listed.set_index("sku").loc["S1"]
     assert (s1["segment"], s1["reason"], s1["created_by"]) == ("BY", "launch delayed", "ben")
@@ -156,8 +172,14 @@ def test_audit_log_records_each_action(tiny: Path) -> None:
         d.remove_override(ws, "S4", "eve")
         log = d.audit_log(ws)
     assert list(log.columns) == ["at", "who", "action", "detail"]
-    assert list(log["action"]) == ["remove_override", "set_override", "set_override",
-                                   "restore", "adopt", "adopt"]
+    assert list(log["action"]) == [
+        "remove_override",
+        "set_override",
+        "set_override",
+        "restore",
+        "adopt",
+        "adopt",
+    ]
     assert list(log["who"]) == ["eve", "dan", "dan", "carla", "ben", "ana"]
     assert list(log["detail"]) == [
         "SKU S4 (was BX)",

@@ -56,8 +56,16 @@ def _by_sku(p: Portfolio, values: np.ndarray) -> dict[str, object]:
 # Heizer & Render, Operations Management, ABC analysis example ("Silicon Chips, Inc."): the
 # annual dollar volume (annual units x unit cost) of its ten stock items, total $232,057.
 SILICON_CHIPS = {
-    "10286": 90_000, "11526": 77_000, "12760": 26_350, "10867": 15_001, "10500": 12_500,
-    "12572": 8_502, "14075": 1_200, "01036": 850, "01307": 504, "10572": 150,
+    "10286": 90_000,
+    "11526": 77_000,
+    "12760": 26_350,
+    "10867": 15_001,
+    "10500": 12_500,
+    "12572": 8_502,
+    "14075": 1_200,
+    "01036": 850,
+    "01307": 504,
+    "10572": 150,
 }
 
 
@@ -96,10 +104,15 @@ def test_abc_silicon_chips_classes() -> None:
 
 def test_abc_ties_zero_negative_and_missing() -> None:
     # Equal measures rank by SKU ascending; <= 0 and missing measures are C and get no share.
-    p = _portfolio([
-        {"sku": "B", "revenue": 50}, {"sku": "A", "revenue": 50}, {"sku": "Z", "revenue": 0},
-        {"sku": "N", "revenue": -20}, {"sku": "M", "revenue": None},
-    ])
+    p = _portfolio(
+        [
+            {"sku": "B", "revenue": 50},
+            {"sku": "A", "revenue": 50},
+            {"sku": "Z", "revenue": 0},
+            {"sku": "N", "revenue": -20},
+            {"sku": "M", "revenue": None},
+        ]
+    )
     order = p.abc_order("revenue")
     sb = _by_sku(p, order.share_before)
     assert sb["A"] == 0.0 and sb["B"] == 0.5
@@ -218,8 +231,11 @@ _cov = st.one_of(
 @st.composite
 def portfolios(draw: st.DrawFn) -> tuple[list[str], list[int], list[float]]:
     n = draw(st.integers(1, 300))
-    skus = draw(st.lists(st.text(alphabet="0aAbZ-9", min_size=1, max_size=5),
-                         min_size=n, max_size=n, unique=True))
+    skus = draw(
+        st.lists(
+            st.text(alphabet="0aAbZ-9", min_size=1, max_size=5), min_size=n, max_size=n, unique=True
+        )
+    )
     revenue = draw(st.lists(_revenue, min_size=n, max_size=n))
     cov = draw(st.lists(_cov, min_size=n, max_size=n))
     return skus, revenue, cov
@@ -234,7 +250,10 @@ def rule_sets(draw: st.DrawFn, shares: list[float] | None = None, **fixed: objec
     a, b = sorted(draw(st.lists(share, min_size=2, max_size=2, unique=True)))
     x, y = sorted(draw(st.lists(st.floats(0.01, 4.0), min_size=2, max_size=2, unique=True)))
     kwargs: dict = {
-        "abc_a": a, "abc_b": b, "xyz_x": x, "xyz_y": y,
+        "abc_a": a,
+        "abc_b": b,
+        "xyz_x": x,
+        "xyz_y": y,
         "band_share": draw(st.one_of(st.just(0.0), st.floats(0, 0.49, allow_subnormal=False))),
         "band_relative": draw(st.one_of(st.just(0.0), st.floats(0, 0.99, allow_subnormal=False))),
         "criteria": draw(st.sampled_from([("abc", "xyz"), ("xyz", "abc"), ("abc",), ("xyz",)])),
@@ -245,8 +264,9 @@ def rule_sets(draw: st.DrawFn, shares: list[float] | None = None, **fixed: objec
 
 def _build(data: tuple[list[str], list[int], list[float]]) -> Portfolio:
     skus, revenue, cov = data
-    return _portfolio([{"sku": s, "revenue": r, "cov": c}
-                       for s, r, c in zip(skus, revenue, cov, strict=True)])
+    return _portfolio(
+        [{"sku": s, "revenue": r, "cov": c} for s, r, c in zip(skus, revenue, cov, strict=True)]
+    )
 
 
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -277,8 +297,10 @@ def test_classes_follow_the_rules_and_partition(data: st.DataObject, pf) -> None
         want = {k: ABC[_abc_class(v, r.abc_a, r.abc_b)] for k, v in zip(skus, sb, strict=True)}
         assert by_sku["abc"] == want
     if "xyz" in r.criteria:
-        want = {k: (XYZ + ["N"])[_xyz_class(c, r.xyz_x, r.xyz_y)]
-                for k, c in zip(skus, cov, strict=True)}
+        want = {
+            k: (XYZ + ["N"])[_xyz_class(c, r.xyz_x, r.xyz_y)]
+            for k, c in zip(skus, cov, strict=True)
+        }
         assert by_sku["xyz"] == want
 
     # the segment is the classes put together; one segment per SKU
@@ -348,9 +370,9 @@ def test_alerts_are_the_skus_within_the_band(data: st.DataObject, pf) -> None:
     s = classify(p, r)
     want = set()
     for k, share, c in zip(skus, sb, cov, strict=True):
-        near = (("abc" in r.criteria and _abc_distance(share, r.abc_a, r.abc_b) <= r.band_share)
-                or ("xyz" in r.criteria
-                    and _xyz_distance(c, r.xyz_x, r.xyz_y) <= r.band_relative))
+        near = ("abc" in r.criteria and _abc_distance(share, r.abc_a, r.abc_b) <= r.band_share) or (
+            "xyz" in r.criteria and _xyz_distance(c, r.xyz_x, r.xyz_y) <= r.band_relative
+        )
         if near:
             want.add(k)
     got = alerts(p, s)
@@ -358,11 +380,16 @@ def test_alerts_are_the_skus_within_the_band(data: st.DataObject, pf) -> None:
     assert set(got["sku"]) == want
     assert set(p.sku[s.alert_mask()]) == want
     # each alert's distance is the one of its nearest boundary, in its criterion's unit
-    own = {k: {"abc": _abc_distance(share, r.abc_a, r.abc_b),
-               "xyz": _xyz_distance(c, r.xyz_x, r.xyz_y)}
-           for k, share, c in zip(skus, sb, cov, strict=True)}
-    for k, d, boundary in zip(got["sku"], got["boundary_distance"], got["nearest_boundary"],
-                              strict=True):
+    own = {
+        k: {
+            "abc": _abc_distance(share, r.abc_a, r.abc_b),
+            "xyz": _xyz_distance(c, r.xyz_x, r.xyz_y),
+        }
+        for k, share, c in zip(skus, sb, cov, strict=True)
+    }
+    for k, d, boundary in zip(
+        got["sku"], got["boundary_distance"], got["nearest_boundary"], strict=True
+    ):
         crit = boundary.split()[0]
         assert crit in r.criteria
         assert d == own[k][crit]
@@ -374,9 +401,15 @@ def test_hysteresis_keeps_the_official_class_within_the_band(data: st.DataObject
     skus, revenue, cov = pf
     sb = _share_before(skus, revenue)
     official = data.draw(rule_sets(shares=sb))
-    new = data.draw(rule_sets(shares=sb, criteria=official.criteria,
-                              band_share=official.band_share,
-                              band_relative=official.band_relative, hysteresis=True))
+    new = data.draw(
+        rule_sets(
+            shares=sb,
+            criteria=official.criteria,
+            band_share=official.band_share,
+            band_relative=official.band_relative,
+            hysteresis=True,
+        )
+    )
     p = _build(pf)
     baseline = classify(p, official)
     s = classify(p, new, baseline=baseline)
@@ -394,8 +427,10 @@ def test_hysteresis_keeps_the_official_class_within_the_band(data: st.DataObject
             else:
                 o = _xyz_class(c, official.xyz_x, official.xyz_y)
                 raw = _xyz_class(c, new.xyz_x, new.xyz_y)
-                dist = {(0, 1): abs(c - new.xyz_x) / new.xyz_x,
-                        (1, 2): abs(c - new.xyz_y) / new.xyz_y}
+                dist = {
+                    (0, 1): abs(c - new.xyz_x) / new.xyz_x,
+                    (1, 2): abs(c - new.xyz_y) / new.xyz_y,
+                }
                 want = _kept(o, raw, dist, new.band_relative)
                 label = XYZ + ["N"]
             assert got[k] == label[want], (name, k, label[o], label[raw])
@@ -442,8 +477,13 @@ def test_hysteresis_other_criteria_use_the_crossed_boundary() -> None:
         assert s.classes("pattern").tolist() == [want]
     # lifecycle: first sale 100 days ago crosses "new" moved to 15 weeks (105 days, 4.8 %)
     # while the last sale, 175 days ago, is nearer to the 26-week end-of-life cut (3.8 %)
-    rows = [{"sku": "x", "first_sale": LAST_DAY - dt.timedelta(days=100),
-             "last_sale": LAST_DAY - dt.timedelta(days=175)}]
+    rows = [
+        {
+            "sku": "x",
+            "first_sale": LAST_DAY - dt.timedelta(days=100),
+            "last_sale": LAST_DAY - dt.timedelta(days=175),
+        }
+    ]
     p = _portfolio(rows)
     official = Rules(criteria=("lifecycle",))
     base = classify(p, official)
@@ -474,8 +514,9 @@ def test_overrides_replace_the_segment_and_survive(data: st.DataObject, pf) -> N
             assert flagged[k] == (k in overrides)
         m = matrix(p, s)
         assert m["skus"].sum() == len(skus)
-        assert {seg: c for seg, c in zip(m["segment"], m["skus"], strict=True) if c} == \
-            Counter(got.values())
+        assert {seg: c for seg, c in zip(m["segment"], m["skus"], strict=True) if c} == Counter(
+            got.values()
+        )
 
 
 @PROPS
@@ -498,12 +539,14 @@ def test_movers_are_the_skus_whose_segment_changed(data: st.DataObject, pf) -> N
     assert mv["revenue"].tolist() == [rev[k] for k in mv["sku"]]
     fl = flows(mv)
     assert fl["skus"].sum() == len(want)
-    assert Counter(want.values()) == {(f, t): c for f, t, c in
-                                      zip(fl["from"], fl["to"], fl["skus"], strict=True)}
+    assert Counter(want.values()) == {
+        (f, t): c for f, t, c in zip(fl["from"], fl["to"], fl["skus"], strict=True)
+    }
     # and the other way round: the same SKUs, from and to swapped
     back = movers(p, base, cur)
-    assert {k: (t, f) for k, f, t in zip(back["sku"], back["from"], back["to"], strict=True)} \
-        == want
+    assert {
+        k: (t, f) for k, f, t in zip(back["sku"], back["from"], back["to"], strict=True)
+    } == want
 
 
 # --------------------------------------------------------------------------------------------
@@ -528,9 +571,15 @@ def test_pattern() -> None:
         {"sku": "unknown"},
     ]
     got = _classes(rows, ("pattern",))
-    assert got == {"smooth": "smooth", "erratic": "erratic", "intermittent": "intermittent",
-                   "lumpy": "lumpy", "one-week": "insufficient", "never": "insufficient",
-                   "unknown": "insufficient"}
+    assert got == {
+        "smooth": "smooth",
+        "erratic": "erratic",
+        "intermittent": "intermittent",
+        "lumpy": "lumpy",
+        "one-week": "insufficient",
+        "never": "insufficient",
+        "unknown": "insufficient",
+    }
     # other cut-offs
     moved = _classes(rows, ("pattern",), pattern_adi=5.0, pattern_cv2=0.15)
     assert moved["intermittent"] == "smooth" and moved["lumpy"] == "erratic"
@@ -539,9 +588,13 @@ def test_pattern() -> None:
 
 def test_pattern_distance_and_alert() -> None:
     # smooth, ADI 1.25 is 5.3 % below 1.32 (within the 10 % band); CV2 far from 0.49
-    p = _portfolio([{"sku": "s", "adi": 1.25, "cv2": 0.1, "weeks_with_demand": 40},
-                    {"sku": "far", "adi": 1.0, "cv2": 0.1, "weeks_with_demand": 40},
-                    {"sku": "few", "adi": 1.3, "cv2": 0.48, "weeks_with_demand": 1}])
+    p = _portfolio(
+        [
+            {"sku": "s", "adi": 1.25, "cv2": 0.1, "weeks_with_demand": 40},
+            {"sku": "far", "adi": 1.0, "cv2": 0.1, "weeks_with_demand": 40},
+            {"sku": "few", "adi": 1.3, "cv2": 0.48, "weeks_with_demand": 1},
+        ]
+    )
     s = classify(p, Rules(criteria=("pattern",)))
     a = alerts(p, s)
     assert a["sku"].tolist() == ["s"]
@@ -566,9 +619,13 @@ def test_leadtime() -> None:
 
 
 def test_replenishment() -> None:
-    rows = [{"sku": "F", "receipts_per_year": 12}, {"sku": "F52", "receipts_per_year": 52},
-            {"sku": "I", "receipts_per_year": 11.9}, {"sku": "I0", "receipts_per_year": 0},
-            {"sku": "none", "receipts_per_year": None}]
+    rows = [
+        {"sku": "F", "receipts_per_year": 12},
+        {"sku": "F52", "receipts_per_year": 52},
+        {"sku": "I", "receipts_per_year": 11.9},
+        {"sku": "I0", "receipts_per_year": 0},
+        {"sku": "none", "receipts_per_year": None},
+    ]
     got = _classes(rows, ("replenishment",))
     assert got == {"F": "F", "F52": "F", "I": "I", "I0": "I", "none": "-"}
     assert _classes(rows, ("replenishment",), replenishment_per_year=4)["I"] == "F"
@@ -587,8 +644,14 @@ def test_lifecycle() -> None:
         {"sku": "never", "first_sale": None, "last_sale": None},
     ]
     got = _classes(rows, ("lifecycle",))
-    assert got == {"new": "new", "13w": "active", "active": "active", "eol": "eol",
-                   "new-gone": "eol", "never": "eol"}
+    assert got == {
+        "new": "new",
+        "13w": "active",
+        "active": "active",
+        "eol": "eol",
+        "new-gone": "eol",
+        "never": "eol",
+    }
     # relative to last_day: a year later everything that sold is end-of-life
     p = Portfolio.from_features(pd.DataFrame(rows), LAST_DAY + dt.timedelta(days=365))
     s = classify(p, Rules(criteria=("lifecycle",)))
@@ -599,8 +662,12 @@ def test_lifecycle() -> None:
 
 
 def test_concentration() -> None:
-    rows = [{"sku": "K", "top_customer_share": 0.5}, {"sku": "K1", "top_customer_share": 1.0},
-            {"sku": "D", "top_customer_share": 0.49}, {"sku": "none"}]
+    rows = [
+        {"sku": "K", "top_customer_share": 0.5},
+        {"sku": "K1", "top_customer_share": 1.0},
+        {"sku": "D", "top_customer_share": 0.49},
+        {"sku": "none"},
+    ]
     got = _classes(rows, ("concentration",))
     assert got == {"K": "K", "K1": "K", "D": "D", "none": "-"}
     assert _classes(rows, ("concentration",), concentration_share=0.8)["K"] == "D"
@@ -611,12 +678,36 @@ def test_concentration() -> None:
 # --------------------------------------------------------------------------------------------
 
 _ROWS = [
-    {"sku": "big", "revenue": 1000, "cov": 0.2, "adi": 1.0, "cv2": 0.1, "weeks_with_demand": 52,
-     "top_customer_share": 0.9, "first_sale": "2020-01-06", "last_sale": "2024-06-28"},
-    {"sku": "mid", "revenue": 150, "cov": 0.8, "adi": 2.0, "cv2": 0.8, "weeks_with_demand": 20,
-     "top_customer_share": 0.2, "first_sale": "2024-05-01", "last_sale": "2024-06-20"},
-    {"sku": "small", "revenue": 10, "cov": None, "weeks_with_demand": 0,
-     "first_sale": "2021-03-01", "last_sale": "2023-01-10"},
+    {
+        "sku": "big",
+        "revenue": 1000,
+        "cov": 0.2,
+        "adi": 1.0,
+        "cv2": 0.1,
+        "weeks_with_demand": 52,
+        "top_customer_share": 0.9,
+        "first_sale": "2020-01-06",
+        "last_sale": "2024-06-28",
+    },
+    {
+        "sku": "mid",
+        "revenue": 150,
+        "cov": 0.8,
+        "adi": 2.0,
+        "cv2": 0.8,
+        "weeks_with_demand": 20,
+        "top_customer_share": 0.2,
+        "first_sale": "2024-05-01",
+        "last_sale": "2024-06-20",
+    },
+    {
+        "sku": "small",
+        "revenue": 10,
+        "cov": None,
+        "weeks_with_demand": 0,
+        "first_sale": "2021-03-01",
+        "last_sale": "2023-01-10",
+    },
 ]
 
 
@@ -675,8 +766,13 @@ def test_override_segment_in_matrix() -> None:
 def test_excluded_skus_take_no_share_of_the_pareto() -> None:
     # A postage code with the largest revenue would be the top A item; left out, the
     # Heizer & Render items are ranked among themselves.
-    df = pd.DataFrame({"sku": ["POST", "a", "b", "c"], "revenue": [1000.0, 60.0, 30.0, 10.0],
-                       "cov": [0.2, 0.2, 0.2, 0.2]})
+    df = pd.DataFrame(
+        {
+            "sku": ["POST", "a", "b", "c"],
+            "revenue": [1000.0, 60.0, 30.0, 10.0],
+            "cov": [0.2, 0.2, 0.2, 0.2],
+        }
+    )
     with_post = classify(Portfolio.from_features(df, dt.date(2024, 1, 1)), Rules())
     assert list(with_post.classes("abc")) == ["A", "B", "C", "C"]
     p = Portfolio.from_features(df, dt.date(2024, 1, 1), exclude=("POST",))

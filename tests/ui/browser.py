@@ -20,8 +20,13 @@ from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 T = TypeVar("T")
 
@@ -40,10 +45,23 @@ def serve_app(workspace: Path, log: Path, **env: str) -> Iterator[str]:
     environ = {**os.environ, "SEGSTUDIO_WORKSPACE": str(workspace), **env}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=environ,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -55,8 +73,9 @@ def serve_app(workspace: Path, log: Path, **env: str) -> Iterator[str]:
                             break
                 except OSError:
                     if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError("streamlit did not start: "
-                                           + log.read_text(errors="replace")) from None
+                        raise RuntimeError(
+                            "streamlit did not start: " + log.read_text(errors="replace")
+                        ) from None
                     time.sleep(0.3)
             yield url
         finally:

@@ -30,17 +30,21 @@ def test_data_page_shows_the_demo_portfolio(app_env: Path) -> None:
     con = duckdb.connect(str(app_env))
     n_sales = con.execute("SELECT count(*) FROM sales").fetchone()[0]
     n_skus = con.execute(
-        "SELECT count(*) FROM (SELECT sku FROM sales UNION SELECT sku FROM inventory)").fetchone()[0]
+        "SELECT count(*) FROM (SELECT sku FROM sales UNION SELECT sku FROM inventory)"
+    ).fetchone()[0]
     con.close()
     assert _metric(at, "Sales lines") == f"{n_sales:,} rows"
     assert _metric(at, "SKUs") == f"{n_skus:,}"
     subheaders = [s.value for s in at.subheader]
-    assert {"Current data", "Portfolio profile", "Load new data", "Per-SKU features"} <= set(subheaders)
+    assert {"Current data", "Portfolio profile", "Load new data", "Per-SKU features"} <= set(
+        subheaders
+    )
     assert len(at.get("plotly_chart")) == 2
 
 
 def test_loading_a_file_with_bad_rows_reports_them_and_replaces_only_sales(
-        app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SEGSTUDIO_ALLOWED_FOLDERS", str(tmp_path))
     sales = tmp_path / "orders.csv"
     sales.write_text(
@@ -75,8 +79,7 @@ def test_loading_a_file_with_bad_rows_reports_them_and_replaces_only_sales(
     assert any("is now the current data" in s.value for s in at.success)
     con = duckdb.connect(str(app_env))
     skus = sorted(r[0] for r in con.execute("SELECT DISTINCT sku FROM sales").fetchall())
-    rejects = con.execute(
-        'SELECT "row", field, reason FROM load_rejects ORDER BY "row"').fetchall()
+    rejects = con.execute('SELECT "row", field, reason FROM load_rejects ORDER BY "row"').fetchall()
     inventory_after = con.execute("SELECT count(*) FROM inventory").fetchone()[0]
     con.close()
     assert skus == ["0055-S", "85123a"]
@@ -85,7 +88,8 @@ def test_loading_a_file_with_bad_rows_reports_them_and_replaces_only_sales(
 
 
 def test_an_unusable_file_shows_one_message_and_changes_nothing(
-        app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SEGSTUDIO_ALLOWED_FOLDERS", str(tmp_path))
     empty = tmp_path / "empty.csv"
     empty.write_text("")

@@ -42,8 +42,10 @@ def _number(at: AppTest, label: str) -> float:
 
 
 def _headline(at: AppTest) -> dict[str, float]:
-    return {label: _number(at, label)
-            for label in ("On-hand value", "Excess", "Obsolete", "Write-down exposure")}
+    return {
+        label: _number(at, label)
+        for label in ("On-hand value", "Excess", "Obsolete", "Write-down exposure")
+    }
 
 
 def _table(at: AppTest, column: str):
@@ -133,9 +135,16 @@ def _write(path: Path, rows: list[dict]) -> SourceFile:
 
 def _small_workspace(folder: Path, inventory: list[dict] | None) -> Path:
     monday = dt.date(2024, 1, 1)
-    sales = [{"sku": sku, "date": monday + dt.timedelta(weeks=i), "quantity": q + i % 3,
-              "unit_price": 5.0}
-             for i in range(30) for sku, q in (("P1", 20), ("P2", 5), ("P3", 1))]
+    sales = [
+        {
+            "sku": sku,
+            "date": monday + dt.timedelta(weeks=i),
+            "quantity": q + i % 3,
+            "unit_price": 5.0,
+        }
+        for i in range(30)
+        for sku, q in (("P1", 20), ("P2", 5), ("P3", 1))
+    ]
     files = {"sales": _write(folder / "sales.csv", sales)}
     if inventory:
         files["inventory"] = _write(folder / "inventory.csv", inventory)
@@ -150,6 +159,7 @@ def point_at(monkeypatch: pytest.MonkeyPatch):
     def use(path: Path) -> None:
         monkeypatch.setenv("SEGSTUDIO_WORKSPACE", str(path))
         monkeypatch.chdir(ROOT)
+
     return use
 
 
@@ -161,8 +171,10 @@ def test_without_inventory_the_page_says_so(tmp_path: Path, point_at) -> None:
 
 
 def test_without_age_columns_a_caption_names_them(tmp_path: Path, point_at) -> None:
-    inventory = [{"sku": "P1", "on_hand": 100, "unit_cost": 2.0},
-                 {"sku": "P2", "on_hand": 40, "unit_cost": 3.0}]
+    inventory = [
+        {"sku": "P1", "on_hand": 100, "unit_cost": 2.0},
+        {"sku": "P2", "on_hand": 40, "unit_cost": 3.0},
+    ]
     point_at(_small_workspace(tmp_path, inventory))
     at = _run()
     note = next(c.value for c in at.caption if "No age can be told" in c.value)

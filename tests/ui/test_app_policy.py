@@ -33,8 +33,9 @@ def _number(at: AppTest, label: str) -> float:
 def _today_marker(at: AppTest, segment: str) -> tuple[float, float]:
     """(service, inventory) of the diamond marking today's policy of ``segment``."""
     chart = next(c for c in at.get("plotly_chart") if "per segment" in c.proto.spec)
-    trace = next(t for t in json.loads(chart.proto.spec)["data"]
-                 if t.get("name") == f"{segment} today")
+    trace = next(
+        t for t in json.loads(chart.proto.spec)["data"] if t.get("name") == f"{segment} today"
+    )
     return float(_values(trace["x"])[0]), float(_values(trace["y"])[0])
 
 
@@ -45,8 +46,9 @@ def _values(v: object) -> np.ndarray:
     return np.asarray(v, dtype=float)
 
 
-def test_raising_a_service_target_raises_safety_stock_and_moves_todays_point(app_env: Path,
-                                                                            ) -> None:
+def test_raising_a_service_target_raises_safety_stock_and_moves_todays_point(
+    app_env: Path,
+) -> None:
     at = _run()
     at.selectbox(key="pol.segment").set_value("AX").run()
     before_ss = _number(at, "Safety stock value")
@@ -119,7 +121,7 @@ def test_shortage_allocation_gives_key_accounts_their_orders_first(app_env: Path
     assert not at.exception, [e.value for e in at.exception]
     result = next(d.value for d in at.dataframe if "allocated" in d.value.columns)
     assert result["allocated"].sum() <= _number(at, "Ordered")
-    assert result["key_account"].iloc[:int(result["key_account"].sum())].all()  # served first
+    assert result["key_account"].iloc[: int(result["key_account"].sum())].all()  # served first
     keyed = result[result["key_account"]]
     others = result[~result["key_account"]]
     if len(keyed) and others["allocated"].sum() > 0:

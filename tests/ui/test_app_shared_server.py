@@ -41,9 +41,21 @@ def _run(page: str | None = None) -> AppTest:
 
 def _rendered_texts(at: AppTest) -> list[str]:
     """The source of every element Streamlit renders as markdown."""
-    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success",
-                                  "subheader", "header", "title")
-             for e in at.get(kind)]
+    texts = [
+        e.value
+        for kind in (
+            "markdown",
+            "caption",
+            "info",
+            "warning",
+            "error",
+            "success",
+            "subheader",
+            "header",
+            "title",
+        )
+        for e in at.get(kind)
+    ]
     texts += [m.label for m in at.metric] + [e.label for e in at.expander]
     return texts
 
@@ -77,13 +89,22 @@ def odd_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A tiny workspace whose first SKU's code and description look like markdown."""
     skus = [ODD, "B-2", "C_3"]
     # The odd SKU ships half of what is ordered: its segment misses its service target.
-    sales = [{"sku": s, "date": MON + dt.timedelta(days=d), "quantity": (i + 1) * (d % 4 + 1),
-              "unit_price": 10 - 3 * i, "unit_cost": 2,
-              "ordered_qty": (i + 1) * (d % 4 + 1) * (2 if s == ODD else 1),
-              "shipped_qty": (i + 1) * (d % 4 + 1)}
-             for i, s in enumerate(skus) for d in range(0, 200, 3)]
+    sales = [
+        {
+            "sku": s,
+            "date": MON + dt.timedelta(days=d),
+            "quantity": (i + 1) * (d % 4 + 1),
+            "unit_price": 10 - 3 * i,
+            "unit_cost": 2,
+            "ordered_qty": (i + 1) * (d % 4 + 1) * (2 if s == ODD else 1),
+            "shipped_qty": (i + 1) * (d % 4 + 1),
+        }
+        for i, s in enumerate(skus)
+        for d in range(0, 200, 3)
+    ]
     ws = build_workspace(
-        tmp_path / "ws", sales=sales,
+        tmp_path / "ws",
+        sales=sales,
         inventory=[{"sku": s, "on_hand": 5} for s in skus],
         products=[{"sku": s, "description": ODD if s == ODD else f"item {s}"} for s in skus],
     )
@@ -102,15 +123,17 @@ def test_the_path_option_is_not_offered_without_allowed_folders(odd_workspace: P
 
 
 def test_a_path_outside_the_allowed_folders_is_refused_with_a_message(
-        odd_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    odd_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     outside = tmp_path / "outside.csv"
     outside.write_text("sku,date,quantity\nA,2024-01-01,1\n")
     monkeypatch.setenv(ALLOWED_FOLDERS_ENV, str(allowed))
     at = _run()
-    assert sorted(_path_inputs(at)) == sorted(keys.server_path(k) for k in
-                                              ("sales", "inventory", "suppliers", "products"))
+    assert sorted(_path_inputs(at)) == sorted(
+        keys.server_path(k) for k in ("sales", "inventory", "suppliers", "products")
+    )
     for target in (str(outside), f"{allowed}/../outside.csv", "/etc/passwd"):
         at.text_input(key=keys.server_path("sales")).set_value(target).run()
         assert not at.exception, [e.value for e in at.exception]
@@ -131,14 +154,15 @@ def test_a_path_outside_the_allowed_folders_is_refused_with_a_message(
 
 # ---------------------------------------------------------------- text shown literally
 def test_the_data_page_shows_file_text_literally(
-        odd_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    odd_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     allowed = tmp_path / "allowed"
     allowed.mkdir()
     monkeypatch.setenv(ALLOWED_FOLDERS_ENV, str(allowed))
     # An inventory file whose name and SKU look like markdown; its SKU never sold (a warning
     # that quotes it).
     inventory = allowed / f"{ODD}.csv"
-    inventory.write_text(f"sku,on_hand\n\"{ODD}\",4\n\"*never* _sold_ <b>x</b>\",2\n")
+    inventory.write_text(f'sku,on_hand\n"{ODD}",4\n"*never* _sold_ <b>x</b>",2\n')
     at = _run()
     # The description is in the feature table, as data.
     features = _frames_with(at, "sku", "description")
@@ -226,7 +250,8 @@ def _stored(root: Path) -> list[Path]:
 
 
 def test_two_sessions_uploading_the_same_name_never_see_each_others_file(
-        fake_uploader: Path) -> None:
+    fake_uploader: Path,
+) -> None:
     root = fake_uploader
     a, b = _run(), _run()
     data_a = b"sku,date,quantity\nA1,2024-01-01,3\nA1,2024-01-08,2\n"
@@ -235,8 +260,10 @@ def test_two_sessions_uploading_the_same_name_never_see_each_others_file(
     path_b = _upload(b, "sales", "sales.csv", data_b)
 
     assert path_a != path_b and path_a.parent != path_b.parent
-    assert {path_a.parent.name, path_b.parent.name} == {a.session_state[keys.SESSION_ID],
-                                                        b.session_state[keys.SESSION_ID]}
+    assert {path_a.parent.name, path_b.parent.name} == {
+        a.session_state[keys.SESSION_ID],
+        b.session_state[keys.SESSION_ID],
+    }
     assert path_a.parent.parent == path_b.parent.parent == root
     assert path_a.read_bytes() == data_a and path_b.read_bytes() == data_b
     for p in (path_a, path_b):
@@ -248,14 +275,17 @@ def test_two_sessions_uploading_the_same_name_never_see_each_others_file(
     assert any(md_escape("sales.csv") in e.label for e in b.expander)
     a.run()  # a rerun keeps the same stored copy (written once per upload)
     assert a.session_state[keys.UPLOADS]["sales"][1] == path_a and _stored(root) == sorted(
-        [path_a, path_b])
+        [path_a, path_b]
+    )
 
     # A loads its file: the stored copy goes, and the uploader is emptied.
     _button(a, "Validate files").click().run()
     a.button(key="data.commit").click().run()
     assert not a.exception, [e.value for e in a.exception]
-    assert any("is now the current data" in s.value and md_escape("sales.csv") in s.value
-               for s in a.success)
+    assert any(
+        "is now the current data" in s.value and md_escape("sales.csv") in s.value
+        for s in a.success
+    )
     assert not path_a.exists() and not path_a.parent.exists()
     assert path_b.exists()
     assert keys.UPLOADS not in a.session_state or not a.session_state[keys.UPLOADS]
@@ -274,8 +304,7 @@ def test_two_sessions_uploading_the_same_name_never_see_each_others_file(
     assert _stored(root) == []
 
 
-def test_a_failed_validation_that_is_discarded_removes_the_stored_file(
-        fake_uploader: Path) -> None:
+def test_a_failed_validation_that_is_discarded_removes_the_stored_file(fake_uploader: Path) -> None:
     at = _run()
     path = _upload(at, "sales", "odd.csv", b"foo,bar\n1,2\n")
     assert path.exists()

@@ -21,8 +21,12 @@ def _run(page: str = "pages/suppliers.py") -> AppTest:
 
 
 # AppTest does not expose a dataframe's key: each table is found by a column only it has.
-TABLES = {"suppliers": "tier", "segments": "line_share", "trend": "complete",
-          "dual": "supplier_lead_time_cov"}
+TABLES = {
+    "suppliers": "tier",
+    "segments": "line_share",
+    "trend": "complete",
+    "dual": "supplier_lead_time_cov",
+}
 
 
 def _table(at: AppTest, name: str) -> pd.DataFrame:

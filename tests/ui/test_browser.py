@@ -18,8 +18,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture()
 def app_url(demo_workspace: Path, tmp_path: Path) -> Iterator[str]:
     # A file path may be typed only for files in the folders the operator allows.
-    with serve_app(demo_workspace, tmp_path / "streamlit.log",
-                   SEGSTUDIO_ALLOWED_FOLDERS=str(tmp_path)) as url:
+    with serve_app(
+        demo_workspace, tmp_path / "streamlit.log", SEGSTUDIO_ALLOWED_FOLDERS=str(tmp_path)
+    ) as url:
         yield url
 
 
@@ -33,7 +34,9 @@ def page(app_url: str) -> Iterator[Page]:
         browser.close()
 
 
-def test_the_data_page_shows_the_demo_data_in_a_real_browser(page: Page, demo_workspace: Path) -> None:
+def test_the_data_page_shows_the_demo_data_in_a_real_browser(
+    page: Page, demo_workspace: Path
+) -> None:
     page.get_by_text("Portfolio profile").wait_for(timeout=60_000)
     page.get_by_text("Pareto curve of revenue").wait_for(timeout=30_000)
     body = page.inner_text("body")
@@ -57,7 +60,8 @@ def _validate_path(page: Page, path: Path, report) -> bool:
     box.fill(str(path))
     box.press("Enter")
     page.get_by_text("(suggested mapping)").or_(page.get_by_text("(saved mapping)")).first.wait_for(
-        timeout=60_000)
+        timeout=60_000
+    )
     for _ in range(3):
         page.wait_for_timeout(500)
         page.get_by_role("button", name="Validate files").click()
@@ -71,8 +75,10 @@ def _validate_path(page: Page, path: Path, report) -> bool:
 
 def test_a_file_path_is_validated_and_loaded_in_a_real_browser(page: Page, tmp_path: Path) -> None:
     sales = tmp_path / "shop.csv"
-    sales.write_text("StockCode,InvoiceDate,Quantity,UnitPrice\n"
-                     "A1,12/1/2010 8:26,5,1.5\nA1,12/8/2010 9:00,oops,1.5\nB2,12/9/2010 10:00,2,3\n")
+    sales.write_text(
+        "StockCode,InvoiceDate,Quantity,UnitPrice\n"
+        "A1,12/1/2010 8:26,5,1.5\nA1,12/8/2010 9:00,oops,1.5\nB2,12/9/2010 10:00,2,3\n"
+    )
     report = page.get_by_text("Validation report")
     for _ in range(2):  # a lost browser session (slow machine) is reloaded and the journey redone
         if _validate_path(page, sales, report):
@@ -112,22 +118,25 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
     for _ in range(10):
         slider.press("ArrowLeft")  # 0.80 -> 0.70
     page.wait_for_function(
-        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.7'")
+        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.7'"
+    )
     after = settled(page, lambda: segment_counts(page), before)
     assert after != before
     a_before = sum(int(n.replace(",", "")) for s, n in before.items() if s.startswith("A"))
     a_after = sum(int(n.replace(",", "")) for s, n in after.items() if s.startswith("A"))
     assert a_after < a_before
     assert sum(int(n.replace(",", "")) for n in after.values()) == sum(
-        int(n.replace(",", "")) for n in before.values())
+        int(n.replace(",", "")) for n in before.values()
+    )
     page.screenshot(path=str(ARTIFACTS / "segmentation_after_slider.png"), full_page=True)
 
 
 def _marker(page: Page) -> tuple[float, float]:
     """SVG position of the first diamond (today's policy of the first segment, AX) in the
     per-segment trade-off chart: the curves are lines, so the only points are the diamonds."""
-    transform = page.locator(".js-plotly-plot").first.locator("path.point").first \
-        .get_attribute("transform")
+    transform = (
+        page.locator(".js-plotly-plot").first.locator("path.point").first.get_attribute("transform")
+    )
     x, y = transform.removeprefix("translate(").removesuffix(")").split(",")
     return float(x), float(y)
 
@@ -142,13 +151,15 @@ def test_moving_a_service_target_moves_todays_marker_on_the_curve(page: Page) ->
     # The slider can draw at its minimum for a moment before its value arrives.
     page.wait_for_function(
         "() => document.querySelector('[role=slider]')?.getAttribute('aria-valuenow') === '0.98'",
-        timeout=30_000)
+        timeout=30_000,
+    )
     assert slider.get_attribute("aria-valuenow") == "0.98"
     slider.focus()
     for _ in range(15):
         slider.press("ArrowRight")  # 0.980 -> 0.995
     page.wait_for_function(
-        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.995'")
+        "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.995'"
+    )
     after = settled(page, lambda: _marker(page), before)
     assert after[0] > before[0]  # more service: to the right
     assert after[1] < before[1]  # more inventory: up (SVG y grows downwards)
@@ -164,8 +175,10 @@ def test_presentation_mode_shows_one_story_per_screen_without_the_sidebar(page: 
     page.get_by_role("button", name="Next ▶").wait_for(timeout=60_000)
     page.get_by_role("heading", name="Segment matrix").wait_for(timeout=30_000)
     assert not sidebar.is_visible()  # wide: no sidebar, no page navigation
-    assert page.locator("[data-testid='stSidebarNav']").count() == 0 or \
-        not page.locator("[data-testid='stSidebarNav']").is_visible()
+    assert (
+        page.locator("[data-testid='stSidebarNav']").count() == 0
+        or not page.locator("[data-testid='stSidebarNav']").is_visible()
+    )
     assert page.get_by_text("1 / 6").is_visible()
     page.screenshot(path=str(ARTIFACTS / "qbr_present_matrix.png"), full_page=True)
     page.get_by_role("button", name="Next ▶").click()
@@ -174,8 +187,9 @@ def test_presentation_mode_shows_one_story_per_screen_without_the_sidebar(page: 
     assert page.get_by_role("heading", name="Segment matrix").count() == 0  # one story a screen
     # The new story's chart replaces the matrix (the old element can linger for a moment).
     page.locator(".js-plotly-plot").filter(has_text="OTIF").first.wait_for(timeout=30_000)
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 1",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length === 1", timeout=30_000
+    )
     assert "Segment matrix" not in page.locator(".js-plotly-plot").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "qbr_present_scorecard.png"), full_page=True)
     page.get_by_role("button", name="◀ Previous").click()

@@ -54,7 +54,8 @@ def _expected(workspace: Path) -> dict[float, tuple[dict[str, str], str]]:
 def _alerts(page: Page) -> str:
     """The sidebar's alert count: the session's own rules, shown on every page."""
     metric = page.locator("[data-testid='stSidebar'] [data-testid='stMetric']").filter(
-        has_text="Boundary alerts")
+        has_text="Boundary alerts"
+    )
     return metric.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
@@ -94,8 +95,9 @@ def _open(page: Page, link: str, shows: str) -> None:
 
 
 def _value(page: Page) -> float | None:
-    raw = page.evaluate("() => document.querySelector('[role=slider]')"
-                        "?.getAttribute('aria-valuenow') ?? null")
+    raw = page.evaluate(
+        "() => document.querySelector('[role=slider]')?.getAttribute('aria-valuenow') ?? null"
+    )
     return None if raw is None else round(float(raw), 2)
 
 
@@ -116,20 +118,25 @@ def _move_to(page: Page, target: float, where: str) -> None:
             slider.press("ArrowLeft" if now > target else "ArrowRight", timeout=5_000)
             page.wait_for_function(
                 f"() => document.querySelector('[role=slider]')?.getAttribute('aria-valuenow')"
-                f" !== '{now:g}'", timeout=5_000)
+                f" !== '{now:g}'",
+                timeout=5_000,
+            )
         except PlaywrightError:
             page.wait_for_timeout(300)
     raise AssertionError(f"{where}: the slider shows {_value(page)}, not {target}")
 
 
 def test_ten_sessions_each_see_their_own_segmentation_for_a_minute(
-        demo_workspace: Path, tmp_path: Path) -> None:
+    demo_workspace: Path, tmp_path: Path
+) -> None:
     expected = _expected(demo_workspace)
     assert len({tuple(sorted(c.items())) for c, _ in expected.values()}) > SESSIONS
     with serve_app(demo_workspace, tmp_path / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pages = [browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
-                 for _ in range(SESSIONS)]
+        pages = [
+            browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+            for _ in range(SESSIONS)
+        ]
         for pg in pages:
             pg.goto(url)
         for pg in pages:
@@ -152,8 +159,7 @@ def test_ten_sessions_each_see_their_own_segmentation_for_a_minute(
                 # A scheduled job beside the ten sessions: the app does not hold the file
                 # between operations, so the command gets it (at most after a short wait).
                 out = tmp_path / "alerts.csv"
-                assert main(["alerts", "--workspace", str(demo_workspace), "--out",
-                             str(out)]) == 0
+                assert main(["alerts", "--workspace", str(demo_workspace), "--out", str(out)]) == 0
             for pg in pages:  # every session opens the Policy page at once
                 pg.get_by_role("link", name="Inventory policy").click()
             for i, pg in enumerate(pages):

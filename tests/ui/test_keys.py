@@ -43,7 +43,7 @@ def literal_keys(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_check_finds_literal_and_f_string_keys_but_not_constants() -> None:
-    source = '''
+    source = """
 st.button("Go", key="sim.go")
 st.dataframe(df, key=f"data.rejects.{name}")
 st.button("Prepare", key=f"{key}.prepare")
@@ -51,12 +51,14 @@ st.button("Run", key=keys.SIM_GO)
 st.form("seg.adopt_form")
 on_request("label", make, "f.csv", "seg.alerts_dl", sig)
 on_request("label", make, "f.csv", keys.SEG_ALERTS_DL, sig)
-'''
+"""
     assert [line for line, _ in literal_keys(source)] == [2, 3, 6, 7]
 
 
 @pytest.mark.parametrize("path", VIEWS, ids=[p.name for p in VIEWS])
 def test_no_widget_key_is_a_literal_outside_keys_py(path: Path) -> None:
     found = literal_keys(path.read_text(encoding="utf-8"))
-    assert not found, (f"{path.name}: widget keys written in place; name them in ui/keys.py: "
-                       + ", ".join(f"line {line}: {text}" for line, text in found))
+    assert not found, (
+        f"{path.name}: widget keys written in place; name them in ui/keys.py: "
+        + ", ".join(f"line {line}: {text}" for line, text in found)
+    )

@@ -18,22 +18,25 @@ from segstudio.ui.uploads import remove_upload, store_upload, sweep_stale, uploa
 CSV = b"sku,date,quantity\nA,2024-01-01,3\n"
 
 
-@pytest.mark.parametrize(("name", "suffix"), [
-    ("sales.csv", ".csv"),
-    ("sales.CSV", ".CSV"),
-    ("sales.csv.gz", ".csv.gz"),
-    ("orders 2024.03.xlsx", ".xlsx"),
-    ("big.parquet", ".parquet"),
-    ("export.tsv", ".tsv"),
-    ("noextension", ""),
-    (".hidden", ""),
-    ("../../etc/passwd", ""),
-    ("..\\..\\boot.ini", ".ini"),
-    ("dir/inner/sales.csv", ".csv"),
-    ("evil.c$v", ""),
-    ("weird.csv ", ""),
-    ("x.csv/", ".csv"),
-])
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("sales.csv", ".csv"),
+        ("sales.CSV", ".CSV"),
+        ("sales.csv.gz", ".csv.gz"),
+        ("orders 2024.03.xlsx", ".xlsx"),
+        ("big.parquet", ".parquet"),
+        ("export.tsv", ".tsv"),
+        ("noextension", ""),
+        (".hidden", ""),
+        ("../../etc/passwd", ""),
+        ("..\\..\\boot.ini", ".ini"),
+        ("dir/inner/sales.csv", ".csv"),
+        ("evil.c$v", ""),
+        ("weird.csv ", ""),
+        ("x.csv/", ".csv"),
+    ],
+)
 def test_the_suffix_kept_is_the_original_one_and_only_letters_and_digits(name, suffix) -> None:
     assert upload_suffix(name) == suffix
 
@@ -43,8 +46,11 @@ def test_two_uploads_of_the_same_name_never_share_a_path(tmp_path: Path) -> None
     b = store_upload(tmp_path / "session-b", b"from B\n", "sales.csv")
     again = store_upload(tmp_path / "session-a", b"A again\n", "sales.csv")
     assert len({a, b, again}) == 3
-    assert (a.read_bytes(), b.read_bytes(), again.read_bytes()) == (b"from A\n", b"from B\n",
-                                                                    b"A again\n")
+    assert (a.read_bytes(), b.read_bytes(), again.read_bytes()) == (
+        b"from A\n",
+        b"from B\n",
+        b"A again\n",
+    )
     for path, folder in ((a, "session-a"), (b, "session-b"), (again, "session-a")):
         assert path.parent == tmp_path / folder
         assert path.suffix == ".csv"

@@ -37,8 +37,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["MISSING", "count", "date", "days", "each", "fixed", "money", "number", "plain",
-           "ratio", "share"]
+__all__ = [
+    "MISSING",
+    "count",
+    "date",
+    "days",
+    "each",
+    "fixed",
+    "money",
+    "number",
+    "plain",
+    "ratio",
+    "share",
+]
 
 MISSING = "n/a"
 """The text of a figure that cannot be shown: missing, or not finite."""
@@ -81,7 +92,7 @@ def share(x: object, decimals: int = 1, *, mark_tiny: bool = False) -> str:
     if v is None:
         return MISSING
     if mark_tiny and 0 < v < 0.5 / 10 ** (decimals + 2):
-        return f"<{10.0 ** -decimals:.{decimals}f}%"
+        return f"<{10.0**-decimals:.{decimals}f}%"
     return _unsigned_zero(f"{v:.{decimals}%}")
 
 
@@ -154,8 +165,11 @@ def plain(x: object) -> str:
 
 def date(d: object) -> str:
     """A date as ISO: "2024-01-31"; a date and time that is not midnight: "2024-01-31 14:05"."""
-    if d is None or (np.ndim(cast(npt.ArrayLike, d)) == 0 and not isinstance(d, dt.date | np.datetime64)
-                     and pd.isna(d)):
+    if d is None or (
+        np.ndim(cast(npt.ArrayLike, d)) == 0
+        and not isinstance(d, dt.date | np.datetime64)
+        and pd.isna(d)
+    ):
         return MISSING
     if isinstance(d, np.datetime64):
         d = pd.Timestamp(d)
@@ -170,8 +184,9 @@ def date(d: object) -> str:
     raise TypeError(f"a date to format must be a date, not {type(d).__name__}")
 
 
-def each(formatter: Callable[..., str], values: Iterable[object], *args: object,
-         **options: object) -> np.ndarray:
+def each(
+    formatter: Callable[..., str], values: Iterable[object], *args: object, **options: object
+) -> np.ndarray:
     """``formatter`` applied to every value, as an object array (so that ``"in " + texts``
     builds one text per value): ``each(share, rates, 0)``."""
     items = values.tolist() if isinstance(values, np.ndarray | pd.Series) else list(values)

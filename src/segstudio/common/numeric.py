@@ -34,8 +34,9 @@ def safe_divide(num: _Scalar, den: _Scalar, *, positive_den: bool = False) -> fl
 
 
 @overload
-def safe_divide(num: _ArrayLike, den: _ArrayLike | _Scalar, *,
-                positive_den: bool = False) -> np.ndarray: ...
+def safe_divide(
+    num: _ArrayLike, den: _ArrayLike | _Scalar, *, positive_den: bool = False
+) -> np.ndarray: ...
 
 
 @overload

@@ -29,8 +29,9 @@ def share_before(values: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.n
     ranked = v[order]
     positive = np.where(ranked > 0, ranked, 0.0)
     total = positive.sum()
-    before = (np.concatenate(([0.0], np.cumsum(positive)[:-1])) / total if total > 0
-              else np.zeros(len(v)))
+    before = (
+        np.concatenate(([0.0], np.cumsum(positive)[:-1])) / total if total > 0 else np.zeros(len(v))
+    )
     out = np.empty(len(v))
     out[order] = before
     out[v <= 0] = np.nan

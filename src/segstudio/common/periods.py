@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["MONTH_DAYS", "PERIODS", "WEEK_DAYS", "YEAR_DAYS", "add_periods", "period_days",
-           "period_start"]
+__all__ = [
+    "MONTH_DAYS",
+    "PERIODS",
+    "WEEK_DAYS",
+    "YEAR_DAYS",
+    "add_periods",
+    "period_days",
+    "period_start",
+]
 
 WEEK_DAYS = 7.0
 MONTH_DAYS = 365.25 / 12

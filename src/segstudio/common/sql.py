@@ -13,6 +13,8 @@ __all__ = [
     "ident",
     "literal",
     "one_row",
+    "sample_std_with_zeros",
+    "sample_variance",
     "table_columns",
 ]
 
@@ -46,8 +48,6 @@ def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: object = None) -> 
     return row
 
 
-
-
 def distinct_count_small(idx: str, n: int) -> str:
     """How many distinct values ``idx`` (0 to n - 1, or NULL) takes in a group: a bitmap of
     them, in one or two 64-bit integers when n <= 128 (several times faster than a bitstring)."""
@@ -56,6 +56,28 @@ def distinct_count_small(idx: str, n: int) -> str:
     parts = []
     for j in range(0, n, 64):
         inside = f"{idx} >= {j} AND {idx} < {j + 64}" if n > 64 else f"{idx} IS NOT NULL"
-        parts.append(f"bit_count(bit_or(CASE WHEN {inside} THEN 1::UBIGINT << "
-                     f"CAST({idx} - {j} AS UBIGINT) ELSE 0::UBIGINT END))")
+        parts.append(
+            f"bit_count(bit_or(CASE WHEN {inside} THEN 1::UBIGINT << "
+            f"CAST({idx} - {j} AS UBIGINT) ELSE 0::UBIGINT END))"
+        )
     return " + ".join(parts)
+
+
+def sample_variance(var_pop: str, n: str) -> str:
+    """SQL: the sample variance of ``n`` values from their population variance ``var_pop``:
+    var_pop x n / (n - 1)."""
+    return f"({var_pop} * {n} / ({n} - 1))"
+
+
+def sample_std_with_zeros(n: str, k: str, nz_var_pop: str, nz_mean: str, mean: str) -> str:
+    """SQL: the sample standard deviation of ``n`` periods of which ``k`` have demand (their
+    population variance ``nz_var_pop`` and mean ``nz_mean``) and ``n - k`` are zero, ``mean``
+    being the mean of all ``n``: the k non-zero periods' sum of squares about ``mean`` (DuckDB's
+    stable var_pop, shifted) plus the zeros', over n - 1, without the cancellation of a
+    sum-of-squares formula. NULL for fewer than 2 periods. The one variance of demand per
+    period (methods.md, CoV) that the feature table and the quarterly table share."""
+    squares = f"coalesce({k} * {nz_var_pop} + {k} * ({nz_mean} - {mean}) ^ 2, 0)"
+    return (
+        f"CASE WHEN {n} > 1 THEN sqrt(greatest(({squares} + ({n} - {k}) * {mean} * {mean})"
+        f" / ({n} - 1), 0)) END"
+    )

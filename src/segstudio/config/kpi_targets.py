@@ -9,8 +9,15 @@ import numpy as np
 
 from segstudio.errors import SegStudioError
 
-__all__ = ["DEFAULT_AMBER_BAND", "EDITABLE", "KPIS", "Kpi", "KpiError", "KpiTargets",
-           "check_target"]
+__all__ = [
+    "DEFAULT_AMBER_BAND",
+    "EDITABLE",
+    "KPIS",
+    "Kpi",
+    "KpiError",
+    "KpiTargets",
+    "check_target",
+]
 
 
 @dataclass(frozen=True)
@@ -24,25 +31,65 @@ class Kpi:
     editable: bool = True
 
 
-KPIS: dict[str, Kpi] = {k.key: k for k in (
-    Kpi("unit_fill_rate", "Unit fill rate", "rate", True, 0.97,
-        "shipped units / ordered units"),
-    Kpi("line_fill_rate", "Line fill rate", "rate", True, 0.95,
-        "share of order lines shipped complete"),
-    Kpi("otif", "OTIF", "rate", True, 0.90,
-        "share of dated lines shipped on time and in full"),
-    Kpi("inventory_turns", "Inventory turns", "ratio", True, 4.0,
-        "annualised cost of goods sold / inventory value"),
-    Kpi("days_of_supply", "Days of supply", "days", False, 90.0,
-        "inventory value / average daily cost of goods sold"),
-    Kpi("gmroi", "GMROI", "ratio", True, 1.5,
-        "annualised gross margin / inventory value at cost"),
-    Kpi("service_level", "Service vs target", "rate", True, None,
-        "achieved (line fill for CSL targets, unit fill for fill-rate targets) against the "
-        "policy's service target", editable=False),
-    Kpi("forecast_accuracy", "Forecast accuracy", "rate", True, 0.70,
-        "1 - WAPE of the segment's forecasts"),
-)}
+KPIS: dict[str, Kpi] = {
+    k.key: k
+    for k in (
+        Kpi(
+            "unit_fill_rate", "Unit fill rate", "rate", True, 0.97, "shipped units / ordered units"
+        ),
+        Kpi(
+            "line_fill_rate",
+            "Line fill rate",
+            "rate",
+            True,
+            0.95,
+            "share of order lines shipped complete",
+        ),
+        Kpi("otif", "OTIF", "rate", True, 0.90, "share of dated lines shipped on time and in full"),
+        Kpi(
+            "inventory_turns",
+            "Inventory turns",
+            "ratio",
+            True,
+            4.0,
+            "annualised cost of goods sold / inventory value",
+        ),
+        Kpi(
+            "days_of_supply",
+            "Days of supply",
+            "days",
+            False,
+            90.0,
+            "inventory value / average daily cost of goods sold",
+        ),
+        Kpi(
+            "gmroi",
+            "GMROI",
+            "ratio",
+            True,
+            1.5,
+            "annualised gross margin / inventory value at cost",
+        ),
+        Kpi(
+            "service_level",
+            "Service vs target",
+            "rate",
+            True,
+            None,
+            "achieved (line fill for CSL targets, unit fill for fill-rate targets) against the "
+            "policy's service target",
+            editable=False,
+        ),
+        Kpi(
+            "forecast_accuracy",
+            "Forecast accuracy",
+            "rate",
+            True,
+            0.70,
+            "1 - WAPE of the segment's forecasts",
+        ),
+    )
+}
 EDITABLE = [k for k, v in KPIS.items() if v.editable]
 DEFAULT_AMBER_BAND = 0.05
 
@@ -67,9 +114,13 @@ class KpiTargets:
         unit_fill_rate = 0.99
     """
 
-    default: tuple[tuple[str, float], ...] = field(default_factory=lambda: tuple(
-        (k, float(v.default_target)) for k, v in KPIS.items()
-        if v.editable and v.default_target is not None))
+    default: tuple[tuple[str, float], ...] = field(
+        default_factory=lambda: tuple(
+            (k, float(v.default_target))
+            for k, v in KPIS.items()
+            if v.editable and v.default_target is not None
+        )
+    )
     segments: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
     amber_band: float = DEFAULT_AMBER_BAND
 
@@ -120,8 +171,10 @@ class KpiTargets:
             if code == "amber_band":
                 continue
             if not isinstance(body, dict):
-                raise KpiError(f'{source}: [kpi.{code}] must be a table of targets, e.g. '
-                               f'[kpi."AX"] unit_fill_rate = 0.99')
+                raise KpiError(
+                    f"{source}: [kpi.{code}] must be a table of targets, e.g. "
+                    f'[kpi."AX"] unit_fill_rate = 0.99'
+                )
             values = {}
             for key, value in body.items():
                 where = f"{source}: [kpi.{code}] {key}"
@@ -135,8 +188,9 @@ class KpiTargets:
             else:
                 segments.append((str(code), tuple(values.items())))
         try:
-            return cls(default=tuple(base.items()), segments=tuple(segments),
-                       amber_band=float(band))
+            return cls(
+                default=tuple(base.items()), segments=tuple(segments), amber_band=float(band)
+            )
         except KpiError as exc:
             raise KpiError(f"{source}: {exc}") from exc
 
@@ -148,4 +202,3 @@ def check_target(key: str, value: float, where: str) -> None:
     if not np.isfinite(value) or value < 0 or (kpi.unit == "rate" and value > 1):
         limit = "between 0 and 1" if kpi.unit == "rate" else "zero or more"
         raise KpiError(f"[kpi.{where}] {key}: must be {limit}, not {value}")
-

@@ -82,22 +82,36 @@ class SegmentPolicy:
         if self.strategy not in STRATEGIES:
             fail("strategy", f"use one of {', '.join(STRATEGIES)}, not {self.strategy!r}")
         if self.service_type not in SERVICE_TYPES:
-            fail("service_type", f"use one of {', '.join(SERVICE_TYPES)}, not {self.service_type!r}")
+            fail(
+                "service_type", f"use one of {', '.join(SERVICE_TYPES)}, not {self.service_type!r}"
+            )
         if not 0 < self.service_target < 1:
-            fail("service_target", f"must be between 0 and 1 (e.g. 0.95), not {self.service_target}")
+            fail(
+                "service_target", f"must be between 0 and 1 (e.g. 0.95), not {self.service_target}"
+            )
         if self.order_rule not in ORDER_RULES:
             fail("order_rule", f"use one of {', '.join(ORDER_RULES)}, not {self.order_rule!r}")
         if self.demand_model not in DEMAND_MODELS:
-            fail("demand_model", f"use one of {', '.join(DEMAND_MODELS)}, not {self.demand_model!r}")
-        for key in ("review_period_days", "holding_rate", "order_cost", "stockout_cost",
-                    "fallback_lead_time_days"):
+            fail(
+                "demand_model", f"use one of {', '.join(DEMAND_MODELS)}, not {self.demand_model!r}"
+            )
+        for key in (
+            "review_period_days",
+            "holding_rate",
+            "order_cost",
+            "stockout_cost",
+            "fallback_lead_time_days",
+        ):
             value = getattr(self, key)
             if not np.isfinite(value) or value < 0:
                 fail(key, f"must be a number >= 0, not {value}")
         if self.review_period_days > 3 * YEAR_DAYS:
             fail("review_period_days", "more than three years")
         if not 0 < self.periods_of_supply_weeks <= 520:
-            fail("periods_of_supply_weeks", f"must be in (0, 520], not {self.periods_of_supply_weeks}")
+            fail(
+                "periods_of_supply_weeks",
+                f"must be in (0, 520], not {self.periods_of_supply_weeks}",
+            )
         if self.holding_rate <= 0:
             fail("holding_rate", "must be positive (e.g. 0.25 a year)")
 
@@ -107,9 +121,15 @@ POLICY_KEYS = list(POLICY_TYPES)
 
 # Built-in targets per ABC x XYZ cell: most service where value is high and demand steady.
 BUILTIN_CELL_TARGETS: dict[str, float] = {
-    "AX": 0.98, "AY": 0.97, "AZ": 0.95,
-    "BX": 0.96, "BY": 0.95, "BZ": 0.92,
-    "CX": 0.92, "CY": 0.90, "CZ": 0.85,
+    "AX": 0.98,
+    "AY": 0.97,
+    "AZ": 0.95,
+    "BX": 0.96,
+    "BY": 0.95,
+    "BZ": 0.92,
+    "CX": 0.92,
+    "CY": 0.90,
+    "CZ": 0.85,
 }
 _BUILTIN_CELL_POLICY: dict[str, dict[str, Any]] = {  # SegmentPolicy keyword arguments
     "A": {"review_period_days": 7.0, "order_rule": "eoq"},
@@ -119,8 +139,10 @@ _BUILTIN_CELL_POLICY: dict[str, dict[str, Any]] = {  # SegmentPolicy keyword arg
 
 
 def _builtin_segments() -> dict[str, SegmentPolicy]:
-    return {cell: SegmentPolicy(service_target=t, **_BUILTIN_CELL_POLICY[cell[0]])
-            for cell, t in BUILTIN_CELL_TARGETS.items()}
+    return {
+        cell: SegmentPolicy(service_target=t, **_BUILTIN_CELL_POLICY[cell[0]])
+        for cell, t in BUILTIN_CELL_TARGETS.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -133,7 +155,8 @@ class PolicyTable:
 
     default: SegmentPolicy = field(default_factory=SegmentPolicy)
     segments: tuple[tuple[str, SegmentPolicy], ...] = field(
-        default_factory=lambda: tuple(_builtin_segments().items()))
+        default_factory=lambda: tuple(_builtin_segments().items())
+    )
 
     def __post_init__(self) -> None:
         self.default.check("default")
@@ -160,11 +183,15 @@ class PolicyTable:
     @classmethod
     def from_dict(cls, data: object, source: str = "rules") -> PolicyTable:
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-            raise PolicyError(f"{source}: [policy] holds tables: [policy.default], "
-                              '[policy."AX"], ...')
+            raise PolicyError(
+                f'{source}: [policy] holds tables: [policy.default], [policy."AX"], ...'
+            )
         default = _policy_from(data.get("default", {}), SegmentPolicy(), "default", source)
-        segments = tuple((str(code), _policy_from(body, default, f'"{code}"', source))
-                         for code, body in data.items() if code != "default")
+        segments = tuple(
+            (str(code), _policy_from(body, default, f'"{code}"', source))
+            for code, body in data.items()
+            if code != "default"
+        )
         try:
             return cls(default=default, segments=segments)
         except PolicyError as exc:
@@ -194,8 +221,9 @@ def _policy_from(body: object, base: SegmentPolicy, where: str, source: str) -> 
     values: dict[str, Any] = {}
     for key, value in body.items():
         if key not in POLICY_TYPES:
-            raise PolicyError(f"{source}: unknown key {key!r} in [policy.{where}]; use "
-                              f"{', '.join(POLICY_KEYS)}")
+            raise PolicyError(
+                f"{source}: unknown key {key!r} in [policy.{where}]; use {', '.join(POLICY_KEYS)}"
+            )
         values[key] = _coerce(value, str(POLICY_TYPES[key]), f"{source}: [policy.{where}] {key}")
     try:
         return replace(base, **values)
@@ -215,4 +243,3 @@ def _coerce(value: object, typ: str, where: str) -> object:
     if not isinstance(value, str):
         raise PolicyError(f"{where}: text, not {value!r}")
     return value.strip()
-

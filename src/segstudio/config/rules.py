@@ -142,6 +142,7 @@ class Rules:
 
 def check(r: Rules) -> None:
     """Raise :class:`RulesError` naming the first value that cannot be used."""
+
     def fail(key: str, msg: str) -> None:
         raise RulesError(f"{key}: {msg}")
 
@@ -155,8 +156,11 @@ def check(r: Rules) -> None:
         fail("[xyz] x, y", f"need 0 < x < y, not x = {r.xyz_x}, y = {r.xyz_y}")
     if r.pattern_adi <= 0 or r.pattern_cv2 <= 0:
         fail("[pattern] adi, cv2", "must be positive")
-    for key, value in (("[leadtime] days", r.leadtime_days), ("[leadtime] cov", r.leadtime_cov),
-                       ("[replenishment] per_year", r.replenishment_per_year)):
+    for key, value in (
+        ("[leadtime] days", r.leadtime_days),
+        ("[leadtime] cov", r.leadtime_cov),
+        ("[replenishment] per_year", r.replenishment_per_year),
+    ):
         if value <= 0:
             fail(key, f"must be positive, not {value}")
     if not 0 < r.concentration_share <= 1:
@@ -222,20 +226,25 @@ def from_dict(data: dict, source: str = "rules") -> Rules:
                 raise RulesError(str(exc)) from exc
             continue
         if section not in _LAYOUT:
-            raise RulesError(f"{source}: unknown section [{section}]; use "
-                             f"{', '.join('[' + s + ']' for s in _LAYOUT)}")
+            raise RulesError(
+                f"{source}: unknown section [{section}]; use "
+                f"{', '.join('[' + s + ']' for s in _LAYOUT)}"
+            )
         if not isinstance(body, dict):
             raise RulesError(f"{source}: [{section}] must be a table")
         keys = dict(_LAYOUT[section])
         for key, value in body.items():
             if section == "segments" and key == "names":
-                if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                if not isinstance(value, dict) or not all(
+                    isinstance(v, str) for v in value.values()
+                ):
                     raise RulesError(f"{source}: [segments.names] maps segment codes to names")
                 kwargs["names"] = {str(k): v for k, v in value.items()}
                 continue
             if key not in keys:
-                raise RulesError(f"{source}: unknown key {key!r} in [{section}]; use "
-                                 f"{', '.join(keys)}")
+                raise RulesError(
+                    f"{source}: unknown key {key!r} in [{section}]; use {', '.join(keys)}"
+                )
             attr = keys[key]
             kwargs[attr] = _coerce(value, attr, f"{source}: [{section}] {key}")
     try:
@@ -248,7 +257,7 @@ def _coerce(value: object, attr: str, where: str) -> object:
     typ = str(_TYPES[attr])
     if attr in _LISTS:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RulesError(f"{where}: a list of text, e.g. [\"abc\", \"xyz\"]")
+            raise RulesError(f'{where}: a list of text, e.g. ["abc", "xyz"]')
         return tuple(value)
     if typ == "bool":
         if not isinstance(value, bool):

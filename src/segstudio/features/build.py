@@ -98,7 +98,6 @@ class Window:
         return [add_periods(self.start, i, self.period) for i in range(self.periods)]
 
 
-
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
     """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
     dates = [r[0] for r in con.execute(q.SALES_DATES).fetchall()]
@@ -138,8 +137,11 @@ def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -
     return Window(period, start, end, count, last_day, bucketed)
 
 
-def compute_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings | None = None,
-                     cuts: ClassCuts | None = None) -> tuple[pd.DataFrame, Window]:
+def compute_features(
+    con: duckdb.DuckDBPyConnection,
+    settings: FeatureSettings | None = None,
+    cuts: ClassCuts | None = None,
+) -> tuple[pd.DataFrame, Window]:
     """The feature table of the workspace's sales under ``settings``, with its window; the
     pattern and lifecycle columns under ``cuts`` (default: the default rules')."""
     settings = settings or FeatureSettings()

@@ -51,8 +51,13 @@ class ClassCuts:
         return cls(r.pattern_adi, r.pattern_cv2, r.lifecycle_new_weeks, r.lifecycle_eol_weeks)
 
 
-def pattern_codes(adi: np.ndarray, cv2: np.ndarray, periods_with_demand: np.ndarray,
-                  adi_cut: float, cv2_cut: float) -> np.ndarray:
+def pattern_codes(
+    adi: np.ndarray,
+    cv2: np.ndarray,
+    periods_with_demand: np.ndarray,
+    adi_cut: float,
+    cv2_cut: float,
+) -> np.ndarray:
     """Syntetos-Boylan-Croston pattern codes into :data:`PATTERNS`: smooth (ADI < adi_cut and
     CV2 < cv2_cut), erratic (ADI < adi_cut, CV2 >= cv2_cut), intermittent (ADI >= adi_cut,
     CV2 < cv2_cut), lumpy (both at or above), or insufficient history (fewer than 2 periods
@@ -76,8 +81,9 @@ def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
     return (pd.Timestamp(last_day) - d).dt.days.to_numpy(dtype=float, na_value=np.nan)
 
 
-def lifecycle_codes(days_since_first: np.ndarray, days_since_last: np.ndarray, new_weeks: int,
-                    eol_weeks: int) -> np.ndarray:
+def lifecycle_codes(
+    days_since_first: np.ndarray, days_since_last: np.ndarray, new_weeks: int, eol_weeks: int
+) -> np.ndarray:
     """Lifecycle codes into :data:`LIFECYCLES` (methods.md): end-of-life when there was no
     positive sale in the last ``eol_weeks`` weeks (or never), else new when the first positive
     sale was fewer than ``new_weeks`` weeks before the window's last day, else active.
@@ -98,8 +104,11 @@ def with_classes(features: pd.DataFrame, last_day: dt.date, cuts: ClassCuts) -> 
     n = len(features)
 
     def col(name: str) -> np.ndarray:
-        return (pd.to_numeric(features[name], errors="coerce").to_numpy(float, na_value=np.nan)
-                if name in features else np.full(n, np.nan))
+        return (
+            pd.to_numeric(features[name], errors="coerce").to_numpy(float, na_value=np.nan)
+            if name in features
+            else np.full(n, np.nan)
+        )
 
     codes = pattern_codes(col("adi"), col("cv2"), col("weeks_with_demand"), cuts.adi, cuts.cv2)
     features["pattern"] = np.asarray(PATTERNS, dtype=object)[codes]

@@ -11,8 +11,9 @@ PATTERN_ORDER = ["smooth", "erratic", "intermittent", "lumpy", "insufficient his
 _MAX_CURVE_POINTS = 2_000
 
 
-def pareto_curve(features: pd.DataFrame, measure: str = "revenue",
-                 max_points: int = _MAX_CURVE_POINTS) -> pd.DataFrame:
+def pareto_curve(
+    features: pd.DataFrame, measure: str = "revenue", max_points: int = _MAX_CURVE_POINTS
+) -> pd.DataFrame:
     """Cumulative share of ``measure`` against the share of SKUs, ranked descending.
 
     Only SKUs with a positive measure count (as in the ABC rule of methods.md). The curve is
@@ -25,15 +26,18 @@ def pareto_curve(features: pd.DataFrame, measure: str = "revenue",
     cum = np.cumsum(values) / values.sum()
     rank = np.arange(1, len(values) + 1)
     idx = np.unique(np.linspace(0, len(values) - 1, min(max_points, len(values))).astype(int))
-    return pd.DataFrame({
-        "sku_share": np.concatenate([[0.0], rank[idx] / len(values)]),
-        "cum_share": np.concatenate([[0.0], cum[idx]]),
-        "rank": np.concatenate([[0], rank[idx]]),
-    })
+    return pd.DataFrame(
+        {
+            "sku_share": np.concatenate([[0.0], rank[idx] / len(values)]),
+            "cum_share": np.concatenate([[0.0], cum[idx]]),
+            "rank": np.concatenate([[0], rank[idx]]),
+        }
+    )
 
 
-def share_of_top(features: pd.DataFrame, top_fraction: float = 0.2,
-                 measure: str = "revenue") -> float:
+def share_of_top(
+    features: pd.DataFrame, top_fraction: float = 0.2, measure: str = "revenue"
+) -> float:
     """The share of ``measure`` that the top ``top_fraction`` of SKUs (by it) bring."""
     values = np.sort(features[measure].to_numpy(dtype=float, na_value=0.0))[::-1]
     positive = values[values > 0]
@@ -47,7 +51,8 @@ def pattern_mix(features: pd.DataFrame) -> pd.DataFrame:
     """SKU count and revenue share per demand pattern, in the canonical order."""
     total = features["revenue"].clip(lower=0).sum()
     g = features.groupby("pattern", observed=True).agg(
-        skus=("sku", "size"), revenue=("revenue", lambda s: s.clip(lower=0).sum()))
+        skus=("sku", "size"), revenue=("revenue", lambda s: s.clip(lower=0).sum())
+    )
     g = g.reindex([p for p in PATTERN_ORDER if p in g.index])
     g["revenue_share"] = g["revenue"] / total if total > 0 else 0.0
     return g.reset_index()

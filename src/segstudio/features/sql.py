@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segstudio.common.sql import distinct_count_small
+from segstudio.common.sql import distinct_count_small, sample_std_with_zeros, sample_variance
 
 __all__ = ["SALES_DATES", "features_sql", "valued_lines_ctes"]
 
@@ -11,8 +11,9 @@ SALES_DATES = "SELECT date FROM sales GROUP BY date ORDER BY date"
 """The distinct sale dates (a few hundred): the window and the file's bucketing come from them."""
 
 
-def valued_lines_ctes(sku_sets: tuple[str, ...] = ("sales_history", "products", "inventory"),
-                      ) -> str:
+def valued_lines_ctes(
+    sku_sets: tuple[str, ...] = ("sales_history", "products", "inventory"),
+) -> str:
     """The one definition of a sales line's revenue and cost (methods.md, "Valued sales
     lines"), as CTEs to put after ``WITH``:
 
@@ -88,8 +89,11 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
     else:
         demand = "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
         row_demand = "CASE WHEN qty > 0 THEN qty ELSE 0 END"
-    periods_with_line = (distinct_count_small("pidx", int(n_periods)) if n_periods
-                         else "bit_count(bitstring_agg(pidx, 0, $n_periods - 1))")
+    periods_with_line = (
+        distinct_count_small("pidx", int(n_periods))
+        if n_periods
+        else "bit_count(bitstring_agg(pidx, 0, $n_periods - 1))"
+    )
     return f"""
     WITH
     prod AS (
@@ -187,7 +191,8 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
                END AS act_start,
                coalesce(d.sum_d, 0) AS sum_d,
                coalesce(d.k, 0) AS k, d.sum_d / nullif(d.k, 0) AS nz_mean,
-               CASE WHEN d.k >= 2 THEN sqrt(d.nz_var_pop * d.k / (d.k - 1)) END AS nz_std,
+               CASE WHEN d.k >= 2 THEN sqrt({sample_variance("d.nz_var_pop", "d.k")}) END
+                   AS nz_std,
                d.nz_var_pop,
                c.n_customers, c.top_customer_qty / nullif(v.qty_pos, 0) AS top_customer_share,
                CASE WHEN (SELECT count(*) FROM inventory) > 0 THEN coalesce(i.on_hand, 0) END
@@ -225,9 +230,8 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
         -- Sample variance over the active periods without cancellation: the k non-zero
         -- periods (DuckDB's stable var_pop, shifted to the overall mean) plus n_act - k zeros.
         SELECT *,
-               CASE WHEN n_act > 1 THEN sqrt(greatest(
-                   (coalesce(k * nz_var_pop + k * (nz_mean - mean_p) ^ 2, 0)
-                    + (n_act - k) * mean_p * mean_p) / (n_act - 1), 0)) END AS std_p
+               {sample_std_with_zeros("n_act", "k", "nz_var_pop", "nz_mean", "mean_p")}
+                   AS std_p
         FROM stats2
     )
     SELECT
@@ -262,5 +266,3 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
     FROM stats3
     ORDER BY sku
     """
-
-

@@ -296,12 +296,29 @@ def _make_world(seed: int, skus: int, weeks: int, end_day: int) -> _World:
 
 def _norm_ppf(p: np.ndarray) -> np.ndarray:
     """Standard normal quantile (Acklam's rational approximation; enough for lead times)."""
-    a = (-39.69683028665376, 220.9460984245205, -275.9285104469687,
-         138.3577518672690, -30.66479806614716, 2.506628277459239)
-    b = (-54.47609879822406, 161.5858368580409, -155.6989798598866,
-         66.80131188771972, -13.28068155288572)
-    c = (-7.784894002430293e-03, -0.3223964580411365, -2.400758277161838,
-         -2.549732539343734, 4.374664141464968, 2.938163982698783)
+    a = (
+        -39.69683028665376,
+        220.9460984245205,
+        -275.9285104469687,
+        138.3577518672690,
+        -30.66479806614716,
+        2.506628277459239,
+    )
+    b = (
+        -54.47609879822406,
+        161.5858368580409,
+        -155.6989798598866,
+        66.80131188771972,
+        -13.28068155288572,
+    )
+    c = (
+        -7.784894002430293e-03,
+        -0.3223964580411365,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    )
     d = (7.784695709041462e-03, 0.3224671290700398, 2.445134137142996, 3.754408661907416)
     p = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
     q = np.where(p < 0.5, p, 1 - p)
@@ -312,8 +329,10 @@ def _norm_ppf(p: np.ndarray) -> np.ndarray:
     )
     s = q - 0.5
     t = s * s
-    x_mid = (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * s / (
-        ((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1
+    x_mid = (
+        (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5])
+        * s
+        / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1)
     )
     x = np.where(tail, x_tail, x_mid)  # quantile of q (<= 0.5) -> negative
     return np.where(p < 0.5, x, -x)
@@ -353,14 +372,13 @@ class _Skus:
     dom_share: np.ndarray
 
 
-def _make_skus(w: _World, rng: np.random.Generator, first: int, n: int,
-               never_sold: bool = False) -> _Skus:
+def _make_skus(
+    w: _World, rng: np.random.Generator, first: int, n: int, never_sold: bool = False
+) -> _Skus:
     weeks = w.weeks
     index = np.arange(first, first + n, dtype=np.int64)
     family = rng.choice(len(FAMILIES), n, p=w.fam_weight)
-    code = pc.binary_join_element_wise(
-        "FAM", _pad(family + 1, 2), "-", _pad(index, w.width), ""
-    )
+    code = pc.binary_join_element_wise("FAM", _pad(family + 1, 2), "-", _pad(index, w.width), "")
     if never_sold:
         pattern = np.full(n, 2, dtype=np.int8)
         life = np.zeros(n, dtype=np.int8)
@@ -417,9 +435,33 @@ def _make_skus(w: _World, rng: np.random.Generator, first: int, n: int,
     dom_cust = w.key_idx[rng.choice(N_KEY_ACCOUNTS, n, p=w.key_p)]
     dominated = rng.random(n) < 0.15
     dom_share = np.where(dominated, rng.uniform(0.55, 0.85, n), rng.uniform(0.0, 0.25, n))
-    return _Skus(index, code, family, price, cost, pattern, life, first_w, last_w, launch_day,
-                 rate, p, size_mean, shape, amp, peak, growth, loc, supplier, supplier2,
-                 order_size, short_rate, late_rate, dom_cust, dom_share)
+    return _Skus(
+        index,
+        code,
+        family,
+        price,
+        cost,
+        pattern,
+        life,
+        first_w,
+        last_w,
+        launch_day,
+        rate,
+        p,
+        size_mean,
+        shape,
+        amp,
+        peak,
+        growth,
+        loc,
+        supplier,
+        supplier2,
+        order_size,
+        short_rate,
+        late_rate,
+        dom_cust,
+        dom_share,
+    )
 
 
 def _levels(w: _World, s: _Skus) -> np.ndarray:
@@ -435,8 +477,7 @@ def _levels(w: _World, s: _Skus) -> np.ndarray:
     return level
 
 
-def _weekly_demand(w: _World, s: _Skus, rng: np.random.Generator,
-                   level: np.ndarray) -> np.ndarray:
+def _weekly_demand(w: _World, s: _Skus, rng: np.random.Generator, level: np.ndarray) -> np.ndarray:
     """Weekly units per SKU, shape (n, W), zeros outside the active window."""
     n, weeks = len(s.index), w.weeks
     t = np.arange(weeks)
@@ -485,16 +526,18 @@ def _sales_lines(w: _World, s: _Skus, rng: np.random.Generator, q: np.ndarray) -
     key = w.key_idx[rng.choice(N_KEY_ACCOUNTS, n, p=w.key_p)]
     tail = w.tail_idx[rng.choice(len(w.tail_idx), n, p=w.tail_p)]
     dom_share = s.dom_share[sku]
-    cust = np.where(u < dom_share, s.dom_cust[sku],
-                    np.where(u < dom_share + (1 - dom_share) * 0.35, key, tail))
+    cust = np.where(
+        u < dom_share, s.dom_cust[sku], np.where(u < dom_share + (1 - dom_share) * 0.35, key, tail)
+    )
     price = np.round(s.price[sku] * (1 - w.discount[cust]), 2)
     loc = np.where(rng.random(n) < 0.85, s.loc[sku], (s.loc[sku] + rng.integers(1, 3, n)) % 3)
 
     requested = day + rng.integers(2, 8, n)
     u = rng.random(n)
     late = s.late_rate[sku]
-    delay = np.where(u < late, rng.integers(3, 15, n),
-                     np.where(u < late + 0.12, rng.integers(1, 3, n), 0))
+    delay = np.where(
+        u < late, rng.integers(3, 15, n), np.where(u < late + 0.12, rng.integers(1, 3, n), 0)
+    )
     ship = np.minimum(requested + delay, w.end)
     short = rng.random(n) < s.short_rate[sku]
     shipped = np.where(
@@ -524,11 +567,13 @@ def _sales_lines(w: _World, s: _Skus, rng: np.random.Generator, q: np.ndarray) -
     by_key = np.lexsort((sku, base, is_ret))
     k_ret, k_base, k_sku = is_ret[by_key], base[by_key], sku[by_key]
     new_group = np.ones(len(by_key), bool)
-    new_group[1:] = (k_ret[1:] != k_ret[:-1]) | (k_base[1:] != k_base[:-1]) | (
-        k_sku[1:] != k_sku[:-1]
+    new_group[1:] = (
+        (k_ret[1:] != k_ret[:-1]) | (k_base[1:] != k_base[:-1]) | (k_sku[1:] != k_sku[:-1])
     )
     starts = np.flatnonzero(new_group)
-    rank_sorted = np.arange(len(by_key)) - np.repeat(starts, np.diff(np.append(starts, len(by_key))))
+    rank_sorted = np.arange(len(by_key)) - np.repeat(
+        starts, np.diff(np.append(starts, len(by_key)))
+    )
     rank = np.empty_like(rank_sorted)
     rank[by_key] = rank_sorted
 
@@ -576,8 +621,9 @@ def _sales_weekly(w: _World, s: _Skus, q: np.ndarray) -> pa.Table:
 # --------------------------------------------------------------------------- receipts
 
 
-def _receipts(w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarray,
-              cycle_days: tuple[int, int]) -> tuple[pa.Table, np.ndarray, np.ndarray]:
+def _receipts(
+    w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarray, cycle_days: tuple[int, int]
+) -> tuple[pa.Table, np.ndarray, np.ndarray]:
     """Purchase-order receipts; returns (table, on_order per SKU, last receipt day or -1)."""
     n = len(s.index)
     cycle = rng.integers(cycle_days[0], cycle_days[1] + 1, n)
@@ -608,9 +654,7 @@ def _receipts(w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarra
     received = np.where(
         infull, ordered, np.minimum(ordered - 1, np.floor(ordered * rng.uniform(0.5, 0.97, m)))
     ).astype(np.int64)
-    cost = np.round(
-        s.cost[sku] * np.where(second, 1.04, 1.0) * (1 + rng.normal(0, 0.015, m)), 2
-    )
+    cost = np.round(s.cost[sku] * np.where(second, 1.04, 1.0) * (1 + rng.normal(0, 0.015, m)), 2)
     cost = np.maximum(cost, 0.01)
 
     open_po = receipt > w.end  # not yet received: counts as on-order stock, not a receipt
@@ -640,9 +684,15 @@ def _receipts(w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarra
 # --------------------------------------------------------------------------- inventory
 
 
-def _inventory(w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarray,
-               on_order: np.ndarray, last_receipt: np.ndarray,
-               never_sold: bool = False) -> pa.Table:
+def _inventory(
+    w: _World,
+    s: _Skus,
+    rng: np.random.Generator,
+    end_rate: np.ndarray,
+    on_order: np.ndarray,
+    last_receipt: np.ndarray,
+    never_sold: bool = False,
+) -> pa.Table:
     """Snapshot at end date: healthy, excess, aged, zero and dead stock."""
     n = len(s.index)
     # 0 healthy, 1 excess, 2 aged, 3 zero
@@ -665,7 +715,9 @@ def _inventory(w: _World, s: _Skus, rng: np.random.Generator, end_rate: np.ndarr
     extra = np.flatnonzero((rng.random(n) < 0.05) & (on_hand > 0))
     rows = np.concatenate([np.arange(n), extra])
     loc = np.concatenate([s.loc, (s.loc[extra] + rng.integers(1, 3, len(extra))) % 3])
-    qty = np.concatenate([on_hand, np.maximum(1, on_hand[extra] // rng.integers(3, 10, len(extra)))])
+    qty = np.concatenate(
+        [on_hand, np.maximum(1, on_hand[extra] // rng.integers(3, 10, len(extra)))]
+    )
     on_ord = np.concatenate([on_order, np.zeros(len(extra), dtype=np.int64)])
     rec = np.concatenate([receipt, receipt[extra]])
     columns = [
@@ -703,8 +755,15 @@ def _products(w: _World, s: _Skus, formula_index: int) -> pa.Table:
 # --------------------------------------------------------------------------- public API
 
 
-def _generate(out_dir: str | Path, skus: int, weeks: int, seed: int, fmt: str,
-              grain: str | None, end_date: datetime.date) -> tuple[dict[str, Path], dict[str, int]]:
+def _generate(
+    out_dir: str | Path,
+    skus: int,
+    weeks: int,
+    seed: int,
+    fmt: str,
+    grain: str | None,
+    end_date: datetime.date,
+) -> tuple[dict[str, Path], dict[str, int]]:
     """Generate all files; returns (paths, row counts)."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
@@ -724,7 +783,8 @@ def _generate(out_dir: str | Path, skus: int, weeks: int, seed: int, fmt: str,
     names = ("sales", "inventory", "suppliers", "products")
     schemas = (sales_schema, INVENTORY_SCHEMA, SUPPLIERS_SCHEMA, PRODUCTS_SCHEMA)
     sinks = {
-        name: _Sink(out / f"{name}.{fmt}", schema, fmt) for name, schema in zip(names, schemas, strict=True)
+        name: _Sink(out / f"{name}.{fmt}", schema, fmt)
+        for name, schema in zip(names, schemas, strict=True)
     }
     formula_index = min(skus, 3)
     # replenishment every 2-8 weeks; large weekly sets order every 8-26 weeks (~5 POs/SKU)
@@ -755,8 +815,9 @@ def _generate(out_dir: str | Path, skus: int, weeks: int, seed: int, fmt: str,
         s = _make_skus(world, rng, skus + 1, k, never_sold=True)
         none = np.full(k, -1, dtype=np.int64)
         sinks["inventory"].write(
-            _inventory(world, s, rng, np.zeros(k), np.zeros(k, dtype=np.int64), none,
-                       never_sold=True)
+            _inventory(
+                world, s, rng, np.zeros(k), np.zeros(k, dtype=np.int64), none, never_sold=True
+            )
         )
         sinks["products"].write(_products(world, s, formula_index))
         ok = True
@@ -766,9 +827,15 @@ def _generate(out_dir: str | Path, skus: int, weeks: int, seed: int, fmt: str,
     return {k: v.path for k, v in sinks.items()}, {k: v.rows for k, v in sinks.items()}
 
 
-def generate_demo(out_dir: str | Path, skus: int = 2000, weeks: int = 104, seed: int = 7,
-                  fmt: str = "csv", grain: str | None = None,
-                  end_date: datetime.date = DEFAULT_END_DATE) -> dict[str, Path]:
+def generate_demo(
+    out_dir: str | Path,
+    skus: int = 2000,
+    weeks: int = 104,
+    seed: int = 7,
+    fmt: str = "csv",
+    grain: str | None = None,
+    end_date: datetime.date = DEFAULT_END_DATE,
+) -> dict[str, Path]:
     """Writes the files and returns {"sales": path, "inventory": path, "suppliers": path,
     "products": path}."""
     paths, _ = _generate(out_dir, skus, weeks, seed, fmt, grain, end_date)
@@ -784,13 +851,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skus", type=int, default=2000)
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--format", dest="fmt", choices=("csv", "parquet"), default="csv")
-    parser.add_argument("--grain", choices=("daily", "weekly"), default=None,
-                        help="default: daily up to 20,000 SKUs, weekly above")
+    parser.add_argument(
+        "--grain",
+        choices=("daily", "weekly"),
+        default=None,
+        help="default: daily up to 20,000 SKUs, weekly above",
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     try:
-        paths, rows = _generate(args.out, args.skus, args.weeks, args.seed, args.fmt,
-                                args.grain, DEFAULT_END_DATE)
+        paths, rows = _generate(
+            args.out, args.skus, args.weeks, args.seed, args.fmt, args.grain, DEFAULT_END_DATE
+        )
     except ValueError as exc:
         parser.error(str(exc))
     for name, path in paths.items():

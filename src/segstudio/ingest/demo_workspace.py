@@ -12,8 +12,9 @@ from segstudio.ingest.workspace import Workspace
 __all__ = ["build_demo_workspace"]
 
 
-def build_demo_workspace(workspace: str | Path, files_dir: str | Path,
-                         skus: int = 2000, weeks: int = 104) -> dict[str, FileReport]:
+def build_demo_workspace(
+    workspace: str | Path, files_dir: str | Path, skus: int = 2000, weeks: int = 104
+) -> dict[str, FileReport]:
     """Write the seeded demo files and load them into a fresh workspace file."""
     workspace = Path(workspace)
     for p in (workspace, workspace.with_name(workspace.name + ".wal")):

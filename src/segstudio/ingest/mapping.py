@@ -116,9 +116,7 @@ def read_mapping_file(path: str | Path) -> dict[str, Mapping]:
     out: dict[str, Mapping] = {}
     for key, table in data.items():
         if key not in TABLES:
-            raise UnusableFileError(
-                f"{p}: unknown table [{key}]; use one of {', '.join(TABLES)}"
-            )
+            raise UnusableFileError(f"{p}: unknown table [{key}]; use one of {', '.join(TABLES)}")
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
             raise UnusableFileError(f"{p}: [{key}] must map field names to column names (text)")
         out[key] = dict(table)

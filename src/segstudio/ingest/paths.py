@@ -40,7 +40,8 @@ def check_server_path(path: str | Path) -> Path:
     if not folders:
         raise ServerPathError(
             "Loading a file by its path on this machine is turned off; the operator can allow "
-            f"folders with {ALLOWED_FOLDERS_ENV}.")
+            f"folders with {ALLOWED_FOLDERS_ENV}."
+        )
     text = str(path).strip()
     if not text:
         raise ServerPathError("No path given.")
@@ -48,10 +49,13 @@ def check_server_path(path: str | Path) -> Path:
     try:
         real = Path(os.path.realpath(text))
     except (ValueError, OSError) as exc:  # a NUL byte, a name too long...
-        raise ServerPathError(f"{text}: not a usable path ({exc}); allowed folders: "
-                              f"{allowed}.") from exc
+        raise ServerPathError(
+            f"{text}: not a usable path ({exc}); allowed folders: {allowed}."
+        ) from exc
     if not any(real.is_relative_to(folder) for folder in folders):
         shown = text if str(real) == text else f"{text} (that is {real})"
-        raise ServerPathError(f"{shown}: not inside an allowed folder; files on this machine "
-                              f"can be loaded only from {allowed}.")
+        raise ServerPathError(
+            f"{shown}: not inside an allowed folder; files on this machine "
+            f"can be loaded only from {allowed}."
+        )
     return real

@@ -57,7 +57,7 @@ _T = TypeVar("_T")
 def _latin1_undefined(error: UnicodeError) -> tuple[str, int]:
     """The five bytes Windows-1252 leaves undefined keep their latin-1 meaning (as browsers do)."""
     e = cast(UnicodeDecodeError, error)  # registered for decoding only
-    return e.object[e.start:e.end].decode("latin-1"), e.end
+    return e.object[e.start : e.end].decode("latin-1"), e.end
 
 
 codecs.register_error("segstudio.latin1", _latin1_undefined)
@@ -167,8 +167,9 @@ def _header_delimiter(head: bytes, encoding: str) -> str | None:
     return best if counts[best] else None
 
 
-def _read_csv(src: SourceFile, encoding: str, head: bytes,
-              read: Callable[[str, str, dict[str, str]], _T]) -> _T:
+def _read_csv(
+    src: SourceFile, encoding: str, head: bytes, read: Callable[[str, str, dict[str, str]], _T]
+) -> _T:
     """``read(path, encoding, dialect options)`` on DuckDB, with two fallbacks.
 
     DuckDB's sniffer fails on some files with a short first record (``vector::_M_range_check``
@@ -191,7 +192,8 @@ def _read_csv(src: SourceFile, encoding: str, head: bytes,
     except duckdb.Error as exc:
         if encoding != "latin-1":
             raise UnusableFileError(
-                f"{src.label}: cannot be read as CSV ({_first_line(exc)})") from exc
+                f"{src.label}: cannot be read as CSV ({_first_line(exc)})"
+            ) from exc
     copy = _utf8_copy_of_windows_1252(src.path)
     try:
         return attempt(str(copy), "utf-8")
@@ -218,9 +220,7 @@ def _check_text(head: bytes, label: str, encoding: str) -> None:
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise UnusableFileError(f"{label}: the file is empty")
     if encoding != "utf-16" and b"\x00" in head[:4096]:
-        raise UnusableFileError(
-            f"{label}: this looks like a binary file, not CSV, XLSX or Parquet"
-        )
+        raise UnusableFileError(f"{label}: this looks like a binary file, not CSV, XLSX or Parquet")
 
 
 def list_sheets(path: str | Path) -> list[str]:
@@ -250,7 +250,11 @@ def _cell_text(v: object) -> str | None:
     if v is None:
         return None
     if isinstance(v, dt.datetime):
-        return v.isoformat(sep=" ") if (v.hour, v.minute, v.second) != (0, 0, 0) else v.date().isoformat()
+        return (
+            v.isoformat(sep=" ")
+            if (v.hour, v.minute, v.second) != (0, 0, 0)
+            else v.date().isoformat()
+        )
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer():
@@ -322,13 +326,22 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
             con.execute(q.create_empty_text_table(table, columns))
         types = {c: "VARCHAR" for c in columns}
         src_sql = ident(table)
-        return StagedFile(src.label, src_sql, [], "__row", columns, types, src_sql,
-                          temp_tables=[table])
+        return StagedFile(
+            src.label, src_sql, [], "__row", columns, types, src_sql, temp_tables=[table]
+        )
 
 
 # Sniffed CSV column types a number or date field can read typed (dates: ISO only).
-_TYPED_NUMBER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "FLOAT",
-                 "DOUBLE")
+_TYPED_NUMBER = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+)
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> StagedFile:
@@ -342,8 +355,9 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> S
     return _stage_csv_table(con, src, table, head, encoding)
 
 
-def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes,
-                  encoding: str) -> StagedFile | None:
+def _one_pass_csv(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes, encoding: str
+) -> StagedFile | None:
     """A plain UTF-8 CSV read in the pass that parses it: no text table is staged first.
 
     Only for a file whose dialect DuckDB sniffs without doubt about quoting; else (None) it is
@@ -352,21 +366,27 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
     path = str(src.path)
     try:
         delim, quote, escape, skip, text_cols = one_row(
-            con, q.sniff_csv_dialect(columns=True), [path, encoding])
+            con, q.sniff_csv_dialect(columns=True), [path, encoding]
+        )
     except duckdb.Error:
         return None
     if quote == "'" or (quote == "(empty)" and b'"' in head):
         return None  # the quoting rules of _stage_csv_table apply
     columns = [c["name"] for c in text_cols]
     # The typed read takes the text read's dialect, so both split the file alike.
-    typed_options = {"delim": delim, "quote": "" if quote == "(empty)" else quote,
-                     "escape": "" if escape == "(empty)" else escape, "skip": str(int(skip or 0))}
+    typed_options = {
+        "delim": delim,
+        "quote": "" if quote == "(empty)" else quote,
+        "escape": "" if escape == "(empty)" else escape,
+        "skip": str(int(skip or 0)),
+    }
     sniffed_cols: list = []
     date_format = None
     if len(str(delim)) == 1 and all(len(typed_options[k]) <= 1 for k in ("quote", "escape")):
         try:
             sniffed_cols, date_format = one_row(
-                con, q.sniff_csv_types(typed_options), [path, encoding])
+                con, q.sniff_csv_types(typed_options), [path, encoding]
+            )
         except duckdb.Error:
             sniffed_cols = []
         if [c["name"] for c in sniffed_cols] != columns:
@@ -409,8 +429,9 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
         sample_source=q.read_csv_sample_source(path, encoding),
         rejects=rejects,
         temp_tables=temps,
-        skipped_lines=lambda: _skipped_lines(src.path, encoding, str(dialect["quote"]),
-                                             str(dialect["escape"]), int(dialect["skip"])),
+        skipped_lines=lambda: _skipped_lines(
+            src.path, encoding, str(dialect["quote"]), str(dialect["escape"]), int(dialect["skip"])
+        ),
         sniffed=sniffed,
         fallback=fallback,
         text_rows=text_rows,
@@ -422,15 +443,20 @@ def _one_pass_csv(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, h
         con.execute(q.create_empty_csv_rejects(typed_rejects))
         all_types = {c: types.get(c, "VARCHAR") for c in columns}
         return dataclasses.replace(
-            staged, source=q.read_csv_typed_source(all_types, typed_options), types=all_types,
-            rejects=typed_rejects, typed=None)
+            staged,
+            source=q.read_csv_typed_source(all_types, typed_options),
+            types=all_types,
+            rejects=typed_rejects,
+            typed=None,
+        )
 
     staged.typed = typed
     return staged
 
 
-def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes,
-                     encoding: str) -> StagedFile:
+def _stage_csv_table(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, head: bytes, encoding: str
+) -> StagedFile:
     rejects, scans = f"{table}__rejects", f"{table}__scans"
     dialect: dict[str, str | int] = {}
 
@@ -485,8 +511,9 @@ def _stage_csv_table(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str
         sample_source=ident(table),
         rejects=rejects,
         temp_tables=[table, rejects, scans],
-        skipped_lines=lambda: _skipped_lines(src.path, encoding, str(dialect["quote"]),
-                                             str(dialect["escape"]), int(dialect["skip"])),
+        skipped_lines=lambda: _skipped_lines(
+            src.path, encoding, str(dialect["quote"]), str(dialect["escape"]), int(dialect["skip"])
+        ),
     )
 
 
@@ -519,21 +546,46 @@ def _blank_lines(path: Path, encoding: str, quote: str, escape: str) -> np.ndarr
         data = carry + chunk
         # Keep a final \r for the next chunk: it may be the first half of \r\n.
         carry = data[-1:] if data.endswith(b"\r") else b""
-        data = data[:len(data) - len(carry)]
+        data = data[: len(data) - len(carry)]
         parity, lines_ended, last_end = _scan_lines(
-            np.frombuffer(data, np.uint8), offset, before, q_byte, e_byte, parity, lines_ended,
-            last_end, found)
+            np.frombuffer(data, np.uint8),
+            offset,
+            before,
+            q_byte,
+            e_byte,
+            parity,
+            lines_ended,
+            last_end,
+            found,
+        )
         offset += len(data)
         before = data[-1] if data else before
     if carry:
-        _scan_lines(np.frombuffer(carry, np.uint8), offset, before, q_byte, e_byte, parity,
-                    lines_ended, last_end, found)
+        _scan_lines(
+            np.frombuffer(carry, np.uint8),
+            offset,
+            before,
+            q_byte,
+            e_byte,
+            parity,
+            lines_ended,
+            last_end,
+            found,
+        )
     return np.concatenate(found) if found else np.empty(0, np.int64)
 
 
-def _scan_lines(a: np.ndarray, offset: int, before: int, q_byte: int | None,
-                e_byte: int | None, parity: int, lines_ended: int, last_end: int,
-                found: list[np.ndarray]) -> tuple[int, int, int]:
+def _scan_lines(
+    a: np.ndarray,
+    offset: int,
+    before: int,
+    q_byte: int | None,
+    e_byte: int | None,
+    parity: int,
+    lines_ended: int,
+    last_end: int,
+    found: list[np.ndarray],
+) -> tuple[int, int, int]:
     """One chunk of :func:`_blank_lines` (``a``, from byte ``offset``, after byte ``before``):
     appends the blank lines it ends to ``found`` and returns the state after it. Works on the
     positions of line breaks and quotes (a pass over the bytes for each kind)."""
@@ -582,7 +634,9 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, src: SourceFile) -> StagedFil
     try:
         types = q.parquet_types(con, str(src.path))
     except duckdb.Error as exc:
-        raise UnusableFileError(f"{src.label}: cannot be read as Parquet ({_first_line(exc)})") from exc
+        raise UnusableFileError(
+            f"{src.label}: cannot be read as Parquet ({_first_line(exc)})"
+        ) from exc
     source = q.read_parquet_source(str(src.path))
     return StagedFile(src.label, source, [], "(file_row_number + 2)", list(types), types, source)
 
@@ -614,14 +668,17 @@ def peek_columns(path: str | Path, sheet: str | None = None) -> list[str]:
             try:
                 return list(q.parquet_types(con, str(src.path)))
             except duckdb.Error as exc:
-                raise UnusableFileError(f"{src.label}: cannot be read as Parquet ({_first_line(exc)})") from exc
+                raise UnusableFileError(
+                    f"{src.label}: cannot be read as Parquet ({_first_line(exc)})"
+                ) from exc
         if kind == "xlsx":
             return _stage_xlsx_header(src)
         head = _head_bytes(src.path)
         encoding = sniff_encoding(head)
         _check_text(head, src.label, encoding)
-        return _read_csv(src, encoding, head,
-                         lambda path, enc, options: q.csv_columns(con, path, enc, options))
+        return _read_csv(
+            src, encoding, head, lambda path, enc, options: q.csv_columns(con, path, enc, options)
+        )
     finally:
         con.close()
 

@@ -145,15 +145,19 @@ def read_csv_typed_source(types: dict[str, str], options: dict[str, str] | None 
 
 def sniff_csv_types(options: dict[str, str] | None = None) -> str:
     """The column types and date format DuckDB sniffs in a CSV (parameters: path, encoding)."""
-    return (f"SELECT Columns, DateFormat FROM sniff_csv(?, header = true, encoding = ?"
-            f"{_csv_options(options)})")
+    return (
+        f"SELECT Columns, DateFormat FROM sniff_csv(?, header = true, encoding = ?"
+        f"{_csv_options(options)})"
+    )
 
 
 def create_empty_csv_rejects(table: str) -> str:
     """A rejects table with no record (the columns :func:`csv_rejects` reads), for a CSV read
     that rejected none."""
-    return (f"CREATE OR REPLACE TEMP TABLE {ident(table)} (line UBIGINT, column_idx UBIGINT, "
-            "error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)")
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {ident(table)} (line UBIGINT, column_idx UBIGINT, "
+        "error_type VARCHAR, error_message VARCHAR, csv_line VARCHAR)"
+    )
 
 
 def read_csv_sample_source(path: str, encoding: str, options: dict[str, str] | None = None) -> str:
@@ -167,8 +171,9 @@ def read_parquet_source(path: str) -> str:
     return f"read_parquet({literal(path)}, file_row_number = true)"
 
 
-def csv_columns(con: duckdb.DuckDBPyConnection, path: str, encoding: str,
-                options: dict[str, str] | None = None) -> list[str]:
+def csv_columns(
+    con: duckdb.DuckDBPyConnection, path: str, encoding: str, options: dict[str, str] | None = None
+) -> list[str]:
     rel = con.sql(f"SELECT * FROM {read_csv_sample_source(path, encoding, options)} LIMIT 0")
     return list(rel.columns)
 
@@ -229,13 +234,36 @@ def number_rows(rejects_sql: str, lines: str) -> str:
 # --------------------------------------------------------------------------- validation
 DATE_FORMATS: dict[str, list[str]] = {
     # family -> strptime formats; "us" and "eu" are exclusive (a column is one or the other).
-    "iso": ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-            "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"],
+    "iso": [
+        "%Y-%m-%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y/%m/%d",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S.%f",
+    ],
     "us": ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%y", "%m/%d/%y %H:%M"],
-    "eu": ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%d.%m.%Y", "%d.%m.%Y %H:%M",
-           "%d-%m-%Y", "%d/%m/%y", "%d.%m.%y"],
-    "named": ["%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
-              "%d-%B-%Y", "%d %b %y"],
+    "eu": [
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y",
+        "%d.%m.%Y",
+        "%d.%m.%Y %H:%M",
+        "%d-%m-%Y",
+        "%d/%m/%y",
+        "%d.%m.%y",
+    ],
+    "named": [
+        "%d-%b-%y",
+        "%d-%b-%Y",
+        "%d %b %Y",
+        "%d %B %Y",
+        "%b %d, %Y",
+        "%B %d, %Y",
+        "%d-%B-%Y",
+        "%d %b %y",
+    ],
     "month": ["%Y-%m", "%Y/%m", "%b-%y", "%b %Y", "%B %Y", "%m/%Y"],
     "compact": ["%Y%m%d"],
 }
@@ -269,8 +297,10 @@ def parse_date_expr(column: str, col_type: str, formats: list[str], serial: bool
     if col_type not in ("VARCHAR",):
         # A number column in a date field: Excel serials are the only sensible reading.
         v = f"try_cast({c} AS DOUBLE)"
-        return (f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
-                f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END")
+        return (
+            f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
+            f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
+        )
     t = f"trim({c})"
     parts = [f"try_cast({c} AS DATE)"]  # ISO dates and timestamps, spaces allowed: fast
     if formats:
@@ -302,8 +332,10 @@ def parse_number_expr(column: str, col_type: str) -> str:
         return f"try_cast({c} AS DOUBLE)"
     t = f"trim({c})"
     # Strip currency signs, codes and spaces (also non-breaking and thin spaces).
-    s = (f"regexp_replace({t}, '[\\s\\x{{00A0}}\\x{{202F}}$€£¥₹]|^(USD|EUR|GBP|CHF|JPY)|"
-         "(USD|EUR|GBP|CHF|JPY)$', '', 'g')")
+    s = (
+        f"regexp_replace({t}, '[\\s\\x{{00A0}}\\x{{202F}}$€£¥₹]|^(USD|EUR|GBP|CHF|JPY)|"
+        "(USD|EUR|GBP|CHF|JPY)$', '', 'g')"
+    )
     neg = f"regexp_full_match({s}, '\\(.*\\)')"
     body = f"regexp_replace({s}, '^\\((.*)\\)$', '\\1')"
     cleaned = (
@@ -332,15 +364,19 @@ _TRIM_EDGE = literal(f"^{_WHITESPACE_CLASS}|{_WHITESPACE_CLASS}$")
 def needs_trim(table: str, column: str) -> str:
     """Whether any distinct value of a text column is blank or has whitespace at an edge
     (cheap: distinct values are few next to rows)."""
-    return (f"SELECT count(*) > 0 FROM (SELECT DISTINCT {ident(column)} AS v FROM {ident(table)}) "
-            f"WHERE regexp_matches(v, {_TRIM_EDGE}) OR v = ''")
+    return (
+        f"SELECT count(*) > 0 FROM (SELECT DISTINCT {ident(column)} AS v FROM {ident(table)}) "
+        f"WHERE regexp_matches(v, {_TRIM_EDGE}) OR v = ''"
+    )
 
 
 def trim_text(table: str, column: str) -> str:
     """Remove surrounding whitespace (any Unicode space); blank text becomes missing."""
     c = ident(column)
-    return (f"UPDATE {ident(table)} SET {c} = nullif(trim({c}, {literal(WHITESPACE)}), '') "
-            f"WHERE regexp_matches({c}, {_TRIM_EDGE}) OR {c} = ''")
+    return (
+        f"UPDATE {ident(table)} SET {c} = nullif(trim({c}, {literal(WHITESPACE)}), '') "
+        f"WHERE regexp_matches({c}, {_TRIM_EDGE}) OR {c} = ''"
+    )
 
 
 def parse_text_expr(column: str) -> str:
@@ -348,9 +384,14 @@ def parse_text_expr(column: str) -> str:
     return f"CAST({ident(column)} AS VARCHAR)"
 
 
-def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: list[str],
-                 exprs: dict[str, tuple[str, str | None, str]],
-                 trusted: frozenset[str] = frozenset()) -> str:
+def build_parsed(
+    table: str,
+    staged_source: str,
+    row_expr: str | None,
+    columns: list[str],
+    exprs: dict[str, tuple[str, str | None, str]],
+    trusted: frozenset[str] = frozenset(),
+) -> str:
     """Parsed table in one pass over the source: ``__row``, each canonical field parsed, and ``__raw_<field>`` holding the
     source text only where a present value failed to parse. ``exprs`` maps field ->
     (expression, source column or None, kind); a source column of None means the value
@@ -373,8 +414,11 @@ def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: 
             # NaN, infinities and DuckDB's infinite dates are not values anyone means: they
             # count as unparseable. So do dates before year 1 or after 9999 ('0/1' read as
             # %Y/%m is 1 BC), which no one means either and Python cannot hold.
-            good = (f"{ident(name)} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'"
-                    if kind == "date" else f"isfinite({ident(name)})")
+            good = (
+                f"{ident(name)} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'"
+                if kind == "date"
+                else f"isfinite({ident(name)})"
+            )
             outer.append(f"CASE WHEN {good} THEN {ident(name)} END AS {ident(name)}")
             bad = f"NOT coalesce({good}, false)"
         else:
@@ -384,8 +428,10 @@ def build_parsed(table: str, staged_source: str, row_expr: str | None, columns: 
             # Cheap per row: no string work. Blank text also lands here; clear_blank_raw()
             # then clears it, touching the few flagged rows only.
             src = ident("__src_" + name)
-            outer.append(f"CASE WHEN {bad} AND {src} IS NOT NULL THEN CAST({src} AS VARCHAR) END "
-                         f"AS {ident('__raw_' + name)}")
+            outer.append(
+                f"CASE WHEN {bad} AND {src} IS NOT NULL THEN CAST({src} AS VARCHAR) END "
+                f"AS {ident('__raw_' + name)}"
+            )
     # A table of the workspace (not a temp table): at commit it is renamed into place.
     return f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT {', '.join(outer)} FROM ({inner})"
 
@@ -394,16 +440,20 @@ def typed_values_bad(table: str, numbers: list[str], dates: list[str]) -> str:
     """Whether a trusted typed column holds NaN, an infinity or a date outside years 1-9999
     (then the file is parsed from its text instead, which rejects them by row)."""
     conds = [f"count(*) FILTER (WHERE NOT isfinite({ident(c)}))" for c in numbers]
-    conds += [f"count(*) FILTER (WHERE NOT {ident(c)} BETWEEN DATE '0001-01-01' "
-              "AND DATE '9999-12-31')" for c in dates]
+    conds += [
+        f"count(*) FILTER (WHERE NOT {ident(c)} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')"
+        for c in dates
+    ]
     return f"SELECT {' + '.join(conds) if conds else '0'} > 0 FROM {ident(table)}"
 
 
 def dates_in_range(source: str, column: str) -> str:
     """Whether every date of a typed column is in years 1-9999 (Parquet keeps statistics)."""
     c = ident(column)
-    return (f"SELECT coalesce(min({c}) >= DATE '0001-01-01' AND max({c}) <= DATE '9999-12-31', "
-            f"true) FROM {source}")
+    return (
+        f"SELECT coalesce(min({c}) >= DATE '0001-01-01' AND max({c}) <= DATE '9999-12-31', "
+        f"true) FROM {source}"
+    )
 
 
 def positional_row(stored: bool) -> str:
@@ -423,12 +473,15 @@ def ok_condition(required: list[str], checked: list[str]) -> str:
     return " AND ".join(conds) if conds else "TRUE"
 
 
-NO_REJECTS = ("SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, "
-              "NULL::VARCHAR AS reason WHERE FALSE")
+NO_REJECTS = (
+    "SELECT NULL::BIGINT AS row, NULL::VARCHAR AS field, NULL::VARCHAR AS value, "
+    "NULL::VARCHAR AS reason WHERE FALSE"
+)
 
 
-def reject_rows(parsed: str, required: list[str], checked: dict[str, str],
-                row: str = "__row") -> str:
+def reject_rows(
+    parsed: str, required: list[str], checked: dict[str, str], row: str = "__row"
+) -> str:
     """One row per problem: (row, column, value, reason). ``checked`` maps field -> reason.
     A required field that failed to parse is reported as unparseable, not as missing too."""
     parts = []
@@ -455,41 +508,62 @@ MAX_DAY_SPAN_FOR_PRUNING = 20_000
 def date_span(parsed: str, date_field: str) -> str:
     """First and last date, and whether all dates fall on one weekday (a weekly file)."""
     d = ident(date_field)
-    return (f"SELECT min({d}), max({d}), coalesce(min(isodow({d})) = max(isodow({d})), false) "
-            f"FROM {ident(parsed)}")
+    return (
+        f"SELECT min({d}), max({d}), coalesce(min(isodow({d})) = max(isodow({d})), false) "
+        f"FROM {ident(parsed)}"
+    )
 
 
-
-def sku_summary(parsed: str, summary: str, ok: str, conditions: list[str],
-                date_field: str | None = None, first_day: str | None = None,
-                span_days: int | None = None, sales_history: bool = False,
-                has_unit_cost: bool = False, day_step: int = 1) -> str:
+def sku_summary(
+    parsed: str,
+    summary: str,
+    ok: str,
+    conditions: list[str],
+    date_field: str | None = None,
+    first_day: str | None = None,
+    span_days: int | None = None,
+    sales_history: bool = False,
+    has_unit_cost: bool = False,
+    day_step: int = 1,
+) -> str:
     """One pass over the parsed rows, grouped by SKU (few groups, so cheap): row counts
     (all, accepted, accepted meeting each warning condition ``c0``, ``c1``...), whether the SKU
     needs trimming, whether it has two rows on one day (a per-SKU bitmap of days: only such
     SKUs can hold exact duplicate rows), and for sales the history the features use.
     ``day_step`` 7: every date is ``first_day`` plus whole weeks (a weekly file), so the bitmap
     needs a bit per week only."""
-    cols = ["sku", "count(*) AS n", "sum(__ok::INTEGER) AS n_ok",
-            f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim"]
+    cols = [
+        "sku",
+        "count(*) AS n",
+        "sum(__ok::INTEGER) AS n_ok",
+        f"(regexp_matches(sku, {_TRIM_EDGE}) OR sku = '') AS needs_trim",
+    ]
     cols += [f"sum((__ok AND ({c}))::INTEGER) AS c{i}" for i, c in enumerate(conditions)]
     inner = [f"({ok}) AS __ok"]
     if date_field is not None and first_day is not None and span_days is not None:
         d = ident(date_field)
         span = int(span_days)
-        inner.append(f"CASE WHEN {d} - DATE {literal(first_day)} BETWEEN 0 AND {span} "
-                     f"THEN CAST({d} - DATE {literal(first_day)} AS INTEGER) END AS __day")
+        inner.append(
+            f"CASE WHEN {d} - DATE {literal(first_day)} BETWEEN 0 AND {span} "
+            f"THEN CAST({d} - DATE {literal(first_day)} AS INTEGER) END AS __day"
+        )
         step = int(day_step)
         idx = f"(__day // {step})" if step > 1 else "__day"
-        cols += ["count(*) - count(__day) AS n_no_date",
-                 f"{distinct_count_small(idx, span // step + 1)} < count(__day) AS repeated"]
+        cols += [
+            "count(*) - count(__day) AS n_no_date",
+            f"{distinct_count_small(idx, span // step + 1)} < count(__day) AS repeated",
+        ]
     if sales_history:
-        cols += ["min(date) FILTER (WHERE __ok AND quantity > 0) AS first_sale",
-                 "max(date) FILTER (WHERE __ok AND quantity > 0) AS last_sale",
-                 ("avg(unit_cost) FILTER (WHERE __ok)" if has_unit_cost else "NULL::DOUBLE")
-                 + " AS sales_unit_cost"]
-    return (f"CREATE OR REPLACE TEMP TABLE {ident(summary)} AS SELECT {', '.join(cols)} "
-            f"FROM (SELECT *, {', '.join(inner)} FROM {ident(parsed)}) GROUP BY sku")
+        cols += [
+            "min(date) FILTER (WHERE __ok AND quantity > 0) AS first_sale",
+            "max(date) FILTER (WHERE __ok AND quantity > 0) AS last_sale",
+            ("avg(unit_cost) FILTER (WHERE __ok)" if has_unit_cost else "NULL::DOUBLE")
+            + " AS sales_unit_cost",
+        ]
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {ident(summary)} AS SELECT {', '.join(cols)} "
+        f"FROM (SELECT *, {', '.join(inner)} FROM {ident(parsed)}) GROUP BY sku"
+    )
 
 
 def non_finite_count(source: str, column: str) -> str:
@@ -509,8 +583,10 @@ def summary_needs_trim(summary: str) -> str:
 def summary_duplicate_candidates(summary: str) -> str:
     """How many rows could have an identical twin (rows without SKU or date, and the rows of
     SKUs with two rows on one day)."""
-    return (f"SELECT coalesce(sum(CASE WHEN sku IS NULL OR repeated THEN n ELSE n_no_date END), 0) "
-            f"FROM {ident(summary)}")
+    return (
+        f"SELECT coalesce(sum(CASE WHEN sku IS NULL OR repeated THEN n ELSE n_no_date END), 0) "
+        f"FROM {ident(summary)}"
+    )
 
 
 def duplicate_candidates(parsed: str, summary: str, row: str = "__row") -> str:
@@ -546,8 +622,10 @@ def data_table(table: Table) -> str:
 
 def create_data_table(table: Table) -> list[str]:
     cols = ", ".join(f"{ident(f.name)} {SQL_TYPES[f.kind]}" for f in table.fields)
-    return [f"CREATE TABLE IF NOT EXISTS {ident(data_table(table))} ({cols})",
-            f"CREATE VIEW IF NOT EXISTS {ident(table.name)} AS SELECT * FROM {ident(data_table(table))}"]
+    return [
+        f"CREATE TABLE IF NOT EXISTS {ident(data_table(table))} ({cols})",
+        f"CREATE VIEW IF NOT EXISTS {ident(table.name)} AS SELECT * FROM {ident(data_table(table))}",
+    ]
 
 
 def canonical_view(table: Table, stored: list[str]) -> str:
@@ -584,11 +662,11 @@ FORGET_STALE_STAGINGS = (
 
 NEXT_LOAD_ID = "SELECT nextval('load_seq')"
 CURRENT_VERSION = "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'loaded'"
-SAVE_MAPPING = (
-    "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?, current_timestamp::TIMESTAMP)"
-)
+SAVE_MAPPING = "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?, current_timestamp::TIMESTAMP)"
 GET_MAPPING = "SELECT mapping_json FROM mappings WHERE layout = ?"
-INSERT_LOAD = "INSERT INTO loads VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_LOAD = (
+    "INSERT INTO loads VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)"
+)
 LOAD_HISTORY = (
     "SELECT load_id, file_key, file_label, loaded_at, rows_read, rows_accepted, rows_rejected, "
     "status FROM loads ORDER BY load_id DESC, file_key"
@@ -616,12 +694,17 @@ def keep_accepted(parsed: str, ok: str) -> str:
 def drop_helper_columns(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
     """ALTER statements dropping the parse's helper columns (a catalogue change only)."""
     wanted = {f.name for f in table.fields}
-    return [f"ALTER TABLE {ident(parsed)} DROP COLUMN {ident(c)}"
-            for c in table_columns(con, parsed) if c not in wanted]
+    return [
+        f"ALTER TABLE {ident(parsed)} DROP COLUMN {ident(c)}"
+        for c in table_columns(con, parsed)
+        if c not in wanted
+    ]
 
 
-SALES_HISTORY_DDL = ("CREATE TABLE IF NOT EXISTS sales_history "
-                     "(sku VARCHAR, first_sale DATE, last_sale DATE, sales_unit_cost DOUBLE)")
+SALES_HISTORY_DDL = (
+    "CREATE TABLE IF NOT EXISTS sales_history "
+    "(sku VARCHAR, first_sale DATE, last_sale DATE, sales_unit_cost DOUBLE)"
+)
 
 
 def replace_sales_history(summary: str) -> list[str]:

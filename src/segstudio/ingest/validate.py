@@ -23,8 +23,18 @@ __all__ = ["FileReport", "ParsedFile", "parse_file"]
 
 _MAX_REJECTS_SHOWN = 100_000
 # Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
-_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                  "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+_INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+)
 
 
 @dataclass
@@ -64,10 +74,13 @@ class ParsedFile:
     sku_summary: str  # temp table: per-SKU counts and, for sales, the sales history
 
 
-def _date_formats(con: duckdb.DuckDBPyConnection, staged: StagedFile, column: str,
-                  notes: list[str]) -> tuple[list[str], bool]:
+def _date_formats(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, column: str, notes: list[str]
+) -> tuple[list[str], bool]:
     hits = q.date_format_hits(con, staged.sample_source, column)
-    fam_hits = {fam: max((hits[f] for f in fmts), default=0) for fam, fmts in q.DATE_FORMATS.items()}
+    fam_hits = {
+        fam: max((hits[f] for f in fmts), default=0) for fam, fmts in q.DATE_FORMATS.items()
+    }
     families = [fam for fam, n in fam_hits.items() if n > 0]
     if "us" in families and "eu" in families:
         # Day and month cannot both be first: keep the reading that fits more values.
@@ -84,8 +97,9 @@ class _ReadAgain(Exception):
     next, slower way."""
 
 
-def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
-               mapping: Mapping, parsed: str) -> ParsedFile:
+def parse_file(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapping: Mapping, parsed: str
+) -> ParsedFile:
     """Parse every mapped column of ``staged`` into temp table ``parsed``, in one pass, and
     count, list and explain the rejects.
 
@@ -103,8 +117,9 @@ def parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
                 types[col] = kind
         if types:
             try:
-                return _parse_file(con, staged.typed(types), table, mapping, parsed,
-                                   check_typed=True)
+                return _parse_file(
+                    con, staged.typed(types), table, mapping, parsed, check_typed=True
+                )
             except _ReadAgain:
                 pass
     try:
@@ -126,8 +141,13 @@ class _Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapping: Mapping,
-          check_typed: bool) -> _Plan:
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    table: Table,
+    mapping: Mapping,
+    check_typed: bool,
+) -> _Plan:
     """Each mapped field's parse. Typed fields whose values need no guard (finite numbers,
     dates in years 1-9999) are known now (Parquet statistics), or checked after the pass
     (``check_typed``, a typed CSV)."""
@@ -149,8 +169,7 @@ def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapp
                     # is cheaper than carrying a reject column through the whole pass.
                     sql = q.non_finite_count(staged.source, col)
                     can_fail = one_row(con, sql, staged.params)[0] > 0
-            plan.exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None,
-                                  f.kind)
+            plan.exprs[f.name] = (q.parse_number_expr(col, typ), col if can_fail else None, f.kind)
             if can_fail:
                 plan.checked[f.name] = "text in a number"
             elif typ.upper() != "VARCHAR":
@@ -161,18 +180,23 @@ def _plan(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table, mapp
                 formats, serial = _date_formats(con, staged, col, plan.notes)
             else:
                 formats, serial = [], False  # typed: no formats to sniff
-            plan.exprs[f.name] = (q.parse_date_expr(col, typ, formats, serial),
-                                  col if can_fail else None, f.kind)
+            plan.exprs[f.name] = (
+                q.parse_date_expr(col, typ, formats, serial),
+                col if can_fail else None,
+                f.kind,
+            )
             if can_fail:
                 plan.checked[f.name] = "unparseable date"
-            elif typ.upper() == "DATE" and (check_typed or one_row(
-                    con, q.dates_in_range(staged.source, col), staged.params)[0]):
+            elif typ.upper() == "DATE" and (
+                check_typed or one_row(con, q.dates_in_range(staged.source, col), staged.params)[0]
+            ):
                 plan.trusted.add(f.name)
     return plan
 
 
-def _build(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan: _Plan,
-           check_typed: bool) -> bool:
+def _build(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan: _Plan, check_typed: bool
+) -> bool:
     """The one pass that writes the parsed table; True when its rows are numbered by position.
 
     A CSV staged as a table and a Parquet file number their rows by position: the parsed
@@ -183,9 +207,17 @@ def _build(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan
     positional = staged.row_expr != "__row"
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
-        con.execute(q.build_parsed(parsed, staged.source, None if positional else staged.row_expr,
-                                   staged.columns, plan.exprs, frozenset(plan.trusted)),
-                    staged.params)
+        con.execute(
+            q.build_parsed(
+                parsed,
+                staged.source,
+                None if positional else staged.row_expr,
+                staged.columns,
+                plan.exprs,
+                frozenset(plan.trusted),
+            ),
+            staged.params,
+        )
     except duckdb.Error as exc:
         if staged.fallback is not None or check_typed:
             raise _ReadAgain from exc
@@ -214,13 +246,22 @@ def _malformed(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[tuple
     """The records the CSV reader rejected: (line, reason, the record's text)."""
     if staged.rejects is None:
         return []
-    return [(int(line), f"{etype.lower()}: {msg}", text or "")
-            for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()]
+    return [
+        (int(line), f"{etype.lower()}: {msg}", text or "")
+        for line, etype, msg, text in con.execute(q.csv_rejects(staged.rejects)).fetchall()
+    ]
 
 
-def _summarise(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
-               mapping: Mapping, parsed: str, summary: str, ok: str,
-               row: str) -> tuple[int, int, list[str]]:
+def _summarise(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    table: Table,
+    mapping: Mapping,
+    parsed: str,
+    summary: str,
+    ok: str,
+    row: str,
+) -> tuple[int, int, list[str]]:
     """The per-SKU pass (counts, warnings, and for sales the sales history) into ``summary``:
     (rows, accepted rows, warnings)."""
     checks = _warning_checks(table, mapping)
@@ -236,10 +277,20 @@ def _summarise(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     prune = span_days is not None
 
     def sku_pass() -> None:
-        con.execute(q.sku_summary(
-            parsed, summary, ok, [c for c, _ in checks],
-            date_field if prune else None, first_day, span_days, sales_history=table.key == "sales",
-            has_unit_cost="unit_cost" in mapping, day_step=7 if weekly else 1))
+        con.execute(
+            q.sku_summary(
+                parsed,
+                summary,
+                ok,
+                [c for c, _ in checks],
+                date_field if prune else None,
+                first_day,
+                span_days,
+                sales_history=table.key == "sales",
+                has_unit_cost="unit_cost" in mapping,
+                day_step=7 if weekly else 1,
+            )
+        )
 
     sku_pass()
     dupes = _duplicates(con, staged, parsed, summary, date_field if prune else None, row=row)
@@ -249,17 +300,24 @@ def _summarise(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
     counts = one_row(con, q.summary_totals(summary, len(checks)))
     warnings = [msg.format(n=n) for (_, msg), n in zip(checks, counts[2:], strict=True) if n]
     if dupes:
-        warnings.insert(0, f"{dupes:,} exact duplicate rows (kept: an identical line may be a "
-                        "real repeat order)")
+        warnings.insert(
+            0,
+            f"{dupes:,} exact duplicate rows (kept: an identical line may be a real repeat order)",
+        )
     return int(counts[0]), int(counts[1]), warnings
 
 
-def _listed_rejects(con: duckdb.DuckDBPyConnection, rejects_sql: str, mapping: Mapping,
-                    malformed: list[tuple[int, str, str]]) -> pd.DataFrame:
+def _listed_rejects(
+    con: duckdb.DuckDBPyConnection,
+    rejects_sql: str,
+    mapping: Mapping,
+    malformed: list[tuple[int, str, str]],
+) -> pd.DataFrame:
     """The first rejects to show: row, field, column, value, reason; malformed records first
     in row order."""
     rejects = con.execute(
-        f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}").df()
+        f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}"
+    ).df()
     rejects.insert(2, "column", rejects["field"].map(mapping))
     if malformed:
         extra = pd.DataFrame(
@@ -271,8 +329,14 @@ def _listed_rejects(con: duckdb.DuckDBPyConnection, rejects_sql: str, mapping: M
     return rejects
 
 
-def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table,
-                mapping: Mapping, parsed: str, check_typed: bool = False) -> ParsedFile:
+def _parse_file(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    table: Table,
+    mapping: Mapping,
+    parsed: str,
+    check_typed: bool = False,
+) -> ParsedFile:
     """One way of reading ``staged``: plan each field's parse, write the parsed table in one
     pass, tidy its text, summarise it per SKU, and list the rejects."""
     plan = _plan(con, staged, table, mapping, check_typed)
@@ -288,13 +352,18 @@ def _parse_file(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: Table
     if accepted == total:
         rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
     elif staged.skipped_lines is not None:
-        rejects_sql = _number_csv_rows(con, staged, rejects_sql, parsed + "__lines",
-                                       bool(malformed))
+        rejects_sql = _number_csv_rows(
+            con, staged, rejects_sql, parsed + "__lines", bool(malformed)
+        )
     report = FileReport(
-        file_key=table.key, file_label=staged.label, read=total + len(malformed),
-        accepted=accepted, rejected=total - accepted + len(malformed),
+        file_key=table.key,
+        file_label=staged.label,
+        read=total + len(malformed),
+        accepted=accepted,
+        rejected=total - accepted + len(malformed),
         rejects=_listed_rejects(con, rejects_sql, mapping, malformed),
-        warnings=warnings, notes=plan.notes,
+        warnings=warnings,
+        notes=plan.notes,
     )
     return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql, summary)
 
@@ -304,8 +373,13 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _number_csv_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, rejects_sql: str,
-                     lines: str, malformed: bool) -> str:
+def _number_csv_rows(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    rejects_sql: str,
+    lines: str,
+    malformed: bool,
+) -> str:
     """``rejects_sql`` with a CSV's row numbers: positions among the kept records moved past the
     lines that hold none (rejected records, blank lines, lines above the header). ``lines`` names
     the temp table of that mapping (see :func:`queries.skipped_lines_table`)."""
@@ -325,15 +399,20 @@ def _number_csv_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, rejects
     return q.number_rows(rejects_sql, lines)
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, summary: str,
-                date_field: str | None, row: str) -> int:
+def _duplicates(
+    con: duckdb.DuckDBPyConnection,
+    staged: StagedFile,
+    parsed: str,
+    summary: str,
+    date_field: str | None,
+    row: str,
+) -> int:
     """Exact duplicate records, hashed from the source (the parsed table has no hash column).
 
     Only rows the SKU pass marks as possible twins are hashed (the parsed table and the source
     number their rows alike); without a date to prune by, every row is.
     """
-    if date_field is not None and (
-            one_row(con, q.summary_duplicate_candidates(summary))[0] == 0):
+    if date_field is not None and (one_row(con, q.summary_duplicate_candidates(summary))[0] == 0):
         return 0
     # The hash reads the file's text: a CSV read in the parsing pass is staged as text now.
     source, row_expr, params = staged.source, staged.row_expr, staged.params
@@ -355,16 +434,25 @@ def _warning_checks(table: Table, mapping: Mapping) -> list[tuple[str, str]]:
     checks: list[tuple[str, str]] = []
     if table.key == "sales":
         checks += [
-            ("quantity < 0", "{n:,} negative quantities treated as returns or cancellations "
-                             "(netted within the week)"),
+            (
+                "quantity < 0",
+                "{n:,} negative quantities treated as returns or cancellations "
+                "(netted within the week)",
+            ),
             ("quantity = 0", "{n:,} lines with zero quantity"),
         ]
         if "unit_price" in mapping:
-            checks += [("unit_price = 0", "{n:,} lines with a zero unit price"),
-                       ("unit_price < 0", "{n:,} lines with a negative unit price")]
+            checks += [
+                ("unit_price = 0", "{n:,} lines with a zero unit price"),
+                ("unit_price < 0", "{n:,} lines with a negative unit price"),
+            ]
     if table.key == "inventory":
         checks.append(("on_hand < 0", "{n:,} negative on-hand quantities"))
     if table.key == "suppliers":
-        checks.append(("receipt_date < order_date",
-                       "{n:,} receipts dated before their order (negative lead time)"))
+        checks.append(
+            (
+                "receipt_date < order_date",
+                "{n:,} receipts dated before their order (negative lead time)",
+            )
+        )
     return checks

@@ -88,6 +88,8 @@ def _busy_seconds(value: float | None) -> float:
         return float(os.environ.get(BUSY_SECONDS_ENV, DEFAULT_BUSY_SECONDS))
     except ValueError:
         return DEFAULT_BUSY_SECONDS
+
+
 @dataclass
 class Staging:
     """Files validated and waiting for :meth:`Workspace.commit` (or :meth:`Workspace.discard`)."""
@@ -105,8 +107,12 @@ class Workspace:
     """A DuckDB workspace file, opened only while an operation runs (safe across threads and
     beside another process such as a scheduled ``segstudio`` job)."""
 
-    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, memory_limit: str | None = None,
-                 busy_seconds: float | None = None):
+    def __init__(
+        self,
+        path: str | Path = DEFAULT_WORKSPACE,
+        memory_limit: str | None = None,
+        busy_seconds: float | None = None,
+    ):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.memory_limit = memory_limit
@@ -134,11 +140,16 @@ class Workspace:
                     raise SegStudioError(f"{self.path}: cannot open the workspace ({exc})") from exc
                 if time.monotonic() >= deadline:
                     holder = _HOLDER.search(str(exc))
-                    who = f"another program (process {holder.group(1)})" if holder else "another program"
+                    who = (
+                        f"another program (process {holder.group(1)})"
+                        if holder
+                        else "another program"
+                    )
                     raise WorkspaceBusyError(
                         f"{self.path}: the workspace is busy: {who} is using it; waited "
                         f"{self.busy_seconds:g} s. Try again when it has finished "
-                        f"(or set {BUSY_SECONDS_ENV} to wait longer).") from exc
+                        f"(or set {BUSY_SECONDS_ENV} to wait longer)."
+                    ) from exc
                 time.sleep(pause)
                 pause = min(pause * 2, _RETRY_MAX_S)
             except duckdb.Error as exc:
@@ -185,8 +196,10 @@ class Workspace:
         """The connection held by :meth:`hold` or ``with Workspace(...) as ws`` (the command
         line's and the tests' way of doing many operations in a row)."""
         if self._held is None:
-            raise RuntimeError("Workspace.con is only open inside 'with Workspace(...) as ws'; "
-                               "use 'with ws.connect() as con' for one operation")
+            raise RuntimeError(
+                "Workspace.con is only open inside 'with Workspace(...) as ws'; "
+                "use 'with ws.connect() as con' for one operation"
+            )
         return self._held
 
     def close(self) -> None:
@@ -286,8 +299,12 @@ class Workspace:
             return _mapping_for(con, file_key, columns)
 
     # ------------------------------------------------------------------ loading
-    def stage(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
-              tag: str = "") -> Staging:
+    def stage(
+        self,
+        files: dict[str, SourceFile],
+        mappings: dict[str, Mapping] | None = None,
+        tag: str = "",
+    ) -> Staging:
         """Read and validate ``files`` (file key -> source) into staging tables.
 
         Every staging gets tables of its own (``tag`` and a random suffix), so concurrent
@@ -299,7 +316,9 @@ class Workspace:
         mappings = mappings or {}
         unknown = sorted(set(files) - set(TABLES))
         if unknown:
-            raise UnusableFileError(f"unknown file key(s) {', '.join(unknown)}; use {', '.join(TABLES)}")
+            raise UnusableFileError(
+                f"unknown file key(s) {', '.join(unknown)}; use {', '.join(TABLES)}"
+            )
         tag = _staging_tag(tag)
         staging = Staging(tag=tag)
         with self.writing() as con:
@@ -315,10 +334,16 @@ class Workspace:
                     mapping = mappings.get(key) or _mapping_for(con, key, staged.columns)[0]
                     check_mapping(table, mapping, staged.columns, src.label)
                     parsed = f"__staged{tag}_{key}"
-                    staging.temp_tables += [parsed, parsed + "__sku", parsed + "__lines",
-                                            parsed + "__rejects", parsed + "__skus"]
+                    staging.temp_tables += [
+                        parsed,
+                        parsed + "__sku",
+                        parsed + "__lines",
+                        parsed + "__rejects",
+                        parsed + "__skus",
+                    ]
                     staging.files[key] = _keep_for_commit(
-                        con, parse_file(con, staged, table, mapping, parsed))
+                        con, parse_file(con, staged, table, mapping, parsed)
+                    )
                 self._cross_checks(con, staging)
             except BaseException:
                 self._drop_temps(con, staging)
@@ -335,8 +360,12 @@ class Workspace:
             if key not in staging.files:
                 continue
             p = staging.files[key]
-            skus = [r[0] for r in con.execute(
-                q.unknown_skus(p.parsed_table, p.ok_condition, sales_source)).fetchall()]
+            skus = [
+                r[0]
+                for r in con.execute(
+                    q.unknown_skus(p.parsed_table, p.ok_condition, sales_source)
+                ).fetchall()
+            ]
             if skus:
                 shown = ", ".join(skus[:5]) + (", ..." if len(skus) > 5 else "")
                 p.report.warnings.append(f"{len(skus):,} SKUs that never sold ({shown})")
@@ -368,8 +397,9 @@ class Workspace:
                 self._drop_temps(con, staging)
         return load_id
 
-    def _commit_file(self, con: duckdb.DuckDBPyConnection, load_id: int, key: str,
-                     p: ParsedFile) -> None:
+    def _commit_file(
+        self, con: duckdb.DuckDBPyConnection, load_id: int, key: str, p: ParsedFile
+    ) -> None:
         for stmt in q.swap_in(con, p.parsed_table, p.table):
             con.execute(stmt)
         if key == "sales":
@@ -388,10 +418,21 @@ class Workspace:
         mapping_json = json.dumps(p.mapping)
         con.execute(q.SAVE_MAPPING, [layout, key, mapping_json])
         r = p.report
-        con.execute(q.INSERT_LOAD, [
-            load_id, key, r.file_label, layout, mapping_json, r.read, r.accepted, r.rejected,
-            json.dumps(r.warnings + r.notes), "loaded",
-        ])
+        con.execute(
+            q.INSERT_LOAD,
+            [
+                load_id,
+                key,
+                r.file_label,
+                layout,
+                mapping_json,
+                r.read,
+                r.accepted,
+                r.rejected,
+                json.dumps(r.warnings + r.notes),
+                "loaded",
+            ],
+        )
 
     def discard(self, staging: Staging) -> None:
         with self.writing() as con:
@@ -404,8 +445,11 @@ class Workspace:
         if staging.tag:
             con.execute(q.FORGET_STAGING, [staging.tag])
 
-    def load(self, files: dict[str, SourceFile], mappings: dict[str, Mapping] | None = None,
-             ) -> tuple[int, dict[str, FileReport]]:
+    def load(
+        self,
+        files: dict[str, SourceFile],
+        mappings: dict[str, Mapping] | None = None,
+    ) -> tuple[int, dict[str, FileReport]]:
         """Stage and commit in one go (the command line's way). Returns (load id, reports)."""
         staging = self.stage(files, mappings)
         reports = staging.reports
@@ -413,14 +457,16 @@ class Workspace:
         return load_id, reports
 
 
-def _saved_mapping(con: duckdb.DuckDBPyConnection, file_key: str,
-                   columns: list[str]) -> Mapping | None:
+def _saved_mapping(
+    con: duckdb.DuckDBPyConnection, file_key: str, columns: list[str]
+) -> Mapping | None:
     row = con.execute(q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
     return json.loads(row[0]) if row else None
 
 
-def _mapping_for(con: duckdb.DuckDBPyConnection, file_key: str,
-                 columns: list[str]) -> tuple[Mapping, str]:
+def _mapping_for(
+    con: duckdb.DuckDBPyConnection, file_key: str, columns: list[str]
+) -> tuple[Mapping, str]:
     saved = _saved_mapping(con, file_key, columns)
     if saved is not None:
         # The layout ignores case and punctuation: name the columns as this file spells them.

@@ -135,8 +135,11 @@ def bucket_keys(edges: tuple[float, ...]) -> list[str]:
     for e in edges:
         keys.append(f"{low}_{fmt.plain(e)}")
         low = fmt.plain(e + 1) if float(e).is_integer() else fmt.plain(e)
-    return [*(k.replace(".", "p") for k in keys),
-            f"over_{fmt.plain(edges[-1])}".replace(".", "p"), UNKNOWN]
+    return [
+        *(k.replace(".", "p") for k in keys),
+        f"over_{fmt.plain(edges[-1])}".replace(".", "p"),
+        UNKNOWN,
+    ]
 
 
 def bucket_labels(edges: tuple[float, ...]) -> list[str]:
@@ -156,8 +159,10 @@ AGEING_COLUMNS: dict[str, str] = {
 }
 
 
-def read_ageing(con: duckdb.DuckDBPyConnection, settings: HealthSettings | None = None,
-                ) -> pd.DataFrame:
+def read_ageing(
+    con: duckdb.DuckDBPyConnection,
+    settings: HealthSettings | None = None,
+) -> pd.DataFrame:
     """Per SKU of the inventory snapshot, the units and value per ageing bucket (columns
     :data:`AGEING_COLUMNS`, one set per bucket of ``settings``), sorted by SKU. One SQL pass
     over the inventory: run it once per data load. Empty when no inventory is loaded."""
@@ -171,16 +176,21 @@ def ageing_note(stored_columns: set[str], unknown_share: float = 0.0) -> str | N
     load mapped (``Workspace.stored_columns("inventory")``) and the share of the value whose
     age is unknown; None when there is nothing to say."""
     if not {"age_days", "receipt_date"} & stored_columns:
-        return ("No age can be told: the inventory snapshot has neither age_days nor "
-                "receipt_date mapped, so all stock shows as unknown age. Map one of them on "
-                "the Data page to see the ageing.")
+        return (
+            "No age can be told: the inventory snapshot has neither age_days nor "
+            "receipt_date mapped, so all stock shows as unknown age. Map one of them on "
+            "the Data page to see the ageing."
+        )
     notes = []
     if "age_days" not in stored_columns and "snapshot_date" not in stored_columns:
-        notes.append("Ages are counted from receipt_date to the last sales day: snapshot_date "
-                     "is not mapped.")
+        notes.append(
+            "Ages are counted from receipt_date to the last sales day: snapshot_date is not mapped."
+        )
     if unknown_share > 0:
-        notes.append(f"{fmt.share(unknown_share)} of the value on hand has no age: its rows have "
-                     "neither age_days nor receipt_date.")
+        notes.append(
+            f"{fmt.share(unknown_share)} of the value on hand has no age: its rows have "
+            "neither age_days nor receipt_date."
+        )
     return " ".join(notes) or None
 
 
@@ -232,8 +242,10 @@ def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
     cols = [f"{prefix}{k}" for prefix in ("units_", "value_", "uncosted_") for k in keys]
     missing = [c for c in cols if c not in ageing]
     if missing:
-        raise HealthError(f"the ageing table lacks {', '.join(missing)}: read it with the same "
-                          "age edges as the settings")
+        raise HealthError(
+            f"the ageing table lacks {', '.join(missing)}: read it with the same "
+            "age edges as the settings"
+        )
     stacked = np.ascontiguousarray(ageing[cols].to_numpy(float).T)
     return np.split(stacked, 3)
 
@@ -257,9 +269,14 @@ def _divide_or_zero(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
     return np.where(b > 0, safe_divide(a, b), 0.0)
 
 
-def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFrame,
-               last_day: dt.date, settings: HealthSettings | None = None,
-               policies: pd.DataFrame | None = None) -> pd.DataFrame:
+def sku_health(
+    features: pd.DataFrame,
+    segments: np.ndarray,
+    ageing: pd.DataFrame,
+    last_day: dt.date,
+    settings: HealthSettings | None = None,
+    policies: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The health of every SKU of ``features``: one row per feature row, in its order, columns
     :data:`SKU_HEALTH_COLUMNS` (bucket columns per ``settings``). Definitions: :data:`METHODS`.
 
@@ -292,8 +309,10 @@ def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFram
     demand = np.nan_to_num(np.maximum(_col(features, "demand_mean"), 0.0))
     if s.excess_basis == "order_up_to":
         if policies is None or "order_up_to" not in policies:
-            raise HealthError("the order_up_to excess basis needs the policies "
-                              "(policy.compute_policies) of the same SKUs")
+            raise HealthError(
+                "the order_up_to excess basis needs the policies "
+                "(policy.compute_policies) of the same SKUs"
+            )
         if len(policies) != n:
             raise HealthError(f"{len(policies)} policy rows for {n} SKUs")
         limit = np.nan_to_num(np.maximum(_col(policies, "order_up_to"), 0.0))
@@ -316,14 +335,26 @@ def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFram
     obsolete_value = np.where(obsolete, value, 0.0)
 
     r_obs = np.where(obsolete, s.obsolete_rate, 0.0)
-    exposure = (v_aged_excess * np.maximum(r_obs, max(s.aged_rate, s.excess_rate))
-                + v_aged_only * np.maximum(r_obs, s.aged_rate)
-                + v_excess_only * np.maximum(r_obs, s.excess_rate)
-                + v_neither * r_obs)
+    exposure = (
+        v_aged_excess * np.maximum(r_obs, max(s.aged_rate, s.excess_rate))
+        + v_aged_only * np.maximum(r_obs, s.aged_rate)
+        + v_excess_only * np.maximum(r_obs, s.excess_rate)
+        + v_neither * r_obs
+    )
     at_risk = np.where(obsolete, value, aged_value + v_excess_only)
-    reason = pd.Categorical.from_codes(np.select(
-        [obsolete, (aged_value > 0) & (aged_value >= excess_value), excess_value > 0,
-         on_hand > 0], [0, 1, 2, 3], 4), categories=list(REASONS))
+    reason = pd.Categorical.from_codes(
+        np.select(
+            [
+                obsolete,
+                (aged_value > 0) & (aged_value >= excess_value),
+                excess_value > 0,
+                on_hand > 0,
+            ],
+            [0, 1, 2, 3],
+            4,
+        ),
+        categories=list(REASONS),
+    )
 
     out = {
         "sku": skus.to_numpy(),
@@ -333,21 +364,23 @@ def sku_health(features: pd.DataFrame, segments: np.ndarray, ageing: pd.DataFram
     }
     out.update({f"units_{k}": units[i] for i, k in enumerate(keys)})
     out.update({f"value_{k}": value_b[i] for i, k in enumerate(keys)})
-    out.update({
-        "aged_units": aged_units,
-        "aged_value": aged_value,
-        "demand_mean": demand,
-        "excess_limit": limit,
-        "excess_units": excess,
-        "excess_value": excess_value,
-        "weeks_since_last_sale": days_since / 7.0,
-        "obsolete": obsolete,
-        "obsolete_value": obsolete_value,
-        "write_down_exposure": exposure,
-        "value_at_risk": at_risk,
-        "reason": reason,
-        "uncosted_units": np.where(no_cost, uncosted.sum(axis=0), 0.0),
-    })
+    out.update(
+        {
+            "aged_units": aged_units,
+            "aged_value": aged_value,
+            "demand_mean": demand,
+            "excess_limit": limit,
+            "excess_units": excess,
+            "excess_value": excess_value,
+            "weeks_since_last_sale": days_since / 7.0,
+            "obsolete": obsolete,
+            "obsolete_value": obsolete_value,
+            "write_down_exposure": exposure,
+            "value_at_risk": at_risk,
+            "reason": reason,
+            "uncosted_units": np.where(no_cost, uncosted.sum(axis=0), 0.0),
+        }
+    )
     return pd.DataFrame(out, copy=False)
 
 
@@ -365,8 +398,14 @@ SEGMENT_HEALTH_COLUMNS: dict[str, str] = {
     "value_at_risk": "Value of the units obsolete, aged or excess (each unit once)",
     "value_at_risk_share": "value_at_risk / value",
 }
-_SUMMED = ("value", "excess_value", "obsolete_value", "aged_value", "write_down_exposure",
-           "value_at_risk")
+_SUMMED = (
+    "value",
+    "excess_value",
+    "obsolete_value",
+    "aged_value",
+    "write_down_exposure",
+    "value_at_risk",
+)
 
 
 def segment_health(skus: pd.DataFrame, settings: HealthSettings | None = None) -> pd.DataFrame:
@@ -381,15 +420,17 @@ def segment_health(skus: pd.DataFrame, settings: HealthSettings | None = None) -
     out: dict[str, object] = {
         "segment": np.asarray(labels, dtype=object),
         "skus": np.bincount(codes, minlength=k),
-        "skus_with_stock": np.bincount(codes, weights=(skus["on_hand"] > 0).to_numpy(float),
-                                       minlength=k).astype(np.int64),
+        "skus_with_stock": np.bincount(
+            codes, weights=(skus["on_hand"] > 0).to_numpy(float), minlength=k
+        ).astype(np.int64),
         "value": total("value"),
     }
     out.update({f"value_{b}": total(f"value_{b}") for b in s.buckets})
     out.update({c: total(c) for c in _SUMMED[1:]})
     table = pd.DataFrame(out)
-    table["value_at_risk_share"] = _divide_or_zero(table["value_at_risk"].to_numpy(float),
-                                             table["value"].to_numpy(float))
+    table["value_at_risk_share"] = _divide_or_zero(
+        table["value_at_risk"].to_numpy(float), table["value"].to_numpy(float)
+    )
     return table
 
 
@@ -403,14 +444,17 @@ def headline(skus: pd.DataFrame) -> dict[str, float]:
     return out
 
 
-def ageing_chart_data(segments: pd.DataFrame, settings: HealthSettings | None = None,
-                      ) -> pd.DataFrame:
+def ageing_chart_data(
+    segments: pd.DataFrame,
+    settings: HealthSettings | None = None,
+) -> pd.DataFrame:
     """Long form for the stacked bar: segment, bucket (label), value; youngest bucket first."""
     s = settings or HealthSettings()
     labels = bucket_labels(s.age_edges_days)
     cols = [f"value_{b}" for b in s.buckets]
-    long = segments[["segment", *cols]].melt(id_vars="segment", var_name="bucket",
-                                             value_name="value")
+    long = segments[["segment", *cols]].melt(
+        id_vars="segment", var_name="bucket", value_name="value"
+    )
     long["bucket"] = long["bucket"].map(dict(zip(cols, labels, strict=True)))
     return long
 
@@ -454,51 +498,68 @@ def _actions(t: pd.DataFrame, s: HealthSettings, aged_share: np.ndarray) -> np.n
 
     rows = np.flatnonzero(reason == "obsolete")
     weeks = t["weeks_since_last_sale"].to_numpy(float)[rows]
-    action[rows] = np.where(np.isnan(weeks), "obsolete: never sold: sell off / write down",
-                            "obsolete: no sale in " + fmt.each(fmt.count, weeks)
-                            + " weeks: sell off / write down")
+    action[rows] = np.where(
+        np.isnan(weeks),
+        "obsolete: never sold: sell off / write down",
+        "obsolete: no sale in " + fmt.each(fmt.count, weeks) + " weeks: sell off / write down",
+    )
 
     rows = np.flatnonzero(reason == "excess")
     stop = ": stop replenishment / return to supplier"
     if s.excess_basis == "order_up_to":
         limit = t["excess_limit"].to_numpy(float)[rows]
         ratio = _divide_or_zero(on_hand[rows], limit)
-        action[rows] = np.where(np.isfinite(ratio) & (limit > 0),
-                                "excess: " + fmt.each(fmt.ratio, ratio, 1) + " order-up-to" + stop,
-                                "excess: the policy stocks none" + stop)
+        action[rows] = np.where(
+            np.isfinite(ratio) & (limit > 0),
+            "excess: " + fmt.each(fmt.ratio, ratio, 1) + " order-up-to" + stop,
+            "excess: the policy stocks none" + stop,
+        )
     else:
         demand = t["demand_mean"].to_numpy(float)[rows]
         cover = _divide_or_zero(on_hand[rows], demand)
-        action[rows] = np.where(np.isfinite(cover) & (demand > 0),
-                                "excess: " + fmt.each(fmt.count, cover) + " weeks of cover (limit "
-                                + f"{fmt.plain(s.cover_weeks)})" + stop,
-                                "excess: no demand in the window" + stop)
+        action[rows] = np.where(
+            np.isfinite(cover) & (demand > 0),
+            "excess: "
+            + fmt.each(fmt.count, cover)
+            + " weeks of cover (limit "
+            + f"{fmt.plain(s.cover_weeks)})"
+            + stop,
+            "excess: no demand in the window" + stop,
+        )
 
     rows = np.flatnonzero(reason == "aged")
-    action[rows] = ("aged: " + fmt.each(fmt.share, aged_share[rows], 0)
-                    + f" over {fmt.plain(s.age_edges_days[-1])} days: discount, bundle or move it "
-                    "to where it sells")
+    action[rows] = (
+        "aged: "
+        + fmt.each(fmt.share, aged_share[rows], 0)
+        + f" over {fmt.plain(s.age_edges_days[-1])} days: discount, bundle or move it "
+        "to where it sells"
+    )
     return action
 
 
-def act_on_first(skus: pd.DataFrame, settings: HealthSettings, limit: int | None = None,
-                 ) -> pd.DataFrame:
+def act_on_first(
+    skus: pd.DataFrame,
+    settings: HealthSettings,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """The SKUs with value at risk, most first (ties by SKU), with the suggested action;
     columns :data:`ACT_ON_FIRST_COLUMNS`. ``skus``: :func:`sku_health` under the same
     ``settings`` (the action names their excess basis). ``limit``: keep the first rows."""
     t = _ranked(skus, limit)
     aged_share = _divide_or_zero(t["aged_units"].to_numpy(float), t["on_hand"].to_numpy(float))
-    return pd.DataFrame({
-        "rank": np.arange(1, len(t) + 1),
-        "sku": t["sku"],
-        "segment": t["segment"],
-        "reason": t["reason"],
-        "action": _actions(t, settings, aged_share),
-        "value_at_risk": t["value_at_risk"],
-        "write_down_exposure": t["write_down_exposure"],
-        "value": t["value"],
-        "on_hand": t["on_hand"],
-        "excess_units": t["excess_units"],
-        "aged_share": aged_share,
-        "weeks_since_last_sale": t["weeks_since_last_sale"],
-    })
+    return pd.DataFrame(
+        {
+            "rank": np.arange(1, len(t) + 1),
+            "sku": t["sku"],
+            "segment": t["segment"],
+            "reason": t["reason"],
+            "action": _actions(t, settings, aged_share),
+            "value_at_risk": t["value_at_risk"],
+            "write_down_exposure": t["write_down_exposure"],
+            "value": t["value"],
+            "on_hand": t["on_hand"],
+            "excess_units": t["excess_units"],
+            "aged_share": aged_share,
+            "weeks_since_last_sale": t["weeks_since_last_sale"],
+        }
+    )

@@ -26,4 +26,3 @@ def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per SKU and calendar quarter over all sales: revenue, cost of goods, units and the
     service counts of :func:`sku_service` (one SQL pass, once per load)."""
     return con.execute(q.SKU_QUARTERS).fetch_arrow_table().to_pandas()
-

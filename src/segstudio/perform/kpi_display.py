@@ -14,7 +14,10 @@ from segstudio.perform.kpis import Scorecard
 __all__ = ["display_table", "format_value", "notes"]
 
 _FORMAT_BY_UNIT: dict[str, Callable[[object], str]] = {
-    "rate": fmt.share, "days": fmt.days, "ratio": fmt.ratio}
+    "rate": fmt.share,
+    "days": fmt.days,
+    "ratio": fmt.ratio,
+}
 
 
 def format_value(value: float, unit: str) -> str:
@@ -49,4 +52,3 @@ def notes(sc: Scorecard) -> list[str]:
         where = "" if len(segs) == every else f" ({', '.join(segs)})"
         out.append(f"{label}{where}: {note}")
     return out
-

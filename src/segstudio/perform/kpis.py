@@ -24,7 +24,6 @@ relative ``amber_band`` below it (default 5%), red further below; the reverse fo
 supply. A KPI that cannot be computed is "n/a" with a note.
 """
 
-
 from __future__ import annotations
 
 import datetime as dt
@@ -68,8 +67,12 @@ STATUSES = ("green", "amber", "red", "n/a")
 NO_FORECASTS = "no forecasts yet: forecasting is not built, so accuracy cannot be measured"
 
 
-def status(value: np.ndarray | float, target: np.ndarray | float, higher_is_better: bool,
-           amber_band: float = DEFAULT_AMBER_BAND) -> np.ndarray:
+def status(
+    value: np.ndarray | float,
+    target: np.ndarray | float,
+    higher_is_better: bool,
+    amber_band: float = DEFAULT_AMBER_BAND,
+) -> np.ndarray:
     """Red/amber/green of values against targets (relative band); "n/a" where either is
     missing."""
     v = np.asarray(value, dtype=float)
@@ -105,24 +108,30 @@ class ServiceColumns:
             fill=fill,
             otif=not otif_missing,
             missing_fill="" if fill else "needs shipped_qty, which the sales file does not map",
-            missing_otif="" if not otif_missing else
-            f"needs {', '.join(otif_missing)}, which the sales file does not map",
+            missing_otif=""
+            if not otif_missing
+            else f"needs {', '.join(otif_missing)}, which the sales file does not map",
         )
-
 
 
 def window_years(window: Window) -> float:
     return ((window.last_day - window.start).days + 1) / YEAR_DAYS
 
 
-_SERVICE_SUMS = ("lines", "ordered_units", "shipped_units", "lines_complete", "lines_dated",
-                 "lines_otif")
-_MONEY_SUMS = ("revenue", "margin", "cogs", "inventory_value", "on_order_value",
-               "carrying_cost")
+_SERVICE_SUMS = (
+    "lines",
+    "ordered_units",
+    "shipped_units",
+    "lines_complete",
+    "lines_dated",
+    "lines_otif",
+)
+_MONEY_SUMS = ("revenue", "margin", "cogs", "inventory_value", "on_order_value", "carrying_cost")
 
 
-def kpi_base(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,
-             policy: PolicyTable) -> pd.DataFrame:
+def kpi_base(
+    features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame, policy: PolicyTable
+) -> pd.DataFrame:
     """One row per SKU of the feature table with its segment, money (revenue, margin, cost of
     goods, inventory and on-order value at cost, annual carrying cost at the segment policy's
     holding rate) and the service counts (0 where the SKU had no order line)."""
@@ -152,8 +161,15 @@ def kpi_base(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame
 
 def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -> pd.DataFrame:
     """The sums of :func:`kpi_base` per segment, then a Portfolio row (all SKUs)."""
-    cols = ["revenue", "margin", "cogs", "inventory_value", "on_order_value", "carrying_cost",
-            *_SERVICE_SUMS]
+    cols = [
+        "revenue",
+        "margin",
+        "cogs",
+        "inventory_value",
+        "on_order_value",
+        "carrying_cost",
+        *_SERVICE_SUMS,
+    ]
     grouped = base.groupby("segment", sort=True)[cols].sum(min_count=1)
     grouped.insert(0, "skus", base.groupby("segment", sort=True).size())
     if segment_order is not None:
@@ -181,13 +197,15 @@ def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:
     annual_cogs = totals["cogs"].to_numpy(dtype=float) / years
     out["inventory_turns"] = _ratio(annual_cogs, totals["inventory_value"])
     out["days_of_supply"] = _ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
-    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years,
-                           totals["inventory_value"])
+    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years, totals["inventory_value"])
     return out
 
 
-def service_targets(segments: list[str], policy: PolicyTable, policies: pd.DataFrame | None,
-                    ) -> pd.DataFrame:
+def service_targets(
+    segments: list[str],
+    policy: PolicyTable,
+    policies: pd.DataFrame | None,
+) -> pd.DataFrame:
     """Per segment, the policy's service measure and target. A cost-based policy's target is
     each SKU's critical ratio: its mean over the segment's stocked SKUs."""
     rows = []
@@ -198,8 +216,14 @@ def service_targets(segments: list[str], policy: PolicyTable, policies: pd.DataF
         if p.service_type == "cost" and policies is not None:
             own = policies[(policies["segment"] == seg) & (policies["demand_model"] != "none")]
             target = float(own["service_target"].mean()) if len(own) else np.nan
-        rows.append({"segment": seg, "service_type": p.service_type, "measure": measure,
-                     "service_target": target})
+        rows.append(
+            {
+                "segment": seg,
+                "service_type": p.service_type,
+                "measure": measure,
+                "service_target": target,
+            }
+        )
     return pd.DataFrame(rows, columns=["segment", "service_type", "measure", "service_target"])
 
 
@@ -225,8 +249,11 @@ class Scorecard:
 
     def misses(self) -> pd.DataFrame:
         """The segments (not the portfolio) whose service is below target: red or amber."""
-        s = self.long[(self.long["kpi"] == "service_level") & (self.long["segment"] != PORTFOLIO)
-                      & self.long["status"].isin(["red", "amber"])]
+        s = self.long[
+            (self.long["kpi"] == "service_level")
+            & (self.long["segment"] != PORTFOLIO)
+            & self.long["status"].isin(["red", "amber"])
+        ]
         return s.reset_index(drop=True)
 
     def counts(self) -> dict[str, int]:
@@ -235,17 +262,25 @@ class Scorecard:
         return {s: int(c.get(s, 0)) for s in STATUSES}
 
 
-def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, years: float,
-              columns: ServiceColumns, policies: pd.DataFrame | None = None,
-              segment_order: list[str] | None = None) -> Scorecard:
+def scorecard(
+    base: pd.DataFrame,
+    targets: KpiTargets,
+    policy: PolicyTable,
+    years: float,
+    columns: ServiceColumns,
+    policies: pd.DataFrame | None = None,
+    segment_order: list[str] | None = None,
+) -> Scorecard:
     """The KPI scorecard per segment and for the portfolio, with targets and status."""
     totals = segment_totals(base, segment_order)
     values = kpi_values(totals, years)
     segs = [s for s in totals["segment"] if s != PORTFOLIO]
     svc = service_targets(segs, policy, policies).set_index("segment")
-    achieved = np.where(svc["measure"] == "fill_rate",
-                        values.set_index("segment").loc[segs, "unit_fill_rate"],
-                        values.set_index("segment").loc[segs, "line_fill_rate"]).astype(float)
+    achieved = np.where(
+        svc["measure"] == "fill_rate",
+        values.set_index("segment").loc[segs, "unit_fill_rate"],
+        values.set_index("segment").loc[segs, "line_fill_rate"],
+    ).astype(float)
     if not columns.fill:
         achieved[:] = np.nan
     svc["achieved"] = achieved
@@ -253,8 +288,11 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
     w = lines.loc[segs].to_numpy(dtype=float)
     ok = np.isfinite(achieved) & np.isfinite(svc["service_target"].to_numpy(dtype=float)) & (w > 0)
     port_achieved = float(np.average(achieved[ok], weights=w[ok])) if ok.any() else np.nan
-    port_target = (float(np.average(svc["service_target"].to_numpy(dtype=float)[ok], weights=w[ok]))
-                   if ok.any() else np.nan)
+    port_target = (
+        float(np.average(svc["service_target"].to_numpy(dtype=float)[ok], weights=w[ok]))
+        if ok.any()
+        else np.nan
+    )
 
     no_stock = not bool((totals["inventory_value"].fillna(0) > 0).any())
     rows = []
@@ -271,8 +309,11 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
                     value = float(svc.loc[seg, "achieved"])
                     target = float(svc.loc[seg, "service_target"])
                     measure = svc.loc[seg, "measure"]
-                    note = ("unit fill rate against a fill-rate target" if measure == "fill_rate"
-                            else "line fill rate against a cycle-service-level target")
+                    note = (
+                        "unit fill rate against a fill-rate target"
+                        if measure == "fill_rate"
+                        else "line fill rate against a cycle-service-level target"
+                    )
                 if not columns.fill:
                     value, note = np.nan, columns.missing_fill
             elif key == "forecast_accuracy":
@@ -285,15 +326,25 @@ def scorecard(base: pd.DataFrame, targets: KpiTargets, policy: PolicyTable, year
                     value, note = np.nan, columns.missing_otif
                 elif not np.isfinite(value):
                     note = _empty_note(key, no_stock)
-            rows.append({"segment": seg, "kpi": key, "label": kpi.label, "unit": kpi.unit,
-                         "value": value, "target": target, "note": note,
-                         "higher_is_better": kpi.higher_is_better})
+            rows.append(
+                {
+                    "segment": seg,
+                    "kpi": key,
+                    "label": kpi.label,
+                    "unit": kpi.unit,
+                    "value": value,
+                    "target": target,
+                    "note": note,
+                    "higher_is_better": kpi.higher_is_better,
+                }
+            )
     long = pd.DataFrame(rows)
     long["status"] = "n/a"
     for better in (True, False):
         m = long["higher_is_better"] == better
-        long.loc[m, "status"] = status(long.loc[m, "value"], long.loc[m, "target"], better,
-                                       targets.amber_band)
+        long.loc[m, "status"] = status(
+            long.loc[m, "value"], long.loc[m, "target"], better, targets.amber_band
+        )
     long = long.drop(columns="higher_is_better")
     return Scorecard(long, values, totals, svc, columns)
 
@@ -316,7 +367,7 @@ BALANCED_COLUMNS: dict[str, str] = {
     "margin_pct": "Gross margin / revenue",
     "inventory_value": "On-hand stock at cost (the snapshot)",
     "carrying_cost": "Annual cost of holding the stock: inventory value x the policy's "
-                     "holding rate",
+    "holding rate",
     "working_capital": "Cash tied up in stock: on hand plus on order, at cost",
     "gmroi": "Annualised gross margin / inventory value",
     "margin_after_carrying": "Annualised gross margin - annual carrying cost",
@@ -366,14 +417,17 @@ def prepare_quarters(quarters: pd.DataFrame, sku: np.ndarray) -> Quarters:
     codes, starts = pd.factorize(pd.to_datetime(quarters["quarter"].to_numpy()[keep]), sort=True)
     first = pd.to_datetime(quarters["first_day"]).min() if len(quarters) else pd.NaT
     return Quarters(
-        pos=pos[keep], quarter=codes.astype(np.int64),
+        pos=pos[keep],
+        quarter=codes.astype(np.int64),
         starts=tuple(ts.date() for ts in starts),
         sums={c: np.nan_to_num(quarters[c].to_numpy(dtype=float)[keep]) for c in _TREND_SUMS},
-        first_day=None if pd.isna(first) else first.date())
+        first_day=None if pd.isna(first) else first.date(),
+    )
 
 
-def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
-                    last_day: dt.date | None = None) -> pd.DataFrame:
+def quarterly_trend(
+    q: Quarters, segments: np.ndarray, columns: ServiceColumns, last_day: dt.date | None = None
+) -> pd.DataFrame:
     """Per segment (and Portfolio) and quarter: revenue, gross margin, margin %, units, unit
     and line fill rate and OTIF (NaN where the columns are not mapped). Segments are the
     SKUs' segments today. ``complete`` is false for a quarter the data covers only in part
@@ -381,8 +435,10 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
     codes, labels = pd.factorize(np.asarray(segments), sort=True)
     n_seg, n_q = len(labels), len(q.starts)
     key = codes[q.pos].astype(np.int64) * n_q + q.quarter
-    sums = {c: np.bincount(key, weights=v, minlength=n_seg * n_q).reshape(n_seg, n_q)
-            for c, v in q.sums.items()}
+    sums = {
+        c: np.bincount(key, weights=v, minlength=n_seg * n_q).reshape(n_seg, n_q)
+        for c, v in q.sums.items()
+    }
     present = np.bincount(key, minlength=n_seg * n_q).reshape(n_seg, n_q) > 0
     seg_names = [*map(str, labels), PORTFOLIO]
     table = {c: np.vstack([v, v.sum(axis=0)]) for c, v in sums.items()}
@@ -390,9 +446,14 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
     rows, cols = np.nonzero(present)
     t = {c: v[rows, cols] for c, v in table.items()}
     starts = np.array(q.starts, dtype=object)[cols] if n_q else np.array([], dtype=object)
-    out = pd.DataFrame({"segment": np.array(seg_names, dtype=object)[rows],
-                        "quarter": [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in starts],
-                        "revenue": t["revenue"], "quantity": t["quantity"]})
+    out = pd.DataFrame(
+        {
+            "segment": np.array(seg_names, dtype=object)[rows],
+            "quarter": [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in starts],
+            "revenue": t["revenue"],
+            "quantity": t["quantity"],
+        }
+    )
     out["gross_margin"] = t["revenue"] - t["cogs"]
     out["margin_pct"] = _ratio(out["gross_margin"], t["revenue"])
     nan = np.full(len(out), np.nan)
@@ -402,20 +463,34 @@ def quarterly_trend(q: Quarters, segments: np.ndarray, columns: ServiceColumns,
     complete = np.ones(len(out), dtype=bool)
     for i, d in enumerate(starts):
         end = (pd.Timestamp(d) + pd.offsets.QuarterEnd(0)).date()
-        if (last_day is not None and end > last_day) or (q.first_day is not None
-                                                         and d < q.first_day):
+        if (last_day is not None and end > last_day) or (
+            q.first_day is not None and d < q.first_day
+        ):
             complete[i] = False
     out["complete"] = complete
     return out
 
 
-
-def build_scorecard(features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame,
-                    rules_policy: PolicyTable, targets: KpiTargets, policies: pd.DataFrame,
-                    window: Window, stored_sales: set[str],
-                    segment_order: list[str] | None = None) -> tuple[Scorecard, pd.DataFrame]:
+def build_scorecard(
+    features: pd.DataFrame,
+    segments: np.ndarray,
+    service: pd.DataFrame,
+    rules_policy: PolicyTable,
+    targets: KpiTargets,
+    policies: pd.DataFrame,
+    window: Window,
+    stored_sales: set[str],
+    segment_order: list[str] | None = None,
+) -> tuple[Scorecard, pd.DataFrame]:
     """The scorecard of a segmented portfolio, and the per-SKU base it was summed from."""
     base = kpi_base(features, segments, service, rules_policy)
-    sc = scorecard(base, targets, rules_policy, window_years(window),
-                   ServiceColumns.from_stored(stored_sales), policies, segment_order)
+    sc = scorecard(
+        base,
+        targets,
+        rules_policy,
+        window_years(window),
+        ServiceColumns.from_stored(stored_sales),
+        policies,
+        segment_order,
+    )
     return sc, base

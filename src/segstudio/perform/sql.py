@@ -14,6 +14,7 @@ __all__ = [
     "sku_service_sql",
 ]
 
+
 # --------------------------------------------------------------------------- KPIs (issue #5)
 # Service counts of positive sales lines (returns are not orders). The ordered quantity is
 # ordered_qty where mapped, else the line's quantity; shipped units count up to the ordered
@@ -64,7 +65,6 @@ GROUP BY sku, quarter
 """
 
 
-
 # --------------------------------------------------------------------------- suppliers (issue #5)
 # Supplier performance (segstudio.suppliers): additive measures of the receipts, per (supplier,
 # SKU) and per (supplier, quarter of the receipt date), read once per data load. Everything is a
@@ -109,7 +109,6 @@ FROM rc GROUP BY supplier, quarter ORDER BY supplier, quarter
 RECEIPTS_SPAN = "SELECT count(*), min(receipt_date), max(receipt_date) FROM receipts"
 
 
-
 # --------------------------------------------------------------------------- inventory health (issue #5)
 def inventory_ageing_sql(bucket_keys: list[str]) -> str:
     """Per SKU of the inventory snapshot, the units and their value in each ageing bucket
@@ -126,7 +125,7 @@ def inventory_ageing_sql(bucket_keys: list[str]) -> str:
     """
     *dated, unknown = bucket_keys
     when = " ".join(f"WHEN age <= $edge_{i} THEN {i}" for i in range(len(dated) - 1))
-    bucket = (f"CASE WHEN age IS NULL THEN {len(dated)} {when} ELSE {len(dated) - 1} END")
+    bucket = f"CASE WHEN age IS NULL THEN {len(dated)} {when} ELSE {len(dated) - 1} END"
     cols = []
     for i, key in enumerate(bucket_keys):
         in_b = f"bucket = {i}"

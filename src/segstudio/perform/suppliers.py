@@ -82,12 +82,32 @@ TIERS = ("strategic", "preferred", "approved")
 SEGMENT_BASES = {"lines": "receipt lines", "spend": "spend"}
 
 # The additive columns of the SQL, summed in every roll-up.
-_COUNTS = ["lines", "lt_n", "promised_lines", "on_time_lines", "qty_lines", "in_full_lines",
-           "otif_base_lines", "otif_lines", "late_lines"]
+_COUNTS = [
+    "lines",
+    "lt_n",
+    "promised_lines",
+    "on_time_lines",
+    "qty_lines",
+    "in_full_lines",
+    "otif_base_lines",
+    "otif_lines",
+    "late_lines",
+]
 _SUMS = ["lt_sum", "days_late_sum"]
-MEASURES = ["lines", "skus", "spend", "on_time_rate", "in_full_rate", "otif_rate",
-            "lead_time_mean_days", "lead_time_std_days", "lead_time_cov", "days_late_mean",
-            "first_receipt", "last_receipt"]
+MEASURES = [
+    "lines",
+    "skus",
+    "spend",
+    "on_time_rate",
+    "in_full_rate",
+    "otif_rate",
+    "lead_time_mean_days",
+    "lead_time_std_days",
+    "lead_time_cov",
+    "days_late_mean",
+    "first_receipt",
+    "last_receipt",
+]
 """The measures of every per-supplier and per-supplier x segment row, in this order."""
 
 
@@ -125,18 +145,22 @@ class ReceiptAggregates:
         """What the receipts file does not map, and which figures stay empty for it."""
         out = []
         if "promised_date" not in self.mapped:
-            out.append("on-time and OTIF need promised_date, which the receipts file does "
-                       "not map")
+            out.append("on-time and OTIF need promised_date, which the receipts file does not map")
         qty = [c for c in ("ordered_qty", "received_qty") if c not in self.mapped]
         if qty:
-            out.append(f"in-full and OTIF need ordered_qty and received_qty; the receipts "
-                       f"file does not map {' and '.join(qty)}")
+            out.append(
+                f"in-full and OTIF need ordered_qty and received_qty; the receipts "
+                f"file does not map {' and '.join(qty)}"
+            )
         if len(qty) == 2:
-            out.append("spend needs received_qty or ordered_qty: suppliers are ranked by "
-                       "receipt lines")
+            out.append(
+                "spend needs received_qty or ordered_qty: suppliers are ranked by receipt lines"
+            )
         elif "unit_cost" not in self.mapped:
-            out.append("the receipts file does not map unit_cost: spend uses each SKU's unit "
-                       "cost from the sales or the product master")
+            out.append(
+                "the receipts file does not map unit_cost: spend uses each SKU's unit "
+                "cost from the sales or the product master"
+            )
         return out
 
 
@@ -174,16 +198,29 @@ def sku_context(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             return np.full(len(f), np.nan)
         return pd.to_numeric(f[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
-    return pd.DataFrame({"sku": p.sku, "segment": s.segment.astype(str), "abc": abc.astype(str),
-                         "revenue": p.revenue, "unit_cost": col("unit_cost"),
-                         "lead_time_mean_days": col("lead_time_mean_days")})
+    return pd.DataFrame(
+        {
+            "sku": p.sku,
+            "segment": s.segment.astype(str),
+            "abc": abc.astype(str),
+            "revenue": p.revenue,
+            "unit_cost": col("unit_cost"),
+            "lead_time_mean_days": col("lead_time_mean_days"),
+        }
+    )
 
 
 def _empty_context() -> pd.DataFrame:
-    return pd.DataFrame({"sku": pd.Series(dtype=str), "segment": pd.Series(dtype=str),
-                         "abc": pd.Series(dtype=str), "revenue": pd.Series(dtype=float),
-                         "unit_cost": pd.Series(dtype=float),
-                         "lead_time_mean_days": pd.Series(dtype=float)})
+    return pd.DataFrame(
+        {
+            "sku": pd.Series(dtype=str),
+            "segment": pd.Series(dtype=str),
+            "abc": pd.Series(dtype=str),
+            "revenue": pd.Series(dtype=float),
+            "unit_cost": pd.Series(dtype=float),
+            "lead_time_mean_days": pd.Series(dtype=float),
+        }
+    )
 
 
 def pair_table(agg: ReceiptAggregates, skus: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -236,10 +273,12 @@ def _with_rates(t: pd.DataFrame) -> pd.DataFrame:
     t["otif_rate"] = safe_divide(t["otif_lines"], t["otif_base_lines"])
     t["lead_time_mean_days"] = safe_divide(t["lt_sum"], t["lt_n"])
     # n - 1 is -1 without receipts, and a mean lead time <= 0 is bad dates: both NaN.
-    t["lead_time_std_days"] = np.sqrt(safe_divide(t["lt_m2"].clip(lower=0), t["lt_n"] - 1,
-                                                  positive_den=True))
-    t["lead_time_cov"] = safe_divide(t["lead_time_std_days"], t["lead_time_mean_days"],
-                                     positive_den=True)
+    t["lead_time_std_days"] = np.sqrt(
+        safe_divide(t["lt_m2"].clip(lower=0), t["lt_n"] - 1, positive_den=True)
+    )
+    t["lead_time_cov"] = safe_divide(
+        t["lead_time_std_days"], t["lead_time_mean_days"], positive_den=True
+    )
     t["days_late_mean"] = safe_divide(t["days_late_sum"], t["late_lines"])
     return t
 
@@ -264,12 +303,13 @@ def _segments_text(by_segment: pd.DataFrame, basis: str, top: int = 3) -> pd.Ser
     share = "spend_share" if basis == "spend" else "line_share"
     t = by_segment[["supplier", "segment", share]].dropna(subset=[share])
     t = t.assign(__none=t["segment"].eq(NOT_SEGMENTED))  # last among equal shares
-    t = t.sort_values(["supplier", share, "__none", "segment"],
-                      ascending=[True, False, True, True])
+    t = t.sort_values(["supplier", share, "__none", "segment"], ascending=[True, False, True, True])
     texts = {}
     for supplier, rows in t.groupby("supplier", sort=False):
-        parts = [f"{seg} {fmt.share(v, 0, mark_tiny=True)}"
-                 for seg, v in zip(rows["segment"][:top], rows[share][:top], strict=True)]
+        parts = [
+            f"{seg} {fmt.share(v, 0, mark_tiny=True)}"
+            for seg, v in zip(rows["segment"][:top], rows[share][:top], strict=True)
+        ]
         rest = rows[share][top:]
         if len(rest):
             parts.append(f"{fmt.count(len(rest))} more {fmt.share(rest.sum(), 0, mark_tiny=True)}")
@@ -298,25 +338,43 @@ class TierRule:
 
     def __post_init__(self) -> None:
         if not 0 < self.strategic_spend <= self.preferred_spend <= 1:
-            raise SupplierError("tiers: need 0 < strategic spend share <= preferred spend "
-                                f"share <= 1 (got {self.strategic_spend}, "
-                                f"{self.preferred_spend})")
+            raise SupplierError(
+                "tiers: need 0 < strategic spend share <= preferred spend "
+                f"share <= 1 (got {self.strategic_spend}, "
+                f"{self.preferred_spend})"
+            )
         if not 0 <= self.sole_source_a_revenue <= 1:
-            raise SupplierError("tiers: the sole-source share of A-class revenue must be "
-                                f"within 0..1 (got {self.sole_source_a_revenue})")
+            raise SupplierError(
+                "tiers: the sole-source share of A-class revenue must be "
+                f"within 0..1 (got {self.sole_source_a_revenue})"
+            )
 
 
-def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
-           rule: TierRule, by_spend: bool) -> pd.DataFrame:
+def _tiers(
+    sup: pd.DataFrame,
+    pairs: pd.DataFrame,
+    skus: pd.DataFrame | None,
+    rule: TierRule,
+    by_spend: bool,
+) -> pd.DataFrame:
     """Add spend_share, a_skus, a_spend_share, sole_source_a_skus, sole_source_a_revenue_share,
     tier and tier_reason to the per-supplier table ``sup`` (one row per supplier, sorted)."""
     is_a = pairs["abc"].eq("A")
     sole_a = is_a & pairs["n_suppliers"].eq(1)
-    g = pairs.assign(a=is_a, a_spend=pairs["spend"].where(is_a, 0.0), sole_a=sole_a,
-                     sole_a_rev=pairs["revenue"].where(sole_a, 0.0)).groupby("supplier")
-    per = pd.DataFrame({"a_skus": g["a"].sum(), "a_spend": g["a_spend"].sum(min_count=1),
-                        "sole_source_a_skus": g["sole_a"].sum(),
-                        "sole_a_rev": g["sole_a_rev"].sum()}).reindex(sup["supplier"])
+    g = pairs.assign(
+        a=is_a,
+        a_spend=pairs["spend"].where(is_a, 0.0),
+        sole_a=sole_a,
+        sole_a_rev=pairs["revenue"].where(sole_a, 0.0),
+    ).groupby("supplier")
+    per = pd.DataFrame(
+        {
+            "a_skus": g["a"].sum(),
+            "a_spend": g["a_spend"].sum(min_count=1),
+            "sole_source_a_skus": g["sole_a"].sum(),
+            "sole_a_rev": g["sole_a_rev"].sum(),
+        }
+    ).reindex(sup["supplier"])
     measure = (sup["spend"] if by_spend else sup["lines"]).to_numpy(dtype=float)
     total = np.nansum(np.where(measure > 0, measure, 0.0))
     share = safe_divide(measure, total)  # NaN for all when nothing is positive
@@ -328,8 +386,7 @@ def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
     a_skus = per["a_skus"].fillna(0).to_numpy(dtype=int)
     sole = per["sole_source_a_skus"].fillna(0).to_numpy(dtype=int)
     # 0, not NaN, without A revenue: the sole-source test below compares it with its limit.
-    sole_share = (safe_divide(per["sole_a_rev"], a_revenue) if a_revenue > 0
-                  else np.zeros(len(sup)))
+    sole_share = safe_divide(per["sole_a_rev"], a_revenue) if a_revenue > 0 else np.zeros(len(sup))
     top_s = before < rule.strategic_spend  # NaN compares False
     top_p = before < rule.preferred_spend
     critical_sole = (sole > 0) & (sole_share >= rule.sole_source_a_revenue)
@@ -339,8 +396,11 @@ def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
     what = "spend" if by_spend else "receipt lines"
     reasons = []
     for i in range(len(sup)):
-        head = (f"{fmt.share(share[i], 0, mark_tiny=True)} of {what}" if np.isfinite(share[i])
-                else f"no {what}")
+        head = (
+            f"{fmt.share(share[i], 0, mark_tiny=True)} of {what}"
+            if np.isfinite(share[i])
+            else f"no {what}"
+        )
         parts = [head]
         if top_s[i]:
             parts[0] += f" (top {fmt.share(rule.strategic_spend, 0)})"
@@ -348,8 +408,10 @@ def _tiers(sup: pd.DataFrame, pairs: pd.DataFrame, skus: pd.DataFrame | None,
             parts[0] += f" (top {fmt.share(rule.preferred_spend, 0)})"
         parts.append(fmt.count(a_skus[i], "A SKU") if a_skus[i] else "no A-class SKUs")
         if sole[i]:
-            parts.append(f"sole source of {fmt.count(sole[i], 'A SKU')} "
-                         f"({fmt.share(sole_share[i], 0, mark_tiny=True)} of A revenue)")
+            parts.append(
+                f"sole source of {fmt.count(sole[i], 'A SKU')} "
+                f"({fmt.share(sole_share[i], 0, mark_tiny=True)} of A revenue)"
+            )
         reasons.append(", ".join(parts))
     out = sup.copy()
     out["tier"] = tier
@@ -379,8 +441,19 @@ def quarterly_trend(agg: ReceiptAggregates) -> pd.DataFrame:
     t["quarter"] = start.dt.date
     t["label"] = start.dt.year.astype(str) + "Q" + start.dt.quarter.astype(str)
     t["complete"] = (start >= first) & (end <= last)
-    keep = ["supplier", "quarter", "label", "complete", "lines", "on_time_rate", "in_full_rate",
-            "otif_rate", "lead_time_mean_days", "lead_time_std_days", "days_late_mean"]
+    keep = [
+        "supplier",
+        "quarter",
+        "label",
+        "complete",
+        "lines",
+        "on_time_rate",
+        "in_full_rate",
+        "otif_rate",
+        "lead_time_mean_days",
+        "lead_time_std_days",
+        "days_late_mean",
+    ]
     return t[keep].reset_index(drop=True)
 
 
@@ -389,17 +462,21 @@ def supplier_trend(trend: pd.DataFrame, supplier: str) -> pd.DataFrame:
     return trend[trend["supplier"] == supplier].sort_values("quarter", ignore_index=True)
 
 
-SEGMENT_MEASURES = {"otif_rate": ("OTIF", "rate"), "on_time_rate": ("On time", "rate"),
-                    "in_full_rate": ("In full", "rate"),
-                    "lead_time_mean_days": ("Lead time (days)", "days"),
-                    "line_share": ("Share of the supplier's lines", "share"),
-                    "spend_share": ("Share of the supplier's spend", "share")}
+SEGMENT_MEASURES = {
+    "otif_rate": ("OTIF", "rate"),
+    "on_time_rate": ("On time", "rate"),
+    "in_full_rate": ("In full", "rate"),
+    "lead_time_mean_days": ("Lead time (days)", "days"),
+    "line_share": ("Share of the supplier's lines", "share"),
+    "spend_share": ("Share of the supplier's spend", "share"),
+}
 """The per supplier x segment measures a matrix can show: column -> (label, kind), kind one of
 rate (higher is better), share or days."""
 
 
-def segment_matrix(by_segment: pd.DataFrame, measure: str,
-                   suppliers: list[str] | None = None) -> pd.DataFrame:
+def segment_matrix(
+    by_segment: pd.DataFrame, measure: str, suppliers: list[str] | None = None
+) -> pd.DataFrame:
     """Suppliers (rows, in the order of ``suppliers`` when given) x segments (columns,
     sorted) of one measure of :func:`segment_table`; empty where a supplier serves no SKU of
     the segment."""
@@ -414,8 +491,9 @@ def segment_matrix(by_segment: pd.DataFrame, measure: str,
 
 
 # --------------------------------------------------------------------------- dual sourcing
-def dual_sourcing(pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules,
-                  otif_below: float = 0.90) -> pd.DataFrame:
+def dual_sourcing(
+    pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules, otif_below: float = 0.90
+) -> pd.DataFrame:
     """SKUs with a single supplier in the receipts that matter (class A, or a mean lead time
     above ``rules.leadtime_days``) and whose supplier is unreliable (OTIF below
     ``otif_below``, or a lead-time CoV above ``rules.leadtime_cov``).
@@ -443,28 +521,29 @@ def dual_sourcing(pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules,
         if is_a[i]:
             why.append("class A")
         if long[i]:
-            why.append(f"lead time {fmt.count(lead[i], 'day')} > "
-                       f"{fmt.plain(rules.leadtime_days)}")
+            why.append(f"lead time {fmt.count(lead[i], 'day')} > {fmt.plain(rules.leadtime_days)}")
         risk = []
         if late[i]:
             risk.append(f"OTIF {fmt.share(otif[i], 0)} < {fmt.share(otif_below, 0)}")
         if erratic[i]:
-            risk.append(f"lead-time CoV {fmt.fixed(cov[i], 2)} > "
-                        f"{fmt.plain(rules.leadtime_cov)}")
+            risk.append(f"lead-time CoV {fmt.fixed(cov[i], 2)} > {fmt.plain(rules.leadtime_cov)}")
         reasons.append(" and ".join(why) + "; single supplier with " + " and ".join(risk))
-    out = pd.DataFrame({
-        "sku": single["sku"].to_numpy()[hit],
-        "segment": single["segment"].to_numpy()[hit],
-        "abc": single["abc"].to_numpy()[hit],
-        "supplier": single["supplier"].to_numpy()[hit],
-        "revenue": single["revenue"].to_numpy(dtype=float)[hit],
-        "lead_time_mean_days": lead[hit],
-        "supplier_otif_rate": otif[hit],
-        "supplier_lead_time_cov": cov[hit],
-        "reason": pd.Series(reasons, dtype=object),
-    })
-    return out.sort_values(["revenue", "sku"], ascending=[False, True], kind="stable",
-                           ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "sku": single["sku"].to_numpy()[hit],
+            "segment": single["segment"].to_numpy()[hit],
+            "abc": single["abc"].to_numpy()[hit],
+            "supplier": single["supplier"].to_numpy()[hit],
+            "revenue": single["revenue"].to_numpy(dtype=float)[hit],
+            "lead_time_mean_days": lead[hit],
+            "supplier_otif_rate": otif[hit],
+            "supplier_lead_time_cov": cov[hit],
+            "reason": pd.Series(reasons, dtype=object),
+        }
+    )
+    return out.sort_values(
+        ["revenue", "sku"], ascending=[False, True], kind="stable", ignore_index=True
+    )
 
 
 # --------------------------------------------------------------------------- all together
@@ -484,15 +563,27 @@ class SupplierPerformance:
         return {t: int(counts.get(t, 0)) for t in TIERS}
 
 
-SUPPLIER_COLUMNS = ["supplier", "tier", "tier_reason", *MEASURES, "spend_share", "segments",
-                    "a_skus", "a_spend_share", "sole_source_a_skus",
-                    "sole_source_a_revenue_share"]
+SUPPLIER_COLUMNS = [
+    "supplier",
+    "tier",
+    "tier_reason",
+    *MEASURES,
+    "spend_share",
+    "segments",
+    "a_skus",
+    "a_spend_share",
+    "sole_source_a_skus",
+    "sole_source_a_revenue_share",
+]
 """The per-supplier table's columns, in order."""
 
 
-def supplier_table(pairs: pd.DataFrame, skus: pd.DataFrame | None = None,
-                   tiers: TierRule | None = None, segment_basis: str = "lines",
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def supplier_table(
+    pairs: pd.DataFrame,
+    skus: pd.DataFrame | None = None,
+    tiers: TierRule | None = None,
+    segment_basis: str = "lines",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per supplier, per supplier x segment) from :func:`pair_table` rows. The per-supplier
     table has :data:`SUPPLIER_COLUMNS`, sorted by spend (lines without spend), largest first."""
     if segment_basis not in SEGMENT_BASES:
@@ -504,22 +595,29 @@ def supplier_table(pairs: pd.DataFrame, skus: pd.DataFrame | None = None,
     sup["segments"] = sup["supplier"].map(_segments_text(by_segment, basis)).fillna("")
     sup = _tiers(sup, pairs, skus, tiers or TierRule(), by_spend)
     key = sup["spend"] if by_spend else sup["lines"]
-    sup = sup.assign(__k=key.fillna(0)).sort_values(["__k", "supplier"],
-                                                     ascending=[False, True], kind="stable")
+    sup = sup.assign(__k=key.fillna(0)).sort_values(
+        ["__k", "supplier"], ascending=[False, True], kind="stable"
+    )
     return sup[SUPPLIER_COLUMNS].reset_index(drop=True), by_segment
 
 
-def supplier_performance(agg: ReceiptAggregates, skus: pd.DataFrame | None = None,
-                         rules: Rules | None = None, tiers: TierRule | None = None,
-                         otif_below: float = 0.90, segment_basis: str = "lines",
-                         ) -> SupplierPerformance:
+def supplier_performance(
+    agg: ReceiptAggregates,
+    skus: pd.DataFrame | None = None,
+    rules: Rules | None = None,
+    tiers: TierRule | None = None,
+    otif_below: float = 0.90,
+    segment_basis: str = "lines",
+) -> SupplierPerformance:
     """All the supplier tables from the receipts' aggregates and the SKUs' segments
     (:func:`sku_context`; None: no segments, no ABC). ``rules`` gives the lead-time limits of
     the dual-sourcing screen (default ``Rules()``). Raises :class:`SegStudioError` when no
     receipts are loaded."""
     if agg.empty:
-        raise SegStudioError("no supplier receipts loaded: load a receipts file "
-                             "(supplier, sku, order_date, receipt_date) first")
+        raise SegStudioError(
+            "no supplier receipts loaded: load a receipts file "
+            "(supplier, sku, order_date, receipt_date) first"
+        )
     if not 0 <= otif_below <= 1:
         raise SupplierError(f"the OTIF threshold must be within 0..1 (got {otif_below})")
     rules = rules or Rules()
@@ -527,25 +625,46 @@ def supplier_performance(agg: ReceiptAggregates, skus: pd.DataFrame | None = Non
     suppliers, by_segment = supplier_table(pairs, skus, tiers, segment_basis)
     notes = agg.notes()
     if not (suppliers["spend"] > 0).any() and agg.mapped & {"ordered_qty", "received_qty"}:
-        notes.append("no unit cost is known for any receipt: suppliers are ranked by "
-                     "receipt lines")
+        notes.append("no unit cost is known for any receipt: suppliers are ranked by receipt lines")
     if skus is None:
         notes.append("no sales loaded: no segments, ABC classes or revenue")
     total = rollup(pairs, []).iloc[0]
-    overall = {"suppliers": len(suppliers), "lines": int(total["lines"]),
-               "skus": int(total["skus"]), "spend": float(total["spend"]),
-               **{c: float(total[c]) for c in ("on_time_rate", "in_full_rate", "otif_rate",
-                                               "lead_time_mean_days", "lead_time_std_days")}}
-    return SupplierPerformance(suppliers, by_segment, quarterly_trend(agg),
-                               dual_sourcing(pairs, suppliers, rules, otif_below), overall,
-                               notes)
+    overall = {
+        "suppliers": len(suppliers),
+        "lines": int(total["lines"]),
+        "skus": int(total["skus"]),
+        "spend": float(total["spend"]),
+        **{
+            c: float(total[c])
+            for c in (
+                "on_time_rate",
+                "in_full_rate",
+                "otif_rate",
+                "lead_time_mean_days",
+                "lead_time_std_days",
+            )
+        },
+    }
+    return SupplierPerformance(
+        suppliers,
+        by_segment,
+        quarterly_trend(agg),
+        dual_sourcing(pairs, suppliers, rules, otif_below),
+        overall,
+        notes,
+    )
 
 
 def export_frames(perf: SupplierPerformance) -> dict[str, pd.DataFrame]:
     """The tables for a file (sheet name -> frame), rates and days rounded to 4 decimals."""
+
     def rounded(df: pd.DataFrame) -> pd.DataFrame:
         floats = df.select_dtypes("float").columns
         return df.assign(**{c: df[c].round(4) for c in floats})
 
-    return {"suppliers": rounded(perf.suppliers), "by_segment": rounded(perf.by_segment),
-            "trend": rounded(perf.trend), "dual_sourcing": rounded(perf.dual_sourcing)}
+    return {
+        "suppliers": rounded(perf.suppliers),
+        "by_segment": rounded(perf.by_segment),
+        "trend": rounded(perf.trend),
+        "dual_sourcing": rounded(perf.dual_sourcing),
+    }

@@ -17,9 +17,9 @@ __all__ = ["RESULT_COLUMNS", "RULES", "allocate"]
 
 RULES: dict[str, str] = {
     "priority": "by order priority: priority 1 in full first, then 2, ...; the tier where stock "
-                "runs out is shared in proportion to its orders",
+    "runs out is shared in proportion to its orders",
     "key_accounts": "key accounts in full first, then the other customers; the tier where stock "
-                    "runs out is shared in proportion to its orders",
+    "runs out is shared in proportion to its orders",
     "fair_share": "every order gets the same share of its open quantity (stock / total open)",
 }
 """Allocation rule -> one-line description."""
@@ -115,13 +115,12 @@ def allocate(
             remaining -= asked
             continue
         if whole_units:
-            shares = _largest_remainder(
-                math.floor(remaining), [int(q) for q in quantity[members]]
-            )
+            shares = _largest_remainder(math.floor(remaining), [int(q) for q in quantity[members]])
             allocated[members] = shares
         else:
-            allocated[members] = np.minimum(remaining * quantity[members] / asked,
-                                            quantity[members])
+            allocated[members] = np.minimum(
+                remaining * quantity[members] / asked, quantity[members]
+            )
         break
 
     result = orders.copy()

@@ -48,6 +48,7 @@ _SQRT_2PI = math.sqrt(2 * math.pi)  # bit for bit the constant of scipy.stats.no
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _scalar(*values: object) -> bool:
     """True when every input is a scalar (a number or a 0-d array): then check and raise."""
     return all(np.ndim(cast(npt.ArrayLike, v)) == 0 for v in values)
@@ -74,6 +75,7 @@ def _out(value: np.ndarray) -> FloatOrArray:
 
 # --- order quantity and cost-based service -----------------------------------------------------
 
+
 def _eoq(d: np.ndarray, k: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bad = ~(d > 0) | ~(k > 0) | ~(h > 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -82,8 +84,11 @@ def _eoq(d: np.ndarray, k: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.nd
     return _nan_where(q, bad), _nan_where(cost, bad)
 
 
-def eoq(annual_demand_units: FloatOrArray, order_cost: FloatOrArray,
-        holding_cost_per_unit_year: FloatOrArray) -> tuple[FloatOrArray, FloatOrArray]:
+def eoq(
+    annual_demand_units: FloatOrArray,
+    order_cost: FloatOrArray,
+    holding_cost_per_unit_year: FloatOrArray,
+) -> tuple[FloatOrArray, FloatOrArray]:
     """Economic order quantity and its annual cost (NaN where an input <= 0).
 
     annual_demand_units [lambda], order_cost [K], holding_cost_per_unit_year [h]:
@@ -94,9 +99,11 @@ def eoq(annual_demand_units: FloatOrArray, order_cost: FloatOrArray,
     (304.0467800264368, 68.41052550594829)
     """
     if _scalar(annual_demand_units, order_cost, holding_cost_per_unit_year):
-        for name, v in (("annual_demand_units", annual_demand_units),
-                        ("order_cost", order_cost),
-                        ("holding_cost_per_unit_year", holding_cost_per_unit_year)):
+        for name, v in (
+            ("annual_demand_units", annual_demand_units),
+            ("order_cost", order_cost),
+            ("holding_cost_per_unit_year", holding_cost_per_unit_year),
+        ):
             _require(v > 0, name, v, "positive")
     q, cost = _eoq(*_floats(annual_demand_units, order_cost, holding_cost_per_unit_year))
     return _out(q), _out(cost)
@@ -122,14 +129,21 @@ def critical_ratio(stockout_cost: FloatOrArray, holding_cost: FloatOrArray) -> F
     if _scalar(stockout_cost, holding_cost):
         _require(stockout_cost >= 0, "stockout_cost", stockout_cost, ">= 0")
         _require(holding_cost >= 0, "holding_cost", holding_cost, ">= 0")
-        _require(stockout_cost + holding_cost > 0, "stockout_cost + holding_cost",
-                 stockout_cost + holding_cost, "positive")
+        _require(
+            stockout_cost + holding_cost > 0,
+            "stockout_cost + holding_cost",
+            stockout_cost + holding_cost,
+            "positive",
+        )
     return _out(_critical_ratio(*_floats(stockout_cost, holding_cost)))
 
 
-def newsvendor(holding_cost: FloatOrArray, stockout_cost: FloatOrArray,
-               demand_mean: FloatOrArray, demand_sd: FloatOrArray,
-               ) -> tuple[FloatOrArray, FloatOrArray, FloatOrArray]:
+def newsvendor(
+    holding_cost: FloatOrArray,
+    stockout_cost: FloatOrArray,
+    demand_mean: FloatOrArray,
+    demand_sd: FloatOrArray,
+) -> tuple[FloatOrArray, FloatOrArray, FloatOrArray]:
     """Newsvendor with normal demand: (critical ratio, order-up-to level S*, expected cost).
 
     holding_cost [h] and stockout_cost [p] per unit, demand_mean [mu], demand_sd [sigma]:
@@ -158,16 +172,24 @@ def newsvendor(holding_cost: FloatOrArray, stockout_cost: FloatOrArray,
 
 # --- normal lead-time demand: safety stock, service ------------------------------------------
 
-def _lead_time_demand_std(d: np.ndarray, sd: np.ndarray, lt: np.ndarray, lt_sd: np.ndarray,
-                          ) -> np.ndarray:
+
+def _lead_time_demand_std(
+    d: np.ndarray,
+    sd: np.ndarray,
+    lt: np.ndarray,
+    lt_sd: np.ndarray,
+) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         out = np.sqrt(lt * np.square(sd) + np.square(d * lt_sd))
     return _nan_where(out, ~(d >= 0) | ~(sd >= 0) | ~(lt >= 0) | ~(lt_sd >= 0))
 
 
-def lead_time_demand_std(demand_mean: FloatOrArray, demand_std: FloatOrArray,
-                         lead_time: FloatOrArray, lead_time_std: FloatOrArray,
-                         ) -> FloatOrArray:
+def lead_time_demand_std(
+    demand_mean: FloatOrArray,
+    demand_std: FloatOrArray,
+    lead_time: FloatOrArray,
+    lead_time_std: FloatOrArray,
+) -> FloatOrArray:
     """Standard deviation of demand over the lead time (NaN where an input < 0).
 
     demand_mean [D] and demand_std [sigma_D] per period, lead_time [L] and lead_time_std
@@ -181,11 +203,14 @@ def lead_time_demand_std(demand_mean: FloatOrArray, demand_std: FloatOrArray,
     100.747
     """
     if _scalar(demand_mean, demand_std, lead_time, lead_time_std):
-        for name, v in (("demand_mean", demand_mean), ("demand_std", demand_std),
-                        ("lead_time", lead_time), ("lead_time_std", lead_time_std)):
+        for name, v in (
+            ("demand_mean", demand_mean),
+            ("demand_std", demand_std),
+            ("lead_time", lead_time),
+            ("lead_time_std", lead_time_std),
+        ):
             _require(v >= 0, name, v, ">= 0")
-    return _out(_lead_time_demand_std(*_floats(demand_mean, demand_std, lead_time,
-                                               lead_time_std)))
+    return _out(_lead_time_demand_std(*_floats(demand_mean, demand_std, lead_time, lead_time_std)))
 
 
 def _safety_factor(p: np.ndarray) -> np.ndarray:
@@ -238,8 +263,9 @@ def safety_stock_for_csl(csl: FloatOrArray, sigma_dl: FloatOrArray) -> FloatOrAr
     return _out(_nan_where(_safety_factor(p) * s, ~(s >= 0)))
 
 
-def csl_from_reorder_point(reorder_point: FloatOrArray, mean_dl: FloatOrArray,
-                           sigma_dl: FloatOrArray) -> FloatOrArray:
+def csl_from_reorder_point(
+    reorder_point: FloatOrArray, mean_dl: FloatOrArray, sigma_dl: FloatOrArray
+) -> FloatOrArray:
     """Cycle service level of a reorder point, CSL = Phi((ROP - D_L) / sigma_L).
 
     reorder_point [ROP], mean_dl [D_L = D L] and sigma_dl [sigma_L] > 0 of the normal
@@ -263,7 +289,7 @@ def csl_from_reorder_point(reorder_point: FloatOrArray, mean_dl: FloatOrArray,
 def _normal_pdf(k: np.ndarray) -> np.ndarray:
     """phi(k), the standard normal density: scipy.stats.norm.pdf's arithmetic (bit for bit)
     without its argument handling, which the Newton loops would pay at every step."""
-    return np.exp(-k**2 / 2.0) / _SQRT_2PI
+    return np.exp(-(k**2) / 2.0) / _SQRT_2PI
 
 
 def _normal_loss(k: np.ndarray) -> np.ndarray:
@@ -320,8 +346,9 @@ def _expected_fill_rate(s: np.ndarray, k: np.ndarray, q: np.ndarray) -> np.ndarr
     return _nan_where(out, ~(s >= 0) | ~(q > 0))
 
 
-def expected_fill_rate(sigma_dl: FloatOrArray, k: FloatOrArray,
-                       order_quantity: FloatOrArray) -> FloatOrArray:
+def expected_fill_rate(
+    sigma_dl: FloatOrArray, k: FloatOrArray, order_quantity: FloatOrArray
+) -> FloatOrArray:
     """Expected fill rate of a policy, fr = 1 - ESC / Q with ESC = sigma_L G(k).
 
     sigma_dl [sigma_L] >= 0, k [k = SS / sigma_L], order_quantity [Q] > 0, the units per
@@ -338,8 +365,9 @@ def expected_fill_rate(sigma_dl: FloatOrArray, k: FloatOrArray,
     return _out(_expected_fill_rate(*_floats(sigma_dl, k, order_quantity)))
 
 
-def _fill_rate_safety_factor(beta: np.ndarray, q: np.ndarray, s: np.ndarray,
-                             floor_at_zero: bool) -> np.ndarray:
+def _fill_rate_safety_factor(
+    beta: np.ndarray, q: np.ndarray, s: np.ndarray, floor_at_zero: bool
+) -> np.ndarray:
     beta, q, s = np.broadcast_arrays(beta, q, s)
     with np.errstate(divide="ignore", invalid="ignore"):
         target = (1 - beta) * q / s
@@ -357,9 +385,12 @@ def _fill_rate_safety_factor(beta: np.ndarray, q: np.ndarray, s: np.ndarray,
     return _nan_where(k, ~ok)
 
 
-def fill_rate_safety_factor(fill_rate: FloatOrArray, order_quantity: FloatOrArray,
-                            sigma_dl: FloatOrArray, floor_at_zero: bool = True,
-                            ) -> FloatOrArray:
+def fill_rate_safety_factor(
+    fill_rate: FloatOrArray,
+    order_quantity: FloatOrArray,
+    sigma_dl: FloatOrArray,
+    floor_at_zero: bool = True,
+) -> FloatOrArray:
     """Safety factor k for a fill-rate target: the root of sigma_L G(k) = (1 - P2) Q.
 
     fill_rate [P2, the methods guide's beta] < 1, order_quantity [Q] > 0, sigma_dl
@@ -383,6 +414,7 @@ def fill_rate_safety_factor(fill_rate: FloatOrArray, order_quantity: FloatOrArra
 
 
 # --- gamma lead-time demand (intermittent and lumpy SKUs) --------------------------------------
+
 
 def _gamma_loss(shape: np.ndarray, y: np.ndarray) -> np.ndarray:
     upper = special.gammaincc(shape, y)

@@ -40,8 +40,9 @@ def _first_index(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Windo
     """Each SKU's first active period in the window: that of its first sale (0 when it sold
     before the window or never)."""
     first = con.execute(q.FIRST_SALES).fetch_arrow_table().to_pandas(date_as_object=False)
-    d = pd.Series(pd.to_datetime(first["first_sale"]).to_numpy(), index=first["sku"]) \
-        .reindex(pd.Index(skus, dtype=object))
+    d = pd.Series(pd.to_datetime(first["first_sale"]).to_numpy(), index=first["sku"]).reindex(
+        pd.Index(skus, dtype=object)
+    )
     start = pd.Timestamp(window.start)
     if window.period == "week":
         idx = (d - start).dt.days // 7
@@ -57,8 +58,9 @@ def period_demand(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Wind
     skus = np.asarray(skus, dtype=object)
     _register(con, skus)
     try:
-        df = con.execute(q.period_demand_sql(window.period),
-                         {"win_start": window.start, "win_end": window.end}).fetchnumpy()
+        df = con.execute(
+            q.period_demand_sql(window.period), {"win_start": window.start, "win_end": window.end}
+        ).fetchnumpy()
         first = _first_index(con, skus, window)
     finally:
         con.unregister("__policy_skus")
@@ -70,9 +72,13 @@ def period_demand(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Wind
     return out
 
 
-def lead_time_samples(con: duckdb.DuckDBPyConnection, skus: np.ndarray,
-                      main_supplier: np.ndarray, fallback_days: np.ndarray, period_days: float,
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def lead_time_samples(
+    con: duckdb.DuckDBPyConnection,
+    skus: np.ndarray,
+    main_supplier: np.ndarray,
+    fallback_days: np.ndarray,
+    period_days: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """(SKUs, samples) lead times in periods, NaN-padded, and where they came from: the SKU's
     own receipts (at least 3), else its main supplier's, else the policy's fallback lead time
     (one sample). Longer histories keep an even subset of :data:`MAX_LEAD_TIME_SAMPLES`."""
@@ -98,7 +104,7 @@ def lead_time_samples(con: duckdb.DuckDBPyConnection, skus: np.ndarray,
         values = np.asarray(samples, dtype=float)
         if len(values) > MAX_LEAD_TIME_SAMPLES:
             values = values[np.linspace(0, len(values) - 1, MAX_LEAD_TIME_SAMPLES).astype(int)]
-        out[i, :len(values)] = values / period_days
+        out[i, : len(values)] = values / period_days
     return out, source
 
 
@@ -117,8 +123,10 @@ def month_demand(con: duckdb.DuckDBPyConnection, skus: np.ndarray, window: Windo
     skus = np.asarray(skus, dtype=object)
     _register(con, skus)
     try:
-        df = con.execute(q.month_of_year_demand_sql(window.period),
-                         {"win_start": window.start, "win_end": window.end}).fetchnumpy()
+        df = con.execute(
+            q.month_of_year_demand_sql(window.period),
+            {"win_start": window.start, "win_end": window.end},
+        ).fetchnumpy()
         first = _first_index(con, skus, window)
     finally:
         con.unregister("__policy_skus")
@@ -140,8 +148,11 @@ def customer_revenue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def order_lines(con: duckdb.DuckDBPyConnection, sku: str, days: int) -> pd.DataFrame:
     """The SKU's order lines of the last ``days`` days of its sales."""
-    return con.execute(q.ORDER_LINES_FOR_SKU, {"sku": sku, "days": int(days)}) \
-        .fetch_arrow_table().to_pandas(date_as_object=False)
+    return (
+        con.execute(q.ORDER_LINES_FOR_SKU, {"sku": sku, "days": int(days)})
+        .fetch_arrow_table()
+        .to_pandas(date_as_object=False)
+    )
 
 
 @dataclass(frozen=True)
@@ -157,15 +168,23 @@ class SimulationInputs:
     sampled: bool
 
 
-def simulation_inputs(con: duckdb.DuckDBPyConnection, features: pd.DataFrame,
-                      policies: pd.DataFrame, window: Window, stocked: np.ndarray,
-                      sampled: bool) -> SimulationInputs:
+def simulation_inputs(
+    con: duckdb.DuckDBPyConnection,
+    features: pd.DataFrame,
+    policies: pd.DataFrame,
+    window: Window,
+    stocked: np.ndarray,
+    sampled: bool,
+) -> SimulationInputs:
     """Read the demand and the lead times of the ``stocked`` rows (indices into ``features`` and
     ``policies``) for :func:`segstudio.policy.planning.run_simulation`."""
     pol = policies.iloc[stocked].reset_index(drop=True)
     skus = pol["sku"].to_numpy(object)
-    main = (features["main_supplier"].to_numpy(object)[stocked] if "main_supplier" in features
-            else np.full(len(skus), None))
+    main = (
+        features["main_supplier"].to_numpy(object)[stocked]
+        if "main_supplier" in features
+        else np.full(len(skus), None)
+    )
     days = period_days(window.period)
     demand = period_demand(con, skus, window)
     lead, _ = lead_time_samples(con, skus, main, pol["lead_time_days"].to_numpy(float), days)

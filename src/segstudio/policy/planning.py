@@ -38,8 +38,9 @@ MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 CUSTOMER_CLASS_SHARES = (0.8, 0.95)  # customer priority 1, 2, 3 by cumulative revenue share
 
 
-def seasonal_profile(demand: MonthDemand, x: SkuInputs, segments: np.ndarray,
-                     table: PolicyTable, window: Window) -> pd.DataFrame:
+def seasonal_profile(
+    demand: MonthDemand, x: SkuInputs, segments: np.ndarray, table: PolicyTable, window: Window
+) -> pd.DataFrame:
     """Month-by-month safety stock per segment: for each calendar month, the SKU's demand mean
     and standard deviation over that month's periods of the window (zeros included) replace the
     whole-window figures, and the segment's policy sets the safety stock. Long table: segment,
@@ -56,7 +57,7 @@ def seasonal_profile(demand: MonthDemand, x: SkuInputs, segments: np.ndarray,
         counts[:, k] = (active & (months == k)[None, :]).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(counts > 0, s1 / counts, 0.0)
-        var = np.where(counts > 1, (s2 - counts * mean ** 2) / (counts - 1), 0.0)
+        var = np.where(counts > 1, (s2 - counts * mean**2) / (counts - 1), 0.0)
     std = np.sqrt(np.maximum(var, 0.0))
 
     r = resolve(table, segments)
@@ -64,18 +65,30 @@ def seasonal_profile(demand: MonthDemand, x: SkuInputs, segments: np.ndarray,
     cost = np.nan_to_num(x.unit_cost)
     frames = []
     for month in range(13):  # 0: the whole window, as today's policy
-        xm = x if month == 0 else replace(x, demand_mean=mean[:, month - 1],
-                                          demand_std=std[:, month - 1])
+        xm = (
+            x
+            if month == 0
+            else replace(x, demand_mean=mean[:, month - 1], demand_std=std[:, month - 1])
+        )
         pr = protection(xm, r)
         kind, target, _ = targets(xm, r, pr)
         ss, _, _ = levels(pr, kind, target)
-        frames.append(pd.DataFrame({
-            "segment": labels, "month": month,
-            "month_name": MONTHS[month - 1] if month else "year-round",
-            "safety_stock_value": np.bincount(seg_idx, weights=ss * cost, minlength=len(labels)),
-            "demand_mean": np.bincount(seg_idx, weights=xm.demand_mean, minlength=len(labels)),
-            "skus": np.bincount(seg_idx, minlength=len(labels)),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "segment": labels,
+                    "month": month,
+                    "month_name": MONTHS[month - 1] if month else "year-round",
+                    "safety_stock_value": np.bincount(
+                        seg_idx, weights=ss * cost, minlength=len(labels)
+                    ),
+                    "demand_mean": np.bincount(
+                        seg_idx, weights=xm.demand_mean, minlength=len(labels)
+                    ),
+                    "skus": np.bincount(seg_idx, minlength=len(labels)),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -87,10 +100,12 @@ def customer_priorities(revenue: pd.DataFrame) -> pd.DataFrame:
     df = revenue
     if df.empty:
         return df.assign(priority=pd.Series(dtype="int64"), key_account=pd.Series(dtype=bool))
-    df = df.sort_values(["customer_revenue", "customer"], ascending=[False, True],
-                        ignore_index=True)
-    before, _ = share_before(df["customer_revenue"].to_numpy(dtype=float, na_value=np.nan),
-                             df["customer"].to_numpy())  # NaN (priority 3) where revenue <= 0
+    df = df.sort_values(
+        ["customer_revenue", "customer"], ascending=[False, True], ignore_index=True
+    )
+    before, _ = share_before(
+        df["customer_revenue"].to_numpy(dtype=float, na_value=np.nan), df["customer"].to_numpy()
+    )  # NaN (priority 3) where revenue <= 0
     if np.isnan(before).all():
         # No customer has positive revenue, so none ranks above another: all stay in the first
         # class and are key accounts, as this function has always ranked them (share_before
@@ -118,8 +133,14 @@ def with_priorities(orders: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFra
 # --- simulation -----------------------------------------------------------------------------
 
 MAX_SIMULATED_SKUS = 10_000  # a larger portfolio is simulated on a seeded sample of its SKUs
-_SIM_PER_SKU = ["demand_total", "served_from_stock", "cycles", "cycles_with_stockout",
-                "average_inventory", "stockout_weeks"]
+_SIM_PER_SKU = [
+    "demand_total",
+    "served_from_stock",
+    "cycles",
+    "cycles_with_stockout",
+    "average_inventory",
+    "stockout_weeks",
+]
 
 
 @dataclass(frozen=True)
@@ -135,8 +156,9 @@ class SimulationRun:
     sampled: bool  # True when the portfolio was larger than MAX_SIMULATED_SKUS
 
 
-def simulated_rows(policies: pd.DataFrame, seed: int = 0,
-                   max_skus: int = MAX_SIMULATED_SKUS) -> tuple[np.ndarray, bool]:
+def simulated_rows(
+    policies: pd.DataFrame, seed: int = 0, max_skus: int = MAX_SIMULATED_SKUS
+) -> tuple[np.ndarray, bool]:
     """The rows of the stocked SKUs to simulate (a seeded sample of ``max_skus`` of them in a
     larger portfolio), and whether they are a sample."""
     stocked = np.flatnonzero((policies["demand_model"] != "none").to_numpy())
@@ -147,8 +169,12 @@ def simulated_rows(policies: pd.DataFrame, seed: int = 0,
     return stocked, sampled
 
 
-def run_simulation(inputs: SimulationInputs, paths: int = 20, seed: int = 0,
-                   progress: Callable[[float, str], None] | None = None) -> SimulationRun:
+def run_simulation(
+    inputs: SimulationInputs,
+    paths: int = 20,
+    seed: int = 0,
+    progress: Callable[[float, str], None] | None = None,
+) -> SimulationRun:
     """Replay each simulated SKU's policy over its demand in the window and over ``paths``
     bootstrapped paths of it, lead times drawn from its receipts (its own, else its main
     supplier's, else the policy's fallback). Pure: the inputs were read beforehand
@@ -172,23 +198,43 @@ def run_simulation(inputs: SimulationInputs, paths: int = 20, seed: int = 0,
     def part(start: float, width: float, label: str) -> Callable[[float, str], None]:
         return lambda f, _m: report(start + width * f, label)
 
-    hist = sim.simulate(demand, rop, q_units, s_level, review, lead, rng=rng,
-                        progress=part(0.05, 0.95 * share_history, "Replaying the history..."))
+    hist = sim.simulate(
+        demand,
+        rop,
+        q_units,
+        s_level,
+        review,
+        lead,
+        rng=rng,
+        progress=part(0.05, 0.95 * share_history, "Replaying the history..."),
+    )
     base = pol[["sku", "segment", "service_type", "service_target", "unit_cost"]].assign(
-        planned_fill_rate=pol["expected_fill_rate"], planned_csl=pol["expected_csl"])
+        planned_fill_rate=pol["expected_fill_rate"], planned_csl=pol["expected_csl"]
+    )
     per_hist = base.assign(**{c: getattr(hist, c) for c in _SIM_PER_SKU})
     per_sku = base.assign(
-        history_fill_rate=hist.fill_rate, history_csl=hist.cycle_service_level,
+        history_fill_rate=hist.fill_rate,
+        history_csl=hist.cycle_service_level,
         history_average_inventory=hist.average_inventory,
-        history_stockout_weeks=hist.stockout_weeks)
+        history_stockout_weeks=hist.stockout_weeks,
+    )
     boot_summary = None
     if paths > 0:
         boot_demand = sim.bootstrap_paths(demand, paths, rng)
-        res = sim.simulate(boot_demand, sim.repeat_rows(rop, paths),
-                           sim.repeat_rows(q_units, paths), sim.repeat_rows(s_level, paths),
-                           sim.repeat_rows(review, paths), sim.repeat_rows(lead, paths), rng=rng,
-                           progress=part(0.05 + 0.95 * share_history, 0.95 * (1 - share_history),
-                                         f"Simulating {paths} bootstrapped paths per SKU..."))
+        res = sim.simulate(
+            boot_demand,
+            sim.repeat_rows(rop, paths),
+            sim.repeat_rows(q_units, paths),
+            sim.repeat_rows(s_level, paths),
+            sim.repeat_rows(review, paths),
+            sim.repeat_rows(lead, paths),
+            rng=rng,
+            progress=part(
+                0.05 + 0.95 * share_history,
+                0.95 * (1 - share_history),
+                f"Simulating {paths} bootstrapped paths per SKU...",
+            ),
+        )
         n = len(pol)
 
         def pooled(values: np.ndarray, how: str) -> np.ndarray:
@@ -201,20 +247,23 @@ def run_simulation(inputs: SimulationInputs, paths: int = 20, seed: int = 0,
             cycles=pooled(res.cycles, "sum"),
             cycles_with_stockout=pooled(res.cycles_with_stockout, "sum"),
             average_inventory=pooled(res.average_inventory, "mean"),
-            stockout_weeks=pooled(res.stockout_weeks, "mean"))
+            stockout_weeks=pooled(res.stockout_weeks, "mean"),
+        )
         # served <= demand and stockout cycles <= cycles: a zero denominator has a zero
         # numerator, so NaN there is what 0 / 0 gave before
-        per_sku["bootstrap_fill_rate"] = safe_divide(per_boot["served_from_stock"],
-                                                     per_boot["demand_total"])
-        per_sku["bootstrap_csl"] = 1 - safe_divide(per_boot["cycles_with_stockout"],
-                                                   per_boot["cycles"])
+        per_sku["bootstrap_fill_rate"] = safe_divide(
+            per_boot["served_from_stock"], per_boot["demand_total"]
+        )
+        per_sku["bootstrap_csl"] = 1 - safe_divide(
+            per_boot["cycles_with_stockout"], per_boot["cycles"]
+        )
         per_sku["bootstrap_average_inventory"] = per_boot["average_inventory"]
         per_sku["bootstrap_stockout_weeks"] = per_boot["stockout_weeks"]
         boot_summary = sim.summarise(per_boot)
     report(1.0, "Done")
-    return SimulationRun(per_sku, sim.summarise(per_hist), boot_summary, inputs.periods, paths,
-                         inputs.sampled)
-
+    return SimulationRun(
+        per_sku, sim.summarise(per_hist), boot_summary, inputs.periods, paths, inputs.sampled
+    )
 
 
 def seasonal_table(profile: pd.DataFrame) -> pd.DataFrame:

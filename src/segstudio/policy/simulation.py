@@ -62,9 +62,19 @@ _BOOTSTRAP_CELLS = 4_000_000
 _SEED = 0
 _SERVICE_TYPES = ("csl", "fill_rate")
 _SUMMARY_INPUT = (
-    "sku", "segment", "service_type", "service_target", "planned_fill_rate", "planned_csl",
-    "demand_total", "served_from_stock", "cycles", "cycles_with_stockout", "average_inventory",
-    "unit_cost", "stockout_weeks",
+    "sku",
+    "segment",
+    "service_type",
+    "service_target",
+    "planned_fill_rate",
+    "planned_csl",
+    "demand_total",
+    "served_from_stock",
+    "cycles",
+    "cycles_with_stockout",
+    "average_inventory",
+    "unit_cost",
+    "stockout_weeks",
 )
 
 # splitmix64 constants (Steele, Lea & Flood 2014): the lead-time draw of an order is a hash
@@ -291,7 +301,11 @@ def simulate(
     big_s = _as_vector("order_up_to", order_up_to, n)
     review = _check_review(review_period_weeks, n)
     lt = _check_lead_times(lead_time_weeks, n)
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer) or chunk_size < 1:
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, int | np.integer)
+        or chunk_size < 1
+    ):
         raise ValueError(f"chunk_size must be a whole number >= 1, not {chunk_size!r}")
     if rng is None:
         rng = np.random.default_rng(_SEED)
@@ -301,10 +315,19 @@ def simulate(
     parts: list[dict[str, np.ndarray]] = []
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        parts.append(_simulate_chunk(
-            d[start:stop], s[start:stop], q[start:stop], big_s[start:stop], review[start:stop],
-            lead_weeks[start:stop], lead_counts[start:stop], start, key,
-        ))
+        parts.append(
+            _simulate_chunk(
+                d[start:stop],
+                s[start:stop],
+                q[start:stop],
+                big_s[start:stop],
+                review[start:stop],
+                lead_weeks[start:stop],
+                lead_counts[start:stop],
+                start,
+                key,
+            )
+        )
         if progress is not None:
             progress(stop / n, f"Simulated {stop:,} of {n:,} series")
 
@@ -363,7 +386,7 @@ def bootstrap_paths(
         pick = rng.integers(0, high, size=(stop - start, n_paths, weeks))
         values = np.take_along_axis(packed[start:stop, None, :], pick, axis=2)
         values = np.where(exists[start:stop, None, :], values, np.nan)
-        out[start * n_paths:stop * n_paths] = values.reshape(-1, weeks)
+        out[start * n_paths : stop * n_paths] = values.reshape(-1, weeks)
     return out
 
 
@@ -417,27 +440,42 @@ def summarise(per_sku: pd.DataFrame, by: str = "segment", tolerance: float = 0.0
         served = float(g["served_from_stock"].sum())
         cycles = float(g["cycles"].sum())
         achieved_fill = safe_divide(served, demand_total, positive_den=True)
-        achieved_csl = 1.0 - safe_divide(float(g["cycles_with_stockout"].sum()), cycles,
-                                         positive_den=True)
+        achieved_csl = 1.0 - safe_divide(
+            float(g["cycles_with_stockout"].sum()), cycles, positive_den=True
+        )
         service_type = _most_common(g["service_type"].astype(str))
         achieved = achieved_csl if service_type == "csl" else achieved_fill
         target = _weighted_mean(g["service_target"], weight)
-        rows.append({
-            by: segment,
-            "skus": int(g["sku"].nunique()),
-            "demand_total": demand_total,
-            "achieved_fill_rate": achieved_fill,
-            "planned_fill_rate": _weighted_mean(g["planned_fill_rate"], weight),
-            "achieved_csl": achieved_csl,
-            "planned_csl": _weighted_mean(g["planned_csl"], weight),
-            "service_type": service_type,
-            "service_target": target,
-            "achieved": achieved,
-            "average_inventory_value": float((g["average_inventory"] * g["unit_cost"]).sum()),
-            "stockout_weeks": int(g["stockout_weeks"].sum()),
-            "misses_target": bool(achieved < target - tolerance),
-        })
-    columns = [by, "skus", "demand_total", "achieved_fill_rate", "planned_fill_rate",
-               "achieved_csl", "planned_csl", "service_type", "service_target", "achieved",
-               "average_inventory_value", "stockout_weeks", "misses_target"]
+        rows.append(
+            {
+                by: segment,
+                "skus": int(g["sku"].nunique()),
+                "demand_total": demand_total,
+                "achieved_fill_rate": achieved_fill,
+                "planned_fill_rate": _weighted_mean(g["planned_fill_rate"], weight),
+                "achieved_csl": achieved_csl,
+                "planned_csl": _weighted_mean(g["planned_csl"], weight),
+                "service_type": service_type,
+                "service_target": target,
+                "achieved": achieved,
+                "average_inventory_value": float((g["average_inventory"] * g["unit_cost"]).sum()),
+                "stockout_weeks": int(g["stockout_weeks"].sum()),
+                "misses_target": bool(achieved < target - tolerance),
+            }
+        )
+    columns = [
+        by,
+        "skus",
+        "demand_total",
+        "achieved_fill_rate",
+        "planned_fill_rate",
+        "achieved_csl",
+        "planned_csl",
+        "service_type",
+        "service_target",
+        "achieved",
+        "average_inventory_value",
+        "stockout_weeks",
+        "misses_target",
+    ]
     return pd.DataFrame(rows, columns=columns).reset_index(drop=True)

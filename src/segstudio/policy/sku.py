@@ -126,8 +126,11 @@ class SkuInputs:
         price = np.where(price > 0, price, np.nan)
         cost = col("unit_cost")
         cost = np.where(cost > 0, cost, price)
-        source = (features["lead_time_source"].astype(object).to_numpy()
-                  if "lead_time_source" in features else np.full(len(features), None))
+        source = (
+            features["lead_time_source"].astype(object).to_numpy()
+            if "lead_time_source" in features
+            else np.full(len(features), None)
+        )
         return cls(
             sku=features["sku"].astype(str).to_numpy(object),
             demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0)),
@@ -135,8 +138,11 @@ class SkuInputs:
             lead_time_days=col("lead_time_mean_days"),
             lead_time_std_days=col("lead_time_std_days"),
             lead_time_source=source,
-            non_normal=(features["pattern"].isin(NON_NORMAL_PATTERNS).to_numpy()
-                        if "pattern" in features else np.zeros(len(features), bool)),
+            non_normal=(
+                features["pattern"].isin(NON_NORMAL_PATTERNS).to_numpy()
+                if "pattern" in features
+                else np.zeros(len(features), bool)
+            ),
             unit_cost=cost,
             unit_price=price,
             revenue=np.nan_to_num(revenue),
@@ -156,15 +162,20 @@ class Resolved:
     policies: list[SegmentPolicy]
 
     def param(self, name: str) -> np.ndarray:
-        values = np.array([getattr(p, name) for p in self.policies],
-                          dtype=float if str(POLICY_TYPES[name]) == "float" else object)
+        values = np.array(
+            [getattr(p, name) for p in self.policies],
+            dtype=float if str(POLICY_TYPES[name]) == "float" else object,
+        )
         return values[self.policy_index]
 
 
 def resolve(table: PolicyTable, segments: np.ndarray) -> Resolved:
     labels, inverse = np.unique(np.asarray(segments, dtype=object).astype(str), return_inverse=True)
-    return Resolved(np.asarray(segments, dtype=object), inverse.astype(np.int32),
-                    [table.for_segment(code) for code in labels])
+    return Resolved(
+        np.asarray(segments, dtype=object),
+        inverse.astype(np.int32),
+        [table.for_segment(code) for code in labels],
+    )
 
 
 @dataclass
@@ -218,8 +229,21 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
     stocked = np.isin(strategy, STOCKED) & (d > 0) & (cycle > 0)
     model = r.param("demand_model")
     gamma = stocked & (std > 0) & ((model == "gamma") | ((model == "auto") & x.non_normal))
-    return Protection(stocked, gamma, periods, lead, review, mean, std, q, cycle,
-                      lt_days, lt_std_days, source, x.unit_cost)
+    return Protection(
+        stocked,
+        gamma,
+        periods,
+        lead,
+        review,
+        mean,
+        std,
+        q,
+        cycle,
+        lt_days,
+        lt_std_days,
+        source,
+        x.unit_cost,
+    )
 
 
 def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
@@ -228,16 +252,22 @@ def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
     review period, else Q / annual demand) (methods.md). Kept between 0.5 and MAX_SERVICE; 0.5
     where it is undefined (no price, or no cost known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        cycle_years = np.where(pr.review_periods > 0, pr.review_periods,
-                               pr.order_quantity / x.demand_mean) * x.period_days / YEAR_DAYS
+        cycle_years = (
+            np.where(pr.review_periods > 0, pr.review_periods, pr.order_quantity / x.demand_mean)
+            * x.period_days
+            / YEAR_DAYS
+        )
         h = r.param("holding_rate") * x.unit_cost * cycle_years
     p = r.param("stockout_cost") * x.unit_price
     ratio = critical_ratio(p, h)
     return np.clip(np.where(np.isfinite(ratio), ratio, 0.5), 0.5, MAX_SERVICE)
 
 
-def targets(x: SkuInputs, r: Resolved, pr: Protection,
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def targets(
+    x: SkuInputs,
+    r: Resolved,
+    pr: Protection,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(service type, target, set from cost) per SKU: cost-based targets become CSL targets."""
     kind = r.param("service_type")
     target = r.param("service_target")
@@ -247,8 +277,11 @@ def targets(x: SkuInputs, r: Resolved, pr: Protection,
     return np.where(from_cost, "csl", kind), target, from_cost
 
 
-def levels(pr: Protection, service_type: np.ndarray, target: np.ndarray,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def levels(
+    pr: Protection,
+    service_type: np.ndarray,
+    target: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(safety stock, expected fill rate, expected CSL) for each SKU's target of its kind."""
     n = len(target)
     ss = np.zeros(n)
@@ -277,19 +310,24 @@ def levels(pr: Protection, service_type: np.ndarray, target: np.ndarray,
         by_fill = fill_kind[gm]
         y = np.empty_like(shape)
         if (~by_fill).any():
-            y[~by_fill] = np.maximum(special.gammaincinv(shape[~by_fill], t[~by_fill]),
-                                     shape[~by_fill])
+            y[~by_fill] = np.maximum(
+                special.gammaincinv(shape[~by_fill], t[~by_fill]), shape[~by_fill]
+            )
         if by_fill.any():
-            y[by_fill] = gamma_fill_level(shape[by_fill],
-                                           (1 - t[by_fill]) * q[by_fill] / scale[by_fill])
+            y[by_fill] = gamma_fill_level(
+                shape[by_fill], (1 - t[by_fill]) * q[by_fill] / scale[by_fill]
+            )
         ss[gm] = (y - shape) * scale
         fill[gm] = 1 - scale * gamma_loss(shape, y) / q
         csl[gm] = special.gammainc(shape, y)
     return ss, np.clip(fill, 0.0, 1.0), csl
 
 
-def compute_policies(features: pd.DataFrame, segments: np.ndarray, table: PolicyTable,
-                     ) -> pd.DataFrame:
+def compute_policies(
+    features: pd.DataFrame,
+    segments: np.ndarray,
+    table: PolicyTable,
+) -> pd.DataFrame:
     """The policy of every SKU: one row per feature row, columns :data:`POLICY_COLUMNS`."""
     x = SkuInputs.from_features(features)
     return policies_from_inputs(x, segments, table)
@@ -310,41 +348,42 @@ def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable)
     cycle_value = np.where(stocked, pr.cycle_units / 2 * x.unit_cost, 0.0)
     ss_value = ss * x.unit_cost
     model = np.where(pr.gamma, "gamma", np.where(stocked, "normal", "none"))
-    return pd.DataFrame({
-        "sku": x.sku,
-        "segment": r.segment,
-        "strategy": r.param("strategy"),
-        "demand_model": model,
-        "service_type": service_type,
-        "service_target": target,
-        "target_source": np.where(from_cost, "cost", "policy"),
-        "review_period_days": r.param("review_period_days"),
-        "order_rule": r.param("order_rule"),
-        "demand_mean": d,
-        "demand_std": x.demand_std,
-        "lead_time_days": pr.lead_time_days,
-        "lead_time_std_days": pr.lead_time_std_days,
-        "lead_time_source": pr.lead_time_source,
-        "protection_periods": pr.periods,
-        "lead_time_demand_mean": pr.mean,
-        "lead_time_demand_std": pr.std,
-        "safety_stock": ss,
-        "reorder_point": rop,
-        "order_quantity": q,
-        "order_up_to": s_level,
-        "expected_fill_rate": np.where(stocked, fill, np.nan),
-        "expected_csl": np.where(stocked, csl, np.nan),
-        "unit_cost": x.unit_cost,
-        "unit_price": x.unit_price,
-        "safety_stock_value": ss_value,
-        "cycle_stock_value": cycle_value,
-        "inventory_value": ss_value + cycle_value,
-        "revenue": x.revenue,
-        "network": r.param("network"),
-        "transport_mode": r.param("transport_mode"),
-        "supplier_tier": r.param("supplier_tier"),
-    })
-
+    return pd.DataFrame(
+        {
+            "sku": x.sku,
+            "segment": r.segment,
+            "strategy": r.param("strategy"),
+            "demand_model": model,
+            "service_type": service_type,
+            "service_target": target,
+            "target_source": np.where(from_cost, "cost", "policy"),
+            "review_period_days": r.param("review_period_days"),
+            "order_rule": r.param("order_rule"),
+            "demand_mean": d,
+            "demand_std": x.demand_std,
+            "lead_time_days": pr.lead_time_days,
+            "lead_time_std_days": pr.lead_time_std_days,
+            "lead_time_source": pr.lead_time_source,
+            "protection_periods": pr.periods,
+            "lead_time_demand_mean": pr.mean,
+            "lead_time_demand_std": pr.std,
+            "safety_stock": ss,
+            "reorder_point": rop,
+            "order_quantity": q,
+            "order_up_to": s_level,
+            "expected_fill_rate": np.where(stocked, fill, np.nan),
+            "expected_csl": np.where(stocked, csl, np.nan),
+            "unit_cost": x.unit_cost,
+            "unit_price": x.unit_price,
+            "safety_stock_value": ss_value,
+            "cycle_stock_value": cycle_value,
+            "inventory_value": ss_value + cycle_value,
+            "revenue": x.revenue,
+            "network": r.param("network"),
+            "transport_mode": r.param("transport_mode"),
+            "supplier_tier": r.param("supplier_tier"),
+        }
+    )
 
 
 def segment_summary(policies: pd.DataFrame) -> pd.DataFrame:
@@ -355,13 +394,18 @@ def segment_summary(policies: pd.DataFrame) -> pd.DataFrame:
     df["_wf"] = df["_w"] * df["expected_fill_rate"].fillna(0)
     df["_wc"] = df["_w"] * df["expected_csl"].fillna(0)
     g = df.groupby("segment", sort=True)
-    out = g.agg(skus=("sku", "size"), revenue=("revenue", "sum"),
-                service_type=("service_type", lambda s: s.mode().iat[0]),
-                service_target=("service_target", "mean"),
-                safety_stock_value=("safety_stock_value", "sum"),
-                cycle_stock_value=("cycle_stock_value", "sum"),
-                inventory_value=("inventory_value", "sum"),
-                _w=("_w", "sum"), _wf=("_wf", "sum"), _wc=("_wc", "sum"))
+    out = g.agg(
+        skus=("sku", "size"),
+        revenue=("revenue", "sum"),
+        service_type=("service_type", lambda s: s.mode().iat[0]),
+        service_target=("service_target", "mean"),
+        safety_stock_value=("safety_stock_value", "sum"),
+        cycle_stock_value=("cycle_stock_value", "sum"),
+        inventory_value=("inventory_value", "sum"),
+        _w=("_w", "sum"),
+        _wf=("_wf", "sum"),
+        _wc=("_wc", "sum"),
+    )
     out["expected_fill_rate"] = safe_divide(out["_wf"], out["_w"])
     out["expected_csl"] = safe_divide(out["_wc"], out["_w"])
     return out.drop(columns=["_w", "_wf", "_wc"]).reset_index()

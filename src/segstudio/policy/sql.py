@@ -15,6 +15,7 @@ __all__ = [
 
 # --- inventory policy: demand paths, lead-time samples, seasonality, orders to allocate ---------
 
+
 def _period_index(period: str, start: str = "$win_start") -> str:
     if period == "week":
         return f"CAST((date - {start}::DATE) // 7 AS INTEGER)"
@@ -86,5 +87,3 @@ WITH {valued_lines_ctes()}
 SELECT customer, sum(coalesce(line_revenue, 0)) AS customer_revenue
 FROM valued_lines WHERE customer IS NOT NULL AND quantity > 0 GROUP BY customer
 """
-
-

@@ -70,8 +70,9 @@ def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     # two look-ups, no search.
     by_loss = np.empty((len(_SHAPE_GRID), len(_LOSS_GRID)))
     for i, shape in enumerate(_SHAPE_GRID):
-        by_loss[i] = np.interp(np.log(_LOSS_GRID * shape), np.log(np.maximum(loss[i, ::-1], 1e-300)),
-                               ladder[i, ::-1])
+        by_loss[i] = np.interp(
+            np.log(_LOSS_GRID * shape), np.log(np.maximum(loss[i, ::-1], 1e-300)), ladder[i, ::-1]
+        )
     return csl_levels, by_loss, loss, csl_loss
 
 
@@ -114,14 +115,20 @@ class _Sums:
     @classmethod
     def empty(cls, seg_idx: np.ndarray, n_seg: int) -> _Sums:
         n_points = len(SERVICE_POINTS)
-        return cls(seg_idx, n_seg, {m: np.zeros((n_seg, n_points)) for m in MEASURES},
-                   {m: np.zeros((n_seg, n_points)) for m in MEASURES},
-                   np.zeros((n_seg, n_points)))
+        return cls(
+            seg_idx,
+            n_seg,
+            {m: np.zeros((n_seg, n_points)) for m in MEASURES},
+            {m: np.zeros((n_seg, n_points)) for m in MEASURES},
+            np.zeros((n_seg, n_points)),
+        )
 
     def by_segment(self, mask: np.ndarray, weights: np.ndarray) -> sparse.csr_matrix:
         """(segments x SKUs in ``mask``) matrix of ``weights``: a product sums per segment."""
-        return sparse.csr_matrix((weights, (self.seg_idx[mask], np.arange(mask.sum()))),
-                                 shape=(self.n_seg, int(mask.sum())))
+        return sparse.csr_matrix(
+            (weights, (self.seg_idx[mask], np.arange(mask.sum()))),
+            shape=(self.n_seg, int(mask.sum())),
+        )
 
 
 def _add_certain(acc: _Sums, certain: np.ndarray, weight: np.ndarray) -> None:
@@ -134,8 +141,9 @@ def _add_certain(acc: _Sums, certain: np.ndarray, weight: np.ndarray) -> None:
     acc.fill_of_csl += w[:, None]
 
 
-def _add_normal(acc: _Sums, normal: np.ndarray, pr: Protection, cost: np.ndarray,
-                weight: np.ndarray) -> None:
+def _add_normal(
+    acc: _Sums, normal: np.ndarray, pr: Protection, cost: np.ndarray, weight: np.ndarray
+) -> None:
     """SKUs on the normal model: safety stock k sigma_DL at each point, k exact for CSL
     targets and from the table inverse of G for fill-rate targets."""
     if not normal.any():
@@ -146,20 +154,29 @@ def _add_normal(acc: _Sums, normal: np.ndarray, pr: Protection, cost: np.ndarray
     sigma_value = np.bincount(acc.seg_idx[normal], weights=s * c, minlength=acc.n_seg)
     acc.safety["csl"] += sigma_value[:, None] * z[None, :]
     acc.served["csl"] += acc.by_segment(normal, w) @ np.broadcast_to(
-        np.maximum(SERVICE_POINTS, 0.5)[None, :], (int(normal.sum()), n_points))
+        np.maximum(SERVICE_POINTS, 0.5)[None, :], (int(normal.sum()), n_points)
+    )
     acc.fill_of_csl += acc.by_segment(normal, w) @ np.clip(
-        expected_fill_rate(s[:, None], z[None, :], q[:, None]), 0.0, 1.0)
+        expected_fill_rate(s[:, None], z[None, :], q[:, None]), 0.0, 1.0
+    )
     # Fill-rate factors from the table inverse of G, well within the curves' 1%, rather
     # than an exact solve for every SKU x point.
     k = normal_loss_inverse((1 - SERVICE_POINTS)[None, :] * (q / s)[:, None])
     acc.safety["fill_rate"] += acc.by_segment(normal, s * c) @ k
     fill_at_zero = np.clip(expected_fill_rate(s, 0.0, q), 0.0, 1.0)
     acc.served["fill_rate"] += acc.by_segment(normal, w) @ np.maximum(
-        SERVICE_POINTS[None, :], fill_at_zero[:, None])
+        SERVICE_POINTS[None, :], fill_at_zero[:, None]
+    )
 
 
-def _add_gamma(acc: _Sums, gamma: np.ndarray, shape: np.ndarray, pr: Protection,
-               cost: np.ndarray, weight: np.ndarray) -> None:
+def _add_gamma(
+    acc: _Sums,
+    gamma: np.ndarray,
+    shape: np.ndarray,
+    pr: Protection,
+    cost: np.ndarray,
+    weight: np.ndarray,
+) -> None:
     """SKUs on the gamma model, read from the precomputed grid of shapes."""
     if not gamma.any():
         return
@@ -170,8 +187,9 @@ def _add_gamma(acc: _Sums, gamma: np.ndarray, shape: np.ndarray, pr: Protection,
     # stock is exact in sigma and the skewness is interpolated between the grid's.
     hi = np.clip(np.searchsorted(_SHAPE_GRID, a), 1, len(_SHAPE_GRID) - 1)
     lo = hi - 1
-    t = np.clip(np.log(a / _SHAPE_GRID[lo]) / np.log(_SHAPE_GRID[hi] / _SHAPE_GRID[lo]),
-                0.0, 1.0)[:, None]
+    t = np.clip(np.log(a / _SHAPE_GRID[lo]) / np.log(_SHAPE_GRID[hi] / _SHAPE_GRID[lo]), 0.0, 1.0)[
+        :, None
+    ]
     g_idx = np.flatnonzero(gamma)
     for start in range(0, len(g_idx), _GAMMA_CHUNK):
         # In chunks of SKUs: the (SKUs x points) arrays stay small and are reused, which
@@ -181,8 +199,11 @@ def _add_gamma(acc: _Sums, gamma: np.ndarray, shape: np.ndarray, pr: Protection,
         sd, c, w, q = pr.std[sel], cost[sel], weight[sel], pr.cycle_units[sel]
         lo_p, hi_p, t_p = lo[part], hi[part], t[part]
 
-        def per_row(row: np.ndarray, sd: np.ndarray = sd, q: np.ndarray = q,
-                    ) -> tuple[np.ndarray, ...]:
+        def per_row(
+            row: np.ndarray,
+            sd: np.ndarray = sd,
+            q: np.ndarray = q,
+        ) -> tuple[np.ndarray, ...]:
             """Safety stock (units) for the CSL and fill-rate points, the fill rate at
             each CSL point, and the CSL and fill rate of zero safety stock, for grid rows
             ``row``."""
@@ -191,32 +212,35 @@ def _add_gamma(acc: _Sums, gamma: np.ndarray, shape: np.ndarray, pr: Protection,
             ss_csl = scale[:, None] * (csl_levels[row] - a_row[:, None])
             fill_csl = np.clip(1 - (scale / q)[:, None] * csl_loss[row], 0.0, 1.0)
             target = (1 - SERVICE_POINTS)[None, :] * (q / (scale * a_row))[:, None]
-            ss_fill = scale[:, None] * (_level_for_loss(by_loss, row, target)
-                                        - a_row[:, None])
+            ss_fill = scale[:, None] * (_level_for_loss(by_loss, row, target) - a_row[:, None])
             csl_zero = special.gammainc(a_row, a_row)
             fill_zero = np.clip(1 - scale * loss[row, 0] / q, 0.0, 1.0)
             return ss_csl, fill_csl, ss_fill, csl_zero[:, None], fill_zero[:, None]
 
         ss_csl, fill_csl_g, ss_fill, csl_zero, fill_zero = (
             (1 - t_p) * x_lo + t_p * x_hi
-            for x_lo, x_hi in zip(per_row(lo_p), per_row(hi_p), strict=True))
-        by_seg = sparse.csr_matrix((np.ones(len(sel)), (acc.seg_idx[sel], np.arange(len(sel)))),
-                                   shape=(acc.n_seg, len(sel)))
+            for x_lo, x_hi in zip(per_row(lo_p), per_row(hi_p), strict=True)
+        )
+        by_seg = sparse.csr_matrix(
+            (np.ones(len(sel)), (acc.seg_idx[sel], np.arange(len(sel)))),
+            shape=(acc.n_seg, len(sel)),
+        )
         acc.safety["csl"] += by_seg @ (c[:, None] * ss_csl)
         acc.fill_of_csl += by_seg @ (w[:, None] * fill_csl_g)
-        acc.served["csl"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :],
-                                                               csl_zero))
+        acc.served["csl"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :], csl_zero))
         acc.safety["fill_rate"] += by_seg @ (c[:, None] * ss_fill)
-        acc.served["fill_rate"] += by_seg @ (w[:, None] * np.maximum(SERVICE_POINTS[None, :],
-                                                                     fill_zero))
+        acc.served["fill_rate"] += by_seg @ (
+            w[:, None] * np.maximum(SERVICE_POINTS[None, :], fill_zero)
+        )
 
 
 def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     """The curves' sums: each SKU's protection once, then the SKUs without variability, those
     on the normal model and those on the gamma model each add to their segment's sums."""
     pr = protection(x, resolve(table, segments))
-    seg_labels, seg_idx = np.unique(np.asarray(segments, dtype=object).astype(str),
-                                    return_inverse=True)
+    seg_labels, seg_idx = np.unique(
+        np.asarray(segments, dtype=object).astype(str), return_inverse=True
+    )
     n_seg = len(seg_labels)
     cost = np.nan_to_num(x.unit_cost)
     stocked = pr.stocked
@@ -233,10 +257,15 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     with np.errstate(invalid="ignore", divide="ignore"):
         # Service actually expected at each point: a target below what zero safety stock
         # already gives (cycle stock alone) is exceeded.
-        service = {m: np.where(demand[:, None] > 0, acc.served[m] / demand[:, None],
-                               SERVICE_POINTS[None, :]) for m in MEASURES}
-        fill_csl = np.where(demand[:, None] > 0, acc.fill_of_csl / demand[:, None],
-                            SERVICE_POINTS[None, :])
+        service = {
+            m: np.where(
+                demand[:, None] > 0, acc.served[m] / demand[:, None], SERVICE_POINTS[None, :]
+            )
+            for m in MEASURES
+        }
+        fill_csl = np.where(
+            demand[:, None] > 0, acc.fill_of_csl / demand[:, None], SERVICE_POINTS[None, :]
+        )
     return _Curves(
         labels=[str(s) for s in seg_labels],
         safety=acc.safety,
@@ -278,17 +307,35 @@ def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFra
             with np.errstate(invalid="ignore", divide="ignore"):
                 step = np.diff(inv) / np.diff(service[i]) * 0.01
             step = np.where(np.isfinite(step), step, np.nan)
-            frames.append(pd.DataFrame({
-                "segment": lab, "measure": measure, "target": SERVICE_POINTS,
-                "service_level": service[i], "expected_fill_rate": fill[i],
-                "safety_stock_value": ss[i], "cycle_stock_value": cyc[i],
-                "inventory_value": inv, "next_point_cost": np.append(step, np.nan),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "segment": lab,
+                        "measure": measure,
+                        "target": SERVICE_POINTS,
+                        "service_level": service[i],
+                        "expected_fill_rate": fill[i],
+                        "safety_stock_value": ss[i],
+                        "cycle_stock_value": cyc[i],
+                        "inventory_value": inv,
+                        "next_point_cost": np.append(step, np.nan),
+                    }
+                )
+            )
     if not frames:
-        return pd.DataFrame(columns=["segment", "measure", "target", "service_level",
-                                     "expected_fill_rate",
-                                     "safety_stock_value",
-                                     "cycle_stock_value", "inventory_value", "next_point_cost"])
+        return pd.DataFrame(
+            columns=[
+                "segment",
+                "measure",
+                "target",
+                "service_level",
+                "expected_fill_rate",
+                "safety_stock_value",
+                "cycle_stock_value",
+                "inventory_value",
+                "next_point_cost",
+            ]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -297,26 +344,48 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
     value and the demand-weighted expected CSL and fill rate of the stocked SKUs."""
     stocked = policies[policies["demand_model"] != "none"]
     if stocked.empty:
-        return pd.DataFrame(columns=["segment", "inventory_value", "csl", "fill_rate",
-                                     "service_type", "service_target", "revenue"])
+        return pd.DataFrame(
+            columns=[
+                "segment",
+                "inventory_value",
+                "csl",
+                "fill_rate",
+                "service_type",
+                "service_target",
+                "revenue",
+            ]
+        )
     per = segment_summary(stocked)
     w = stocked["demand_mean"]
-    total = pd.DataFrame([{
-        "segment": PORTFOLIO,
-        "inventory_value": per["inventory_value"].sum(),
-        "expected_csl": float((w * stocked["expected_csl"]).sum() / w.sum()),
-        "expected_fill_rate": float((w * stocked["expected_fill_rate"]).sum() / w.sum()),
-        "service_type": stocked["service_type"].mode().iat[0],
-        "service_target": float(stocked["service_target"].mean()),
-        "revenue": per["revenue"].sum(),
-    }])
+    total = pd.DataFrame(
+        [
+            {
+                "segment": PORTFOLIO,
+                "inventory_value": per["inventory_value"].sum(),
+                "expected_csl": float((w * stocked["expected_csl"]).sum() / w.sum()),
+                "expected_fill_rate": float((w * stocked["expected_fill_rate"]).sum() / w.sum()),
+                "service_type": stocked["service_type"].mode().iat[0],
+                "service_target": float(stocked["service_target"].mean()),
+                "revenue": per["revenue"].sum(),
+            }
+        ]
+    )
     out = pd.concat([per, total], ignore_index=True)
     return out.rename(columns={"expected_csl": "csl", "expected_fill_rate": "fill_rate"})[
-        ["segment", "inventory_value", "csl", "fill_rate", "service_type", "service_target",
-         "revenue"]]
+        [
+            "segment",
+            "inventory_value",
+            "csl",
+            "fill_rate",
+            "service_type",
+            "service_target",
+            "revenue",
+        ]
+    ]
 
 
 # --- the best mix ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Mix:
@@ -342,9 +411,16 @@ class Mix:
         return float(self.weights @ self.expected)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"segment": self.segments, "service_type": self.service_types,
-                             "target": self.targets, "expected_fill_rate": self.expected,
-                             "inventory_value": self.inventory, "revenue_share": self.weights})
+        return pd.DataFrame(
+            {
+                "segment": self.segments,
+                "service_type": self.service_types,
+                "target": self.targets,
+                "expected_fill_rate": self.expected,
+                "inventory_value": self.inventory,
+                "revenue_share": self.weights,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -361,17 +437,28 @@ class _Segments:
     weights: np.ndarray
 
     def mix(self, idx: np.ndarray | list[int], method: str) -> Mix:
-        return Mix(self.names, [str(self.kind[s][i]) for s, i in enumerate(idx)],
-                   np.array([self.target[s][i] for s, i in enumerate(idx)]),
-                   np.array([self.service[s][i] for s, i in enumerate(idx)]),
-                   np.array([self.inventory[s][i] for s, i in enumerate(idx)]),
-                   self.weights, method)
+        return Mix(
+            self.names,
+            [str(self.kind[s][i]) for s, i in enumerate(idx)],
+            np.array([self.target[s][i] for s, i in enumerate(idx)]),
+            np.array([self.service[s][i] for s, i in enumerate(idx)]),
+            np.array([self.inventory[s][i] for s, i in enumerate(idx)]),
+            self.weights,
+            method,
+        )
 
     def uniform(self, kind: str, j: int) -> Mix:
         inv, fill = self.family[kind]
         n = len(self.names)
-        return Mix(self.names, [kind] * n, np.full(n, SERVICE_POINTS[j]), fill[:, j],
-                   inv[:, j], self.weights, "uniform")
+        return Mix(
+            self.names,
+            [kind] * n,
+            np.full(n, SERVICE_POINTS[j]),
+            fill[:, j],
+            inv[:, j],
+            self.weights,
+            "uniform",
+        )
 
 
 def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series) -> _Segments:
@@ -380,10 +467,17 @@ def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series) -> _Segments:
     family = {}
     for kind in MEASURES:
         part = ct[ct["measure"] == kind]
-        grids = [part.loc[part["segment"] == s, ["inventory_value", "expected_fill_rate"]]
-                 .to_numpy(float) for s in segs]
-        family[kind] = ((np.vstack([g[:, 0] for g in grids]), np.vstack([g[:, 1] for g in grids]))
-                        if segs else (np.zeros((0, 0)), np.zeros((0, 0))))
+        grids = [
+            part.loc[part["segment"] == s, ["inventory_value", "expected_fill_rate"]].to_numpy(
+                float
+            )
+            for s in segs
+        ]
+        family[kind] = (
+            (np.vstack([g[:, 0] for g in grids]), np.vstack([g[:, 1] for g in grids]))
+            if segs
+            else (np.zeros((0, 0)), np.zeros((0, 0)))
+        )
     inventory, service, kinds, targets = [], [], [], []
     for i in range(len(segs)):
         inv = np.concatenate([family[k][0][i] for k in MEASURES])
@@ -415,8 +509,9 @@ def _hull_steps(c: _Segments) -> list[tuple[float, int, int, float]]:
         inv, svc = c.inventory[s], c.service[s]
         hull = [0]
         for j in range(1, len(inv)):
-            while len(hull) >= 2 and _ratio(inv, svc, hull[-1], j) >= _ratio(inv, svc, hull[-2],
-                                                                             hull[-1]):
+            while len(hull) >= 2 and _ratio(inv, svc, hull[-1], j) >= _ratio(
+                inv, svc, hull[-2], hull[-1]
+            ):
                 hull.pop()
             hull.append(j)
         for i0, i1 in zip(hull[:-1], hull[1:], strict=False):
@@ -460,8 +555,9 @@ def best_mix_for_budget(curve_table: pd.DataFrame, revenue: pd.Series, budget: f
     return best
 
 
-def least_inventory_for_service(curve_table: pd.DataFrame, revenue: pd.Series,
-                                service: float) -> Mix | None:
+def least_inventory_for_service(
+    curve_table: pd.DataFrame, revenue: pd.Series, service: float
+) -> Mix | None:
     """The least inventory reaching a revenue-weighted expected fill rate of ``service``
     (marginal analysis, never worse than a uniform target). None when unreachable."""
     c = _segment_curves(curve_table, revenue)
@@ -478,7 +574,8 @@ def least_inventory_for_service(curve_table: pd.DataFrame, revenue: pd.Series,
     best = mix if mix.service >= service - 1e-12 else None
     for uniform in _uniform_candidates(c):
         if uniform.service >= service - 1e-12 and (
-                best is None or uniform.total_inventory < best.total_inventory - 1e-9):
+            best is None or uniform.total_inventory < best.total_inventory - 1e-9
+        ):
             best = uniform
     return best
 
@@ -520,8 +617,12 @@ def mix_comparison(curve_table: pd.DataFrame, today: pd.DataFrame) -> Comparison
     )
 
 
-def chart_data(curve_table: pd.DataFrame, today: pd.DataFrame, measure: str, portfolio: bool,
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def chart_data(
+    curve_table: pd.DataFrame,
+    today: pd.DataFrame,
+    measure: str,
+    portfolio: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The curves and today's markers of one measure, for the segments or for the portfolio."""
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
@@ -537,6 +638,7 @@ def apply_mix(table: PolicyTable, mix: Mix) -> PolicyTable:
 
     for seg, kind, target in zip(mix.segments, mix.service_types, mix.targets, strict=True):
         current = table.for_segment(seg)
-        table = table.with_segment(seg, replace(current, service_type=kind,
-                                                service_target=round(float(target), 4)))
+        table = table.with_segment(
+            seg, replace(current, service_type=kind, service_target=round(float(target), 4))
+        )
     return table

@@ -38,13 +38,20 @@ PATTERN_COLOURS = {
 
 
 def pareto_figure(curve: pd.DataFrame, measure_label: str = "revenue") -> go.Figure:
-    fig = go.Figure(go.Scatter(
-        x=curve["sku_share"], y=curve["cum_share"], mode="lines", name=f"Cumulative {measure_label}",
-        hovertemplate="Top %{x:.1%} of SKUs: %{y:.1%} of " + measure_label + "<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=curve["sku_share"],
+            y=curve["cum_share"],
+            mode="lines",
+            name=f"Cumulative {measure_label}",
+            hovertemplate="Top %{x:.1%} of SKUs: %{y:.1%} of " + measure_label + "<extra></extra>",
+        )
+    )
     fig.update_layout(
-        title=f"Pareto curve of {measure_label}", xaxis_title="Share of SKUs (ranked)",
-        yaxis_title=f"Cumulative share of {measure_label}", height=360,
+        title=f"Pareto curve of {measure_label}",
+        xaxis_title="Share of SKUs (ranked)",
+        yaxis_title=f"Cumulative share of {measure_label}",
+        height=360,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
@@ -53,29 +60,43 @@ def pareto_figure(curve: pd.DataFrame, measure_label: str = "revenue") -> go.Fig
 
 
 def pattern_mix_figure(mix: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Bar(
-        x=mix["pattern"], y=mix["skus"],
-        marker_color=[PATTERN_COLOURS.get(p, "#607d8b") for p in mix["pattern"]],
-        customdata=mix["revenue_share"],
-        hovertemplate="%{x}: %{y} SKUs, %{customdata:.1%} of revenue<extra></extra>",
-    ))
-    fig.update_layout(title="Demand patterns (Syntetos-Boylan)", yaxis_title="SKUs", height=360,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig = go.Figure(
+        go.Bar(
+            x=mix["pattern"],
+            y=mix["skus"],
+            marker_color=[PATTERN_COLOURS.get(p, "#607d8b") for p in mix["pattern"]],
+            customdata=mix["revenue_share"],
+            hovertemplate="%{x}: %{y} SKUs, %{customdata:.1%} of revenue<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Demand patterns (Syntetos-Boylan)",
+        yaxis_title="SKUs",
+        height=360,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig
 
 
-def pareto_with_boundaries(curve: pd.DataFrame, a: float, b: float,
-                           measure_label: str = "revenue") -> go.Figure:
+def pareto_with_boundaries(
+    curve: pd.DataFrame, a: float, b: float, measure_label: str = "revenue"
+) -> go.Figure:
     """The Pareto curve with the A/B and B/C boundaries as horizontal lines."""
     fig = pareto_figure(curve, measure_label)
     for y, name in ((a, "A/B"), (b, "B/C")):
-        fig.add_hline(y=y, line_dash="dash", line_color="#c62828",
-                      annotation_text=f"{name} at {fmt.share(y, 0)}", annotation_position="bottom right")
+        fig.add_hline(
+            y=y,
+            line_dash="dash",
+            line_color="#c62828",
+            annotation_text=f"{name} at {fmt.share(y, 0)}",
+            annotation_position="bottom right",
+        )
     return fig
 
 
-def matrix_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], row_name: str,
-                   col_name: str) -> go.Figure:
+def matrix_heatmap(
+    cells: pd.DataFrame, rows: list[str], cols: list[str], row_name: str, col_name: str
+) -> go.Figure:
     """SKU count per cell as colour, with count and revenue share as text."""
     z, text = [], []
     for r in rows:
@@ -88,14 +109,27 @@ def matrix_heatmap(cells: pd.DataFrame, rows: list[str], cols: list[str], row_na
             tr.append(f"{fmt.count(n, 'SKU')}<br>{fmt.share(share)} rev.")
         z.append(zr)
         text.append(tr)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=cols if col_name else [""], y=rows, text=text, texttemplate="%{text}",
-        textfont={"size": 13}, colorscale="Blues", showscale=False,
-        hovertemplate="%{y}%{x}: %{text}<extra></extra>",
-    ))
-    fig.update_layout(title="Segment matrix", height=360, xaxis_title=col_name.upper(),
-                      yaxis_title=row_name.upper(), yaxis_autorange="reversed",
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=cols if col_name else [""],
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 13},
+            colorscale="Blues",
+            showscale=False,
+            hovertemplate="%{y}%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Segment matrix",
+        height=360,
+        xaxis_title=col_name.upper(),
+        yaxis_title=row_name.upper(),
+        yaxis_autorange="reversed",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig
 
 
@@ -103,16 +137,31 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
     """Each SKU's CoV against its revenue (log scale), WebGL, coloured by segment."""
     fig = go.Figure()
     for seg, part in points.groupby("segment", sort=True):
-        fig.add_trace(go.Scattergl(
-            x=part["revenue"], y=part["cov"], mode="markers", name=str(seg),
-            marker={"size": 5, "opacity": 0.6}, text=part["sku"],
-            hovertemplate="%{text}: revenue %{x:,.0f}, CoV %{y:.2f}<extra>" + str(seg) + "</extra>",
-        ))
-    shown = (f" ({fmt.count(len(points))} of {fmt.count(total, 'SKU')} shown)"
-             if len(points) < total else "")
-    fig.update_layout(title="Variability against revenue" + shown, height=420,
-                      xaxis_title="Revenue in the window (log)", yaxis_title="CoV of weekly demand",
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+        fig.add_trace(
+            go.Scattergl(
+                x=part["revenue"],
+                y=part["cov"],
+                mode="markers",
+                name=str(seg),
+                marker={"size": 5, "opacity": 0.6},
+                text=part["sku"],
+                hovertemplate="%{text}: revenue %{x:,.0f}, CoV %{y:.2f}<extra>"
+                + str(seg)
+                + "</extra>",
+            )
+        )
+    shown = (
+        f" ({fmt.count(len(points))} of {fmt.count(total, 'SKU')} shown)"
+        if len(points) < total
+        else ""
+    )
+    fig.update_layout(
+        title="Variability against revenue" + shown,
+        height=420,
+        xaxis_title="Revenue in the window (log)",
+        yaxis_title="CoV of weekly demand",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     fig.update_xaxes(type="log")
     return fig
 
@@ -123,20 +172,38 @@ def sankey(flows: pd.DataFrame) -> go.Figure:
     targets = [f"{t} (now)" for t in flows["to"]]
     nodes = list(dict.fromkeys(sources + targets))
     index = {n: i for i, n in enumerate(nodes)}
-    fig = go.Figure(go.Sankey(
-        node={"label": nodes, "pad": 12},
-        link={"source": [index[s] for s in sources], "target": [index[t] for t in targets],
-              "value": flows["skus"].tolist(),
-              "customdata": flows["revenue"].tolist(),
-              "hovertemplate": "%{value} SKUs, revenue %{customdata:,.0f}<extra></extra>"},
-    ))
-    fig.update_layout(title="Reclassification flow", height=380,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": nodes, "pad": 12},
+            link={
+                "source": [index[s] for s in sources],
+                "target": [index[t] for t in targets],
+                "value": flows["skus"].tolist(),
+                "customdata": flows["revenue"].tolist(),
+                "hovertemplate": "%{value} SKUs, revenue %{customdata:,.0f}<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title="Reclassification flow", height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10}
+    )
     return fig
 
 
-_SEGMENT_PALETTE = ["#1565c0", "#2e7d32", "#c62828", "#6a1b9a", "#ef6c00", "#00838f", "#ad1457",
-                    "#4e342e", "#558b2f", "#283593", "#f9a825", "#37474f"]
+_SEGMENT_PALETTE = [
+    "#1565c0",
+    "#2e7d32",
+    "#c62828",
+    "#6a1b9a",
+    "#ef6c00",
+    "#00838f",
+    "#ad1457",
+    "#4e342e",
+    "#558b2f",
+    "#283593",
+    "#f9a825",
+    "#37474f",
+]
 _MARGINS = {"l": 10, "r": 10, "t": 50, "b": 10}
 
 
@@ -144,32 +211,57 @@ def segment_colour(i: int) -> str:
     return _SEGMENT_PALETTE[i % len(_SEGMENT_PALETTE)]
 
 
-def tradeoff_figure(curves: pd.DataFrame, today: pd.DataFrame, measure_label: str,
-                    title: str) -> go.Figure:
+def tradeoff_figure(
+    curves: pd.DataFrame, today: pd.DataFrame, measure_label: str, title: str
+) -> go.Figure:
     """Inventory value against service, one line per segment in ``curves`` (columns segment,
     service_level, inventory_value, next_point_cost), today's policy as a marker per segment
     (``today``: segment, inventory_value, service)."""
     fig = go.Figure()
     for i, (seg, c) in enumerate(curves.groupby("segment", sort=False)):
         colour = segment_colour(i)
-        fig.add_trace(go.Scatter(
-            x=c["service_level"], y=c["inventory_value"], mode="lines", name=str(seg),
-            line={"color": colour}, legendgroup=str(seg), customdata=c["next_point_cost"],
-            hovertemplate=(f"{seg}: %{{x:.1%}} needs %{{y:,.0f}}<br>"
-                           "next point of service: +%{customdata:,.0f}<extra></extra>"),
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=c["service_level"],
+                y=c["inventory_value"],
+                mode="lines",
+                name=str(seg),
+                line={"color": colour},
+                legendgroup=str(seg),
+                customdata=c["next_point_cost"],
+                hovertemplate=(
+                    f"{seg}: %{{x:.1%}} needs %{{y:,.0f}}<br>"
+                    "next point of service: +%{customdata:,.0f}<extra></extra>"
+                ),
+            )
+        )
         t = today[today["segment"] == seg]
         if len(t):
-            fig.add_trace(go.Scatter(
-                x=t["service"], y=t["inventory_value"], mode="markers", name=f"{seg} today",
-                marker={"color": colour, "size": 12, "symbol": "diamond",
-                        "line": {"color": "black", "width": 1}},
-                legendgroup=str(seg), showlegend=False,
-                hovertemplate=(f"{seg} today: %{{x:.2%}} for %{{y:,.0f}}<extra></extra>"),
-            ))
-    fig.update_layout(title=title, xaxis_title=measure_label, yaxis_title="Inventory value "
-                      "(safety + cycle stock, at cost)", height=420, margin=_MARGINS,
-                      hovermode="closest")
+            fig.add_trace(
+                go.Scatter(
+                    x=t["service"],
+                    y=t["inventory_value"],
+                    mode="markers",
+                    name=f"{seg} today",
+                    marker={
+                        "color": colour,
+                        "size": 12,
+                        "symbol": "diamond",
+                        "line": {"color": "black", "width": 1},
+                    },
+                    legendgroup=str(seg),
+                    showlegend=False,
+                    hovertemplate=(f"{seg} today: %{{x:.2%}} for %{{y:,.0f}}<extra></extra>"),
+                )
+            )
+    fig.update_layout(
+        title=title,
+        xaxis_title=measure_label,
+        yaxis_title="Inventory value (safety + cycle stock, at cost)",
+        height=420,
+        margin=_MARGINS,
+        hovermode="closest",
+    )
     fig.update_xaxes(tickformat=".0%")
     return fig
 
@@ -178,43 +270,82 @@ def seasonal_figure(profile: pd.DataFrame) -> go.Figure:
     """Safety stock value by calendar month, one line per segment (month 0 dropped)."""
     fig = go.Figure()
     for i, (seg, c) in enumerate(profile[profile["month"] > 0].groupby("segment", sort=False)):
-        fig.add_trace(go.Scatter(
-            x=c["month_name"], y=c["safety_stock_value"], mode="lines+markers",
-            name=str(seg), line={"color": segment_colour(i)},
-            hovertemplate=f"{seg} %{{x}}: %{{y:,.0f}}<extra></extra>"))
-    fig.update_layout(title="Safety stock by month (seasonal variability)", height=380,
-                      yaxis_title="Safety stock value", margin=_MARGINS)
+        fig.add_trace(
+            go.Scatter(
+                x=c["month_name"],
+                y=c["safety_stock_value"],
+                mode="lines+markers",
+                name=str(seg),
+                line={"color": segment_colour(i)},
+                hovertemplate=f"{seg} %{{x}}: %{{y:,.0f}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title="Safety stock by month (seasonal variability)",
+        height=380,
+        yaxis_title="Safety stock value",
+        margin=_MARGINS,
+    )
     return fig
 
 
 def service_vs_target_figure(summary: pd.DataFrame) -> go.Figure:
     """Achieved against planned service per segment (simulation): bars and target markers."""
     colours = ["#c62828" if miss else "#2e7d32" for miss in summary["misses_target"]]
-    fig = go.Figure(go.Bar(
-        x=summary["segment"], y=summary["achieved"], name="Achieved", marker_color=colours,
-        hovertemplate="%{x}: achieved %{y:.1%}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        x=summary["segment"], y=summary["service_target"], mode="markers", name="Target",
-        marker={"symbol": "line-ew-open", "size": 28, "color": "black", "line": {"width": 3}},
-        hovertemplate="%{x}: target %{y:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=summary["segment"],
+            y=summary["achieved"],
+            name="Achieved",
+            marker_color=colours,
+            hovertemplate="%{x}: achieved %{y:.1%}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=summary["segment"],
+            y=summary["service_target"],
+            mode="markers",
+            name="Target",
+            marker={"symbol": "line-ew-open", "size": 28, "color": "black", "line": {"width": 3}},
+            hovertemplate="%{x}: target %{y:.1%}<extra></extra>",
+        )
+    )
     low = float(min(summary["achieved"].min(), summary["service_target"].min()))
-    fig.update_layout(title="Simulated service against target (red: misses it)", height=380,
-                      margin=_MARGINS, yaxis_tickformat=".0%",
-                      yaxis_range=[max(0.0, low - 0.05), 1.0])
+    fig.update_layout(
+        title="Simulated service against target (red: misses it)",
+        height=380,
+        margin=_MARGINS,
+        yaxis_tickformat=".0%",
+        yaxis_range=[max(0.0, low - 0.05), 1.0],
+    )
     return fig
 
 
 def allocation_figure(allocated: pd.DataFrame) -> go.Figure:
     """Allocated and short quantity per order line of a shortage allocation."""
     label = allocated["order_id"].astype(str) + " · " + allocated["customer"].astype(str)
-    fig = go.Figure([
-        go.Bar(y=label, x=allocated["allocated"], orientation="h", name="Allocated",
-               marker_color="#2e7d32"),
-        go.Bar(y=label, x=allocated["short"], orientation="h", name="Short",
-               marker_color="#c62828"),
-    ])
-    fig.update_layout(barmode="stack", title="Who gets what", height=max(260, 28 * len(label)),
-                      margin=_MARGINS, yaxis={"autorange": "reversed"})
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=label,
+                x=allocated["allocated"],
+                orientation="h",
+                name="Allocated",
+                marker_color="#2e7d32",
+            ),
+            go.Bar(
+                y=label, x=allocated["short"], orientation="h", name="Short", marker_color="#c62828"
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="stack",
+        title="Who gets what",
+        height=max(260, 28 * len(label)),
+        margin=_MARGINS,
+        yaxis={"autorange": "reversed"},
+    )
     return fig
 
 
@@ -225,21 +356,43 @@ _STATUS_CODE = {"red": 0, "amber": 1, "green": 2, "n/a": 3}
 def scorecard_figure(values: pd.DataFrame, statuses: pd.DataFrame, title: str) -> go.Figure:
     """The KPI scorecard as a red/amber/green grid: ``values`` holds the cell texts and
     ``statuses`` the status of each cell (same shape: segments x KPIs)."""
-    z = np.array([[_STATUS_CODE.get(v, 3) for v in row] for row in statuses.to_numpy()],
-                 dtype=float).reshape(statuses.shape)
-    scale = [[0.0, STATUS_COLOURS["red"]], [0.25, STATUS_COLOURS["red"]],
-             [0.25, STATUS_COLOURS["amber"]], [0.5, STATUS_COLOURS["amber"]],
-             [0.5, STATUS_COLOURS["green"]], [0.75, STATUS_COLOURS["green"]],
-             [0.75, STATUS_COLOURS["n/a"]], [1.0, STATUS_COLOURS["n/a"]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(values.columns), y=list(values.index), text=values.to_numpy(),
-        texttemplate="%{text}", textfont={"color": "white", "size": 13}, colorscale=scale,
-        zmin=-0.5, zmax=3.5, showscale=False, xgap=3, ygap=3,
-        hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
-    fig.update_layout(title={"text": title, "y": 0.99, "yanchor": "top"},
-                      height=max(340, 46 * len(values.index) + 150),
-                      margin={"l": 10, "r": 10, "t": 95, "b": 10},
-                      yaxis={"autorange": "reversed"}, xaxis={"side": "top"})
+    z = np.array(
+        [[_STATUS_CODE.get(v, 3) for v in row] for row in statuses.to_numpy()], dtype=float
+    ).reshape(statuses.shape)
+    scale = [
+        [0.0, STATUS_COLOURS["red"]],
+        [0.25, STATUS_COLOURS["red"]],
+        [0.25, STATUS_COLOURS["amber"]],
+        [0.5, STATUS_COLOURS["amber"]],
+        [0.5, STATUS_COLOURS["green"]],
+        [0.75, STATUS_COLOURS["green"]],
+        [0.75, STATUS_COLOURS["n/a"]],
+        [1.0, STATUS_COLOURS["n/a"]],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(values.columns),
+            y=list(values.index),
+            text=values.to_numpy(),
+            texttemplate="%{text}",
+            textfont={"color": "white", "size": 13},
+            colorscale=scale,
+            zmin=-0.5,
+            zmax=3.5,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "y": 0.99, "yanchor": "top"},
+        height=max(340, 46 * len(values.index) + 150),
+        margin={"l": 10, "r": 10, "t": 95, "b": 10},
+        yaxis={"autorange": "reversed"},
+        xaxis={"side": "top"},
+    )
     return fig
 
 
@@ -248,14 +401,25 @@ def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go
     fig = go.Figure()
     for i, (seg, c) in enumerate(trend.groupby("segment", sort=False)):
         colour = "black" if seg == "Portfolio" else segment_colour(i)
-        fig.add_trace(go.Scatter(
-            x=c["quarter"], y=c[column], mode="lines+markers", name=str(seg),
-            line={"color": colour, "width": 3 if seg == "Portfolio" else 1.5},
-            marker={"symbol": ["circle" if ok else "circle-open" for ok in c["complete"]],
-                    "size": 8},
-            hovertemplate=f"{seg} %{{x}}: %{{y:{'.1%' if rate else ',.0f'}}}<extra></extra>"))
-    fig.update_layout(title=f"{label} by quarter (open markers: quarter only partly in the data)",
-                      height=420, margin=_MARGINS)
+        fig.add_trace(
+            go.Scatter(
+                x=c["quarter"],
+                y=c[column],
+                mode="lines+markers",
+                name=str(seg),
+                line={"color": colour, "width": 3 if seg == "Portfolio" else 1.5},
+                marker={
+                    "symbol": ["circle" if ok else "circle-open" for ok in c["complete"]],
+                    "size": 8,
+                },
+                hovertemplate=f"{seg} %{{x}}: %{{y:{'.1%' if rate else ',.0f'}}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=f"{label} by quarter (open markers: quarter only partly in the data)",
+        height=420,
+        margin=_MARGINS,
+    )
     if rate:
         fig.update_yaxes(tickformat=".0%")
     return fig
@@ -264,28 +428,57 @@ def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go
 def balanced_figure(balanced: pd.DataFrame) -> go.Figure:
     """Per segment: annual gross margin against the annual cost of carrying its stock."""
     b = balanced[balanced["segment"] != "Portfolio"]
-    fig = go.Figure([
-        go.Bar(x=b["segment"], y=b["gross_margin"], name="Gross margin (window)",
-               marker_color="#2e7d32", hovertemplate="%{x}: margin %{y:,.0f}<extra></extra>"),
-        go.Bar(x=b["segment"], y=b["inventory_value"], name="Inventory value",
-               marker_color="#1565c0", hovertemplate="%{x}: stock %{y:,.0f}<extra></extra>"),
-        go.Bar(x=b["segment"], y=b["carrying_cost"], name="Carrying cost (a year)",
-               marker_color="#c62828", hovertemplate="%{x}: carrying %{y:,.0f}<extra></extra>"),
-    ])
-    fig.update_layout(barmode="group", title="What each segment earns and ties up", height=400,
-                      margin=_MARGINS)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=b["segment"],
+                y=b["gross_margin"],
+                name="Gross margin (window)",
+                marker_color="#2e7d32",
+                hovertemplate="%{x}: margin %{y:,.0f}<extra></extra>",
+            ),
+            go.Bar(
+                x=b["segment"],
+                y=b["inventory_value"],
+                name="Inventory value",
+                marker_color="#1565c0",
+                hovertemplate="%{x}: stock %{y:,.0f}<extra></extra>",
+            ),
+            go.Bar(
+                x=b["segment"],
+                y=b["carrying_cost"],
+                name="Carrying cost (a year)",
+                marker_color="#c62828",
+                hovertemplate="%{x}: carrying %{y:,.0f}<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group", title="What each segment earns and ties up", height=400, margin=_MARGINS
+    )
     return fig
 
 
 def causes_figure(summary: pd.DataFrame, segment: str) -> go.Figure:
     """Units short per cause for one segment (a SKU can have several causes)."""
     s = summary[(summary["segment"] == segment) & summary["units_short"].notna()]
-    fig = go.Figure(go.Bar(
-        x=s["units_short"], y=s["cause"].str.replace("_", " "), orientation="h",
-        customdata=s["skus"], marker_color="#c62828",
-        hovertemplate="%{y}: %{x:,.0f} units short over %{customdata} SKUs<extra></extra>"))
-    fig.update_layout(title=f"{segment}: units short by cause", height=320, margin=_MARGINS,
-                      yaxis={"autorange": "reversed"}, xaxis_title="Units short")
+    fig = go.Figure(
+        go.Bar(
+            x=s["units_short"],
+            y=s["cause"].str.replace("_", " "),
+            orientation="h",
+            customdata=s["skus"],
+            marker_color="#c62828",
+            hovertemplate="%{y}: %{x:,.0f} units short over %{customdata} SKUs<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"{segment}: units short by cause",
+        height=320,
+        margin=_MARGINS,
+        yaxis={"autorange": "reversed"},
+        xaxis_title="Units short",
+    )
     return fig
 
 
@@ -297,15 +490,26 @@ def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
     with the mean lead time on hover."""
     t = suppliers.head(top).assign(
         rate=lambda d: d["otif_rate"] if d["otif_rate"].notna().any() else d["on_time_rate"],
-        lead=lambda d: d["lead_time_mean_days"].map(fmt.days))
+        lead=lambda d: d["lead_time_mean_days"].map(fmt.days),
+    )
     fig = go.Figure()
     for tier, g in t.groupby("tier", sort=False):
-        fig.add_trace(go.Bar(
-            x=g["supplier"].astype(str), y=g["rate"], name=str(tier),
-            marker_color=TIER_COLOURS.get(str(tier), "#9e9e9e"), customdata=g["lead"],
-            hovertemplate=f"%{{x}} ({tier}): %{{y:.1%}}, lead time %{{customdata}}<extra></extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=g["supplier"].astype(str),
+                y=g["rate"],
+                name=str(tier),
+                marker_color=TIER_COLOURS.get(str(tier), "#9e9e9e"),
+                customdata=g["lead"],
+                hovertemplate=f"%{{x}} ({tier}): %{{y:.1%}}, lead time %{{customdata}}<extra></extra>",
+            )
+        )
     fig.update_xaxes(categoryorder="array", categoryarray=t["supplier"].astype(str).tolist())
-    fig.update_layout(title=f"OTIF of the {len(t)} largest suppliers (colour: suggested tier)",
-                      height=400, margin=_MARGINS, yaxis_tickformat=".0%",
-                      yaxis_range=[0, 1])
+    fig.update_layout(
+        title=f"OTIF of the {len(t)} largest suppliers (colour: suggested tier)",
+        height=400,
+        margin=_MARGINS,
+        yaxis_tickformat=".0%",
+        yaxis_range=[0, 1],
+    )
     return fig

@@ -63,7 +63,6 @@ CONTENTS_SHEET = "Contents"
 NO_IMAGE_REASON = "no chart image was made."
 
 
-
 @dataclass
 class Section:
     """One page (PDF) or slide (PowerPoint) of a report: a chart, a table and short notes."""
@@ -139,8 +138,9 @@ class TableView:
     caption: str
 
 
-def table_view(df: pd.DataFrame, max_rows: int, max_cols: int,
-                clip: int = CELL_MAX_CHARS) -> TableView:
+def table_view(
+    df: pd.DataFrame, max_rows: int, max_cols: int, clip: int = CELL_MAX_CHARS
+) -> TableView:
     """The first ``max_rows`` rows and ``max_cols`` columns of ``df`` as display text."""
     frame = plain_frame(df)
     n_rows, n_cols = frame.shape
@@ -150,16 +150,19 @@ def table_view(df: pd.DataFrame, max_rows: int, max_cols: int,
         col = shown.iloc[:, j]
         values = [v for v in col.tolist() if format_value(v) != ""]
         numeric.append(bool(values) and all(is_number(v) for v in values))
-    rows = [[clip_text(format_value(v), clip) for v in row]
-            for row in shown.itertuples(index=False, name=None)]
+    rows = [
+        [clip_text(format_value(v), clip) for v in row]
+        for row in shown.itertuples(index=False, name=None)
+    ]
     parts = []
     if n_cols == 0 or n_rows == 0:
         parts.append("No data" if n_cols == 0 else "No rows")
     elif n_rows > len(rows):
         parts.append(f"First {len(rows):,} of {n_rows:,} rows shown")
     if n_cols > shown.shape[1]:
-        parts.append(f"first {shown.shape[1]} of {n_cols} columns shown "
-                     f"(all are in the Excel export)")
+        parts.append(
+            f"first {shown.shape[1]} of {n_cols} columns shown (all are in the Excel export)"
+        )
     caption = "; ".join(parts)
     caption = caption[:1].upper() + caption[1:] + "." if caption else ""
     return TableView(list(map(str, shown.columns)), rows, numeric, caption)

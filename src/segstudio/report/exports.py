@@ -74,9 +74,16 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False,
-                                   "nan_inf_to_errors": False})
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "nan_inf_to_errors": False,
+        },
+    )
     formats: dict[str, object] = {}
     for name, df in sheets.items():
         ws = wb.add_worksheet(name[:31])

@@ -12,8 +12,10 @@ AGE_COLOURS = ("#2e7d32", "#9ccc65", "#f9a825", "#ef6c00", "#c62828", "#6a1b9a")
 UNKNOWN_COLOUR = "#9e9e9e"
 
 
-def ageing_figure(data: pd.DataFrame, title: str = "Value on hand by age, per segment",
-                  ) -> go.Figure:
+def ageing_figure(
+    data: pd.DataFrame,
+    title: str = "Value on hand by age, per segment",
+) -> go.Figure:
     """Stacked bars of value per ageing bucket and segment, from
     :func:`segstudio.health.ageing_chart_data` (segment, bucket, value; buckets youngest first,
     unknown last)."""
@@ -21,14 +23,28 @@ def ageing_figure(data: pd.DataFrame, title: str = "Value on hand by age, per se
     fig = go.Figure()
     for i, bucket in enumerate(buckets):
         part = data[data["bucket"] == bucket]
-        colour = (UNKNOWN_COLOUR if i == len(buckets) - 1 and bucket.startswith("unknown")
-                  else AGE_COLOURS[min(i, len(AGE_COLOURS) - 1)])
-        fig.add_trace(go.Bar(
-            x=part["segment"], y=part["value"], name=bucket, marker_color=colour,
-            hovertemplate="%{x}, " + bucket + ": %{y:,.0f}<extra></extra>",
-        ))
-    fig.update_layout(barmode="stack", title=title, xaxis_title="Segment",
-                      yaxis_title="Value on hand", legend_title_text="Age", height=380,
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})
+        colour = (
+            UNKNOWN_COLOUR
+            if i == len(buckets) - 1 and bucket.startswith("unknown")
+            else AGE_COLOURS[min(i, len(AGE_COLOURS) - 1)]
+        )
+        fig.add_trace(
+            go.Bar(
+                x=part["segment"],
+                y=part["value"],
+                name=bucket,
+                marker_color=colour,
+                hovertemplate="%{x}, " + bucket + ": %{y:,.0f}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=title,
+        xaxis_title="Segment",
+        yaxis_title="Value on hand",
+        legend_title_text="Age",
+        height=380,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     fig.update_xaxes(type="category")
     return fig

@@ -83,7 +83,11 @@ async def _render_all(
     # choreographer passes --headless and --no-sandbox unless told otherwise; say so explicitly,
     # as Chromium refuses to start as root with its sandbox on.
     async with kaleido.Kaleido(
-        n=1, timeout=FIGURE_TIMEOUT_S, mathjax=False, path=browser, headless=True,
+        n=1,
+        timeout=FIGURE_TIMEOUT_S,
+        mathjax=False,
+        path=browser,
+        headless=True,
         enable_sandbox=False,
     ) as k:
         for fig in figures:
@@ -91,8 +95,9 @@ async def _render_all(
     return images
 
 
-def _run_in_thread(figures: list[go.Figure], browser: str,
-                   opts: dict[str, float | str]) -> list[bytes]:
+def _run_in_thread(
+    figures: list[go.Figure], browser: str, opts: dict[str, float | str]
+) -> list[bytes]:
     """Run the async rendering in its own event loop on a worker thread; re-raise its error."""
     outcome: dict[str, object] = {}
     limit = START_TIMEOUT_S + FIGURE_TIMEOUT_S * len(figures)
@@ -100,7 +105,8 @@ def _run_in_thread(figures: list[go.Figure], browser: str,
     def work() -> None:
         try:
             outcome["images"] = asyncio.run(
-                asyncio.wait_for(_render_all(figures, browser, opts), timeout=limit))
+                asyncio.wait_for(_render_all(figures, browser, opts), timeout=limit)
+            )
         except BaseException as exc:  # noqa: BLE001 - handed back to the calling thread
             outcome["error"] = exc
 
@@ -112,8 +118,9 @@ def _run_in_thread(figures: list[go.Figure], browser: str,
     return outcome["images"]  # type: ignore[return-value]
 
 
-def figures_to_png(figures: list[go.Figure], width: int = 1200, height: int = 650,
-                   scale: float = 1.0) -> list[bytes]:
+def figures_to_png(
+    figures: list[go.Figure], width: int = 1200, height: int = 650, scale: float = 1.0
+) -> list[bytes]:
     """PNG bytes for each figure, in order, all rendered in one Chromium session.
 
     ``width`` and ``height`` are in CSS pixels and override the figures' own sizes; ``scale``
@@ -126,7 +133,8 @@ def figures_to_png(figures: list[go.Figure], width: int = 1200, height: int = 65
     if env and not _is_executable(env):
         raise ChartImagesUnavailable(
             f"Chart images need Chromium: BROWSER_PATH is set to {env}, which is not an "
-            "executable file; point it to a Chrome/Chromium binary or unset it.")
+            "executable file; point it to a Chrome/Chromium binary or unset it."
+        )
     browser = chromium_path()
     if browser is None:
         raise ChartImagesUnavailable(NOT_FOUND_MESSAGE)
@@ -144,8 +152,12 @@ def figures_to_png(figures: list[go.Figure], width: int = 1200, height: int = 65
         KaleidoError,
     )
 
-    opts: dict[str, float | str] = {"format": "png", "width": width, "height": height,
-                                    "scale": scale}
+    opts: dict[str, float | str] = {
+        "format": "png",
+        "width": width,
+        "height": height,
+        "scale": scale,
+    }
     try:
         return _run_in_thread(figures, browser, opts)
     except ChromeNotFoundError as exc:

@@ -67,27 +67,45 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
     grey = colors.HexColor("#555555")
     return {
         "title": ParagraphStyle("title", fontName=bold, fontSize=28, leading=34, spaceAfter=14),
-        "subtitle": ParagraphStyle("subtitle", fontName=font, fontSize=13, leading=17,
-                                   textColor=grey, spaceAfter=8),
-        "section": ParagraphStyle("section", fontName=bold, fontSize=18, leading=22,
-                                  spaceAfter=2),
-        "section_sub": ParagraphStyle("section_sub", fontName=font, fontSize=10, leading=13,
-                                      textColor=grey, spaceAfter=4),
+        "subtitle": ParagraphStyle(
+            "subtitle", fontName=font, fontSize=13, leading=17, textColor=grey, spaceAfter=8
+        ),
+        "section": ParagraphStyle("section", fontName=bold, fontSize=18, leading=22, spaceAfter=2),
+        "section_sub": ParagraphStyle(
+            "section_sub", fontName=font, fontSize=10, leading=13, textColor=grey, spaceAfter=4
+        ),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=9.6, alignment=TA_LEFT),
-        "cell_num": ParagraphStyle("cell_num", fontName=font, fontSize=8, leading=9.6,
-                                   alignment=TA_RIGHT),
-        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=9.6,
-                               textColor=colors.white),
-        "head_num": ParagraphStyle("head_num", fontName=bold, fontSize=8, leading=9.6,
-                                   textColor=colors.white, alignment=TA_RIGHT),
-        "caption": ParagraphStyle("caption", fontName=font, fontSize=8, leading=10,
-                                  textColor=grey, spaceBefore=3),
-        "note": ParagraphStyle("note", fontName=font, fontSize=9, leading=11.5, leftIndent=10,
-                               bulletIndent=0),
-        "missing": ParagraphStyle("missing", fontName=bold, fontSize=11, leading=14,
-                                  textColor=colors.HexColor("#b71c1c"),
-                                  backColor=colors.HexColor("#fdecea"), borderPadding=8,
-                                  spaceBefore=10, spaceAfter=14),
+        "cell_num": ParagraphStyle(
+            "cell_num", fontName=font, fontSize=8, leading=9.6, alignment=TA_RIGHT
+        ),
+        "head": ParagraphStyle(
+            "head", fontName=bold, fontSize=8, leading=9.6, textColor=colors.white
+        ),
+        "head_num": ParagraphStyle(
+            "head_num",
+            fontName=bold,
+            fontSize=8,
+            leading=9.6,
+            textColor=colors.white,
+            alignment=TA_RIGHT,
+        ),
+        "caption": ParagraphStyle(
+            "caption", fontName=font, fontSize=8, leading=10, textColor=grey, spaceBefore=3
+        ),
+        "note": ParagraphStyle(
+            "note", fontName=font, fontSize=9, leading=11.5, leftIndent=10, bulletIndent=0
+        ),
+        "missing": ParagraphStyle(
+            "missing",
+            fontName=bold,
+            fontSize=11,
+            leading=14,
+            textColor=colors.HexColor("#b71c1c"),
+            backColor=colors.HexColor("#fdecea"),
+            borderPadding=8,
+            spaceBefore=10,
+            spaceAfter=14,
+        ),
     }
 
 
@@ -112,32 +130,44 @@ def _pdf_table(view: TableView, width: float) -> tuple[Flowable, float]:
         longest = max([stringWidth(r[j], font, 8) for r in view.rows] or [0.0])
         natural.append(max(longest, stringWidth(head, bold, 8), 12.0) + pad + 1)
     widths = share_widths(natural, width)
-    data = [[_para(h, styles["head_num" if num else "head"])
-             for h, num in zip(view.header, view.numeric, strict=True)]]
+    data = [
+        [
+            _para(h, styles["head_num" if num else "head"])
+            for h, num in zip(view.header, view.numeric, strict=True)
+        ]
+    ]
     for row in view.rows:
-        data.append([_para(v, styles["cell_num" if num else "cell"])
-                     for v, num in zip(row, view.numeric, strict=True)])
+        data.append(
+            [
+                _para(v, styles["cell_num" if num else "cell"])
+                for v, num in zip(row, view.numeric, strict=True)
+            ]
+        )
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f3b57")),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f5f8")]),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c9d1d9")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f3b57")),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f2f5f8")]),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c9d1d9")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table, sum(widths)
 
 
 def _flow_height(flowables: Iterable[Flowable], width: float, height: float) -> float:
-    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-               for f in flowables)
+    return sum(f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
-def _pdf_section(section: Section, image: bytes | None, message: str | None, width: float,
-                 height: float) -> Flowable:
+def _pdf_section(
+    section: Section, image: bytes | None, message: str | None, width: float, height: float
+) -> Flowable:
     """One section as a single flowable that fits one page (shrunk to fit when needed).
 
     The chart takes the room the title, table and notes leave. When a tall table would leave
@@ -160,8 +190,7 @@ def _pdf_section(section: Section, image: bytes | None, message: str | None, wid
             table_parts.append(_para(view.caption, styles["caption"]))
     notes: list[Flowable] = []
     if section.notes:
-        notes = [Spacer(1, 6)] + [_para(n, styles["note"], bullet="\u2022")
-                                  for n in section.notes]
+        notes = [Spacer(1, 6)] + [_para(n, styles["note"], bullet="\u2022") for n in section.notes]
     below = [Spacer(1, 6), *table_parts] if table_parts else []
 
     if section.figure is None:
@@ -176,13 +205,20 @@ def _pdf_section(section: Section, image: bytes | None, message: str | None, wid
             side_h = height - _flow_height(head + notes, width, height) - 8
             img_w, img_h = fit_box(width - table_w - gap, side_h, aspect)
             picture = Image(io.BytesIO(image), width=img_w, height=img_h)
-            pair = Table([[picture, table_parts]], colWidths=[width - table_w, table_w],
-                         hAlign="LEFT")
-            pair.setStyle(TableStyle([
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]))
+            pair = Table(
+                [[picture, table_parts]], colWidths=[width - table_w, table_w], hAlign="LEFT"
+            )
+            pair.setStyle(
+                TableStyle(
+                    [
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                        ("TOPPADDING", (0, 0), (-1, -1), 0),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                    ]
+                )
+            )
             content = head + [Spacer(1, 4), pair] + notes
         else:
             img_w, img_h = fit_box(width, max(room, height * 0.4), aspect)
@@ -192,8 +228,9 @@ def _pdf_section(section: Section, image: bytes | None, message: str | None, wid
     return KeepInFrame(width, height, content, mode="shrink", vAlign="TOP")
 
 
-def to_pdf(report: Report, images: list[bytes | None] | None, *,
-           chart_message: str | None = None) -> bytes:
+def to_pdf(
+    report: Report, images: list[bytes | None] | None, *, chart_message: str | None = None
+) -> bytes:
     """The report as a landscape A4 PDF: a title page, then one page per section (title,
     subtitle, chart scaled to fit, table as real text, notes). A section without its image gets
     a "Chart not rendered: <chart_message>" line in the chart's place."""
@@ -217,12 +254,29 @@ def to_pdf(report: Report, images: list[bytes | None] | None, *,
         canvas.restoreState()
 
     buf = io.BytesIO()
-    doc = BaseDocTemplate(buf, pagesize=(page_w, page_h), leftMargin=margin,
-                          rightMargin=margin, topMargin=margin, bottomMargin=margin,
-                          title=report.title, subject=report.subtitle,
-                          author="Segmentation Studio", creator="Segmentation Studio")
-    frame = Frame(margin, margin, frame_w, frame_h, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0, id="body")
+    doc = BaseDocTemplate(
+        buf,
+        pagesize=(page_w, page_h),
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=report.title,
+        subject=report.subtitle,
+        author="Segmentation Studio",
+        creator="Segmentation Studio",
+    )
+    frame = Frame(
+        margin,
+        margin,
+        frame_w,
+        frame_h,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=footer)])
 
     fit_h = frame_h - 2  # a hair of room, so rounding never pushes a page over
@@ -235,4 +289,3 @@ def to_pdf(report: Report, images: list[bytes | None] | None, *,
         story += [PageBreak(), _pdf_section(section, png, chart_message, frame_w, fit_h)]
     doc.build(story)
     return buf.getvalue()
-

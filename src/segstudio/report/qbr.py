@@ -81,16 +81,27 @@ class QbrData:
         return health.act_on_first(self.health_skus, self.health_settings)
 
 
-def attach_operations(d: QbrData, receipts: suppliers.ReceiptAggregates,
-                      ageing: pd.DataFrame | None, inventory_columns: set[str]) -> QbrData:
+def attach_operations(
+    d: QbrData,
+    receipts: suppliers.ReceiptAggregates,
+    ageing: pd.DataFrame | None,
+    inventory_columns: set[str],
+) -> QbrData:
     """Add the supplier performance (when receipts are loaded) and the inventory health (when
     ``ageing``, :func:`health.read_ageing` or its aligned form, is given) to ``d``."""
     if not receipts.empty:
         d.suppliers = suppliers.supplier_performance(
-            receipts, suppliers.sku_context(d.portfolio, d.segmentation), d.rules)
+            receipts, suppliers.sku_context(d.portfolio, d.segmentation), d.rules
+        )
     if ageing is not None:
-        d.health_skus = health.sku_health(d.portfolio.features, d.segmentation.segment, ageing,
-                                          d.window.last_day, d.health_settings, d.policies)
+        d.health_skus = health.sku_health(
+            d.portfolio.features,
+            d.segmentation.segment,
+            ageing,
+            d.window.last_day,
+            d.health_settings,
+            d.policies,
+        )
         d.health_note = health.ageing_note(inventory_columns) or ""
     return d
 
@@ -101,92 +112,161 @@ def _matrix(d: QbrData) -> Section:
     rows, cols = cell_labels(rules)
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
-    table = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue", "revenue_share",
-                                      "margin"]]
-    notes = [f"Criteria: {', '.join(rules.criteria)}; window {rules.weeks} weeks, "
-             f"{fmt.date(d.window.start)} to {fmt.date(d.window.last_day)}."]
+    table = cells[cells["skus"] > 0][
+        ["segment", "name", "skus", "revenue", "revenue_share", "margin"]
+    ]
+    notes = [
+        f"Criteria: {', '.join(rules.criteria)}; window {rules.weeks} weeks, "
+        f"{fmt.date(d.window.start)} to {fmt.date(d.window.last_day)}."
+    ]
     if "abc" in rules.criteria:
-        notes.append(f"ABC on {rules.abc_measure}: A up to {fmt.share(rules.abc_a, 0)} of the "
-                     f"total, B up to {fmt.share(rules.abc_b, 0)}.")
+        notes.append(
+            f"ABC on {rules.abc_measure}: A up to {fmt.share(rules.abc_a, 0)} of the "
+            f"total, B up to {fmt.share(rules.abc_b, 0)}."
+        )
     if "xyz" in rules.criteria:
-        notes.append(f"XYZ on the CoV of weekly demand: X up to {fmt.plain(rules.xyz_x)}, "
-                     f"Y up to {fmt.plain(rules.xyz_y)}.")
-    return Section("Segment matrix", fmt.count(len(d.portfolio), "SKU"),
-                   charts.matrix_heatmap(cells, rows, cols, row_name, col_name), table,
-                   tuple(notes))
+        notes.append(
+            f"XYZ on the CoV of weekly demand: X up to {fmt.plain(rules.xyz_x)}, "
+            f"Y up to {fmt.plain(rules.xyz_y)}."
+        )
+    return Section(
+        "Segment matrix",
+        fmt.count(len(d.portfolio), "SKU"),
+        charts.matrix_heatmap(cells, rows, cols, row_name, col_name),
+        table,
+        tuple(notes),
+    )
 
 
 def _scorecard(d: QbrData) -> Section:
     sc = d.scorecard
-    fig = charts.scorecard_figure(kpi_display.display_table(sc, with_targets=False), sc.wide("status"),
-                                  "KPI scorecard by segment")
+    fig = charts.scorecard_figure(
+        kpi_display.display_table(sc, with_targets=False),
+        sc.wide("status"),
+        "KPI scorecard by segment",
+    )
     counts = sc.counts()
     table = kpi_display.display_table(sc).reset_index()
-    notes = (f"Status: green at or better than target, amber within "
-             f"{fmt.share(d.rules.kpi.amber_band, 0)}, red further off; cells show value / "
-             "target.",
-             *kpi_display.notes(sc))
-    return Section("KPI scorecard", f"{counts['green']} green, {counts['amber']} amber, "
-                   f"{counts['red']} red", fig, table, notes)
+    notes = (
+        f"Status: green at or better than target, amber within "
+        f"{fmt.share(d.rules.kpi.amber_band, 0)}, red further off; cells show value / "
+        "target.",
+        *kpi_display.notes(sc),
+    )
+    return Section(
+        "KPI scorecard",
+        f"{counts['green']} green, {counts['amber']} amber, {counts['red']} red",
+        fig,
+        table,
+        notes,
+    )
 
 
 def _tradeoff(d: QbrData) -> Section:
     today = today_points(d.policies)
     seg_curves, seg_today = chart_data(d.curves, today, "csl", portfolio=False)
-    fig = charts.tradeoff_figure(seg_curves, seg_today, "Cycle service level",
-                                 "Inventory against service, per segment")
-    cols = ["segment", "service_type", "service_target", "expected_csl", "expected_fill_rate",
-            "inventory_value"]
+    fig = charts.tradeoff_figure(
+        seg_curves, seg_today, "Cycle service level", "Inventory against service, per segment"
+    )
+    cols = [
+        "segment",
+        "service_type",
+        "service_target",
+        "expected_csl",
+        "expected_fill_rate",
+        "inventory_value",
+    ]
     table = today[[c for c in cols if c in today.columns]]
-    return Section("Service against inventory", "Today's policy (diamonds) on each segment's "
-                   "curve", fig, table,
-                   ("A curve point puts every stocked SKU of the segment at that target.",
-                    "Inventory value = safety stock + half an order, at cost."))
+    return Section(
+        "Service against inventory",
+        "Today's policy (diamonds) on each segment's curve",
+        fig,
+        table,
+        (
+            "A curve point puts every stocked SKU of the segment at that target.",
+            "Inventory value = safety stock + half an order, at cost.",
+        ),
+    )
 
 
 def _balanced(d: QbrData) -> Section:
     table = d.balanced
-    return Section("Balanced scorecard", "Operations linked to finance, per segment",
-                   charts.balanced_figure(table), table,
-                   (f"Window of {fmt.fixed(d.years, 2)} years; GMROI and margin after carrying are "
-                    "annualised.",
-                    "Working capital here is stock on hand and on order, at cost."))
+    return Section(
+        "Balanced scorecard",
+        "Operations linked to finance, per segment",
+        charts.balanced_figure(table),
+        table,
+        (
+            f"Window of {fmt.fixed(d.years, 2)} years; GMROI and margin after carrying are "
+            "annualised.",
+            "Working capital here is stock on hand and on order, at cost.",
+        ),
+    )
 
 
 def _suppliers(d: QbrData) -> Section:
     if d.suppliers is None:
-        return Section("Suppliers", "No supplier receipts loaded",
-                       notes=("Load a supplier receipts file to see on-time, in-full and lead "
-                              "times.",))
+        return Section(
+            "Suppliers",
+            "No supplier receipts loaded",
+            notes=("Load a supplier receipts file to see on-time, in-full and lead times.",),
+        )
     perf = d.suppliers
     table = perf.suppliers
-    cols = [c for c in ("supplier", "tier", "lines", "spend", "on_time_rate", "in_full_rate",
-                        "otif_rate", "lead_time_mean_days", "lead_time_std_days", "segments")
-            if c in table.columns]
+    cols = [
+        c
+        for c in (
+            "supplier",
+            "tier",
+            "lines",
+            "spend",
+            "on_time_rate",
+            "in_full_rate",
+            "otif_rate",
+            "lead_time_mean_days",
+            "lead_time_std_days",
+            "segments",
+        )
+        if c in table.columns
+    ]
     fig = charts.supplier_otif_figure(table)
     notes = tuple(perf.notes) + (
         f"{fmt.count(len(perf.dual_sourcing), 'dual-sourcing candidate')} (single-sourced A or "
-        "long-lead-time SKUs with an unreliable supplier).",)
+        "long-lead-time SKUs with an unreliable supplier).",
+    )
     # The table comes sorted by spend (by lines where no spend is known).
-    return Section("Supplier performance", fmt.count(len(table), "supplier"), fig, table[cols],
-                   notes)
+    return Section(
+        "Supplier performance", fmt.count(len(table), "supplier"), fig, table[cols], notes
+    )
 
 
 def _health(d: QbrData) -> Section:
     if d.health_skus is None:
-        return Section("Inventory health", "No inventory snapshot loaded",
-                       notes=(d.health_note or "Load an inventory file to see ageing, excess "
-                              "and obsolete stock.",))
+        return Section(
+            "Inventory health",
+            "No inventory snapshot loaded",
+            notes=(
+                d.health_note or "Load an inventory file to see ageing, excess and obsolete stock.",
+            ),
+        )
     segs = d.health_segments
     fig = ageing_figure(health.ageing_chart_data(segs, d.health_settings))
     h = health.headline(d.health_skus)
-    notes = ["Act on first: the SKUs with value at risk, most first, are in the workbook's "
-             "health_actions sheet."]
+    notes = [
+        "Act on first: the SKUs with value at risk, most first, are in the workbook's "
+        "health_actions sheet."
+    ]
     if d.health_note:
         notes.append(d.health_note)
-    return Section("Inventory health", f"Write-down exposure {fmt.money(h['write_down_exposure'])} "
-                   f"of {fmt.money(h['value'])} on hand; {fmt.count(h['skus_at_risk'], 'SKU')} "
-                   "at risk", fig, segs, tuple(notes))
+    return Section(
+        "Inventory health",
+        f"Write-down exposure {fmt.money(h['write_down_exposure'])} "
+        f"of {fmt.money(h['value'])} on hand; {fmt.count(h['skus_at_risk'], 'SKU')} "
+        "at risk",
+        fig,
+        segs,
+        tuple(notes),
+    )
 
 
 STORIES: dict[str, tuple[str, Callable[[QbrData], Section]]] = {
@@ -209,14 +289,16 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     out = {
         "scorecard": d.scorecard.long,
         "balanced": d.balanced,
-        "trend_by_quarter": kpis.quarterly_trend(d.quarters, d.segmentation.segment,
-                                                 d.scorecard.columns, d.window.last_day),
+        "trend_by_quarter": kpis.quarterly_trend(
+            d.quarters, d.segmentation.segment, d.scorecard.columns, d.window.last_day
+        ),
         "segment_matrix": matrix(d.portfolio, d.segmentation),
         "policy_by_segment": segment_summary(d.policies),
         "tradeoff_curves": d.curves,
     }
-    summary, skus = root_causes.root_causes(d.base, d.portfolio.features, d.policies, d.scorecard,
-                                     d.rules.xyz_y, d.rules.leadtime_cov)
+    summary, skus = root_causes.root_causes(
+        d.base, d.portfolio.features, d.policies, d.scorecard, d.rules.xyz_y, d.rules.leadtime_cov
+    )
     out["root_causes"] = summary
     out["root_cause_skus"] = skus
     if d.suppliers is not None:
@@ -228,9 +310,11 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
 
 
 MAX_SHEET_ROWS = 20_000  # a review's lists keep their first rows (most important first)
-FULL_LISTS = {"dual_sourcing": "segstudio suppliers --out F.xlsx",
-              "health_actions": "the Inventory health page's download",
-              "root_cause_skus": "the Scorecard page's root-cause download"}
+FULL_LISTS = {
+    "dual_sourcing": "segstudio suppliers --out F.xlsx",
+    "health_actions": "the Inventory health page's download",
+    "root_cause_skus": "the Scorecard page's root-cause download",
+}
 
 
 def _capped(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -240,20 +324,32 @@ def _capped(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     for name, df in tables.items():
         cut = len(df) > MAX_SHEET_ROWS
         out[name] = df.head(MAX_SHEET_ROWS) if cut else df
-        about.append({"sheet": name, "rows": min(len(df), MAX_SHEET_ROWS), "rows_in_full": len(df),
-                      "note": (f"first {fmt.count(MAX_SHEET_ROWS, 'row')}, most important "
-                               f"first; the whole list: {FULL_LISTS.get(name, 'the app')}")
-                      if cut else ""})
+        about.append(
+            {
+                "sheet": name,
+                "rows": min(len(df), MAX_SHEET_ROWS),
+                "rows_in_full": len(df),
+                "note": (
+                    f"first {fmt.count(MAX_SHEET_ROWS, 'row')}, most important "
+                    f"first; the whole list: {FULL_LISTS.get(name, 'the app')}"
+                )
+                if cut
+                else "",
+            }
+        )
     out["about"] = pd.DataFrame(about)
     return out
 
 
-def build_report(d: QbrData, title: str = "Quarterly business review",
-                 subtitle: str = "") -> Report:
+def build_report(
+    d: QbrData, title: str = "Quarterly business review", subtitle: str = ""
+) -> Report:
     """The whole review as a report: every story, then the tables for Excel."""
-    sub = subtitle or (f"{fmt.count(len(d.portfolio), 'SKU')}, {fmt.date(d.window.start)} to "
-                       f"{fmt.date(d.window.last_day)}, "
-                       f"segments {' x '.join(c.upper() for c in d.rules.criteria)}")
+    sub = subtitle or (
+        f"{fmt.count(len(d.portfolio), 'SKU')}, {fmt.date(d.window.start)} to "
+        f"{fmt.date(d.window.last_day)}, "
+        f"segments {' x '.join(c.upper() for c in d.rules.criteria)}"
+    )
     return Report(title, sub, [story(d, k) for k in STORIES], _capped(sheets(d)))
 
 
@@ -269,10 +365,20 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
         sku_quarters = perform_io.sku_quarters(con)
         ageing = health.read_ageing(con, health.HealthSettings()) if has_stock else None
     pol = compute_policies(p.features, s.segment, rules.policy)
-    sc, base = kpis.build_scorecard(p.features, s.segment, service, rules.policy, rules.kpi, pol,
-                                    window, ws.stored_columns("sales"), s.present_labels())
+    sc, base = kpis.build_scorecard(
+        p.features,
+        s.segment,
+        service,
+        rules.policy,
+        rules.kpi,
+        pol,
+        window,
+        ws.stored_columns("sales"),
+        s.present_labels(),
+    )
     crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
     quarters = kpis.prepare_quarters(sku_quarters, p.sku)
     data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
-    return attach_operations(data, suppliers.receipt_aggregates(ws), ageing,
-                             ws.stored_columns("inventory"))
+    return attach_operations(
+        data, suppliers.receipt_aggregates(ws), ageing, ws.stored_columns("inventory")
+    )

@@ -31,8 +31,13 @@ MEDIA_TYPES = {
 # Entry points
 
 
-def render(report: Report, fmt: str, images: list[bytes | None] | None = None, *,
-           chart_message: str | None = None) -> bytes:
+def render(
+    report: Report,
+    fmt: str,
+    images: list[bytes | None] | None = None,
+    *,
+    chart_message: str | None = None,
+) -> bytes:
     """The report as a file of format ``fmt`` (one of :data:`FORMATS`).
 
     For PDF and PowerPoint, when ``images`` is None the charts are rendered here in one batch
@@ -73,11 +78,11 @@ def chart_images(report: Report) -> tuple[list[bytes | None], str | None]:
         return images, None
     figures = [s.figure for s in report.sections if s.figure is not None]
     try:
-        pngs = figures_to_png(figures, width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX,
-                              scale=CHART_SCALE)
+        pngs = figures_to_png(
+            figures, width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX, scale=CHART_SCALE
+        )
     except ChartImagesUnavailable as exc:
         return images, str(exc)
     for i, png in zip(positions, pngs, strict=True):
         images[i] = png
     return images, None
-

@@ -56,9 +56,19 @@ def _pptx_title(slide: Slide, text: str) -> None:
         run.font.size, run.font.bold = Pt(28 if len(text) <= 60 else 20), True
 
 
-def _pptx_text(slide: Slide, lines: Sequence[str], left: float, top: float, width: float,
-               height: float, size: float, *, bullets: bool = False,
-               colour: str | None = None, bold: bool = False) -> None:
+def _pptx_text(
+    slide: Slide,
+    lines: Sequence[str],
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+    size: float,
+    *,
+    bullets: bool = False,
+    colour: str | None = None,
+    bold: bool = False,
+) -> None:
     """A text box (inches) with one paragraph per line."""
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
@@ -75,8 +85,15 @@ def _pptx_text(slide: Slide, lines: Sequence[str], left: float, top: float, widt
             run.font.color.rgb = RGBColor.from_string(colour)
 
 
-def _pptx_table(slide: Slide, view: TableView, rows: Sequence[Sequence[str]], left: float,
-                top: float, width: float, height: float) -> None:
+def _pptx_table(
+    slide: Slide,
+    view: TableView,
+    rows: Sequence[Sequence[str]],
+    left: float,
+    top: float,
+    width: float,
+    height: float,
+) -> None:
     """A native PowerPoint table of ``rows`` under ``view``'s header, inside a box (inches);
     the default table style gives the header row and the banding."""
     from pptx.enum.text import PP_ALIGN
@@ -90,8 +107,14 @@ def _pptx_table(slide: Slide, view: TableView, rows: Sequence[Sequence[str]], le
         for j, h in enumerate(view.header)
     ]
     widths = share_widths(natural, width)
-    shape = slide.shapes.add_table(len(rows) + 1, len(view.header), Inches(left), Inches(top),
-                                   Inches(sum(widths)), Inches(row_h * (len(rows) + 1)))
+    shape = slide.shapes.add_table(
+        len(rows) + 1,
+        len(view.header),
+        Inches(left),
+        Inches(top),
+        Inches(sum(widths)),
+        Inches(row_h * (len(rows) + 1)),
+    )
     table = shape.table
     for j, w in enumerate(widths):
         table.columns[j].width = Inches(w)
@@ -113,15 +136,21 @@ def _pptx_table(slide: Slide, view: TableView, rows: Sequence[Sequence[str]], le
                 para.alignment = PP_ALIGN.RIGHT
 
 
-def _pptx_picture(slide: Slide, image: bytes, left: float, top: float, width: float,
-                  height: float) -> None:
+def _pptx_picture(
+    slide: Slide, image: bytes, left: float, top: float, width: float, height: float
+) -> None:
     """The chart image, as large as fits the box (inches), centred in it."""
     from pptx.util import Inches
 
     px_w, px_h = png_size(image)
     w, h = fit_box(width, height, px_h / px_w)
-    slide.shapes.add_picture(io.BytesIO(image), Inches(left + (width - w) / 2),
-                             Inches(top + (height - h) / 2), Inches(w), Inches(h))
+    slide.shapes.add_picture(
+        io.BytesIO(image),
+        Inches(left + (width - w) / 2),
+        Inches(top + (height - h) / 2),
+        Inches(w),
+        Inches(h),
+    )
 
 
 def _pptx_notes(slide: Slide, lines: Sequence[str]) -> None:
@@ -131,20 +160,27 @@ def _pptx_notes(slide: Slide, lines: Sequence[str]) -> None:
 
 
 def _chunks(rows: list[list[str]], size: int) -> list[list[list[str]]]:
-    return [rows[i:i + size] for i in range(0, len(rows), size)] or [[]]
+    return [rows[i : i + size] for i in range(0, len(rows), size)] or [[]]
 
 
-def _pptx_section(prs: PresentationType, section: Section, image: bytes | None,
-                  message: str | None) -> None:
+def _pptx_section(
+    prs: PresentationType, section: Section, image: bytes | None, message: str | None
+) -> None:
     """The slide(s) of one section: the section slide, then table slides when needed."""
     full_w = _SLIDE_W_IN - 2 * _MARGIN_IN
     content_h = _CONTENT_BOTTOM_IN - _CONTENT_TOP_IN
-    view = (None if section.table is None
-            else table_view(section.table, section.max_rows, PPTX_MAX_COLUMNS,
-                             clip=PPTX_CELL_MAX_CHARS))
+    view = (
+        None
+        if section.table is None
+        else table_view(section.table, section.max_rows, PPTX_MAX_COLUMNS, clip=PPTX_CELL_MAX_CHARS)
+    )
     has_chart = section.figure is not None
-    beside = (view is not None and has_chart and len(view.rows) <= PPTX_ROWS_WITH_CHART
-              and len(view.header) <= 6)
+    beside = (
+        view is not None
+        and has_chart
+        and len(view.rows) <= PPTX_ROWS_WITH_CHART
+        and len(view.header) <= 6
+    )
     footer = ([view.caption] if view is not None and view.caption else []) + list(section.notes)
     if view is not None and not view.header:  # a table without columns: only its caption
         view = None
@@ -154,20 +190,44 @@ def _pptx_section(prs: PresentationType, section: Section, image: bytes | None,
     if section.subtitle:
         _pptx_text(slide, [section.subtitle], _MARGIN_IN, 1.1, full_w, 0.4, 14, colour="555555")
     if footer:
-        _pptx_text(slide, footer, _MARGIN_IN, _CONTENT_BOTTOM_IN + 0.1, full_w, 0.85, 10.5,
-                   bullets=True, colour="333333")
+        _pptx_text(
+            slide,
+            footer,
+            _MARGIN_IN,
+            _CONTENT_BOTTOM_IN + 0.1,
+            full_w,
+            0.85,
+            10.5,
+            bullets=True,
+            colour="333333",
+        )
     _pptx_notes(slide, footer)
     if has_chart:
         chart_w = full_w * 0.6 if beside else full_w
         if image is not None:
             _pptx_picture(slide, image, _MARGIN_IN, _CONTENT_TOP_IN, chart_w, content_h)
         else:
-            _pptx_text(slide, [missing_chart_line(message)], _MARGIN_IN,
-                       _CONTENT_TOP_IN + content_h / 3, chart_w, 1.0, 16, colour="B71C1C",
-                       bold=True)
+            _pptx_text(
+                slide,
+                [missing_chart_line(message)],
+                _MARGIN_IN,
+                _CONTENT_TOP_IN + content_h / 3,
+                chart_w,
+                1.0,
+                16,
+                colour="B71C1C",
+                bold=True,
+            )
         if view is not None and beside:
-            _pptx_table(slide, view, view.rows, _MARGIN_IN + chart_w + 0.2, _CONTENT_TOP_IN,
-                        full_w - chart_w - 0.2, content_h)
+            _pptx_table(
+                slide,
+                view,
+                view.rows,
+                _MARGIN_IN + chart_w + 0.2,
+                _CONTENT_TOP_IN,
+                full_w - chart_w - 0.2,
+                content_h,
+            )
     if view is None or beside:
         return
 
@@ -181,13 +241,22 @@ def _pptx_section(prs: PresentationType, section: Section, image: bytes | None,
             more = f", part {k} of {len(parts)}" if len(parts) > 1 else ""
             _pptx_title(target, f"{section.title}: table{more}")
             if view.caption:
-                _pptx_text(target, [view.caption], _MARGIN_IN, _CONTENT_BOTTOM_IN + 0.1, full_w,
-                           0.4, 10.5, colour="333333")
+                _pptx_text(
+                    target,
+                    [view.caption],
+                    _MARGIN_IN,
+                    _CONTENT_BOTTOM_IN + 0.1,
+                    full_w,
+                    0.4,
+                    10.5,
+                    colour="333333",
+                )
         _pptx_table(target, view, rows, _MARGIN_IN, _CONTENT_TOP_IN, full_w, content_h)
 
 
-def to_pptx(report: Report, images: list[bytes | None] | None, *,
-            chart_message: str | None = None) -> bytes:
+def to_pptx(
+    report: Report, images: list[bytes | None] | None, *, chart_message: str | None = None
+) -> bytes:
     """The report as a 16:9 PowerPoint deck: a title slide, then per section a slide with its
     title, chart picture and (when it is short) the table as a native table beside the chart;
     a longer table, or one without a chart, goes on slides of its own. Notes and the
@@ -207,11 +276,12 @@ def to_pptx(report: Report, images: list[bytes | None] | None, *,
     cover.shapes.title.text = clean_text(report.title)
     sub = cover.placeholders[1]
     sub.left, sub.top, sub.width, sub.height = Inches(0.8), Inches(3.9), Inches(11.7), Inches(1.6)
-    sub.text = clean_text("\n".join(x for x in (report.subtitle, f"Generated {generated_stamp()}") if x))
+    sub.text = clean_text(
+        "\n".join(x for x in (report.subtitle, f"Generated {generated_stamp()}") if x)
+    )
 
     for section, png in zip(report.sections, pngs, strict=True):
         _pptx_section(prs, section, png, chart_message)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
-

@@ -76,6 +76,7 @@ def to_xlsx(report: Report) -> bytes:
     ]
     for name, original, frame in zip(names, report.sheets, frames, strict=True):
         lines.append([name, str(original), int(frame.shape[0]), int(frame.shape[1])])
-    contents = _xlsx_safe(pd.DataFrame(lines, columns=["Item", "Value", "Rows", "Columns"],
-                                       dtype=object))
+    contents = _xlsx_safe(
+        pd.DataFrame(lines, columns=["Item", "Value", "Rows", "Columns"], dtype=object)
+    )
     return to_xlsx_bytes({CONTENTS_SHEET: contents, **dict(zip(names, frames, strict=True))})

@@ -58,8 +58,10 @@ def _check_criteria(criteria: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     crit = tuple(criteria)
     unknown = [c for c in crit if c not in CRITERIA]
     if unknown:
-        raise ValueError(f"churn per quarter supports the criteria {', '.join(CRITERIA)}, "
-                         f"not {', '.join(unknown)}")
+        raise ValueError(
+            f"churn per quarter supports the criteria {', '.join(CRITERIA)}, "
+            f"not {', '.join(unknown)}"
+        )
     return crit
 
 
@@ -87,7 +89,7 @@ class _Classes:
         by_quarter = np.argsort(self.qi, kind="stable")
         bounds = np.searchsorted(self.qi[by_quarter], np.arange(len(self.quarters) + 1))
         for i, quarter in enumerate(self.quarters):
-            rows = by_quarter[bounds[i]:bounds[i + 1]]
+            rows = by_quarter[bounds[i] : bounds[i + 1]]
             p = Portfolio.from_features(qf.iloc[rows], _quarter_end(quarter))
             s = classify(p, r)
             for c in s.criteria:
@@ -108,8 +110,9 @@ class _Classes:
         return values[self.cur] != values[self.prev]
 
 
-def quarter_classes(quarterly: pd.DataFrame, rules: Rules,
-                    criteria: tuple[str, ...] = ("abc", "xyz")) -> pd.DataFrame:
+def quarter_classes(
+    quarterly: pd.DataFrame, rules: Rules, criteria: tuple[str, ...] = ("abc", "xyz")
+) -> pd.DataFrame:
     """Each SKU's classes per quarter: sku, quarter, one column per criterion, segment
     (classified within the quarter, as :func:`churn_by_quarter` does)."""
     c = _Classes(quarterly, rules, criteria)
@@ -120,8 +123,9 @@ def quarter_classes(quarterly: pd.DataFrame, rules: Rules,
     return out.take(c.order).reset_index(drop=True)
 
 
-def churn_by_quarter(quarterly: pd.DataFrame, rules: Rules,
-                     criteria: tuple[str, ...] = ("abc", "xyz")) -> pd.DataFrame:
+def churn_by_quarter(
+    quarterly: pd.DataFrame, rules: Rules, criteria: tuple[str, ...] = ("abc", "xyz")
+) -> pd.DataFrame:
     """How many SKUs changed class per quarter, from the second quarter on.
 
     ``quarterly``: :func:`quarterly_features`. Each quarter is classified on its own rows
@@ -146,15 +150,17 @@ def churn_by_quarter(quarterly: pd.DataFrame, rules: Rules,
     out["skus"] = np.bincount(at, minlength=n)[1:]
     for name in c.criteria:
         out[f"changed_{name}"] = np.bincount(at, weights=c.changed(name), minlength=n)[1:].astype(
-            np.int64)
+            np.int64
+        )
     changed = np.bincount(at, weights=c.changed(), minlength=n)[1:].astype(np.int64)
     out["changed_segment"] = changed
     out["churn_share"] = safe_divide(changed, out["skus"].to_numpy(), positive_den=True)
     return out
 
 
-def sku_churn(quarterly: pd.DataFrame, rules: Rules,
-              criteria: tuple[str, ...] = ("abc", "xyz")) -> pd.DataFrame:
+def sku_churn(
+    quarterly: pd.DataFrame, rules: Rules, criteria: tuple[str, ...] = ("abc", "xyz")
+) -> pd.DataFrame:
     """Per SKU: quarters (classified), changes (quarter-to-quarter segment changes) and path
     (the segments in quarter order, e.g. ``"AX > BX > AX"``); most changes first, then by SKU.
     Flip-floppers are the SKUs with many changes for their quarters."""
@@ -167,6 +173,12 @@ def sku_churn(quarterly: pd.DataFrame, rules: Rules,
     ends = np.cumsum(quarters).tolist()
     starts = [0, *ends[:-1]] if ends else []
     path = [" > ".join(seg[a:b]) for a, b in zip(starts, ends, strict=True)]
-    out = pd.DataFrame({"sku": np.asarray(c.skus, dtype=object), "quarters": quarters,
-                        "changes": changes, "path": path})
+    out = pd.DataFrame(
+        {
+            "sku": np.asarray(c.skus, dtype=object),
+            "quarters": quarters,
+            "changes": changes,
+            "path": path,
+        }
+    )
     return out.sort_values(["changes", "sku"], ascending=[False, True]).reset_index(drop=True)

@@ -117,8 +117,9 @@ def adopt(ws: Workspace, rules: Rules, adopted_by: str, reason: str) -> int:
     return _insert_official(ws, to_toml(rules), who, why, "adopt", "")
 
 
-def _insert_official(ws: Workspace, toml_text: str, who: str, why: str, action: str,
-                     note: str) -> int:
+def _insert_official(
+    ws: Workspace, toml_text: str, who: str, why: str, action: str, note: str
+) -> int:
     with _transaction(ws) as con:
         official_id = int(one_row(con, q.NEXT_OFFICIAL_ID)[0])
         con.execute(q.INSERT_OFFICIAL, [official_id, _now(), who, why, toml_text])
@@ -143,13 +144,25 @@ def restore(ws: Workspace, official_id: int, adopted_by: str, reason: str) -> in
         if row is None:
             raise DecisionError(f"no official rules #{official_id}: see the history for the ids")
         from_toml(row[0], f"official rules #{official_id}")  # still readable by this version
-        return _insert_official(ws, row[0], who, f"{why} (restores #{official_id})", "restore",
-                                f" restored from #{official_id}")
+        return _insert_official(
+            ws,
+            row[0],
+            who,
+            f"{why} (restores #{official_id})",
+            "restore",
+            f" restored from #{official_id}",
+        )
 
 
 # --------------------------------------------------------------------------- overrides
-def set_override(ws: Workspace, sku: str, segment: str, reason: str, created_by: str,
-                 expires: dt.date | None = None) -> None:
+def set_override(
+    ws: Workspace,
+    sku: str,
+    segment: str,
+    reason: str,
+    created_by: str,
+    expires: dt.date | None = None,
+) -> None:
     """Put ``sku`` in ``segment`` by hand, replacing any override it had.
 
     ``expires``: the last day the override applies (None: until removed). Raises
@@ -203,13 +216,17 @@ def audit_log(ws: Workspace) -> pd.DataFrame:
 # --------------------------------------------------------------------------- segmenting
 def _portfolio(ws: Workspace, rules: Rules, weeks: int) -> Portfolio:
     with ws.connect() as con:
-        features, window = compute_features(con, FeatureSettings(weeks=weeks),
-                                            ClassCuts.from_rules(rules))
+        features, window = compute_features(
+            con, FeatureSettings(weeks=weeks), ClassCuts.from_rules(rules)
+        )
     return Portfolio.from_features(features, window.last_day, rules.exclude)
 
 
-def segment_skus(ws: Workspace, rules: Rules | None = None, today: dt.date | None = None,
-                 ) -> tuple[Portfolio, Segmentation]:
+def segment_skus(
+    ws: Workspace,
+    rules: Rules | None = None,
+    today: dt.date | None = None,
+) -> tuple[Portfolio, Segmentation]:
     """Segment the workspace's SKUs: features over ``rules.weeks``, classified under ``rules``
     (default: the official rules) with the active overrides on ``today``.
 

@@ -29,8 +29,10 @@ def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     weeks = (dates[-1] - dates[0]).days // 7 + 2  # a window as long as the whole history
     win = analysis_window(con, FeatureSettings(weeks=weeks, period="auto"))
     if win.period != "week":
-        raise SegStudioError("churn per quarter needs weekly or daily sales: this sales file "
-                             "is monthly (one date per month)")
+        raise SegStudioError(
+            "churn per quarter needs weekly or daily sales: this sales file "
+            "is monthly (one date per month)"
+        )
     return win.start, win.end
 
 
@@ -43,6 +45,7 @@ def quarterly_features(con: duckdb.DuckDBPyConnection, net_returns: bool = True)
     demand_std, cov, adi, cv2. Callers pass a connection of their own (``with ws.connect() as con``).
     """
     first_week, last_week = history_weeks(con)
-    table = con.execute(q.quarterly_features_sql(net_returns),
-                        {"first_week": first_week, "last_week": last_week}).fetch_arrow_table()
+    table = con.execute(
+        q.quarterly_features_sql(net_returns), {"first_week": first_week, "last_week": last_week}
+    ).fetch_arrow_table()
     return table.to_pandas(date_as_object=False)

@@ -98,8 +98,9 @@ class Portfolio:
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
-    def from_features(cls, features: pd.DataFrame, last_day: dt.date,
-                      exclude: tuple[str, ...] = ()) -> Portfolio:
+    def from_features(
+        cls, features: pd.DataFrame, last_day: dt.date, exclude: tuple[str, ...] = ()
+    ) -> Portfolio:
         """``exclude``: SKUs left out entirely (non-products such as postage or fees): they
         take no share of the Pareto measure."""
         f = features.reset_index(drop=True)
@@ -111,9 +112,13 @@ class Portfolio:
         last = f.get("last_sale", none)
         lt_mean, lt_std = _f(f, "lead_time_mean_days"), _f(f, "lead_time_std_days")
         values = {
-            "revenue": _f(f, "revenue"), "quantity": _f(f, "quantity"),
-            "margin": _f(f, "margin"), "order_lines": _f(f, "order_lines"),
-            "cov": _f(f, "cov"), "adi": _f(f, "adi"), "cv2": _f(f, "cv2"),
+            "revenue": _f(f, "revenue"),
+            "quantity": _f(f, "quantity"),
+            "margin": _f(f, "margin"),
+            "order_lines": _f(f, "order_lines"),
+            "cov": _f(f, "cov"),
+            "adi": _f(f, "adi"),
+            "cv2": _f(f, "cv2"),
             "weeks_with_demand": _f(f, "weeks_with_demand"),
             "lt_mean": lt_mean,
             "lt_cov": safe_divide(lt_std, lt_mean, positive_den=True),
@@ -122,8 +127,14 @@ class Portfolio:
             "days_since_first": days_since(first, last_day),
             "days_since_last": days_since(last, last_day),
         }
-        return cls(f, sku, np.nan_to_num(values["revenue"]), np.nan_to_num(values["margin"]),
-                   values, last_day)
+        return cls(
+            f,
+            sku,
+            np.nan_to_num(values["revenue"]),
+            np.nan_to_num(values["margin"]),
+            values,
+            last_day,
+        )
 
     def __len__(self) -> int:
         return len(self.sku)
@@ -165,7 +176,9 @@ def _abc(p: Portfolio, r: Rules) -> CriterionResult:
     distance = np.where(near_a, d_a, d_b)
     distance[np.isnan(sb)] = _INF
     boundary = np.where(near_a, 0, 1).astype(np.int8)
-    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_a, 0, 2))).astype(np.int8)
+    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_a, 0, 2))).astype(
+        np.int8
+    )
     return CriterionResult("abc", codes, distance, boundary, toward, ("A/B", "B/C"))
 
 
@@ -180,14 +193,26 @@ def _xyz(p: Portfolio, r: Rules) -> CriterionResult:
     distance = np.where(near_x, d_x, d_y)
     distance[codes == 3] = _INF
     boundary = np.where(near_x, 0, 1).astype(np.int8)
-    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_x, 0, 2))).astype(np.int8)
+    toward = np.where(codes == 0, 1, np.where(codes == 2, 1, np.where(near_x, 0, 2))).astype(
+        np.int8
+    )
     toward[codes == 3] = 3
     return CriterionResult("xyz", codes, distance, boundary, toward, ("X/Y", "Y/Z"))
 
 
-def _two_thresholds(name: str, v1: np.ndarray, t1: float, v2: np.ndarray, t2: float,
-                     codes: np.ndarray, none: np.ndarray, flip1: np.ndarray, flip2: np.ndarray,
-                     b1: str, b2: str) -> CriterionResult:
+def _two_thresholds(
+    name: str,
+    v1: np.ndarray,
+    t1: float,
+    v2: np.ndarray,
+    t2: float,
+    codes: np.ndarray,
+    none: np.ndarray,
+    flip1: np.ndarray,
+    flip2: np.ndarray,
+    b1: str,
+    b2: str,
+) -> CriterionResult:
     """A criterion from two independent thresholds: the nearer one is the boundary."""
     with np.errstate(invalid="ignore"):
         d1, d2 = _rel(v1, t1), _rel(v2, t2)
@@ -208,8 +233,19 @@ def _pattern(p: Portfolio, r: Rules) -> CriterionResult:
     few = codes == 4
     flip_adi = codes ^ 2
     flip_cv2 = codes ^ 1
-    return _two_thresholds("pattern", adi, r.pattern_adi, cv2, r.pattern_cv2, codes, few,
-                           flip_adi, flip_cv2, "ADI", "CV2")
+    return _two_thresholds(
+        "pattern",
+        adi,
+        r.pattern_adi,
+        cv2,
+        r.pattern_cv2,
+        codes,
+        few,
+        flip_adi,
+        flip_cv2,
+        "ADI",
+        "CV2",
+    )
 
 
 def _leadtime(p: Portfolio, r: Rules) -> CriterionResult:
@@ -219,12 +255,31 @@ def _leadtime(p: Portfolio, r: Rules) -> CriterionResult:
         long_, unrel = mean > r.leadtime_days, cov > r.leadtime_cov
     bits = long_.astype(np.int8) + 2 * unrel.astype(np.int8)  # 0 R, 1 L, 2 U, 3 LU
     codes = np.where(none, 4, bits).astype(np.int8)
-    return _two_thresholds("leadtime", mean, r.leadtime_days, cov, r.leadtime_cov, codes, none,
-                           bits ^ 1, bits ^ 2, "long", "unreliable")
+    return _two_thresholds(
+        "leadtime",
+        mean,
+        r.leadtime_days,
+        cov,
+        r.leadtime_cov,
+        codes,
+        none,
+        bits ^ 1,
+        bits ^ 2,
+        "long",
+        "unreliable",
+    )
 
 
-def _one_threshold(name: str, v: np.ndarray, t: float, above: int, below: int, none_code: int,
-                   boundary: str, at_or_above: bool = True) -> CriterionResult:
+def _one_threshold(
+    name: str,
+    v: np.ndarray,
+    t: float,
+    above: int,
+    below: int,
+    none_code: int,
+    boundary: str,
+    at_or_above: bool = True,
+) -> CriterionResult:
     none = np.isnan(v)
     with np.errstate(invalid="ignore"):
         hi = v >= t if at_or_above else v > t
@@ -232,8 +287,9 @@ def _one_threshold(name: str, v: np.ndarray, t: float, above: int, below: int, n
         distance = np.where(none, _INF, _rel(v, t))
     toward = np.where(codes == above, below, above).astype(np.int8)
     toward[none] = none_code
-    return CriterionResult(name, codes, distance, np.zeros(len(v), dtype=np.int8), toward,
-                           (boundary,))
+    return CriterionResult(
+        name, codes, distance, np.zeros(len(v), dtype=np.int8), toward, (boundary,)
+    )
 
 
 def _lifecycle(p: Portfolio, r: Rules) -> CriterionResult:
@@ -247,7 +303,9 @@ def _lifecycle(p: Portfolio, r: Rules) -> CriterionResult:
     near_new = d_new <= d_eol
     distance = np.where(near_new, d_new, d_eol)
     boundary = np.where(near_new, 0, 1).astype(np.int8)
-    toward = np.where(near_new, np.where(codes == 0, 1, 0), np.where(codes == 2, 1, 2)).astype(np.int8)
+    toward = np.where(near_new, np.where(codes == 0, 1, 0), np.where(codes == 2, 1, 2)).astype(
+        np.int8
+    )
     return CriterionResult("lifecycle", codes, distance, boundary, toward, ("new", "end-of-life"))
 
 
@@ -288,13 +346,21 @@ def _compute_criterion(p: Portfolio, r: Rules, name: str) -> CriterionResult:
     if name == "leadtime":
         return _leadtime(p, r)
     if name == "replenishment":
-        return _one_threshold("replenishment", p.values["receipts_per_year"],
-                              r.replenishment_per_year, 0, 1, 2, "frequency")
+        return _one_threshold(
+            "replenishment",
+            p.values["receipts_per_year"],
+            r.replenishment_per_year,
+            0,
+            1,
+            2,
+            "frequency",
+        )
     if name == "lifecycle":
         return _lifecycle(p, r)
     if name == "concentration":
-        return _one_threshold("concentration", p.values["top_share"], r.concentration_share,
-                              0, 1, 2, "key account")
+        return _one_threshold(
+            "concentration", p.values["top_share"], r.concentration_share, 0, 1, 2, "key account"
+        )
     raise KeyError(name)
 
 
@@ -339,8 +405,10 @@ class Segmentation:
             mask |= c.distance <= _band(self.rules, c.name)
         return mask
 
-    def nearest(self, rows: np.ndarray | None = None,
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def nearest(
+        self,
+        rows: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """For ``rows`` (default all): each SKU's nearest boundary (criterion and name), its
         distance in the criterion's unit, the segment across it, and the distance in bands
         (which makes criteria comparable)."""
@@ -373,8 +441,10 @@ def _band(rules: Rules, criterion: str) -> float:
     return rules.band_share if criterion == "abc" else rules.band_relative
 
 
-def _segment_codes(crits: list[CriterionResult], codes: list[np.ndarray],
-                   ) -> tuple[np.ndarray, list[str]]:
+def _segment_codes(
+    crits: list[CriterionResult],
+    codes: list[np.ndarray],
+) -> tuple[np.ndarray, list[str]]:
     """Combined integer codes (mixed radix over the criteria's classes) and their labels."""
     names = [c.name for c in crits]
     sep = "" if set(names) <= _SHORT else "-"
@@ -386,16 +456,21 @@ def _segment_codes(crits: list[CriterionResult], codes: list[np.ndarray],
     return combo, labels
 
 
-def _sides(p: Portfolio, r: Rules, c: CriterionResult,
-           ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _sides(
+    p: Portfolio,
+    r: Rules,
+    c: CriterionResult,
+) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     """For hysteresis, per boundary of ``c``: each SKU's distance to it and the class across it
     (-1: none). Computed only when hysteresis is on, so a plain slider move stays cheap."""
     codes, v = c.codes, p.values
 
     def ordinal(d_lo: np.ndarray, d_hi: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
         # classes 0 | 1 | 2 (3: none): the first boundary is 0 <-> 1, the second 1 <-> 2
-        return ((d_lo, np.where(codes <= 1, 1 - codes, -1)),
-                (d_hi, np.where((codes == 1) | (codes == 2), 3 - codes, -1)))
+        return (
+            (d_lo, np.where(codes <= 1, 1 - codes, -1)),
+            (d_hi, np.where((codes == 1) | (codes == 2), 3 - codes, -1)),
+        )
 
     with np.errstate(invalid="ignore"):
         if c.name == "abc":
@@ -404,22 +479,31 @@ def _sides(p: Portfolio, r: Rules, c: CriterionResult,
         if c.name == "xyz":
             return ordinal(_rel(v["cov"], r.xyz_x), _rel(v["cov"], r.xyz_y))
         if c.name == "pattern":
-            return ((_rel(v["adi"], r.pattern_adi), codes ^ 2),
-                    (_rel(v["cv2"], r.pattern_cv2), codes ^ 1))
+            return (
+                (_rel(v["adi"], r.pattern_adi), codes ^ 2),
+                (_rel(v["cv2"], r.pattern_cv2), codes ^ 1),
+            )
         if c.name == "leadtime":
-            return ((_rel(v["lt_mean"], r.leadtime_days), codes ^ 1),
-                    (_rel(v["lt_cov"], r.leadtime_cov), codes ^ 2))
+            return (
+                (_rel(v["lt_mean"], r.leadtime_days), codes ^ 1),
+                (_rel(v["lt_cov"], r.leadtime_cov), codes ^ 2),
+            )
         if c.name == "lifecycle":
             first, last = v["days_since_first"], v["days_since_last"]
             new_days, eol_days = 7 * r.lifecycle_new_weeks, 7 * r.lifecycle_eol_weeks
-            return ((_rel(first, new_days), np.where(codes == 0, 1, np.where(codes == 1, 0, -1))),
-                    (_rel(last, eol_days),
-                     np.where(codes == 2, np.where(first < new_days, 0, 1), 2)))
+            return (
+                (_rel(first, new_days), np.where(codes == 0, 1, np.where(codes == 1, 0, -1))),
+                (_rel(last, eol_days), np.where(codes == 2, np.where(first < new_days, 0, 1), 2)),
+            )
     return ((c.distance, c.toward),)  # one boundary: the nearest is the one crossed
 
 
-def classify(p: Portfolio, rules: Rules, baseline: Segmentation | None = None,
-             overrides: dict[str, str] | None = None) -> Segmentation:
+def classify(
+    p: Portfolio,
+    rules: Rules,
+    baseline: Segmentation | None = None,
+    overrides: dict[str, str] | None = None,
+) -> Segmentation:
     """Classify every SKU of ``p`` under ``rules``.
 
     With ``rules.hysteresis`` and a ``baseline`` (the official segmentation), an SKU keeps its
@@ -444,9 +528,13 @@ def classify(p: Portfolio, rules: Rules, baseline: Segmentation | None = None,
             keep = (c.codes != b.codes) & near
             if keep.any():
                 crits[i] = CriterionResult(
-                    c.name, np.where(keep, b.codes, c.codes).astype(np.int8), c.distance,
-                    c.boundary, np.where(keep, c.codes, c.toward).astype(np.int8),
-                    c.boundary_names)
+                    c.name,
+                    np.where(keep, b.codes, c.codes).astype(np.int8),
+                    c.distance,
+                    c.boundary,
+                    np.where(keep, c.codes, c.toward).astype(np.int8),
+                    c.boundary_names,
+                )
                 kept |= keep
     codes, labels = _segment_codes(crits, [c.codes for c in crits])
     overridden = np.zeros(n, dtype=bool)
@@ -483,11 +571,18 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     relative distance for ratios. Sorted nearest first."""
     idx = np.flatnonzero(s.alert_mask())
     boundary, distance, toward, scaled = s.nearest(idx)
-    out = pd.DataFrame({
-        "sku": p.sku[idx], "segment": s.segment[idx], "nearest_boundary": boundary,
-        "boundary_distance": distance, "would_move_to": toward,
-        "revenue": p.revenue[idx], "margin": p.margin[idx], "_scaled": scaled,
-    })
+    out = pd.DataFrame(
+        {
+            "sku": p.sku[idx],
+            "segment": s.segment[idx],
+            "nearest_boundary": boundary,
+            "boundary_distance": distance,
+            "would_move_to": toward,
+            "revenue": p.revenue[idx],
+            "margin": p.margin[idx],
+            "_scaled": scaled,
+        }
+    )
     return out.sort_values(["_scaled", "sku"]).drop(columns="_scaled").reset_index(drop=True)
 
 
@@ -498,13 +593,16 @@ def alert_count(s: Segmentation) -> int:
 def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.DataFrame:
     """SKUs whose segment differs from the baseline: from, to, revenue and margin at stake."""
     moved = np.flatnonzero(baseline.codes_in(current.labels) != current.codes)
-    out = pd.DataFrame({
-        "sku": p.sku[moved],
-        "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
-        "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
-        "revenue": p.revenue[moved], "margin": p.margin[moved],
-        "overridden": current.overridden[moved],
-    })
+    out = pd.DataFrame(
+        {
+            "sku": p.sku[moved],
+            "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
+            "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
+            "revenue": p.revenue[moved],
+            "margin": p.margin[moved],
+            "overridden": current.overridden[moved],
+        }
+    )
     return out.sort_values(["revenue", "sku"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -512,8 +610,11 @@ def flows(movers_df: pd.DataFrame) -> pd.DataFrame:
     """From -> to pairs with SKU counts and revenue, for the Sankey."""
     if movers_df.empty:
         return pd.DataFrame(columns=["from", "to", "skus", "revenue"])
-    return (movers_df.groupby(["from", "to"], observed=True)
-            .agg(skus=("sku", "size"), revenue=("revenue", "sum")).reset_index())
+    return (
+        movers_df.groupby(["from", "to"], observed=True)
+        .agg(skus=("sku", "size"), revenue=("revenue", "sum"))
+        .reset_index()
+    )
 
 
 def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
@@ -530,17 +631,20 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     sizes = [len(LABELS[c.name]) for c in s.criteria]
     n_combos = int(np.prod(sizes))
     for j, c in enumerate(s.criteria):
-        inner = int(np.prod(sizes[j + 1:]))
-        out[c.name] = [LABELS[c.name][(i // inner) % sizes[j]] if i < n_combos else "override"
-                       for i in range(k)]
+        inner = int(np.prod(sizes[j + 1 :]))
+        out[c.name] = [
+            LABELS[c.name][(i // inner) % sizes[j]] if i < n_combos else "override"
+            for i in range(k)
+        ]
     return out
 
 
 MAX_SCATTER_POINTS = 20_000
 
 
-def scatter_points(p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_POINTS,
-                   seed: int = 0) -> pd.DataFrame:
+def scatter_points(
+    p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_POINTS, seed: int = 0
+) -> pd.DataFrame:
     """SKUs with revenue > 0 and a CoV, for the scatter: all of them up to ``max_points``, else
     the top revenue half of the budget plus a seeded random sample of the rest."""
     ok = np.flatnonzero((p.revenue > 0) & np.isfinite(p.values["cov"]))
@@ -549,8 +653,14 @@ def scatter_points(p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_
         order = ok[np.argsort(-p.revenue[ok], kind="stable")]
         rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
         ok = np.concatenate([order[:top_n], np.sort(rest)])
-    return pd.DataFrame({"sku": p.sku[ok], "revenue": p.revenue[ok], "cov": p.values["cov"][ok],
-                         "segment": s.segment[ok]})
+    return pd.DataFrame(
+        {
+            "sku": p.sku[ok],
+            "revenue": p.revenue[ok],
+            "cov": p.values["cov"][ok],
+            "segment": s.segment[ok],
+        }
+    )
 
 
 def cell_labels(rules: Rules) -> tuple[list[str], list[str]]:

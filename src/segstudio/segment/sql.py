@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from segstudio.common.sql import sample_std_with_zeros, sample_variance
+from segstudio.features.sql import valued_lines_ctes
+
 __all__ = [
     "ACTIVE_OVERRIDES",
     "AUDIT_LOG",
@@ -64,9 +67,9 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
     history, methods.md's active weeks) to the last, with or without sales; an SKU that never
     sold has none. Mean and sample std of weekly demand are over the quarter's active weeks (from
     the week of the first positive sale on), zeros included; CoV is NULL when the mean is 0 or
-    the quarter has one active week. Margin = revenue - quantity x unit cost (the line's, else
-    the product master's; for a quarter with lines lacking both, the inventory's); NULL where no
-    cost is known.
+    the quarter has one active week. Revenue and margin are those of the valued sales lines
+    (:func:`segstudio.features.sql.valued_lines_ctes`); the margin is NULL where a line has no
+    cost at all.
     """
     first, last = "CAST($first_week AS DATE)", "CAST($last_week AS DATE)"
     if net_returns:
@@ -75,16 +78,7 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
         demand = "coalesce(sum(qty) FILTER (WHERE qty > 0), 0)"
     return f"""
     WITH RECURSIVE
-    prod AS (
-        SELECT sku, avg(unit_cost) AS unit_cost, avg(unit_price) AS unit_price
-        FROM products GROUP BY sku
-    ),
-    inv AS (
-        SELECT sku, coalesce(sum(on_hand * unit_cost)
-                             / nullif(sum(on_hand) FILTER (WHERE unit_cost IS NOT NULL), 0),
-                             avg(unit_cost)) AS inv_cost
-        FROM inventory GROUP BY sku
-    ),
+    {valued_lines_ctes()},
     lines AS NOT MATERIALIZED (
         -- The lines of the history's complete weeks.
         SELECT sku, week, CAST(date_trunc('quarter', week) AS DATE) AS quarter, qty, rev, cost,
@@ -92,12 +86,10 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
                CAST(power(2, mod(CAST((week - DATE '1900-01-01') / 7 AS INTEGER), 14))
                     AS INTEGER) AS bit
         FROM (
-            SELECT s.sku, CAST(date_trunc('week', s.date) AS DATE) AS week, s.quantity AS qty,
-                   coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * pr.unit_price)
-                       AS rev,
-                   s.quantity * coalesce(s.unit_cost, pr.unit_cost) AS cost
-            FROM sales s LEFT JOIN prod pr ON pr.sku = s.sku
-            WHERE s.date >= {first} AND s.date < {last} + INTERVAL '7' DAY
+            SELECT sku, CAST(date_trunc('week', date) AS DATE) AS week, quantity AS qty,
+                   line_revenue AS rev, line_cost AS cost
+            FROM valued_lines
+            WHERE date >= {first} AND date < {last} + INTERVAL '7' DAY
         ) s
     ),
     by_quarter AS (
@@ -171,7 +163,7 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
                coalesce(b.quantity, 0) AS quantity,
                coalesce(b.revenue, 0) AS revenue,
                coalesce(b.order_lines, 0) AS order_lines,
-               b.cost, b.lines_without_cost, i.inv_cost,
+               b.cost, b.lines_without_cost,
                CASE WHEN b.one_line_per_week THEN coalesce(b.line_sum_d, 0)
                     ELSE coalesce(w.sum_d, 0) END AS sum_d,
                CASE WHEN b.one_line_per_week THEN b.order_lines
@@ -181,7 +173,6 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
         FROM grid g
         LEFT JOIN by_quarter b ON b.sku = g.sku AND b.quarter = g.quarter
         LEFT JOIN by_week w ON w.sku = g.sku AND w.quarter = g.quarter
-        LEFT JOIN inv i ON i.sku = g.sku
     ),
     stats2 AS (
         SELECT *, sum_d / n_act AS mean_w, sum_d / nullif(k, 0) AS nz_mean FROM stats
@@ -190,26 +181,22 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
         -- Sample variance over the active weeks without cancellation: the k non-zero weeks
         -- (var_pop, shifted to the quarter's mean) plus n_act - k zero weeks.
         SELECT *,
-               CASE WHEN n_act > 1 THEN sqrt(greatest(
-                   (coalesce(k * nz_var_pop + k * (nz_mean - mean_w) * (nz_mean - mean_w), 0)
-                    + (n_act - k) * mean_w * mean_w) / (n_act - 1), 0)) END AS std_w
+               {sample_std_with_zeros("n_act", "k", "nz_var_pop", "nz_mean", "mean_w")}
+                   AS std_w
         FROM stats2
     )
     SELECT sku, quarter, weeks_in_quarter, calendar_weeks,
            weeks_in_quarter = calendar_weeks AS complete,
            n_act AS weeks_active, k AS weeks_with_demand,
            quantity, revenue,
-           CASE WHEN n_lines = 0 THEN 0
-                WHEN lines_without_cost = 0 THEN revenue - cost
-                WHEN inv_cost IS NOT NULL THEN revenue - quantity * inv_cost
-           END AS margin,
+           CASE WHEN n_lines = 0 THEN 0 WHEN lines_without_cost = 0 THEN revenue - cost END
+               AS margin,
            order_lines,
            mean_w AS demand_mean, std_w AS demand_std,
            CASE WHEN mean_w > 0 THEN std_w / mean_w END AS cov,
            CASE WHEN k > 0 THEN CAST(n_act AS DOUBLE) / k END AS adi,
            CASE WHEN k >= 2 AND nz_mean > 0
-                THEN nz_var_pop * k / (k - 1) / (nz_mean * nz_mean) END AS cv2
+                THEN {sample_variance("nz_var_pop", "k")} / (nz_mean * nz_mean) END AS cv2
     FROM stats3
     ORDER BY sku, quarter
     """
-

@@ -36,11 +36,19 @@ def current_data() -> None:
         col.metric(table.label, fmt.count(counts.get(key, 0), "row"))
     latest = ws.latest_loads()
     if len(latest):
-        st.table(latest.rename(columns={
-            "file_key": "file", "file_label": "loaded from", "loaded_at": "when",
-            "rows_read": "read", "rows_accepted": "accepted", "rows_rejected": "rejected",
-            "load_id": "load",
-        }))
+        st.table(
+            latest.rename(
+                columns={
+                    "file_key": "file",
+                    "file_label": "loaded from",
+                    "loaded_at": "when",
+                    "rows_read": "read",
+                    "rows_accepted": "accepted",
+                    "rows_rejected": "rejected",
+                    "load_id": "load",
+                }
+            )
+        )
 
 
 def portfolio_profile() -> None:
@@ -59,17 +67,21 @@ def portfolio_profile() -> None:
     )
     c = st.columns(5)
     c[0].metric("SKUs", fmt.count(counts["skus"]))
-    c[1].metric("New", fmt.count(counts["new"]),
-                help="First sale in the last 13 weeks of the window")
-    c[2].metric("End-of-life", fmt.count(counts["end_of_life"]),
-                help="No sale in the last 26 weeks of the window")
+    c[1].metric(
+        "New", fmt.count(counts["new"]), help="First sale in the last 13 weeks of the window"
+    )
+    c[2].metric(
+        "End-of-life",
+        fmt.count(counts["end_of_life"]),
+        help="No sale in the last 26 weeks of the window",
+    )
     c[3].metric("No demand in window", fmt.count(counts["no_demand"]))
     c[4].metric("Stocked, never sold", fmt.count(counts["never_sold"]))
     left, right = st.columns(2)
-    left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)),
-                      key=keys.DATA_PARETO)
-    right.plotly_chart(charts.pattern_mix_figure(profile.pattern_mix(features)),
-                       key=keys.DATA_PATTERNS)
+    left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)), key=keys.DATA_PARETO)
+    right.plotly_chart(
+        charts.pattern_mix_figure(profile.pattern_mix(features)), key=keys.DATA_PATTERNS
+    )
 
 
 def _server_path(key: str, folders: list[Path]) -> tuple[Path, str] | None:
@@ -78,7 +90,8 @@ def _server_path(key: str, folders: list[Path]) -> tuple[Path, str] | None:
     if not folders:
         return None
     server = st.text_input(
-        "or a path on this machine (for large files)", key=keys.server_path(key),
+        "or a path on this machine (for large files)",
+        key=keys.server_path(key),
         placeholder=str(folders[0] / f"{key}.parquet"),
         help="Allowed folders: " + md_escape(", ".join(str(f) for f in folders)),
     ).strip()
@@ -100,8 +113,10 @@ def _chosen_sources() -> dict[str, SourceFile]:
         with cols[i % 2]:
             st.markdown(f"**{table.label}**" + (" (optional)" if key == "products" else ""))
             uploaded = st.file_uploader(
-                f"{table.label} file", type=["csv", "gz", "txt", "tsv", "xlsx", "parquet"],
-                key=uploads.uploader_key(key), label_visibility="collapsed",
+                f"{table.label} file",
+                type=["csv", "gz", "txt", "tsv", "xlsx", "parquet"],
+                key=uploads.uploader_key(key),
+                label_visibility="collapsed",
             )
             typed = _server_path(key, folders)
             if uploaded is not None:
@@ -137,16 +152,19 @@ def _mapping_editor(sources: dict[str, SourceFile]) -> dict[str, dict[str, str]]
         for key, src in sources.items():
             table = TABLES[key]
             default, origin = ws.mapping_for(key, columns[key])
-            with st.expander(f"{table.label}: {md_escape(src.label)} ({origin} mapping)",
-                             expanded=True):
+            with st.expander(
+                f"{table.label}: {md_escape(src.label)} ({origin} mapping)", expanded=True
+            ):
                 options = [_NOT_MAPPED, *columns[key]]
                 grid = st.columns(3)
                 chosen[key] = {}
                 for j, f in enumerate(table.fields):
                     pick = grid[j % 3].selectbox(
-                        f.name + (" *" if f.required else ""), options,
+                        f.name + (" *" if f.required else ""),
+                        options,
                         index=options.index(default[f.name]) if f.name in default else 0,
-                        key=keys.mapping(key, f.name), help=f.description,
+                        key=keys.mapping(key, f.name),
+                        help=f.description,
                     )
                     if pick != _NOT_MAPPED:
                         chosen[key][f.name] = pick
@@ -164,11 +182,12 @@ def _report(report: FileReport, key: str) -> None:
     for w in report.warnings + report.notes:  # they quote the file's values
         st.warning(md_escape(w))
     if report.rejected:
-        st.dataframe(report.rejects, hide_index=True, width="stretch",
-                     key=keys.rejects_table(key))
+        st.dataframe(report.rejects, hide_index=True, width="stretch", key=keys.rejects_table(key))
         st.download_button(
             f"Download the {fmt.count(report.rejected, 'rejected row')} (CSV)",
-            to_csv_bytes(report.rejects), file_name=f"rejects_{key}.csv", mime="text/csv",
+            to_csv_bytes(report.rejects),
+            file_name=f"rejects_{key}.csv",
+            mime="text/csv",
             key=keys.rejects_download(key),
         )
 
@@ -215,7 +234,9 @@ def load_new_data() -> None:
             try:
                 load_id = ws.commit(staging)
                 st.session_state[keys.LAST_LOAD] = (
-                    load_id, {k: r.summary() for k, r in staging.reports.items()})
+                    load_id,
+                    {k: r.summary() for k, r in staging.reports.items()},
+                )
                 uploads.release_all()  # loaded: the stored copies are no longer needed
             except SegStudioError as exc:
                 st.session_state[keys.STAGING_ERROR] = str(exc)
@@ -229,23 +250,31 @@ def load_new_data() -> None:
     last = st.session_state.get(keys.LAST_LOAD)
     if last is not None:
         load_id, summaries = last
-        st.success(f"Load {load_id} is now the current data: " + "; ".join(
-            f"{md_escape(s['file'])}: {fmt.count(s['accepted'], 'row')}"
-            for s in summaries.values()))
+        st.success(
+            f"Load {load_id} is now the current data: "
+            + "; ".join(
+                f"{md_escape(s['file'])}: {fmt.count(s['accepted'], 'row')}"
+                for s in summaries.values()
+            )
+        )
 
 
 def history_and_features() -> None:
     ws = get_workspace()
     with st.expander("Load history"):
-        st.dataframe(ws.load_history(), hide_index=True, width="stretch",
-                     key=keys.DATA_HISTORY)
+        st.dataframe(ws.load_history(), hide_index=True, width="stretch", key=keys.DATA_HISTORY)
     result = get_features(current_rules()[0])
     if result is None:
         return
     features, window = result
     st.subheader("Per-SKU features")
     st.dataframe(features, hide_index=True, width="stretch", key=keys.DATA_FEATURES)
-    on_request("Download the feature table (CSV)", lambda: to_csv_bytes(features),
-               "features.csv", keys.DATA_FEATURES_DL, str(get_workspace().version()))
+    on_request(
+        "Download the feature table (CSV)",
+        lambda: to_csv_bytes(features),
+        "features.csv",
+        keys.DATA_FEATURES_DL,
+        str(get_workspace().version()),
+    )
     with st.expander("What each column means"):
         st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

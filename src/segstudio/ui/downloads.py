@@ -8,8 +8,14 @@ from collections.abc import Callable
 import streamlit as st
 
 
-def on_request(label: str, make: Callable[[], bytes], file_name: str, key: str,
-               signature: str, mime: str = "text/csv") -> None:
+def on_request(
+    label: str,
+    make: Callable[[], bytes],
+    file_name: str,
+    key: str,
+    signature: str,
+    mime: str = "text/csv",
+) -> None:
     """A "Prepare" button that builds the file once for ``signature`` (the data it depends
     on), then the download button for it."""
     state = f"{key}.prepared"

@@ -25,8 +25,10 @@ def friendly_errors(where: str) -> Iterator[None]:
         st.error(md_escape(str(exc)))
     except Exception as exc:
         log.exception("unexpected error in %s", where)
-        st.error(f"Something went wrong in {where}: {type(exc).__name__}: {md_escape(str(exc))}. "
-                 "Nothing was changed; the details are in the server log.")
+        st.error(
+            f"Something went wrong in {where}: {type(exc).__name__}: {md_escape(str(exc))}. "
+            "Nothing was changed; the details are in the server log."
+        )
 
 
 def no_sales() -> None:

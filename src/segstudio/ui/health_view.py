@@ -50,22 +50,29 @@ def show() -> None:
     ws = get_workspace()
     ageing = ops_state.ageing(ctx, _DEFAULTS.age_edges_days)
     if ageing is None:
-        st.info("No inventory loaded: load an inventory snapshot on the Data page to see its "
-                "ageing, excess and obsolete stock.")
+        st.info(
+            "No inventory loaded: load an inventory snapshot on the Data page to see its "
+            "ageing, excess and obsolete stock."
+        )
         return
     if ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
-                 "Showing the official rules.")
-    st.caption(f"Segments follow the sliders of the Segmentation page "
-               f"({', '.join(ctx.rules.criteria)}); the order-up-to levels follow the policy "
-               "table of the Inventory policy page.")
+        st.error(
+            f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
+            "Showing the official rules."
+        )
+    st.caption(
+        f"Segments follow the sliders of the Segmentation page "
+        f"({', '.join(ctx.rules.criteria)}); the order-up-to levels follow the policy "
+        "table of the Inventory policy page."
+    )
     left, main = st.columns([1, 3], gap="large")
     with left:
         settings = _settings()
     table = ctx.rules.policy
     pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
-    skus = sku_health(ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day,
-                      settings, pol)
+    skus = sku_health(
+        ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day, settings, pol
+    )
     segments = segment_health(skus, settings)
     totals = headline(skus)
     with main:
@@ -73,13 +80,23 @@ def show() -> None:
         if note:
             st.caption(note)
         _headline(totals, settings)
-        st.plotly_chart(health_charts.ageing_figure(ageing_chart_data(segments, settings)),
-                        key=keys.HEALTH_CHART)
+        st.plotly_chart(
+            health_charts.ageing_figure(ageing_chart_data(segments, settings)),
+            key=keys.HEALTH_CHART,
+        )
         st.markdown("**Per segment**")
-        st.dataframe(segments, hide_index=True, key=keys.HEALTH_SEGMENTS, column_config={
-            c: st.column_config.NumberColumn(format="percent" if c.endswith("share")
-                                             else "localized")
-            for c in segments.columns if c != "segment"})
+        st.dataframe(
+            segments,
+            hide_index=True,
+            key=keys.HEALTH_SEGMENTS,
+            column_config={
+                c: st.column_config.NumberColumn(
+                    format="percent" if c.endswith("share") else "localized"
+                )
+                for c in segments.columns
+                if c != "segment"
+            },
+        )
         _act_on_first(skus, settings, signature(ctx, table) + repr(settings))
         with st.expander("How these figures are defined"):
             st.markdown(METHODS)
@@ -89,30 +106,53 @@ def _settings() -> HealthSettings:
     st.subheader("Settings")
     for key, value in _WIDGET_DEFAULTS.items():
         st.session_state.setdefault(key, value)
-    basis = st.radio("Excess above", list(EXCESS_BASES), key=keys.HEALTH_BASIS,
-                     format_func=lambda b: "the policy's order-up-to level" if b == "order_up_to"
-                     else "weeks of cover", help="; ".join(f"{k}: {v}"
-                                                         for k, v in EXCESS_BASES.items()))
-    cover = st.number_input("Cover limit (weeks of demand)", 1.0, 520.0, step=1.0,
-                            format="%.0f", key=keys.HEALTH_COVER_WEEKS,
-                            disabled=basis != "cover",
-                            help="With the weeks-of-cover basis: stock above this many weeks "
-                            "of mean weekly demand is excess")
-    obsolete = st.number_input("Obsolete after (weeks without a sale)", 1.0, 520.0, step=1.0,
-                               format="%.0f", key=keys.HEALTH_OBSOLETE_WEEKS,
-                               help="No sale in this many weeks before the window's last day, "
-                               "or never sold")
+    basis = st.radio(
+        "Excess above",
+        list(EXCESS_BASES),
+        key=keys.HEALTH_BASIS,
+        format_func=lambda b: "the policy's order-up-to level"
+        if b == "order_up_to"
+        else "weeks of cover",
+        help="; ".join(f"{k}: {v}" for k, v in EXCESS_BASES.items()),
+    )
+    cover = st.number_input(
+        "Cover limit (weeks of demand)",
+        1.0,
+        520.0,
+        step=1.0,
+        format="%.0f",
+        key=keys.HEALTH_COVER_WEEKS,
+        disabled=basis != "cover",
+        help="With the weeks-of-cover basis: stock above this many weeks "
+        "of mean weekly demand is excess",
+    )
+    obsolete = st.number_input(
+        "Obsolete after (weeks without a sale)",
+        1.0,
+        520.0,
+        step=1.0,
+        format="%.0f",
+        key=keys.HEALTH_OBSOLETE_WEEKS,
+        help="No sale in this many weeks before the window's last day, or never sold",
+    )
     st.markdown("**Write-down rates (% of value)**")
     rates = {
         "obsolete_rate": st.slider("Obsolete", 0, 100, key=keys.HEALTH_OBSOLETE_RATE),
-        "aged_rate": st.slider(f"Aged (over {fmt.plain(_DEFAULTS.age_edges_days[-1])} days)", 0, 100,
-                               key=keys.HEALTH_AGED_RATE),
+        "aged_rate": st.slider(
+            f"Aged (over {fmt.plain(_DEFAULTS.age_edges_days[-1])} days)",
+            0,
+            100,
+            key=keys.HEALTH_AGED_RATE,
+        ),
         "excess_rate": st.slider("Excess", 0, 100, key=keys.HEALTH_EXCESS_RATE),
     }
     try:
-        return HealthSettings(excess_basis=basis, cover_weeks=float(cover),
-                              obsolete_weeks=float(obsolete),
-                              **{k: v / 100 for k, v in rates.items()})
+        return HealthSettings(
+            excess_basis=basis,
+            cover_weeks=float(cover),
+            obsolete_weeks=float(obsolete),
+            **{k: v / 100 for k, v in rates.items()},
+        )
     except HealthError as exc:  # shown, never a traceback; the defaults apply meanwhile
         st.error(md_escape(exc))
         return _DEFAULTS
@@ -125,17 +165,33 @@ def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
         return f"{fmt.share(x / value)} of value" if value else None
 
     c = st.columns(4)  # headline amounts in whole units: "0", not money's "0.00"
-    c[0].metric("On-hand value", fmt.fixed(value),
-                help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
-                f"({fmt.money(totals['value_at_risk'])})")
-    c[1].metric("Excess", fmt.fixed(totals["excess_value"]), share(totals["excess_value"]),
-                delta_color="off", help=f"Above {EXCESS_BASES[settings.excess_basis]}")
-    c[2].metric("Obsolete", fmt.fixed(totals["obsolete_value"]),
-                share(totals["obsolete_value"]), delta_color="off",
-                help=f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold")
-    c[3].metric("Write-down exposure", fmt.fixed(totals["write_down_exposure"]),
-                share(totals["write_down_exposure"]), delta_color="off",
-                help="Each unit at the highest rate of its categories, never twice")
+    c[0].metric(
+        "On-hand value",
+        fmt.fixed(value),
+        help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
+        f"({fmt.money(totals['value_at_risk'])})",
+    )
+    c[1].metric(
+        "Excess",
+        fmt.fixed(totals["excess_value"]),
+        share(totals["excess_value"]),
+        delta_color="off",
+        help=f"Above {EXCESS_BASES[settings.excess_basis]}",
+    )
+    c[2].metric(
+        "Obsolete",
+        fmt.fixed(totals["obsolete_value"]),
+        share(totals["obsolete_value"]),
+        delta_color="off",
+        help=f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold",
+    )
+    c[3].metric(
+        "Write-down exposure",
+        fmt.fixed(totals["write_down_exposure"]),
+        share(totals["write_down_exposure"]),
+        delta_color="off",
+        help="Each unit at the highest rate of its categories, never twice",
+    )
 
 
 def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> None:
@@ -147,8 +203,14 @@ def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> Non
     st.dataframe(shown, hide_index=True, key=keys.HEALTH_ACT)
     at_risk = int((skus["value_at_risk"] > 0).sum())
     if at_risk > _MAX_ROWS_SHOWN:
-        st.caption(f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(at_risk, 'SKU')}; "
-                   "the download has all.")
-    on_request("Download the act-on-first list (CSV)",
-               lambda: to_csv_bytes(act_on_first(skus, settings)), "act_on_first.csv",
-               keys.HEALTH_ACT_CSV, sig)
+        st.caption(
+            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(at_risk, 'SKU')}; "
+            "the download has all."
+        )
+    on_request(
+        "Download the act-on-first list (CSV)",
+        lambda: to_csv_bytes(act_on_first(skus, settings)),
+        "act_on_first.csv",
+        keys.HEALTH_ACT_CSV,
+        sig,
+    )

@@ -51,6 +51,7 @@ def rejects_table(file_key: str) -> str:
 def rejects_download(file_key: str) -> str:
     return f"data.rejects_dl.{file_key}"
 
+
 # Segmentation page: one key per rule value (the widgets own them).
 SEG_PREFIX = "seg."
 SEG_INITIALISED = "seg.initialised"
@@ -92,6 +93,12 @@ SEG_REMOVE_OVERRIDE_WHO = "seg.ovr_remove_who"
 def rule(attr: str) -> str:
     """The widget key of a Rules attribute (e.g. ``seg.abc_a``)."""
     return SEG_PREFIX + attr
+
+
+def kept(key: str) -> str:
+    """Where a widget's value is kept while its page is not shown (seg_state.keep_rule_widgets)."""
+    return "kept." + key
+
 
 # Policy and simulation pages.
 POLICY_PREFIX = "pol."

@@ -32,8 +32,14 @@ def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _aligned(path: str, version: int, weeks: int, exclude: tuple[str, ...],
-             edges: tuple[float, ...], _skus: pd.Series) -> pd.DataFrame:
+def _aligned(
+    path: str,
+    version: int,
+    weeks: int,
+    exclude: tuple[str, ...],
+    edges: tuple[float, ...],
+    _skus: pd.Series,
+) -> pd.DataFrame:
     # The SKUs (and their order) depend on the data, the window and the exclusions only.
     return align_ageing(_ageing(path, version, edges), _skus)
 
@@ -45,5 +51,11 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
     path, version = str(ws.path), ws.version()
     if _ageing(path, version, edges).empty:
         return None
-    return _aligned(path, version, ctx.rules.weeks, tuple(sorted(ctx.rules.exclude)), edges,
-                    ctx.portfolio.features["sku"])
+    return _aligned(
+        path,
+        version,
+        ctx.rules.weeks,
+        tuple(sorted(ctx.rules.exclude)),
+        edges,
+        ctx.portfolio.features["sku"],
+    )

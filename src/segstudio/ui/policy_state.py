@@ -42,8 +42,14 @@ class Context:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _inputs(path: str, version: int, weeks: int, exclude: tuple[str, ...], cuts: ClassCuts,
-            _portfolio: Portfolio) -> SkuInputs:
+def _inputs(
+    path: str,
+    version: int,
+    weeks: int,
+    exclude: tuple[str, ...],
+    cuts: ClassCuts,
+    _portfolio: Portfolio,
+) -> SkuInputs:
     return SkuInputs.from_features(_portfolio.features)
 
 
@@ -57,8 +63,14 @@ def context() -> Context | None:
     portfolio, window = loaded
     current, _ = segmentations(portfolio, rules)
     ws = get_workspace()
-    x = _inputs(str(ws.path), ws.version(), rules.weeks, tuple(sorted(rules.exclude)),
-                ClassCuts.from_rules(rules), portfolio)
+    x = _inputs(
+        str(ws.path),
+        ws.version(),
+        rules.weeks,
+        tuple(sorted(rules.exclude)),
+        ClassCuts.from_rules(rules),
+        portfolio,
+    )
     return Context(portfolio, window, rules, current, x, error)
 
 

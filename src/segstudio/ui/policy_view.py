@@ -52,8 +52,12 @@ from .state import get_workspace
 from .text import md_escape
 
 _MAX_ROWS_SHOWN = 1_000
-_CHOICES = {"strategy": STRATEGIES, "service_type": SERVICE_TYPES, "order_rule": ORDER_RULES,
-            "demand_model": DEMAND_MODELS}
+_CHOICES = {
+    "strategy": STRATEGIES,
+    "service_type": SERVICE_TYPES,
+    "order_rule": ORDER_RULES,
+    "demand_model": DEMAND_MODELS,
+}
 _NUMBERS = {  # field: (label, min, max, step, format)
     "review_period_days": ("Review period (days, 0 = continuous)", 0.0, 365.0, 1.0, "%.0f"),
     "periods_of_supply_weeks": ("Periods of supply (weeks per order)", 0.5, 52.0, 0.5, "%.1f"),
@@ -62,8 +66,11 @@ _NUMBERS = {  # field: (label, min, max, step, format)
     "stockout_cost": ("Stockout cost (per unit short, share of price)", 0.0, 20.0, 0.05, "%.2f"),
     "fallback_lead_time_days": ("Lead time without receipts (days)", 0.0, 730.0, 1.0, "%.0f"),
 }
-_TEXTS = {"network": "Fulfilment network", "transport_mode": "Transport mode",
-          "supplier_tier": "Supplier tier"}
+_TEXTS = {
+    "network": "Fulfilment network",
+    "transport_mode": "Transport mode",
+    "supplier_tier": "Supplier tier",
+}
 
 
 def show() -> None:
@@ -72,24 +79,38 @@ def show() -> None:
         no_sales()
         return
     if ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
-                 "Showing the official rules.")
-    st.caption(f"Segments follow the sliders of the Segmentation page "
-               f"({', '.join(ctx.rules.criteria)}). The policy table is saved with the rules: "
-               "adopt them as official on the Segmentation page, or download them here.")
+        st.error(
+            f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
+            "Showing the official rules."
+        )
+    st.caption(
+        f"Segments follow the sliders of the Segmentation page "
+        f"({', '.join(ctx.rules.criteria)}). The policy table is saved with the rules: "
+        "adopt them as official on the Segmentation page, or download them here."
+    )
     left, main = st.columns([1, 3], gap="large")
     with left:
         table = _editor(ctx)
-        st.download_button("Download the rules with this policy (TOML)",
-                           to_toml(ctx.rules.with_(policy=table)).encode(), "rules.toml",
-                           "application/toml",
-                           key=keys.POLICY_RULES_DL)
+        st.download_button(
+            "Download the rules with this policy (TOML)",
+            to_toml(ctx.rules.with_(policy=table)).encode(),
+            "rules.toml",
+            "application/toml",
+            key=keys.POLICY_RULES_DL,
+        )
     pol = policies(ctx, table)
     today = today_points(pol)
     with main:
         _headline(pol, today)
-        tabs = st.tabs(["Trade-off curves", "Best mix", "Per segment", "Per SKU and export",
-                        "Seasonal safety stock"])
+        tabs = st.tabs(
+            [
+                "Trade-off curves",
+                "Best mix",
+                "Per segment",
+                "Per SKU and export",
+                "Seasonal safety stock",
+            ]
+        )
         curves = curve_table(ctx, table)
         with tabs[0]:
             _tradeoff_tab(curves, today)
@@ -110,9 +131,14 @@ def _editor(ctx: Context) -> PolicyTable:
     if st.session_state.get(keys.POLICY_SEGMENT) not in options:
         st.session_state[keys.POLICY_SEGMENT] = options[1] if len(options) > 1 else "default"
     st.subheader("Policy")
-    seg = st.selectbox("Segment", options, key=keys.POLICY_SEGMENT,
-                       format_func=lambda c: "default (segments not listed)" if c == "default"
-                       else ctx.rules.segment_name(c))
+    seg = st.selectbox(
+        "Segment",
+        options,
+        key=keys.POLICY_SEGMENT,
+        format_func=lambda c: "default (segments not listed)"
+        if c == "default"
+        else ctx.rules.segment_name(c),
+    )
     current = table.default if seg == "default" else table.for_segment(seg)
     values = {}
     for f in fields(SegmentPolicy):
@@ -120,14 +146,23 @@ def _editor(ctx: Context) -> PolicyTable:
         if key not in st.session_state:
             st.session_state[key] = getattr(current, f.name)
         if f.name == "service_target":
-            values[f.name] = st.slider("Service target", 0.50, 0.999, step=0.001, format="%.3f",
-                                       key=key, help="Cycle service level or fill rate, "
-                                       "as the service type says")
+            values[f.name] = st.slider(
+                "Service target",
+                0.50,
+                0.999,
+                step=0.001,
+                format="%.3f",
+                key=key,
+                help="Cycle service level or fill rate, as the service type says",
+            )
         elif f.name in _CHOICES:
             choices = _CHOICES[f.name]
-            values[f.name] = st.selectbox(f.name.replace("_", " ").capitalize(), list(choices),
-                                          key=key, help="; ".join(f"{k}: {v}"
-                                                                  for k, v in choices.items()))
+            values[f.name] = st.selectbox(
+                f.name.replace("_", " ").capitalize(),
+                list(choices),
+                key=key,
+                help="; ".join(f"{k}: {v}" for k, v in choices.items()),
+            )
         elif f.name in _NUMBERS:
             label, lo, hi, step, fmt = _NUMBERS[f.name]
             values[f.name] = st.number_input(label, lo, hi, step=step, format=fmt, key=key)
@@ -153,11 +188,17 @@ def _headline(pol, today) -> None:
     c[0].metric("Safety stock value", fmt.fixed(pol["safety_stock_value"].sum()))
     c[1].metric("Cycle stock value", fmt.fixed(pol["cycle_stock_value"].sum()))
     c[2].metric("Expected fill rate", fmt.share(fill), help="Demand-weighted over stocked SKUs")
-    c[3].metric("Stocked SKUs", fmt.count(int(stocked.sum())),
-                help=f"{fmt.count(int((~stocked).sum()))} not stocked (make/engineer-to-order "
-                "or no demand)")
-    c[4].metric("Non-normal model", fmt.count(int((pol["demand_model"] == "gamma").sum())),
-                help="Intermittent and lumpy SKUs use a gamma lead-time demand model")
+    c[3].metric(
+        "Stocked SKUs",
+        fmt.count(int(stocked.sum())),
+        help=f"{fmt.count(int((~stocked).sum()))} not stocked (make/engineer-to-order "
+        "or no demand)",
+    )
+    c[4].metric(
+        "Non-normal model",
+        fmt.count(int((pol["demand_model"] == "gamma").sum())),
+        help="Intermittent and lumpy SKUs use a gamma lead-time demand model",
+    )
 
 
 def _signed(text: str) -> str:
@@ -166,21 +207,34 @@ def _signed(text: str) -> str:
 
 
 def _tradeoff_tab(curves, today) -> None:
-    measure = st.radio("Service measured as", list(MEASURES), format_func=MEASURES.get,
-                       horizontal=True, key=keys.POLICY_MEASURE)
+    measure = st.radio(
+        "Service measured as",
+        list(MEASURES),
+        format_func=MEASURES.get,
+        horizontal=True,
+        key=keys.POLICY_MEASURE,
+    )
     if curves.empty:
         st.info("No stocked SKUs: nothing to trade off.")
         return
     seg_curves, seg_today = chart_data(curves, today, measure, portfolio=False)
-    st.plotly_chart(charts.tradeoff_figure(seg_curves, seg_today, MEASURES[measure],
-                                           "Inventory against service, per segment"),
-                    key=keys.POLICY_CHART_SEGMENTS)
+    st.plotly_chart(
+        charts.tradeoff_figure(
+            seg_curves, seg_today, MEASURES[measure], "Inventory against service, per segment"
+        ),
+        key=keys.POLICY_CHART_SEGMENTS,
+    )
     port_curves, port_today = chart_data(curves, today, measure, portfolio=True)
-    st.plotly_chart(charts.tradeoff_figure(port_curves, port_today, MEASURES[measure],
-                                           "The whole portfolio at one target"),
-                    key=keys.POLICY_CHART_PORTFOLIO)
-    st.caption("A curve point puts every stocked SKU of the segment at that target; diamonds "
-               "mark today's policy. Hover a curve for the cost of the next point of service.")
+    st.plotly_chart(
+        charts.tradeoff_figure(
+            port_curves, port_today, MEASURES[measure], "The whole portfolio at one target"
+        ),
+        key=keys.POLICY_CHART_PORTFOLIO,
+    )
+    st.caption(
+        "A curve point puts every stocked SKU of the segment at that target; diamonds "
+        "mark today's policy. Hover a curve for the cost of the next point of service."
+    )
 
 
 def _mix_tab(curves, today, table: PolicyTable) -> None:
@@ -189,51 +243,85 @@ def _mix_tab(curves, today, table: PolicyTable) -> None:
         return
     cmp = mix_comparison(curves, today)
     c = st.columns(3)
-    c[0].metric("Today", f"{fmt.share(cmp.today_service, 2)} fill rate",
-                f"{fmt.fixed(cmp.today_inventory)} inventory", delta_color="off",
-                help="Revenue-weighted fill rate across segments")
+    c[0].metric(
+        "Today",
+        f"{fmt.share(cmp.today_service, 2)} fill rate",
+        f"{fmt.fixed(cmp.today_inventory)} inventory",
+        delta_color="off",
+        help="Revenue-weighted fill rate across segments",
+    )
     if cmp.inventory_saved is not None:
-        c[1].metric("Same service for", f"{fmt.fixed(cmp.inventory_saved)} less inventory",
-                    fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory
-                    else None)
+        c[1].metric(
+            "Same service for",
+            f"{fmt.fixed(cmp.inventory_saved)} less inventory",
+            fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory else None,
+        )
     if cmp.service_gained is not None:
-        c[2].metric("Same inventory for",
-                    f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} points of fill rate")
+        c[2].metric(
+            "Same inventory for",
+            f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} points of fill rate",
+        )
     st.markdown("**Best mix for a budget, or the least inventory for a service level**")
     a, b = st.columns(2)
-    budget = a.number_input("Inventory budget", min_value=0.0,
-                            value=float(round(cmp.today_inventory)), step=1000.0,
-                            key=keys.POLICY_BUDGET)
-    service = b.number_input("Revenue-weighted fill rate target", 0.80, 0.999,
-                             value=float(min(max(round(cmp.today_service, 3), 0.80), 0.999)),
-                             step=0.005, format="%.3f", key=keys.POLICY_SERVICE)
+    budget = a.number_input(
+        "Inventory budget",
+        min_value=0.0,
+        value=float(round(cmp.today_inventory)),
+        step=1000.0,
+        key=keys.POLICY_BUDGET,
+    )
+    service = b.number_input(
+        "Revenue-weighted fill rate target",
+        0.80,
+        0.999,
+        value=float(min(max(round(cmp.today_service, 3), 0.80), 0.999)),
+        step=0.005,
+        format="%.3f",
+        key=keys.POLICY_SERVICE,
+    )
     revenue = today[today["segment"] != PORTFOLIO].set_index("segment")["revenue"]
     by_budget = best_mix_for_budget(curves, revenue, budget)
     by_service = least_inventory_for_service(curves, revenue, service)
     left, right = st.columns(2)
     with left:
-        _mix_panel(table, by_budget, "budget",
-                   "The budget does not cover even an 80% fill rate everywhere.",
-                   f"Within {fmt.money(budget)}: {{service}} revenue-weighted fill rate for "
-                   "{inventory} ({method}).")
+        _mix_panel(
+            table,
+            by_budget,
+            "budget",
+            "The budget does not cover even an 80% fill rate everywhere.",
+            f"Within {fmt.money(budget)}: {{service}} revenue-weighted fill rate for "
+            "{inventory} ({method}).",
+        )
     with right:
-        _mix_panel(table, by_service, "service",
-                   "Not reachable within a 99.9% target everywhere.",
-                   f"{fmt.share(service)} for {{inventory}} ({{method}}).")
-    st.caption("Equal marginal return: each step of service goes to the segment where it buys "
-               "the most revenue-weighted fill rate per unit of inventory; never worse than the "
-               "best uniform target.")
+        _mix_panel(
+            table,
+            by_service,
+            "service",
+            "Not reachable within a 99.9% target everywhere.",
+            f"{fmt.share(service)} for {{inventory}} ({{method}}).",
+        )
+    st.caption(
+        "Equal marginal return: each step of service goes to the segment where it buys "
+        "the most revenue-weighted fill rate per unit of inventory; never worse than the "
+        "best uniform target."
+    )
 
 
-def _mix_panel(table: PolicyTable, mix: Mix | None, name: str, unreachable: str,
-               caption: str) -> None:
+def _mix_panel(
+    table: PolicyTable, mix: Mix | None, name: str, unreachable: str, caption: str
+) -> None:
     """One best-mix result (``caption`` is formatted with the texts of its service, inventory
     and method) and the button that applies it to the policy table."""
     if mix is None:
         st.warning(unreachable)
         return
-    st.caption(caption.format(service=fmt.share(mix.service, 2),
-                              inventory=fmt.money(mix.total_inventory), method=mix.method))
+    st.caption(
+        caption.format(
+            service=fmt.share(mix.service, 2),
+            inventory=fmt.money(mix.total_inventory),
+            method=mix.method,
+        )
+    )
     st.dataframe(mix.frame(), hide_index=True, key=keys.policy_mix_table(name))
     if st.button("Apply these targets to the policy table", key=keys.policy_mix_apply(name)):
         set_policy_table(apply_mix(table, mix))
@@ -248,28 +336,43 @@ def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
 
 
 def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
-    whole = st.toggle("Whole units (round levels and quantities up)", value=True,
-                      key=keys.POLICY_WHOLE_UNITS)
+    whole = st.toggle(
+        "Whole units (round levels and quantities up)", value=True, key=keys.POLICY_WHOLE_UNITS
+    )
     export = erp_table(pol, whole_units=whole)
     st.dataframe(export.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.POLICY_SKUS)
     if len(export) > _MAX_ROWS_SHOWN:
-        st.caption(f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(export), 'SKU')}; "
-                   "the downloads have all.")
+        st.caption(
+            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(export), 'SKU')}; "
+            "the downloads have all."
+        )
     sig = signature(ctx, table) + str(whole)
     c = st.columns(2)
     with c[0]:
-        on_request("Download CSV for the ERP", lambda: to_csv_bytes(export), "policy.csv",
-                   keys.POLICY_DL_CSV, sig)
+        on_request(
+            "Download CSV for the ERP",
+            lambda: to_csv_bytes(export),
+            "policy.csv",
+            keys.POLICY_DL_CSV,
+            sig,
+        )
     with c[1]:
-        on_request("Download XLSX", lambda: to_xlsx_bytes({"policy": export}), "policy.xlsx",
-                   keys.POLICY_DL_XLSX, sig,
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        on_request(
+            "Download XLSX",
+            lambda: to_xlsx_bytes({"policy": export}),
+            "policy.xlsx",
+            keys.POLICY_DL_XLSX,
+            sig,
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
-    st.caption("For each calendar month, each SKU's demand mean and variability over that "
-               "month's weeks of the whole history replace the year-round figures; the "
-               "segment's policy then sets the month's safety stock.")
+    st.caption(
+        "For each calendar month, each SKU's demand mean and variability over that "
+        "month's weeks of the whole history replace the year-round figures; the "
+        "segment's policy then sets the month's safety stock."
+    )
     sig = signature(ctx, table)
     if st.button("Compute the month-by-month profile", key=keys.POLICY_SEASONAL_GO):
         ws = get_workspace()
@@ -279,8 +382,11 @@ def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
                 demand = inputs.month_demand(con, ctx.inputs.sku, window)
             profile = planning.seasonal_profile(demand, ctx.inputs, ctx.segments, table, window)
         results.keep(keys.POLICY_SEASONAL, sig, profile)
-    profile = results.last(keys.POLICY_SEASONAL, sig, "Computed for an earlier policy or "
-                           "segmentation: press the button again.")
+    profile = results.last(
+        keys.POLICY_SEASONAL,
+        sig,
+        "Computed for an earlier policy or segmentation: press the button again.",
+    )
     if profile is None:
         return
     st.plotly_chart(charts.seasonal_figure(profile), key=keys.POLICY_SEASONAL_CHART)

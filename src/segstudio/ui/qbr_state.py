@@ -20,11 +20,21 @@ def qbr_data() -> QbrData | None:
     if s is None:
         return None
     ctx = s.ctx
-    data = QbrData(ctx.portfolio, ctx.window, ctx.segmentation, ctx.rules, s.policies,
-                   s.scorecard, s.base, curve_table(ctx, ctx.rules.policy), quarters(ctx))
+    data = QbrData(
+        ctx.portfolio,
+        ctx.window,
+        ctx.segmentation,
+        ctx.rules,
+        s.policies,
+        s.scorecard,
+        s.base,
+        curve_table(ctx, ctx.rules.policy),
+        quarters(ctx),
+    )
     ageing = ops_state.ageing(ctx, data.health_settings.age_edges_days)
-    return attach_operations(data, ops_state.receipts(), ageing,
-                             get_workspace().stored_columns("inventory"))
+    return attach_operations(
+        data, ops_state.receipts(), ageing, get_workspace().stored_columns("inventory")
+    )
 
 
 def qbr_signature(data: QbrData) -> str:

@@ -25,14 +25,26 @@ def show() -> None:
     if presentation.active():
         _present(data)
         return
-    st.caption("One story per screen, as the review tells it. The figures follow the "
-               "Segmentation sliders, the Inventory policy table and the Scorecard targets.")
+    st.caption(
+        "One story per screen, as the review tells it. The figures follow the "
+        "Segmentation sliders, the Inventory policy table and the Scorecard targets."
+    )
     c1, c2 = st.columns([3, 1])
     st.session_state[keys.QBR_STORY] = _current()
-    key = c1.radio("Story", _STORY_KEYS, format_func=lambda k: STORIES[k][0], horizontal=True,
-                   key=keys.QBR_STORY, on_change=_picked)
-    if c2.button("▶ Present", type="primary", key=keys.QBR_START,
-                 help="Full width, no sidebar: one story per screen, with Previous and Next."):
+    key = c1.radio(
+        "Story",
+        _STORY_KEYS,
+        format_func=lambda k: STORIES[k][0],
+        horizontal=True,
+        key=keys.QBR_STORY,
+        on_change=_picked,
+    )
+    if c2.button(
+        "▶ Present",
+        type="primary",
+        key=keys.QBR_START,
+        help="Full width, no sidebar: one story per screen, with Previous and Next.",
+    ):
         presentation.start()
         st.rerun()
     _story(data, key)
@@ -58,10 +70,10 @@ def _present(data: QbrData) -> None:
     key = _current()
     i = _STORY_KEYS.index(key)
     left, mid, right, end = st.columns([1, 6, 1, 1])
-    left.button("◀ Previous", key=keys.QBR_PREVIOUS, on_click=_step, args=(-1,),
-                width="stretch")
-    mid.markdown(f"<div style='text-align:center'>{i + 1} / {len(_STORY_KEYS)}</div>",
-                 unsafe_allow_html=True)
+    left.button("◀ Previous", key=keys.QBR_PREVIOUS, on_click=_step, args=(-1,), width="stretch")
+    mid.markdown(
+        f"<div style='text-align:center'>{i + 1} / {len(_STORY_KEYS)}</div>", unsafe_allow_html=True
+    )
     right.button("Next ▶", key=keys.QBR_NEXT, on_click=_step, args=(1,), width="stretch")
     end.button("Exit", key=keys.QBR_EXIT, on_click=presentation.stop, width="stretch")
     _story(data, key, big=True)
@@ -77,16 +89,17 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
             section.figure.update_layout(height=max(section.figure.layout.height or 420, 560))
         st.plotly_chart(section.figure, key=keys.qbr_chart(key))
     if section.table is not None:
-        st.dataframe(section.table.head(section.max_rows), hide_index=True,
-                     key=keys.qbr_table(key))
+        st.dataframe(section.table.head(section.max_rows), hide_index=True, key=keys.qbr_table(key))
     for note in section.notes:
         st.caption(f"• {note}")
 
 
 def _export(data: QbrData) -> None:
-    st.markdown("**Export the review**: the scorecard, the segment matrix, the trade-off "
-                "curves, the balanced scorecard, suppliers and inventory health; the workbook "
-                "holds every underlying table.")
+    st.markdown(
+        "**Export the review**: the scorecard, the segment matrix, the trade-off "
+        "curves, the balanced scorecard, suppliers and inventory health; the workbook "
+        "holds every underlying table."
+    )
     c1, c2 = st.columns([1, 3])
     fmt = c1.selectbox("Format", list(_FORMATS), format_func=_FORMATS.get, key=keys.QBR_FORMAT)
     sig = qbr_signature(data) + fmt
@@ -102,5 +115,10 @@ def _export(data: QbrData) -> None:
     _, content, message = prepared
     if message:
         st.warning(f"Charts are missing from the pack: {message}")
-    c2.download_button(f"Download the {_FORMATS[fmt]}", content, f"qbr.{fmt}",
-                       report.MEDIA_TYPES[fmt], key=keys.QBR_EXPORT)
+    c2.download_button(
+        f"Download the {_FORMATS[fmt]}",
+        content,
+        f"qbr.{fmt}",
+        report.MEDIA_TYPES[fmt],
+        key=keys.QBR_EXPORT,
+    )

@@ -28,8 +28,9 @@ def _service(path: str, version: int, window: Window) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Summing sales by quarter...")
-def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...],
-              _sku: np.ndarray) -> kpis.Quarters:
+def _quarters(
+    path: str, version: int, weeks: int, exclude: tuple[str, ...], _sku: np.ndarray
+) -> kpis.Quarters:
     # The SKUs (and their order) depend on the data, the window and the exclusions only.
     ws = get_workspace()
     with ws.connect() as con:
@@ -40,8 +41,13 @@ def _quarters(path: str, version: int, weeks: int, exclude: tuple[str, ...],
 def quarters(ctx: Context) -> kpis.Quarters:
     """The quarterly table, coded for the portfolio's SKUs (once per load and window)."""
     ws = get_workspace()
-    return _quarters(str(ws.path), ws.version(), ctx.rules.weeks,
-                     tuple(sorted(ctx.rules.exclude)), ctx.portfolio.sku)
+    return _quarters(
+        str(ws.path),
+        ws.version(),
+        ctx.rules.weeks,
+        tuple(sorted(ctx.rules.exclude)),
+        ctx.portfolio.sku,
+    )
 
 
 @dataclass
@@ -72,7 +78,15 @@ def score_context() -> ScoreContext | None:
     ws = get_workspace()
     service = _service(str(ws.path), ws.version(), ctx.window)
     pol = policies(ctx, ctx.rules.policy)
-    sc, base = kpis.build_scorecard(ctx.portfolio.features, ctx.segments, service,
-                                    ctx.rules.policy, ctx.rules.kpi, pol, ctx.window,
-                                    ws.stored_columns("sales"), ctx.segmentation.present_labels())
+    sc, base = kpis.build_scorecard(
+        ctx.portfolio.features,
+        ctx.segments,
+        service,
+        ctx.rules.policy,
+        ctx.rules.kpi,
+        pol,
+        ctx.window,
+        ws.stored_columns("sales"),
+        ctx.segmentation.present_labels(),
+    )
     return ScoreContext(ctx, pol, base, sc)

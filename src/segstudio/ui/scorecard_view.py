@@ -40,16 +40,21 @@ def show() -> None:
         return
     ctx = sc_ctx.ctx
     if ctx.error:
-        st.warning(f"The sliders' values are not valid rules ({md_escape(ctx.error)}); showing the "
-                   "official rules.")
-    st.caption(f"{fmt.count(len(ctx.portfolio), 'SKU')}, "
-               f"{fmt.count(ctx.window.periods, ctx.window.period)} from "
-               f"{fmt.date(ctx.window.start)} to {fmt.date(ctx.window.last_day)}, segmented by "
-               "the Segmentation page's sliders; service targets from the Inventory policy "
-               "table.")
+        st.warning(
+            f"The sliders' values are not valid rules ({md_escape(ctx.error)}); showing the "
+            "official rules."
+        )
+    st.caption(
+        f"{fmt.count(len(ctx.portfolio), 'SKU')}, "
+        f"{fmt.count(ctx.window.periods, ctx.window.period)} from "
+        f"{fmt.date(ctx.window.start)} to {fmt.date(ctx.window.last_day)}, segmented by "
+        "the Segmentation page's sliders; service targets from the Inventory policy "
+        "table."
+    )
     _headline(sc_ctx)
-    tabs = st.tabs(["KPI scorecard", "Balanced scorecard", "Trend by quarter", "Root cause",
-                    "Targets"])
+    tabs = st.tabs(
+        ["KPI scorecard", "Balanced scorecard", "Trend by quarter", "Root cause", "Targets"]
+    )
     with tabs[0]:
         _scorecard_tab(sc_ctx)
     with tabs[1]:
@@ -66,28 +71,42 @@ def _headline(s: ScoreContext) -> None:
     counts = s.scorecard.counts()
     port = s.scorecard.long[s.scorecard.long["segment"] == PORTFOLIO].set_index("kpi")
     cols = st.columns([1.6, 1, 1, 1, 1, 1])
-    cols[0].metric("Green / amber / red", f"{fmt.count(counts['green'])} / "
-                   f"{fmt.count(counts['amber'])} / {fmt.count(counts['red'])}")
-    for col, key in zip(cols[1:], ("unit_fill_rate", "otif", "inventory_turns", "gmroi",
-                                   "service_level"), strict=True):
+    cols[0].metric(
+        "Green / amber / red",
+        f"{fmt.count(counts['green'])} / {fmt.count(counts['amber'])} / {fmt.count(counts['red'])}",
+    )
+    for col, key in zip(
+        cols[1:],
+        ("unit_fill_rate", "otif", "inventory_turns", "gmroi", "service_level"),
+        strict=True,
+    ):
         row = port.loc[key]
-        col.metric(KPIS[key].label, kpi_display.format_value(row["value"], row["unit"]),
-                   help=f"Portfolio, {KPIS[key].definition}. Status: {row['status']}.")
+        col.metric(
+            KPIS[key].label,
+            kpi_display.format_value(row["value"], row["unit"]),
+            help=f"Portfolio, {KPIS[key].definition}. Status: {row['status']}.",
+        )
 
 
 def _scorecard_tab(s: ScoreContext) -> None:
     sc = s.scorecard
-    fig = charts.scorecard_figure(kpi_display.display_table(sc, with_targets=False),
-                                  sc.wide("status"), "KPI scorecard by segment")
+    fig = charts.scorecard_figure(
+        kpi_display.display_table(sc, with_targets=False),
+        sc.wide("status"),
+        "KPI scorecard by segment",
+    )
     st.plotly_chart(fig, key=keys.SCORE_GRID)
-    st.caption("Each cell: green at or better than target, amber within "
-               f"{fmt.share(s.ctx.rules.kpi.amber_band, 0)} of it, red further off, grey cannot be "
-               "computed. Table below: value / target.")
+    st.caption(
+        "Each cell: green at or better than target, amber within "
+        f"{fmt.share(s.ctx.rules.kpi.amber_band, 0)} of it, red further off, grey cannot be "
+        "computed. Table below: value / target."
+    )
     status = sc.wide("status")
-    colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; "
-                                   "color: white")
-    st.dataframe(kpi_display.display_table(sc).style.apply(lambda _: colours, axis=None),
-                 key=keys.SCORE_TABLE)
+    colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; color: white")
+    st.dataframe(
+        kpi_display.display_table(sc).style.apply(lambda _: colours, axis=None),
+        key=keys.SCORE_TABLE,
+    )
     for note in kpi_display.notes(sc):
         st.caption(f"• {note}")
     with st.expander("Definitions"):
@@ -98,27 +117,42 @@ def _scorecard_tab(s: ScoreContext) -> None:
 def _balanced_tab(s: ScoreContext) -> None:
     table = kpis.balanced(s.scorecard, s.years)
     st.plotly_chart(charts.balanced_figure(table), key=keys.SCORE_BALANCED_CHART)
-    st.dataframe(table, hide_index=True, key=keys.SCORE_BALANCED, column_config={
-        c: st.column_config.NumberColumn(help=kpis.BALANCED_COLUMNS[c],
-                                         format="percent" if c in ("revenue_share", "margin_pct",
-                                                                   "unit_fill_rate")
-                                         else "localized")
-        for c in table.columns if c != "segment"})
-    st.caption(f"The window is {fmt.fixed(s.years, 2)} years; GMROI and margin after carrying are "
-               "annualised. One inventory snapshot is loaded, so the average inventory is that "
-               "snapshot; receivables and payables are not in the data, so working capital here "
-               "is the stock on hand and on order, at cost.")
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=keys.SCORE_BALANCED,
+        column_config={
+            c: st.column_config.NumberColumn(
+                help=kpis.BALANCED_COLUMNS[c],
+                format="percent"
+                if c in ("revenue_share", "margin_pct", "unit_fill_rate")
+                else "localized",
+            )
+            for c in table.columns
+            if c != "segment"
+        },
+    )
+    st.caption(
+        f"The window is {fmt.fixed(s.years, 2)} years; GMROI and margin after carrying are "
+        "annualised. One inventory snapshot is loaded, so the average inventory is that "
+        "snapshot; receivables and payables are not in the data, so working capital here "
+        "is the stock on hand and on order, at cost."
+    )
 
 
 def _trend_tab(s: ScoreContext) -> None:
-    trend = kpis.quarterly_trend(quarters(s.ctx), s.ctx.segments, s.columns,
-                                 s.ctx.window.last_day)
+    trend = kpis.quarterly_trend(quarters(s.ctx), s.ctx.segments, s.columns, s.ctx.window.last_day)
     c1, c2 = st.columns([1, 3])
-    measure = c1.selectbox("Measure", list(TREND_MEASURES), key=keys.SCORE_TREND_MEASURE,
-                           format_func=lambda m: TREND_MEASURES[m][0])
+    measure = c1.selectbox(
+        "Measure",
+        list(TREND_MEASURES),
+        key=keys.SCORE_TREND_MEASURE,
+        format_func=lambda m: TREND_MEASURES[m][0],
+    )
     segments = list(dict.fromkeys(trend["segment"]))
-    chosen = c2.multiselect("Segments", segments, default=[PORTFOLIO],
-                            key=keys.SCORE_TREND_SEGMENTS)
+    chosen = c2.multiselect(
+        "Segments", segments, default=[PORTFOLIO], key=keys.SCORE_TREND_SEGMENTS
+    )
     label, rate = TREND_MEASURES[measure]
     shown = trend[trend["segment"].isin(chosen)]
     if shown.empty:
@@ -129,35 +163,52 @@ def _trend_tab(s: ScoreContext) -> None:
         st.caption(s.columns.missing_fill)
     if measure == "otif" and not s.columns.otif:
         st.caption(s.columns.missing_otif)
-    st.caption("Segments are today's: each SKU's quarters are counted in the segment it is in "
-               "now. Inventory has one snapshot, so its value has no trend.")
+    st.caption(
+        "Segments are today's: each SKU's quarters are counted in the segment it is in "
+        "now. Inventory has one snapshot, so its value has no trend."
+    )
 
 
 def _cause_tab(s: ScoreContext) -> None:
-    summary, skus = root_causes.root_causes(s.base, s.ctx.portfolio.features, s.policies, s.scorecard,
-                                     s.ctx.rules.xyz_y, s.ctx.rules.leadtime_cov)
+    summary, skus = root_causes.root_causes(
+        s.base,
+        s.ctx.portfolio.features,
+        s.policies,
+        s.scorecard,
+        s.ctx.rules.xyz_y,
+        s.ctx.rules.leadtime_cov,
+    )
     misses = s.scorecard.misses()
     if misses.empty:
         st.success("Every segment meets its service target.")
         return
     options = list(misses["segment"])
-    seg = st.selectbox("Segment that misses its service target", options,
-                       key=keys.SCORE_CAUSE_SEGMENT)
+    seg = st.selectbox(
+        "Segment that misses its service target", options, key=keys.SCORE_CAUSE_SEGMENT
+    )
     if seg not in options:
         return
     row = misses.set_index("segment").loc[seg]
-    st.markdown(f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
-                f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']}).")
+    st.markdown(
+        f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
+        f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']})."
+    )
     st.plotly_chart(charts.causes_figure(summary, seg), key=keys.SCORE_CAUSES_CHART)
     own = summary[summary["segment"] == seg]
     st.dataframe(own.drop(columns=["segment"]), hide_index=True, key=keys.SCORE_CAUSES)
     short = skus[skus["segment"] == seg]
-    st.markdown(f"**{fmt.count(len(short), 'SKU')} below the target**, most units short "
-                "first; a SKU can have several causes (the first listed is its main one).")
+    st.markdown(
+        f"**{fmt.count(len(short), 'SKU')} below the target**, most units short "
+        "first; a SKU can have several causes (the first listed is its main one)."
+    )
     st.dataframe(short.head(1_000), hide_index=True, key=keys.SCORE_CAUSE_SKUS)
-    on_request("Download the SKUs behind the miss (CSV)", lambda: to_csv_bytes(short),
-               f"root_cause_{seg}.csv", keys.SCORE_CAUSES_CSV,
-               signature(s.ctx, s.ctx.rules.policy) + seg)
+    on_request(
+        "Download the SKUs behind the miss (CSV)",
+        lambda: to_csv_bytes(short),
+        f"root_cause_{seg}.csv",
+        keys.SCORE_CAUSES_CSV,
+        signature(s.ctx, s.ctx.rules.policy) + seg,
+    )
 
 
 def _set_target(segment: str, kpi: str, widget: str) -> None:
@@ -168,8 +219,12 @@ def _set_target(segment: str, kpi: str, widget: str) -> None:
 def _targets_tab(s: ScoreContext) -> None:
     targets = s.ctx.rules.kpi
     segs = ["default", *[c for c in s.scorecard.totals["segment"] if c != PORTFOLIO]]
-    seg = st.selectbox("Targets of", segs, key=keys.SCORE_TARGET_SEGMENT,
-                       help="'default' applies to every segment without its own target.")
+    seg = st.selectbox(
+        "Targets of",
+        segs,
+        key=keys.SCORE_TARGET_SEGMENT,
+        help="'default' applies to every segment without its own target.",
+    )
     own = targets.for_segment(seg)
     cols = st.columns(3)
     for i, key in enumerate(EDITABLE):
@@ -179,19 +234,33 @@ def _targets_tab(s: ScoreContext) -> None:
         is_rate = k.unit == "rate"
         cols[i % 3].number_input(
             f"{k.label} ({'lower' if not k.higher_is_better else 'higher'} is better)",
-            min_value=0.0, max_value=1.0 if is_rate else 100_000.0,
-            step=0.005 if is_rate else 0.5, format="%.3f" if is_rate else "%.1f", key=widget,
-            on_change=_set_target, args=(seg, key, widget), help=k.definition)
-    st.caption("Service targets come from the Inventory policy table. Changes apply at once "
-               "to this session; save them to keep them for everyone.")
+            min_value=0.0,
+            max_value=1.0 if is_rate else 100_000.0,
+            step=0.005 if is_rate else 0.5,
+            format="%.3f" if is_rate else "%.1f",
+            key=widget,
+            on_change=_set_target,
+            args=(seg, key, widget),
+            help=k.definition,
+        )
+    st.caption(
+        "Service targets come from the Inventory policy table. Changes apply at once "
+        "to this session; save them to keep them for everyone."
+    )
     with st.form(key=keys.SCORE_SAVE_FORM):
         who = st.text_input("Your name", key=keys.SCORE_SAVE_WHO)
         why = st.text_input("Why (recorded with the decision)", key=keys.SCORE_SAVE_WHY)
         if st.form_submit_button("Save the targets as official", type="primary"):
             try:
-                new_id = decisions.adopt(get_workspace(), official().with_(kpi=targets), who,
-                                         f"KPI targets: {why}" if why.strip() else why)
-                st.success(f"Saved: the official rules (set {new_id}) now carry these targets; "
-                           "the segment boundaries stay as they were.")
+                new_id = decisions.adopt(
+                    get_workspace(),
+                    official().with_(kpi=targets),
+                    who,
+                    f"KPI targets: {why}" if why.strip() else why,
+                )
+                st.success(
+                    f"Saved: the official rules (set {new_id}) now carry these targets; "
+                    "the segment boundaries stay as they were."
+                )
             except SegStudioError as exc:  # a refusal is shown, never a traceback
                 st.error(md_escape(exc))

@@ -25,8 +25,13 @@ _RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the portfolio...")
-def _portfolio(path: str, version: int, weeks: int, exclude: tuple[str, ...], cuts: ClassCuts,
-               ) -> tuple[Portfolio, Window]:
+def _portfolio(
+    path: str,
+    version: int,
+    weeks: int,
+    exclude: tuple[str, ...],
+    cuts: ClassCuts,
+) -> tuple[Portfolio, Window]:
     features, window = _features(path, version, FeatureSettings(weeks=weeks))  # a copy
     with_classes(features, window.last_day, cuts)  # the rules' pattern and lifecycle
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
@@ -39,8 +44,13 @@ def get_portfolio(rules: Rules, weeks: int | None = None) -> tuple[Portfolio, Wi
     replaces the window), shared by every session; None when no sales are loaded."""
     ws = get_workspace()
     try:
-        return _portfolio(str(ws.path), ws.version(), weeks or rules.weeks,
-                          tuple(sorted(rules.exclude)), ClassCuts.from_rules(rules))
+        return _portfolio(
+            str(ws.path),
+            ws.version(),
+            weeks or rules.weeks,
+            tuple(sorted(rules.exclude)),
+            ClassCuts.from_rules(rules),
+        )
     except SegStudioError:  # no sales loaded yet: the pages say so
         return None
 
@@ -67,12 +77,17 @@ def init_rules(rules: Rules, force: bool = False) -> None:
 def keep_rule_widgets() -> None:
     """Keep the rules' widget values when the page that draws them is not shown: Streamlit
     drops a widget's value from the session at the end of a run that did not draw it, so a
-    move on the Segmentation page would be forgotten on the Policy page. Called at the top of
-    every run (app.py)."""
+    move on the Segmentation page would be forgotten on the Policy page. Each value is copied
+    to a key of its own while the widget has one, and put back once it was dropped (never
+    reassigned while the widget is live, which would fight fast key presses). Called at the
+    top of every run (app.py)."""
     for attr in (*_RULE_ATTRS, "names", "exclude"):
         key = keys.rule(attr)
+        kept = keys.kept(key)
         if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+            st.session_state[kept] = st.session_state[key]
+        elif kept in st.session_state:
+            st.session_state[key] = st.session_state[kept]
 
 
 def clear_policy_editor() -> None:

@@ -43,11 +43,22 @@ _MAX_ROWS_SHOWN = 1_000
 
 def _controls() -> None:
     k = keys.rule
-    st.multiselect("Criteria (1 to 3)", list(CRITERIA), format_func=CRITERIA.get,
-                   max_selections=3, key=k("criteria"))
+    st.multiselect(
+        "Criteria (1 to 3)",
+        list(CRITERIA),
+        format_func=CRITERIA.get,
+        max_selections=3,
+        key=k("criteria"),
+    )
     st.selectbox("ABC measure", list(ABC_MEASURES), key=k("abc_measure"))
-    st.slider("A stops at (share of the measure)", 0.30, 0.95, step=0.01, key=k("abc_a"),
-              help="Class A: SKUs whose share before them is below this")
+    st.slider(
+        "A stops at (share of the measure)",
+        0.30,
+        0.95,
+        step=0.01,
+        key=k("abc_a"),
+        help="Class A: SKUs whose share before them is below this",
+    )
     st.slider("B stops at", 0.50, 0.995, step=0.005, key=k("abc_b"))
     st.slider("X up to CoV", 0.05, 3.0, step=0.05, key=k("xyz_x"))
     st.slider("Y up to CoV", 0.10, 5.0, step=0.05, key=k("xyz_y"))
@@ -56,15 +67,20 @@ def _controls() -> None:
         st.slider("CV² cut-off", 0.10, 2.0, step=0.01, key=k("pattern_cv2"))
         st.slider("Long lead time above (days)", 1.0, 180.0, step=1.0, key=k("leadtime_days"))
         st.slider("Unreliable above lead-time CoV", 0.05, 2.0, step=0.05, key=k("leadtime_cov"))
-        st.slider("Frequent from receipts a year", 1.0, 52.0, step=1.0,
-                  key=k("replenishment_per_year"))
+        st.slider(
+            "Frequent from receipts a year", 1.0, 52.0, step=1.0, key=k("replenishment_per_year")
+        )
         st.slider("New: first sale within (weeks)", 1, 52, key=k("lifecycle_new_weeks"))
         st.slider("End-of-life: no sale for (weeks)", 4, 104, key=k("lifecycle_eol_weeks"))
-        st.slider("Key-account concentration from", 0.05, 1.0, step=0.05,
-                  key=k("concentration_share"))
+        st.slider(
+            "Key-account concentration from", 0.05, 1.0, step=0.05, key=k("concentration_share")
+        )
     st.number_input("Analysis window (weeks)", 4, 260, step=1, key=k("weeks"))
-    st.text_input("Leave out SKUs (comma-separated)", key=k("exclude"),
-                  help="Non-products such as postage or fees: they take no share of the Pareto")
+    st.text_input(
+        "Leave out SKUs (comma-separated)",
+        key=k("exclude"),
+        help="Non-products such as postage or fees: they take no share of the Pareto",
+    )
     st.slider("Alert band, ABC (share points)", 0.0, 0.10, step=0.005, key=k("band_share"))
     st.slider("Alert band, ratios (relative)", 0.0, 0.5, step=0.01, key=k("band_relative"))
     st.toggle("Hysteresis: keep the official class inside the band", key=k("hysteresis"))
@@ -80,8 +96,10 @@ def show() -> None:
     loaded = get_portfolio(rules)
     with main:
         if error:
-            st.error(f"These boundaries do not make a valid segmentation: {md_escape(error)}. "
-                     "Showing the official rules.")
+            st.error(
+                f"These boundaries do not make a valid segmentation: {md_escape(error)}. "
+                "Showing the official rules."
+            )
         if loaded is None:
             no_sales()
             return
@@ -94,11 +112,16 @@ def show() -> None:
         c[1].metric("Moved vs official", fmt.count(len(moved)))
         c[2].metric("Revenue at stake", fmt.fixed(moved["revenue"].sum()))  # "0", not "0.00"
         c[3].metric("Near a boundary", fmt.count(n_alerts))
-        c[4].metric("Flips prevented", fmt.count(int(current.kept_by_hysteresis.sum())),
-                    help="SKUs kept in their official class by hysteresis")
-        st.caption(f"Window: {fmt.count(window.periods, window.period)} to "
-                   f"{fmt.date(window.last_day)}. "
-                   f"Segments: {', '.join(rules.criteria)}.")
+        c[4].metric(
+            "Flips prevented",
+            fmt.count(int(current.kept_by_hysteresis.sum())),
+            help="SKUs kept in their official class by hysteresis",
+        )
+        st.caption(
+            f"Window: {fmt.count(window.periods, window.period)} to "
+            f"{fmt.date(window.last_day)}. "
+            f"Segments: {', '.join(rules.criteria)}."
+        )
         tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
         with tabs[0]:
             _matrix_tab(portfolio, current, rules)
@@ -120,21 +143,34 @@ def _matrix_tab(portfolio, current, rules) -> None:
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
     left, right = st.columns(2)
-    left.plotly_chart(charts.matrix_heatmap(cells, rows, cols, row_name, col_name),
-                      key=keys.SEG_MATRIX_CHART)
+    left.plotly_chart(
+        charts.matrix_heatmap(cells, rows, cols, row_name, col_name), key=keys.SEG_MATRIX_CHART
+    )
     curve = profile.pareto_curve(portfolio.features, rules.abc_measure)
-    right.plotly_chart(charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b,
-                                                     rules.abc_measure), key=keys.SEG_PARETO)
+    right.plotly_chart(
+        charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, rules.abc_measure),
+        key=keys.SEG_PARETO,
+    )
     shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
-    st.table(shown.assign(revenue_share=fmt.each(fmt.share, shown["revenue_share"]),
-                          margin=fmt.each(fmt.money, shown["margin"])).set_index("segment"))
+    st.table(
+        shown.assign(
+            revenue_share=fmt.each(fmt.share, shown["revenue_share"]),
+            margin=fmt.each(fmt.money, shown["margin"]),
+        ).set_index("segment")
+    )
     with st.expander("Name the segments"):
         _segment_names(cells)
-    st.plotly_chart(charts.scatter_cov_revenue(scatter_points(portfolio, current),
-                                               len(portfolio)), key=keys.SEG_SCATTER)
-    on_request("Download every SKU's segment (CSV)",
-               lambda: to_csv_bytes(sku_table(portfolio, current)), "segments.csv",
-               keys.SEG_SEGMENTS_DL, _signature(rules))
+    st.plotly_chart(
+        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio)),
+        key=keys.SEG_SCATTER,
+    )
+    on_request(
+        "Download every SKU's segment (CSV)",
+        lambda: to_csv_bytes(sku_table(portfolio, current)),
+        "segments.csv",
+        keys.SEG_SEGMENTS_DL,
+        _signature(rules),
+    )
 
 
 def _segment_names(cells) -> None:
@@ -142,8 +178,11 @@ def _segment_names(cells) -> None:
     names = dict(st.session_state.get(keys.rule("names"), {}))
     table = cells[["segment"]].assign(name=[names.get(seg, "") for seg in cells["segment"]])
     edited = st.data_editor(table, hide_index=True, disabled=["segment"], key=keys.SEG_NAMES_EDITOR)
-    new = {seg: str(name).strip() for seg, name in zip(edited["segment"], edited["name"],
-                                                      strict=True) if str(name).strip()}
+    new = {
+        seg: str(name).strip()
+        for seg, name in zip(edited["segment"], edited["name"], strict=True)
+        if str(name).strip()
+    }
     if new != names:
         st.session_state[keys.rule("names")] = new
         st.rerun()
@@ -160,22 +199,36 @@ def _movers_tab(moved, rules) -> None:
     if moved.empty:
         st.info("No SKU changes segment against the official segmentation.")
         return
-    st.caption(f"{fmt.count(len(moved), 'SKU')} change segment; revenue "
-               f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum())} "
-               "at stake. Largest first.")
+    st.caption(
+        f"{fmt.count(len(moved), 'SKU')} change segment; revenue "
+        f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum())} "
+        "at stake. Largest first."
+    )
     st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
     st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_MOVERS)
-    on_request("Download all movers (CSV)", lambda: to_csv_bytes(moved), "movers.csv",
-               keys.SEG_MOVERS_DL, _signature(rules))
+    on_request(
+        "Download all movers (CSV)",
+        lambda: to_csv_bytes(moved),
+        "movers.csv",
+        keys.SEG_MOVERS_DL,
+        _signature(rules),
+    )
 
 
 def _alerts_tab(portfolio, current) -> None:
     near = alerts(portfolio, current)
-    st.caption(f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
-               "first): they may flip at the next review.")
+    st.caption(
+        f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
+        "first): they may flip at the next review."
+    )
     st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_ALERTS)
-    on_request("Download the alerts (CSV)", lambda: to_csv_bytes(near), "alerts.csv",
-               keys.SEG_ALERTS_DL, _signature(current.rules))
+    on_request(
+        "Download the alerts (CSV)",
+        lambda: to_csv_bytes(near),
+        "alerts.csv",
+        keys.SEG_ALERTS_DL,
+        _signature(current.rules),
+    )
 
 
 def _official_tab(rules) -> None:
@@ -197,8 +250,9 @@ def _official_tab(rules) -> None:
         return
     st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key=keys.SEG_HISTORY)
     with st.form(key=keys.SEG_RESTORE_FORM):
-        pick = st.selectbox("Restore an earlier set", history["id"].tolist(),
-                            key=keys.SEG_RESTORE_ID)
+        pick = st.selectbox(
+            "Restore an earlier set", history["id"].tolist(), key=keys.SEG_RESTORE_ID
+        )
         who = st.text_input("Your name", key=keys.SEG_RESTORE_WHO)
         why = st.text_input("Why", key=keys.SEG_RESTORE_WHY)
         if st.form_submit_button("Restore"):
@@ -220,8 +274,12 @@ def _overrides_tab(current) -> None:
         segment = c[1].selectbox("Segment", current.labels, key=keys.SEG_OVERRIDE_SEGMENT)
         reason = st.text_input("Reason", key=keys.SEG_OVERRIDE_REASON)
         who = st.text_input("Your name", key=keys.SEG_OVERRIDE_WHO)
-        expires = st.date_input("Expires (optional)", value=None, key=keys.SEG_OVERRIDE_EXPIRES,
-                                min_value=dt.date.today())
+        expires = st.date_input(
+            "Expires (optional)",
+            value=None,
+            key=keys.SEG_OVERRIDE_EXPIRES,
+            min_value=dt.date.today(),
+        )
         if st.form_submit_button("Save override"):
             try:
                 decisions.set_override(ws, sku.strip(), segment, reason, who, expires)
@@ -234,8 +292,9 @@ def _overrides_tab(current) -> None:
         return
     st.dataframe(listed, hide_index=True, key=keys.SEG_OVERRIDES)
     with st.form(key=keys.SEG_REMOVE_OVERRIDE_FORM):
-        pick = st.selectbox("Remove the override of", listed["sku"].tolist(),
-                            key=keys.SEG_REMOVE_OVERRIDE_SKU)
+        pick = st.selectbox(
+            "Remove the override of", listed["sku"].tolist(), key=keys.SEG_REMOVE_OVERRIDE_SKU
+        )
         who = st.text_input("Your name", key=keys.SEG_REMOVE_OVERRIDE_WHO)
         if st.form_submit_button("Remove override"):
             try:
@@ -247,16 +306,21 @@ def _overrides_tab(current) -> None:
 
 
 def _churn_tab(rules) -> None:
-    st.caption("The same rules applied to each quarter of the history: how many SKUs changed "
-               "class from one quarter to the next. Computed on request (it reads every sales "
-               "line), not on each slider move.")
+    st.caption(
+        "The same rules applied to each quarter of the history: how many SKUs changed "
+        "class from one quarter to the next. Computed on request (it reads every sales "
+        "line), not on each slider move."
+    )
     sig = to_toml(rules)
     if st.button("Compute quarterly churn for the current rules", key=keys.SEG_CHURN_GO):
         results.keep(keys.SEG_CHURN, sig, churn_table(rules))
     if st.session_state.get(keys.SEG_CHURN) is None:
         return
-    table = results.last(keys.SEG_CHURN, sig, "Computed for earlier slider positions: press the "
-                         "button again to update.")
+    table = results.last(
+        keys.SEG_CHURN,
+        sig,
+        "Computed for earlier slider positions: press the button again to update.",
+    )
     if table is None or table.empty:
         st.info("Not enough history for quarter-on-quarter churn.")
         return
@@ -265,8 +329,13 @@ def _churn_tab(rules) -> None:
 
 def _rules_file() -> None:
     rules, _ = current_rules()
-    st.download_button("Download these rules (TOML)", to_toml(rules).encode(), "rules.toml",
-                       "application/toml", key=keys.SEG_RULES_DL)
+    st.download_button(
+        "Download these rules (TOML)",
+        to_toml(rules).encode(),
+        "rules.toml",
+        "application/toml",
+        key=keys.SEG_RULES_DL,
+    )
     up = st.file_uploader("Load a rules file", type=["toml"], key=keys.SEG_RULES_UPLOAD)
     if up is not None and st.button("Apply the rules file", key=keys.SEG_RULES_APPLY):
         try:

@@ -27,5 +27,8 @@ def show() -> None:
         )
         n_alerts = alert_total()
         if n_alerts is not None:
-            st.metric("Boundary alerts", fmt.count(n_alerts),
-                      help="SKUs within the alert band of a segment boundary")
+            st.metric(
+                "Boundary alerts",
+                fmt.count(n_alerts),
+                help="SKUs within the alert band of a segment boundary",
+            )

@@ -22,9 +22,20 @@ _RULE_LABELS = {
     "key_accounts": "Key accounts first",
     "fair_share": "Fair share (same fill for every order)",
 }
-_SUMMARY_COLUMNS = ["segment", "skus", "service_type", "service_target", "achieved",
-                    "achieved_fill_rate", "planned_fill_rate", "achieved_csl", "planned_csl",
-                    "average_inventory_value", "stockout_weeks", "misses_target"]
+_SUMMARY_COLUMNS = [
+    "segment",
+    "skus",
+    "service_type",
+    "service_target",
+    "achieved",
+    "achieved_fill_rate",
+    "planned_fill_rate",
+    "achieved_csl",
+    "planned_csl",
+    "average_inventory_value",
+    "stockout_weeks",
+    "misses_target",
+]
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -50,19 +61,24 @@ def show() -> None:
 
 
 def _simulation(ctx, table, pol) -> None:
-    st.caption(f"Each stocked SKU's policy (Inventory policy page) replayed week by week over "
-               f"the {fmt.count(ctx.window.periods, ctx.window.period)} it was set on, and over "
-               "bootstrapped paths of the same weeks; each order's lead time is drawn from the "
-               "SKU's receipts (else its main supplier's). Stock is checked once a "
-               f"{ctx.window.period}: a continuous-review policy is replayed as a weekly check "
-               "and so undershoots its reorder point.")
+    st.caption(
+        f"Each stocked SKU's policy (Inventory policy page) replayed week by week over "
+        f"the {fmt.count(ctx.window.periods, ctx.window.period)} it was set on, and over "
+        "bootstrapped paths of the same weeks; each order's lead time is drawn from the "
+        "SKU's receipts (else its main supplier's). Stock is checked once a "
+        f"{ctx.window.period}: a continuous-review policy is replayed as a weekly check "
+        "and so undershoots its reorder point."
+    )
     c = st.columns(3)
     paths = c[0].slider("Bootstrapped paths per SKU", 0, 50, 20, key=keys.SIM_PATHS)
     seed = c[1].number_input("Random seed", 0, 1_000_000, 0, key=keys.SIM_SEED)
     stocked = int((pol["demand_model"] != "none").sum())
-    c[2].metric("SKUs to simulate", fmt.count(min(stocked, planning.MAX_SIMULATED_SKUS)),
-                help=f"Portfolios above {fmt.count(planning.MAX_SIMULATED_SKUS)} stocked SKUs are "
-                     "simulated on a seeded sample")
+    c[2].metric(
+        "SKUs to simulate",
+        fmt.count(min(stocked, planning.MAX_SIMULATED_SKUS)),
+        help=f"Portfolios above {fmt.count(planning.MAX_SIMULATED_SKUS)} stocked SKUs are "
+        "simulated on a seeded sample",
+    )
     sig = f"{signature(ctx, table)}|{paths}|{seed}"
     if st.button("Run the simulation", type="primary", key=keys.SIM_GO):
         bar = st.progress(0.0, text="Starting...")
@@ -70,28 +86,37 @@ def _simulation(ctx, table, pol) -> None:
         rows, sampled = planning.simulated_rows(pol, seed=int(seed))
         bar.progress(0.0, text="Reading each SKU's demand and lead times...")
         with ws.connect() as con:  # read, then simulate with the file closed
-            data = inputs.simulation_inputs(con, ctx.portfolio.features, pol, ctx.window, rows,
-                                            sampled)
+            data = inputs.simulation_inputs(
+                con, ctx.portfolio.features, pol, ctx.window, rows, sampled
+            )
         run = planning.run_simulation(
-            data, paths=int(paths), seed=int(seed),
-            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            data,
+            paths=int(paths),
+            seed=int(seed),
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+        )
         bar.empty()
         results.keep(keys.SIM_RESULT, sig, run)
-    run = results.last(keys.SIM_RESULT, sig, "Simulated for an earlier policy, segmentation or "
-                       "setting: run it again.")
+    run = results.last(
+        keys.SIM_RESULT,
+        sig,
+        "Simulated for an earlier policy, segmentation or setting: run it again.",
+    )
     if run is None:
         return
     summary = run.bootstrap if run.bootstrap is not None else run.history
-    source = (fmt.count(run.paths, "bootstrapped path") if run.bootstrap is not None
-              else "the history")
+    source = (
+        fmt.count(run.paths, "bootstrapped path") if run.bootstrap is not None else "the history"
+    )
     misses = summary.loc[summary["misses_target"], "segment"].tolist()
     if misses:
         st.error(f"Below target by more than one point on {source}: {', '.join(misses)}.")
     else:
         st.success(f"Every segment meets its target on {source}.")
     if run.sampled:
-        st.caption(f"Simulated on a sample of "
-                   f"{fmt.count(planning.MAX_SIMULATED_SKUS, 'stocked SKU')}.")
+        st.caption(
+            f"Simulated on a sample of {fmt.count(planning.MAX_SIMULATED_SKUS, 'stocked SKU')}."
+        )
     st.plotly_chart(charts.service_vs_target_figure(summary), key=keys.SIM_CHART)
     st.markdown(f"**Per segment, on {source}**")
     st.dataframe(summary[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_SUMMARY)
@@ -99,15 +124,22 @@ def _simulation(ctx, table, pol) -> None:
     st.dataframe(run.history[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_HISTORY)
     st.markdown("**Per SKU**")
     st.dataframe(run.per_sku.head(1_000), hide_index=True, key=keys.SIM_SKUS)
-    st.download_button("Download the per-SKU results (CSV)", to_csv_bytes(run.per_sku),
-                       "simulation.csv", "text/csv", key=keys.SIM_DL)
+    st.download_button(
+        "Download the per-SKU results (CSV)",
+        to_csv_bytes(run.per_sku),
+        "simulation.csv",
+        "text/csv",
+        key=keys.SIM_DL,
+    )
 
 
 def _allocation(pol) -> None:
-    st.caption("An SKU short of stock: share what is available across its recent orders. "
-               "Customer classes rank customers by revenue (A: the first 80%); key accounts "
-               f"are the largest customers making {fmt.share(planning.KEY_ACCOUNT_SHARE, 0)} of "
-               "revenue.")
+    st.caption(
+        "An SKU short of stock: share what is available across its recent orders. "
+        "Customer classes rank customers by revenue (A: the first 80%); key accounts "
+        f"are the largest customers making {fmt.share(planning.KEY_ACCOUNT_SHARE, 0)} of "
+        "revenue."
+    )
     ws = get_workspace()
     skus = pol.sort_values("revenue", ascending=False)["sku"].tolist()
     c = st.columns(4)
@@ -119,12 +151,14 @@ def _allocation(pol) -> None:
         lines = inputs.order_lines(con, sku, int(days))
     orders = planning.with_priorities(lines, customers)
     if orders.empty:
-        st.info(f"{md_escape(sku)} has no orders in the last {fmt.count(days, 'day')} of its "
-                "sales.")
+        st.info(
+            f"{md_escape(sku)} has no orders in the last {fmt.count(days, 'day')} of its sales."
+        )
         return
     total = float(orders["quantity"].sum())
-    available = c[2].number_input("Available", 0.0, value=float(round(total / 2)), step=1.0,
-                                  key=keys.ALLOC_AVAILABLE)
+    available = c[2].number_input(
+        "Available", 0.0, value=float(round(total / 2)), step=1.0, key=keys.ALLOC_AVAILABLE
+    )
     whole = bool((orders["quantity"] % 1 == 0).all())
     result = allocate(available, orders, rule, whole_units=whole)
     m = st.columns(3)

@@ -36,15 +36,31 @@ from .text import md_escape
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _MAX_MATRIX_ROWS = 40  # suppliers in the heatmap (the largest by spend); the table has all
-_PERCENT = ["on_time_rate", "in_full_rate", "otif_rate", "spend_share", "a_spend_share",
-            "sole_source_a_revenue_share", "line_share", "supplier_otif_rate"]
-_LABELS = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "OTIF",
-           "spend_share": "Share of spend", "a_spend_share": "Share of A-class spend",
-           "sole_source_a_revenue_share": "Sole source: share of A revenue",
-           "line_share": "Share of lines", "supplier_otif_rate": "Supplier OTIF",
-           "lead_time_mean_days": "Lead time (days)", "lead_time_std_days": "Lead time std",
-           "lead_time_cov": "Lead time CoV", "days_late_mean": "Days late (late lines)",
-           "supplier_lead_time_cov": "Supplier lead time CoV"}
+_PERCENT = [
+    "on_time_rate",
+    "in_full_rate",
+    "otif_rate",
+    "spend_share",
+    "a_spend_share",
+    "sole_source_a_revenue_share",
+    "line_share",
+    "supplier_otif_rate",
+]
+_LABELS = {
+    "on_time_rate": "On time",
+    "in_full_rate": "In full",
+    "otif_rate": "OTIF",
+    "spend_share": "Share of spend",
+    "a_spend_share": "Share of A-class spend",
+    "sole_source_a_revenue_share": "Sole source: share of A revenue",
+    "line_share": "Share of lines",
+    "supplier_otif_rate": "Supplier OTIF",
+    "lead_time_mean_days": "Lead time (days)",
+    "lead_time_std_days": "Lead time std",
+    "lead_time_cov": "Lead time CoV",
+    "days_late_mean": "Days late (late lines)",
+    "supplier_lead_time_cov": "Supplier lead time CoV",
+}
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
@@ -62,20 +78,27 @@ def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
 def show() -> None:
     agg = ops_state.receipts()
     if agg.empty:
-        st.info("No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
-                "date, receipt date; promised date and quantities for on time and in full) on "
-                "the Data page.")
+        st.info(
+            "No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
+            "date, receipt date; promised date and quantities for on time and in full) on "
+            "the Data page."
+        )
         return
     ctx = context()
     if ctx is None:
-        st.info("No sales loaded: the suppliers are shown without segments, ABC classes or "
-                "revenue.")
+        st.info(
+            "No sales loaded: the suppliers are shown without segments, ABC classes or revenue."
+        )
     elif ctx.error:
-        st.error(f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
-                 "Showing the official rules.")
+        st.error(
+            f"The segmentation sliders do not make valid rules: {md_escape(ctx.error)}. "
+            "Showing the official rules."
+        )
     else:
-        st.caption(f"Segments follow the sliders of the Segmentation page "
-                   f"({', '.join(ctx.rules.criteria)}).")
+        st.caption(
+            f"Segments follow the sliders of the Segmentation page "
+            f"({', '.join(ctx.rules.criteria)})."
+        )
     tiers, otif_below, basis = _settings()
     perf, sig = _performance(agg, ctx, tiers, otif_below, basis)
     for note in perf.notes:
@@ -99,26 +122,55 @@ def _settings() -> tuple[TierRule, float, str]:
     with st.expander("Tier and dual-sourcing rules"):
         c = st.columns(3)
         strategic = c[0].number_input(
-            "Strategic: top share of spend", 0.05, 1.0, default.strategic_spend, 0.05,
-            format="%.2f", key=keys.SUP_STRATEGIC,
-            help="In the top suppliers making this share of spend and buys A-class SKUs")
+            "Strategic: top share of spend",
+            0.05,
+            1.0,
+            default.strategic_spend,
+            0.05,
+            format="%.2f",
+            key=keys.SUP_STRATEGIC,
+            help="In the top suppliers making this share of spend and buys A-class SKUs",
+        )
         preferred = c[1].number_input(
-            "Preferred: top share of spend", 0.05, 1.0, default.preferred_spend, 0.05,
-            format="%.2f", key=keys.SUP_PREFERRED,
+            "Preferred: top share of spend",
+            0.05,
+            1.0,
+            default.preferred_spend,
+            0.05,
+            format="%.2f",
+            key=keys.SUP_PREFERRED,
             help="Otherwise in the top suppliers making this share of spend, or buys any "
-                 "A-class SKU")
+            "A-class SKU",
+        )
         sole = c[2].number_input(
-            "Strategic: sole source of this share of A revenue", 0.0, 1.0,
-            default.sole_source_a_revenue, 0.01, format="%.2f", key=keys.SUP_SOLE_SOURCE,
-            help="The only supplier of A SKUs making at least this share of A-class revenue")
+            "Strategic: sole source of this share of A revenue",
+            0.0,
+            1.0,
+            default.sole_source_a_revenue,
+            0.01,
+            format="%.2f",
+            key=keys.SUP_SOLE_SOURCE,
+            help="The only supplier of A SKUs making at least this share of A-class revenue",
+        )
         c = st.columns(2)
         otif_below = c[0].slider(
-            "Dual sourcing: supplier OTIF below", 0.5, 1.0, 0.90, 0.01, format="%.2f",
+            "Dual sourcing: supplier OTIF below",
+            0.5,
+            1.0,
+            0.90,
+            0.01,
+            format="%.2f",
             key=keys.SUP_OTIF_BELOW,
             help="Single-sourced A or long-lead-time SKUs whose supplier's OTIF is below this "
-                 "(or whose lead-time CoV is above the Segmentation page's limit)")
-        basis = c[1].radio("Segment mix by", list(SEGMENT_BASES), format_func=SEGMENT_BASES.get,
-                           horizontal=True, key=keys.SUP_BASIS)
+            "(or whose lead-time CoV is above the Segmentation page's limit)",
+        )
+        basis = c[1].radio(
+            "Segment mix by",
+            list(SEGMENT_BASES),
+            format_func=SEGMENT_BASES.get,
+            horizontal=True,
+            key=keys.SUP_BASIS,
+        )
     try:
         tiers = TierRule(strategic, preferred, sole)
     except SupplierError as exc:
@@ -127,8 +179,9 @@ def _settings() -> tuple[TierRule, float, str]:
     return tiers, otif_below, basis
 
 
-def _performance(agg: ReceiptAggregates, ctx: Context | None, tiers: TierRule,
-                 otif_below: float, basis: str) -> tuple[SupplierPerformance, str]:
+def _performance(
+    agg: ReceiptAggregates, ctx: Context | None, tiers: TierRule, otif_below: float, basis: str
+) -> tuple[SupplierPerformance, str]:
     """The supplier tables, recomputed (in pandas, no SQL) only when the segments, the data
     or the settings change. Returns them with their signature (for the downloads)."""
     if ctx is None:
@@ -141,8 +194,9 @@ def _performance(agg: ReceiptAggregates, ctx: Context | None, tiers: TierRule,
     if cached is not None and cached[0] == sig:
         return cached[1], sig
     skus = None if ctx is None else sku_context(ctx.portfolio, ctx.segmentation)
-    perf = supplier_performance(agg, skus, None if ctx is None else ctx.rules, tiers,
-                                otif_below, basis)
+    perf = supplier_performance(
+        agg, skus, None if ctx is None else ctx.rules, tiers, otif_below, basis
+    )
     st.session_state[keys.SUP_CACHE] = (sig, perf)
     return perf, sig
 
@@ -151,51 +205,85 @@ def _headline(perf: SupplierPerformance) -> None:
     o = perf.overall
     counts = perf.tier_counts()
     c = st.columns(5)
-    c[0].metric("Suppliers", fmt.count(o["suppliers"]),
-                help=", ".join(f"{fmt.count(n)} {t}" for t, n in counts.items()))
+    c[0].metric(
+        "Suppliers",
+        fmt.count(o["suppliers"]),
+        help=", ".join(f"{fmt.count(n)} {t}" for t, n in counts.items()),
+    )
     c[1].metric("Receipt lines", fmt.count(o["lines"]), help=fmt.count(o["skus"], "SKU"))
-    c[2].metric("OTIF", fmt.share(o["otif_rate"]), help="Lines on time and in full, over the "
-                "lines with a promised date and both quantities")
-    c[3].metric("On time / in full",
-                f"{fmt.share(o['on_time_rate'])} / {fmt.share(o['in_full_rate'])}")
-    c[4].metric("Lead time", fmt.days(o["lead_time_mean_days"], 1, suffix=" days"),
-                help="Mean over all receipt lines; sample std "
-                f"{fmt.days(o['lead_time_std_days'], 1, suffix=' days')}")
+    c[2].metric(
+        "OTIF",
+        fmt.share(o["otif_rate"]),
+        help="Lines on time and in full, over the lines with a promised date and both quantities",
+    )
+    c[3].metric(
+        "On time / in full", f"{fmt.share(o['on_time_rate'])} / {fmt.share(o['in_full_rate'])}"
+    )
+    c[4].metric(
+        "Lead time",
+        fmt.days(o["lead_time_mean_days"], 1, suffix=" days"),
+        help="Mean over all receipt lines; sample std "
+        f"{fmt.days(o['lead_time_std_days'], 1, suffix=' days')}",
+    )
 
 
 def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     counts = perf.tier_counts()
-    st.caption(f"Suggested tiers: {', '.join(f'{fmt.count(n)} {t}' for t, n in counts.items())}. "
-               f"Strategic: in the top {fmt.share(tiers.strategic_spend, 0)} of spend and buys "
-               "A-class SKUs, or the sole source of A SKUs making "
-               f"{fmt.share(tiers.sole_source_a_revenue, 0)} of A revenue or more. Preferred: "
-               f"otherwise in the top {fmt.share(tiers.preferred_spend, 0)} of spend, or buys any "
-               "A-class SKU. Approved: the rest.")
+    st.caption(
+        f"Suggested tiers: {', '.join(f'{fmt.count(n)} {t}' for t, n in counts.items())}. "
+        f"Strategic: in the top {fmt.share(tiers.strategic_spend, 0)} of spend and buys "
+        "A-class SKUs, or the sole source of A SKUs making "
+        f"{fmt.share(tiers.sole_source_a_revenue, 0)} of A revenue or more. Preferred: "
+        f"otherwise in the top {fmt.share(tiers.preferred_spend, 0)} of spend, or buys any "
+        "A-class SKU. Approved: the rest."
+    )
     table = perf.suppliers
     st.dataframe(table, hide_index=True, key=keys.SUP_TABLE, column_config=_columns(table))
     frames = export_frames(perf)
     c = st.columns(2)
     with c[0]:
-        on_request("Download the supplier table (CSV)", lambda: to_csv_bytes(frames["suppliers"]),
-                   "suppliers.csv", keys.SUP_DL_CSV, sig)
+        on_request(
+            "Download the supplier table (CSV)",
+            lambda: to_csv_bytes(frames["suppliers"]),
+            "suppliers.csv",
+            keys.SUP_DL_CSV,
+            sig,
+        )
     with c[1]:
-        on_request("Download all supplier tables (XLSX)", lambda: to_xlsx_bytes(frames),
-                   "suppliers.xlsx", keys.SUP_DL_XLSX, sig, mime=_XLSX)
+        on_request(
+            "Download all supplier tables (XLSX)",
+            lambda: to_xlsx_bytes(frames),
+            "suppliers.xlsx",
+            keys.SUP_DL_XLSX,
+            sig,
+            mime=_XLSX,
+        )
 
 
 def _segment_tab(perf: SupplierPerformance) -> None:
-    measure = st.selectbox("Measure", list(SEGMENT_MEASURES), key=keys.SUP_SEGMENT_MEASURE,
-                           format_func=lambda m: SEGMENT_MEASURES[m][0])
+    measure = st.selectbox(
+        "Measure",
+        list(SEGMENT_MEASURES),
+        key=keys.SUP_SEGMENT_MEASURE,
+        format_func=lambda m: SEGMENT_MEASURES[m][0],
+    )
     label, kind = SEGMENT_MEASURES[measure]
     shown = perf.suppliers["supplier"].head(_MAX_MATRIX_ROWS).tolist()
     matrix = segment_matrix(perf.by_segment, measure, shown)
-    st.plotly_chart(supplier_charts.segment_heatmap(matrix, label, kind),
-                    key=keys.SUP_SEGMENT_CHART)
+    st.plotly_chart(
+        supplier_charts.segment_heatmap(matrix, label, kind), key=keys.SUP_SEGMENT_CHART
+    )
     if len(perf.suppliers) > len(shown):
-        st.caption(f"The {fmt.count(len(shown))} largest suppliers by spend; the table below "
-                   f"has all {fmt.count(len(perf.suppliers))}.")
-    st.dataframe(perf.by_segment, hide_index=True, key=keys.SUP_SEGMENT_TABLE,
-                 column_config=_columns(perf.by_segment))
+        st.caption(
+            f"The {fmt.count(len(shown))} largest suppliers by spend; the table below "
+            f"has all {fmt.count(len(perf.suppliers))}."
+        )
+    st.dataframe(
+        perf.by_segment,
+        hide_index=True,
+        key=keys.SUP_SEGMENT_TABLE,
+        column_config=_columns(perf.by_segment),
+    )
 
 
 @st.fragment
@@ -205,26 +293,39 @@ def _trend_tab(perf: SupplierPerformance) -> None:
         st.session_state[keys.SUP_TREND_SUPPLIER] = ALL_SUPPLIERS
     supplier = st.selectbox("Supplier", options, key=keys.SUP_TREND_SUPPLIER)
     rows = supplier_trend(perf.trend, supplier)
-    st.plotly_chart(supplier_charts.trend_figure(rows, f"{supplier} by quarter"),
-                    key=keys.SUP_TREND_CHART)
+    st.plotly_chart(
+        supplier_charts.trend_figure(rows, f"{supplier} by quarter"), key=keys.SUP_TREND_CHART
+    )
     if not rows["complete"].all():
-        st.caption("Open markers and light bars: quarters the receipts only partly cover "
-                   "(the first and the last of the data); compare them with care.")
-    st.dataframe(rows.drop(columns="supplier"), hide_index=True, key=keys.SUP_TREND_TABLE,
-                 column_config=_columns(rows))
+        st.caption(
+            "Open markers and light bars: quarters the receipts only partly cover "
+            "(the first and the last of the data); compare them with care."
+        )
+    st.dataframe(
+        rows.drop(columns="supplier"),
+        hide_index=True,
+        key=keys.SUP_TREND_TABLE,
+        column_config=_columns(rows),
+    )
 
 
-def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None,
-              sig: str) -> None:
+def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None, sig: str) -> None:
     rules = ctx.rules if ctx is not None else Rules()
-    st.caption(f"SKUs with a single supplier in the receipts, class A or with a mean lead time "
-               f"above {fmt.plain(rules.leadtime_days)} days, whose supplier's OTIF is below "
-               f"{fmt.share(otif_below, 0)} or lead-time CoV above {fmt.plain(rules.leadtime_cov)} "
-               "(the lead-time limits are the Segmentation page's). Largest revenue first.")
+    st.caption(
+        f"SKUs with a single supplier in the receipts, class A or with a mean lead time "
+        f"above {fmt.plain(rules.leadtime_days)} days, whose supplier's OTIF is below "
+        f"{fmt.share(otif_below, 0)} or lead-time CoV above {fmt.plain(rules.leadtime_cov)} "
+        "(the lead-time limits are the Segmentation page's). Largest revenue first."
+    )
     dual = perf.dual_sourcing
     if dual.empty:
         st.info("No dual-sourcing candidates under these rules.")
         return
     st.dataframe(dual, hide_index=True, key=keys.SUP_DUAL_TABLE, column_config=_columns(dual))
-    on_request("Download the candidates (CSV)", lambda: to_csv_bytes(dual),
-               "dual_sourcing.csv", keys.SUP_DL_DUAL, sig)
+    on_request(
+        "Download the candidates (CSV)",
+        lambda: to_csv_bytes(dual),
+        "dual_sourcing.csv",
+        keys.SUP_DL_DUAL,
+        sig,
+    )

@@ -57,8 +57,9 @@ def remove_upload(path: Path) -> None:
         path.parent.rmdir()
 
 
-def sweep_stale(root: Path, keep: Path | None = None, max_age: float = STALE_SECONDS,
-                now: float | None = None) -> None:
+def sweep_stale(
+    root: Path, keep: Path | None = None, max_age: float = STALE_SECONDS, now: float | None = None
+) -> None:
     """Remove the stored uploads under ``root`` older than ``max_age`` seconds (left by
     sessions that ended), except those in the folder ``keep`` (the current session's)."""
     if not root.is_dir():
