@@ -6,16 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # the browser helpers the tests use (tests/ui/browser.py)
 
 
 def _workspace(skus: int) -> Path:
@@ -54,77 +53,39 @@ def apptest_seconds(ws_path: Path, moves: int = 5) -> list[float]:
 def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "SEGSTUDIO_WORKSPACE": str(ws_path)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path="/usr/bin/chromium",
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+    from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS, serve_app
+
+    with (
+        serve_app(ws_path, HERE / "out" / "page_bench_streamlit.log") as url,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1600})
+        page.goto(url)
+        try:
+            page.get_by_role("link", name="Segmentation").click(timeout=120_000)
+            page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(HERE / "out" / "page_bench_failure.png"))
+            raise
+        table = page.locator("[data-testid='stTable']").first
+        slider = page.get_by_role("slider").first
+        times = []
+        for i in range(presses + 1):  # the first press warms the server: not counted
+            before = table.inner_text()
+            slider.focus()
+            t = time.perf_counter()
+            slider.press("ArrowLeft")
+            page.wait_for_function(
+                "b => document.querySelector(\"[data-testid='stTable']\").innerText !== b",
+                arg=before,
+                timeout=60_000,
             )
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(url)
-            try:
-                page.get_by_role("link", name="Segmentation").click(timeout=120_000)
-                page.locator("[data-testid='stTable']").first.wait_for(timeout=120_000)
-            except Exception:
-                page.screenshot(path=str(HERE / "out" / "page_bench_failure.png"))
-                raise
-            table = page.locator("[data-testid='stTable']").first
-            slider = page.get_by_role("slider").first
-            times = []
-            for i in range(presses + 1):  # the first press warms the server: not counted
-                before = table.inner_text()
-                slider.focus()
-                t = time.perf_counter()
-                slider.press("ArrowLeft")
-                page.wait_for_function(
-                    "b => document.querySelector(\"[data-testid='stTable']\").innerText !== b",
-                    arg=before,
-                    timeout=60_000,
-                )
-                if i:
-                    times.append(time.perf_counter() - t)
-                page.wait_for_timeout(500)
-            browser.close()
-        return times
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+            if i:
+                times.append(time.perf_counter() - t)
+            page.wait_for_timeout(500)
+        browser.close()
+    return times
 
 
 def main() -> int:
