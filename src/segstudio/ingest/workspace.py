@@ -24,10 +24,11 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar, cast
 
 import duckdb
 import pandas as pd
@@ -55,6 +56,7 @@ DEFAULT_BUSY_SECONDS = 10.0
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.05, 0.5
 _LOCK_HELD = re.compile(r"Could not set lock on file|Conflicting lock is held", re.IGNORECASE)
 _HOLDER = re.compile(r"\(PID (\d+)\)")
+T = TypeVar("T")
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
 _OPEN_LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -121,7 +123,7 @@ class Workspace:
         self._held_by: int | None = None  # the thread that holds it
         self._write = _write_lock(self.path)
         self._opening = _open_lock(self.path)
-        self._version: tuple[tuple[int, ...], int] | None = None
+        self._memos: dict[str, tuple[tuple[int, ...], object]] = {}
         self._version_guard = threading.Lock()
         self._init_schema()
 
@@ -238,8 +240,9 @@ class Workspace:
             con.execute(q.FORGET_STALE_STAGINGS, [q.STAGING_MAX_AGE_HOURS])
 
     # ------------------------------------------------------------------ reading state
-    def _stat_key(self) -> tuple[int, ...]:
-        """What changes whenever any process commits to the file: its and its WAL's stat."""
+    def state(self) -> tuple[int, ...]:
+        """What changes whenever any process commits to the file (its and its WAL's stat):
+        a cache key for what the decisions' tables hold, read without a connection."""
         key: list[int] = []
         for p in (self.path, self.path.with_name(self.path.name + ".wal")):
             try:
@@ -249,22 +252,28 @@ class Workspace:
                 key += [0, 0, 0]
         return tuple(key)
 
+    def _memo(self, name: str, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """``read`` on a connection, remembered until the file changes (any process): the
+        pages ask for the same small facts on every rerun, and a stat is cheaper than an
+        open. Callers get the same object: treat it as read only."""
+        key = self.state()
+        with self._version_guard:
+            hit = self._memos.get(name)
+            if hit is not None and hit[0] == key:
+                return cast(T, hit[1])
+        with self.connect() as con:
+            value = read(con)
+        with self._version_guard:
+            self._memos[name] = (key, value)
+        return value
+
     def version(self) -> int:
         """The data version: the id of the latest committed load (0 when empty). Read again
         only when the file has changed since the last read (a stat, not a connection)."""
-        key = self._stat_key()
-        with self._version_guard:
-            if self._version is not None and self._version[0] == key:
-                return self._version[1]
-        with self.connect() as con:
-            value = int(one_row(con, q.CURRENT_VERSION)[0])
-        with self._version_guard:
-            self._version = (key, value)
-        return value
+        return self._memo("version", lambda con: int(one_row(con, q.CURRENT_VERSION)[0]))
 
     def table_counts(self) -> dict[str, int]:
-        with self.connect() as con:
-            return dict(con.execute(q.table_counts()).fetchall())
+        return self._memo("counts", lambda con: dict(con.execute(q.table_counts()).fetchall()))
 
     def latest_loads(self) -> pd.DataFrame:
         with self.connect() as con:
@@ -281,8 +290,11 @@ class Workspace:
     def stored_columns(self, file_key: str) -> set[str]:
         """The canonical columns a file key's last load mapped (the others read as NULL)."""
         table = TABLES[file_key]
-        with self.connect() as con:
-            return set(table_columns(con, q.data_table(table))) & {f.name for f in table.fields}
+        fields = {f.name for f in table.fields}
+        columns = self._memo(
+            f"columns.{file_key}", lambda con: frozenset(table_columns(con, q.data_table(table)))
+        )
+        return set(columns) & fields
 
     def query_df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self.connect() as con:

@@ -3,6 +3,7 @@ official segmentation and the alert count."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields
 
 import numpy as np
@@ -55,8 +56,26 @@ def get_portfolio(rules: Rules, weeks: int | None = None) -> tuple[Portfolio, Wi
         return None
 
 
-def official() -> Rules:
+@st.cache_data(max_entries=8, show_spinner=False)
+def _official(path: str, state: tuple[int, ...]) -> Rules:
     return decisions.official_rules(get_workspace())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _overrides(path: str, state: tuple[int, ...], today: dt.date) -> dict[str, str]:
+    return decisions.active_overrides(get_workspace(), today)
+
+
+def official() -> Rules:
+    """The official rules, read again only when the workspace file changed (any process)."""
+    ws = get_workspace()
+    return _official(str(ws.path), ws.state())
+
+
+def active_overrides() -> dict[str, str]:
+    """SKU -> segment of today's overrides, read again only when the workspace file changed."""
+    ws = get_workspace()
+    return _overrides(str(ws.path), ws.state(), dt.date.today())
 
 
 def init_rules(rules: Rules, force: bool = False) -> None:
@@ -125,8 +144,7 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
     """(current, official): the official segmentation is the movers' baseline and the
     reference for hysteresis; overrides apply to both. As in ``segstudio classify``, the
     official rules run on the feature table of their own window."""
-    ws = get_workspace()
-    overrides = decisions.active_overrides(ws)
+    overrides = active_overrides()
     rules_official = official()
     base_portfolio = portfolio
     if rules_official.weeks != rules.weeks:

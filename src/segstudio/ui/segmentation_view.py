@@ -28,6 +28,7 @@ from . import keys, results
 from .downloads import on_request
 from .guard import no_sales
 from .seg_state import (
+    active_overrides,
     churn_table,
     current_rules,
     get_portfolio,
@@ -192,7 +193,7 @@ def _signature(rules) -> str:
     """What a download depends on: the data version and the rules (overrides change the
     version of nothing, so they are part of it too)."""
     ws = get_workspace()
-    return f"{ws.version()}|{to_toml(rules)}|{sorted(decisions.active_overrides(ws).items())}"
+    return f"{ws.version()}|{to_toml(rules)}|{sorted(active_overrides().items())}"
 
 
 def _movers_tab(moved, rules) -> None:
