@@ -15,7 +15,7 @@ def show() -> None:
     with st.sidebar:
         st.caption(f"Workspace: `{ws.path}`")
         counts = ws.table_counts()
-        result = get_features(current_rules()[0])
+        result = get_features(current_rules()[0], classes=False)  # counts and window only
         if result is None:
             st.warning("No sales loaded yet: go to Data.")
             return

@@ -42,14 +42,19 @@ def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.Da
         return compute_features(con, settings)
 
 
-def get_features(rules: Rules | None = None) -> tuple[pd.DataFrame, Window] | None:
-    """The feature table for the current data version under ``rules`` (their window and their
-    pattern and lifecycle cut-offs; default: the default rules), or None when no sales are
-    loaded."""
+def get_features(
+    rules: Rules | None = None,
+    classes: bool = True,
+) -> tuple[pd.DataFrame, Window] | None:
+    """The feature table for the current data version under ``rules`` (their window and, with
+    ``classes``, their pattern and lifecycle cut-offs; default: the default rules), or None when
+    no sales are loaded."""
     rules = rules or Rules()
     ws = get_workspace()
     try:
         features, window = _features(str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks))
     except SegStudioError:
         return None
-    return with_classes(features, window.last_day, ClassCuts.from_rules(rules)), window
+    if classes:
+        with_classes(features, window.last_day, ClassCuts.from_rules(rules))
+    return features, window
