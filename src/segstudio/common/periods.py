@@ -6,7 +6,6 @@ import datetime as dt
 
 __all__ = [
     "MONTH_DAYS",
-    "PERIODS",
     "WEEK_DAYS",
     "YEAR_DAYS",
     "add_periods",
@@ -17,7 +16,6 @@ __all__ = [
 WEEK_DAYS = 7.0
 MONTH_DAYS = 365.25 / 12
 YEAR_DAYS = 365.25
-PERIODS = ("week", "month")
 
 
 def period_days(period: str) -> float:

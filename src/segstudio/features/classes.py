@@ -20,8 +20,6 @@ from segstudio.config.rules import Rules
 
 __all__ = [
     "ClassCuts",
-    "LIFECYCLES",
-    "NON_NORMAL",
     "PATTERNS",
     "days_since",
     "lifecycle_codes",
@@ -32,8 +30,6 @@ __all__ = [
 PATTERNS = ("smooth", "erratic", "intermittent", "lumpy", "insufficient history")
 """Pattern codes 0-4: bit 2 = ADI at or above its cut-off, bit 1 = CV2 at or above its cut-off;
 4 = fewer than 2 periods with demand."""
-NON_NORMAL = (2, 3)  # intermittent and lumpy: badly served by the normal model
-LIFECYCLES = ("new", "active", "eol")
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,7 @@ def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
 def lifecycle_codes(
     days_since_first: np.ndarray, days_since_last: np.ndarray, new_weeks: int, eol_weeks: int
 ) -> np.ndarray:
-    """Lifecycle codes into :data:`LIFECYCLES` (methods.md): end-of-life when there was no
+    """Lifecycle codes 0 new, 1 active, 2 end-of-life (methods.md): end-of-life when there was no
     positive sale in the last ``eol_weeks`` weeks (or never), else new when the first positive
     sale was fewer than ``new_weeks`` weeks before the window's last day, else active.
 

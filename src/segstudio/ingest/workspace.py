@@ -124,7 +124,7 @@ class Workspace:
         self._write = _write_lock(self.path)
         self._opening = _open_lock(self.path)
         self._memos: dict[str, tuple[tuple[int, ...], object]] = {}
-        self._version_guard = threading.Lock()
+        self._memo_lock = threading.Lock()
         self._init_schema()
 
     # ------------------------------------------------------------------ connections
@@ -257,13 +257,13 @@ class Workspace:
         pages ask for the same small facts on every rerun, and a stat is cheaper than an
         open. Callers get the same object: treat it as read only."""
         key = self.state()
-        with self._version_guard:
+        with self._memo_lock:
             hit = self._memos.get(name)
             if hit is not None and hit[0] == key:
                 return cast(T, hit[1])
         with self.connect() as con:
             value = read(con)
-        with self._version_guard:
+        with self._memo_lock:
             self._memos[name] = (key, value)
         return value
 

@@ -22,7 +22,7 @@ from segstudio.ingest.workspace import Workspace
 from segstudio.perform import health, kpi_display, kpis, root_causes, suppliers
 from segstudio.perform import io as perform_io
 from segstudio.perform.kpis import Scorecard
-from segstudio.policy.sku import SkuInputs, compute_policies, segment_summary
+from segstudio.policy.sku import SkuInputs, policies_from_inputs, segment_summary
 from segstudio.policy.tradeoff import chart_data, curves, today_points
 from segstudio.report import charts
 from segstudio.report.document import Report, Section
@@ -364,7 +364,8 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
         service = perform_io.sku_service(con, window)
         sku_quarters = perform_io.sku_quarters(con)
         ageing = health.read_ageing(con, health.HealthSettings()) if has_stock else None
-    pol = compute_policies(p.features, s.segment, rules.policy)
+    inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
+    pol = policies_from_inputs(inputs, s.segment, rules.policy)
     sc, base = kpis.build_scorecard(
         p.features,
         s.segment,
@@ -376,7 +377,7 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
         ws.stored_columns("sales"),
         s.present_labels(),
     )
-    crv = curves(SkuInputs.from_features(p.features), s.segment, rules.policy)
+    crv = curves(inputs, s.segment, rules.policy)
     quarters = kpis.prepare_quarters(sku_quarters, p.sku)
     data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
     return attach_operations(

@@ -171,27 +171,23 @@ def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
         help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
         f"({fmt.money(totals['value_at_risk'])})",
     )
-    c[1].metric(
-        "Excess",
-        fmt.fixed(totals["excess_value"]),
-        share(totals["excess_value"]),
-        delta_color="off",
-        help=f"Above {EXCESS_BASES[settings.excess_basis]}",
+    at_risk = (
+        ("Excess", "excess_value", f"Above {EXCESS_BASES[settings.excess_basis]}"),
+        (
+            "Obsolete",
+            "obsolete_value",
+            f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold",
+        ),
+        (
+            "Write-down exposure",
+            "write_down_exposure",
+            "Each unit at the highest rate of its categories, never twice",
+        ),
     )
-    c[2].metric(
-        "Obsolete",
-        fmt.fixed(totals["obsolete_value"]),
-        share(totals["obsolete_value"]),
-        delta_color="off",
-        help=f"No sale in {fmt.plain(settings.obsolete_weeks)} weeks, or never sold",
-    )
-    c[3].metric(
-        "Write-down exposure",
-        fmt.fixed(totals["write_down_exposure"]),
-        share(totals["write_down_exposure"]),
-        delta_color="off",
-        help="Each unit at the highest rate of its categories, never twice",
-    )
+    for col, (label, key, help_text) in zip(c[1:], at_risk, strict=True):
+        col.metric(
+            label, fmt.fixed(totals[key]), share(totals[key]), delta_color="off", help=help_text
+        )
 
 
 def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> None:
