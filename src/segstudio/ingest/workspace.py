@@ -45,6 +45,7 @@ __all__ = [
     "BUSY_SECONDS_ENV",
     "DEFAULT_BUSY_SECONDS",
     "DEFAULT_WORKSPACE",
+    "EmptyLoadError",
     "Staging",
     "Workspace",
     "WorkspaceBusyError",
@@ -60,6 +61,10 @@ T = TypeVar("T")
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
 _OPEN_LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+class EmptyLoadError(UnusableFileError):
+    """A load with a file of no accepted row: refused, so that it cannot empty a table."""
 
 
 class WorkspaceBusyError(SegStudioError):
@@ -103,6 +108,21 @@ class Staging:
     @property
     def reports(self) -> dict[str, FileReport]:
         return {k: p.report for k, p in self.files.items()}
+
+    def refusal(self) -> str | None:
+        """Why this load must not replace anything, or None: a file with no accepted row
+        would empty its table (a header-only file once wiped 130,252 sales lines)."""
+        empty = [p.report for p in self.files.values() if p.report.accepted == 0]
+        if not empty:
+            return None
+        return (
+            "; ".join(
+                f"{r.file_label}: no row was accepted ({r.read:,} read, {r.rejected:,} rejected), so "
+                f"it would empty the {TABLES[r.file_key].label.lower()}"
+                for r in empty
+            )
+            + ". Nothing was loaded; the current data is kept."
+        )
 
 
 class Workspace:
@@ -385,10 +405,17 @@ class Workspace:
     def commit(self, staging: Staging) -> int:
         """Make the staged files the current data in one transaction; returns the load id.
 
+        Refused (:class:`EmptyLoadError`, the staging discarded, nothing changed) when a file
+        has no accepted row: it would empty its table.
+
         The parsed tables already sit in the workspace: the rejected rows and helper columns
         are dropped, and then, in one transaction, each replaces its current table (a rename)
         with the load history. If anything fails, the workspace is as it was.
         """
+        refusal = staging.refusal()
+        if refusal is not None:
+            self.discard(staging)
+            raise EmptyLoadError(refusal)
         with self.writing() as con:
             try:
                 for p in staging.files.values():

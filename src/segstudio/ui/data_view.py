@@ -230,7 +230,10 @@ def load_new_data() -> None:
         for key, report in staging.reports.items():
             _report(report, key)
         a, b = st.columns(2)
-        if a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
+        refusal = staging.refusal()
+        if refusal is not None:  # a file with no accepted row would empty its table
+            st.error(md_escape(refusal))
+        elif a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
             try:
                 load_id = ws.commit(staging)
                 st.session_state[keys.LAST_LOAD] = (
