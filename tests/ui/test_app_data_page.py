@@ -67,6 +67,10 @@ def test_loading_a_file_with_bad_rows_reports_them_and_replaces_only_sales(
     assert at.selectbox(key="data.map.sales.date").value == "OrderDate"
     assert at.selectbox(key="data.map.sales.quantity").value == "Qty"
     at.selectbox(key="data.map.sales.unit_price").set_value("Price")
+    # The demo's other tables stay: mixing them into the demo is a choice the page names.
+    mix = at.checkbox(key="data.into_demo")
+    assert "inventory snapshot" in mix.label and "count in your figures" in mix.label
+    mix.check().run()
     validate = next(b for b in at.button if b.label == "Validate files")
     validate.click().run()
     assert not at.exception

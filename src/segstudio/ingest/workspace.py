@@ -375,6 +375,14 @@ class Workspace:
         with self.connect() as con:
             return self._undo_blocker(con, int(load_id))
 
+    def undo_blockers(self, load_ids: list[int]) -> dict[int, str | None]:
+        """:meth:`undo_blocker` of each of ``load_ids`` in one read (the Data page's buttons),
+        remembered until the file changes."""
+        ids = tuple(int(i) for i in load_ids)
+        return self._memo(
+            f"blockers.{ids}", lambda con: {i: self._undo_blocker(con, i) for i in ids}
+        )
+
     def _undo_blocker(self, con: duckdb.DuckDBPyConnection, load_id: int) -> str | None:
         files = con.execute(q.ENTRY_FILES, [load_id]).fetchall()
         if not files:
