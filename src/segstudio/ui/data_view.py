@@ -381,7 +381,7 @@ def load_history() -> None:
         if not pd.isna(e.undone_by):
             note = f" · undone by load {int(e.undone_by)}"
         text.markdown(
-            f"**Load {int(e.load)}** · {fmt.date(e.when)} {e.when:%H:%M} · {md_escape(e.who)} · "
+            f"**Load {int(e.load)}** · {fmt.date(e.when)} · {md_escape(e.who)} · "
             f"{e.action} · {md_escape(e.files)} · {fmt.count(e.rows, 'row')}{note}"
         )
         if e.action != "undo":
