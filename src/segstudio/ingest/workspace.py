@@ -203,6 +203,7 @@ class Workspace:
         self._opening = _open_lock(self.path)
         self._memos: dict[str, tuple[tuple[int, ...], object]] = {}
         self._memo_lock = threading.Lock()
+        self._overlap: tuple[int, list[SkuOverlap]] | None = None
         self._init_schema()
 
     # ------------------------------------------------------------------ connections
@@ -378,10 +379,13 @@ class Workspace:
     def undo_blockers(self, load_ids: list[int]) -> dict[int, str | None]:
         """:meth:`undo_blocker` of each of ``load_ids`` in one read (the Data page's buttons),
         remembered until the file changes."""
-        ids = tuple(int(i) for i in load_ids)
-        return self._memo(
-            f"blockers.{ids}", lambda con: {i: self._undo_blocker(con, i) for i in ids}
-        )
+        ids = [int(i) for i in load_ids]
+        # One memo, for the ids the page asks (not one per list ever asked).
+        got = self._memo("blockers", lambda con: {i: self._undo_blocker(con, i) for i in ids})
+        if all(i in got for i in ids):
+            return {i: got[i] for i in ids}
+        with self.connect() as con:
+            return {i: self._undo_blocker(con, i) for i in ids}
 
     def _undo_blocker(self, con: duckdb.DuckDBPyConnection, load_id: int) -> str | None:
         files = con.execute(q.ENTRY_FILES, [load_id]).fetchall()
@@ -433,8 +437,17 @@ class Workspace:
         return [t.label for k, t in TABLES.items() if counts.get(k, 0) and k not in file_keys]
 
     def sku_overlap(self) -> list[SkuOverlap]:
-        """How many of the sales SKUs each other loaded table holds (read once per change)."""
-        return self._memo("overlap", read_overlap)
+        """How many of the sales SKUs each other loaded table holds, read once per data
+        version (a scan of the sales lines: not again after a decision is saved)."""
+        version = self.version()
+        with self._memo_lock:
+            if self._overlap is not None and self._overlap[0] == version:
+                return self._overlap[1]
+        with self.connect() as con:
+            value = read_overlap(con)
+        with self._memo_lock:
+            self._overlap = (version, value)
+        return value
 
     def overlap_warnings(self) -> list[str]:
         """One line per loaded table that holds under half of the sales SKUs."""

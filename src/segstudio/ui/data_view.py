@@ -239,7 +239,7 @@ def _demo_choice(ws: Workspace, sources: dict[str, SourceFile]) -> Path:
     own = own_workspace_path(ws.path)
     st.info(
         f"This is the demo workspace. Your files will start a workspace of your own "
-        f"(`{own.name}`, beside the demo); the demo stays as it is."
+        f"({md_escape(own.name)}, beside the demo); the demo stays as it is."
     )
     mix = st.checkbox(
         "Mix them into the demo instead: its "
@@ -302,7 +302,7 @@ def load_new_data() -> None:
         st.success(
             f"Load {load_id} is now the current data"
             + (
-                f" of your own workspace `{md_escape(where)}` (the demo is unchanged)"
+                f" of your own workspace {md_escape(where)} (the demo is unchanged)"
                 if where
                 else ""
             )
