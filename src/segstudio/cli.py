@@ -22,7 +22,12 @@ from segstudio.ingest.mapping import read_mapping_file
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
-from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.ingest.workspace import (
+    DEFAULT_WORKSPACE,
+    Workspace,
+    default_user,
+    own_workspace_path,
+)
 from segstudio.report.exports import escape_formulas, to_xlsx_bytes
 from segstudio.segment.decisions import classification_table, official_rules, segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
@@ -67,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--mapping", type=Path, help='TOML mapping file: [sales] sku = "StockCode" ...')
     ld.add_argument("--json", action="store_true", help="print one JSON object")
     ld.add_argument("--rejects", type=Path, help="write every rejected row to this CSV")
+    _history_commands(sub, ld)
 
     f = sub.add_parser("features", help="compute the per-SKU feature table")
     f.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
@@ -145,6 +151,123 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _history_commands(sub: argparse._SubParsersAction, ld: argparse.ArgumentParser) -> None:
+    """The load history's commands (loads, undo, clear) and the load's options about it."""
+    user_help = "who does it, for the load history (default: your login name, else 'local')"
+    ld.add_argument("--user", default=None, help=user_help)
+    ld.add_argument(
+        "--into-demo",
+        action="store_true",
+        help="load into the demo workspace even though demo tables would stay beside yours",
+    )
+    ls = sub.add_parser(
+        "loads", help="list the workspace's loads, clears and undos (id, when, who, files, rows)"
+    )
+    ls.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    ls.add_argument("--json", action="store_true", help="print one JSON object")
+    un = sub.add_parser(
+        "undo", help="put back the tables a load (or clear) replaced, as they were before it"
+    )
+    un.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    un.add_argument("--load", required=True, type=int, metavar="N", help="the load id to undo")
+    un.add_argument("--user", default=None, help=user_help)
+    cl = sub.add_parser("clear", help="empty a table on purpose (recorded; undo puts it back)")
+    cl.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    cl.add_argument(
+        "--table",
+        required=True,
+        action="append",
+        choices=list(TABLES),
+        metavar="KEY",
+        help=f"the file key of the table to empty ({', '.join(TABLES)}); repeat for several",
+    )
+    cl.add_argument("--user", default=None, help=user_help)
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise SegStudioError(f"{path}: no such workspace; run 'segstudio load' first")
+    return path
+
+
+def _refuse_demo_mix(ws: Workspace, file_keys: list[str]) -> None:
+    """A load into the demo workspace that would leave demo tables beside the user's data."""
+    left = ws.demo_leftovers(file_keys)
+    if left:
+        raise SegStudioError(
+            f"{ws.path} is the demo workspace: its {', '.join(t.lower() for t in left)} would "
+            "stay and count in your figures. Load into a workspace of your own (e.g. "
+            f"--workspace {own_workspace_path(ws.path)}), or add --into-demo to mix them"
+        )
+
+
+def _cmd_loads(args: argparse.Namespace) -> int:
+    entries = Workspace(_existing(args.workspace)).load_entries()
+    rows = [
+        {
+            "load": int(e.load),
+            "when": e.when.isoformat(sep=" ", timespec="seconds"),
+            "who": e.who,
+            "action": e.action,
+            "files": e.files,
+            "rows": int(e.rows),
+            "undoes": None if pd.isna(e.undoes) else int(e.undoes),
+            "undone_by": None if pd.isna(e.undone_by) else int(e.undone_by),
+        }
+        for e in entries.itertuples()
+    ]
+    if args.json:
+        print(json.dumps({"workspace": str(args.workspace), "loads": rows}))
+        return 0
+    if not rows:
+        print(f"{args.workspace}: no loads yet")
+        return 0
+    print("load\twhen\twho\taction\tfiles\trows\tnote")
+    for r in rows:
+        note = f"undone by load {r['undone_by']}" if r["undone_by"] is not None else ""
+        print(
+            f"{r['load']}\t{r['when']}\t{r['who']}\t{r['action']}\t{r['files']}\t"
+            f"{fmt.count(r['rows'])}\t{note}"
+        )
+    return 0
+
+
+def _print_counts(ws: Workspace, keys: list[str]) -> str:
+    counts = ws.table_counts()
+    return ", ".join(
+        f"{TABLES[k].label.lower()} {fmt.count(counts.get(k, 0), 'row')}" for k in keys
+    )
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    ws = Workspace(_existing(args.workspace))
+    undo_id = ws.undo(args.load, args.user or default_user())
+    history = ws.load_history()
+    keys = history.loc[history["load_id"] == undo_id, "file_key"].tolist()
+    print(f"Undid load {args.load} (load {undo_id}): {_print_counts(ws, keys)}.")
+    _print_overlap(ws)
+    return 0
+
+
+def _cmd_clear(args: argparse.Namespace) -> int:
+    ws = Workspace(_existing(args.workspace))
+    keys = list(dict.fromkeys(args.table))
+    clear_id = ws.clear(keys, args.user or default_user())
+    print(
+        f"Cleared the {', '.join(TABLES[k].label.lower() for k in keys)} (load {clear_id}); "
+        f"'segstudio undo --workspace {args.workspace} --load {clear_id}' puts it back."
+    )
+    return 0
+
+
+def _print_overlap(ws: Workspace) -> list[str]:
+    """The SKU overlap warnings after a change of the data, on stderr; returns them."""
+    warnings = ws.overlap_warnings()
+    for w in warnings:
+        print(f"segstudio: warning: {w}", file=sys.stderr)
+    return warnings
+
+
 def _print_report(reports: dict[str, FileReport]) -> None:
     for key, r in reports.items():
         print(
@@ -182,7 +305,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
     mappings = read_mapping_file(args.mapping) if args.mapping else {}
     sources = {k: SourceFile(p, label=str(p), sheet=sheets.get(k)) for k, p in files.items()}
     with Workspace(args.workspace) as ws:
-        load_id, reports = ws.load(sources, mappings)
+        if not args.into_demo:
+            _refuse_demo_mix(ws, list(files))
+        load_id, reports = ws.load(sources, mappings, args.user or default_user())
+    overlap = Workspace(args.workspace).overlap_warnings()
     if args.rejects:
         import pandas as pd
 
@@ -195,11 +321,14 @@ def _cmd_load(args: argparse.Namespace) -> int:
                     "load_id": load_id,
                     "workspace": str(args.workspace),
                     "files": {k: r.summary() for k, r in reports.items()},
+                    "overlap_warnings": overlap,
                 }
             )
         )
     else:
         _print_report(reports)
+        for w in overlap:
+            print(f"  warning: {w}")
         print(f"Loaded into {args.workspace} (load {load_id}).")
     return 0
 
@@ -383,6 +512,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "demo": _cmd_demo,
         "load": _cmd_load,
+        "loads": _cmd_loads,
+        "undo": _cmd_undo,
+        "clear": _cmd_clear,
         "features": _cmd_features,
         "classify": _cmd_classify,
         "alerts": _cmd_alerts,

@@ -16,11 +16,13 @@ import io
 from collections import Counter
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segstudio import SourceFile, UnusableFileError, Workspace
 from segstudio.ingest.readers import peek_columns
+from segstudio.ingest.workspace import EmptyLoadError
 
 HEADER = ["sku", "date", "quantity", "unit_price", "customer"]
 
@@ -250,8 +252,8 @@ def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
     path = tmp_path / "sales.csv"
     path.write_bytes(data)
     with Workspace(tmp_path / "w.duckdb") as ws:
-        _, reports = ws.load({"sales": SourceFile(path)})
-        r = reports["sales"]
+        staging = ws.stage({"sales": SourceFile(path)})
+        r = staging.reports["sales"]
         assert (r.read, r.accepted, r.rejected) == (8, 0, 8)
         got = r.rejects[["row", "field", "value"]].values.tolist()
         reasons = r.rejects["reason"].tolist()
@@ -277,9 +279,20 @@ def test_quoted_delimiter_and_line_break_with_malformed_records(tmp_path):
         assert reasons[16].startswith("missing columns") and "Found: 1" in reasons[16]
         assert reasons[17].startswith("too many columns") and "Found: 6" in reasons[17]
         assert len(got) == 18
+        per_row = r.rejects.groupby("row").size()
+        assert list(per_row.items()) == [
+            (2, 3),
+            (3, 3),
+            (4, 3),
+            (5, 3),
+            (6, 3),
+            (7, 1),
+            (8, 1),
+            (9, 1),
+        ]
+        # No row was accepted: the load is refused and the (empty) sales table stays as it was.
+        with pytest.raises(EmptyLoadError, match="no row was accepted"):
+            ws.commit(staging)
         assert ws.table_counts()["sales"] == 0
         with ws.connect() as con:
-            saved = con.execute(
-                "SELECT row, count(*) FROM load_rejects GROUP BY row ORDER BY row"
-            ).fetchall()
-        assert saved == [(2, 3), (3, 3), (4, 3), (5, 3), (6, 3), (7, 1), (8, 1), (9, 1)]
+            assert con.execute("SELECT count(*) FROM loads").fetchone() == (0,)

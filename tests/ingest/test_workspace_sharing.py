@@ -146,3 +146,31 @@ def test_a_write_by_another_process_is_seen_on_the_next_read(
     assert out.returncode == 0, out.stderr
     assert ws.version() > before
     assert ws.table_counts()["sales"] == 1
+
+
+# --------------------------------------------------------------------------- loads that cannot destroy
+@pytest.mark.parametrize(
+    "body",
+    ["", "sku,date,quantity\nA,not a date,1\nB,,2\n"],
+    ids=["header only", "every row rejected"],
+)
+def test_a_file_with_no_accepted_row_never_replaces_its_table(
+    workspace: Path, tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty_sales.csv"
+    empty.write_text(
+        "sku,date,quantity\n" + body.split("\n", 1)[1] if body else "sku,date,quantity\n",
+        encoding="utf-8",
+    )
+    before = Workspace(workspace)
+    counts, version = before.table_counts(), before.version()
+    code = main(["load", "--workspace", str(workspace), "--sales", str(empty)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert len(err.splitlines()) == 1 and "no row was accepted" in err and "kept" in err
+    after = Workspace(workspace)
+    assert after.table_counts() == counts and after.version() == version
+    left = after.query_df(
+        "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '__staged')"
+    )
+    assert left.empty  # the refused staging is gone too

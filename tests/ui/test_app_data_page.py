@@ -67,6 +67,10 @@ def test_loading_a_file_with_bad_rows_reports_them_and_replaces_only_sales(
     assert at.selectbox(key="data.map.sales.date").value == "OrderDate"
     assert at.selectbox(key="data.map.sales.quantity").value == "Qty"
     at.selectbox(key="data.map.sales.unit_price").set_value("Price")
+    # The demo's other tables stay: mixing them into the demo is a choice the page names.
+    mix = at.checkbox(key="data.into_demo")
+    assert "inventory snapshot" in mix.label and "count in your figures" in mix.label
+    mix.check().run()
     validate = next(b for b in at.button if b.label == "Validate files")
     validate.click().run()
     assert not at.exception
@@ -99,3 +103,23 @@ def test_an_unusable_file_shows_one_message_and_changes_nothing(
     assert not at.exception
     assert any(r"empty\.csv" in e.value and "empty" in e.value for e in at.error)
     assert _metric(at, "Sales lines") == before
+
+
+def test_a_header_only_file_is_refused_and_the_sales_stay(
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEGSTUDIO_ALLOWED_FOLDERS", str(tmp_path))
+    empty = tmp_path / "orders.csv"
+    empty.write_text("sku,date,quantity\n", encoding="utf-8")
+    at = _run()
+    before = _metric(at, "Sales lines")
+    at.text_input(key="data.path.sales").set_value(str(empty)).run()
+    next(b for b in at.button if b.label == "Validate files").click().run()
+    assert not at.exception
+    assert any("no row was accepted" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Replace current data"]
+    at.run()
+    assert _metric(at, "Sales lines") == before
+    con = duckdb.connect(str(app_env))
+    assert con.execute("SELECT count(*) FROM sales").fetchone()[0] > 0
+    con.close()

@@ -15,11 +15,13 @@ __all__ = ["build_demo_workspace"]
 def build_demo_workspace(
     workspace: str | Path, files_dir: str | Path, skus: int = 2000, weeks: int = 104
 ) -> dict[str, FileReport]:
-    """Write the seeded demo files and load them into a fresh workspace file."""
+    """Write the seeded demo files and load them into a fresh workspace file, marked as the
+    demo (so that a user's own upload never mixes with it: see ``Workspace.demo_leftovers``)."""
     workspace = Path(workspace)
     for p in (workspace, workspace.with_name(workspace.name + ".wal")):
         p.unlink(missing_ok=True)
     paths = generate_demo(files_dir, skus=skus, weeks=weeks)
     with Workspace(workspace) as ws:
-        _, reports = ws.load({k: SourceFile(p) for k, p in paths.items()})
+        _, reports = ws.load({k: SourceFile(p) for k, p in paths.items()}, who="demo")
+        ws.mark_demo()
     return reports

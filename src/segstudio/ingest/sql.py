@@ -7,6 +7,7 @@ import duckdb
 from segstudio.common.sql import (
     SQL_TYPES,
     distinct_count_small,
+    drop_table,
     ident,
     literal,
     one_row,
@@ -18,13 +19,20 @@ __all__ = [
     "CURRENT_VERSION",
     "DATE_FORMATS",
     "DECISIONS_DDL",
+    "ENTRY_FILES",
     "FORGET_STAGING",
     "FORGET_STALE_STAGINGS",
     "GET_MAPPING",
     "INSERT_LOAD",
+    "KEPT_ENTRIES",
+    "LATER_IN_FORCE",
     "LATEST_LOADS",
+    "LOAD_COLUMNS_ADDED",
+    "LOAD_ENTRIES",
     "LOAD_HISTORY",
+    "MARK_UNDONE",
     "MAX_DAY_SPAN_FOR_PRUNING",
+    "META_ALL",
     "META_DDL",
     "NEXT_LOAD_ID",
     "NO_REJECTS",
@@ -32,6 +40,9 @@ __all__ = [
     "REJECTS_OF_LOAD",
     "SALES_HISTORY_DDL",
     "SAVE_MAPPING",
+    "SET_META",
+    "SNAPSHOT_PREFIX",
+    "SNAPSHOT_TABLES",
     "STAGING_MAX_AGE_HOURS",
     "STALE_STAGING",
     "append_from",
@@ -50,8 +61,10 @@ __all__ = [
     "drop_helper_columns",
     "duplicate_candidates",
     "duplicate_rows",
+    "empty_data_table",
     "insert_rejects",
     "keep_accepted",
+    "keep_sales_history",
     "needs_trim",
     "non_finite_count",
     "number_rows",
@@ -67,9 +80,14 @@ __all__ = [
     "read_parquet_source",
     "reject_rows",
     "replace_sales_history",
+    "restore_sales_history",
+    "restore_snapshot",
     "save_rejects",
     "skipped_lines_table",
+    "sku_overlap",
     "sku_summary",
+    "snapshot_load_id",
+    "snapshot_table",
     "sniff_csv_dialect",
     "sniff_csv_types",
     "stage_csv",
@@ -651,7 +669,21 @@ META_DDL = [
         layout VARCHAR PRIMARY KEY, file_key VARCHAR, mapping_json VARCHAR, saved_at TIMESTAMP)""",
     # Loads validated but not yet committed or discarded: their tables start '__staged<tag>_'.
     "CREATE TABLE IF NOT EXISTS stagings (tag VARCHAR PRIMARY KEY, started_at TIMESTAMP)",
+    # Facts about the workspace itself: 'demo' (built by the demo builder), 'successor' (the
+    # workspace of their own a user's first upload into the demo started).
+    "CREATE TABLE IF NOT EXISTS workspace_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
 ]
+# Columns of the load history added after its first release (added to older files on open):
+# who did it, what it was ('load', 'clear' or 'undo'), the entry an undo undid, and the undo
+# that undid an entry.
+LOAD_COLUMNS_ADDED = {
+    "who": "VARCHAR",
+    "action": "VARCHAR",
+    "undoes": "INTEGER",
+    "undone_by": "INTEGER",
+}
+META_ALL = "SELECT key, value FROM workspace_meta"
+SET_META = "INSERT OR REPLACE INTO workspace_meta VALUES (?, ?)"
 STAGING_MAX_AGE_HOURS = 12
 REGISTER_STAGING = "INSERT OR REPLACE INTO stagings VALUES (?, current_timestamp::TIMESTAMP)"
 FORGET_STAGING = "DELETE FROM stagings WHERE tag = ?"
@@ -665,18 +697,53 @@ CURRENT_VERSION = "SELECT coalesce(max(load_id), 0) FROM loads WHERE status = 'l
 SAVE_MAPPING = "INSERT OR REPLACE INTO mappings VALUES (?, ?, ?, current_timestamp::TIMESTAMP)"
 GET_MAPPING = "SELECT mapping_json FROM mappings WHERE layout = ?"
 INSERT_LOAD = (
-    "INSERT INTO loads VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO loads (load_id, file_key, file_label, loaded_at, layout, mapping_json, "
+    "rows_read, rows_accepted, rows_rejected, warnings_json, status, who, action, undoes) "
+    "VALUES (?, ?, ?, current_timestamp::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 LOAD_HISTORY = (
     "SELECT load_id, file_key, file_label, loaded_at, rows_read, rows_accepted, rows_rejected, "
-    "status FROM loads ORDER BY load_id DESC, file_key"
+    "status, coalesce(who, 'unknown') AS who, coalesce(action, 'load') AS action, undoes, "
+    "undone_by FROM loads ORDER BY load_id DESC, file_key"
 )
+# One row per entry of the history (a load of several files is one entry).
+LOAD_ENTRIES = """
+    SELECT load_id AS load, min(loaded_at) AS "when", coalesce(any_value(who), 'unknown') AS who,
+           coalesce(any_value(action), 'load') AS action,
+           string_agg(file_key || ': ' || file_label, '; ' ORDER BY file_key) AS files,
+           sum(rows_accepted)::BIGINT AS "rows", any_value(undoes) AS undoes,
+           any_value(undone_by) AS undone_by
+    FROM loads GROUP BY load_id ORDER BY load_id DESC
+"""
+# What each table holds now: the latest load or clear of it that no undo took back.
 LATEST_LOADS = """
     SELECT file_key, file_label, loaded_at, rows_read, rows_accepted, rows_rejected, load_id
-    FROM loads WHERE status = 'loaded'
+    FROM loads WHERE status = 'loaded' AND coalesce(action, 'load') <> 'undo'
+      AND undone_by IS NULL
     QUALIFY row_number() OVER (PARTITION BY file_key ORDER BY load_id DESC) = 1
     ORDER BY file_key
 """
+ENTRY_FILES = (
+    "SELECT file_key, file_label, coalesce(action, 'load'), undone_by FROM loads "
+    "WHERE load_id = ? ORDER BY file_key"
+)
+# The first later load or clear of the same table that is still in force (parameters: the
+# entry, the file key): an entry is undone only once everything after it on its tables is.
+LATER_IN_FORCE = (
+    "SELECT min(load_id) FROM loads WHERE load_id > ? AND file_key = ? "
+    "AND coalesce(action, 'load') <> 'undo' AND undone_by IS NULL"
+)
+MARK_UNDONE = "UPDATE loads SET undone_by = ? WHERE load_id = ?"
+# The entries whose earlier tables are kept (parameter: how many): the latest loads and clears.
+KEPT_ENTRIES = (
+    "SELECT DISTINCT load_id FROM loads WHERE coalesce(action, 'load') <> 'undo' "
+    "ORDER BY load_id DESC LIMIT ?"
+)
+SNAPSHOT_PREFIX = "__before"
+SNAPSHOT_TABLES = (
+    "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+    f"AND starts_with(table_name, '{SNAPSHOT_PREFIX}')"
+)
 REJECTS_OF_LOAD = (
     'SELECT "row", field, value, reason FROM load_rejects WHERE load_id = ? AND file_key = ? '
     'ORDER BY "row", field'
@@ -717,15 +784,72 @@ def replace_sales_history(summary: str) -> list[str]:
     ]
 
 
-def swap_in(con: duckdb.DuckDBPyConnection, parsed: str, table: Table) -> list[str]:
-    """Run inside the commit's transaction: the parsed table replaces the current one."""
+def snapshot_table(load_id: int, file_key: str) -> str:
+    """Where a load (or clear) ``load_id`` keeps the table of ``file_key`` it replaced, so that
+    undoing it can put that back (``__before<load id>_<file key>``; sales also keep their
+    per-SKU history as ``..._sales_history``)."""
+    return f"{SNAPSHOT_PREFIX}{int(load_id)}_{file_key}"
+
+
+def snapshot_load_id(name: str) -> int | None:
+    """The load id of a snapshot table's name, or None for another table."""
+    head = name[len(SNAPSHOT_PREFIX) :].split("_", 1)[0]
+    return int(head) if name.startswith(SNAPSHOT_PREFIX) and head.isdigit() else None
+
+
+def swap_in(
+    con: duckdb.DuckDBPyConnection, parsed: str, table: Table, keep_as: str | None = None
+) -> list[str]:
+    """Run inside the commit's transaction: the parsed table replaces the current one, which
+    is renamed ``keep_as`` (kept for an undo) or, without it, dropped."""
     stored = [c for c in table_columns(con, parsed) if c in {f.name for f in table.fields}]
+    current = ident(data_table(table))
+    return [
+        f"DROP VIEW IF EXISTS {ident(table.name)}",
+        f"ALTER TABLE {current} RENAME TO {ident(keep_as)}"
+        if keep_as
+        else f"DROP TABLE IF EXISTS {current}",
+        f"ALTER TABLE {ident(parsed)} RENAME TO {current}",
+        canonical_view(table, stored),
+    ]
+
+
+def keep_sales_history(snapshot: str) -> str:
+    """A copy of the per-SKU sales history (one row per SKU: small) beside a sales snapshot."""
+    return f"CREATE TABLE {ident(snapshot + '_history')} AS SELECT * FROM sales_history"
+
+
+def restore_sales_history(snapshot: str) -> list[str]:
+    return [
+        "DELETE FROM sales_history",
+        f"INSERT INTO sales_history SELECT * FROM {ident(snapshot + '_history')}",
+        drop_table(snapshot + "_history"),
+    ]
+
+
+def empty_data_table(table: Table) -> list[str]:
+    """A new empty table of ``table`` (after its current one was renamed away) and its view."""
+    return [f"DROP VIEW IF EXISTS {ident(table.name)}", *create_data_table(table)]
+
+
+def restore_snapshot(con: duckdb.DuckDBPyConnection, snapshot: str, table: Table) -> list[str]:
+    """Run inside the undo's transaction: the snapshot becomes the table again (the current
+    one is dropped: an undo is not itself undone)."""
+    stored = [c for c in table_columns(con, snapshot) if c in {f.name for f in table.fields}]
     return [
         f"DROP VIEW IF EXISTS {ident(table.name)}",
         f"DROP TABLE IF EXISTS {ident(data_table(table))}",
-        f"ALTER TABLE {ident(parsed)} RENAME TO {ident(data_table(table))}",
+        f"ALTER TABLE {ident(snapshot)} RENAME TO {ident(data_table(table))}",
         canonical_view(table, stored),
     ]
+
+
+def sku_overlap(others: list[Table]) -> str:
+    """The distinct SKUs of the sales lines, and how many of them each of ``others`` holds."""
+    found = "".join(
+        f", count(*) FILTER (WHERE sku IN (SELECT sku FROM {ident(t.name)}))" for t in others
+    )
+    return f"SELECT count(*){found} FROM (SELECT DISTINCT sku FROM sales WHERE sku IS NOT NULL)"
 
 
 STALE_STAGING = """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from segstudio.common import fmt
@@ -15,6 +16,7 @@ from segstudio.ingest.paths import allowed_folders, check_server_path
 from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
+from segstudio.ingest.workspace import DEFAULT_USER, Staging, Workspace, own_workspace_path
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
@@ -25,6 +27,7 @@ from .state import get_features, get_workspace
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
+_HISTORY_SHOWN = 12  # the latest entries of the load history shown on the page
 
 
 def current_data() -> None:
@@ -198,29 +201,83 @@ def _discard_failed() -> None:
     st.session_state.pop(keys.STAGING_ERROR, None)
 
 
+def _who() -> str:
+    """Who this session is, for the load history: the name given, else 'local'."""
+    return str(st.session_state.get(keys.USER_NAME) or "").strip() or DEFAULT_USER
+
+
+def _staging_workspace() -> Workspace:
+    """The workspace the session's staging waits in (the current one, or the user's own new
+    workspace when their first upload into the demo starts one)."""
+    target = st.session_state.get(keys.STAGING_TARGET)
+    current = get_workspace()
+    return current if target is None or Path(target) == current.path else Workspace(target)
+
+
+def _drop_staging() -> None:
+    """Discard the session's staging, and the new own workspace it was to start (still empty)."""
+    staging = st.session_state.pop(keys.STAGING, None)
+    target = _staging_workspace()
+    if staging is not None:
+        target.discard(staging)
+    st.session_state.pop(keys.STAGING_TARGET, None)
+    _remove_if_unused(target)
+
+
+def _remove_if_unused(target: Workspace) -> None:
+    if target.path != get_workspace().path and target.version() == 0:
+        for p in (target.path, target.path.with_name(target.path.name + ".wal")):
+            p.unlink(missing_ok=True)
+
+
+def _demo_choice(ws: Workspace, sources: dict[str, SourceFile]) -> Path:
+    """Where files chosen while the demo is open go: a workspace of the user's own (the demo
+    untouched), unless they choose to mix them into the demo, told what would stay."""
+    left = ws.demo_leftovers(list(sources))
+    if not left:
+        return ws.path
+    own = own_workspace_path(ws.path)
+    st.info(
+        f"This is the demo workspace. Your files will start a workspace of your own "
+        f"({md_escape(own.name)}, beside the demo); the demo stays as it is."
+    )
+    mix = st.checkbox(
+        "Mix them into the demo instead: its "
+        + ", ".join(t.lower() for t in left)
+        + " would stay and count in your figures",
+        key=keys.DATA_INTO_DEMO,
+    )
+    return ws.path if mix else own
+
+
 def load_new_data() -> None:
     st.subheader("Load new data")
     st.caption(
         "CSV (any delimiter; UTF-8, UTF-8 with BOM or latin-1), CSV.gz, XLSX or Parquet. "
         "Nothing changes until you press *Replace current data*; files you do not give keep "
-        "their current data."
+        "their current data. Every load can be undone (Load history, below)."
     )
+    st.text_input("Your name (for the load history)", key=keys.USER_NAME, placeholder="local")
     ws = get_workspace()
     sources = _chosen_sources()
     if sources:
         mappings = _mapping_editor(sources)
         if mappings is not None:
-            old = st.session_state.pop(keys.STAGING, None)
-            if old is not None:
-                ws.discard(old)
+            _drop_staging()
+            path = _demo_choice(ws, sources) if ws.is_demo() else ws.path
+            target = ws if path == ws.path else Workspace(path)  # a new file: the user's own
             try:
                 with st.status("Reading and validating...", expanded=False) as status:
                     tag = "_" + uuid.uuid4().hex[:8]
-                    st.session_state[keys.STAGING] = ws.stage(sources, mappings, tag=tag)
+                    st.session_state[keys.STAGING] = target.stage(sources, mappings, tag=tag)
+                    st.session_state[keys.STAGING_TARGET] = str(target.path)
                     status.update(label="Validated", state="complete")
                 st.session_state.pop(keys.STAGING_ERROR, None)
             except SegStudioError as exc:
                 st.session_state[keys.STAGING_ERROR] = str(exc)
+                _remove_if_unused(target)
+        elif ws.is_demo():
+            _demo_choice(ws, sources)  # the choice stays on screen until validated
     if keys.STAGING_ERROR in st.session_state:
         st.error(md_escape(st.session_state[keys.STAGING_ERROR]) + " Nothing was changed.")
         st.button("Discard these files", key=keys.DATA_DISCARD_FAILED, on_click=_discard_failed)
@@ -230,28 +287,26 @@ def load_new_data() -> None:
         for key, report in staging.reports.items():
             _report(report, key)
         a, b = st.columns(2)
-        if a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
-            try:
-                load_id = ws.commit(staging)
-                st.session_state[keys.LAST_LOAD] = (
-                    load_id,
-                    {k: r.summary() for k, r in staging.reports.items()},
-                )
-                uploads.release_all()  # loaded: the stored copies are no longer needed
-            except SegStudioError as exc:
-                st.session_state[keys.STAGING_ERROR] = str(exc)
-            st.session_state.pop(keys.STAGING, None)
-            st.rerun()
+        refusal = staging.refusal()
+        if refusal is not None:  # a file with no accepted row would empty its table
+            st.error(md_escape(refusal))
+        elif a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
+            _commit(staging)
         if b.button("Discard", key=keys.DATA_DISCARD):
-            ws.discard(staging)
+            _drop_staging()
             uploads.release_all()
-            st.session_state.pop(keys.STAGING, None)
             st.rerun()
     last = st.session_state.get(keys.LAST_LOAD)
     if last is not None:
-        load_id, summaries = last
+        load_id, summaries, where = last
         st.success(
-            f"Load {load_id} is now the current data: "
+            f"Load {load_id} is now the current data"
+            + (
+                f" of your own workspace {md_escape(where)} (the demo is unchanged)"
+                if where
+                else ""
+            )
+            + ": "
             + "; ".join(
                 f"{md_escape(s['file'])}: {fmt.count(s['accepted'], 'row')}"
                 for s in summaries.values()
@@ -259,10 +314,107 @@ def load_new_data() -> None:
         )
 
 
-def history_and_features() -> None:
+def _commit(staging: Staging) -> None:
+    ws, target = get_workspace(), _staging_workspace()
+    try:
+        load_id = target.commit(staging, _who())
+        own = target.path != ws.path
+        if own:
+            ws.set_successor(target.path)  # the app opens the user's workspace from now on
+        st.session_state[keys.LAST_LOAD] = (
+            load_id,
+            {k: r.summary() for k, r in staging.reports.items()},
+            str(target.path) if own else "",
+        )
+        st.session_state.pop(keys.LAST_UNDO, None)
+        uploads.release_all()  # loaded: the stored copies are no longer needed
+    except SegStudioError as exc:
+        st.session_state[keys.STAGING_ERROR] = str(exc)
+        _remove_if_unused(target)
+    st.session_state.pop(keys.STAGING, None)
+    st.session_state.pop(keys.STAGING_TARGET, None)
+    st.rerun()
+
+
+def _undo(load_id: int) -> None:
+    """The undo button's action: the message (or the refusal) is shown after the rerun."""
+    try:
+        undo_id = get_workspace().undo(load_id, _who())
+        st.session_state[keys.LAST_UNDO] = (
+            True,
+            f"Load {load_id} undone (load {undo_id}): its tables are as they were before it.",
+        )
+    except SegStudioError as exc:
+        st.session_state[keys.LAST_UNDO] = (False, str(exc))
+    st.session_state.pop(keys.LAST_LOAD, None)
+
+
+def _clear(file_key: str) -> None:
+    try:
+        clear_id = get_workspace().clear([file_key], _who())
+        st.session_state[keys.LAST_UNDO] = (
+            True,
+            f"The {TABLES[file_key].label.lower()} cleared (load {clear_id}); undo it below "
+            "to put the rows back.",
+        )
+    except SegStudioError as exc:
+        st.session_state[keys.LAST_UNDO] = (False, str(exc))
+    st.session_state.pop(keys.LAST_LOAD, None)
+    st.session_state.pop(keys.DATA_CLEAR_CONFIRM, None)
+
+
+def load_history() -> None:
+    """Every load, clear and undo (who, when, files, rows), an undo button per load, and
+    clearing a table on purpose."""
     ws = get_workspace()
-    with st.expander("Load history"):
-        st.dataframe(ws.load_history(), hide_index=True, width="stretch", key=keys.DATA_HISTORY)
+    st.subheader("Load history")
+    done = st.session_state.get(keys.LAST_UNDO)
+    if done is not None:
+        (st.success if done[0] else st.error)(md_escape(done[1]))
+    entries = ws.load_entries().head(_HISTORY_SHOWN)
+    if entries.empty:
+        st.caption("No loads yet.")
+    blockers = ws.undo_blockers([int(n) for n in entries["load"]])
+    for e in entries.itertuples():
+        text, button = st.columns([6, 1])
+        note = ""
+        if not pd.isna(e.undone_by):
+            note = f" · undone by load {int(e.undone_by)}"
+        text.markdown(
+            f"**Load {int(e.load)}** · {fmt.date(e.when)} · {md_escape(e.who)} · "
+            f"{e.action} · {md_escape(e.files)} · {fmt.count(e.rows, 'row')}{note}"
+        )
+        if e.action != "undo":
+            blocker = blockers.get(int(e.load))
+            button.button(
+                f"Undo load {int(e.load)}",
+                key=keys.undo_button(int(e.load)),
+                disabled=blocker is not None,
+                help=blocker or "Put back the tables this load replaced, as they were before it",
+                on_click=_undo,
+                args=(int(e.load),),
+            )
+    counts = ws.table_counts()
+    loaded = [k for k in TABLES if counts.get(k, 0)]
+    if loaded:
+        with st.expander("Clear a table"):
+            key = st.selectbox(
+                "Table",
+                loaded,
+                format_func=lambda k: f"{TABLES[k].label} ({fmt.count(counts[k], 'row')})",
+                key=keys.DATA_CLEAR_TABLE,
+            )
+            sure = st.checkbox(
+                f"Yes, empty the {TABLES[key].label.lower()} (undo puts the rows back)",
+                key=keys.DATA_CLEAR_CONFIRM,
+            )
+            st.button(
+                "Clear table", key=keys.DATA_CLEAR, disabled=not sure, on_click=_clear, args=(key,)
+            )
+
+
+def history_and_features() -> None:
+    load_history()
     result = get_features(current_rules()[0])
     if result is None:
         return

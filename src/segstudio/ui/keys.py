@@ -5,6 +5,9 @@ from __future__ import annotations
 STAGING = "data.staging"  # the Staging waiting for "Replace current data"
 STAGING_ERROR = "data.staging_error"
 LAST_LOAD = "data.last_load"  # (load id, summaries) of the last commit, for a confirmation
+STAGING_TARGET = "data.staging_target"  # the workspace path the staging waits in
+LAST_UNDO = "data.last_undo"  # the message of the last undo or clear, for a confirmation
+USER_NAME = "session.user"  # the session's name, for the load history (accounts come later)
 SESSION_ID = "session.id"  # a random id per browser session (its folder of stored uploads)
 UPLOADS = "data.uploads"  # file key -> (uploader file id, path of the stored copy)
 UPLOAD_GENERATION = "data.upload_generation"  # bumped to empty the uploaders after a load
@@ -18,7 +21,10 @@ DATA_MAPPING_FORM = "data.mapping_form"
 DATA_DISCARD_FAILED = "data.discard_failed"
 DATA_COMMIT = "data.commit"
 DATA_DISCARD = "data.discard"
-DATA_HISTORY = "data.history"
+DATA_INTO_DEMO = "data.into_demo"
+DATA_CLEAR_TABLE = "data.clear_table"
+DATA_CLEAR_CONFIRM = "data.clear_confirm"
+DATA_CLEAR = "data.clear"
 DATA_FEATURES = "data.features"
 DATA_FEATURES_DL = "data.features_dl"
 
@@ -42,6 +48,10 @@ def sheet(file_key: str) -> str:
 
 def mapping(file_key: str, field: str) -> str:
     return f"data.map.{file_key}.{field}"
+
+
+def undo_button(load_id: int) -> str:
+    return f"data.undo.{int(load_id)}"
 
 
 def rejects_table(file_key: str) -> str:

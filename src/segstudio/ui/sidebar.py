@@ -8,12 +8,20 @@ from segstudio.common import fmt
 
 from .seg_state import alert_total, current_rules
 from .state import get_features, get_workspace
+from .text import md_escape
+
+
+def data_warnings() -> None:
+    """The banner every page shows when the loaded tables barely share SKUs."""
+    for warning in get_workspace().overlap_warnings():
+        st.warning(md_escape(warning), icon="⚠️")
 
 
 def show() -> None:
     ws = get_workspace()
+    data_warnings()
     with st.sidebar:
-        st.caption(f"Workspace: `{ws.path}`")
+        st.caption(f"Workspace: `{ws.path}`" + (" (demo data)" if ws.is_demo() else ""))
         counts = ws.table_counts()
         result = get_features(current_rules()[0], classes=False)  # counts and window only
         if result is None:

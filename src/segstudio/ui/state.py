@@ -32,7 +32,13 @@ def _open_workspace(path: str) -> Workspace:
 
 
 def get_workspace() -> Workspace:
-    return _open_workspace(str(workspace_path()))
+    """The workspace the app shows: the configured one, or, when that is the demo and a user's
+    first upload started a workspace of their own beside it, that one (for every session)."""
+    ws = _open_workspace(str(workspace_path()))
+    own = ws.successor() if ws.is_demo() else None
+    if own is not None and own.exists():
+        return _open_workspace(str(own))
+    return ws
 
 
 @st.cache_data(show_spinner="Computing the per-SKU features...", max_entries=8)
