@@ -24,6 +24,7 @@ from segstudio.common import fmt
 from segstudio.report.columns import cell_kinds, cell_text, column_label
 
 __all__ = [
+    "CHART_FONT_SIZE",
     "CHART_HEIGHT_PX",
     "CHART_SCALE",
     "CHART_WIDTH_PX",
@@ -54,6 +55,7 @@ __all__ = [
 CHART_WIDTH_PX = 1200
 CHART_HEIGHT_PX = 650
 CHART_SCALE = 1.5  # ~190 dpi across a landscape A4 page
+CHART_FONT_SIZE = 15  # CSS pixels: the charts' text stays readable on a page or a slide
 PDF_MAX_COLUMNS = 8
 PPTX_MAX_COLUMNS = 10
 PPTX_ROWS_WITH_CHART = 12  # a longer table moves to slides of its own
