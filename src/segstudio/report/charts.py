@@ -31,7 +31,12 @@ __all__ = [
     "trend_figure",
 ]
 
-MARGINS = {"l": 30, "r": 30, "t": 70, "b": 30}  # around the axes' labels (which add their own)
+MARGINS = {
+    "l": 90,
+    "r": 40,
+    "t": 70,
+    "b": 90,
+}  # room for the axes' ticks and titles, with some to spare
 TITLE = {"x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"}  # in the top margin
 
 
