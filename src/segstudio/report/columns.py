@@ -52,9 +52,17 @@ _RATIO_ENDS = ("_cov", "_ratio", "_turns")
 _COUNT_NAMES = {"skus", "lines", "rows", "rows_in_full", "columns", "rank", "orders"}
 _COUNT_NAMES |= {"customers", "suppliers", "sections"}
 _COUNT_PARTS = ("skus_", "_skus")
-_MONEY_PARTS = ("revenue", "margin", "spend", "value", "cost", "price", "exposure", "capital")
-_MONEY_PARTS += ("amount", "budget", "saving")
-_QUANTITY_PARTS = ("units", "quantity", "qty", "on_hand", "on_order", "stock", "reorder")
+_MONEY_PARTS: tuple[str, ...] = ("revenue", "margin", "spend", "value", "cost", "price")
+_MONEY_PARTS += ("exposure", "capital", "amount", "budget", "saving")
+_QUANTITY_PARTS: tuple[str, ...] = (
+    "units",
+    "quantity",
+    "qty",
+    "on_hand",
+    "on_order",
+    "stock",
+    "reorder",
+)
 _QUANTITY_PARTS += ("order_up_to", "demand")
 # The unit column of a long table (the scorecard's) names each row's kind.
 _UNIT_KINDS = {"rate": "share", "share": "share", "ratio": "ratio", "days": "days"}

@@ -108,12 +108,8 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         for j in range(body.shape[1]):
             values, num_format = _column_values(body.iloc[:, j])
             fmt = style(num_format)
-            col_kinds = kinds[j]
-            by_kind = (
-                {}
-                if col_kinds is None
-                else {k: style(XLSX_FORMATS.get(k)) for k in set(col_kinds.tolist())}
-            )
+            col_kinds = [] if kinds[j] is None else kinds[j].tolist()  # type: ignore[union-attr]
+            by_kind = {k: style(XLSX_FORMATS.get(k)) for k in set(col_kinds)}
             one = next(iter(by_kind.values())) if len(by_kind) == 1 else None
             for i, v in enumerate(values, start=1):
                 if v is None or (isinstance(v, float) and not math.isfinite(v)):
