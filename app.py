@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from segstudio.ui import presentation, seg_state, sidebar
+from segstudio.ui import ops_settings, presentation, seg_state, sidebar
 from segstudio.ui.guard import friendly_errors
 
 st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="wide")
@@ -19,6 +19,7 @@ pages = [
     st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
 seg_state.keep_rule_widgets()  # the sliders' rules hold on every page
+ops_settings.keep_settings_widgets()  # and the Suppliers and Inventory health settings
 presenting = presentation.active()
 nav = st.navigation(pages, position="hidden" if presenting else "sidebar")
 if presenting and nav.url_path != qbr.url_path:  # left the review by its address: stop presenting

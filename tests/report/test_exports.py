@@ -29,3 +29,26 @@ def test_xlsx_keeps_formula_text_as_text_and_drops_control_characters() -> None:
         assert row[0].value == expected and row[0].data_type == "s"
     assert rows[-1][0].value == "bellhere"
     assert rows[-1][1].value == 9.5 and rows[-1][1].data_type == "n"
+
+
+def test_xlsx_keeps_numbers_as_numbers_with_the_format_of_their_kind() -> None:
+    df = pd.DataFrame(
+        {
+            "segment": ["AX", "=CN"],
+            "skus": [273, 45],
+            "revenue": [9562027.754, -1.96],
+            "revenue_share": [0.505, -1.04e-07],
+            "lead_time_mean_days": [44.105, 9.555],
+            "first_receipt": pd.to_datetime(["2024-01-02", "2024-03-04"]),
+            "unit": ["rate", "days"],
+            "value": [0.97, 87.75],
+        }
+    )
+    wb = load_workbook(io.BytesIO(to_xlsx_bytes({"t": df})))
+    ax, cn = list(wb["t"].iter_rows(min_row=2))
+    assert cn[0].value == "=CN" and cn[0].data_type == "s"  # text, never a formula
+    assert [c.value for c in ax[1:5]] == [273, 9562027.754, 0.505, 44.105]  # numbers stay
+    assert all(c.data_type == "n" for c in ax[1:5])
+    assert [c.number_format for c in ax[1:5]] == ["#,##0", "#,##0.00", "0.0%", "#,##0.0"]
+    assert ax[5].number_format == "yyyy-mm-dd"  # a date without a time reads without 00:00
+    assert (ax[7].number_format, cn[7].number_format) == ("0.0%", "#,##0.0")  # by the unit

@@ -215,9 +215,10 @@ def test_pdf_has_a_title_page_and_one_page_per_section(
         "skus",
         "revenue",
         "description",
-        "1,234,567.891",
-        "23,456.5",
-        "0.0123",
+        "1,234,568",  # money: whole units from 100 up, else cents
+        "23,456",
+        "0.01",
+        "10.00",
         "248",
         *RISKY,
     ]:
@@ -290,7 +291,7 @@ def test_pptx_slides_titles_tables_and_pictures(
     (classes,) = _tables(slides[1])  # short table: native table beside the chart
     assert classes[0] == ["class", "skus", "revenue", "description"]
     assert [row[3] for row in classes[1:]] == RISKY  # verbatim, never evaluated
-    assert classes[1][:3] == ["A", "12", "1,234,567.891"]
+    assert classes[1][:3] == ["A", "12", "1,234,568"]
     assert "A: top 80% of revenue" in slides[1].notes_slide.notes_text_frame.text
 
     assert _tables(slides[2]) == []  # the long table is on its own slides
@@ -366,10 +367,11 @@ def test_sheet_names_are_valid_and_unique() -> None:
 
 def test_format_value() -> None:
     assert format_value(1234567) == "1,234,567"
-    assert format_value(1234.56789) == "1,234.568"
+    assert format_value(1234.56789) == "1,234.57"
     assert format_value(2.5) == "2.5"
     assert format_value(3.0) == "3"
-    assert format_value(0.012345) == "0.0123"
+    assert format_value(0.012345) == "0.01"
+    assert format_value(0.505, "share") == "50.5%"
     assert format_value(float("nan")) == ""
     assert format_value(None) == ""
     assert format_value(pd.Timestamp("2024-03-01")) == "2024-03-01"

@@ -7,12 +7,16 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from segstudio.common import fmt
+from segstudio.report.colours import PORTFOLIO_LABEL, segment_colour, with_alpha
 
 __all__ = [
+    "MARGINS",
     "STATUS_COLOURS",
+    "TITLE",
     "allocation_figure",
     "balanced_figure",
     "causes_figure",
+    "finish",
     "matrix_heatmap",
     "pareto_figure",
     "pareto_with_boundaries",
@@ -21,12 +25,33 @@ __all__ = [
     "scatter_cov_revenue",
     "scorecard_figure",
     "seasonal_figure",
-    "segment_colour",
     "service_vs_target_figure",
     "supplier_otif_figure",
     "tradeoff_figure",
     "trend_figure",
 ]
+
+MARGINS = {
+    "l": 90,
+    "r": 40,
+    "t": 70,
+    "b": 90,
+}  # room for the axes' ticks and titles, with some to spare
+TITLE = {"x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top"}  # in the top margin
+
+
+def finish(fig: go.Figure, *, legend: bool | None = None, top: int | None = None) -> go.Figure:
+    """The layout every chart shares, so that no label is cut and nothing overlaps: the
+    title in the top margin (``top`` pixels, more where the column labels sit on top), axes
+    that make room for their labels (automargin), the legend outside the plot, on the right
+    (``legend`` True: shown even for a single series)."""
+    fig.update_layout(title=TITLE, margin={**MARGINS, "t": top or MARGINS["t"]})
+    if legend is not None:
+        fig.update_layout(showlegend=legend)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
 
 PATTERN_COLOURS = {
     "smooth": "#2e7d32",
@@ -52,11 +77,10 @@ def pareto_figure(curve: pd.DataFrame, measure_label: str = "revenue") -> go.Fig
         xaxis_title="Share of SKUs (ranked)",
         yaxis_title=f"Cumulative share of {measure_label}",
         height=360,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
-    return fig
+    return finish(fig)
 
 
 def pattern_mix_figure(mix: pd.DataFrame) -> go.Figure:
@@ -71,11 +95,11 @@ def pattern_mix_figure(mix: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(
         title="Demand patterns (Syntetos-Boylan)",
+        xaxis_title="Demand pattern",
         yaxis_title="SKUs",
         height=360,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return finish(fig)
 
 
 def pareto_with_boundaries(
@@ -91,7 +115,7 @@ def pareto_with_boundaries(
             annotation_text=f"{name} at {fmt.share(y, 0)}",
             annotation_position="bottom right",
         )
-    return fig
+    return finish(fig)
 
 
 def matrix_heatmap(
@@ -128,9 +152,8 @@ def matrix_heatmap(
         xaxis_title=col_name.upper(),
         yaxis_title=row_name.upper(),
         yaxis_autorange="reversed",
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return finish(fig)
 
 
 def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
@@ -143,7 +166,7 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
                 y=part["cov"],
                 mode="markers",
                 name=str(seg),
-                marker={"size": 5, "opacity": 0.6},
+                marker={"size": 5, "opacity": 0.6, "color": segment_colour(seg)},
                 text=part["sku"],
                 hovertemplate="%{text}: revenue %{x:,.0f}, CoV %{y:.2f}<extra>"
                 + str(seg)
@@ -160,55 +183,35 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
         height=420,
         xaxis_title="Revenue in the window (log)",
         yaxis_title="CoV of weekly demand",
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     fig.update_xaxes(type="log")
-    return fig
+    return finish(fig)
 
 
 def sankey(flows: pd.DataFrame) -> go.Figure:
     """From -> to segment flows of the movers (SKU counts)."""
     sources = [f"{s} (before)" for s in flows["from"]]
     targets = [f"{t} (now)" for t in flows["to"]]
+    segments = dict(zip(sources, flows["from"], strict=True))
+    segments.update(zip(targets, flows["to"], strict=True))
     nodes = list(dict.fromkeys(sources + targets))
     index = {n: i for i, n in enumerate(nodes)}
     fig = go.Figure(
         go.Sankey(
-            node={"label": nodes, "pad": 12},
+            # A segment's "before" and "now" nodes share its colour; a link takes its source's.
+            node={"label": nodes, "pad": 12, "color": [segment_colour(segments[n]) for n in nodes]},
             link={
                 "source": [index[s] for s in sources],
                 "target": [index[t] for t in targets],
+                "color": [with_alpha(segment_colour(s), 0.35) for s in flows["from"]],
                 "value": flows["skus"].tolist(),
                 "customdata": flows["revenue"].tolist(),
                 "hovertemplate": "%{value} SKUs, revenue %{customdata:,.0f}<extra></extra>",
             },
         )
     )
-    fig.update_layout(
-        title="Reclassification flow", height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10}
-    )
-    return fig
-
-
-_SEGMENT_PALETTE = [
-    "#1565c0",
-    "#2e7d32",
-    "#c62828",
-    "#6a1b9a",
-    "#ef6c00",
-    "#00838f",
-    "#ad1457",
-    "#4e342e",
-    "#558b2f",
-    "#283593",
-    "#f9a825",
-    "#37474f",
-]
-_MARGINS = {"l": 10, "r": 10, "t": 50, "b": 10}
-
-
-def segment_colour(i: int) -> str:
-    return _SEGMENT_PALETTE[i % len(_SEGMENT_PALETTE)]
+    fig.update_layout(title="Reclassification flow", height=380)
+    return finish(fig)
 
 
 def tradeoff_figure(
@@ -218,8 +221,8 @@ def tradeoff_figure(
     service_level, inventory_value, next_point_cost), today's policy as a marker per segment
     (``today``: segment, inventory_value, service)."""
     fig = go.Figure()
-    for i, (seg, c) in enumerate(curves.groupby("segment", sort=False)):
-        colour = segment_colour(i)
+    for seg, c in curves.groupby("segment", sort=False):
+        colour = segment_colour(seg)
         fig.add_trace(
             go.Scatter(
                 x=c["service_level"],
@@ -258,35 +261,35 @@ def tradeoff_figure(
         title=title,
         xaxis_title=measure_label,
         yaxis_title="Inventory value (safety + cycle stock, at cost)",
+        yaxis_tickformat="~s",
         height=420,
-        margin=_MARGINS,
         hovermode="closest",
     )
     fig.update_xaxes(tickformat=".0%")
-    return fig
+    return finish(fig)
 
 
 def seasonal_figure(profile: pd.DataFrame) -> go.Figure:
     """Safety stock value by calendar month, one line per segment (month 0 dropped)."""
     fig = go.Figure()
-    for i, (seg, c) in enumerate(profile[profile["month"] > 0].groupby("segment", sort=False)):
+    for seg, c in profile[profile["month"] > 0].groupby("segment", sort=False):
         fig.add_trace(
             go.Scatter(
                 x=c["month_name"],
                 y=c["safety_stock_value"],
                 mode="lines+markers",
                 name=str(seg),
-                line={"color": segment_colour(i)},
+                line={"color": segment_colour(seg)},
                 hovertemplate=f"{seg} %{{x}}: %{{y:,.0f}}<extra></extra>",
             )
         )
     fig.update_layout(
         title="Safety stock by month (seasonal variability)",
         height=380,
+        xaxis_title="Month",
         yaxis_title="Safety stock value",
-        margin=_MARGINS,
     )
-    return fig
+    return finish(fig)
 
 
 def service_vs_target_figure(summary: pd.DataFrame) -> go.Figure:
@@ -315,11 +318,12 @@ def service_vs_target_figure(summary: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         title="Simulated service against target (red: misses it)",
         height=380,
-        margin=_MARGINS,
+        xaxis_title="Segment",
+        yaxis_title="Service",
         yaxis_tickformat=".0%",
         yaxis_range=[max(0.0, low - 0.05), 1.0],
     )
-    return fig
+    return finish(fig)
 
 
 def allocation_figure(allocated: pd.DataFrame) -> go.Figure:
@@ -342,11 +346,12 @@ def allocation_figure(allocated: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         barmode="stack",
         title="Who gets what",
+        xaxis_title="Units",
+        yaxis_title="Order · customer",
         height=max(260, 28 * len(label)),
-        margin=_MARGINS,
         yaxis={"autorange": "reversed"},
     )
-    return fig
+    return finish(fig)
 
 
 STATUS_COLOURS = {"green": "#2e7d32", "amber": "#ef8f00", "red": "#c62828", "n/a": "#bdbdbd"}
@@ -387,27 +392,26 @@ def scorecard_figure(values: pd.DataFrame, statuses: pd.DataFrame, title: str) -
         )
     )
     fig.update_layout(
-        title={"text": title, "y": 0.99, "yanchor": "top"},
+        title=title,
         height=max(340, 46 * len(values.index) + 150),
-        margin={"l": 10, "r": 10, "t": 95, "b": 10},
         yaxis={"autorange": "reversed"},
         xaxis={"side": "top"},
     )
-    return fig
+    return finish(fig, top=100)
 
 
 def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go.Figure:
     """``column`` by quarter, one line per segment; incomplete quarters as open markers."""
     fig = go.Figure()
-    for i, (seg, c) in enumerate(trend.groupby("segment", sort=False)):
-        colour = "black" if seg == "Portfolio" else segment_colour(i)
+    for seg, c in trend.groupby("segment", sort=False):
+        colour = segment_colour(seg)
         fig.add_trace(
             go.Scatter(
                 x=c["quarter"],
                 y=c[column],
                 mode="lines+markers",
                 name=str(seg),
-                line={"color": colour, "width": 3 if seg == "Portfolio" else 1.5},
+                line={"color": colour, "width": 3 if seg == PORTFOLIO_LABEL else 1.5},
                 marker={
                     "symbol": ["circle" if ok else "circle-open" for ok in c["complete"]],
                     "size": 8,
@@ -418,11 +422,12 @@ def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go
     fig.update_layout(
         title=f"{label} by quarter (open markers: quarter only partly in the data)",
         height=420,
-        margin=_MARGINS,
+        xaxis_title="Quarter",
+        yaxis_title=label,
     )
     if rate:
         fig.update_yaxes(tickformat=".0%")
-    return fig
+    return finish(fig)
 
 
 def balanced_figure(balanced: pd.DataFrame) -> go.Figure:
@@ -454,9 +459,15 @@ def balanced_figure(balanced: pd.DataFrame) -> go.Figure:
         ]
     )
     fig.update_layout(
-        barmode="group", title="What each segment earns and ties up", height=400, margin=_MARGINS
+        barmode="group",
+        title="What each segment earns and ties up",
+        height=400,
+        xaxis_title="Segment",
+        yaxis_title="Value",
+        yaxis_tickformat="~s",
     )
-    return fig
+    fig.update_xaxes(type="category")
+    return finish(fig)
 
 
 def causes_figure(summary: pd.DataFrame, segment: str) -> go.Figure:
@@ -475,11 +486,11 @@ def causes_figure(summary: pd.DataFrame, segment: str) -> go.Figure:
     fig.update_layout(
         title=f"{segment}: units short by cause",
         height=320,
-        margin=_MARGINS,
         yaxis={"autorange": "reversed"},
         xaxis_title="Units short",
+        yaxis_title="Cause",
     )
-    return fig
+    return finish(fig)
 
 
 TIER_COLOURS = {"strategic": "#1565c0", "preferred": "#2e7d32", "approved": "#9e9e9e"}
@@ -507,9 +518,11 @@ def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
     fig.update_xaxes(categoryorder="array", categoryarray=t["supplier"].astype(str).tolist())
     fig.update_layout(
         title=f"OTIF of the {len(t)} largest suppliers (colour: suggested tier)",
+        xaxis_title="Supplier",
+        yaxis_title="OTIF (share of receipt lines)",
+        legend_title_text="Tier",
         height=400,
-        margin=_MARGINS,
         yaxis_tickformat=".0%",
         yaxis_range=[0, 1],
     )
-    return fig
+    return finish(fig, legend=True)

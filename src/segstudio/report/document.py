@@ -21,8 +21,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from segstudio.common import fmt
+from segstudio.report.columns import cell_kinds, cell_text, column_label
 
 __all__ = [
+    "CHART_FONT_SIZE",
     "CHART_HEIGHT_PX",
     "CHART_SCALE",
     "CHART_WIDTH_PX",
@@ -53,6 +55,7 @@ __all__ = [
 CHART_WIDTH_PX = 1200
 CHART_HEIGHT_PX = 650
 CHART_SCALE = 1.5  # ~190 dpi across a landscape A4 page
+CHART_FONT_SIZE = 15  # CSS pixels: the charts' text stays readable on a page or a slide
 PDF_MAX_COLUMNS = 8
 PPTX_MAX_COLUMNS = 10
 PPTX_ROWS_WITH_CHART = 12  # a longer table moves to slides of its own
@@ -89,11 +92,12 @@ class Report:
 # Shared helpers: cell text, table views, image sizes
 
 
-def format_value(value: object) -> str:
-    """A table cell as display text: numbers as :func:`segstudio.common.fmt.number` (thousands
-    separators; floats with at most 3 decimals, 3 significant digits below 1), dates as
-    :func:`segstudio.common.fmt.date`; a missing value is a blank cell (not "n/a": a table with
-    gaps reads better blank) and an infinite one "inf"; text is returned unchanged."""
+def format_value(value: object, kind: str = "number") -> str:
+    """A table cell as display text: numbers of ``kind`` (:mod:`segstudio.report.columns`: a
+    share as 50.5%, money with at most 2 decimals, ...; "number": thousands separators, at most
+    2 decimals, never scientific), dates as :func:`segstudio.common.fmt.date`; a missing value
+    is a blank cell (not "n/a": a table with gaps reads better blank) and an infinite one "inf";
+    text is returned unchanged."""
     if value is None or value is pd.NaT or value is pd.NA:
         return ""
     if isinstance(value, str):
@@ -108,7 +112,7 @@ def format_value(value: object) -> str:
     if isinstance(value, numbers.Real):
         if not isinstance(value, numbers.Integral) and math.isinf(value):
             return "inf" if float(value) > 0 else "-inf"
-        text = fmt.number(value)
+        text = cell_text(value, kind)
         return "" if text == fmt.MISSING else text
     if isinstance(value, dt.date):  # pd.Timestamp included
         return fmt.date(value)
@@ -150,9 +154,13 @@ def table_view(
         col = shown.iloc[:, j]
         values = [v for v in col.tolist() if format_value(v) != ""]
         numeric.append(bool(values) and all(is_number(v) for v in values))
+    columns = cell_kinds(shown)
     rows = [
-        [clip_text(format_value(v), clip) for v in row]
-        for row in shown.itertuples(index=False, name=None)
+        [
+            clip_text(format_value(v, "number" if col_kinds is None else col_kinds[i]), clip)
+            for v, col_kinds in zip(row, columns, strict=True)
+        ]
+        for i, row in enumerate(shown.itertuples(index=False, name=None))
     ]
     parts = []
     if n_cols == 0 or n_rows == 0:
@@ -165,7 +173,7 @@ def table_view(
         )
     caption = "; ".join(parts)
     caption = caption[:1].upper() + caption[1:] + "." if caption else ""
-    return TableView(list(map(str, shown.columns)), rows, numeric, caption)
+    return TableView([column_label(c) for c in shown.columns], rows, numeric, caption)
 
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

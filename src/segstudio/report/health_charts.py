@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from segstudio.report.charts import finish
+
 __all__ = ["ageing_figure"]
 
 # Youngest to oldest: green to red; stock of unknown age grey.
@@ -44,7 +46,7 @@ def ageing_figure(
         yaxis_title="Value on hand",
         legend_title_text="Age",
         height=380,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        yaxis_tickformat="~s",
     )
     fig.update_xaxes(type="category")
-    return fig
+    return finish(fig, legend=True)

@@ -25,6 +25,7 @@ __all__ = [
     "DEBIAN_CHROMIUM",
     "NOT_FOUND_MESSAGE",
     "chromium_path",
+    "figures_to_images",
     "figures_to_png",
 ]
 
@@ -127,6 +128,18 @@ def figures_to_png(
     multiplies the pixel density. Raises :class:`ChartImagesUnavailable` (one line, with the
     reason) when no browser is found or it fails to start or render.
     """
+    return figures_to_images(figures, "png", width, height, scale)
+
+
+def figures_to_images(
+    figures: list[go.Figure],
+    image_format: str,
+    width: int = 1200,
+    height: int = 650,
+    scale: float = 1.0,
+) -> list[bytes]:
+    """:func:`figures_to_png` in another of kaleido's formats (``"svg"``: the drawing with its
+    text as text, for checking which labels a chart shows)."""
     if not figures:
         return []
     env = os.environ.get("BROWSER_PATH", "").strip()
@@ -153,7 +166,7 @@ def figures_to_png(
     )
 
     opts: dict[str, float | str] = {
-        "format": "png",
+        "format": image_format,
         "width": width,
         "height": height,
         "scale": scale,

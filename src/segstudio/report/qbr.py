@@ -86,12 +86,23 @@ def attach_operations(
     receipts: suppliers.ReceiptAggregates,
     ageing: pd.DataFrame | None,
     inventory_columns: set[str],
+    *,
+    tiers: suppliers.TierRule | None = None,
+    otif_below: float | None = None,
+    segment_basis: str | None = None,
 ) -> QbrData:
-    """Add the supplier performance (when receipts are loaded) and the inventory health (when
-    ``ageing``, :func:`health.read_ageing` or its aligned form, is given) to ``d``."""
+    """Add the supplier performance (when receipts are loaded; under ``tiers``, ``otif_below``
+    and ``segment_basis``, the Suppliers page's settings) and the inventory health (when
+    ``ageing``, :func:`health.read_ageing` or its aligned form, is given; under
+    ``d.health_settings``) to ``d``."""
     if not receipts.empty:
+        given = {"otif_below": otif_below, "segment_basis": segment_basis}
         d.suppliers = suppliers.supplier_performance(
-            receipts, suppliers.sku_context(d.portfolio, d.segmentation), d.rules
+            receipts,
+            suppliers.sku_context(d.portfolio, d.segmentation),
+            d.rules,
+            tiers,
+            **{k: v for k, v in given.items() if v is not None},  # type: ignore[arg-type]
         )
     if ageing is not None:
         d.health_skus = health.sku_health(
@@ -353,9 +364,19 @@ def build_report(
     return Report(title, sub, [story(d, k) for k in STORIES], _capped(sheets(d)))
 
 
-def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
-    """The review's data from a workspace under ``rules`` (default: the official rules), the
-    way the ``segstudio report`` command needs it."""
+def gather(
+    ws: Workspace,
+    rules: Rules | None = None,
+    *,
+    health_settings: health.HealthSettings | None = None,
+    tiers: suppliers.TierRule | None = None,
+    otif_below: float | None = None,
+    segment_basis: str | None = None,
+) -> QbrData:
+    """The review's data from a workspace under ``rules`` (default: the official rules) and
+    the Suppliers and Inventory health settings (default: theirs), the way the ``segstudio
+    report`` command needs it."""
+    settings = health_settings or health.HealthSettings()
     p, s = segment_skus(ws, rules)
     rules = s.rules
     has_stock = ws.table_counts().get("inventory", 0) > 0
@@ -363,7 +384,7 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
         window = analysis_window(con, FeatureSettings(weeks=rules.weeks))
         service = perform_io.sku_service(con, window)
         sku_quarters = perform_io.sku_quarters(con)
-        ageing = health.read_ageing(con, health.HealthSettings()) if has_stock else None
+        ageing = health.read_ageing(con, settings) if has_stock else None
     inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
     pol = policies_from_inputs(inputs, s.segment, rules.policy)
     sc, base = kpis.build_scorecard(
@@ -379,7 +400,13 @@ def gather(ws: Workspace, rules: Rules | None = None) -> QbrData:
     )
     crv = curves(inputs, s.segment, rules.policy)
     quarters = kpis.prepare_quarters(sku_quarters, p.sku)
-    data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters)
+    data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters, health_settings=settings)
     return attach_operations(
-        data, suppliers.receipt_aggregates(ws), ageing, ws.stored_columns("inventory")
+        data,
+        suppliers.receipt_aggregates(ws),
+        ageing,
+        ws.stored_columns("inventory"),
+        tiers=tiers,
+        otif_below=otif_below,
+        segment_basis=segment_basis,
     )

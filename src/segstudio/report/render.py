@@ -11,13 +11,28 @@ slides, where it is inert, and stored as a text cell in the workbook, where it i
 
 from __future__ import annotations
 
-from segstudio.report.document import CHART_HEIGHT_PX, CHART_SCALE, CHART_WIDTH_PX, Report
+import plotly.graph_objects as go
+
+from segstudio.report.document import (
+    CHART_FONT_SIZE,
+    CHART_HEIGHT_PX,
+    CHART_SCALE,
+    CHART_WIDTH_PX,
+    Report,
+)
 from segstudio.report.images import ChartImagesUnavailable, figures_to_png
 from segstudio.report.pdf import to_pdf
 from segstudio.report.slides import to_pptx
 from segstudio.report.workbook import to_xlsx
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "chart_images", "render", "render_with_charts"]
+__all__ = [
+    "FORMATS",
+    "MEDIA_TYPES",
+    "chart_images",
+    "pack_figure",
+    "render",
+    "render_with_charts",
+]
 
 FORMATS = ("pdf", "pptx", "xlsx")
 MEDIA_TYPES = {
@@ -68,6 +83,13 @@ def render_with_charts(report: Report, fmt: str) -> tuple[bytes, str | None]:
     return render(report, fmt, images, chart_message=message), message
 
 
+def pack_figure(figure: go.Figure) -> go.Figure:
+    """A copy of ``figure`` as the pack draws it: at the pack's image size and font size."""
+    out = go.Figure(figure)
+    out.update_layout(font={"size": CHART_FONT_SIZE}, width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX)
+    return out
+
+
 def chart_images(report: Report) -> tuple[list[bytes | None], str | None]:
     """PNG images of every section's figure (None for a section without one), rendered in one
     browser session, and None; or all None and the one-line reason when charts are unavailable.
@@ -76,7 +98,7 @@ def chart_images(report: Report) -> tuple[list[bytes | None], str | None]:
     positions = [i for i, s in enumerate(report.sections) if s.figure is not None]
     if not positions:
         return images, None
-    figures = [s.figure for s in report.sections if s.figure is not None]
+    figures = [pack_figure(s.figure) for s in report.sections if s.figure is not None]
     try:
         pngs = figures_to_png(
             figures, width=CHART_WIDTH_PX, height=CHART_HEIGHT_PX, scale=CHART_SCALE

@@ -8,12 +8,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from segstudio.common import fmt
+from segstudio.report.charts import finish
 
 __all__ = ["segment_heatmap", "trend_figure"]
 
 RATE_COLOURS = {"on_time_rate": "#1565c0", "in_full_rate": "#2e7d32", "otif_rate": "#c62828"}
 RATE_NAMES = {"on_time_rate": "On time", "in_full_rate": "In full", "otif_rate": "OTIF"}
-_MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 
 
 def trend_figure(rows: pd.DataFrame, title: str) -> go.Figure:
@@ -52,9 +52,8 @@ def trend_figure(rows: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(
         title=title + subtitle,
         height=400,
-        margin=_MARGIN,
         barmode="overlay",
-        legend={"orientation": "h", "y": -0.15},
+        xaxis_title="Quarter",
     )
     fig.update_yaxes(
         title_text="Share of lines", tickformat=".0%", range=[0, 1.05], secondary_y=False
@@ -63,7 +62,10 @@ def trend_figure(rows: pd.DataFrame, title: str) -> go.Figure:
         title_text="Lead time (days)", rangemode="tozero", showgrid=False, secondary_y=True
     )
     fig.update_xaxes(type="category")
-    return fig
+    # The legend on the right, beyond the lead-time axis: below the plot it would sit on the
+    # quarters' labels.
+    fig.update_layout(legend={"x": 1.08, "xanchor": "left"})
+    return finish(fig)
 
 
 def segment_heatmap(matrix: pd.DataFrame, label: str, kind: str = "rate") -> go.Figure:
@@ -92,8 +94,7 @@ def segment_heatmap(matrix: pd.DataFrame, label: str, kind: str = "rate") -> go.
     fig.update_layout(
         title=f"{label} per supplier and segment",
         height=max(300, 28 * len(matrix) + 120),
-        margin=_MARGIN,
     )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category", side="top")
-    return fig
+    return finish(fig, top=110)

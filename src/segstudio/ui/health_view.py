@@ -26,20 +26,13 @@ from segstudio.report.exports import to_csv_bytes
 from . import keys, ops_state
 from .downloads import on_request
 from .guard import no_sales
+from .ops_settings import HEALTH_DEFAULTS, init_widgets
 from .policy_state import context, policies, signature
 from .state import get_workspace
 from .text import md_escape
 
 _MAX_ROWS_SHOWN = 1_000
 _DEFAULTS = HealthSettings()
-_WIDGET_DEFAULTS = {
-    keys.HEALTH_BASIS: _DEFAULTS.excess_basis,
-    keys.HEALTH_COVER_WEEKS: _DEFAULTS.cover_weeks,
-    keys.HEALTH_OBSOLETE_WEEKS: _DEFAULTS.obsolete_weeks,
-    keys.HEALTH_OBSOLETE_RATE: round(_DEFAULTS.obsolete_rate * 100),
-    keys.HEALTH_AGED_RATE: round(_DEFAULTS.aged_rate * 100),
-    keys.HEALTH_EXCESS_RATE: round(_DEFAULTS.excess_rate * 100),
-}
 
 
 def show() -> None:
@@ -104,8 +97,7 @@ def show() -> None:
 
 def _settings() -> HealthSettings:
     st.subheader("Settings")
-    for key, value in _WIDGET_DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+    init_widgets(HEALTH_DEFAULTS)  # the QBR reads the same values (ops_settings)
     basis = st.radio(
         "Excess above",
         list(EXCESS_BASES),

@@ -6,13 +6,18 @@ import streamlit as st
 
 from . import keys
 
+CHART_HEIGHT_PX = 580  # a story's chart: with its title, the buttons and the folded table,
+# one 1440 x 900 screen (tests/ui/test_qbr_browser.py)
+
 _HIDE_CHROME = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarNav"], [data-testid="stToolbar"], header[data-testid="stHeader"] {
     display: none !important;
 }
-.block-container { padding-top: 1.5rem; max-width: 100% !important; }
+.block-container, [data-testid="stMainBlockContainer"] {
+    padding-top: 1rem !important; padding-bottom: 1rem !important; max-width: 100% !important;
+}
 </style>
 """
 

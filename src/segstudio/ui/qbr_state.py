@@ -9,6 +9,7 @@ from segstudio.config.rules import to_toml
 from segstudio.report.qbr import QbrData, attach_operations
 
 from . import ops_state
+from .ops_settings import health_settings, supplier_settings
 from .policy_state import curve_table
 from .scorecard_state import quarters, score_context
 from .state import get_workspace
@@ -30,16 +31,26 @@ def qbr_data() -> QbrData | None:
         s.base,
         curve_table(ctx, ctx.rules.policy),
         quarters(ctx),
+        health_settings=health_settings(),  # as set on the Inventory health page
     )
     ageing = ops_state.ageing(ctx, data.health_settings.age_edges_days)
+    sup = supplier_settings()  # as set on the Suppliers page
     return attach_operations(
-        data, ops_state.receipts(), ageing, get_workspace().stored_columns("inventory")
+        data,
+        ops_state.receipts(),
+        ageing,
+        get_workspace().stored_columns("inventory"),
+        tiers=sup.tiers,
+        otif_below=sup.otif_below,
+        segment_basis=sup.segment_basis,
     )
 
 
 def qbr_signature(data: QbrData) -> str:
-    """What the pack depends on: the segments, the rules (policy and KPI targets), the data."""
+    """What the pack depends on: the segments, the rules (policy and KPI targets), the
+    Suppliers and Inventory health settings, the data."""
     h = hashlib.blake2b(data.segmentation.codes.tobytes(), digest_size=16)
+    h.update(repr((data.health_settings, supplier_settings())).encode())
     h.update("\x1f".join(data.segmentation.labels).encode())
     h.update(to_toml(data.rules).encode())
     h.update(str(get_workspace().version()).encode())

@@ -3,18 +3,32 @@ exports of the pack to PDF, PowerPoint and Excel."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from segstudio.report import qbr
 from segstudio.report import render as report
+from segstudio.report.columns import cell_kinds, column_label
 from segstudio.report.qbr import STORIES, QbrData
 
 from . import keys, presentation
 from .guard import no_sales
 from .qbr_state import qbr_data, qbr_signature
+from .text import md_escape
 
 _STORY_KEYS = list(STORIES)
 _FORMATS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel workbook"}
+# st.column_config number formats of the kinds of report.columns
+_NUMBER_FORMATS = {
+    "share": "percent",
+    "money": "localized",
+    "count": "localized",
+    "days": "%.1f",
+    "ratio": "%.2f",
+    "quantity": "localized",
+}
 
 
 def show() -> None:
@@ -80,18 +94,39 @@ def _present(data: QbrData) -> None:
 
 
 def _story(data: QbrData, key: str, big: bool = False) -> None:
+    """One story: title, chart, table and notes; presenting, the chart at the height that
+    fits one 1440 x 900 screen and the table and notes folded under it."""
     section = qbr.story(data, key)
     (st.header if big else st.subheader)(section.title)
     if section.subtitle:
-        st.markdown(f"**{section.subtitle}**")
+        st.markdown(f"**{md_escape(section.subtitle)}**")
     if section.figure is not None:
         if big:
-            section.figure.update_layout(height=max(section.figure.layout.height or 420, 560))
+            section.figure.update_layout(height=presentation.CHART_HEIGHT_PX)
         st.plotly_chart(section.figure, key=keys.qbr_chart(key))
-    if section.table is not None:
-        st.dataframe(section.table.head(section.max_rows), hide_index=True, key=keys.qbr_table(key))
-    for note in section.notes:
-        st.caption(f"• {note}")
+    details = st.expander("Table and notes") if big else st.container()
+    with details:
+        if section.table is not None:
+            table = section.table.head(section.max_rows)
+            st.dataframe(
+                table, hide_index=True, key=keys.qbr_table(key), column_config=_columns(table)
+            )
+        for note in section.notes:
+            st.caption(f"• {md_escape(note)}")
+
+
+def _columns(table: pd.DataFrame) -> dict[str, Any]:
+    """The table's numbers as the pack shows them: shares as %, money and counts with
+    thousands separators (report.columns)."""
+    config: dict[str, Any] = {}
+    for col, kinds in zip(table.columns, cell_kinds(table), strict=True):
+        if kinds is None or not pd.api.types.is_numeric_dtype(table[col]):
+            continue
+        kind = kinds[0] if len(kinds) else "number"
+        config[str(col)] = st.column_config.NumberColumn(
+            column_label(col), format=_NUMBER_FORMATS.get(kind, "%.2f")
+        )
+    return config
 
 
 def _export(data: QbrData) -> None:

@@ -30,6 +30,7 @@ from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 
 from . import keys, ops_state
 from .downloads import on_request
+from .ops_settings import SUPPLIER_DEFAULTS, init_widgets
 from .policy_state import Context, context, signature
 from .state import get_workspace
 from .text import md_escape
@@ -119,14 +120,14 @@ def _settings() -> tuple[TierRule, float, str]:
     """The tier rule, the OTIF threshold of the dual-sourcing screen and the basis of the
     segment mix (the defaults when the values do not make a valid rule)."""
     default = TierRule()
+    init_widgets(SUPPLIER_DEFAULTS)  # the QBR reads the same values (ops_settings)
     with st.expander("Tier and dual-sourcing rules"):
         c = st.columns(3)
         strategic = c[0].number_input(
             "Strategic: top share of spend",
             0.05,
             1.0,
-            default.strategic_spend,
-            0.05,
+            step=0.05,
             format="%.2f",
             key=keys.SUP_STRATEGIC,
             help="In the top suppliers making this share of spend and buys A-class SKUs",
@@ -135,8 +136,7 @@ def _settings() -> tuple[TierRule, float, str]:
             "Preferred: top share of spend",
             0.05,
             1.0,
-            default.preferred_spend,
-            0.05,
+            step=0.05,
             format="%.2f",
             key=keys.SUP_PREFERRED,
             help="Otherwise in the top suppliers making this share of spend, or buys any "
@@ -146,8 +146,7 @@ def _settings() -> tuple[TierRule, float, str]:
             "Strategic: sole source of this share of A revenue",
             0.0,
             1.0,
-            default.sole_source_a_revenue,
-            0.01,
+            step=0.01,
             format="%.2f",
             key=keys.SUP_SOLE_SOURCE,
             help="The only supplier of A SKUs making at least this share of A-class revenue",
@@ -157,8 +156,7 @@ def _settings() -> tuple[TierRule, float, str]:
             "Dual sourcing: supplier OTIF below",
             0.5,
             1.0,
-            0.90,
-            0.01,
+            step=0.01,
             format="%.2f",
             key=keys.SUP_OTIF_BELOW,
             help="Single-sourced A or long-lead-time SKUs whose supplier's OTIF is below this "
