@@ -202,6 +202,7 @@ def _first_fit(
     reading: DateReading,
 ) -> tuple[list[DateFormat], bool]:
     """The formats (and whether serials) that are the first to read some sampled value."""
+    formats = _tried_order(formats)
     labels = ([ISO_LABEL] if fast_iso else []) + [f.label for f in formats]
     labels += [SERIAL_LABEL] if serial else []
     sql = q.date_first_fit(sample, [f.strptime for f in formats], serial, fast_iso)
@@ -225,12 +226,19 @@ def detect(con: duckdb.DuckDBPyConnection, values_sql: str, sample: str) -> Date
     con.execute(q.create_date_sample(sample, values_sql))
     try:
         _weigh_order(con, sample, reading)
-        reading.formats, reading.serial = _first_fit(
+        formats, reading.serial = _first_fit(
             con, sample, _candidates(reading.order), True, True, reading
         )
     finally:
         con.execute(drop_table(sample))
+    reading.formats = _tried_order(formats)
     return reading
+
+
+def _tried_order(formats: list[DateFormat]) -> list[DateFormat]:
+    """Formats in the order the parse tries them (year-first ones last)."""
+    order = q.year_first_last([f.strptime for f in formats])
+    return sorted(formats, key=lambda f: order.index(f.strptime))
 
 
 def reread_rejected(
@@ -242,7 +250,8 @@ def reread_rejected(
     try:
         if not one_row(con, f"SELECT count(*) FROM {ident(sample)}")[0]:
             return 0
-        _weigh_order(con, sample, reading)
+        if reading.order is None:  # else the evidence is in already (the samples overlap)
+            _weigh_order(con, sample, reading)
         candidates = [f for f in _candidates(reading.order) if f not in reading.formats]
         new, serial = _first_fit(con, sample, candidates, not reading.serial, False, reading)
     finally:
@@ -251,7 +260,7 @@ def reread_rejected(
         return 0
     cur = con.execute(q.reparse_dates(parsed, field_name, [f.strptime for f in new], serial))
     rows = int((cur.fetchone() or (0,))[0])
-    reading.formats += new
+    reading.formats = _tried_order(reading.formats + new)
     reading.serial = reading.serial or serial
     reading.reread_rows += rows
     return rows
@@ -297,8 +306,8 @@ def report(
             )
         if con_n:
             text += (
-                f"; {fmt.count(con_n)} others, such as '{con_ex}', fit only {other}/year and "
-                "are rejected"
+                f"; {fmt.count(con_n, 'other value')}, such as '{con_ex}', fit only "
+                f"{other}/year: rejected unless another format reads them"
             )
         notes.append(text)
     two_digit = [f for f in reading.formats if f.two_digit_year]

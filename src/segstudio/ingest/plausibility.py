@@ -77,7 +77,7 @@ def implausible_warnings(
     today = today or dt.date.today()
     last = latest_plausible_date(today)
     # (check, message from the row count and the examples); column names are quoted as text.
-    checks: list[tuple[tuple[str, str], Callable[[str, list], str]]] = []
+    checks: list[tuple[tuple[str, str], Callable[[int, list], str]]] = []
     for f in table.fields:
         col = mapping.get(f.name)
         if col is None or f.kind != "date":
@@ -87,7 +87,7 @@ def implausible_warnings(
             (
                 q.dates_before(f.name, EARLIEST_PLAUSIBLE_DATE.isoformat()),
                 lambda n, ex, where=where: (
-                    f"{where}: {n} dates before {EARLIEST_PLAUSIBLE_DATE.year} (earliest: "
+                    f"{where}: {fmt.count(n, 'date')} before {EARLIEST_PLAUSIBLE_DATE.year} (earliest: "
                     f"{_dates(ex)}); rows kept: check the date format"
                 ),
             )
@@ -96,7 +96,7 @@ def implausible_warnings(
             (
                 q.dates_after(f.name, last.isoformat()),
                 lambda n, ex, where=where: (
-                    f"{where}: {n} dates after {last.year} (latest: {_dates(ex)}); rows kept: "
+                    f"{where}: {fmt.count(n, 'date')} after {last.year} (latest: {_dates(ex)}); rows kept: "
                     "check the date format"
                 ),
             )
@@ -107,7 +107,7 @@ def implausible_warnings(
             (
                 q.negative_lead_times(),
                 lambda n, ex: (
-                    f"{where}: {n} receipts dated before their order (negative lead time; "
+                    f"{where}: {fmt.count(n, 'receipt')} dated before their order (negative lead time; "
                     f"e.g. {_lead_times(ex)}); rows kept"
                 ),
             )
@@ -116,7 +116,7 @@ def implausible_warnings(
             (
                 q.lead_times_over(MAX_PLAUSIBLE_LEAD_TIME_DAYS),
                 lambda n, ex: (
-                    f"{where}: {n} lead times over {MAX_PLAUSIBLE_LEAD_TIME_DAYS} days (two "
+                    f"{where}: {fmt.count(n, 'lead time')} over {MAX_PLAUSIBLE_LEAD_TIME_DAYS} days (two "
                     f"years; e.g. {_lead_times(ex)}); rows kept: check the dates"
                 ),
             )
@@ -138,7 +138,7 @@ def implausible_warnings(
                 (
                     q.numbers_beyond(name, OUTSIZED_FACTOR * float(median)),
                     lambda n, ex, where=where, median=float(median): (
-                        f"{where}: {n} values more than {fmt.count(OUTSIZED_FACTOR)} times the "
+                        f"{where}: {fmt.count(n, 'value')} more than {fmt.count(OUTSIZED_FACTOR)} times the "
                         f"median size of the column's non-zero values ({fmt.number(median)}), "
                         f"e.g. {_numbers(ex)}; rows kept: check the unit or a typing error"
                     ),
@@ -148,7 +148,7 @@ def implausible_warnings(
         return []
     found = one_row(con, q.implausible_rows(parsed, ok, [c for c, _ in checks]))
     return [
-        message(fmt.count(int(found[2 * i])), found[2 * i + 1] or [])
+        message(int(found[2 * i]), found[2 * i + 1] or [])
         for i, (_, message) in enumerate(checks)
         if found[2 * i]
     ]

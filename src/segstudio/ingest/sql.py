@@ -95,6 +95,7 @@ __all__ = [
     "trim_text",
     "typed_values_bad",
     "unknown_skus",
+    "year_first_last",
 ]
 
 
@@ -266,11 +267,28 @@ def _fast_iso(text: str) -> str:
     return f"CASE WHEN {iso} >= DATE {literal(FAST_ISO_FROM)} THEN {iso} END"
 
 
+def year_first_last(formats: list[str]) -> list[str]:
+    """``formats`` in the order they are tried: the year-first ones last (stable)."""
+    return sorted(formats, key=lambda f: f.startswith("%Y"))
+
+
+def _strptime(text: str, formats: list[str]) -> str:
+    """The first of ``formats`` that reads ``text``, as a DATE. A year-first format is tried
+    only on a text that starts with four digits: ``%Y`` takes one to four (``27/6/07`` would
+    be the 7th of June of the year 27)."""
+    fl = "[" + ", ".join(literal(f) for f in formats) + "]"
+    read = f"CAST(try_strptime({text}, {fl}) AS DATE)"
+    if all(f.startswith("%Y") for f in formats):
+        return f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}') THEN {read} END"
+    return read
+
+
 def _date_parts(text: str, formats: list[str], serial: bool, fast_iso: bool) -> list[str]:
     """The DATE expressions a text value is tried with, in order: the fast ISO cast, each
-    format, Excel serials. A value is read by the first that gives a date."""
+    format (year-first ones last), Excel serials. A value is read by the first that gives a
+    date."""
     parts = [_fast_iso(text)] if fast_iso else []
-    parts += [f"CAST(try_strptime({text}, {literal(f)}) AS DATE)" for f in formats]
+    parts += [_strptime(text, [f]) for f in year_first_last(formats)]
     if serial:
         parts.append(_serial_date(text))
     return parts
@@ -360,10 +378,10 @@ def parse_date_expr(
         return _serial_date(c)
     t = f"trim({c})"
     parts = [_fast_iso(c)] if fast_iso else []  # ISO dates and timestamps, spaces allowed
-    if formats:
-        # One call tries the formats in order and keeps the first that reads the value.
-        fl = "[" + ", ".join(literal(f) for f in formats) + "]"
-        parts.append(f"CAST(try_strptime({t}, {fl}) AS DATE)")
+    # One call tries the formats in order and keeps the first that reads the value.
+    others = [f for f in formats if not f.startswith("%Y")]
+    year_first = [f for f in formats if f.startswith("%Y")]
+    parts += [_strptime(t, fs) for fs in (others, year_first) if fs]
     if serial:
         parts.append(_serial_date(t))
     return _first_non_null(parts) if parts else "NULL::DATE"
