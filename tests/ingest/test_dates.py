@@ -181,7 +181,10 @@ def test_dates_with_and_without_times_are_one_format(tmp_path):
     ws, reports = load_text(tmp_path, sales=text)
     with ws:
         assert not [w for w in reports["sales"].warnings if "mixes" in w]
-        assert column(ws, "SELECT date FROM sales ORDER BY sku") == [D(2010, 12, 1), D(2010, 12, 13)]
+        assert column(ws, "SELECT date FROM sales ORDER BY sku") == [
+            D(2010, 12, 1),
+            D(2010, 12, 13),
+        ]
 
 
 def test_a_format_that_starts_past_the_sampled_rows_is_read_too(tmp_path, monkeypatch):

@@ -28,15 +28,15 @@ from segstudio.ingest import sql as q
 
 __all__ = [
     "DAY_FIRST",
+    "DateFormat",
+    "DateReading",
     "FORMATS",
     "ISO_LABEL",
     "MONTH_FIRST",
     "SERIAL_LABEL",
-    "DateFormat",
-    "DateReading",
     "detect",
-    "reread_rejected",
     "report",
+    "reread_rejected",
 ]
 
 MONTH_FIRST, DAY_FIRST = "month/day", "day/month"
@@ -76,7 +76,10 @@ class DateFormat:
     @property
     def date_label(self) -> str:
         """The label of the date part: a column with and without times holds one format."""
-        cut = min((i for i in (self.strptime.find(" %H"), self.strptime.find("T%H")) if i >= 0), default=-1)
+        cut = min(
+            (i for i in (self.strptime.find(" %H"), self.strptime.find("T%H")) if i >= 0),
+            default=-1,
+        )
         return DateFormat(self.strptime[:cut] if cut >= 0 else self.strptime).label
 
     @property

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 import duckdb
 
@@ -47,19 +48,56 @@ def latest_plausible_date(today: dt.date) -> dt.date:
     return dt.date(today.year + 1, 12, 31)
 
 
-def _dates(values: list | None) -> str:
-    return ", ".join(fmt.date(v) for v in values or [])
+def _numbers(values: list) -> str:
+    return ", ".join(fmt.number(float(v)) for v in values)
 
 
-def _numbers(values: list | None) -> str:
-    return ", ".join(fmt.number(float(v)) for v in values or [])
+def _dates(values: list) -> str:
+    return ", ".join(fmt.date(v) for v in values)
 
 
-def _lead_times(values: list | None) -> str:
+def _lead_times(values: list) -> str:
     return ", ".join(
         f"ordered {fmt.date(v['order'])}, received {fmt.date(v['receipt'])} "
         f"({fmt.count((v['receipt'] - v['order']).days)} days)"
-        for v in values or []
+        for v in values
+    )
+
+
+# The messages, from where (file and column, quoted as text), the rows and the examples.
+def _early(where: str, n: int, examples: list) -> str:
+    return (
+        f"{where}: {fmt.count(n, 'date')} before {EARLIEST_PLAUSIBLE_DATE.year} (earliest: "
+        f"{_dates(examples)}); rows kept: check the date format"
+    )
+
+
+def _late(where: str, last: dt.date, n: int, examples: list) -> str:
+    return (
+        f"{where}: {fmt.count(n, 'date')} after {last.year} (latest: {_dates(examples)}); "
+        "rows kept: check the date format"
+    )
+
+
+def _negative_lead(where: str, n: int, examples: list) -> str:
+    return (
+        f"{where}: {fmt.count(n, 'receipt')} dated before their order (negative lead time; "
+        f"e.g. {_lead_times(examples)}); rows kept"
+    )
+
+
+def _long_lead(where: str, n: int, examples: list) -> str:
+    return (
+        f"{where}: {fmt.count(n, 'lead time')} over {MAX_PLAUSIBLE_LEAD_TIME_DAYS} days (two "
+        f"years; e.g. {_lead_times(examples)}); rows kept: check the dates"
+    )
+
+
+def _outsized(where: str, median: float, n: int, examples: list) -> str:
+    return (
+        f"{where}: {fmt.count(n, 'value')} more than {fmt.count(OUTSIZED_FACTOR)} times the "
+        f"median size of the column's non-zero values ({fmt.number(median)}), "
+        f"e.g. {_numbers(examples)}; rows kept: check the unit or a typing error"
     )
 
 
@@ -73,54 +111,22 @@ def implausible_warnings(
     label: str,
     today: dt.date | None = None,
 ) -> list[str]:
-    """The plausibility warnings of a parsed file (``rows`` rows; ``ok``: its accepted ones)."""
-    today = today or dt.date.today()
-    last = latest_plausible_date(today)
-    # (check, message from the row count and the examples); column names are quoted as text.
+    """The plausibility warnings of a parsed file (``rows`` rows; ``ok``: its accepted ones),
+    from one pass over it (and, for the numbers' scale, a pass over a sample of its rows)."""
+    last = latest_plausible_date(today or dt.date.today())
     checks: list[tuple[tuple[str, str], Callable[[int, list], str]]] = []
     for f in table.fields:
         col = mapping.get(f.name)
-        if col is None or f.kind != "date":
-            continue
-        where = f"{label}, column {col!r}"
-        checks.append(
-            (
-                q.dates_before(f.name, EARLIEST_PLAUSIBLE_DATE.isoformat()),
-                lambda n, ex, where=where: (
-                    f"{where}: {fmt.count(n, 'date')} before {EARLIEST_PLAUSIBLE_DATE.year} (earliest: "
-                    f"{_dates(ex)}); rows kept: check the date format"
-                ),
-            )
-        )
-        checks.append(
-            (
-                q.dates_after(f.name, last.isoformat()),
-                lambda n, ex, where=where: (
-                    f"{where}: {fmt.count(n, 'date')} after {last.year} (latest: {_dates(ex)}); rows kept: "
-                    "check the date format"
-                ),
-            )
-        )
+        if col is not None and f.kind == "date":
+            where = f"{label}, column {col!r}"
+            early = q.dates_before(f.name, EARLIEST_PLAUSIBLE_DATE.isoformat())
+            checks.append((early, partial(_early, where)))
+            checks.append((q.dates_after(f.name, last.isoformat()), partial(_late, where, last)))
     if table.key == "suppliers" and "order_date" in mapping and "receipt_date" in mapping:
         where = f"{label}, columns {mapping['order_date']!r} to {mapping['receipt_date']!r}"
-        checks.append(
-            (
-                q.negative_lead_times(),
-                lambda n, ex: (
-                    f"{where}: {fmt.count(n, 'receipt')} dated before their order (negative lead time; "
-                    f"e.g. {_lead_times(ex)}); rows kept"
-                ),
-            )
-        )
-        checks.append(
-            (
-                q.lead_times_over(MAX_PLAUSIBLE_LEAD_TIME_DAYS),
-                lambda n, ex: (
-                    f"{where}: {fmt.count(n, 'lead time')} over {MAX_PLAUSIBLE_LEAD_TIME_DAYS} days (two "
-                    f"years; e.g. {_lead_times(ex)}); rows kept: check the dates"
-                ),
-            )
-        )
+        checks.append((q.negative_lead_times(), partial(_negative_lead, where)))
+        long_lead = q.lead_times_over(MAX_PLAUSIBLE_LEAD_TIME_DAYS)
+        checks.append((long_lead, partial(_long_lead, where)))
     scaled = [
         f.name
         for f in table.fields
@@ -134,16 +140,8 @@ def implausible_warnings(
             if median is None or count < MIN_VALUES_FOR_SCALE or median <= 0:
                 continue
             where = f"{label}, column {mapping[name]!r}"
-            checks.append(
-                (
-                    q.numbers_beyond(name, OUTSIZED_FACTOR * float(median)),
-                    lambda n, ex, where=where, median=float(median): (
-                        f"{where}: {fmt.count(n, 'value')} more than {fmt.count(OUTSIZED_FACTOR)} times the "
-                        f"median size of the column's non-zero values ({fmt.number(median)}), "
-                        f"e.g. {_numbers(ex)}; rows kept: check the unit or a typing error"
-                    ),
-                )
-            )
+            beyond = q.numbers_beyond(name, OUTSIZED_FACTOR * float(median))
+            checks.append((beyond, partial(_outsized, where, float(median))))
     if not checks:
         return []
     found = one_row(con, q.implausible_rows(parsed, ok, [c for c, _ in checks]))

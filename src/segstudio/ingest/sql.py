@@ -9,7 +9,6 @@ from segstudio.common.sql import (
     distinct_count_small,
     ident,
     literal,
-    one_row,
     table_columns,
 )
 from segstudio.ingest.schema import TABLES, Table
