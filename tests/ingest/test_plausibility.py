@@ -4,6 +4,7 @@ with a count and examples, and their rows stay accepted."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from segstudio.ingest.plausibility import (
     MAX_PLAUSIBLE_LEAD_TIME_DAYS,
     OUTSIZED_FACTOR,
     latest_plausible_date,
+    outsized_bound,
 )
 
 D = dt.date
@@ -97,16 +99,36 @@ def test_lead_times_negative_or_over_two_years_are_warned_and_kept(tmp_path, lea
 
 
 def test_a_quantity_far_outside_the_files_own_range_is_warned_and_kept(tmp_path):
-    # Median size of the non-zero quantities: 2. 2,000 is 1,000x it (not beyond); 2,001 is.
+    # Quartiles of the non-zero sizes 1, 2, 3: the bound is 1,000 x 2 (the log fence, 3 x 3^3
+    # = 81, is smaller). 2,000 is not beyond it; -80,995 is.
     lines = [f"S{i},2010-12-01,{1 + i % 3}" for i in range(30)]
     lines += ["X,2010-12-01,2000", "Y,2010-12-01,-80995", "Z,2010-12-01,0"]
     r = load_text(tmp_path, sales="sku,date,quantity\n" + "\n".join(lines) + "\n")["sales"]
     assert (r.read, r.accepted, r.rejected) == (33, 33, 0)
-    assert about(r, "median") == [
-        f"sales.csv, column 'quantity': 1 value more than {OUTSIZED_FACTOR:,} times the median "
-        "size of the column's non-zero values (2), e.g. -80,995; rows kept: check the unit or "
-        "a typing error"
+    assert about(r, "own range") == [
+        "sales.csv, column 'quantity': 1 value far outside the column's own range (larger "
+        f"than 2,000: {OUTSIZED_FACTOR:,} times the median size, or more where the values "
+        "spread widely), e.g. -80,995; rows kept: check the unit or a typing error"
     ]
+
+
+def test_a_column_spread_over_decades_is_its_own_range(tmp_path):
+    # On-hand from 1 to 7,943 units, evenly on the log scale: 1,000 x the median (~89) would
+    # call the biggest SKUs' stock implausible; the log fence does not.
+    lines = [f"S{i},{round(10 ** (i / 10))}" for i in range(40)]
+    r = load_text(tmp_path, inventory="sku,on_hand\n" + "\n".join(lines) + "\n")["inventory"]
+    assert about(r, "own range") == []
+
+
+@pytest.mark.parametrize(
+    ("quartiles", "bound"),
+    [((1.0, 2.0, 3.0), 2000.0), ((10.0, 36.0, 149.0), 149.0 * 14.9**3), ((0.0, 0.0, 5.0), 0.0)],
+)
+def test_the_bound_is_the_larger_of_1000_medians_and_the_log_fence(quartiles, bound):
+    q1, median, q3 = quartiles
+    log_fence = 10 ** (math.log10(q3) + 3 * (math.log10(q3) - math.log10(q1))) if q1 else 0.0
+    assert outsized_bound(*quartiles) == pytest.approx(max(1000 * median, log_fence))
+    assert outsized_bound(*quartiles) == pytest.approx(bound)
 
 
 def test_prices_are_checked_against_their_own_column(tmp_path):
@@ -115,14 +137,14 @@ def test_prices_are_checked_against_their_own_column(tmp_path):
     r = load_text(tmp_path, sales="sku,date,quantity,unit_price\n" + "\n".join(lines) + "\n")[
         "sales"
     ]
-    flagged = about(r, "median")
+    flagged = about(r, "own range")
     # Quantities near 1,000 are this file's normal: only the price is outside its range.
     assert len(flagged) == 1 and "column 'unit_price'" in flagged[0] and "99,999" in flagged[0]
 
 
 def test_too_few_values_give_no_scale(tmp_path):
     text = "sku,date,quantity\nA,2010-12-01,1\nB,2010-12-01,1000000\n"
-    assert about(load_text(tmp_path, sales=text)["sales"], "median") == []
+    assert about(load_text(tmp_path, sales=text)["sales"], "own range") == []
 
 
 def test_a_rejected_row_is_not_counted(tmp_path):

@@ -4,9 +4,9 @@
   format or a typing error more often than a real date);
 - a supplier lead time (receipt date - order date) that is negative or longer than
   :data:`MAX_PLAUSIBLE_LEAD_TIME_DAYS`;
-- a quantity, price, cost or amount more than :data:`OUTSIZED_FACTOR` times the median size
-  of its column's non-zero values (a robust bound: one huge value cannot move the median),
-  when the column has at least :data:`MIN_VALUES_FOR_SCALE` of them.
+- a quantity, price, cost or amount far outside its column's own range
+  (:func:`outsized_bound`: from the quartiles of the size of its non-zero values, which one
+  huge value cannot move), when the column has at least :data:`MIN_VALUES_FOR_SCALE` of them.
 
 Each warning names the file and the column, the rule, how many rows and a few examples.
 """
@@ -27,17 +27,20 @@ from segstudio.ingest.schema import Table
 
 __all__ = [
     "EARLIEST_PLAUSIBLE_DATE",
+    "LOG_FENCE_IQRS",
     "MAX_PLAUSIBLE_LEAD_TIME_DAYS",
     "MIN_VALUES_FOR_SCALE",
     "OUTSIZED_FACTOR",
     "SCALE_SAMPLE_ROWS",
     "implausible_warnings",
     "latest_plausible_date",
+    "outsized_bound",
 ]
 
 EARLIEST_PLAUSIBLE_DATE = dt.date(1990, 1, 1)
 MAX_PLAUSIBLE_LEAD_TIME_DAYS = 730  # two years
 OUTSIZED_FACTOR = 1_000
+LOG_FENCE_IQRS = 3  # Tukey's "far out" fence, on the log scale
 MIN_VALUES_FOR_SCALE = 10
 SCALE_SAMPLE_ROWS = 100_000  # the median is taken over about this many rows at most
 _NOT_SCALED = frozenset({"age_days"})  # a count of days, not a quantity or an amount
@@ -46,6 +49,22 @@ _NOT_SCALED = frozenset({"age_days"})  # a count of days, not a quantity or an a
 def latest_plausible_date(today: dt.date) -> dt.date:
     """The last plausible date: the end of the year after ``today``'s."""
     return dt.date(today.year + 1, 12, 31)
+
+
+def outsized_bound(q1: float, median: float, q3: float) -> float:
+    """The size past which a value is far outside its column: :data:`OUTSIZED_FACTOR` times
+    the median, or, for a column whose values spread over orders of magnitude, Tukey's far-out
+    fence on the log scale (:data:`LOG_FENCE_IQRS` interquartile ranges above the upper
+    quartile: Q3 * (Q3 / Q1) ** 3), whichever is larger. ``q1``, ``median``, ``q3``: the
+    quartiles of the size of the non-zero values.
+
+    >>> outsized_bound(1.0, 2.0, 3.0)  # 1,000 x 2 beats 3 * 3 ** 3 = 81
+    2000.0
+    >>> outsized_bound(10.0, 36.0, 149.0)  # on-hand spread over decades: the fence
+    492884.401
+    """
+    fence = q3 * (q3 / q1) ** LOG_FENCE_IQRS if q1 > 0 else 0.0
+    return max(OUTSIZED_FACTOR * median, fence)
 
 
 def _numbers(values: list) -> str:
@@ -93,11 +112,12 @@ def _long_lead(where: str, n: int, examples: list) -> str:
     )
 
 
-def _outsized(where: str, median: float, n: int, examples: list) -> str:
+def _outsized(where: str, bound: float, n: int, examples: list) -> str:
     return (
-        f"{where}: {fmt.count(n, 'value')} more than {fmt.count(OUTSIZED_FACTOR)} times the "
-        f"median size of the column's non-zero values ({fmt.number(median)}), "
-        f"e.g. {_numbers(examples)}; rows kept: check the unit or a typing error"
+        f"{where}: {fmt.count(n, 'value')} far outside the column's own range (larger than "
+        f"{fmt.number(bound)}: {fmt.count(OUTSIZED_FACTOR)} times the median size, or more "
+        f"where the values spread widely), e.g. {_numbers(examples)}; rows kept: check the "
+        "unit or a typing error"
     )
 
 
@@ -136,12 +156,13 @@ def implausible_warnings(
         every = max(1, rows // SCALE_SAMPLE_ROWS)
         scales = one_row(con, q.number_scales(parsed, ok, scaled, every))
         for i, name in enumerate(scaled):
-            median, count = scales[2 * i], scales[2 * i + 1]
-            if median is None or count < MIN_VALUES_FOR_SCALE or median <= 0:
+            quartiles, count = scales[2 * i], scales[2 * i + 1]
+            if quartiles is None or count < MIN_VALUES_FOR_SCALE:
                 continue
             where = f"{label}, column {mapping[name]!r}"
-            beyond = q.numbers_beyond(name, OUTSIZED_FACTOR * float(median))
-            checks.append((beyond, partial(_outsized, where, float(median))))
+            bound = outsized_bound(*map(float, quartiles))
+            beyond = q.numbers_beyond(name, bound)
+            checks.append((beyond, partial(_outsized, where, bound)))
     if not checks:
         return []
     found = one_row(con, q.implausible_rows(parsed, ok, [c for c, _ in checks]))

@@ -845,12 +845,13 @@ DECISIONS_DDL = [
 # --------------------------------------------------------------------------- plausibility
 def number_scales(parsed: str, ok: str, fields: list[str], every: int) -> str:
     """Per number field, over the accepted rows (every ``every``-th row: a sample that is the
-    same at each run): the median size of its non-zero values, and how many there are."""
+    same at each run): the quartiles [Q1, median, Q3] of the size of its non-zero values, and
+    how many there are."""
     cols = []
     for f in fields:
         c = ident(f)
         cols += [
-            f"median(abs({c})) FILTER (WHERE {c} <> 0)",
+            f"quantile_cont(abs({c}), [0.25, 0.5, 0.75]) FILTER (WHERE {c} <> 0)",
             f"count({c}) FILTER (WHERE {c} <> 0)",
         ]
     sample = f" AND rowid % {int(every)} = 0" if every > 1 else ""
