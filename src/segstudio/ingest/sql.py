@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 
 from segstudio.common.sql import (
@@ -246,6 +248,7 @@ def number_rows(rejects_sql: str, lines: str) -> str:
 
 
 # --------------------------------------------------------------------------- validation
+_Part = str | tuple[str, str]  # an expression, or (condition, value): see _first_non_null
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10
 # DuckDB's cast reads '1/10/07' as the year 1 and '07-01-10' as the year 7: the fast ISO path
 # takes only years from 1000, the others go on to the column's formats.
@@ -261,9 +264,10 @@ def _serial_date(text: str) -> str:
     )
 
 
-def _fast_iso(text: str) -> str:
+def _fast_iso(text: str) -> tuple[str, str]:
+    """(condition, value): an ISO date or timestamp (spaces allowed) from year 1000 on."""
     iso = f"try_cast({text} AS DATE)"
-    return f"CASE WHEN {iso} >= DATE {literal(FAST_ISO_FROM)} THEN {iso} END"
+    return f"{iso} >= DATE {literal(FAST_ISO_FROM)}", iso
 
 
 def year_first_last(formats: list[str]) -> list[str]:
@@ -282,11 +286,11 @@ def _strptime(text: str, formats: list[str]) -> str:
     return read
 
 
-def _date_parts(text: str, formats: list[str], serial: bool, fast_iso: bool) -> list[str]:
+def _date_parts(text: str, formats: list[str], serial: bool, fast_iso: bool) -> list[_Part]:
     """The DATE expressions a text value is tried with, in order: the fast ISO cast, each
     format (year-first ones last), Excel serials. A value is read by the first that gives a
     date."""
-    parts = [_fast_iso(text)] if fast_iso else []
+    parts: list[_Part] = [_fast_iso(text)] if fast_iso else []
     parts += [_strptime(text, [f]) for f in year_first_last(formats)]
     if serial:
         parts.append(_serial_date(text))
@@ -296,7 +300,7 @@ def _date_parts(text: str, formats: list[str], serial: bool, fast_iso: bool) -> 
 def _date_part_index(text: str, formats: list[str], serial: bool, fast_iso: bool) -> str:
     """Which of :func:`_date_parts` reads a value: 0 for the first, NULL for none."""
     parts = _date_parts(text, formats, serial, fast_iso)
-    whens = " ".join(f"WHEN {p} IS NOT NULL THEN {i}" for i, p in enumerate(parts))
+    whens = " ".join(f"WHEN {_condition(p)} THEN {i}" for i, p in enumerate(parts))
     return f"CASE {whens} END" if parts else "NULL::INTEGER"
 
 
@@ -376,7 +380,7 @@ def parse_date_expr(
         # A number column in a date field: Excel serials are the only sensible reading.
         return _serial_date(c)
     t = f"trim({c})"
-    parts = [_fast_iso(c)] if fast_iso else []  # ISO dates and timestamps, spaces allowed
+    parts: list[_Part] = [_fast_iso(c)] if fast_iso else []
     # One call tries the formats in order and keeps the first that reads the value.
     others = [f for f in formats if not f.startswith("%Y")]
     year_first = [f for f in formats if f.startswith("%Y")]
@@ -386,12 +390,22 @@ def parse_date_expr(
     return _first_non_null(parts) if parts else "NULL::DATE"
 
 
-def _first_non_null(parts: list[str]) -> str:
+def _condition(part: _Part) -> str:
+    return part[0] if isinstance(part, tuple) else f"{part} IS NOT NULL"
+
+
+def _value(part: _Part) -> str:
+    return part[1] if isinstance(part, tuple) else part
+
+
+def _first_non_null(parts: Sequence[_Part]) -> str:
     """Like coalesce, but each later expression runs only for the rows still NULL (DuckDB's
-    coalesce evaluates every argument on every row; CASE branches run on their rows only)."""
-    expr = parts[-1]
+    coalesce evaluates every argument on every row; CASE branches run on their rows only).
+    A part is an expression, or (condition, value) to take the value only where it holds."""
+    last = parts[-1]
+    expr = f"CASE WHEN {last[0]} THEN {last[1]} END" if isinstance(last, tuple) else last
     for part in reversed(parts[:-1]):
-        expr = f"CASE WHEN {part} IS NOT NULL THEN {part} ELSE {expr} END"
+        expr = f"CASE WHEN {_condition(part)} THEN {_value(part)} ELSE {expr} END"
     return expr
 
 
