@@ -280,7 +280,12 @@ def test_receipts_before_their_order(tmp_path):
     )
     with Workspace(tmp_path / "w.duckdb") as ws:
         r = load(ws, tmp_path, sales=SALES_OK, suppliers=text)["suppliers"]
-        assert any(w.startswith("1 receipts dated before their order") for w in r.warnings)
+        assert [w for w in r.warnings if "before their order" in w] == [
+            "suppliers.csv, columns 'order_date' to 'receipt_date': 1 receipt dated before "
+            "their order (negative lead time; e.g. ordered 2010-01-10, received 2010-01-05 "
+            "(-5 days)); rows kept"
+        ]
+        assert (r.read, r.accepted) == (2, 2)
 
 
 # --------------------------------------------------------------------------- dates

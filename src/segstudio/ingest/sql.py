@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 
 from segstudio.common.sql import (
@@ -10,14 +12,14 @@ from segstudio.common.sql import (
     drop_table,
     ident,
     literal,
-    one_row,
     table_columns,
 )
 from segstudio.ingest.schema import TABLES, Table
 
 __all__ = [
     "CURRENT_VERSION",
-    "DATE_FORMATS",
+    "DATE_SAMPLE_ROWS",
+    "DATE_SAMPLE_VALUES",
     "DECISIONS_DDL",
     "ENTRY_FILES",
     "FORGET_STAGING",
@@ -49,25 +51,36 @@ __all__ = [
     "build_parsed",
     "canonical_view",
     "clear_blank_raw",
+    "column_head",
     "create_data_table",
+    "create_date_sample",
     "create_empty_csv_rejects",
     "create_empty_text_table",
     "csv_columns",
     "csv_rejects",
     "data_table",
-    "date_format_hits",
+    "date_first_fit",
+    "date_format_rows",
     "date_span",
+    "dates_after",
+    "dates_before",
     "dates_in_range",
+    "day_month_evidence",
     "drop_helper_columns",
     "duplicate_candidates",
     "duplicate_rows",
     "empty_data_table",
+    "implausible_rows",
     "insert_rejects",
     "keep_accepted",
     "keep_sales_history",
+    "lead_times_over",
     "needs_trim",
+    "negative_lead_times",
     "non_finite_count",
     "number_rows",
+    "number_scales",
+    "numbers_beyond",
     "ok_condition",
     "parquet_types",
     "parse_date_expr",
@@ -79,6 +92,8 @@ __all__ = [
     "read_csv_typed_source",
     "read_parquet_source",
     "reject_rows",
+    "rejected_values",
+    "reparse_dates",
     "replace_sales_history",
     "restore_sales_history",
     "restore_snapshot",
@@ -99,6 +114,7 @@ __all__ = [
     "trim_text",
     "typed_values_bad",
     "unknown_skus",
+    "year_first_last",
 ]
 
 
@@ -250,95 +266,164 @@ def number_rows(rejects_sql: str, lines: str) -> str:
 
 
 # --------------------------------------------------------------------------- validation
-DATE_FORMATS: dict[str, list[str]] = {
-    # family -> strptime formats; "us" and "eu" are exclusive (a column is one or the other).
-    "iso": [
-        "%Y-%m-%d",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y/%m/%d",
-        "%Y/%m/%d %H:%M:%S",
-        "%Y-%m-%d %H:%M:%S.%f",
-    ],
-    "us": ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y", "%m/%d/%y", "%m/%d/%y %H:%M"],
-    "eu": [
-        "%d/%m/%Y %H:%M",
-        "%d/%m/%Y %H:%M:%S",
-        "%d/%m/%Y",
-        "%d.%m.%Y",
-        "%d.%m.%Y %H:%M",
-        "%d-%m-%Y",
-        "%d/%m/%y",
-        "%d.%m.%y",
-    ],
-    "named": [
-        "%d-%b-%y",
-        "%d-%b-%Y",
-        "%d %b %Y",
-        "%d %B %Y",
-        "%b %d, %Y",
-        "%B %d, %Y",
-        "%d-%B-%Y",
-        "%d %b %y",
-    ],
-    "month": ["%Y-%m", "%Y/%m", "%b-%y", "%b %Y", "%B %Y", "%m/%Y"],
-    "compact": ["%Y%m%d"],
-}
+_Part = str | tuple[str, str]  # an expression, or (condition, value): see _first_non_null
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 20_000, 80_000  # 1954-10-03 .. 2119-01-10
+# DuckDB's cast reads '1/10/07' as the year 1 and '07-01-10' as the year 7: the fast ISO path
+# takes only years from 1000, the others go on to the column's formats.
+FAST_ISO_FROM = "1000-01-01"
+DATE_SAMPLE_ROWS, DATE_SAMPLE_VALUES = 50_000, 5_000
 
 
-def date_format_hits(con: duckdb.DuckDBPyConnection, source: str, column: str) -> dict[str, int]:
-    """How many of a sample of distinct values each date format (and Excel serials) parses."""
-    fmts = [f for fam in DATE_FORMATS.values() for f in fam]
-    sample = (
-        f"SELECT DISTINCT trim(v) AS v FROM (SELECT {ident(column)}::VARCHAR AS v FROM {source} "
-        f"LIMIT 50000) WHERE nullif(trim(v), '') IS NOT NULL LIMIT 5000"
+def _serial_date(text: str) -> str:
+    v = f"try_cast({text} AS DOUBLE)"
+    return (
+        f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
+        f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
     )
-    counts = ", ".join(f"count(try_strptime(v, {literal(f)}))" for f in fmts)
-    serial = (
-        f"count(*) FILTER (WHERE regexp_full_match(v, '[0-9]{{5}}(\\.[0-9]+)?') "
-        f"AND try_cast(v AS DOUBLE) BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX})"
+
+
+def _fast_iso(text: str) -> tuple[str, str]:
+    """(condition, value): an ISO date or timestamp (spaces allowed) from year 1000 on."""
+    iso = f"try_cast({text} AS DATE)"
+    return f"{iso} >= DATE {literal(FAST_ISO_FROM)}", iso
+
+
+def year_first_last(formats: list[str]) -> list[str]:
+    """``formats`` in the order they are tried: the year-first ones last (stable)."""
+    return sorted(formats, key=lambda f: f.startswith("%Y"))
+
+
+def _strptime(text: str, formats: list[str]) -> str:
+    """The first of ``formats`` that reads ``text``, as a DATE. A year-first format is tried
+    only on a text that starts with four digits: ``%Y`` takes one to four (``27/6/07`` would
+    be the 7th of June of the year 27)."""
+    fl = "[" + ", ".join(literal(f) for f in formats) + "]"
+    read = f"CAST(try_strptime({text}, {fl}) AS DATE)"
+    if all(f.startswith("%Y") for f in formats):
+        return f"CASE WHEN regexp_matches({text}, '^[0-9]{{4}}') THEN {read} END"
+    return read
+
+
+def _date_parts(text: str, formats: list[str], serial: bool, fast_iso: bool) -> list[_Part]:
+    """The DATE expressions a text value is tried with, in order: the fast ISO cast, each
+    format (year-first ones last), Excel serials. A value is read by the first that gives a
+    date."""
+    parts: list[_Part] = [_fast_iso(text)] if fast_iso else []
+    parts += [_strptime(text, [f]) for f in year_first_last(formats)]
+    if serial:
+        parts.append(_serial_date(text))
+    return parts
+
+
+def _date_part_index(text: str, formats: list[str], serial: bool, fast_iso: bool) -> str:
+    """Which of :func:`_date_parts` reads a value: 0 for the first, NULL for none."""
+    parts = _date_parts(text, formats, serial, fast_iso)
+    whens = " ".join(f"WHEN {_condition(p)} THEN {i}" for i, p in enumerate(parts))
+    return f"CASE {whens} END" if parts else "NULL::INTEGER"
+
+
+def create_date_sample(table: str, values_sql: str) -> str:
+    """A temp table ``table(v)`` of distinct trimmed non-blank texts from ``values_sql`` (a
+    query of one column), at most :data:`DATE_SAMPLE_VALUES` of them."""
+    return (
+        f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS SELECT DISTINCT trim(v::VARCHAR) AS v "
+        f"FROM ({values_sql}) t(v) WHERE nullif(trim(v::VARCHAR), '') IS NOT NULL "
+        f"LIMIT {DATE_SAMPLE_VALUES}"
     )
-    row = one_row(con, f"SELECT {counts}, {serial}, count(*) FROM ({sample})")
-    hits = dict(zip(fmts, row[: len(fmts)], strict=True))
-    hits["excel_serial"] = row[len(fmts)]
-    hits["__sampled"] = row[-1]
-    return hits
 
 
-def parse_date_expr(column: str, col_type: str, formats: list[str], serial: bool) -> str:
-    """A DATE from a text column: ISO first (fast), then the column's formats, then serials."""
+def column_head(source: str, column: str) -> str:
+    """The values of a column in the first :data:`DATE_SAMPLE_ROWS` rows of ``source``."""
+    return f"SELECT {ident(column)} FROM {source} LIMIT {DATE_SAMPLE_ROWS}"
+
+
+def rejected_values(parsed: str, field: str) -> str:
+    """The source text of a field's values that failed to parse."""
+    raw = ident("__raw_" + field)
+    return f"SELECT {raw} FROM {ident(parsed)} WHERE {raw} IS NOT NULL"
+
+
+def day_month_evidence(sample: str, month_first: list[str], day_first: list[str]) -> str:
+    """Over a sample table (:func:`create_date_sample`): how many values only a month-first
+    format reads, how many only a day-first one, how many both, and an example of each."""
+    md = f"(try_strptime(v, [{', '.join(map(literal, month_first))}]) IS NOT NULL)"
+    dm = f"(try_strptime(v, [{', '.join(map(literal, day_first))}]) IS NOT NULL)"
+    return (
+        f"SELECT count(*) FILTER (WHERE {md} AND NOT {dm}), "
+        f"count(*) FILTER (WHERE {dm} AND NOT {md}), count(*) FILTER (WHERE {md} AND {dm}), "
+        f"min(v) FILTER (WHERE {md} AND NOT {dm}), min(v) FILTER (WHERE {dm} AND NOT {md}), "
+        f"min(v) FILTER (WHERE {md} AND {dm}) FROM {ident(sample)}"
+    )
+
+
+def date_first_fit(sample: str, formats: list[str], serial: bool, fast_iso: bool) -> str:
+    """Over a sample table: for each of :func:`_date_parts` that is the first to read some
+    values, (its index, how many values, the first of them, its date)."""
+    parts = _date_parts("v", formats, serial, fast_iso)
+    k = _date_part_index("v", formats, serial, fast_iso)
+    value = _first_non_null(parts) if parts else "NULL::DATE"
+    return (
+        f"SELECT k, count(*), min(v), arg_min(d, v) FROM (SELECT v, {k} AS k, {value} AS d "
+        f"FROM {ident(sample)}) WHERE k IS NOT NULL GROUP BY k ORDER BY k"
+    )
+
+
+def date_format_rows(source: str, column: str, formats: list[str], serial: bool) -> str:
+    """How many rows of ``source`` each of :func:`_date_parts` reads (a pass over the column:
+    run only for a column that mixes formats)."""
+    k = _date_part_index(f"trim({ident(column)}::VARCHAR)", formats, serial, fast_iso=True)
+    return f"SELECT k, count(*) FROM (SELECT {k} AS k FROM {source}) WHERE k IS NOT NULL GROUP BY k"
+
+
+def reparse_dates(parsed: str, field: str, formats: list[str], serial: bool) -> str:
+    """Read again, with ``formats`` (and serials), the values of a date field that failed to
+    parse; those read in years 1-9999 are no longer rejects."""
+    raw = ident("__raw_" + field)
+    d = parse_date_expr("__raw_" + field, "VARCHAR", formats, serial, fast_iso=False)
+    return (
+        f"UPDATE {ident(parsed)} SET {ident(field)} = {d}, {raw} = NULL "
+        f"WHERE {raw} IS NOT NULL AND {d} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31'"
+    )
+
+
+def parse_date_expr(
+    column: str, col_type: str, formats: list[str], serial: bool, fast_iso: bool = True
+) -> str:
+    """A DATE from a text column: ISO first (fast), then the column's formats (the first that
+    reads a value wins), then serials."""
     c = ident(column)
     if col_type.startswith(("DATE", "TIMESTAMP")):
         return f"CAST({c} AS DATE)"
     if col_type not in ("VARCHAR",):
         # A number column in a date field: Excel serials are the only sensible reading.
-        v = f"try_cast({c} AS DOUBLE)"
-        return (
-            f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
-            f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
-        )
+        return _serial_date(c)
     t = f"trim({c})"
-    parts = [f"try_cast({c} AS DATE)"]  # ISO dates and timestamps, spaces allowed: fast
-    if formats:
-        fl = "[" + ", ".join(literal(f) for f in formats) + "]"
-        parts.append(f"CAST(try_strptime({t}, {fl}) AS DATE)")
+    parts: list[_Part] = [_fast_iso(c)] if fast_iso else []
+    # One call tries the formats in order and keeps the first that reads the value.
+    others = [f for f in formats if not f.startswith("%Y")]
+    year_first = [f for f in formats if f.startswith("%Y")]
+    parts += [_strptime(t, fs) for fs in (others, year_first) if fs]
     if serial:
-        v = f"try_cast({t} AS DOUBLE)"
-        parts.append(
-            f"CASE WHEN {v} BETWEEN {EXCEL_SERIAL_MIN} AND {EXCEL_SERIAL_MAX} "
-            f"THEN DATE '1899-12-30' + CAST(floor({v}) AS INTEGER) END"
-        )
-    return _first_non_null(parts)
+        parts.append(_serial_date(t))
+    return _first_non_null(parts) if parts else "NULL::DATE"
 
 
-def _first_non_null(parts: list[str]) -> str:
+def _condition(part: _Part) -> str:
+    return part[0] if isinstance(part, tuple) else f"{part} IS NOT NULL"
+
+
+def _value(part: _Part) -> str:
+    return part[1] if isinstance(part, tuple) else part
+
+
+def _first_non_null(parts: Sequence[_Part]) -> str:
     """Like coalesce, but each later expression runs only for the rows still NULL (DuckDB's
-    coalesce evaluates every argument on every row; CASE branches run on their rows only)."""
-    expr = parts[-1]
+    coalesce evaluates every argument on every row; CASE branches run on their rows only).
+    A part is an expression, or (condition, value) to take the value only where it holds."""
+    last = parts[-1]
+    expr = f"CASE WHEN {last[0]} THEN {last[1]} END" if isinstance(last, tuple) else last
     for part in reversed(parts[:-1]):
-        expr = f"CASE WHEN {part} IS NOT NULL THEN {part} ELSE {expr} END"
+        expr = f"CASE WHEN {_condition(part)} THEN {_value(part)} ELSE {expr} END"
     return expr
 
 
@@ -455,11 +540,14 @@ def build_parsed(
 
 
 def typed_values_bad(table: str, numbers: list[str], dates: list[str]) -> str:
-    """Whether a trusted typed column holds NaN, an infinity or a date outside years 1-9999
-    (then the file is parsed from its text instead, which rejects them by row)."""
+    """Whether a trusted typed column holds NaN, an infinity or a date outside years 1000-9999
+    (then the file is parsed from its text instead, which rejects them by row, and reads a
+    short year such as ``07-01-10`` by the column's formats: DuckDB's reader takes it as the
+    year 7)."""
     conds = [f"count(*) FILTER (WHERE NOT isfinite({ident(c)}))" for c in numbers]
     conds += [
-        f"count(*) FILTER (WHERE NOT {ident(c)} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31')"
+        f"count(*) FILTER (WHERE NOT {ident(c)} BETWEEN DATE {literal(FAST_ISO_FROM)} "
+        "AND DATE '9999-12-31')"
         for c in dates
     ]
     return f"SELECT {' + '.join(conds) if conds else '0'} > 0 FROM {ident(table)}"
@@ -890,3 +978,67 @@ DECISIONS_DDL = [
     """CREATE TABLE IF NOT EXISTS audit ("at" TIMESTAMP, who VARCHAR, action VARCHAR,
         detail VARCHAR)""",
 ]
+
+
+# --------------------------------------------------------------------------- plausibility
+def number_scales(parsed: str, ok: str, fields: list[str], every: int) -> str:
+    """Per number field, over the accepted rows (every ``every``-th row: a sample that is the
+    same at each run): the quartiles [Q1, median, Q3] of the size of its non-zero values, and
+    how many there are."""
+    cols = []
+    for f in fields:
+        c = ident(f)
+        cols += [
+            f"quantile_cont(abs({c}), [0.25, 0.5, 0.75]) FILTER (WHERE {c} <> 0)",
+            f"count({c}) FILTER (WHERE {c} <> 0)",
+        ]
+    sample = f" AND rowid % {int(every)} = 0" if every > 1 else ""
+    return f"SELECT {', '.join(cols)} FROM {ident(parsed)} WHERE ({ok}){sample}"
+
+
+def dates_before(field: str, day: str) -> tuple[str, str]:
+    """(condition, examples: the earliest three) for dates before ``day`` (ISO)."""
+    c = ident(field)
+    return f"{c} < DATE {literal(day)}", f"min({c}, 3)"
+
+
+def dates_after(field: str, day: str) -> tuple[str, str]:
+    """(condition, examples: the latest three) for dates after ``day`` (ISO)."""
+    c = ident(field)
+    return f"{c} > DATE {literal(day)}", f"max({c}, 3)"
+
+
+_ORDER_RECEIPT = "{'order': order_date, 'receipt': receipt_date}"
+
+
+def negative_lead_times() -> tuple[str, str]:
+    """(condition, examples: the three most negative) for receipts before their order."""
+    return (
+        "receipt_date < order_date",
+        f"min_by({_ORDER_RECEIPT}, receipt_date - order_date, 3)",
+    )
+
+
+def lead_times_over(days: int) -> tuple[str, str]:
+    """(condition, examples: the three longest) for lead times over ``days``."""
+    return (
+        f"receipt_date - order_date > {int(days)}",
+        f"max_by({_ORDER_RECEIPT}, receipt_date - order_date, 3)",
+    )
+
+
+def numbers_beyond(field: str, bound: float) -> tuple[str, str]:
+    """(condition, examples: the three largest in size) for values larger than ``bound`` in
+    size."""
+    c = ident(field)
+    return f"abs({c}) > {float(bound)!r}", f"max_by({c}, abs({c}), 3)"
+
+
+def implausible_rows(parsed: str, ok: str, checks: list[tuple[str, str]]) -> str:
+    """One pass over the accepted rows: per (condition, examples) check, the rows meeting it
+    and its examples."""
+    cols = []
+    for cond, examples in checks:
+        where = f"FILTER (WHERE ({ok}) AND ({cond}))"
+        cols += [f"count(*) {where}", f"{examples} {where}"]
+    return f"SELECT {', '.join(cols) or '0'} FROM {ident(parsed)}"

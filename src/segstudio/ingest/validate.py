@@ -14,8 +14,10 @@ import pyarrow as pa
 
 from segstudio.common.sql import drop_table, one_row
 from segstudio.errors import UnusableFileError
+from segstudio.ingest import dates
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping
+from segstudio.ingest.plausibility import implausible_warnings
 from segstudio.ingest.readers import StagedFile
 from segstudio.ingest.schema import Table
 
@@ -74,24 +76,6 @@ class ParsedFile:
     sku_summary: str  # temp table: per-SKU counts and, for sales, the sales history
 
 
-def _date_formats(
-    con: duckdb.DuckDBPyConnection, staged: StagedFile, column: str, notes: list[str]
-) -> tuple[list[str], bool]:
-    hits = q.date_format_hits(con, staged.sample_source, column)
-    fam_hits = {
-        fam: max((hits[f] for f in fmts), default=0) for fam, fmts in q.DATE_FORMATS.items()
-    }
-    families = [fam for fam, n in fam_hits.items() if n > 0]
-    if "us" in families and "eu" in families:
-        # Day and month cannot both be first: keep the reading that fits more values.
-        loser = "eu" if fam_hits["us"] >= fam_hits["eu"] else "us"
-        families.remove(loser)
-        winner = "month/day" if loser == "eu" else "day/month"
-        notes.append(f"{staged.label}: dates in column {column!r} read as {winner}/year")
-    formats = [f for fam in families for f in q.DATE_FORMATS[fam] if hits[f] > 0]
-    return formats, hits["excel_serial"] > 0
-
-
 class _ReadAgain(Exception):
     """The one-pass read of a CSV failed (or its typed values need their text): read it the
     next, slower way."""
@@ -133,12 +117,12 @@ def parse_file(
 class _Plan:
     """How each mapped field is parsed: its SQL expression, source column (None when the value
     cannot fail to parse) and kind; the reason of the fields that can fail; the typed fields
-    trusted as they are; notes for the report."""
+    trusted as they are; how each text date field is read (its column and reading)."""
 
     exprs: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
     checked: dict[str, str] = field(default_factory=dict)
     trusted: set[str] = field(default_factory=set)
-    notes: list[str] = field(default_factory=list)
+    dates: dict[str, tuple[str, dates.DateReading]] = field(default_factory=dict)
 
 
 def _plan(
@@ -147,6 +131,7 @@ def _plan(
     table: Table,
     mapping: Mapping,
     check_typed: bool,
+    sample: str,
 ) -> _Plan:
     """Each mapped field's parse. Typed fields whose values need no guard (finite numbers,
     dates in years 1-9999) are known now (Parquet statistics), or checked after the pass
@@ -176,10 +161,11 @@ def _plan(
                 plan.trusted.add(f.name)
         else:
             can_fail = not typ.upper().startswith(("DATE", "TIMESTAMP"))
-            if can_fail:
-                formats, serial = _date_formats(con, staged, col, plan.notes)
-            else:
-                formats, serial = [], False  # typed: no formats to sniff
+            formats, serial = [], False  # typed: no formats to sniff
+            if can_fail and typ.upper() == "VARCHAR":
+                reading = dates.detect(con, q.column_head(staged.sample_source, col), sample)
+                plan.dates[f.name] = (col, reading)
+                formats, serial = reading.strptime, reading.serial
             plan.exprs[f.name] = (
                 q.parse_date_expr(col, typ, formats, serial),
                 col if can_fail else None,
@@ -240,6 +226,22 @@ def _tidy(con: duckdb.DuckDBPyConnection, parsed: str, plan: _Plan) -> None:
         # Trimming per row is slow: look at the distinct values, fix the few rows that need it.
         if kind == "text" and name != "sku" and one_row(con, q.needs_trim(parsed, name))[0]:
             con.execute(q.trim_text(parsed, name))
+
+
+def _read_dates_again(
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, parsed: str, plan: _Plan
+) -> tuple[list[str], list[str]]:
+    """Read again the text dates the pass left unread, by the formats they hold (a format
+    that starts past the sampled rows); then the notes and warnings on how each was read."""
+    notes: list[str] = []
+    warnings: list[str] = []
+    for name, (col, reading) in plan.dates.items():
+        if name in plan.checked:
+            dates.reread_rejected(con, parsed, name, reading, parsed + "__dates")
+        n, w = dates.report(con, staged.sample_source, staged.label, col, reading)
+        notes += n
+        warnings += w
+    return notes, warnings
 
 
 def _malformed(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> list[tuple[int, str, str]]:
@@ -339,16 +341,19 @@ def _parse_file(
 ) -> ParsedFile:
     """One way of reading ``staged``: plan each field's parse, write the parsed table in one
     pass, tidy its text, summarise it per SKU, and list the rejects."""
-    plan = _plan(con, staged, table, mapping, check_typed)
+    plan = _plan(con, staged, table, mapping, check_typed, sample=parsed + "__dates")
     positional = _build(con, staged, parsed, plan, check_typed)
     row = q.positional_row(stored=not positional)
     _tidy(con, parsed, plan)
+    notes, date_warnings = _read_dates_again(con, staged, parsed, plan)
     malformed = _malformed(con, staged)
     required = [f for f in table.required if f in mapping]
     ok = q.ok_condition(required, list(plan.checked))
     rejects_sql = q.reject_rows(parsed, required, plan.checked, row)
     summary = parsed + "__sku"
     total, accepted, warnings = _summarise(con, staged, table, mapping, parsed, summary, ok, row)
+    warnings += date_warnings
+    warnings += implausible_warnings(con, parsed, ok, total, table, mapping, staged.label)
     if accepted == total:
         rejects_sql = q.NO_REJECTS  # nothing to list, keep or delete at commit
     elif staged.skipped_lines is not None:
@@ -363,7 +368,7 @@ def _parse_file(
         rejected=total - accepted + len(malformed),
         rejects=_listed_rejects(con, rejects_sql, mapping, malformed),
         warnings=warnings,
-        notes=plan.notes,
+        notes=notes,
     )
     return ParsedFile(table, parsed, ok, mapping, staged.columns, report, rejects_sql, summary)
 
@@ -448,11 +453,4 @@ def _warning_checks(table: Table, mapping: Mapping) -> list[tuple[str, str]]:
             ]
     if table.key == "inventory":
         checks.append(("on_hand < 0", "{n:,} negative on-hand quantities"))
-    if table.key == "suppliers":
-        checks.append(
-            (
-                "receipt_date < order_date",
-                "{n:,} receipts dated before their order (negative lead time)",
-            )
-        )
     return checks
