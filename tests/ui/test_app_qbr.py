@@ -14,7 +14,7 @@ from tests.conftest import open_page
 
 
 def _run() -> AppTest:
-    return open_page("pages/qbr.py")
+    return open_page("app_pages/qbr.py")
 
 
 def test_every_story_renders_with_a_chart_and_a_table(app_env: Path) -> None:
