@@ -24,7 +24,6 @@ DATA_COMMIT = "data.commit"
 DATA_DISCARD = "data.discard"
 DATA_HISTORY = "data.history"
 DATA_FEATURES = "data.features"
-DATA_FEATURES_DL = "data.features_dl"
 
 
 def upload(file_key: str) -> str:
@@ -76,9 +75,7 @@ SEG_NAMES_EDITOR = "seg.names_editor"
 SEG_SEGMENTS_DL = "seg.segments_dl"
 SEG_SANKEY = "seg.sankey"
 SEG_MOVERS = "seg.movers"
-SEG_MOVERS_DL = "seg.movers_dl"
 SEG_ALERTS = "seg.alerts"
-SEG_ALERTS_DL = "seg.alerts_dl"
 SEG_ADOPT_FORM = "seg.adopt_form"
 SEG_ADOPT_WHO = "seg.adopt_who"
 SEG_ADOPT_WHY = "seg.adopt_why"
@@ -109,6 +106,16 @@ def rule(attr: str) -> str:
 def kept(key: str) -> str:
     """Where a control's value is kept while its page is not shown (ui/controls.py)."""
     return "kept." + key
+
+
+def table_page(key: str) -> str:
+    """The pager of a long table (ui/tables.py)."""
+    return f"{key}.page"
+
+
+def table_download(key: str) -> str:
+    """The whole-table download of a table (ui/tables.py)."""
+    return f"{key}.csv"
 
 
 PAGE_SHOWN = "app.page_shown"  # the page of the last finished run (ui/controls.py)

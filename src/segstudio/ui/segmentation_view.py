@@ -37,9 +37,9 @@ from .seg_state import (
     segmentations,
 )
 from .state import get_workspace
+from .tables import show_table
 from .text import md_escape
 
-_MAX_ROWS_SHOWN = 1_000
 # The ABC boundaries move by half a point and show three decimals (fmt.BOUNDARY_FORMAT): an
 # official B of 0.935 reads 0.935, as the QBR says it.
 _BOUNDARY_STEP = 0.005
@@ -217,13 +217,12 @@ def _movers_tab(moved, rules) -> None:
         "at stake. Largest first."
     )
     st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
-    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_MOVERS)
-    on_request(
-        "Download all movers (CSV)",
-        lambda: to_csv_bytes(moved),
-        "movers.csv",
-        keys.SEG_MOVERS_DL,
-        _signature(rules),
+    show_table(
+        moved,
+        keys.SEG_MOVERS,
+        file_name="movers.csv",
+        signature=_signature(rules),
+        label="Download all movers (CSV)",
     )
 
 
@@ -233,13 +232,12 @@ def _alerts_tab(portfolio, current) -> None:
         f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
         "first): they may flip at the next review."
     )
-    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_ALERTS)
-    on_request(
-        "Download the alerts (CSV)",
-        lambda: to_csv_bytes(near),
-        "alerts.csv",
-        keys.SEG_ALERTS_DL,
-        _signature(current.rules),
+    show_table(
+        near,
+        keys.SEG_ALERTS,
+        file_name="alerts.csv",
+        signature=_signature(current.rules),
+        label="Download the alerts (CSV)",
     )
 
 
