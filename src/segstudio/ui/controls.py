@@ -47,7 +47,10 @@ def keep(page: str) -> None:
     """Called at the top of every run, before any widget: copy live values to their shadows,
     and on arriving at ``page`` from another page put every dropped value back."""
     state = st.session_state
-    arrived = state.get(keys.PAGE_SHOWN) != page
+    # Arriving: the last run started on another page, or the last run of this page did not
+    # finish (a click that interrupts a page's first run must not skip the putting back).
+    arrived = state.get(keys.PAGE_STARTED) != page or state.get(keys.PAGE_SHOWN) != page
+    state[keys.PAGE_STARTED] = page
     for key in _controls():
         shadow = keys.kept(key)
         if key in state and shadow in state and arrived and state[key] == state[shadow]:

@@ -118,6 +118,7 @@ def table_download(key: str) -> str:
     return f"{key}.csv"
 
 
+PAGE_STARTED = "app.page_started"  # the page of the last run started (ui/controls.py)
 PAGE_SHOWN = "app.page_shown"  # the page of the last finished run (ui/controls.py)
 # The rules' widgets on the Segmentation page (names, policy and KPI targets are plain values).
 RULE_CONTROLS = frozenset(
