@@ -132,7 +132,23 @@ def test_an_adopt_refreshes_the_movers_at_once(page: Page, app_url: str) -> None
     )
 
 
-def test_sliders_survive_a_trip_to_other_pages(page: Page, app_url: str) -> None:
+def _counts_become(page: Page, want: dict[str, str]) -> dict[str, str]:
+    """The segment table once it shows ``want`` (a rerun may still be drawing it), or the
+    last reading after the timeout."""
+    seen: dict[str, str] = {}
+    for _ in range(TIMEOUT_MS // 500):
+        seen = segment_counts(page)
+        if seen == want:
+            break
+        page.wait_for_timeout(500)
+    return seen
+
+
+def test_sliders_survive_a_trip_to_other_pages(
+    page: Page, app_url: str, demo_workspace: Path
+) -> None:
+    rules = Rules(abc_a=0.77, abc_b=0.965, weeks=30, criteria=("abc", "xyz", "pattern"))
+    want = _expected_counts(demo_workspace, rules)
     _open_segmentation(page, app_url)
     _press(page, "A stops at (share of the measure)", "ArrowLeft", 6, "0.77")
     _press(page, "B stops at", "ArrowRight", 3, "0.965")
@@ -145,7 +161,7 @@ def test_sliders_survive_a_trip_to_other_pages(page: Page, app_url: str) -> None
     criteria.fill("Demand pattern")
     criteria.press("Enter")
     page.get_by_text("Segments: abc, xyz, pattern").wait_for(timeout=TIMEOUT_MS)
-    before = segment_counts(page)
+    assert _counts_become(page, want) == want
     _go(page, "Inventory policy", "Inventory against service, per segment")
     _go(page, "Scorecard", "Balanced scorecard")
     _go(page, "Segmentation", "Moved vs official")
@@ -159,7 +175,7 @@ def test_sliders_survive_a_trip_to_other_pages(page: Page, app_url: str) -> None
     assert page.get_by_label("Analysis window (weeks)").input_value() == "30"
     chips = page.locator("[data-testid='stMultiSelect']").first.inner_text()
     assert "Demand pattern" in chips and "XYZ" in chips and "ABC" in chips
-    assert segment_counts(page) == before
+    assert _counts_become(page, want) == want
     _no_error(page)
 
 
