@@ -30,6 +30,12 @@ def tiny(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
+def tiny_ws(tiny: Path):
+    with Workspace(tiny) as w:
+        yield w
+
+
+@pytest.fixture()
 def ws(tmp_path: Path):
     with Workspace(tmp_path / "empty.duckdb") as w:
         yield w
@@ -104,7 +110,8 @@ def test_restore_refuses_unknown_id_and_empty_reason(ws: Workspace) -> None:
     assert len(d.audit_log(ws)) == 1
 
 
-def test_overrides_set_replace_remove_and_expire(ws: Workspace) -> None:
+def test_overrides_set_replace_remove_and_expire(tiny_ws: Workspace) -> None:
+    ws = tiny_ws
     d.set_override(ws, "S1", "AX", "key customer launch", "ana")
     d.set_override(ws, "S1", "BY", "launch delayed", "ben")  # replaces
     d.set_override(ws, "S2", "CZ", "phase-out agreed", "ana", expires=dt.date(2024, 3, 1))
@@ -225,3 +232,30 @@ def test_segment_skus_uses_official_rules_overrides_and_hysteresis(tiny: Path) -
 def test_segment_skus_without_sales(ws: Workspace) -> None:
     with pytest.raises(SegStudioError, match="no sales loaded"):
         d.segment_skus(ws)
+
+
+def test_an_override_of_an_sku_not_in_the_data_is_refused_and_nothing_is_saved(
+    tiny_ws: Workspace,
+) -> None:
+    for sku in ("S6", "s1", "S1x"):  # SKU codes are text: another case is another SKU
+        with pytest.raises(SegStudioError, match=f"SKU '{sku}' is not in the data"):
+            d.set_override(tiny_ws, sku, "AX", "launch", "ana")
+    assert d.list_overrides(tiny_ws).empty
+    assert d.audit_log(tiny_ws).empty
+
+
+def test_an_override_needs_data_loaded(ws: Workspace) -> None:
+    with pytest.raises(SegStudioError, match="'S1' is not in the data"):
+        d.set_override(ws, "S1", "AX", "launch", "ana")
+    assert d.list_overrides(ws).empty
+
+
+def test_an_sku_known_only_from_the_inventory_file_can_be_overridden(
+    tiny: Path, tmp_path: Path
+) -> None:
+    stock = tmp_path / "inventory.csv"
+    stock.write_text("sku,on_hand\nS1,4\nSTOCK-ONLY,7\n")
+    with Workspace(tiny) as ws:
+        ws.load({"inventory": SourceFile(stock)})
+        d.set_override(ws, "STOCK-ONLY", "CZ", "slow mover on the shelf", "ana")
+        assert d.active_overrides(ws) == {"STOCK-ONLY": "CZ"}

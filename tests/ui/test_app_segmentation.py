@@ -8,6 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from segstudio import SourceFile, Workspace
+from segstudio.common import fmt
 from segstudio.features.build import compute_features
 from segstudio.segment import decisions
 from segstudio.ui.text import md_escape
@@ -19,7 +20,7 @@ APP = str(ROOT / "app.py")
 def _run() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("pages/segmentation.py").run()
+    at.switch_page("app_pages/segmentation.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -91,11 +92,66 @@ def test_a_boundary_moved_on_the_segmentation_page_holds_on_the_other_pages(app_
     at = _run()
     at.slider(key="seg.abc_a").set_value(0.6).run()
     moved = _metric(at, "Moved vs official")
-    at.switch_page("pages/policy.py").run()
+    at.switch_page("app_pages/policy.py").run()
     assert not at.exception
-    at.switch_page("pages/scorecard.py").run()
+    at.switch_page("app_pages/scorecard.py").run()
     assert not at.exception
-    at.switch_page("pages/segmentation.py").run()
+    at.switch_page("app_pages/segmentation.py").run()
     assert not at.exception
     assert at.slider(key="seg.abc_a").value == 0.6
     assert _metric(at, "Moved vs official") == moved
+
+
+def test_adopting_refreshes_the_movers_in_the_same_run(app_env: Path) -> None:
+    at = _run()
+    at.slider(key="seg.abc_a").set_value(0.6).run()
+    assert int(_metric(at, "Moved vs official").replace(",", "")) > 0
+    at.text_input(key="seg.adopt_who").set_value("Dana")
+    at.text_input(key="seg.adopt_why").set_value("a tighter A for the review")
+    next(b for b in at.button if b.label == "Adopt as official").click().run()
+    assert not at.exception
+    assert any("Adopted as official set" in s.value for s in at.success)
+    assert _metric(at, "Moved vs official") == "0"
+    assert _metric(at, "Revenue at stake") == "0"
+    with Workspace(app_env) as ws:
+        assert decisions.official_rules(ws).abc_a == 0.6
+
+
+def test_restoring_an_earlier_set_puts_its_values_in_the_sliders(app_env: Path) -> None:
+    with Workspace(app_env) as ws:
+        first = decisions.adopt(ws, decisions.official_rules(ws).with_(abc_b=0.935), "a", "b")
+        decisions.adopt(ws, decisions.official_rules(ws).with_(abc_b=0.9), "a", "later")
+    at = _run()
+    assert at.slider(key="seg.abc_b").value == 0.9
+    at.selectbox(key="seg.restore_id").set_value(first)
+    at.text_input(key="seg.restore_who").set_value("Dana")
+    at.text_input(key="seg.restore_why").set_value("back to the review's set")
+    next(b for b in at.button if b.label == "Restore").click().run()
+    assert not at.exception
+    assert at.slider(key="seg.abc_b").value == 0.935
+    assert _metric(at, "Moved vs official") == "0"
+
+
+def test_the_b_slider_shows_the_official_value_to_three_decimals(app_env: Path) -> None:
+    with Workspace(app_env) as ws:
+        decisions.adopt(ws, decisions.official_rules(ws).with_(abc_b=0.935), "a", "b")
+    at = _run()
+    b = at.slider(key="seg.abc_b")
+    assert b.value == 0.935
+    assert b.proto.format == fmt.BOUNDARY_FORMAT
+    assert fmt.BOUNDARY_FORMAT % b.value == fmt.boundary(0.935) == "0.935"
+
+
+def test_every_page_keeps_its_controls_through_a_trip_to_other_pages(app_env: Path) -> None:
+    at = _run()
+    at.multiselect(key="seg.criteria").set_value(["abc"]).run()
+    at.number_input(key="seg.weeks").set_value(26).run()
+    at.switch_page("app_pages/health.py").run()
+    at.slider(key="health.excess_rate").set_value(35).run()
+    at.switch_page("app_pages/policy.py").run()
+    at.switch_page("app_pages/health.py").run()
+    assert not at.exception
+    assert at.slider(key="health.excess_rate").value == 35
+    at.switch_page("app_pages/segmentation.py").run()
+    assert at.multiselect(key="seg.criteria").value == ["abc"]
+    assert at.number_input(key="seg.weeks").value == 26

@@ -115,8 +115,8 @@ def test_an_arrow_key_on_a_boundary_slider_updates_the_matrix(page: Page) -> Non
     slider = page.get_by_role("slider").first  # "A stops at": the first slider on the page
     assert slider.get_attribute("aria-valuenow") == "0.8"
     slider.focus()
-    for _ in range(10):
-        slider.press("ArrowLeft")  # 0.80 -> 0.70
+    for _ in range(20):
+        slider.press("ArrowLeft")  # 0.80 -> 0.70 by half points
     page.wait_for_function(
         "() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') === '0.7'"
     )

@@ -12,6 +12,7 @@ ratio, multiple         :func:`ratio`     4.20x
 fixed decimals          :func:`fixed`     1,234.5 (a CoV, years, any plain decimal)
 table cell number       :func:`number`    1,234.568, 0.0123 (at most 3 decimals)
 setting, threshold      :func:`plain`     90, 0.5, 1.32 (as typed; no separators)
+ABC boundary            :func:`boundary`  0.935 (as the boundary sliders show it)
 date                    :func:`date`      2024-01-31 (2024-01-31 14:05 with a time)
 ======================  ================  ==========================================
 
@@ -38,7 +39,9 @@ import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
+    "BOUNDARY_FORMAT",
     "MISSING",
+    "boundary",
     "count",
     "date",
     "days",
@@ -53,6 +56,10 @@ __all__ = [
 
 MISSING = "n/a"
 """The text of a figure that cannot be shown: missing, or not finite."""
+
+BOUNDARY_FORMAT = "%.3f"
+"""How an ABC boundary (a share of the measure) reads, printf-style as a slider takes it:
+"0.935", never rounded to "0.94"."""
 
 _MONEY_WHOLE_FROM = 100.0  # money from this amount up is shown without cents
 
@@ -161,6 +168,18 @@ def plain(x: object) -> str:
     if v is None:
         return MISSING
     return _unsigned_zero(f"{v:g}")
+
+
+def boundary(x: object) -> str:
+    """An ABC boundary as the Segmentation sliders show it (:data:`BOUNDARY_FORMAT`): "0.935".
+
+    >>> boundary(0.935), boundary(0.8)
+    ('0.935', '0.800')
+    """
+    v = _finite(x)
+    if v is None:
+        return MISSING
+    return _unsigned_zero(BOUNDARY_FORMAT % v)
 
 
 def date(d: object) -> str:

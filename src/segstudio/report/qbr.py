@@ -132,8 +132,8 @@ def _matrix(d: QbrData) -> Section:
     ]
     if "abc" in rules.criteria:
         notes.append(
-            f"ABC on {rules.abc_measure}: A up to {fmt.share(rules.abc_a, 0)} of the "
-            f"total, B up to {fmt.share(rules.abc_b, 0)}."
+            f"ABC on {rules.abc_measure}: A up to {fmt.boundary(rules.abc_a)} of the "
+            f"total, B up to {fmt.boundary(rules.abc_b)} (shares of the measure)."
         )
     if "xyz" in rules.criteria:
         notes.append(

@@ -4,9 +4,10 @@
   when in UTC, why); the latest one is the official set. Restoring an earlier set adopts it
   again as a new entry, so the history only grows.
 - **Overrides**: a segment set by hand for one SKU, with a reason and an optional expiry day
-  (active through that day). One per SKU: a new one replaces it. Keyed by the SKU's text, so
-  loading new data leaves them alone; an override for an SKU no longer in the data is kept
-  and simply matches nothing.
+  (active through that day). One per SKU: a new one replaces it. The SKU must be in the data
+  (any loaded file) when the override is set. Keyed by the SKU's text, so loading new data
+  leaves them alone; an override for an SKU no longer in the data is kept and simply matches
+  nothing.
 - An **audit trail** of each of these actions.
 
 The SQL is in :mod:`segstudio.segment.sql`; reads use a connection of their own, writes one
@@ -166,7 +167,8 @@ def set_override(
     """Put ``sku`` in ``segment`` by hand, replacing any override it had.
 
     ``expires``: the last day the override applies (None: until removed). Raises
-    :class:`DecisionError` when the SKU, segment, reason or name is empty.
+    :class:`DecisionError` when the SKU, segment, reason or name is empty, or when no loaded
+    file (sales, inventory, supplier receipts, products) has the SKU.
     """
     sku_text = _required(sku, "the SKU")
     seg = _required(segment, "the segment")
@@ -175,6 +177,12 @@ def set_override(
     if isinstance(expires, dt.datetime):
         expires = expires.date()
     with _transaction(ws) as con:
+        known, n_params = q.sku_known_sql()
+        if not one_row(con, known, [sku_text] * n_params)[0]:
+            raise DecisionError(
+                f"SKU {sku_text!r} is not in the data (no loaded sales, inventory, supplier "
+                "receipts or products file has it): check its spelling; no override was saved"
+            )
         old = con.execute(q.GET_OVERRIDE, [sku_text]).fetchone()
         con.execute(q.UPSERT_OVERRIDE, [sku_text, seg, why, expires, who, _now()])
         until = f" until {expires.isoformat()}" if expires else ""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from segstudio.common.sql import sample_std_with_zeros, sample_variance
+from segstudio.common.sql import ident, sample_std_with_zeros, sample_variance
 from segstudio.features.sql import valued_lines_ctes
+from segstudio.ingest.schema import TABLES
 
 __all__ = [
     "ACTIVE_OVERRIDES",
@@ -19,6 +20,7 @@ __all__ = [
     "OFFICIAL_HISTORY",
     "UPSERT_OVERRIDE",
     "quarterly_features_sql",
+    "sku_known_sql",
 ]
 
 NEXT_OFFICIAL_ID = "SELECT nextval('official_rules_seq')"
@@ -200,3 +202,10 @@ def quarterly_features_sql(net_returns: bool = True) -> str:
     FROM stats3
     ORDER BY sku, quarter
     """
+
+
+def sku_known_sql() -> tuple[str, int]:
+    """(SQL, number of parameters): one row, true when the SKU bound to every parameter is in
+    any loaded table (sales, inventory, supplier receipts, products)."""
+    parts = [f"SELECT 1 FROM {ident(t.name)} WHERE sku = ?" for t in TABLES.values()]
+    return f"SELECT EXISTS ({' UNION ALL '.join(parts)})", len(parts)

@@ -21,9 +21,9 @@ from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
 from . import keys, uploads
-from .downloads import on_request
 from .seg_state import current_rules
 from .state import get_features, get_workspace
+from .tables import show_table
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
@@ -185,7 +185,7 @@ def _report(report: FileReport, key: str) -> None:
     for w in report.warnings + report.notes:  # they quote the file's values
         st.warning(md_escape(w))
     if report.rejected:
-        st.dataframe(report.rejects, hide_index=True, width="stretch", key=keys.rejects_table(key))
+        show_table(report.rejects, keys.rejects_table(key), width="stretch")
         st.download_button(
             f"Download the {fmt.count(report.rejected, 'rejected row')} (CSV)",
             to_csv_bytes(report.rejects),
@@ -420,13 +420,13 @@ def history_and_features() -> None:
         return
     features, window = result
     st.subheader("Per-SKU features")
-    st.dataframe(features, hide_index=True, width="stretch", key=keys.DATA_FEATURES)
-    on_request(
-        "Download the feature table (CSV)",
-        lambda: to_csv_bytes(features),
-        "features.csv",
-        keys.DATA_FEATURES_DL,
-        str(get_workspace().version()),
+    show_table(
+        features,
+        keys.DATA_FEATURES,
+        file_name="features.csv",
+        signature=str(get_workspace().version()),
+        label="Download the feature table (CSV)",
+        width="stretch",
     )
     with st.expander("What each column means"):
         st.table({"column": list(FEATURE_COLUMNS), "definition": list(FEATURE_COLUMNS.values())})

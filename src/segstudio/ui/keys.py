@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
+from segstudio.config.rules import Rules
+
 STAGING = "data.staging"  # the Staging waiting for "Replace current data"
 STAGING_ERROR = "data.staging_error"
 LAST_LOAD = "data.last_load"  # (load id, summaries) of the last commit, for a confirmation
@@ -26,7 +30,6 @@ DATA_CLEAR_TABLE = "data.clear_table"
 DATA_CLEAR_CONFIRM = "data.clear_confirm"
 DATA_CLEAR = "data.clear"
 DATA_FEATURES = "data.features"
-DATA_FEATURES_DL = "data.features_dl"
 
 
 def upload(file_key: str) -> str:
@@ -38,8 +41,11 @@ def upload_widget(file_key: str, generation: int) -> str:
     return f"{upload(file_key)}.{generation}"
 
 
+DATA_PATH_PREFIX = "data.path."
+
+
 def server_path(file_key: str) -> str:
-    return f"data.path.{file_key}"
+    return f"{DATA_PATH_PREFIX}{file_key}"
 
 
 def sheet(file_key: str) -> str:
@@ -70,6 +76,8 @@ SEG_CHURN = "seg.churn"  # (rules TOML, churn table) of the last "compute churn"
 SEG_CHURN_GO = "seg.churn_go"
 SEG_RULES_DL = "seg.rules_dl"
 SEG_RULES_APPLY = "seg.rules_apply"
+SEG_RULES_ERROR = "seg.rules_error"  # why the last rules file was refused (shown once)
+SEG_RULES_APPLIED = "seg.rules_applied"  # the name of the rules file just applied (shown once)
 SEG_MATRIX_CHART = "seg.matrix_chart"
 SEG_PARETO = "seg.pareto"
 SEG_SCATTER = "seg.scatter"
@@ -77,17 +85,17 @@ SEG_NAMES_EDITOR = "seg.names_editor"
 SEG_SEGMENTS_DL = "seg.segments_dl"
 SEG_SANKEY = "seg.sankey"
 SEG_MOVERS = "seg.movers"
-SEG_MOVERS_DL = "seg.movers_dl"
 SEG_ALERTS = "seg.alerts"
-SEG_ALERTS_DL = "seg.alerts_dl"
 SEG_ADOPT_FORM = "seg.adopt_form"
 SEG_ADOPT_WHO = "seg.adopt_who"
 SEG_ADOPT_WHY = "seg.adopt_why"
+SEG_ADOPT_RESULT = "seg.adopt_result"  # the id adopted, or why it was refused (shown once)
 SEG_HISTORY = "seg.history"
 SEG_RESTORE_FORM = "seg.restore_form"
 SEG_RESTORE_ID = "seg.restore_id"
 SEG_RESTORE_WHO = "seg.restore_who"
 SEG_RESTORE_WHY = "seg.restore_why"
+SEG_RESTORE_ERROR = "seg.restore_error"  # why the last restore was refused (shown once)
 SEG_OVERRIDE_FORM = "seg.override_form"
 SEG_OVERRIDE_SKU = "seg.ovr_sku"
 SEG_OVERRIDE_SEGMENT = "seg.ovr_segment"
@@ -106,8 +114,26 @@ def rule(attr: str) -> str:
 
 
 def kept(key: str) -> str:
-    """Where a widget's value is kept while its page is not shown (seg_state.keep_rule_widgets)."""
+    """Where a control's value is kept while its page is not shown (ui/controls.py)."""
     return "kept." + key
+
+
+def table_page(key: str) -> str:
+    """The pager of a long table (ui/tables.py)."""
+    return f"{key}.page"
+
+
+def table_download(key: str) -> str:
+    """The whole-table download of a table (ui/tables.py)."""
+    return f"{key}.csv"
+
+
+PAGE_STARTED = "app.page_started"  # the page of the last run started (ui/controls.py)
+PAGE_SHOWN = "app.page_shown"  # the page of the last finished run (ui/controls.py)
+# The rules' widgets on the Segmentation page (names, policy and KPI targets are plain values).
+RULE_CONTROLS = frozenset(
+    rule(f.name) for f in fields(Rules) if f.name not in ("names", "policy", "kpi")
+)
 
 
 # Policy and simulation pages.
@@ -238,3 +264,44 @@ HEALTH_CHART = "health.ageing_chart"
 HEALTH_SEGMENTS = "health.segments"
 HEALTH_ACT = "health.act_on_first"
 HEALTH_ACT_CSV = "health.act_on_first_csv"
+
+
+# Controls whose value is the user's scenario for the session (ui/controls.py keeps them while
+# their page is not shown): every slider, choice, number, toggle and text box that is not a
+# form's field (a form sends its fields only when submitted). Buttons, uploaders, editors and
+# charts cannot be given a value and are not listed.
+CONTROLS = frozenset(
+    {
+        POLICY_SEGMENT,
+        POLICY_MEASURE,
+        POLICY_BUDGET,
+        POLICY_SERVICE,
+        POLICY_WHOLE_UNITS,
+        SIM_PATHS,
+        SIM_SEED,
+        ALLOC_SKU,
+        ALLOC_AVAILABLE,
+        ALLOC_RULE,
+        ALLOC_DAYS,
+        SCORE_TREND_MEASURE,
+        SCORE_TREND_SEGMENTS,
+        SCORE_CAUSE_SEGMENT,
+        SCORE_TARGET_SEGMENT,
+        QBR_FORMAT,
+        SUP_STRATEGIC,
+        SUP_PREFERRED,
+        SUP_SOLE_SOURCE,
+        SUP_OTIF_BELOW,
+        SUP_BASIS,
+        SUP_SEGMENT_MEASURE,
+        SUP_TREND_SUPPLIER,
+        HEALTH_BASIS,
+        HEALTH_COVER_WEEKS,
+        HEALTH_OBSOLETE_WEEKS,
+        HEALTH_OBSOLETE_RATE,
+        HEALTH_AGED_RATE,
+        HEALTH_EXCESS_RATE,
+    }
+)
+# Families of controls named per segment, KPI or file (policy_field, kpi_target, server_path).
+CONTROL_FAMILIES = (f"{POLICY_PREFIX}edit.", f"{SCORE_PREFIX}target.", DATA_PATH_PREFIX)

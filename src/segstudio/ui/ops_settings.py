@@ -1,7 +1,7 @@
 """The Suppliers and Inventory health pages' settings as the user set them: one reader each
 (:func:`health_settings`, :func:`supplier_settings`), which those pages' figures and the QBR's
-both follow, and the widgets' values kept while their page is not shown (Streamlit drops a
-widget's value at the end of a run that did not draw it)."""
+both follow (the widgets' values are kept across pages by ui/controls.py, whose shadow
+copies :func:`health_settings` and :func:`supplier_settings` read while the page is not shown)."""
 
 from __future__ import annotations
 
@@ -45,18 +45,6 @@ class SupplierSettings:
     tiers: TierRule
     otif_below: float
     segment_basis: str
-
-
-def keep_settings_widgets() -> None:
-    """Keep the settings' widget values when their page is not shown, and put them back
-    before it is drawn again (as :func:`seg_state.keep_rule_widgets` does for the rules).
-    Called at the top of every run (app.py)."""
-    for key in (*HEALTH_DEFAULTS, *SUPPLIER_DEFAULTS):
-        kept = keys.kept(key)
-        if key in st.session_state:
-            st.session_state[kept] = st.session_state[key]
-        elif kept in st.session_state:
-            st.session_state[key] = st.session_state[kept]
 
 
 def init_widgets(defaults: dict[str, Any]) -> None:

@@ -49,9 +49,10 @@ from .policy_state import (
 )
 from .seg_state import clear_policy_editor
 from .state import get_workspace
+from .tables import MAX_ROWS_SHOWN
 from .text import md_escape
 
-_MAX_ROWS_SHOWN = 1_000
+_MAX_ROWS_SHOWN = MAX_ROWS_SHOWN  # one cap for every table (ui/tables.py)
 _CHOICES = {
     "strategy": STRATEGIES,
     "service_type": SERVICE_TYPES,

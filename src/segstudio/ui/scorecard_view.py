@@ -14,7 +14,7 @@ from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
 
-from . import keys
+from . import controls, keys
 from .downloads import on_request
 from .guard import no_sales
 from .policy_state import signature
@@ -150,6 +150,7 @@ def _trend_tab(s: ScoreContext) -> None:
         format_func=lambda m: TREND_MEASURES[m][0],
     )
     segments = list(dict.fromkeys(trend["segment"]))
+    controls.fit(keys.SCORE_TREND_SEGMENTS, segments)  # kept choices that still exist
     chosen = c2.multiselect(
         "Segments", segments, default=[PORTFOLIO], key=keys.SCORE_TREND_SEGMENTS
     )
@@ -183,6 +184,7 @@ def _cause_tab(s: ScoreContext) -> None:
         st.success("Every segment meets its service target.")
         return
     options = list(misses["segment"])
+    controls.fit(keys.SCORE_CAUSE_SEGMENT, options)
     seg = st.selectbox(
         "Segment that misses its service target", options, key=keys.SCORE_CAUSE_SEGMENT
     )
@@ -219,6 +221,7 @@ def _set_target(segment: str, kpi: str, widget: str) -> None:
 def _targets_tab(s: ScoreContext) -> None:
     targets = s.ctx.rules.kpi
     segs = ["default", *[c for c in s.scorecard.totals["segment"] if c != PORTFOLIO]]
+    controls.fit(keys.SCORE_TARGET_SEGMENT, segs)
     seg = st.selectbox(
         "Targets of",
         segs,

@@ -19,7 +19,7 @@ from segstudio.segment.churn import churn_by_quarter
 from segstudio.segment.io import quarterly_features
 from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
 
-from . import keys
+from . import controls, keys
 from .state import _features, get_workspace
 
 _RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude", "policy", "kpi")]
@@ -79,42 +79,25 @@ def active_overrides() -> dict[str, str]:
 
 
 def init_rules(rules: Rules, force: bool = False) -> None:
-    """Put ``rules`` into the widgets' session keys (first visit, or loading a rules file)."""
+    """Put ``rules`` into the widgets' session keys (first visit; with ``force``, loading a
+    rules file or restoring a set, from a callback: before any widget is drawn)."""
     if st.session_state.get(keys.SEG_INITIALISED) and not force:
         return
     for attr in _RULE_ATTRS:
         value = getattr(rules, attr)
-        st.session_state[keys.rule(attr)] = list(value) if attr == "criteria" else value
+        controls.set_value(keys.rule(attr), list(value) if attr == "criteria" else value)
     st.session_state[keys.rule("names")] = dict(rules.names)
     st.session_state[keys.rule("policy")] = rules.policy
     st.session_state[keys.rule("kpi")] = rules.kpi
     clear_policy_editor()  # the policy editor's widgets show the new table
-    st.session_state[keys.rule("exclude")] = ", ".join(rules.exclude)
+    controls.set_value(keys.rule("exclude"), ", ".join(rules.exclude))
     st.session_state[keys.SEG_INITIALISED] = True
 
 
-def keep_rule_widgets() -> None:
-    """Keep the rules' widget values when the page that draws them is not shown: Streamlit
-    drops a widget's value from the session at the end of a run that did not draw it, so a
-    move on the Segmentation page would be forgotten on the Policy page. Each value is copied
-    to a key of its own while the widget has one, and put back once it was dropped (never
-    reassigned while the widget is live, which would fight fast key presses). Called at the
-    top of every run (app.py)."""
-    for attr in (*_RULE_ATTRS, "names", "exclude"):
-        key = keys.rule(attr)
-        kept = keys.kept(key)
-        if key in st.session_state:
-            st.session_state[kept] = st.session_state[key]
-        elif kept in st.session_state:
-            st.session_state[key] = st.session_state[kept]
-
-
 def clear_policy_editor() -> None:
-    """Forget the policy editor's and the KPI target editor's widget values, so they show
-    the tables afresh."""
-    for prefix in (keys.POLICY_PREFIX + "edit.", keys.SCORE_PREFIX + "target."):
-        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-            del st.session_state[key]
+    """Forget the policy editor's and the KPI target editor's widget values (and their kept
+    copies), so they show the tables afresh."""
+    controls.forget((keys.POLICY_PREFIX + "edit.", keys.SCORE_PREFIX + "target."))
 
 
 def current_rules() -> tuple[Rules, str | None]:

@@ -37,9 +37,12 @@ from .seg_state import (
     segmentations,
 )
 from .state import get_workspace
+from .tables import show_table
 from .text import md_escape
 
-_MAX_ROWS_SHOWN = 1_000
+# The ABC boundaries move by half a point and show three decimals (fmt.BOUNDARY_FORMAT): an
+# official B of 0.935 reads 0.935, as the QBR says it.
+_BOUNDARY_STEP = 0.005
 
 
 def _controls() -> None:
@@ -56,11 +59,19 @@ def _controls() -> None:
         "A stops at (share of the measure)",
         0.30,
         0.95,
-        step=0.01,
+        step=_BOUNDARY_STEP,
+        format=fmt.BOUNDARY_FORMAT,
         key=k("abc_a"),
         help="Class A: SKUs whose share before them is below this",
     )
-    st.slider("B stops at", 0.50, 0.995, step=0.005, key=k("abc_b"))
+    st.slider(
+        "B stops at",
+        0.50,
+        0.995,
+        step=_BOUNDARY_STEP,
+        format=fmt.BOUNDARY_FORMAT,
+        key=k("abc_b"),
+    )
     st.slider("X up to CoV", 0.05, 3.0, step=0.05, key=k("xyz_x"))
     st.slider("Y up to CoV", 0.10, 5.0, step=0.05, key=k("xyz_y"))
     with st.expander("Other criteria"):
@@ -131,7 +142,7 @@ def show() -> None:
         with tabs[2]:
             _alerts_tab(portfolio, current)
         with tabs[3]:
-            _official_tab(rules)
+            _official_tab()
         with tabs[4]:
             _overrides_tab(current)
         with tabs[5]:
@@ -206,13 +217,12 @@ def _movers_tab(moved, rules) -> None:
         "at stake. Largest first."
     )
     st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
-    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_MOVERS)
-    on_request(
-        "Download all movers (CSV)",
-        lambda: to_csv_bytes(moved),
-        "movers.csv",
-        keys.SEG_MOVERS_DL,
-        _signature(rules),
+    show_table(
+        moved,
+        keys.SEG_MOVERS,
+        file_name="movers.csv",
+        signature=_signature(rules),
+        label="Download all movers (CSV)",
     )
 
 
@@ -222,28 +232,27 @@ def _alerts_tab(portfolio, current) -> None:
         f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
         "first): they may flip at the next review."
     )
-    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_ALERTS)
-    on_request(
-        "Download the alerts (CSV)",
-        lambda: to_csv_bytes(near),
-        "alerts.csv",
-        keys.SEG_ALERTS_DL,
-        _signature(current.rules),
+    show_table(
+        near,
+        keys.SEG_ALERTS,
+        file_name="alerts.csv",
+        signature=_signature(current.rules),
+        label="Download the alerts (CSV)",
     )
 
 
-def _official_tab(rules) -> None:
+def _official_tab() -> None:
     ws = get_workspace()
     with st.form(key=keys.SEG_ADOPT_FORM):
         st.markdown("**Adopt the current rules as the official segmentation**")
-        who = st.text_input("Your name", key=keys.SEG_ADOPT_WHO)
-        why = st.text_input("Why (recorded with the decision)", key=keys.SEG_ADOPT_WHY)
-        if st.form_submit_button("Adopt as official", type="primary"):
-            try:
-                official_id = decisions.adopt(ws, rules, who, why)
-                st.success(f"Adopted as official set {official_id}.")
-            except SegStudioError as exc:  # a refusal is shown, never a traceback
-                st.error(md_escape(exc))
+        st.text_input("Your name", key=keys.SEG_ADOPT_WHO)
+        st.text_input("Why (recorded with the decision)", key=keys.SEG_ADOPT_WHY)
+        st.form_submit_button("Adopt as official", type="primary", on_click=_adopt)
+    adopted = st.session_state.pop(keys.SEG_ADOPT_RESULT, None)
+    if isinstance(adopted, int):
+        st.success(f"Adopted as official set {adopted}.")
+    elif adopted is not None:  # a refusal is shown, never a traceback
+        st.error(md_escape(adopted))
     history = decisions.official_history(ws)
     st.markdown("**History of official rules**")
     if history.empty:
@@ -251,19 +260,48 @@ def _official_tab(rules) -> None:
         return
     st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key=keys.SEG_HISTORY)
     with st.form(key=keys.SEG_RESTORE_FORM):
-        pick = st.selectbox(
-            "Restore an earlier set", history["id"].tolist(), key=keys.SEG_RESTORE_ID
+        st.selectbox("Restore an earlier set", history["id"].tolist(), key=keys.SEG_RESTORE_ID)
+        st.text_input("Your name", key=keys.SEG_RESTORE_WHO)
+        st.text_input("Why", key=keys.SEG_RESTORE_WHY)
+        st.form_submit_button("Restore", on_click=_restore)
+    if keys.SEG_RESTORE_ERROR in st.session_state:  # a refusal (no name, no reason) is shown
+        st.error(md_escape(st.session_state.pop(keys.SEG_RESTORE_ERROR)))
+
+
+def _adopt() -> None:
+    """The Adopt button's callback: it runs before the page is drawn, so the movers, "moved vs
+    official" and the revenue at stake of this very run measure against the new official set."""
+    state = st.session_state
+    rules, error = current_rules()
+    if error:
+        state[keys.SEG_ADOPT_RESULT] = f"These boundaries are not valid rules: {error}"
+        return
+    try:
+        state[keys.SEG_ADOPT_RESULT] = decisions.adopt(
+            get_workspace(),
+            rules,
+            state.get(keys.SEG_ADOPT_WHO, ""),
+            state.get(keys.SEG_ADOPT_WHY, ""),
         )
-        who = st.text_input("Your name", key=keys.SEG_RESTORE_WHO)
-        why = st.text_input("Why", key=keys.SEG_RESTORE_WHY)
-        if st.form_submit_button("Restore"):
-            try:
-                decisions.restore(ws, int(pick), who, why)
-            except SegStudioError as exc:  # a refusal (no name, no reason) is shown
-                st.error(md_escape(exc))
-            else:
-                init_rules(official(), force=True)
-                st.rerun()
+    except SegStudioError as exc:
+        state[keys.SEG_ADOPT_RESULT] = str(exc)
+
+
+def _restore() -> None:
+    """The Restore button's callback: it runs before the page draws its widgets, so the
+    sliders can take the restored rules."""
+    state = st.session_state
+    try:
+        decisions.restore(
+            get_workspace(),
+            int(state[keys.SEG_RESTORE_ID]),
+            state.get(keys.SEG_RESTORE_WHO, ""),
+            state.get(keys.SEG_RESTORE_WHY, ""),
+        )
+    except SegStudioError as exc:
+        state[keys.SEG_RESTORE_ERROR] = str(exc)
+    else:
+        init_rules(official(), force=True)
 
 
 def _overrides_tab(current) -> None:
@@ -338,13 +376,26 @@ def _rules_file() -> None:
         key=keys.SEG_RULES_DL,
     )
     up = st.file_uploader("Load a rules file", type=["toml"], key=keys.SEG_RULES_UPLOAD)
-    if up is not None and st.button("Apply the rules file", key=keys.SEG_RULES_APPLY):
-        try:
-            loaded = from_toml(up.getvalue().decode("utf-8"), up.name)
-        except UnicodeDecodeError as exc:  # not UTF-8 text, as read_rules says for a path
-            st.error(md_escape(f"{up.name}: cannot be read ({exc})"))
-        except SegStudioError as exc:  # RulesError: invalid TOML or values, naming the file
-            st.error(md_escape(exc))
-        else:
-            init_rules(loaded, force=True)
-            st.rerun()
+    if up is not None:
+        st.button("Apply the rules file", key=keys.SEG_RULES_APPLY, on_click=_apply_rules_file)
+    if keys.SEG_RULES_ERROR in st.session_state:
+        st.error(md_escape(st.session_state.pop(keys.SEG_RULES_ERROR)))
+    elif keys.SEG_RULES_APPLIED in st.session_state:
+        st.success(f"Applied {md_escape(st.session_state.pop(keys.SEG_RULES_APPLIED))}.")
+
+
+def _apply_rules_file() -> None:
+    """The Apply button's callback: it runs before the page draws its widgets, the only time
+    the sliders' values can be replaced."""
+    up = st.session_state.get(keys.SEG_RULES_UPLOAD)
+    if up is None:
+        return
+    try:
+        loaded = from_toml(up.getvalue().decode("utf-8"), up.name)
+    except UnicodeDecodeError as exc:  # not UTF-8 text, as read_rules says for a path
+        st.session_state[keys.SEG_RULES_ERROR] = f"{up.name}: cannot be read ({exc})"
+    except SegStudioError as exc:  # RulesError: invalid TOML or values, naming the file
+        st.session_state[keys.SEG_RULES_ERROR] = str(exc)
+    else:
+        init_rules(loaded, force=True)
+        st.session_state[keys.SEG_RULES_APPLIED] = up.name

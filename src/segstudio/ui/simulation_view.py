@@ -11,7 +11,7 @@ from segstudio.policy.allocation import RULES, allocate
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
-from . import keys, results
+from . import controls, keys, results
 from .guard import no_sales
 from .policy_state import context, policies, signature
 from .state import get_workspace
@@ -143,6 +143,7 @@ def _allocation(pol) -> None:
     ws = get_workspace()
     skus = pol.sort_values("revenue", ascending=False)["sku"].tolist()
     c = st.columns(4)
+    controls.fit(keys.ALLOC_SKU, skus)  # a kept SKU may have gone with a load
     sku = c[0].selectbox("SKU", skus, key=keys.ALLOC_SKU)
     days = c[1].number_input("Orders of the last (days)", 1, 365, 28, key=keys.ALLOC_DAYS)
     rule = c[3].radio("Rule", list(RULES), format_func=_RULE_LABELS.get, key=keys.ALLOC_RULE)
