@@ -27,8 +27,8 @@ run: $(STAMP) $(WORKSPACE)
 	$(BIN)/streamlit run app.py --server.port 8501
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests app_pages app.py data bench
-	$(BIN)/ruff format --check src tests app_pages app.py data bench
+	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/ruff format --check src tests pages app.py data bench
 	$(BIN)/mypy
 
 typecheck: $(STAMP)  ## mypy over the core (pyproject.toml [tool.mypy]: all of segstudio but ui/)
@@ -36,8 +36,8 @@ typecheck: $(STAMP)  ## mypy over the core (pyproject.toml [tool.mypy]: all of s
 
 test: $(STAMP)
 	./scripts/ensure_chromium.sh
-	$(BIN)/ruff check src tests app_pages app.py data bench
-	$(BIN)/ruff format --check src tests app_pages app.py data bench
+	$(BIN)/ruff check src tests pages app.py data bench
+	$(BIN)/ruff format --check src tests pages app.py data bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 

@@ -8,15 +8,15 @@ from segstudio.ui.guard import friendly_errors
 st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="wide")
 
 pages = [
-    st.Page("app_pages/data.py", title="Data", icon="🗂️", default=True),
-    st.Page("app_pages/segmentation.py", title="Segmentation", icon="🧭"),
-    st.Page("app_pages/policy.py", title="Inventory policy", icon="🛡️"),
-    st.Page("app_pages/simulation.py", title="Simulation", icon="🎲"),
-    st.Page("app_pages/scorecard.py", title="Scorecard", icon="🎯"),
-    st.Page("app_pages/suppliers.py", title="Suppliers", icon="🚚"),
-    st.Page("app_pages/health.py", title="Inventory health", icon="🩺"),
-    qbr := st.Page("app_pages/qbr.py", title="QBR", icon="📊"),
-    st.Page("app_pages/methods.py", title="Methods", icon="📐"),
+    st.Page("pages/data.py", title="Data", icon="🗂️", default=True),
+    st.Page("pages/segmentation.py", title="Segmentation", icon="🧭"),
+    st.Page("pages/policy.py", title="Inventory policy", icon="🛡️"),
+    st.Page("pages/simulation.py", title="Simulation", icon="🎲"),
+    st.Page("pages/scorecard.py", title="Scorecard", icon="🎯"),
+    st.Page("pages/suppliers.py", title="Suppliers", icon="🚚"),
+    st.Page("pages/health.py", title="Inventory health", icon="🩺"),
+    qbr := st.Page("pages/qbr.py", title="QBR", icon="📊"),
+    st.Page("pages/methods.py", title="Methods", icon="📐"),
 ]
 presenting = presentation.active()
 nav = st.navigation(pages, position="hidden" if presenting else "sidebar")

@@ -38,7 +38,7 @@ def apptest_seconds(ws_path: Path, moves: int = 5) -> list[float]:
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    at.switch_page("app_pages/segmentation.py").run()
+    at.switch_page("pages/segmentation.py").run()
     at.run()  # warm: portfolio prepared, caches filled
     times = []
     for i in range(moves):

@@ -27,7 +27,7 @@ def page_seconds(ws_path: Path, edits: int = 5) -> dict:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     at.run()
     t = time.perf_counter()
-    at.switch_page("app_pages/scorecard.py").run()
+    at.switch_page("pages/scorecard.py").run()
     first = time.perf_counter() - t  # fills the caches: SQL once per load
     assert not at.exception, at.exception
     times = []
@@ -37,7 +37,7 @@ def page_seconds(ws_path: Path, edits: int = 5) -> dict:
         at.run()
         times.append(time.perf_counter() - t)
         assert not at.exception, at.exception
-    at.switch_page("app_pages/qbr.py").run()
+    at.switch_page("pages/qbr.py").run()
     qbr = []
     for _ in range(3):
         t = time.perf_counter()

@@ -23,7 +23,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 def open_page(page: str, timeout: float = 300) -> AppTest:
-    """The app run once, then switched to ``page`` (e.g. "app_pages/qbr.py"), without exception."""
+    """The app run once, then switched to ``page`` (e.g. "pages/qbr.py"), without exception."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.run()
     at.switch_page(page).run()

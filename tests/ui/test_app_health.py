@@ -19,7 +19,7 @@ from segstudio.perform.health import ACT_ON_FIRST_COLUMNS
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-PAGE = "app_pages/health.py"
+PAGE = "pages/health.py"
 
 
 def _run(page: str = PAGE) -> AppTest:

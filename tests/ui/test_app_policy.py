@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 APP = str(ROOT / "app.py")
 
 
-def _run(page: str = "app_pages/policy.py") -> AppTest:
+def _run(page: str = "pages/policy.py") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     at.switch_page(page).run()
@@ -105,7 +105,7 @@ def test_seasonal_profile_has_twelve_months_per_segment(app_env: Path) -> None:
 
 
 def test_simulation_runs_and_reports_each_segment(app_env: Path) -> None:
-    at = _run("app_pages/simulation.py")
+    at = _run("pages/simulation.py")
     at.slider(key="sim.paths").set_value(5).run()
     next(b for b in at.button if b.key == "sim.go").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -116,7 +116,7 @@ def test_simulation_runs_and_reports_each_segment(app_env: Path) -> None:
 
 
 def test_shortage_allocation_gives_key_accounts_their_orders_first(app_env: Path) -> None:
-    at = _run("app_pages/simulation.py")
+    at = _run("pages/simulation.py")
     at.radio(key="alloc.rule").set_value("key_accounts").run()
     assert not at.exception, [e.value for e in at.exception]
     result = next(d.value for d in at.dataframe if "allocated" in d.value.columns)

@@ -19,7 +19,7 @@ from tests.conftest import open_page
 
 
 def _run() -> AppTest:
-    return open_page("app_pages/qbr.py")
+    return open_page("pages/qbr.py")
 
 
 def test_every_story_renders_with_a_chart_and_a_table(app_env: Path) -> None:
@@ -70,14 +70,14 @@ def test_the_pack_follows_the_suppliers_and_health_settings_the_user_set(app_env
     default_tiers = _story_table(at, "suppliers")["tier"].value_counts()
     default_health = _story_table(at, "health").set_index("segment")
 
-    at.switch_page("app_pages/suppliers.py").run()
+    at.switch_page("pages/suppliers.py").run()
     at.number_input(key="sup.strategic_spend").set_value(0.3).run()
-    at.switch_page("app_pages/health.py").run()
+    at.switch_page("pages/health.py").run()
     at.slider(key="health.excess_rate").set_value(100).run()
     at.slider(key="health.obsolete_rate").set_value(0).run()
     assert not at.exception, [e.value for e in at.exception]
-    at.switch_page("app_pages/scorecard.py").run()  # another page between: the settings hold
-    at.switch_page("app_pages/qbr.py").run()
+    at.switch_page("pages/scorecard.py").run()  # another page between: the settings hold
+    at.switch_page("pages/qbr.py").run()
     at.run()  # and a rerun of the review itself
 
     tiers = _story_table(at, "suppliers")["tier"].value_counts()

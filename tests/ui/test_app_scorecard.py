@@ -15,7 +15,7 @@ from tests.conftest import open_page
 
 
 def _run() -> AppTest:
-    return open_page("app_pages/scorecard.py")
+    return open_page("pages/scorecard.py")
 
 
 def _grid(at: AppTest) -> dict:
@@ -62,9 +62,9 @@ def test_a_lower_target_turns_red_cells_green_and_is_saved(app_env: Path) -> Non
 def test_the_scorecard_follows_the_segmentation_sliders(app_env: Path) -> None:
     at = _run()
     before = _grid(at)["y"]
-    at.switch_page("app_pages/segmentation.py").run()
+    at.switch_page("pages/segmentation.py").run()
     at.session_state["seg.criteria"] = ["abc"]
-    at.switch_page("app_pages/scorecard.py").run()
+    at.switch_page("pages/scorecard.py").run()
     assert not at.exception, [e.value for e in at.exception]
     after = _grid(at)["y"]
     assert "AX" in before and "AX" not in after and "A" in after

@@ -20,7 +20,7 @@ APP = str(ROOT / "app.py")
 def _run() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    at.switch_page("app_pages/segmentation.py").run()
+    at.switch_page("pages/segmentation.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -92,11 +92,11 @@ def test_a_boundary_moved_on_the_segmentation_page_holds_on_the_other_pages(app_
     at = _run()
     at.slider(key="seg.abc_a").set_value(0.6).run()
     moved = _metric(at, "Moved vs official")
-    at.switch_page("app_pages/policy.py").run()
+    at.switch_page("pages/policy.py").run()
     assert not at.exception
-    at.switch_page("app_pages/scorecard.py").run()
+    at.switch_page("pages/scorecard.py").run()
     assert not at.exception
-    at.switch_page("app_pages/segmentation.py").run()
+    at.switch_page("pages/segmentation.py").run()
     assert not at.exception
     assert at.slider(key="seg.abc_a").value == 0.6
     assert _metric(at, "Moved vs official") == moved
@@ -146,12 +146,12 @@ def test_every_page_keeps_its_controls_through_a_trip_to_other_pages(app_env: Pa
     at = _run()
     at.multiselect(key="seg.criteria").set_value(["abc"]).run()
     at.number_input(key="seg.weeks").set_value(26).run()
-    at.switch_page("app_pages/health.py").run()
+    at.switch_page("pages/health.py").run()
     at.slider(key="health.excess_rate").set_value(35).run()
-    at.switch_page("app_pages/policy.py").run()
-    at.switch_page("app_pages/health.py").run()
+    at.switch_page("pages/policy.py").run()
+    at.switch_page("pages/health.py").run()
     assert not at.exception
     assert at.slider(key="health.excess_rate").value == 35
-    at.switch_page("app_pages/segmentation.py").run()
+    at.switch_page("pages/segmentation.py").run()
     assert at.multiselect(key="seg.criteria").value == ["abc"]
     assert at.number_input(key="seg.weeks").value == 26

@@ -190,7 +190,7 @@ def test_the_data_page_shows_file_text_literally(
 
 
 def test_the_segmentation_page_shows_an_sku_literally(odd_workspace: Path) -> None:
-    at = _run("app_pages/segmentation.py")
+    at = _run("pages/segmentation.py")
     _assert_literal(at, ODD)
     at.text_input(key="seg.ovr_sku").set_value(ODD)
     at.text_input(key="seg.ovr_reason").set_value("a *reason*")
@@ -205,7 +205,7 @@ def test_the_segmentation_page_shows_an_sku_literally(odd_workspace: Path) -> No
 
 
 def test_the_scorecard_root_causes_show_the_description_literally(odd_workspace: Path) -> None:
-    at = _run("app_pages/scorecard.py")
+    at = _run("pages/scorecard.py")
     assert not any("Every segment meets" in s.value for s in at.success)
     causes = _frames_with(at, "sku", "description", "units_short")
     assert len(causes) == 1

@@ -16,7 +16,7 @@ from segstudio.perform.suppliers import ALL_SUPPLIERS, TIERS
 from tests.conftest import ROOT, open_page
 
 
-def _run(page: str = "app_pages/suppliers.py") -> AppTest:
+def _run(page: str = "pages/suppliers.py") -> AppTest:
     return open_page(page)
 
 

@@ -116,7 +116,7 @@ def test_the_overlap_banner_shows_on_another_page(app_env: Path, tmp_path: Path)
     with Workspace(app_env) as ws:
         ws.load({"inventory": SourceFile(tmp_path / "inv.csv")})
         n = ws.sku_overlap()[0].sales_skus
-    at = open_page("app_pages/segmentation.py")
+    at = open_page("pages/segmentation.py")
     assert any(
         f"0 of {n:,} sales SKUs are in the inventory snapshot" in w.value for w in at.warning
     )

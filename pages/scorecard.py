@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from segstudio.ui import scorecard_view
+from segstudio.ui import router, scorecard_view
+
+router.through_the_app()  # a first request by address goes through app.py
 
 st.title("Scorecard")
 scorecard_view.show()

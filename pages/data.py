@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from segstudio.ui import data_view
+from segstudio.ui import data_view, router
+
+router.through_the_app()  # a first request by address goes through app.py
 
 st.title("Data")
 data_view.current_data()
