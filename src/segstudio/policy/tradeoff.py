@@ -40,7 +40,9 @@ __all__ = [
     "curves",
     "least_inventory_for_service",
     "mix_comparison",
+    "mix_unmeasured",
     "today_points",
+    "value_unmeasured",
 ]
 
 SERVICE_POINTS = np.round(np.linspace(0.80, 0.999, 50), 6)
@@ -382,6 +384,31 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
             "revenue",
         ]
     ]
+
+
+def value_unmeasured(policies: pd.DataFrame) -> str:
+    """Why the stock's value cannot be told ("" when it can): no stocked SKU has a unit cost."""
+    stocked = policies[policies["demand_model"] != "none"]
+    if (pd.to_numeric(stocked["unit_cost"], errors="coerce").fillna(0) > 0).any():
+        return ""
+    return (
+        "cannot be measured: no SKU has a unit_cost (nor a unit_price to fall back on); map "
+        "unit_cost in the sales, inventory or products file to value the stock"
+    )
+
+
+def mix_unmeasured(policies: pd.DataFrame) -> str:
+    """Why the best mix cannot be computed ("" when it can): it trades inventory value against
+    the revenue-weighted fill rate, so it needs costs and prices."""
+    if why := value_unmeasured(policies):
+        return why
+    stocked = policies[policies["demand_model"] != "none"]
+    if (pd.to_numeric(stocked["revenue"], errors="coerce").fillna(0) > 0).any():
+        return ""
+    return (
+        "cannot be measured: no SKU has revenue, and the best mix weights the segments by "
+        "revenue; map revenue or unit_price in the sales file"
+    )
 
 
 # --- the best mix ---------------------------------------------------------------------------

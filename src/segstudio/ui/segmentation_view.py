@@ -14,6 +14,8 @@ from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
 from segstudio.segment.segmentation import (
+    ALERT_SCALE,
+    abc_measure_note,
     alert_count,
     alerts,
     cell_labels,
@@ -24,7 +26,7 @@ from segstudio.segment.segmentation import (
     sku_table,
 )
 
-from . import keys, results
+from . import keys, results, tables
 from .downloads import on_request
 from .guard import no_sales
 from .seg_state import (
@@ -111,7 +113,7 @@ def show() -> None:
         c = st.columns(5)
         c[0].metric("SKUs", fmt.count(len(portfolio)))
         c[1].metric("Moved vs official", fmt.count(len(moved)))
-        c[2].metric("Revenue at stake", fmt.fixed(moved["revenue"].sum()))  # "0", not "0.00"
+        c[2].metric("Revenue at stake", fmt.compact(round(float(moved["revenue"].sum()))))
         c[3].metric("Near a boundary", fmt.count(n_alerts))
         c[4].metric(
             "Flips prevented",
@@ -123,6 +125,8 @@ def show() -> None:
             f"{fmt.date(window.last_day)}. "
             f"Segments: {', '.join(rules.criteria)}."
         )
+        if "abc" in rules.criteria and (note := abc_measure_note(portfolio, rules.abc_measure)):
+            st.info(note)
         tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
         with tabs[0]:
             _matrix_tab(portfolio, current, rules)
@@ -144,25 +148,32 @@ def _matrix_tab(portfolio, current, rules) -> None:
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
     left, right = st.columns(2)
+    measure = portfolio.abc_measure(rules.abc_measure)
     left.plotly_chart(
-        charts.matrix_heatmap(cells, rows, cols, row_name, col_name), key=keys.SEG_MATRIX_CHART
+        charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
+        key=keys.SEG_MATRIX_CHART,
     )
-    curve = profile.pareto_curve(portfolio.features, rules.abc_measure)
+    curve = profile.pareto_curve(portfolio.features, measure)
     right.plotly_chart(
-        charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, rules.abc_measure),
+        charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, measure),
         key=keys.SEG_PARETO,
     )
-    shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
+    share_of = f"share of {measure.replace('_', ' ')}"
+    shown = cells[cells["skus"] > 0][["segment", "name", "skus", "measure_share", "margin"]]
     st.table(
         shown.assign(
-            revenue_share=fmt.each(fmt.share, shown["revenue_share"]),
+            measure_share=fmt.each(fmt.share, shown["measure_share"]),
             margin=fmt.each(fmt.money, shown["margin"]),
-        ).set_index("segment")
+        )
+        .rename(columns={"measure_share": share_of})
+        .set_index("segment")
     )
+    if shown["margin"].isna().any():
+        st.caption("Margin n/a: the files give no unit_cost for these SKUs.")
     with st.expander("Name the segments"):
         _segment_names(cells)
     st.plotly_chart(
-        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio)),
+        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio), measure),
         key=keys.SEG_SCATTER,
     )
     on_request(
@@ -202,11 +213,11 @@ def _movers_tab(moved, rules) -> None:
         return
     st.caption(
         f"{fmt.count(len(moved), 'SKU')} change segment; revenue "
-        f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum())} "
+        f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum(min_count=1))} "
         "at stake. Largest first."
     )
     st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
-    st.dataframe(moved.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_MOVERS)
+    tables.show(moved.head(_MAX_ROWS_SHOWN), keys.SEG_MOVERS)
     on_request(
         "Download all movers (CSV)",
         lambda: to_csv_bytes(moved),
@@ -219,10 +230,16 @@ def _movers_tab(moved, rules) -> None:
 def _alerts_tab(portfolio, current) -> None:
     near = alerts(portfolio, current)
     st.caption(
-        f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
-        "first): they may flip at the next review."
+        f"{fmt.count(len(near), 'SKU')} within the band of a boundary: they may flip at the "
+        f"next review. Nearest first, on one scale: the {ALERT_SCALE} (band_distance). "
+        "boundary_distance is in the criterion's own unit: share points for ABC, relative "
+        "for CoV, lead time and the other ratios."
     )
-    st.dataframe(near.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.SEG_ALERTS)
+    tables.show(
+        near.head(_MAX_ROWS_SHOWN),
+        keys.SEG_ALERTS,
+        kinds={"band_distance": "share", "boundary_distance": "share2"},
+    )
     on_request(
         "Download the alerts (CSV)",
         lambda: to_csv_bytes(near),
@@ -249,7 +266,7 @@ def _official_tab(rules) -> None:
     if history.empty:
         st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
         return
-    st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key=keys.SEG_HISTORY)
+    tables.show(history.drop(columns=["rules_toml"]), keys.SEG_HISTORY)
     with st.form(key=keys.SEG_RESTORE_FORM):
         pick = st.selectbox(
             "Restore an earlier set", history["id"].tolist(), key=keys.SEG_RESTORE_ID
@@ -291,7 +308,7 @@ def _overrides_tab(current) -> None:
     if listed.empty:
         st.caption("No overrides.")
         return
-    st.dataframe(listed, hide_index=True, key=keys.SEG_OVERRIDES)
+    tables.show(listed, keys.SEG_OVERRIDES)
     with st.form(key=keys.SEG_REMOVE_OVERRIDE_FORM):
         pick = st.selectbox(
             "Remove the override of", listed["sku"].tolist(), key=keys.SEG_REMOVE_OVERRIDE_SKU
