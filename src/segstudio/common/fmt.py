@@ -113,18 +113,20 @@ _COMPACT_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def compact(x: object) -> str:
-    """A headline figure short enough for a metric: in full below 10,000 (as :func:`money`:
-    "5,341", "12.50"), else three significant digits with k, M, B or T: "24.6k", "246k",
+    """A headline figure short enough for a metric: in full below 10,000 (whole numbers as
+    :func:`count`, others as :func:`money`: "5,341", "0", "12.50"), else three significant digits with k, M, B or T: "24.6k", "246k",
     "1.02M". A metric never truncates to "1,019,...".
 
     >>> compact(1019234), compact(245596), compact(5341), compact(-12345), compact(0.5)
     ('1.02M', '246k', '5,341', '-12.3k', '0.50')
+    >>> compact(0), compact(-0.0), compact(float("nan"))
+    ('0', '0', 'n/a')
     """
     v = _finite(x)
     if v is None:
         return MISSING
     if abs(v) < _COMPACT_FROM:
-        return money(v)
+        return count(v) if v.is_integer() else money(v)
     for size, unit in _COMPACT_UNITS:
         if abs(v) >= size * 0.9995:  # 999,999 reads 1.00M, not 1000k
             scaled = v / size

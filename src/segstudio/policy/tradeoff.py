@@ -41,6 +41,7 @@ __all__ = [
     "least_inventory_for_service",
     "mix_comparison",
     "mix_unmeasured",
+    "summary_as_measured",
     "today_points",
     "value_unmeasured",
 ]
@@ -395,6 +396,17 @@ def value_unmeasured(policies: pd.DataFrame) -> str:
         "cannot be measured: no SKU has a unit_cost (nor a unit_price to fall back on); map "
         "unit_cost in the sales, inventory or products file to value the stock"
     )
+
+
+def summary_as_measured(policies: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_summary` with what the data cannot tell as NaN, not 0: the stock values
+    without any unit cost, the revenue without any price."""
+    out = segment_summary(policies)
+    if value_unmeasured(policies):
+        out[["safety_stock_value", "cycle_stock_value", "inventory_value"]] = np.nan
+    if not (pd.to_numeric(policies["revenue"], errors="coerce").fillna(0) > 0).any():
+        out["revenue"] = np.nan
+    return out
 
 
 def mix_unmeasured(policies: pd.DataFrame) -> str:

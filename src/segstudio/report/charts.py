@@ -156,7 +156,9 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int, measure: str = "revenu
                 name=str(seg),
                 marker={"size": 5, "opacity": 0.6},
                 text=part["sku"],
-                hovertemplate="%{text}: " + name + " %{x:,.0f}, CoV %{y:.2f}<extra>"
+                hovertemplate="%{text}: "
+                + name
+                + " %{x:,.0f}, CoV %{y:.2f}<extra>"
                 + str(seg)
                 + "</extra>",
             )

@@ -146,6 +146,14 @@ class Portfolio:
         """Whether any SKU has a positive value of an ABC measure (no prices: no revenue)."""
         return bool((np.nan_to_num(self.values[measure]) > 0).any())
 
+    def has_revenue(self) -> bool:
+        """Whether the data values any sale: some SKU's revenue is not 0 (no prices: none is)."""
+        return bool(np.any(self.revenue != 0))
+
+    def revenue_or_missing(self) -> np.ndarray:
+        """Revenue per SKU to show: NaN everywhere when the data has no prices (not 0)."""
+        return self.revenue if self.has_revenue() else np.full(len(self), np.nan)
+
     def abc_measure(self, requested: str) -> str:
         """The ABC measure the classes use: ``requested``, else quantity when the data cannot
         give it (revenue or margin with no prices or costs in the files)."""
@@ -593,7 +601,7 @@ def sku_table(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     out["boundary_distance"] = distance
     out["would_move_to"] = toward
     out["overridden"] = s.overridden
-    out["revenue"] = p.revenue
+    out["revenue"] = p.revenue_or_missing()
     out["margin"] = p.values["margin"]  # NaN without a cost: a margin that cannot be told
     return out
 
@@ -620,7 +628,7 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             "band_distance": scaled,
             "boundary_distance": distance,
             "would_move_to": toward,
-            "revenue": p.revenue[idx],
+            "revenue": p.revenue_or_missing()[idx],
             "margin": p.values["margin"][idx],
         }
     )
@@ -639,7 +647,7 @@ def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.Da
             "sku": p.sku[moved],
             "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
             "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
-            "revenue": p.revenue[moved],
+            "revenue": p.revenue_or_missing()[moved],
             "margin": p.values["margin"][moved],
             "overridden": current.overridden[moved],
         }
@@ -675,7 +683,7 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
         {
             "segment": s.labels,
             "skus": skus,
-            "revenue": revenue,
+            "revenue": revenue if p.has_revenue() else np.nan,
             "margin": np.where(margin_known, margin, np.nan),
         }
     )

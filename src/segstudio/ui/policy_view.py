@@ -20,7 +20,6 @@ from segstudio.config.policy_table import (
 from segstudio.config.rules import to_toml
 from segstudio.policy import inputs, planning
 from segstudio.policy.erp import erp_table
-from segstudio.policy.sku import segment_summary
 from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,
@@ -31,6 +30,7 @@ from segstudio.policy.tradeoff import (
     least_inventory_for_service,
     mix_comparison,
     mix_unmeasured,
+    summary_as_measured,
     today_points,
     value_unmeasured,
 )
@@ -291,7 +291,8 @@ def _mix_tab(curves, today, table: PolicyTable, unmeasured: str) -> None:
     if cmp.service_gained is not None:
         c[2].metric(
             "Same inventory for",
-            f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} points of fill rate",
+            f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} pts fill rate",
+            help="Percentage points of revenue-weighted fill rate",
         )
     st.markdown("**Best mix for a budget, or the least inventory for a service level**")
     a, b = st.columns(2)
@@ -362,7 +363,7 @@ def _mix_panel(
 
 
 def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
-    tables.show(segment_summary(pol), keys.POLICY_SEGMENTS)
+    tables.show(summary_as_measured(pol), keys.POLICY_SEGMENTS)
     st.markdown("**The policy table**")
     tables.show(
         table.frame(ctx.present_segments()),

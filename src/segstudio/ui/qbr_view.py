@@ -9,7 +9,7 @@ from segstudio.report import qbr
 from segstudio.report import render as report
 from segstudio.report.qbr import STORIES, QbrData
 
-from . import keys, presentation
+from . import keys, presentation, tables
 from .guard import no_sales
 from .qbr_state import qbr_data, qbr_signature
 
@@ -89,7 +89,7 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
             section.figure.update_layout(height=max(section.figure.layout.height or 420, 560))
         st.plotly_chart(section.figure, key=keys.qbr_chart(key))
     if section.table is not None:
-        st.dataframe(section.table.head(section.max_rows), hide_index=True, key=keys.qbr_table(key))
+        tables.show(section.table.head(section.max_rows), keys.qbr_table(key), hide_index=True)
     for note in section.notes:
         st.caption(f"• {note}")
 

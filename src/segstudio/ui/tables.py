@@ -64,7 +64,7 @@ def column_kind(name: str, series: pd.Series) -> str:
             return "date"
         return "text"
     n = str(name).lower()
-    if n in _SHARES or any(w in n for w in _SHARE_WORDS) or n.endswith("_share"):
+    if n in _SHARES or any(w in n for w in _SHARE_WORDS) or n.startswith("share"):
         return "share"
     if n.endswith("_days") or "_days_" in n or n.startswith("days_"):
         return "days"
