@@ -130,6 +130,7 @@ def test_scorecard_shows_achieved_and_simulated_service_side_by_side(app_env: Pa
     at.slider(key=keys.SIM_PATHS).set_value(0).run()
     at.button(key=keys.SIM_GO).click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert problems(at) == []  # the simulation's own tables read right too
     at.switch_page("pages/scorecard.py").run()
     assert not at.exception, [e.value for e in at.exception]
     table = next(d for d in at.dataframe if kpis.SIMULATED_SERVICE in d.value.columns)

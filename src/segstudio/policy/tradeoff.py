@@ -41,6 +41,7 @@ __all__ = [
     "least_inventory_for_service",
     "mix_comparison",
     "mix_unmeasured",
+    "portfolio_today",
     "summary_as_measured",
     "today_points",
     "value_unmeasured",
@@ -385,6 +386,16 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
             "revenue",
         ]
     ]
+
+
+def portfolio_today(today: pd.DataFrame) -> tuple[float, float]:
+    """The portfolio's expected fill rate and CSL under today's policy, from
+    :func:`today_points` (NaN without stocked SKUs): the Policy page's headline and the
+    portfolio curve's "today" marker are these numbers, one each."""
+    row = today[today["segment"] == PORTFOLIO]
+    if row.empty:
+        return float("nan"), float("nan")
+    return float(row["fill_rate"].iat[0]), float(row["csl"].iat[0])
 
 
 def value_unmeasured(policies: pd.DataFrame) -> str:

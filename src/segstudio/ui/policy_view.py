@@ -30,6 +30,7 @@ from segstudio.policy.tradeoff import (
     least_inventory_for_service,
     mix_comparison,
     mix_unmeasured,
+    portfolio_today,
     summary_as_measured,
     today_points,
     value_unmeasured,
@@ -180,15 +181,6 @@ def _editor(ctx: Context) -> PolicyTable:
         table = table.with_segment(seg, edited)
         set_policy_table(table)
     return table
-
-
-def portfolio_today(today) -> tuple[float, float]:
-    """The portfolio's expected fill rate and CSL under today's policy (NaN without stocked
-    SKUs): the headline's figures and the portfolio curve's "today" marker, one number each."""
-    row = today[today["segment"] == PORTFOLIO]
-    if row.empty:
-        return float("nan"), float("nan")
-    return float(row["fill_rate"].iat[0]), float(row["csl"].iat[0])
 
 
 def _headline(pol, today) -> None:

@@ -225,7 +225,8 @@ def _cause_tab(s: ScoreContext) -> None:
         return
     row = misses.set_index("segment").loc[seg]
     st.markdown(
-        f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
+        f"**{md_escape(seg)}**: {kpis.ACHIEVED_SERVICE.lower()} "
+        f"{kpi_display.format_value(row['value'], 'rate')} against a target "
         f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']})."
     )
     st.plotly_chart(charts.causes_figure(summary, seg), key=keys.SCORE_CAUSES_CHART)
