@@ -10,7 +10,7 @@ import pandas as pd
 from segstudio.common.numeric import safe_divide
 from segstudio.perform.kpis import NO_FORECASTS, Scorecard
 
-__all__ = ["CAUSES", "SHARES_ADD_UP", "CauseSettings", "cause_shares", "root_causes"]
+__all__ = ["CAUSES", "CauseSettings", "SHARES_ADD_UP", "cause_shares", "root_causes"]
 
 
 CAUSES: dict[str, str] = {

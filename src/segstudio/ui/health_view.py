@@ -166,7 +166,7 @@ def _headline(totals: dict[str, float], settings: HealthSettings, unvalued: str)
         return f"{fmt.share(x / value)} of value" if value else None
 
     def amount(x: float) -> str:  # whole units in a metric, compact: "1.02M", never "1,019,..."
-        return fmt.MISSING if unvalued else fmt.compact(round(x))
+        return fmt.MISSING if unvalued else fmt.compact(x)
 
     c = st.columns(4)
     c[0].metric(

@@ -194,7 +194,7 @@ def _headline(pol, today) -> None:
     ):
         col.metric(
             label,
-            fmt.MISSING if unvalued else fmt.compact(round(float(pol[column].sum()))),
+            fmt.MISSING if unvalued else fmt.compact(float(pol[column].sum())),
             help=f"Inventory value {unvalued}" if unvalued else "At cost",
         )
     c[2].metric(
@@ -269,7 +269,7 @@ def _mix_tab(curves, today, table: PolicyTable, unmeasured: str) -> None:
     c[0].metric(
         "Today, revenue-weighted",
         f"{fmt.share(cmp.today_service, 2)} fill rate",
-        f"{fmt.compact(round(cmp.today_inventory))} inventory",
+        f"{fmt.compact(cmp.today_inventory)} inventory",
         delta_color="off",
         help="Fill rate weighted by each segment's revenue, which the best mix trades "
         "against inventory; the headline's expected fill rate is weighted by demand.",
@@ -277,7 +277,7 @@ def _mix_tab(curves, today, table: PolicyTable, unmeasured: str) -> None:
     if cmp.inventory_saved is not None:
         c[1].metric(
             "Same service for",
-            f"{fmt.compact(round(cmp.inventory_saved))} less inventory",
+            f"{fmt.compact(cmp.inventory_saved)} less inventory",
             fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory else None,
         )
     if cmp.service_gained is not None:

@@ -113,7 +113,9 @@ def show() -> None:
         c = st.columns(5)
         c[0].metric("SKUs", fmt.count(len(portfolio)))
         c[1].metric("Moved vs official", fmt.count(len(moved)))
-        c[2].metric("Revenue at stake", fmt.compact(round(float(moved["revenue"].sum()))))
+        c[2].metric(
+            "Revenue at stake", fmt.compact(moved["revenue"].sum(min_count=1) if len(moved) else 0)
+        )
         c[3].metric("Near a boundary", fmt.count(n_alerts))
         c[4].metric(
             "Flips prevented",
