@@ -44,3 +44,27 @@ def write_sales(path: Path, prices: dict[str, float], weeks: int = 10) -> Path:
             lines.append(f"{sku},{MON + dt.timedelta(weeks=i)},1,{price},1")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def build_bare_workspace(ws_path: Path, files_dir: Path, skus: int = 300, weeks: int = 60) -> Path:
+    """The demo's sales and inventory with the columns a thin ERP extract lacks: sales with
+    sku, date, quantity, customer and order only (no price, cost or shipped quantities),
+    inventory with sku, location and on hand only (no cost, no age), no receipts or products."""
+    import pandas as pd
+
+    from segstudio.ingest.demo import generate_demo
+
+    paths = generate_demo(files_dir, skus=skus, weeks=weeks)
+    sales = pd.read_csv(paths["sales"], dtype=str)
+    sales = sales[["sku", "order_date", "quantity", "customer", "order_id"]]
+    sales.to_csv(files_dir / "bare_sales.csv", index=False)
+    inventory = pd.read_csv(paths["inventory"], dtype=str)[["sku", "location", "on_hand"]]
+    inventory.to_csv(files_dir / "bare_inventory.csv", index=False)
+    with Workspace(ws_path) as ws:
+        ws.load(
+            {
+                "sales": SourceFile(files_dir / "bare_sales.csv"),
+                "inventory": SourceFile(files_dir / "bare_inventory.csv"),
+            }
+        )
+    return ws_path

@@ -220,3 +220,27 @@ def test_share_parses_back_to_within_half_a_unit_of_its_last_digit(x: float, d: 
     back = float(text[:-1]) / 100
     half_unit = 0.5 * 10.0 ** -(d + 2)
     assert abs(back - x) <= half_unit * (1 + 1e-9) + 1e-15 * abs(x)
+
+
+_UNITS = {"k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+@given(st.floats(-1e15, 1e15, allow_nan=False))
+def test_compact_fits_a_metric_and_reads_back_to_three_digits(x: float) -> None:
+    text = fmt.compact(x)
+    assert not re.search(r"\d{1,3}(,\d{3}){2,}", text), text  # never "1,019,234"
+    assert len(text) <= 9, text
+    assert not text.startswith("-0") or re.search("[1-9]", text), text
+    if abs(x) < 10_000:
+        assert text in (fmt.money(x), fmt.count(x))
+        return
+    unit = text[-1]
+    back = float(text[:-1]) * _UNITS[unit]
+    assert abs(back - x) <= 0.005 * abs(x), (x, text)  # three significant digits
+
+
+def test_compact_examples() -> None:
+    assert fmt.compact(1_019_234) == "1.02M"
+    assert fmt.compact(999_999) == "1.00M"  # not "1000k"
+    assert fmt.compact(5_341) == "5,341"
+    assert fmt.compact(None) == fmt.MISSING

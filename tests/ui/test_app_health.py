@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from segstudio.common import fmt
 from segstudio.ingest.readers import SourceFile
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform.health import ACT_ON_FIRST_COLUMNS
@@ -36,16 +37,25 @@ def _ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+_HEADLINE = {  # metric: the per-segment column it totals
+    "On-hand value": "value",
+    "Excess": "excess_value",
+    "Obsolete": "obsolete_value",
+    "Write-down exposure": "write_down_exposure",
+}
+
+
 def _number(at: AppTest, label: str) -> float:
-    text = next(m.value for m in at.metric if m.label == label)
-    return float(text.replace(",", ""))
+    """A headline amount, exactly: the total of the per-segment table (the metric shows it
+    compact, "428k", and must read as that total does)."""
+    total = float(_table(at, "value_at_risk_share")[_HEADLINE[label]].sum())
+    shown = next(m.value for m in at.metric if m.label == label)
+    assert shown == fmt.compact(total), (label, shown, total)
+    return total
 
 
 def _headline(at: AppTest) -> dict[str, float]:
-    return {
-        label: _number(at, label)
-        for label in ("On-hand value", "Excess", "Obsolete", "Write-down exposure")
-    }
+    return {label: _number(at, label) for label in _HEADLINE}
 
 
 def _table(at: AppTest, column: str):
@@ -59,8 +69,7 @@ def test_page_renders_headline_chart_segments_and_act_on_first(app_env: Path) ->
     assert 0 < h["Write-down exposure"] <= h["On-hand value"]
     assert 0 <= h["Obsolete"] <= h["On-hand value"] and 0 <= h["Excess"] <= h["On-hand value"]
     assert any("by age" in c.proto.spec for c in at.get("plotly_chart"))
-    segments = _table(at, "value_at_risk_share")
-    assert segments["value"].sum() == pytest.approx(h["On-hand value"], abs=1)
+    assert h["On-hand value"] == pytest.approx(_table(at, "value_at_risk_share")["value"].sum())
     act = _table(at, "action")
     assert (act["value_at_risk"].diff().dropna() <= 0).all()
     assert set(act["reason"]) <= {"obsolete", "aged", "excess"}

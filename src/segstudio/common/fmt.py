@@ -6,6 +6,7 @@ kind                    function          reads
 ======================  ================  ==========================================
 share, rate             :func:`share`     97.1% (``decimals``; ``mark_tiny``: <1%)
 money                   :func:`money`     1,234,568 from 100 up, else 12.50
+headline figure         :func:`compact`   1.02M, 246k, 5,341, 12.50 (fits a metric)
 count                   :func:`count`     1,234; with a noun: 1 SKU, 1,234 SKUs
 days                    :func:`days`      88 d
 ratio, multiple         :func:`ratio`     4.20x
@@ -42,6 +43,7 @@ __all__ = [
     "BOUNDARY_FORMAT",
     "MISSING",
     "boundary",
+    "compact",
     "count",
     "date",
     "days",
@@ -111,6 +113,36 @@ def money(x: object) -> str:
         return MISSING
     whole = abs(round(v, 2)) >= _MONEY_WHOLE_FROM
     return fixed(v, 0 if whole else 2)
+
+
+_COMPACT_FROM = 10_000.0  # below this, a figure is written out in full
+_COMPACT_UNITS = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def compact(x: object) -> str:
+    """A headline figure short enough for a metric: in full below 10,000 (whole numbers as
+    :func:`count`, others as :func:`money`: "5,341", "0", "12.50"), else three significant digits with k, M, B or T: "24.6k", "246k",
+    "1.02M". A metric never truncates to "1,019,...".
+
+    >>> compact(1019234), compact(245596), compact(5341), compact(-12345), compact(0.5)
+    ('1.02M', '246k', '5,341', '-12.3k', '0.50')
+    >>> compact(0), compact(-0.0), compact(float("nan"))
+    ('0', '0', 'n/a')
+    """
+    v = _finite(x)
+    if v is None:
+        return MISSING
+    if abs(v) < _COMPACT_FROM:
+        return count(v) if v.is_integer() else money(v)
+    for size, unit in _COMPACT_UNITS:
+        if abs(v) >= size * 0.9995:  # 999,999 reads 1.00M, not 1000k
+            scaled = v / size
+            digits = 3 - len(str(int(abs(round(scaled, 2)))))
+            text = f"{scaled:.{max(digits, 0)}f}"
+            if abs(float(text)) >= 1000 and unit != "T":  # rounded up into the next unit
+                continue
+            return text + unit
+    return money(v)  # not reached: abs(v) >= 10,000 always has a unit
 
 
 def count(n: object, noun: str | None = None, plural: str | None = None) -> str:

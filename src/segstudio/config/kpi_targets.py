@@ -72,12 +72,13 @@ KPIS: dict[str, Kpi] = {
         ),
         Kpi(
             "service_level",
-            "Service vs target",
+            "Achieved service vs target",
             "rate",
             True,
             None,
-            "achieved (line fill for CSL targets, unit fill for fill-rate targets) against the "
-            "policy's service target",
+            "achieved service in the history (line fill for CSL targets, unit fill for "
+            "fill-rate targets) against the policy's service target; not the Simulation's "
+            "simulated service under the policy",
             editable=False,
         ),
         Kpi(

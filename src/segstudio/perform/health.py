@@ -44,6 +44,7 @@ __all__ = [
     "read_ageing",
     "segment_health",
     "sku_health",
+    "value_unmeasured",
 ]
 
 EXCESS_BASES = {
@@ -442,6 +443,20 @@ def headline(skus: pd.DataFrame) -> dict[str, float]:
     unknown = float(skus[f"value_{UNKNOWN}"].sum()) if f"value_{UNKNOWN}" in skus else 0.0
     out["unknown_age_share"] = float(_divide_or_zero(unknown, out["value"]))
     return out
+
+
+def value_unmeasured(skus: pd.DataFrame) -> str:
+    """Why the stock's value, and so its excess, obsolete and write-down value, cannot be
+    measured ("" when it can): units on hand but no unit cost for any of them."""
+    units = pd.to_numeric(skus["on_hand"], errors="coerce").fillna(0)
+    value = pd.to_numeric(skus["value"], errors="coerce").fillna(0)
+    if not (units > 0).any() or (value[units > 0] > 0).any():
+        return ""
+    return (
+        "the stock on hand has no value: no unit_cost for any SKU in stock (the inventory, "
+        "sales or products file can give it, or unit_price as a fallback), so excess, "
+        "obsolete and write-down value cannot be measured"
+    )
 
 
 def ageing_chart_data(

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
 from segstudio.common.periods import YEAR_DAYS
 from segstudio.config.kpi_targets import DEFAULT_AMBER_BAND, KPIS, KpiTargets
@@ -42,10 +43,13 @@ if TYPE_CHECKING:
     from segstudio.features.build import Window
 
 __all__ = [
+    "ACHIEVED_SERVICE",
     "BALANCED_COLUMNS",
     "NO_FORECASTS",
     "PORTFOLIO",
     "Quarters",
+    "SERVICE_DEFINITIONS",
+    "SIMULATED_SERVICE",
     "STATUSES",
     "Scorecard",
     "ServiceColumns",
@@ -57,6 +61,7 @@ __all__ = [
     "quarterly_trend",
     "scorecard",
     "segment_totals",
+    "service_side_by_side",
     "service_targets",
     "status",
     "window_years",
@@ -65,6 +70,12 @@ __all__ = [
 PORTFOLIO = "Portfolio"
 STATUSES = ("green", "amber", "red", "n/a")
 NO_FORECASTS = "no forecasts yet: forecasting is not built, so accuracy cannot be measured"
+ACHIEVED_SERVICE = "Achieved service (history)"
+"""The Scorecard's service: what the sales lines say was shipped (methods.md)."""
+SIMULATED_SERVICE = "Simulated service (under the policy)"
+"""The Simulation's service: what the policy would have given over the same weeks."""
+SERVICE_DEFINITIONS = methods_section("Service: achieved and simulated")
+"""Both definitions, as methods.md writes them (a page's help quotes this)."""
 
 
 def status(
@@ -256,6 +267,14 @@ class Scorecard:
         ]
         return s.reset_index(drop=True)
 
+    def service_unmeasured(self) -> str:
+        """Why no segment's achieved service can be measured ("" when one can): the missing
+        column, or no order lines."""
+        s = self.long[(self.long["kpi"] == "service_level") & (self.long["segment"] != PORTFOLIO)]
+        if s.empty or np.isfinite(s["value"].to_numpy(dtype=float)).any():
+            return ""
+        return self.columns.missing_fill or "no order lines in the window"
+
     def counts(self) -> dict[str, int]:
         """How many cells are green, amber, red and n/a."""
         c = self.long["status"].value_counts()
@@ -349,6 +368,28 @@ def scorecard(
     return Scorecard(long, values, totals, svc, columns)
 
 
+def service_side_by_side(sc: Scorecard, simulated: pd.DataFrame | None) -> pd.DataFrame:
+    """Per segment: the service type, its target, :data:`ACHIEVED_SERVICE` (the Scorecard's,
+    from the history) and :data:`SIMULATED_SERVICE` (the Simulation's ``achieved`` figure of
+    the same service type, NaN before a simulation or for a segment it did not cover)."""
+    svc = sc.service
+    out = pd.DataFrame(
+        {
+            "segment": svc.index.astype(str),
+            "service_type": svc["service_type"].to_numpy(),
+            "service_target": svc["service_target"].to_numpy(dtype=float),
+            "achieved_service": svc["achieved"].to_numpy(dtype=float),
+        }
+    )
+    sim = (
+        simulated.set_index("segment")["achieved"].astype(float)
+        if simulated is not None and len(simulated)
+        else pd.Series(dtype=float)
+    )
+    out["simulated_service"] = out["segment"].map(sim).astype(float).to_numpy()
+    return out
+
+
 def _empty_note(key: str, no_stock: bool) -> str:
     if key in ("inventory_turns", "days_of_supply", "gmroi"):
         if no_stock:
@@ -392,6 +433,13 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     out["gmroi"] = v["gmroi"].to_numpy(dtype=float)
     out["margin_after_carrying"] = out["gross_margin"] / years - out["carrying_cost"]
     out["unit_fill_rate"] = v["unit_fill_rate"].to_numpy(dtype=float)
+    # What the files cannot tell reads n/a, not 0: no prices, no stock at a cost, no shipped_qty.
+    if not (out["revenue"].fillna(0) > 0).any():
+        out[["revenue", "revenue_share"]] = np.nan
+    if not (out["inventory_value"].fillna(0) > 0).any():
+        out[["inventory_value", "carrying_cost", "working_capital"]] = np.nan
+    if not sc.columns.fill:
+        out["unit_fill_rate"] = np.nan
     return out[list(BALANCED_COLUMNS)]
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from segstudio.common.numeric import safe_divide
 from segstudio.perform.kpis import NO_FORECASTS, Scorecard
 
-__all__ = ["CAUSES", "CauseSettings", "root_causes"]
+__all__ = ["CAUSES", "CauseSettings", "SHARES_ADD_UP", "cause_shares", "root_causes"]
 
 
 CAUSES: dict[str, str] = {
@@ -21,6 +21,45 @@ CAUSES: dict[str, str] = {
     "policy_setting": "Policy setting: no safety stock, a planned service below the target, "
     "or stock below the reorder point today",
 }
+
+
+SHARES_ADD_UP = (
+    "Main-cause shares add up to 100% of the segment's units short: each SKU's shortage counts "
+    "once, under its main cause (the first that holds, in the order listed; none: 'None of "
+    "the above'). 'Share with this cause' counts a SKU under every cause that holds, so "
+    "those shares can add up to more than 100%."
+)
+"""What the root-cause summary's shares add up to, as the page says it."""
+
+
+def cause_shares(units_short: np.ndarray, flags: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """The shares of a segment's units short by cause. ``flags`` is SKUs x ``names`` (every
+    cause that holds); a SKU's main cause is its first flag, "unexplained" when none holds.
+
+    One row per cause and a last "unexplained" row: skus and units_short with the cause,
+    share_of_short (overlapping: a SKU counts under each of its causes), main_skus,
+    main_units_short and main_share (each SKU once, under its main cause: the main shares add
+    up to 1 whenever any unit is short)."""
+    units = np.maximum(np.nan_to_num(np.asarray(units_short, dtype=float)), 0.0)
+    flags = np.asarray(flags, dtype=bool).reshape(len(units), len(names))
+    total = float(units.sum())
+    none = ~flags.any(axis=1)
+    main = np.where(none, len(names), np.argmax(flags, axis=1))
+    with_cause = np.column_stack([flags, none])
+    main_units = np.bincount(main, weights=units, minlength=len(names) + 1)
+    main_skus = np.bincount(main, minlength=len(names) + 1)
+    units_with = units @ with_cause if len(units) else np.zeros(len(names) + 1)
+    return pd.DataFrame(
+        {
+            "cause": [*names, "unexplained"],
+            "skus": with_cause.sum(axis=0).astype(int),
+            "units_short": units_with,
+            "share_of_short": safe_divide(units_with, total, positive_den=True),
+            "main_skus": main_skus.astype(int),
+            "main_units_short": main_units,
+            "main_share": safe_divide(main_units, total, positive_den=True),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -44,7 +83,7 @@ def root_causes(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Why segments miss their service target.
 
-    For each segment that misses (status red or amber on "Service vs target"), the SKUs whose
+    For each segment that misses (status red or amber on "Achieved service vs target"), the SKUs whose
     own achieved service is below the segment's target, each with every cause that holds:
 
     - demand variability: CoV above the Z boundary (``xyz_y``), or pattern erratic or lumpy;
@@ -55,9 +94,9 @@ def root_causes(
       its planned service (expected CSL or fill rate) is below the target, or its on-hand
       stock is below its reorder point.
 
-    Returns (summary, skus): the summary has one row per missing segment and cause (SKUs,
-    units short, share of the segment's units short); ``skus`` one row per short SKU with its
-    causes and figures, sorted by units short.
+    Returns (summary, skus): the summary has one row per missing segment and cause (see
+    :func:`cause_shares`: the main-cause shares add up to 100%, :data:`SHARES_ADD_UP`);
+    ``skus`` one row per short SKU with its causes and figures, sorted by units short.
     """
     cfg = settings or CauseSettings()
     cov_cut = cfg.cov_above if cfg.cov_above is not None else xyz_y
@@ -84,7 +123,18 @@ def root_causes(
         "on_hand",
         "reorder_point",
     ]
-    sum_cols = ["segment", "cause", "label", "skus", "units_short", "share_of_short", "note"]
+    sum_cols = [
+        "segment",
+        "cause",
+        "label",
+        "main_skus",
+        "main_units_short",
+        "main_share",
+        "skus",
+        "units_short",
+        "share_of_short",
+        "note",
+    ]
     if misses.empty:
         return pd.DataFrame(columns=sum_cols), pd.DataFrame(columns=sku_cols)
     measure = sc.service["measure"].to_dict()
@@ -144,49 +194,26 @@ def root_causes(
         next((n for n, on in zip(names, row, strict=True) if on), "unexplained") for row in matrix
     ]
     skus = b.sort_values(["segment", "units_short"], ascending=[True, False])[sku_cols]
-    rows = []
+    labels = {**CAUSES, "unexplained": "None of the above"}
+    order = {c: i for i, c in enumerate(labels)}
+    forecast = {
+        "cause": "forecast_error",
+        "skus": 0,
+        "units_short": np.nan,
+        "share_of_short": np.nan,
+        "main_skus": 0,
+        "main_units_short": np.nan,
+        "main_share": np.nan,
+    }
+    frames = []
     for seg in misses["segment"]:
-        own = b["segment"] == seg
-        total_short = float(b.loc[own, "units_short"].sum())
-        for cause, label in CAUSES.items():
-            if cause == "forecast_error":
-                rows.append(
-                    {
-                        "segment": seg,
-                        "cause": cause,
-                        "label": label,
-                        "skus": 0,
-                        "units_short": np.nan,
-                        "share_of_short": np.nan,
-                        "note": NO_FORECASTS,
-                    }
-                )
-                continue
-            m = own.to_numpy() & flags[cause]
-            short = float(b.loc[m, "units_short"].sum())
-            rows.append(
-                {
-                    "segment": seg,
-                    "cause": cause,
-                    "label": label,
-                    "skus": int(m.sum()),
-                    "units_short": short,
-                    "share_of_short": safe_divide(short, total_short, positive_den=True),
-                    "note": "",
-                }
-            )
-        m = own.to_numpy() & ~matrix.any(axis=1) if len(b) else own.to_numpy()
-        rows.append(
-            {
-                "segment": seg,
-                "cause": "unexplained",
-                "label": "None of the above",
-                "skus": int(m.sum()),
-                "units_short": float(b.loc[m, "units_short"].sum()),
-                "share_of_short": safe_divide(
-                    float(b.loc[m, "units_short"].sum()), total_short, positive_den=True
-                ),
-                "note": "",
-            }
-        )
-    return pd.DataFrame(rows, columns=sum_cols), skus.reset_index(drop=True)
+        own = (b["segment"] == seg).to_numpy()
+        shares = cause_shares(b["units_short"].to_numpy()[own], matrix[own], names)
+        shares = pd.concat([shares, pd.DataFrame([forecast])], ignore_index=True)
+        shares = shares.sort_values("cause", key=lambda c: c.map(order), kind="stable")
+        shares.insert(0, "segment", seg)
+        shares["label"] = shares["cause"].map(labels)
+        shares["note"] = np.where(shares["cause"] == "forecast_error", NO_FORECASTS, "")
+        frames.append(shares)
+    summary = pd.concat(frames, ignore_index=True)
+    return summary[sum_cols].reset_index(drop=True), skus.reset_index(drop=True)

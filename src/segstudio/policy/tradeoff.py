@@ -40,7 +40,11 @@ __all__ = [
     "curves",
     "least_inventory_for_service",
     "mix_comparison",
+    "mix_unmeasured",
+    "portfolio_today",
+    "summary_as_measured",
     "today_points",
+    "value_unmeasured",
 ]
 
 SERVICE_POINTS = np.round(np.linspace(0.80, 0.999, 50), 6)
@@ -382,6 +386,52 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
             "revenue",
         ]
     ]
+
+
+def portfolio_today(today: pd.DataFrame) -> tuple[float, float]:
+    """The portfolio's expected fill rate and CSL under today's policy, from
+    :func:`today_points` (NaN without stocked SKUs): the Policy page's headline and the
+    portfolio curve's "today" marker are these numbers, one each."""
+    row = today[today["segment"] == PORTFOLIO]
+    if row.empty:
+        return float("nan"), float("nan")
+    return float(row["fill_rate"].iat[0]), float(row["csl"].iat[0])
+
+
+def value_unmeasured(policies: pd.DataFrame) -> str:
+    """Why the stock's value cannot be told ("" when it can): no stocked SKU has a unit cost."""
+    stocked = policies[policies["demand_model"] != "none"]
+    if (pd.to_numeric(stocked["unit_cost"], errors="coerce").fillna(0) > 0).any():
+        return ""
+    return (
+        "cannot be measured: no SKU has a unit_cost (nor a unit_price to fall back on); map "
+        "unit_cost in the sales, inventory or products file to value the stock"
+    )
+
+
+def summary_as_measured(policies: pd.DataFrame) -> pd.DataFrame:
+    """:func:`segment_summary` with what the data cannot tell as NaN, not 0: the stock values
+    without any unit cost, the revenue without any price."""
+    out = segment_summary(policies)
+    if value_unmeasured(policies):
+        out[["safety_stock_value", "cycle_stock_value", "inventory_value"]] = np.nan
+    if not (pd.to_numeric(policies["revenue"], errors="coerce").fillna(0) > 0).any():
+        out["revenue"] = np.nan
+    return out
+
+
+def mix_unmeasured(policies: pd.DataFrame) -> str:
+    """Why the best mix cannot be computed ("" when it can): it trades inventory value against
+    the revenue-weighted fill rate, so it needs costs and prices."""
+    if why := value_unmeasured(policies):
+        return why
+    stocked = policies[policies["demand_model"] != "none"]
+    if (pd.to_numeric(stocked["revenue"], errors="coerce").fillna(0) > 0).any():
+        return ""
+    return (
+        "cannot be measured: no SKU has revenue, and the best mix weights the segments by "
+        "revenue; map revenue or unit_price in the sales file"
+    )
 
 
 # --- the best mix ---------------------------------------------------------------------------

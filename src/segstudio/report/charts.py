@@ -119,18 +119,26 @@ def pareto_with_boundaries(
 
 
 def matrix_heatmap(
-    cells: pd.DataFrame, rows: list[str], cols: list[str], row_name: str, col_name: str
+    cells: pd.DataFrame,
+    rows: list[str],
+    cols: list[str],
+    row_name: str,
+    col_name: str,
+    measure: str = "revenue",
 ) -> go.Figure:
-    """SKU count per cell as colour, with count and revenue share as text."""
+    """SKU count per cell as colour, with count and the share of the ABC ``measure`` as text
+    ("% rev." on revenue, from ``measure_share`` when the cells carry it)."""
+    share_col = "measure_share" if "measure_share" in cells else "revenue_share"
+    share_text = "rev." if measure == "revenue" else f"of {measure.replace('_', ' ')}"
     z, text = [], []
     for r in rows:
         zr, tr = [], []
         for c in cols:
             hit = cells[(cells[row_name] == r) & ((cells[col_name] == c) if col_name else True)]
             n = int(hit["skus"].sum())
-            share = float(hit["revenue_share"].sum())
+            share = float(hit[share_col].sum(min_count=1))
             zr.append(n)
-            tr.append(f"{fmt.count(n, 'SKU')}<br>{fmt.share(share)} rev.")
+            tr.append(f"{fmt.count(n, 'SKU')}<br>{fmt.share(share)} {share_text}")
         z.append(zr)
         text.append(tr)
     fig = go.Figure(
@@ -156,19 +164,24 @@ def matrix_heatmap(
     return finish(fig)
 
 
-def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
-    """Each SKU's CoV against its revenue (log scale), WebGL, coloured by segment."""
+def scatter_cov_revenue(points: pd.DataFrame, total: int, measure: str = "revenue") -> go.Figure:
+    """Each SKU's CoV against its ABC ``measure`` (log scale; the ``measure`` column when the
+    points carry it, else revenue), WebGL, coloured by segment."""
+    x_col = "measure" if "measure" in points else "revenue"
+    name = measure.replace("_", " ")
     fig = go.Figure()
     for seg, part in points.groupby("segment", sort=True):
         fig.add_trace(
             go.Scattergl(
-                x=part["revenue"],
+                x=part[x_col],
                 y=part["cov"],
                 mode="markers",
                 name=str(seg),
                 marker={"size": 5, "opacity": 0.6, "color": segment_colour(seg)},
                 text=part["sku"],
-                hovertemplate="%{text}: revenue %{x:,.0f}, CoV %{y:.2f}<extra>"
+                hovertemplate="%{text}: "
+                + name
+                + " %{x:,.0f}, CoV %{y:.2f}<extra>"
                 + str(seg)
                 + "</extra>",
             )
@@ -179,9 +192,9 @@ def scatter_cov_revenue(points: pd.DataFrame, total: int) -> go.Figure:
         else ""
     )
     fig.update_layout(
-        title="Variability against revenue" + shown,
+        title=f"Variability against {name}" + shown,
         height=420,
-        xaxis_title="Revenue in the window (log)",
+        xaxis_title=f"{name.capitalize()} in the window (log)",
         yaxis_title="CoV of weekly demand",
     )
     fig.update_xaxes(type="log")

@@ -44,7 +44,7 @@ XLSX_FORMATS = {
 # A name is lower-cased with spaces as underscores, then checked kind by kind, in this order.
 _SHARE_ENDS = ("_share", "_rate", "_pct", "fill_rate", "accuracy", "_csl", "_service")
 _SHARE_NAMES = {"share", "rate", "otif", "csl", "service_target", "service_level", "target"}
-_SHARE_NAMES |= {"achieved", "service_vs_target", "expected_service"}
+_SHARE_NAMES |= {"achieved", "service_vs_target", "expected_service", "fill"}
 _DAYS_ENDS = ("_days", "_weeks")
 _DAYS_STARTS = ("days_", "weeks_")
 _RATIO_NAMES = {"cov", "cv2", "adi", "gmroi", "inventory_turns", "turns", "ratio"}
@@ -73,7 +73,7 @@ def column_kind(name: object) -> str:
     """The kind of a numeric column from its name (one of :data:`KINDS`; "number" when the
     name says nothing)."""
     n = re.sub(r"\s+", "_", str(name).strip().lower())
-    if n in _SHARE_NAMES or n.endswith(_SHARE_ENDS):
+    if n in _SHARE_NAMES or n.endswith(_SHARE_ENDS) or n.startswith("share_"):
         return "share"
     if n.endswith(_DAYS_ENDS) or n.startswith(_DAYS_STARTS):
         return "days"

@@ -34,11 +34,14 @@ from segstudio.config.rules import Rules
 from segstudio.features.classes import days_since, lifecycle_codes, pattern_codes
 
 __all__ = [
+    "ABC_MEASURE_NEEDS",
+    "ALERT_SCALE",
     "AbcOrder",
     "CriterionResult",
     "LABELS",
     "Portfolio",
     "Segmentation",
+    "abc_measure_note",
     "alert_count",
     "alerts",
     "cell_labels",
@@ -139,6 +142,23 @@ class Portfolio:
     def __len__(self) -> int:
         return len(self.sku)
 
+    def has_measure(self, measure: str) -> bool:
+        """Whether any SKU has a positive value of an ABC measure (no prices: no revenue)."""
+        return bool((np.nan_to_num(self.values[measure]) > 0).any())
+
+    def has_revenue(self) -> bool:
+        """Whether the data values any sale: some SKU's revenue is not 0 (no prices: none is)."""
+        return bool(np.any(self.revenue != 0))
+
+    def revenue_or_missing(self) -> np.ndarray:
+        """Revenue per SKU to show: NaN everywhere when the data has no prices (not 0)."""
+        return self.revenue if self.has_revenue() else np.full(len(self), np.nan)
+
+    def abc_measure(self, requested: str) -> str:
+        """The ABC measure the classes use: ``requested``, else quantity when the data cannot
+        give it (revenue or margin with no prices or costs in the files)."""
+        return requested if self.has_measure(requested) else "quantity"
+
     def abc_order(self, measure: str) -> AbcOrder:
         with self._memo_lock:
             hit = self._abc.get(measure)
@@ -166,8 +186,28 @@ def _rel(value: np.ndarray, threshold: float) -> np.ndarray:
     return np.abs(value - threshold) / threshold
 
 
+ABC_MEASURE_NEEDS = {
+    "revenue": "revenue or unit_price in the sales file (or unit_price in the products file)",
+    "margin": "prices and unit_cost (sales, inventory or products file)",
+    "quantity": "quantity in the sales file",
+    "order_lines": "sales lines in the window",
+}
+"""The columns that let each ABC measure be computed."""
+
+
+def abc_measure_note(p: Portfolio, requested: str) -> str:
+    """Why the ABC classes use another measure than ``requested`` ("" when they do not)."""
+    used = p.abc_measure(requested)
+    if used == requested:
+        return ""
+    return (
+        f"ABC is on {used}, not {requested}: no SKU has a {requested} in the data "
+        f"(it needs {ABC_MEASURE_NEEDS[requested]})."
+    )
+
+
 def _abc(p: Portfolio, r: Rules) -> CriterionResult:
-    sb = p.abc_order(r.abc_measure).share_before
+    sb = p.abc_order(p.abc_measure(r.abc_measure)).share_before
     a, b = r.abc_a, r.abc_b
     with np.errstate(invalid="ignore"):
         codes = np.where(sb < a, 0, np.where(sb < b, 1, 2)).astype(np.int8)
@@ -474,7 +514,7 @@ def _sides(
 
     with np.errstate(invalid="ignore"):
         if c.name == "abc":
-            sb = p.abc_order(r.abc_measure).share_before
+            sb = p.abc_order(p.abc_measure(r.abc_measure)).share_before
             return ordinal(np.abs(sb - r.abc_a), np.abs(sb - r.abc_b))
         if c.name == "xyz":
             return ordinal(_rel(v["cov"], r.xyz_x), _rel(v["cov"], r.xyz_y))
@@ -561,14 +601,23 @@ def sku_table(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     out["boundary_distance"] = distance
     out["would_move_to"] = toward
     out["overridden"] = s.overridden
-    out["revenue"] = p.revenue
-    out["margin"] = p.margin
+    out["revenue"] = p.revenue_or_missing()
+    out["margin"] = p.values["margin"]  # NaN without a cost: a margin that cannot be told
     return out
 
 
+ALERT_SCALE = (
+    "distance to the boundary as a share of its alert band (0% on the boundary, 100% at the "
+    "band's edge), which puts ABC share points and relative CoV or lead-time distances on "
+    "one scale"
+)
+"""The one scale the boundary alerts are sorted on (nearest first)."""
+
+
 def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
-    """The SKUs within the band of a boundary of the segment's criteria: share points for ABC,
-    relative distance for ratios. Sorted nearest first."""
+    """The SKUs within the band of a boundary of the segment's criteria, sorted nearest first on
+    :data:`ALERT_SCALE` (``band_distance``); ``boundary_distance`` is the distance in the
+    criterion's own unit (share points for ABC, relative for ratios)."""
     idx = np.flatnonzero(s.alert_mask())
     boundary, distance, toward, scaled = s.nearest(idx)
     out = pd.DataFrame(
@@ -576,14 +625,14 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             "sku": p.sku[idx],
             "segment": s.segment[idx],
             "nearest_boundary": boundary,
+            "band_distance": scaled,
             "boundary_distance": distance,
             "would_move_to": toward,
-            "revenue": p.revenue[idx],
-            "margin": p.margin[idx],
-            "_scaled": scaled,
+            "revenue": p.revenue_or_missing()[idx],
+            "margin": p.values["margin"][idx],
         }
     )
-    return out.sort_values(["_scaled", "sku"]).drop(columns="_scaled").reset_index(drop=True)
+    return out.sort_values(["band_distance", "sku"]).reset_index(drop=True)
 
 
 def alert_count(s: Segmentation) -> int:
@@ -598,8 +647,8 @@ def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.Da
             "sku": p.sku[moved],
             "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
             "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
-            "revenue": p.revenue[moved],
-            "margin": p.margin[moved],
+            "revenue": p.revenue_or_missing()[moved],
+            "margin": p.values["margin"][moved],
             "overridden": current.overridden[moved],
         }
     )
@@ -618,15 +667,31 @@ def flows(movers_df: pd.DataFrame) -> pd.DataFrame:
 
 
 def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
-    """SKU count, revenue, revenue share and margin per segment: every segment the criteria
-    can form, then override segments; each criterion's class as a column ("override" there)."""
+    """SKU count, revenue, revenue share, margin and the share of the ABC measure
+    (``measure_share``, of :meth:`Portfolio.abc_measure`) per segment: every segment the
+    criteria can form, then override segments; each criterion's class as a column ("override"
+    there). Revenue share and margin are NaN where the data has no prices or no costs."""
     k = len(s.labels)
     skus = np.bincount(s.codes, minlength=k)
     revenue = np.bincount(s.codes, weights=p.revenue, minlength=k)
-    margin = np.bincount(s.codes, weights=p.margin, minlength=k)
+    raw_margin = p.values["margin"]
+    known = np.isfinite(raw_margin)
+    margin = np.bincount(s.codes, weights=np.where(known, raw_margin, 0.0), minlength=k)
+    margin_known = np.bincount(s.codes, weights=known.astype(float), minlength=k) > 0
     total = p.revenue[p.revenue > 0].sum()
-    out = pd.DataFrame({"segment": s.labels, "skus": skus, "revenue": revenue, "margin": margin})
-    out["revenue_share"] = out["revenue"] / total if total > 0 else 0.0
+    out = pd.DataFrame(
+        {
+            "segment": s.labels,
+            "skus": skus,
+            "revenue": revenue if p.has_revenue() else np.nan,
+            "margin": np.where(margin_known, margin, np.nan),
+        }
+    )
+    out["revenue_share"] = out["revenue"] / total if total > 0 else np.nan
+    values = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
+    values = np.where(values > 0, values, 0.0)
+    measure = np.bincount(s.codes, weights=values, minlength=k)
+    out["measure_share"] = measure / values.sum() if values.sum() > 0 else np.nan
     out["name"] = [s.rules.segment_name(c) for c in s.labels]
     sizes = [len(LABELS[c.name]) for c in s.criteria]
     n_combos = int(np.prod(sizes))
@@ -645,18 +710,21 @@ MAX_SCATTER_POINTS = 20_000
 def scatter_points(
     p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_POINTS, seed: int = 0
 ) -> pd.DataFrame:
-    """SKUs with revenue > 0 and a CoV, for the scatter: all of them up to ``max_points``, else
-    the top revenue half of the budget plus a seeded random sample of the rest."""
-    ok = np.flatnonzero((p.revenue > 0) & np.isfinite(p.values["cov"]))
+    """SKUs with a positive ABC measure (:meth:`Portfolio.abc_measure`, column ``measure``)
+    and a CoV, for the scatter: all of them up to ``max_points``, else the top half of the
+    budget by the measure plus a seeded random sample of the rest."""
+    x = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
+    ok = np.flatnonzero((x > 0) & np.isfinite(p.values["cov"]))
     if len(ok) > max_points:
         top_n = max_points // 2
-        order = ok[np.argsort(-p.revenue[ok], kind="stable")]
+        order = ok[np.argsort(-x[ok], kind="stable")]
         rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
         ok = np.concatenate([order[:top_n], np.sort(rest)])
     return pd.DataFrame(
         {
             "sku": p.sku[ok],
             "revenue": p.revenue[ok],
+            "measure": x[ok],
             "cov": p.values["cov"][ok],
             "segment": s.segment[ok],
         }

@@ -20,10 +20,9 @@ from segstudio.ingest.workspace import DEFAULT_USER, Staging, Workspace, own_wor
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
-from . import keys, uploads
+from . import keys, tables, uploads
 from .seg_state import current_rules
 from .state import get_features, get_workspace
-from .tables import show_table
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
@@ -185,7 +184,7 @@ def _report(report: FileReport, key: str) -> None:
     for w in report.warnings + report.notes:  # they quote the file's values
         st.warning(md_escape(w))
     if report.rejected:
-        show_table(report.rejects, keys.rejects_table(key), width="stretch")
+        tables.show(report.rejects, keys.rejects_table(key), width="stretch")
         st.download_button(
             f"Download the {fmt.count(report.rejected, 'rejected row')} (CSV)",
             to_csv_bytes(report.rejects),
@@ -420,7 +419,7 @@ def history_and_features() -> None:
         return
     features, window = result
     st.subheader("Per-SKU features")
-    show_table(
+    tables.show(
         features,
         keys.DATA_FEATURES,
         file_name="features.csv",

@@ -19,11 +19,12 @@ from segstudio.perform.health import (
     headline,
     segment_health,
     sku_health,
+    value_unmeasured,
 )
 from segstudio.report import health_charts
 from segstudio.report.exports import to_csv_bytes
 
-from . import keys, ops_state
+from . import keys, ops_state, tables
 from .downloads import on_request
 from .guard import no_sales
 from .ops_settings import HEALTH_DEFAULTS, init_widgets
@@ -72,25 +73,21 @@ def show() -> None:
         note = ageing_note(ws.stored_columns("inventory"), totals["unknown_age_share"])
         if note:
             st.caption(note)
-        _headline(totals, settings)
+        unvalued = value_unmeasured(skus)
+        if unvalued:
+            st.warning(f"Inventory health cannot be measured: {unvalued}.")
+        _headline(totals, settings, unvalued)
         st.plotly_chart(
             health_charts.ageing_figure(ageing_chart_data(segments, settings)),
             key=keys.HEALTH_CHART,
         )
         st.markdown("**Per segment**")
-        st.dataframe(
-            segments,
-            hide_index=True,
-            key=keys.HEALTH_SEGMENTS,
-            column_config={
-                c: st.column_config.NumberColumn(
-                    format="percent" if c.endswith("share") else "localized"
-                )
-                for c in segments.columns
-                if c != "segment"
-            },
+        # without a cost, the value columns would all read 0: only the counts are shown
+        tables.show(
+            segments[["segment", "skus", "skus_with_stock"]] if unvalued else segments,
+            keys.HEALTH_SEGMENTS,
         )
-        _act_on_first(skus, settings, signature(ctx, table) + repr(settings))
+        _act_on_first(skus, settings, signature(ctx, table) + repr(settings), unvalued)
         with st.expander("How these figures are defined"):
             st.markdown(METHODS)
 
@@ -150,21 +147,30 @@ def _settings() -> HealthSettings:
         return _DEFAULTS
 
 
-def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _headline(totals: dict[str, float], settings: HealthSettings, unvalued: str) -> None:
     value = totals["value"]
 
     def share(x: float) -> str | None:
         return f"{fmt.share(x / value)} of value" if value else None
 
-    c = st.columns(4)  # headline amounts in whole units: "0", not money's "0.00"
+    def amount(x: float) -> str:  # whole units in a metric, compact: "1.02M", never "1,019,..."
+        return fmt.MISSING if unvalued else fmt.compact(x)
+
+    c = st.columns(4)
     c[0].metric(
         "On-hand value",
-        fmt.fixed(value),
-        help=f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
+        amount(value),
+        help=_sentence(unvalued)
+        if unvalued
+        else f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
         f"({fmt.money(totals['value_at_risk'])})",
     )
     at_risk = (
-        ("Excess", "excess_value", f"Above {EXCESS_BASES[settings.excess_basis]}"),
+        ("Excess", "excess_value", _sentence(EXCESS_BASES[settings.excess_basis])),
         (
             "Obsolete",
             "obsolete_value",
@@ -178,17 +184,24 @@ def _headline(totals: dict[str, float], settings: HealthSettings) -> None:
     )
     for col, (label, key, help_text) in zip(c[1:], at_risk, strict=True):
         col.metric(
-            label, fmt.fixed(totals[key]), share(totals[key]), delta_color="off", help=help_text
+            label,
+            amount(totals[key]),
+            None if unvalued else share(totals[key]),
+            delta_color="off",
+            help=help_text,
         )
 
 
-def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str) -> None:
+def _act_on_first(skus: pd.DataFrame, settings: HealthSettings, sig: str, unvalued: str) -> None:
     st.markdown("**Act on first**: the SKUs with the most value at risk")
+    if unvalued:
+        st.info(f"No list: {unvalued}.")
+        return
     shown = act_on_first(skus, settings, limit=_MAX_ROWS_SHOWN)
     if shown.empty:
         st.success("No stock is obsolete, aged or in excess under these settings.")
         return
-    st.dataframe(shown, hide_index=True, key=keys.HEALTH_ACT)
+    tables.show(shown, keys.HEALTH_ACT, kinds={"rank": "count", "weeks_since_last_sale": "days"})
     at_risk = int((skus["value_at_risk"] > 0).sum())
     if at_risk > _MAX_ROWS_SHOWN:
         st.caption(

@@ -206,6 +206,7 @@ SCORE_BALANCED = "score.balanced"
 SCORE_TREND_CHART = "score.trend_chart"
 SCORE_CAUSES_CHART = "score.causes_chart"
 SCORE_CAUSES = "score.causes"
+SCORE_SERVICE_BOTH = "score.service_both"  # achieved (history) beside simulated (policy)
 SCORE_CAUSE_SKUS = "score.cause_skus"
 QBR_STORY = "qbr.story"  # the story picker (a widget)
 QBR_CURRENT = "qbr.current"  # the story shown: survives presentation mode, where no picker is

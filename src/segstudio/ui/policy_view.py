@@ -20,7 +20,6 @@ from segstudio.config.policy_table import (
 from segstudio.config.rules import to_toml
 from segstudio.policy import inputs, planning
 from segstudio.policy.erp import erp_table
-from segstudio.policy.sku import segment_summary
 from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,
@@ -30,12 +29,16 @@ from segstudio.policy.tradeoff import (
     chart_data,
     least_inventory_for_service,
     mix_comparison,
+    mix_unmeasured,
+    portfolio_today,
+    summary_as_measured,
     today_points,
+    value_unmeasured,
 )
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 
-from . import keys, results
+from . import keys, results, tables
 from .downloads import on_request
 from .guard import no_sales
 from .policy_state import (
@@ -49,10 +52,9 @@ from .policy_state import (
 )
 from .seg_state import clear_policy_editor
 from .state import get_workspace
-from .tables import MAX_ROWS_SHOWN
 from .text import md_escape
 
-_MAX_ROWS_SHOWN = MAX_ROWS_SHOWN  # one cap for every table (ui/tables.py)
+_MAX_ROWS_SHOWN = tables.MAX_ROWS_SHOWN  # one cap for every table
 _CHOICES = {
     "strategy": STRATEGIES,
     "service_type": SERVICE_TYPES,
@@ -114,9 +116,9 @@ def show() -> None:
         )
         curves = curve_table(ctx, table)
         with tabs[0]:
-            _tradeoff_tab(curves, today)
+            _tradeoff_tab(curves, today, value_unmeasured(pol))
         with tabs[1]:
-            _mix_tab(curves, today, table)
+            _mix_tab(curves, today, table, mix_unmeasured(pol))
         with tabs[2]:
             _segment_tab(pol, table, ctx)
         with tabs[3]:
@@ -183,12 +185,24 @@ def _editor(ctx: Context) -> PolicyTable:
 
 def _headline(pol, today) -> None:
     stocked = pol["demand_model"] != "none"
-    portfolio = today.loc[today["segment"] == PORTFOLIO, "fill_rate"]
-    fill = float(portfolio.iat[0]) if len(portfolio) and portfolio.notna().all() else 0.0
-    c = st.columns(5)  # headline amounts in whole units: "0", not money's "0.00"
-    c[0].metric("Safety stock value", fmt.fixed(pol["safety_stock_value"].sum()))
-    c[1].metric("Cycle stock value", fmt.fixed(pol["cycle_stock_value"].sum()))
-    c[2].metric("Expected fill rate", fmt.share(fill), help="Demand-weighted over stocked SKUs")
+    fill, csl = portfolio_today(today)
+    unvalued = value_unmeasured(pol)
+    c = st.columns(5)
+    for col, label, column in (
+        (c[0], "Safety stock value", "safety_stock_value"),
+        (c[1], "Cycle stock value", "cycle_stock_value"),
+    ):
+        col.metric(
+            label,
+            fmt.MISSING if unvalued else fmt.compact(float(pol[column].sum())),
+            help=f"Inventory value {unvalued}" if unvalued else "At cost",
+        )
+    c[2].metric(
+        "Expected fill rate",
+        fmt.share(fill),
+        help="Demand-weighted over the stocked SKUs: the portfolio curve's 'today' marker "
+        f"(Fill rate view). Its expected cycle service level is {fmt.share(csl)}.",
+    )
     c[3].metric(
         "Stocked SKUs",
         fmt.count(int(stocked.sum())),
@@ -207,7 +221,7 @@ def _signed(text: str) -> str:
     return text if text.startswith("-") or text == fmt.MISSING else "+" + text
 
 
-def _tradeoff_tab(curves, today) -> None:
+def _tradeoff_tab(curves, today, unvalued: str) -> None:
     measure = st.radio(
         "Service measured as",
         list(MEASURES),
@@ -232,35 +246,45 @@ def _tradeoff_tab(curves, today) -> None:
         ),
         key=keys.POLICY_CHART_PORTFOLIO,
     )
+    fill, csl = portfolio_today(today)
     st.caption(
         "A curve point puts every stocked SKU of the segment at that target; diamonds "
-        "mark today's policy. Hover a curve for the cost of the next point of service."
+        "mark today's policy. Hover a curve for the cost of the next point of service. "
+        f"Portfolio today: {fmt.share(fill)} expected fill rate, {fmt.share(csl)} expected "
+        "cycle service level (demand-weighted, as the headline)."
     )
+    if unvalued:
+        st.info(f"The curves' inventory value {unvalued}.")
 
 
-def _mix_tab(curves, today, table: PolicyTable) -> None:
+def _mix_tab(curves, today, table: PolicyTable, unmeasured: str) -> None:
     if curves.empty:
         st.info("No stocked SKUs.")
+        return
+    if unmeasured:
+        st.info(f"The best mix {unmeasured}.")
         return
     cmp = mix_comparison(curves, today)
     c = st.columns(3)
     c[0].metric(
-        "Today",
+        "Today, revenue-weighted",
         f"{fmt.share(cmp.today_service, 2)} fill rate",
-        f"{fmt.fixed(cmp.today_inventory)} inventory",
+        f"{fmt.compact(cmp.today_inventory)} inventory",
         delta_color="off",
-        help="Revenue-weighted fill rate across segments",
+        help="Fill rate weighted by each segment's revenue, which the best mix trades "
+        "against inventory; the headline's expected fill rate is weighted by demand.",
     )
     if cmp.inventory_saved is not None:
         c[1].metric(
             "Same service for",
-            f"{fmt.fixed(cmp.inventory_saved)} less inventory",
+            f"{fmt.compact(cmp.inventory_saved)} less inventory",
             fmt.share(cmp.inventory_saved / cmp.today_inventory) if cmp.today_inventory else None,
         )
     if cmp.service_gained is not None:
         c[2].metric(
             "Same inventory for",
-            f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} points of fill rate",
+            f"{_signed(fmt.fixed(cmp.service_gained * 100, 2))} pts fill rate",
+            help="Percentage points of revenue-weighted fill rate",
         )
     st.markdown("**Best mix for a budget, or the least inventory for a service level**")
     a, b = st.columns(2)
@@ -323,7 +347,7 @@ def _mix_panel(
             method=mix.method,
         )
     )
-    st.dataframe(mix.frame(), hide_index=True, key=keys.policy_mix_table(name))
+    tables.show(mix.frame(), keys.policy_mix_table(name))
     if st.button("Apply these targets to the policy table", key=keys.policy_mix_apply(name)):
         set_policy_table(apply_mix(table, mix))
         clear_policy_editor()
@@ -331,9 +355,13 @@ def _mix_panel(
 
 
 def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
-    st.dataframe(segment_summary(pol), hide_index=True, key=keys.POLICY_SEGMENTS)
+    tables.show(summary_as_measured(pol), keys.POLICY_SEGMENTS)
     st.markdown("**The policy table**")
-    st.dataframe(table.frame(ctx.present_segments()), hide_index=True, key=keys.POLICY_TABLE)
+    tables.show(
+        table.frame(ctx.present_segments()),
+        keys.POLICY_TABLE,
+        kinds={"stockout_cost": "number", "order_cost": "money"},
+    )
 
 
 def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
@@ -341,7 +369,7 @@ def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
         "Whole units (round levels and quantities up)", value=True, key=keys.POLICY_WHOLE_UNITS
     )
     export = erp_table(pol, whole_units=whole)
-    st.dataframe(export.head(_MAX_ROWS_SHOWN), hide_index=True, key=keys.POLICY_SKUS)
+    tables.show(export.head(_MAX_ROWS_SHOWN), keys.POLICY_SKUS)
     if len(export) > _MAX_ROWS_SHOWN:
         st.caption(
             f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(export), 'SKU')}; "
@@ -391,4 +419,4 @@ def _seasonal_tab(ctx: Context, table: PolicyTable) -> None:
     if profile is None:
         return
     st.plotly_chart(charts.seasonal_figure(profile), key=keys.POLICY_SEASONAL_CHART)
-    st.dataframe(planning.seasonal_table(profile), hide_index=True, key=keys.POLICY_SEASONAL_TABLE)
+    tables.show(planning.seasonal_table(profile), keys.POLICY_SEASONAL_TABLE)

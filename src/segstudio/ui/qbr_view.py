@@ -3,32 +3,19 @@ exports of the pack to PDF, PowerPoint and Excel."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
 import streamlit as st
 
 from segstudio.report import qbr
 from segstudio.report import render as report
-from segstudio.report.columns import cell_kinds, column_label
 from segstudio.report.qbr import STORIES, QbrData
 
-from . import keys, presentation
+from . import keys, presentation, tables
 from .guard import no_sales
 from .qbr_state import qbr_data, qbr_signature
 from .text import md_escape
 
 _STORY_KEYS = list(STORIES)
 _FORMATS = {"pdf": "PDF", "pptx": "PowerPoint", "xlsx": "Excel workbook"}
-# st.column_config number formats of the kinds of report.columns
-_NUMBER_FORMATS = {
-    "share": "percent",
-    "money": "localized",
-    "count": "localized",
-    "days": "%.1f",
-    "ratio": "%.2f",
-    "quantity": "localized",
-}
 
 
 def show() -> None:
@@ -107,26 +94,9 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
     details = st.expander("Table and notes") if big else st.container()
     with details:
         if section.table is not None:
-            table = section.table.head(section.max_rows)
-            st.dataframe(
-                table, hide_index=True, key=keys.qbr_table(key), column_config=_columns(table)
-            )
+            tables.show(section.table.head(section.max_rows), keys.qbr_table(key), hide_index=True)
         for note in section.notes:
             st.caption(f"• {md_escape(note)}")
-
-
-def _columns(table: pd.DataFrame) -> dict[str, Any]:
-    """The table's numbers as the pack shows them: shares as %, money and counts with
-    thousands separators (report.columns)."""
-    config: dict[str, Any] = {}
-    for col, kinds in zip(table.columns, cell_kinds(table), strict=True):
-        if kinds is None or not pd.api.types.is_numeric_dtype(table[col]):
-            continue
-        kind = kinds[0] if len(kinds) else "number"
-        config[str(col)] = st.column_config.NumberColumn(
-            column_label(col), format=_NUMBER_FORMATS.get(kind, "%.2f")
-        )
-    return config
 
 
 def _export(data: QbrData) -> None:

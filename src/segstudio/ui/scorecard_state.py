@@ -16,7 +16,7 @@ from segstudio.perform import kpis
 from segstudio.perform.kpis import Scorecard
 
 from . import keys
-from .policy_state import Context, context, policies
+from .policy_state import Context, context, policies, signature
 from .state import get_workspace
 
 
@@ -90,3 +90,13 @@ def score_context() -> ScoreContext | None:
         ctx.segmentation.present_labels(),
     )
     return ScoreContext(ctx, pol, base, sc)
+
+
+def simulated_summary(ctx: Context) -> pd.DataFrame | None:
+    """The Simulation page's per-segment result (bootstrapped paths, else the history) when
+    it was run for these segments and this policy; None before that."""
+    done = st.session_state.get(keys.SIM_RESULT)
+    if done is None or not str(done[0]).startswith(signature(ctx, ctx.rules.policy) + "|"):
+        return None
+    run = done[1]
+    return run.bootstrap if run.bootstrap is not None else run.history

@@ -14,11 +14,17 @@ from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
 
-from . import controls, keys
+from . import controls, keys, tables
 from .downloads import on_request
 from .guard import no_sales
 from .policy_state import signature
-from .scorecard_state import ScoreContext, quarters, score_context, set_targets
+from .scorecard_state import (
+    ScoreContext,
+    quarters,
+    score_context,
+    set_targets,
+    simulated_summary,
+)
 from .seg_state import official
 from .state import get_workspace
 from .text import md_escape
@@ -112,22 +118,45 @@ def _scorecard_tab(s: ScoreContext) -> None:
     with st.expander("Definitions"):
         for k in KPIS.values():
             st.markdown(f"**{k.label}**: {k.definition}.")
+    _service_side_by_side(s)
+
+
+def _service_side_by_side(s: ScoreContext) -> None:
+    """The Scorecard's achieved service (history) beside the Simulation's simulated service
+    (under the policy): two measures, named as such, with their definitions a click away."""
+    simulated = simulated_summary(s.ctx)
+    both = kpis.service_side_by_side(s.scorecard, simulated)
+    st.markdown(
+        f"**{kpis.ACHIEVED_SERVICE} and {kpis.SIMULATED_SERVICE.lower()}**",
+        help=kpis.SERVICE_DEFINITIONS,
+    )
+    tables.show(
+        both.rename(
+            columns={
+                "achieved_service": kpis.ACHIEVED_SERVICE,
+                "simulated_service": kpis.SIMULATED_SERVICE,
+            }
+        ),
+        keys.SCORE_SERVICE_BOTH,
+        kinds={kpis.ACHIEVED_SERVICE: "share", kpis.SIMULATED_SERVICE: "share"},
+    )
+    if simulated is None:
+        st.caption(
+            f"{kpis.SIMULATED_SERVICE}: run the Simulation page for these segments and this "
+            "policy to fill its column."
+        )
+    with st.expander("How the two differ"):
+        st.markdown(kpis.SERVICE_DEFINITIONS)
 
 
 def _balanced_tab(s: ScoreContext) -> None:
     table = kpis.balanced(s.scorecard, s.years)
     st.plotly_chart(charts.balanced_figure(table), key=keys.SCORE_BALANCED_CHART)
-    st.dataframe(
+    tables.show(
         table,
-        hide_index=True,
-        key=keys.SCORE_BALANCED,
+        keys.SCORE_BALANCED,
         column_config={
-            c: st.column_config.NumberColumn(
-                help=kpis.BALANCED_COLUMNS[c],
-                format="percent"
-                if c in ("revenue_share", "margin_pct", "unit_fill_rate")
-                else "localized",
-            )
+            c: st.column_config.Column(help=kpis.BALANCED_COLUMNS[c])
             for c in table.columns
             if c != "segment"
         },
@@ -180,6 +209,12 @@ def _cause_tab(s: ScoreContext) -> None:
         s.ctx.rules.leadtime_cov,
     )
     misses = s.scorecard.misses()
+    if unmeasured := s.scorecard.service_unmeasured():
+        st.info(
+            "Whether the segments meet their service targets cannot be measured: "
+            f"{md_escape(unmeasured)}."
+        )
+        return
     if misses.empty:
         st.success("Every segment meets its service target.")
         return
@@ -192,18 +227,25 @@ def _cause_tab(s: ScoreContext) -> None:
         return
     row = misses.set_index("segment").loc[seg]
     st.markdown(
-        f"**{md_escape(seg)}** achieves {kpi_display.format_value(row['value'], 'rate')} against a target "
+        f"**{md_escape(seg)}**: {kpis.ACHIEVED_SERVICE.lower()} "
+        f"{kpi_display.format_value(row['value'], 'rate')} against a target "
         f"of {kpi_display.format_value(row['target'], 'rate')} ({row['note']})."
     )
     st.plotly_chart(charts.causes_figure(summary, seg), key=keys.SCORE_CAUSES_CHART)
     own = summary[summary["segment"] == seg]
-    st.dataframe(own.drop(columns=["segment"]), hide_index=True, key=keys.SCORE_CAUSES)
+    tables.show(
+        own.drop(columns=["segment"]).rename(
+            columns={"main_share": "main_cause_share", "share_of_short": "share_with_this_cause"}
+        ),
+        keys.SCORE_CAUSES,
+    )
+    st.caption(root_causes.SHARES_ADD_UP)
     short = skus[skus["segment"] == seg]
     st.markdown(
         f"**{fmt.count(len(short), 'SKU')} below the target**, most units short "
         "first; a SKU can have several causes (the first listed is its main one)."
     )
-    st.dataframe(short.head(1_000), hide_index=True, key=keys.SCORE_CAUSE_SKUS)
+    tables.show(short.head(1_000), keys.SCORE_CAUSE_SKUS)
     on_request(
         "Download the SKUs behind the miss (CSV)",
         lambda: to_csv_bytes(short),

@@ -14,6 +14,8 @@ from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
 from segstudio.segment.segmentation import (
+    ALERT_SCALE,
+    abc_measure_note,
     alert_count,
     alerts,
     cell_labels,
@@ -24,7 +26,7 @@ from segstudio.segment.segmentation import (
     sku_table,
 )
 
-from . import keys, results
+from . import keys, results, tables
 from .downloads import on_request
 from .guard import no_sales
 from .seg_state import (
@@ -37,7 +39,6 @@ from .seg_state import (
     segmentations,
 )
 from .state import get_workspace
-from .tables import show_table
 from .text import md_escape
 
 # The ABC boundaries move by half a point and show three decimals (fmt.BOUNDARY_FORMAT): an
@@ -122,7 +123,9 @@ def show() -> None:
         c = st.columns(5)
         c[0].metric("SKUs", fmt.count(len(portfolio)))
         c[1].metric("Moved vs official", fmt.count(len(moved)))
-        c[2].metric("Revenue at stake", fmt.fixed(moved["revenue"].sum()))  # "0", not "0.00"
+        c[2].metric(
+            "Revenue at stake", fmt.compact(moved["revenue"].sum(min_count=1) if len(moved) else 0)
+        )
         c[3].metric("Near a boundary", fmt.count(n_alerts))
         c[4].metric(
             "Flips prevented",
@@ -134,6 +137,8 @@ def show() -> None:
             f"{fmt.date(window.last_day)}. "
             f"Segments: {', '.join(rules.criteria)}."
         )
+        if "abc" in rules.criteria and (note := abc_measure_note(portfolio, rules.abc_measure)):
+            st.info(note)
         tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
         with tabs[0]:
             _matrix_tab(portfolio, current, rules)
@@ -155,25 +160,32 @@ def _matrix_tab(portfolio, current, rules) -> None:
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
     left, right = st.columns(2)
+    measure = portfolio.abc_measure(rules.abc_measure)
     left.plotly_chart(
-        charts.matrix_heatmap(cells, rows, cols, row_name, col_name), key=keys.SEG_MATRIX_CHART
+        charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
+        key=keys.SEG_MATRIX_CHART,
     )
-    curve = profile.pareto_curve(portfolio.features, rules.abc_measure)
+    curve = profile.pareto_curve(portfolio.features, measure)
     right.plotly_chart(
-        charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, rules.abc_measure),
+        charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, measure),
         key=keys.SEG_PARETO,
     )
-    shown = cells[cells["skus"] > 0][["segment", "name", "skus", "revenue_share", "margin"]]
+    share_of = f"share of {measure.replace('_', ' ')}"
+    shown = cells[cells["skus"] > 0][["segment", "name", "skus", "measure_share", "margin"]]
     st.table(
         shown.assign(
-            revenue_share=fmt.each(fmt.share, shown["revenue_share"]),
+            measure_share=fmt.each(fmt.share, shown["measure_share"]),
             margin=fmt.each(fmt.money, shown["margin"]),
-        ).set_index("segment")
+        )
+        .rename(columns={"measure_share": share_of})
+        .set_index("segment")
     )
+    if shown["margin"].isna().any():
+        st.caption("Margin n/a: the files give no unit_cost for these SKUs.")
     with st.expander("Name the segments"):
         _segment_names(cells)
     st.plotly_chart(
-        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio)),
+        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio), measure),
         key=keys.SEG_SCATTER,
     )
     on_request(
@@ -213,11 +225,11 @@ def _movers_tab(moved, rules) -> None:
         return
     st.caption(
         f"{fmt.count(len(moved), 'SKU')} change segment; revenue "
-        f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum())} "
+        f"{fmt.money(moved['revenue'].sum())}, margin {fmt.money(moved['margin'].sum(min_count=1))} "
         "at stake. Largest first."
     )
     st.plotly_chart(charts.sankey(flows(moved)), key=keys.SEG_SANKEY)
-    show_table(
+    tables.show(
         moved,
         keys.SEG_MOVERS,
         file_name="movers.csv",
@@ -229,12 +241,15 @@ def _movers_tab(moved, rules) -> None:
 def _alerts_tab(portfolio, current) -> None:
     near = alerts(portfolio, current)
     st.caption(
-        f"{fmt.count(len(near), 'SKU')} within the band of a boundary (nearest "
-        "first): they may flip at the next review."
+        f"{fmt.count(len(near), 'SKU')} within the band of a boundary: they may flip at the "
+        f"next review. Nearest first, on one scale: the {ALERT_SCALE} (band_distance). "
+        "boundary_distance is in the criterion's own unit: share points for ABC, relative "
+        "for CoV, lead time and the other ratios."
     )
-    show_table(
+    tables.show(
         near,
         keys.SEG_ALERTS,
+        kinds={"band_distance": "share", "boundary_distance": "share2"},
         file_name="alerts.csv",
         signature=_signature(current.rules),
         label="Download the alerts (CSV)",
@@ -258,7 +273,7 @@ def _official_tab() -> None:
     if history.empty:
         st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
         return
-    st.dataframe(history.drop(columns=["rules_toml"]), hide_index=True, key=keys.SEG_HISTORY)
+    tables.show(history.drop(columns=["rules_toml"]), keys.SEG_HISTORY)
     with st.form(key=keys.SEG_RESTORE_FORM):
         st.selectbox("Restore an earlier set", history["id"].tolist(), key=keys.SEG_RESTORE_ID)
         st.text_input("Your name", key=keys.SEG_RESTORE_WHO)
@@ -329,7 +344,7 @@ def _overrides_tab(current) -> None:
     if listed.empty:
         st.caption("No overrides.")
         return
-    st.dataframe(listed, hide_index=True, key=keys.SEG_OVERRIDES)
+    tables.show(listed, keys.SEG_OVERRIDES)
     with st.form(key=keys.SEG_REMOVE_OVERRIDE_FORM):
         pick = st.selectbox(
             "Remove the override of", listed["sku"].tolist(), key=keys.SEG_REMOVE_OVERRIDE_SKU

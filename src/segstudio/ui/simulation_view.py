@@ -6,12 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 from segstudio.common import fmt
+from segstudio.perform import kpis
 from segstudio.policy import inputs, planning
 from segstudio.policy.allocation import RULES, allocate
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
-from . import controls, keys, results
+from . import controls, keys, results, tables
 from .guard import no_sales
 from .policy_state import context, policies, signature
 from .state import get_workspace
@@ -36,6 +37,13 @@ _SUMMARY_COLUMNS = [
     "stockout_weeks",
     "misses_target",
 ]
+
+
+_SIMULATED_NAMES = {  # the simulation's figures, named as the simulated measure they are
+    "achieved": "simulated_service",
+    "achieved_fill_rate": "simulated_fill_rate",
+    "achieved_csl": "simulated_csl",
+}
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -118,12 +126,18 @@ def _simulation(ctx, table, pol) -> None:
             f"Simulated on a sample of {fmt.count(planning.MAX_SIMULATED_SKUS, 'stocked SKU')}."
         )
     st.plotly_chart(charts.service_vs_target_figure(summary), key=keys.SIM_CHART)
-    st.markdown(f"**Per segment, on {source}**")
-    st.dataframe(summary[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_SUMMARY)
+    st.caption(
+        f"{kpis.SIMULATED_SERVICE}: not the Scorecard's {kpis.ACHIEVED_SERVICE.lower()}; "
+        "the Scorecard shows both side by side."
+    )
+    with st.expander("How the simulated service differs from the achieved service"):
+        st.markdown(kpis.SERVICE_DEFINITIONS)
+    st.markdown(f"**Per segment, on {source}**", help=kpis.SERVICE_DEFINITIONS)
+    tables.show(summary[_SUMMARY_COLUMNS].rename(columns=_SIMULATED_NAMES), keys.SIM_SUMMARY)
     st.markdown("**Per segment, replaying the history once**")
-    st.dataframe(run.history[_SUMMARY_COLUMNS], hide_index=True, key=keys.SIM_HISTORY)
+    tables.show(run.history[_SUMMARY_COLUMNS].rename(columns=_SIMULATED_NAMES), keys.SIM_HISTORY)
     st.markdown("**Per SKU**")
-    st.dataframe(run.per_sku.head(1_000), hide_index=True, key=keys.SIM_SKUS)
+    tables.show(run.per_sku.head(1_000).rename(columns=_SIMULATED_NAMES), keys.SIM_SKUS)
     st.download_button(
         "Download the per-SKU results (CSV)",
         to_csv_bytes(run.per_sku),
@@ -167,4 +181,4 @@ def _allocation(pol) -> None:
     m[1].metric("Allocated", fmt.count(result["allocated"].sum()))
     m[2].metric("Short", fmt.count(result["short"].sum()))
     st.plotly_chart(charts.allocation_figure(result), key=keys.ALLOC_CHART)
-    st.dataframe(result, hide_index=True, key=keys.ALLOC_TABLE)
+    tables.show(result, keys.ALLOC_TABLE, kinds={"priority": "count", "tier": "count"})

@@ -28,7 +28,7 @@ from segstudio.perform.suppliers import (
 from segstudio.report import supplier_charts
 from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 
-from . import keys, ops_state
+from . import keys, ops_state, tables
 from .downloads import on_request
 from .ops_settings import SUPPLIER_DEFAULTS, init_widgets
 from .policy_state import Context, context, signature
@@ -65,15 +65,22 @@ _LABELS = {
 
 
 def _columns(frame: pd.DataFrame) -> dict[str, st.column_config.Column]:
+    """The headings; the cells are formatted by :func:`tables.show` (shares as %, money)."""
     config: dict[str, st.column_config.Column] = {}
     for col in frame.columns:
-        if col in _PERCENT:
-            config[col] = st.column_config.NumberColumn(_LABELS[col], format="percent")
+        if col in _LABELS:
+            config[col] = st.column_config.Column(_LABELS[col])
         elif col in ("spend", "revenue"):
-            config[col] = st.column_config.NumberColumn(col.capitalize(), format="localized")
-        elif col in _LABELS:
-            config[col] = st.column_config.NumberColumn(_LABELS[col], format="%.2f")
+            config[col] = st.column_config.Column(col.capitalize())
     return config
+
+
+def _kinds(frame: pd.DataFrame) -> dict[str, str]:
+    return {c: "share" for c in _PERCENT if c in frame.columns}
+
+
+def _table(frame: pd.DataFrame, key: str) -> None:
+    tables.show(frame, key, kinds=_kinds(frame), column_config=_columns(frame))
 
 
 def show() -> None:
@@ -236,7 +243,7 @@ def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
         "A-class SKU. Approved: the rest."
     )
     table = perf.suppliers
-    st.dataframe(table, hide_index=True, key=keys.SUP_TABLE, column_config=_columns(table))
+    _table(table, keys.SUP_TABLE)
     frames = export_frames(perf)
     c = st.columns(2)
     with c[0]:
@@ -276,12 +283,7 @@ def _segment_tab(perf: SupplierPerformance) -> None:
             f"The {fmt.count(len(shown))} largest suppliers by spend; the table below "
             f"has all {fmt.count(len(perf.suppliers))}."
         )
-    st.dataframe(
-        perf.by_segment,
-        hide_index=True,
-        key=keys.SUP_SEGMENT_TABLE,
-        column_config=_columns(perf.by_segment),
-    )
+    _table(perf.by_segment, keys.SUP_SEGMENT_TABLE)
 
 
 @st.fragment
@@ -299,12 +301,7 @@ def _trend_tab(perf: SupplierPerformance) -> None:
             "Open markers and light bars: quarters the receipts only partly cover "
             "(the first and the last of the data); compare them with care."
         )
-    st.dataframe(
-        rows.drop(columns="supplier"),
-        hide_index=True,
-        key=keys.SUP_TREND_TABLE,
-        column_config=_columns(rows),
-    )
+    _table(rows.drop(columns="supplier"), keys.SUP_TREND_TABLE)
 
 
 def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None, sig: str) -> None:
@@ -319,7 +316,7 @@ def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None,
     if dual.empty:
         st.info("No dual-sourcing candidates under these rules.")
         return
-    st.dataframe(dual, hide_index=True, key=keys.SUP_DUAL_TABLE, column_config=_columns(dual))
+    _table(dual, keys.SUP_DUAL_TABLE)
     on_request(
         "Download the candidates (CSV)",
         lambda: to_csv_bytes(dual),

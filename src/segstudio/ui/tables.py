@@ -1,51 +1,130 @@
-"""Large tables shown a page at a time, the whole table as a download: a browser cannot take
-a million rows in one message (Streamlit refuses messages above its size limit)."""
+"""Tables on the pages: formatted as every other figure, and never more rows than a browser
+can take.
+
+- Each number column reads through the formatter of its kind (:mod:`segstudio.report.columns`,
+  the one home of a column's kind, shared with the PDF, the slides and the workbook); missing
+  values read blank or "n/a", never "None" or "nan". The numbers stay numbers underneath (a
+  pandas Styler carries the display text), so a column still sorts by value when clicked.
+- A table longer than :data:`MAX_ROWS_SHOWN` is sent a page at a time with a pager, and with
+  ``file_name`` the whole table is a CSV download (formulas escaped): Streamlit refuses a
+  message above its size limit, which a million rows exceed.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from segstudio.common import fmt
+from segstudio.report import columns
 from segstudio.report.exports import to_csv_bytes
 
 from . import keys
 from .downloads import on_request
 
+__all__ = ["KINDS", "MAX_ROWS_SHOWN", "column_kind", "show", "styled"]
+
 MAX_ROWS_SHOWN = 1_000
 """The most rows a table sends to the browser at once; longer tables get a pager."""
 
 
-def show_table(
+def _text(x: object) -> str:
+    if x is None or (not isinstance(x, str | list | tuple | dict) and pd.isna(x)):
+        return ""
+    return str(x)
+
+
+def _kind(kind: str) -> Callable[[object], str]:
+    return lambda x: columns.cell_text(x, kind)
+
+
+KINDS: dict[str, Callable[[object], str]] = {
+    **{kind: _kind(kind) for kind in columns.KINDS},
+    "share2": lambda x: fmt.share(x, 2),  # small distances: 0.02%
+    "date": fmt.date,
+    "text": _text,
+}
+"""How a cell of each kind reads: the report's kinds, and dates, text and fine shares."""
+
+
+def column_kind(name: str, series: pd.Series) -> str:
+    """The kind of a column: from its dtype (booleans, dates, text), else from its name."""
+    if pd.api.types.is_bool_dtype(series):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if not pd.api.types.is_numeric_dtype(series):
+        if series.map(lambda v: hasattr(v, "isoformat")).any():
+            return "date"
+        return "text"
+    return columns.column_kind(name)
+
+
+def styled(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> Styler:
+    """``df`` with every column shown through its kind's formatter (``kinds`` overrides)."""
+    chosen = dict(kinds or {})
+    formats: dict[Any, Callable[[object], str]] = {}
+    by_row: list[tuple[Any, np.ndarray]] = []  # a long table's value/target: the row's unit
+    for col, cells in zip(df.columns, columns.cell_kinds(df), strict=True):
+        kind = chosen.get(col) or column_kind(col, df[col])
+        if kind == "bool":
+            continue
+        if col not in chosen and cells is not None and len(set(cells)) > 1:
+            by_row.append((col, cells))
+        else:
+            formats[col] = KINDS[kind]
+    style = df.style.format(formats)
+    for col, cells in by_row:
+        for kind in set(cells):
+            rows = df.index[cells == kind]
+            style = style.format(KINDS[str(kind)], subset=pd.IndexSlice[rows, [col]])
+    if df.index.name is not None:  # a named index (segment) shows as text
+        style = style.format_index(_text, axis=0)
+    return style
+
+
+def _page_of(df: pd.DataFrame, key: str, whole_download: bool) -> pd.DataFrame:
+    """The rows of the page the pager shows (the whole frame when it is short)."""
+    n = len(df)
+    if n <= MAX_ROWS_SHOWN:
+        return df
+    pages = math.ceil(n / MAX_ROWS_SHOWN)
+    page_key = keys.table_page(key)
+    if st.session_state.get(page_key, 1) > pages:  # the table got shorter
+        st.session_state[page_key] = pages
+    page = int(st.number_input(f"Page (of {fmt.count(pages)})", 1, pages, step=1, key=page_key))
+    first = (page - 1) * MAX_ROWS_SHOWN
+    shown = df.iloc[first : first + MAX_ROWS_SHOWN]
+    st.caption(
+        f"Rows {fmt.count(first + 1)} to {fmt.count(first + len(shown))} of {fmt.count(n)}"
+        + ("; the download has them all." if whole_download else ".")
+    )
+    return shown
+
+
+def show(
     df: pd.DataFrame,
     key: str,
     *,
+    kinds: dict[str, str] | None = None,
+    style: Callable[[Styler], Styler] | None = None,
     file_name: str | None = None,
     signature: str = "",
     label: str = "Download the whole table (CSV)",
-    **dataframe_args: Any,
+    **options: Any,
 ) -> None:
-    """``df`` as an ``st.dataframe`` of at most :data:`MAX_ROWS_SHOWN` rows, with a pager when
-    it is longer; with ``file_name``, the whole table as a CSV (formulas escaped) prepared on
-    request for ``signature`` (what the table depends on)."""
-    dataframe_args.setdefault("hide_index", True)
-    n = len(df)
-    shown = df
-    if n > MAX_ROWS_SHOWN:
-        pages = math.ceil(n / MAX_ROWS_SHOWN)
-        page_key = keys.table_page(key)
-        if st.session_state.get(page_key, 1) > pages:  # the table got shorter
-            st.session_state[page_key] = pages
-        page = int(st.number_input(f"Page (of {fmt.count(pages)})", 1, pages, step=1, key=page_key))
-        first = (page - 1) * MAX_ROWS_SHOWN
-        shown = df.iloc[first : first + MAX_ROWS_SHOWN]
-        st.caption(
-            f"Rows {fmt.count(first + 1)} to {fmt.count(first + len(shown))} of "
-            f"{fmt.count(n)}" + ("; the download has them all." if file_name else ".")
-        )
-    st.dataframe(shown, key=key, **dataframe_args)
+    """``st.dataframe`` of ``df`` formatted by :func:`styled` (``style``: colours on top), at
+    most :data:`MAX_ROWS_SHOWN` rows at a time; with ``file_name``, the whole table as a CSV
+    (formulas escaped) prepared on request for ``signature`` (what the table depends on)."""
+    options.setdefault("hide_index", df.index.name is None)
+    shown = _page_of(df, key, file_name is not None)
+    s = styled(shown, kinds)
+    st.dataframe(style(s) if style else s, key=key, **options)
     if file_name:
         on_request(label, lambda: to_csv_bytes(df), file_name, keys.table_download(key), signature)
