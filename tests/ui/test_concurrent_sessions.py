@@ -98,7 +98,7 @@ def _value(page: Page) -> float | None:
     raw = page.evaluate(
         "() => document.querySelector('[role=slider]')?.getAttribute('aria-valuenow') ?? null"
     )
-    return None if raw is None else round(float(raw), 2)
+    return None if raw is None else round(float(raw), 3)  # the slider moves by half points
 
 
 def _move_to(page: Page, target: float, where: str) -> None:
