@@ -28,7 +28,13 @@ from segstudio.report import charts
 from segstudio.report.document import Report, Section
 from segstudio.report.health_charts import ageing_figure
 from segstudio.segment.decisions import segment_skus
-from segstudio.segment.segmentation import Portfolio, Segmentation, cell_labels, matrix
+from segstudio.segment.segmentation import (
+    Portfolio,
+    Segmentation,
+    abc_measure_note,
+    cell_labels,
+    matrix,
+)
 
 __all__ = [
     "MAX_SHEET_ROWS",
@@ -123,18 +129,23 @@ def _matrix(d: QbrData) -> Section:
     rows, cols = cell_labels(rules)
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
-    table = cells[cells["skus"] > 0][
-        ["segment", "name", "skus", "revenue", "revenue_share", "margin"]
-    ]
+    measure = d.portfolio.abc_measure(rules.abc_measure)  # quantity when prices are missing
+    shown = ["segment", "name", "skus", "revenue", "revenue_share", "margin"]
+    if measure != "revenue" and "measure_share" in cells:
+        shown.insert(3, "measure_share")
+    table = cells[cells["skus"] > 0][shown].rename(columns={"measure_share": f"{measure}_share"})
     notes = [
         f"Criteria: {', '.join(rules.criteria)}; window {rules.weeks} weeks, "
         f"{fmt.date(d.window.start)} to {fmt.date(d.window.last_day)}."
     ]
     if "abc" in rules.criteria:
         notes.append(
-            f"ABC on {rules.abc_measure}: A up to {fmt.boundary(rules.abc_a)} of the "
+            f"ABC on {measure.replace('_', ' ')}: A up to {fmt.boundary(rules.abc_a)} of the "
             f"total, B up to {fmt.boundary(rules.abc_b)} (shares of the measure)."
         )
+        fallback = abc_measure_note(d.portfolio, rules.abc_measure)
+        if fallback:
+            notes.append(fallback)
     if "xyz" in rules.criteria:
         notes.append(
             f"XYZ on the CoV of weekly demand: X up to {fmt.plain(rules.xyz_x)}, "
@@ -143,7 +154,7 @@ def _matrix(d: QbrData) -> Section:
     return Section(
         "Segment matrix",
         fmt.count(len(d.portfolio), "SKU"),
-        charts.matrix_heatmap(cells, rows, cols, row_name, col_name),
+        charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
         table,
         tuple(notes),
     )
