@@ -28,7 +28,7 @@ from segstudio.ingest.workspace import (
     default_user,
     own_workspace_path,
 )
-from segstudio.report.exports import escape_formulas, to_xlsx_bytes
+from segstudio.report.exports import to_xlsx_bytes, write_csv
 from segstudio.segment.decisions import classification_table, official_rules, segment_skus
 from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
 
@@ -313,7 +313,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         import pandas as pd
 
         frames = [r.rejects.assign(file=r.file_label) for r in reports.values()]
-        pd.concat(frames, ignore_index=True).to_csv(args.rejects, index=False)
+        _write_csv(pd.concat(frames, ignore_index=True), args.rejects)
     if args.json:
         print(
             json.dumps(
@@ -345,7 +345,7 @@ def _cmd_features(args: argparse.Namespace) -> int:
     if out.suffix == ".parquet":
         df.to_parquet(out, index=False)
     elif out.suffix == ".csv":
-        df.to_csv(out, index=False)
+        _write_csv(df, out)
     else:
         raise SegStudioError(f"{out}: use a .csv or .parquet file name")
     print(
@@ -367,9 +367,9 @@ def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
 
 
 def _write_csv(df: pd.DataFrame, out: Path) -> None:
-    """CSV with spreadsheet formulas escaped (text starting with =, +, -, @)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    escape_formulas(df).to_csv(out, index=False)
+    """CSV with spreadsheet formulas escaped (text starting with =, +, -, @) and numbers
+    rounded by kind (report.exports.write_csv)."""
+    write_csv(df, out)
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:

@@ -85,10 +85,20 @@ def test_load_text_report_and_rejects_file(tmp_path, capsys):
     assert f"Sales lines ({sales}): read 4, accepted 3, rejected 1" in out
     assert "row 3, column 'date': unparseable date ('not a date')" in out
     assert f"Loaded into {ws} (load 1)." in out
-    assert rejects.read_text().splitlines() == [
+    assert rejects.read_text(encoding="utf-8-sig").splitlines() == [
         "row,field,column,value,reason,file",
         f"3,date,date,not a date,unparseable date,{sales}",
     ]
+
+
+def test_the_rejects_file_escapes_a_value_a_spreadsheet_would_run(tmp_path, capsys):
+    ws = tmp_path / "w.duckdb"
+    sales = write(tmp_path, "sales.csv", 'sku,date,quantity\nA,2010-12-01,3\nB,"=HYPERLINK(1)",4\n')
+    rejects = tmp_path / "rejects.csv"
+    code, _, err = run(capsys, "load", "--workspace", ws, "--sales", sales, "--rejects", rejects)
+    assert code == 0, err
+    lines = rejects.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].startswith("3,date,date,'=HYPERLINK(1),unparseable date"), lines
 
 
 def test_second_load_keeps_other_tables(tmp_path, capsys):

@@ -52,3 +52,27 @@ def test_xlsx_keeps_numbers_as_numbers_with_the_format_of_their_kind() -> None:
     assert [c.number_format for c in ax[1:5]] == ["#,##0", "#,##0.00", "0.0%", "#,##0.0"]
     assert ax[5].number_format == "yyyy-mm-dd"  # a date without a time reads without 00:00
     assert (ax[7].number_format, cn[7].number_format) == ("0.0%", "#,##0.0")  # by the unit
+
+
+def test_a_csv_export_rounds_each_float_by_its_kind_and_keeps_the_rest() -> None:
+    from segstudio.report.columns import CSV_DECIMALS, column_kind
+    from segstudio.report.exports import csv_ready
+
+    df = pd.DataFrame(
+        {
+            "sku": ["=1+1", "B"],
+            "revenue": [694.7199999999999, 371118.1095],
+            "revenue_share": [0.123456789, 0.00312],
+            "boundary_distance": [0.006654214323166818, 1e-12],
+            "skus": [3, 4],
+        }
+    )
+    out = csv_ready(df)
+    assert out.loc[0, "sku"] == "'=1+1"
+    assert list(out["revenue"]) == [694.72, 371118.11]
+    for col in ("revenue", "revenue_share", "boundary_distance"):
+        places = CSV_DECIMALS[column_kind(col)]
+        assert (out[col] - df[col]).abs().max() <= 0.5 * 10**-places + 1e-15
+    assert list(out["skus"]) == [3, 4] and out["skus"].dtype == df["skus"].dtype
+    text = to_csv_bytes(df).decode("utf-8-sig")
+    assert "694.72," in text and "9999" not in text

@@ -21,6 +21,7 @@ import pandas as pd
 from segstudio.common import fmt
 
 __all__ = [
+    "CSV_DECIMALS",
     "KINDS",
     "XLSX_FORMATS",
     "cell_kinds",
@@ -30,6 +31,18 @@ __all__ = [
 ]
 
 KINDS = ("share", "money", "count", "days", "ratio", "quantity", "number")
+
+CSV_DECIMALS = {
+    "share": 8,
+    "money": 2,
+    "count": 0,
+    "days": 6,
+    "ratio": 8,
+    "quantity": 8,
+    "number": 10,
+}
+"""Decimals a CSV export keeps per kind: money to the cent, the rest with room to compute on,
+and never a float's noise (694.7199999999999 reads 694.72)."""
 
 XLSX_FORMATS = {
     "share": "0.0%",

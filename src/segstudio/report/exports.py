@@ -6,12 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 
-from segstudio.report.columns import XLSX_FORMATS, cell_kinds
+from segstudio.report.columns import CSV_DECIMALS, XLSX_FORMATS, cell_kinds, column_kind
 
-__all__ = ["escape_formula", "escape_formulas", "to_csv_bytes", "to_xlsx_bytes"]
+__all__ = [
+    "csv_ready",
+    "escape_formula",
+    "escape_formulas",
+    "to_csv_bytes",
+    "to_xlsx_bytes",
+    "write_csv",
+]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -36,9 +44,27 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def csv_ready(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as a CSV export writes it: text that a spreadsheet would run as a formula
+    escaped, and each float column rounded to the decimals of its kind
+    (:data:`~segstudio.report.columns.CSV_DECIMALS`), so no float noise reaches the file."""
+    out = escape_formulas(df)
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(CSV_DECIMALS[column_kind(col)])
+    return out
+
+
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV (UTF-8 with BOM, so spreadsheets read accents right), formulas escaped."""
-    return escape_formulas(df).to_csv(index=False).encode("utf-8-sig")
+    """CSV (UTF-8 with BOM, so spreadsheets read accents right), formulas escaped, numbers
+    rounded by kind (:func:`csv_ready`)."""
+    return csv_ready(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def write_csv(df: pd.DataFrame, out: Path) -> None:
+    """``df`` to the file ``out`` as :func:`to_csv_bytes` writes it (the command's CSVs)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(to_csv_bytes(df))
 
 
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's limit, less the header
