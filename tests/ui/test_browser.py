@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import ARTIFACTS
@@ -173,7 +173,9 @@ def test_presentation_mode_shows_one_story_per_screen_without_the_sidebar(page: 
     page.get_by_role("link", name="QBR").click()
     page.get_by_role("button", name="▶ Present").click(timeout=60_000)
     page.get_by_role("button", name="Next ▶").wait_for(timeout=60_000)
-    page.get_by_role("heading", name="Segment matrix").wait_for(timeout=30_000)
+    # the story's heading, once (the page's own heading can linger a moment while it redraws)
+    page.get_by_role("heading", name="Segment matrix").first.wait_for(timeout=30_000)
+    expect(page.get_by_role("heading", name="Segment matrix")).to_have_count(1, timeout=30_000)
     assert not sidebar.is_visible()  # wide: no sidebar, no page navigation
     assert (
         page.locator("[data-testid='stSidebarNav']").count() == 0
