@@ -68,3 +68,18 @@ def build_bare_workspace(ws_path: Path, files_dir: Path, skus: int = 300, weeks:
             }
         )
     return ws_path
+
+
+def load_texts(folder: Path, **texts: str) -> tuple[Workspace, dict]:
+    """Each file key's CSV text written to ``folder/<key>.csv`` and loaded at once into
+    ``folder/w.duckdb``: the workspace and the load's reports (read = accepted + rejected)."""
+    files = {}
+    for key, text in texts.items():
+        p = folder / f"{key}.csv"
+        p.write_text(text, encoding="utf-8")
+        files[key] = SourceFile(p)
+    ws = Workspace(folder / "w.duckdb")
+    _, reports = ws.load(files)
+    for r in reports.values():
+        assert r.read == r.accepted + r.rejected
+    return ws, reports

@@ -11,23 +11,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segstudio import SourceFile, Workspace
+from segstudio import Workspace
 from segstudio.ingest import dates
 from segstudio.ingest import sql as q
+from tests.builders import load_texts
 
 D = dt.date
 TWO_DIGIT_FORMATS = [f for f in dates.FORMATS if f.two_digit_year]
 
 
 def load_text(tmp_path: Path, **texts: str):
-    files = {}
-    for key, text in texts.items():
-        p = tmp_path / f"{key}.csv"
-        p.write_text(text, encoding="utf-8")
-        files[key] = SourceFile(p)
-    ws = Workspace(tmp_path / "w.duckdb")
-    _, reports = ws.load(files)
-    return ws, reports
+    return load_texts(tmp_path, **texts)
 
 
 def column(ws: Workspace, sql: str) -> list:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from segstudio import SourceFile, Workspace
 from segstudio.ingest.plausibility import (
     EARLIEST_PLAUSIBLE_DATE,
     MAX_PLAUSIBLE_LEAD_TIME_DAYS,
@@ -17,22 +16,14 @@ from segstudio.ingest.plausibility import (
     latest_plausible_date,
     outsized_bound,
 )
+from tests.builders import load_texts
 
 D = dt.date
 SALES = "sku,date,quantity\nA,2010-12-01,1\n"
 
 
 def load_text(tmp_path: Path, **texts: str):
-    files = {}
-    for key, text in texts.items():
-        p = tmp_path / f"{key}.csv"
-        p.write_text(text, encoding="utf-8")
-        files[key] = SourceFile(p)
-    with Workspace(tmp_path / "w.duckdb") as ws:
-        _, reports = ws.load(files)
-    for r in reports.values():
-        assert r.read == r.accepted + r.rejected
-    return reports
+    return load_texts(tmp_path, **texts)[1]
 
 
 def about(report, word: str) -> list[str]:
