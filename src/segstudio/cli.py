@@ -10,22 +10,20 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from segstudio.common import fmt
-from segstudio.config.rules import Rules, read_rules
+# Only what the parser needs is imported here, so that `segstudio --help` starts at once; each
+# command imports the libraries it uses (pandas, DuckDB, the renderers).
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, compute_features
-from segstudio.features.classes import ClassCuts
-from segstudio.ingest.mapping import read_mapping_file
-from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.paths import DEFAULT_WORKSPACE
 from segstudio.ingest.schema import TABLES
-from segstudio.ingest.validate import FileReport
-from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
-from segstudio.report.exports import escape_formulas, to_xlsx_bytes
-from segstudio.segment.decisions import classification_table, official_rules, segment_skus
-from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from segstudio.config.rules import Rules
+    from segstudio.ingest.validate import FileReport
+    from segstudio.segment.segmentation import Portfolio, Segmentation
 
 __all__ = [
     "main",
@@ -146,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _print_report(reports: dict[str, FileReport]) -> None:
+    from segstudio.common import fmt
+
     for key, r in reports.items():
         print(
             f"{TABLES[key].label} ({r.file_label}): read {fmt.count(r.read)}, "
@@ -166,6 +166,10 @@ def _print_report(reports: dict[str, FileReport]) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from segstudio.ingest.mapping import read_mapping_file
+    from segstudio.ingest.readers import SourceFile
+    from segstudio.ingest.workspace import Workspace
+
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:
         raise SegStudioError(
@@ -205,6 +209,13 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_features(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.config.rules import read_rules
+    from segstudio.features.build import FeatureSettings, compute_features
+    from segstudio.features.classes import ClassCuts
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.decisions import official_rules
+
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
     with Workspace(args.workspace) as ws:
@@ -228,6 +239,10 @@ def _cmd_features(args: argparse.Namespace) -> int:
 
 def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
     """Check the arguments, then segment the workspace's SKUs (the rules file, else official)."""
+    from segstudio.config.rules import read_rules
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.decisions import segment_skus
+
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
     if args.out.suffix.lower() != ".csv":
@@ -239,11 +254,16 @@ def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
 
 def _write_csv(df: pd.DataFrame, out: Path) -> None:
     """CSV with spreadsheet formulas escaped (text starting with =, +, -, @)."""
+    from segstudio.report.exports import escape_formulas
+
     out.parent.mkdir(parents=True, exist_ok=True)
     escape_formulas(df).to_csv(out, index=False)
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.segment.decisions import classification_table
+
     p, s = _segment(args)
     table = classification_table(p, s)
     _write_csv(table, args.out)
@@ -255,6 +275,9 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.segment.segmentation import alerts
+
     p, s = _segment(args)
     table = alerts(p, s)
     _write_csv(table, args.out)
@@ -268,6 +291,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
     """Check a table-writing command's arguments: (the output's suffix, the rules file's
     rules or None for the official ones)."""
+    from segstudio.config.rules import read_rules
+
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
@@ -277,8 +302,12 @@ def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.ingest.workspace import Workspace
     from segstudio.policy.erp import erp_table
     from segstudio.policy.sku import compute_policies
+    from segstudio.report.exports import to_xlsx_bytes
+    from segstudio.segment.decisions import segment_skus
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -300,12 +329,16 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _cmd_suppliers(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.ingest.workspace import Workspace
     from segstudio.perform.suppliers import (
         export_frames,
         receipt_aggregates,
         sku_context,
         supplier_performance,
     )
+    from segstudio.report.exports import to_xlsx_bytes
+    from segstudio.segment.decisions import segment_skus
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -336,6 +369,9 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.config.rules import read_rules
+    from segstudio.ingest.workspace import Workspace
     from segstudio.report.qbr import build_report, gather
     from segstudio.report.render import render_with_charts
 

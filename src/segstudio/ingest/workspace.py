@@ -37,6 +37,7 @@ from segstudio.common.sql import drop_table, ident, literal, one_row, table_colu
 from segstudio.errors import SegStudioError, UnusableFileError
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
+from segstudio.ingest.paths import DEFAULT_WORKSPACE
 from segstudio.ingest.readers import SourceFile, stage_file
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport, ParsedFile, parse_file
@@ -50,7 +51,6 @@ __all__ = [
     "WorkspaceBusyError",
 ]
 
-DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 BUSY_SECONDS_ENV = "SEGSTUDIO_BUSY_SECONDS"
 DEFAULT_BUSY_SECONDS = 10.0
 _RETRY_FIRST_S, _RETRY_MAX_S = 0.05, 0.5
