@@ -169,6 +169,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from segstudio.ingest.mapping import read_mapping_file
     from segstudio.ingest.readers import SourceFile
     from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.io import store_after_load
 
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:
@@ -187,6 +188,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
     sources = {k: SourceFile(p, label=str(p), sheet=sheets.get(k)) for k, p in files.items()}
     with Workspace(args.workspace) as ws:
         load_id, reports = ws.load(sources, mappings)
+        note = store_after_load(ws)  # the feature table, once per load
+    if note:
+        print(f"segstudio load: note: {note}", file=sys.stderr)
     if args.rejects:
         import pandas as pd
 

@@ -1,5 +1,6 @@
 """The segment stage's reads of the workspace: the sales history per SKU and quarter, for the
-churn of segments over time (:mod:`segstudio.segment.churn` classifies it)."""
+churn of segments over time (:mod:`segstudio.segment.churn` classifies it); and what a load
+stores for the pages' first views (:func:`store_after_load`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,31 @@ import duckdb
 import pandas as pd
 
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, analysis_window
+from segstudio.features.build import FeatureSettings, analysis_window, store_features
 from segstudio.features.sql import SALES_DATES
+from segstudio.ingest.store import read_or_query
+from segstudio.ingest.workspace import Workspace
 from segstudio.segment import sql as q
+from segstudio.segment.decisions import official_rules
 
-__all__ = ["history_weeks", "quarterly_features"]
+__all__ = ["history_weeks", "quarterly_features", "store_after_load"]
+
+
+def store_after_load(ws: Workspace) -> str | None:
+    """Right after a load commits: store what depends only on the data, so that no visitor
+    waits for it: the feature table under the official rules' window (the app's first view,
+    ``segstudio features``, ``classify``, ``policy``, ...). Returns None, or one line saying
+    why it could not (the load stands; the features are then computed when first asked for).
+    """
+    try:
+        settings = FeatureSettings(weeks=official_rules(ws).weeks)
+        with ws.writing() as con:
+            store_features(con, settings)
+    except SegStudioError:  # no sales loaded yet: nothing to store
+        return None
+    except duckdb.Error as exc:
+        return f"the feature table was not stored ({exc}); it is computed when first needed"
+    return None
 
 
 def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
@@ -23,7 +44,7 @@ def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     first or last week the data only partly covers is left out. Monthly files are refused:
     their weekly demand would be one week per month.
     """
-    dates = [r[0] for r in con.execute(SALES_DATES).fetchall()]
+    dates = read_or_query(con, "sales_dates", SALES_DATES).column("date").to_pylist()
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     weeks = (dates[-1] - dates[0]).days // 7 + 2  # a window as long as the whole history

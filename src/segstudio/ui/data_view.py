@@ -17,6 +17,7 @@ from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
+from segstudio.segment.io import store_after_load
 
 from . import keys, uploads
 from .downloads import on_request
@@ -233,6 +234,10 @@ def load_new_data() -> None:
         if a.button("Replace current data", type="primary", key=keys.DATA_COMMIT):
             try:
                 load_id = ws.commit(staging)
+                with st.spinner("Preparing the feature table..."):
+                    note = store_after_load(ws)  # once per load, not at each first view
+                if note:  # loaded all the same: only the first views will be slower
+                    st.toast(md_escape(note))
                 st.session_state[keys.LAST_LOAD] = (
                     load_id,
                     {k: r.summary() for k, r in staging.reports.items()},

@@ -14,6 +14,7 @@ from segstudio.features.build import FeatureSettings, Window, compute_features
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.segment.io import store_after_load
 
 ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
 
@@ -28,6 +29,7 @@ def _open_workspace(path: str) -> Workspace:
     if not p.exists():
         # First start without `make run`: build the demo so there is something to look at.
         build_demo_workspace(p, p.parent / "demo")
+        store_after_load(Workspace(p))
     return Workspace(p)
 
 
