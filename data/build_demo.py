@@ -11,7 +11,7 @@ from pathlib import Path
 
 from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import Workspace
-from segstudio.segment.io import store_after_load
+from segstudio.perform.io import store_after_load
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)

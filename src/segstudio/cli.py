@@ -169,7 +169,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from segstudio.ingest.mapping import read_mapping_file
     from segstudio.ingest.readers import SourceFile
     from segstudio.ingest.workspace import Workspace
-    from segstudio.segment.io import store_after_load
+    from segstudio.perform.io import store_after_load
 
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:

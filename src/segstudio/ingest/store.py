@@ -24,7 +24,15 @@ import pyarrow as pa
 from segstudio.common.sql import ident, one_row
 from segstudio.ingest import sql as q
 
-__all__ = ["STORE_DDL", "holds", "read_or_query", "result_key", "store_result", "stored_table"]
+__all__ = [
+    "STORE_DDL",
+    "holds",
+    "read_or_query",
+    "result_key",
+    "store_result",
+    "stored_or_query",
+    "stored_table",
+]
 
 STORE_DDL = """CREATE TABLE IF NOT EXISTS stored_results (
     name VARCHAR PRIMARY KEY, key VARCHAR, version BIGINT, stored_at TIMESTAMP)"""
@@ -69,6 +77,21 @@ def holds(
     return row is not None and row[0] == result_key(sql, params) and row[1] == _version(con)
 
 
+def stored_or_query(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """What to execute for the result of ``sql`` with ``params`` on the current data: a read
+    of the stored table when ``name`` holds it, else the query itself. Writes nothing."""
+    params = dict(params or {})
+    if holds(con, name, sql, params):
+        # A store written between the check and the read holds newer data, consistently.
+        return f"SELECT * FROM {ident(stored_table(name))}", {}
+    return sql, params
+
+
 def read_or_query(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -76,12 +99,8 @@ def read_or_query(
     params: Mapping[str, object] | None = None,
 ) -> pa.Table:
     """The result of ``sql`` with ``params`` on the current data, as an Arrow table: the stored
-    one when ``name`` holds it, else the query's. Writes nothing."""
-    params = dict(params or {})
-    if holds(con, name, sql, params):
-        # A store written between the check and this read holds newer data, consistently.
-        return con.execute(f"SELECT * FROM {ident(stored_table(name))}").fetch_arrow_table()
-    return con.execute(sql, params).fetch_arrow_table()
+    one when ``name`` holds it, else the query's (:func:`stored_or_query`)."""
+    return con.execute(*stored_or_query(con, name, sql, params)).fetch_arrow_table()
 
 
 def store_result(

@@ -1,6 +1,5 @@
 """The segment stage's reads of the workspace: the sales history per SKU and quarter, for the
-churn of segments over time (:mod:`segstudio.segment.churn` classifies it); and what a load
-stores for the pages' first views (:func:`store_after_load`)."""
+churn of segments over time (:mod:`segstudio.segment.churn` classifies it)."""
 
 from __future__ import annotations
 
@@ -10,31 +9,12 @@ import duckdb
 import pandas as pd
 
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, analysis_window, store_features
+from segstudio.features.build import FeatureSettings, analysis_window
 from segstudio.features.sql import SALES_DATES
 from segstudio.ingest.store import read_or_query
-from segstudio.ingest.workspace import Workspace
 from segstudio.segment import sql as q
-from segstudio.segment.decisions import official_rules
 
-__all__ = ["history_weeks", "quarterly_features", "store_after_load"]
-
-
-def store_after_load(ws: Workspace) -> str | None:
-    """Right after a load commits: store what depends only on the data, so that no visitor
-    waits for it: the feature table under the official rules' window (the app's first view,
-    ``segstudio features``, ``classify``, ``policy``, ...). Returns None, or one line saying
-    why it could not (the load stands; the features are then computed when first asked for).
-    """
-    try:
-        settings = FeatureSettings(weeks=official_rules(ws).weeks)
-        with ws.writing() as con:
-            store_features(con, settings)
-    except SegStudioError:  # no sales loaded yet: nothing to store
-        return None
-    except duckdb.Error as exc:
-        return f"the feature table was not stored ({exc}); it is computed when first needed"
-    return None
+__all__ = ["history_weeks", "quarterly_features"]
 
 
 def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:

@@ -15,9 +15,9 @@ from segstudio.ingest.paths import allowed_folders, check_server_path
 from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
+from segstudio.perform.io import store_after_load
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
-from segstudio.segment.io import store_after_load
 
 from . import keys, uploads
 from .downloads import on_request

@@ -14,7 +14,7 @@ from segstudio.features.build import FeatureSettings, Window, compute_features
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
-from segstudio.segment.io import store_after_load
+from segstudio.perform.io import store_after_load
 
 ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
 
@@ -37,11 +37,21 @@ def get_workspace() -> Workspace:
     return _open_workspace(str(workspace_path()))
 
 
-@st.cache_data(show_spinner="Computing the per-SKU features...", max_entries=8)
-def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
+@st.cache_resource(show_spinner="Reading the per-SKU features...", max_entries=8)
+def _shared_features(
+    path: str, version: int, settings: FeatureSettings
+) -> tuple[pd.DataFrame, Window]:
     ws = _open_workspace(path)
     with ws.connect() as con:
-        return compute_features(con, settings)
+        return compute_features(con, settings)  # stored at the load for the official window
+
+
+def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
+    """A copy of the feature table, for the caller to change (the classes): one shared frame
+    per data version and settings, copied (the text cells are shared, not duplicated) rather
+    than pickled in and out of st.cache_data, which cost seconds at a million SKUs."""
+    features, window = _shared_features(path, version, settings)
+    return features.copy(), window
 
 
 def get_features(
