@@ -188,7 +188,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     sources = {k: SourceFile(p, label=str(p), sheet=sheets.get(k)) for k, p in files.items()}
     with Workspace(args.workspace) as ws:
         load_id, reports = ws.load(sources, mappings)
-        note = store_after_load(ws)  # the feature table, once per load
+        note = store_after_load(ws, pages=False)  # the feature table, once per load
     if note:
         print(f"segstudio load: note: {note}", file=sys.stderr)
     if args.rejects:

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Mapping
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from segstudio.common.sql import ident, one_row
@@ -29,7 +30,9 @@ __all__ = [
     "holds",
     "read_or_query",
     "result_key",
+    "store_frame",
     "store_result",
+    "stored_frame",
     "stored_or_query",
     "stored_table",
 ]
@@ -71,10 +74,38 @@ def holds(
     con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Mapping[str, object]
 ) -> bool:
     """Whether ``name`` holds this query's result on the current data."""
+    return _holds_key(con, name, result_key(sql, params))
+
+
+def _holds_key(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
     if int(one_row(con, _HAS_STORE)[0]) == 0:  # a workspace from before the store
         return False
     row = con.execute(_STORED_KEY, [name]).fetchone()
-    return row is not None and row[0] == result_key(sql, params) and row[1] == _version(con)
+    return row is not None and row[0] == key and row[1] == _version(con)
+
+
+def store_frame(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> None:
+    """Keep ``frame``, a result computed from the current data and what ``key`` names (the
+    caller's digest of its other inputs), as ``name``, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(STORE_DDL)
+        con.register("__store_frame", frame)
+        con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS FROM __store_frame")
+        con.unregister("__store_frame")
+        con.execute(_SAVE, [name, key, _version(con)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def stored_frame(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | None:
+    """The frame :func:`store_frame` kept as ``name`` for ``key`` on the current data, else
+    None."""
+    if not _holds_key(con, name, key):
+        return None
+    return con.execute(f"SELECT * FROM {ident(stored_table(name))}").df()
 
 
 def stored_or_query(

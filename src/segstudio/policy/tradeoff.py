@@ -11,6 +11,8 @@ SKU's curve points are within 1% of its exact figures (sums within about 0.5%), 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -38,6 +40,7 @@ __all__ = [
     "best_mix_for_budget",
     "chart_data",
     "curves",
+    "curves_key",
     "least_inventory_for_service",
     "mix_comparison",
     "today_points",
@@ -276,6 +279,15 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         revenue=np.bincount(seg_idx, weights=np.where(stocked, x.revenue, 0.0), minlength=n_seg),
         demand=demand,
     )
+
+
+def curves_key(codes: np.ndarray, labels: Sequence[str], rules_toml: str) -> str:
+    """What the curves of one data version depend on besides the data: the segments (codes
+    into labels) and the rules with their policy table (a digest)."""
+    h = hashlib.blake2b(np.ascontiguousarray(codes).tobytes(), digest_size=16)
+    h.update("\x1f".join(labels).encode())
+    h.update(rules_toml.encode())
+    return h.hexdigest()
 
 
 def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFrame:
