@@ -26,6 +26,7 @@ from .state import get_features, get_workspace
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
+_MAX_ROWS_SHOWN = 1_000
 
 
 def current_data() -> None:
@@ -273,7 +274,15 @@ def history_and_features() -> None:
         return
     features, window = result
     st.subheader("Per-SKU features")
-    st.dataframe(features, hide_index=True, width="stretch", key=keys.DATA_FEATURES)
+    # The first rows only: a million SKUs would be hundreds of MB for the browser.
+    st.dataframe(
+        features.head(_MAX_ROWS_SHOWN), hide_index=True, width="stretch", key=keys.DATA_FEATURES
+    )
+    if len(features) > _MAX_ROWS_SHOWN:
+        st.caption(
+            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(features), 'SKU')}; "
+            "the download has all."
+        )
     on_request(
         "Download the feature table (CSV)",
         lambda: to_csv_bytes(features),

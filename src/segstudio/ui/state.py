@@ -70,3 +70,17 @@ def get_features(
     if classes:
         with_classes(features, window.last_day, ClassCuts.from_rules(rules))
     return features, window
+
+
+def feature_counts(rules: Rules | None = None) -> tuple[int, Window] | None:
+    """The number of SKUs of the feature table under ``rules`` (their window) and the window,
+    without a copy of the table (the sidebar's figures on every rerun); None with no sales."""
+    rules = rules or Rules()
+    ws = get_workspace()
+    try:
+        features, window = _shared_features(
+            str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks)
+        )
+    except SegStudioError:
+        return None
+    return len(features), window

@@ -35,6 +35,7 @@ from .state import get_workspace
 from .text import md_escape
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_MAX_ROWS_SHOWN = 1_000
 _MAX_MATRIX_ROWS = 40  # suppliers in the heatmap (the largest by spend); the table has all
 _PERCENT = [
     "on_time_rate",
@@ -321,7 +322,18 @@ def _dual_tab(perf: SupplierPerformance, otif_below: float, ctx: Context | None,
     if dual.empty:
         st.info("No dual-sourcing candidates under these rules.")
         return
-    st.dataframe(dual, hide_index=True, key=keys.SUP_DUAL_TABLE, column_config=_columns(dual))
+    # The first rows only: a million-SKU portfolio's candidates would not fit in one message.
+    st.dataframe(
+        dual.head(_MAX_ROWS_SHOWN),
+        hide_index=True,
+        key=keys.SUP_DUAL_TABLE,
+        column_config=_columns(dual),
+    )
+    if len(dual) > _MAX_ROWS_SHOWN:
+        st.caption(
+            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(dual), 'SKU')}; "
+            "the download has all."
+        )
     on_request(
         "Download the candidates (CSV)",
         lambda: to_csv_bytes(dual),
