@@ -179,7 +179,6 @@ def _in_order(df: pd.DataFrame) -> pd.DataFrame:
 def test_the_stored_curves_are_the_official_segmentations(demo_workspace: Path) -> None:
     """The trade-off curves a load stores are those computed for the official segmentation
     (read back exactly), and only for its key."""
-    from segstudio.config.rules import to_toml
     from segstudio.perform.io import stored_curves
     from segstudio.policy.sku import SkuInputs
     from segstudio.policy.tradeoff import curves, curves_key
@@ -188,11 +187,11 @@ def test_the_stored_curves_are_the_official_segmentations(demo_workspace: Path) 
     ws = Workspace(demo_workspace)
     p, s = segment_skus(ws)
     fresh = curves(SkuInputs.from_features(p.features), s.segment, s.rules.policy)
-    key = curves_key(s.codes, s.labels, to_toml(s.rules))
+    key = curves_key(s.codes, s.labels, s.rules, s.rules.policy)
     assert stored_curves(ws, key) is None
     assert store_after_load(ws) is None
     stored = stored_curves(ws, key)
     assert stored is not None and len(stored) > 0
     pd.testing.assert_frame_equal(stored, fresh)
-    other = curves_key(s.codes, s.labels, to_toml(s.rules.with_(abc_a=0.7)))
+    other = curves_key(s.codes, s.labels, s.rules.with_(abc_a=0.7), s.rules.policy)
     assert stored_curves(ws, other) is None  # other rules: computed, not read

@@ -6,7 +6,6 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from segstudio.config.rules import to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
 from segstudio.ingest.store import read_or_query, store_frame, store_result, stored_frame
@@ -62,7 +61,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
             table = curves(
                 SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
             )
-            key = curves_key(seg.codes, seg.labels, to_toml(seg.rules))
+            key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
     except SegStudioError:  # no sales loaded yet: nothing more to store

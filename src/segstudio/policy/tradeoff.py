@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import sparse, special
 
 from segstudio.config.policy_table import PolicyTable
+from segstudio.config.rules import Rules, to_toml
 from segstudio.policy.formulas import (
     expected_fill_rate,
     gamma_loss,
@@ -281,12 +282,15 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     )
 
 
-def curves_key(codes: np.ndarray, labels: Sequence[str], rules_toml: str) -> str:
+def curves_key(codes: np.ndarray, labels: Sequence[str], rules: Rules, table: PolicyTable) -> str:
     """What the curves of one data version depend on besides the data: the segments (codes
-    into labels) and the rules with their policy table (a digest)."""
+    into labels), the rules (window, exclusions, cut-offs) and each segment's policy under
+    ``table`` as resolved (however the table spells it), as a digest."""
     h = hashlib.blake2b(np.ascontiguousarray(codes).tobytes(), digest_size=16)
     h.update("\x1f".join(labels).encode())
-    h.update(rules_toml.encode())
+    h.update(to_toml(rules.with_(policy=PolicyTable())).encode())
+    for label in labels:
+        h.update(f"\x1f{table.for_segment(label)!r}".encode())
     return h.hexdigest()
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from segstudio.config.policy_table import PolicyTable
-from segstudio.config.rules import Rules, to_toml
+from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
 from segstudio.perform.io import stored_curves
@@ -88,8 +88,7 @@ def signature(ctx: Context, table: PolicyTable) -> str:
 
 
 def _curves_key(ctx: Context, table: PolicyTable) -> str:
-    rules = to_toml(ctx.rules.with_(policy=table))
-    return curves_key(ctx.segmentation.codes, ctx.segmentation.labels, rules)
+    return curves_key(ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table)
 
 
 def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:
