@@ -143,14 +143,15 @@ def main() -> int:
     if not args.quick and Path("/usr/bin/chromium").exists():
         r = _run("page_bench.py", "--skus", "1000000", "--first-views")
         views = r["first_view_s"]
-        met = max(views.values()) <= FIRST_VIEW_TARGET_S and r["slider_s_median"] <= 0.5
+        slider = r["slider_s_median"] if r["slider_s_median"] is not None else float("inf")
+        met = max(views.values()) <= FIRST_VIEW_TARGET_S and slider <= 0.5
         ok &= met
         print(
             "The app at 1,000,000 SKUs in a real browser (a fresh server on a loaded "
             f"workspace), first view of each page (target {FIRST_VIEW_TARGET_S:.0f} s):\n  "
             + ", ".join(f"{name} {s:.1f} s" for name, s in views.items())
-            + f"\n  Segmentation slider move {r['slider_s_median']:.2f} s median, "
-            f"{r['slider_s_max']:.2f} s max (target 0.5 s); server peak "
+            + f"\n  Segmentation slider move {slider:.2f} s median, "
+            f"{r['slider_s_max'] or float('inf'):.2f} s max (target 0.5 s); server peak "
             f"{r['server_peak_mb'] or 0:,} MB  {'OK' if met else 'MISSED'}",
             flush=True,
         )
