@@ -47,11 +47,12 @@ def _shared_features(
 
 
 def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
-    """A copy of the feature table, for the caller to change (the classes): one shared frame
-    per data version and settings, copied (the text cells are shared, not duplicated) rather
-    than pickled in and out of st.cache_data, which cost seconds at a million SKUs."""
+    """A copy of the feature table whose columns the caller may replace (the classes: whole
+    columns, never cells): one shared frame per data version and settings, and a shallow copy
+    for each caller, rather than a pickle in and out of st.cache_data or a deep copy, which
+    cost seconds at a million SKUs."""
     features, window = _shared_features(path, version, settings)
-    return features.copy(), window
+    return features.copy(deep=False), window
 
 
 def get_features(
