@@ -12,9 +12,7 @@ from segstudio.ingest.store import read_or_query, store_frame, store_result, sto
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import sql as q
 from segstudio.perform.health import HealthSettings, ageing_query
-from segstudio.policy.sku import SkuInputs
-from segstudio.policy.tradeoff import curves, curves_key
-from segstudio.segment.decisions import official_rules, segment_skus
+from segstudio.segment.decisions import official_rules
 
 __all__ = ["sku_quarters", "sku_service", "store_after_load", "stored_curves"]
 
@@ -57,6 +55,11 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 store_result(con, "sku_service", *_service_query(window))
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
         if pages:  # computed with the file closed, stored in a write of its own
+            # Imported here: segstudio load (pages=False) need not wait for scipy.
+            from segstudio.policy.sku import SkuInputs
+            from segstudio.policy.tradeoff import curves, curves_key
+            from segstudio.segment.decisions import segment_skus
+
             portfolio, seg = segment_skus(ws)
             table = curves(
                 SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
