@@ -9,10 +9,11 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from segstudio.cli import main
+from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, analysis_window, compute_features
 from segstudio.features.build import _features_query as features_query
 from segstudio.ingest.readers import SourceFile
@@ -133,6 +134,11 @@ def test_the_stored_features_equal_the_query_on_generated_workspaces(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ws_path = build_workspace(Path(tmp), **files)
+        with Workspace(ws_path) as ws:
+            try:
+                analysis_window(ws.con, FeatureSettings())
+            except SegStudioError:  # shorter than one complete period: no feature table at all
+                assume(False)
         with Workspace(ws_path) as ws:  # a window the store does not hold: the query
             other, _ = compute_features(ws.con, FeatureSettings(weeks=weeks))
         queried, stored = _query_and_stored(ws_path, FeatureSettings())
