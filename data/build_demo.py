@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from segstudio.ingest.demo_workspace import build_demo_workspace
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.io import store_after_load
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__)
@@ -17,6 +19,7 @@ if __name__ == "__main__":
     ap.add_argument("--files", type=Path, default=Path("data/demo"))
     args = ap.parse_args()
     reports = build_demo_workspace(args.workspace, args.files)
+    store_after_load(Workspace(args.workspace))
     for key, r in reports.items():
         print(f"{key}: read {r.read:,}, accepted {r.accepted:,}, rejected {r.rejected:,}")
     sys.exit(0)

@@ -10,27 +10,21 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from segstudio.common import fmt
-from segstudio.config.rules import Rules, read_rules
+# Only what the parser needs is imported here, so that `segstudio --help` starts at once; each
+# command imports the libraries it uses (pandas, DuckDB, the renderers).
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, compute_features
-from segstudio.features.classes import ClassCuts
-from segstudio.ingest.mapping import read_mapping_file
-from segstudio.ingest.readers import SourceFile
+from segstudio.ingest.paths import DEFAULT_WORKSPACE
 from segstudio.ingest.schema import TABLES
-from segstudio.ingest.validate import FileReport
-from segstudio.ingest.workspace import (
-    DEFAULT_WORKSPACE,
-    Workspace,
-    default_user,
-    own_workspace_path,
-)
-from segstudio.report.exports import to_xlsx_bytes, write_csv
-from segstudio.segment.decisions import classification_table, official_rules, segment_skus
-from segstudio.segment.segmentation import Portfolio, Segmentation, alerts
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from segstudio.config.rules import Rules
+    from segstudio.ingest.validate import FileReport
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.segmentation import Portfolio, Segmentation
 
 __all__ = [
     "main",
@@ -192,6 +186,8 @@ def _existing(path: Path) -> Path:
 
 def _refuse_demo_mix(ws: Workspace, file_keys: list[str]) -> None:
     """A load into the demo workspace that would leave demo tables beside the user's data."""
+    from segstudio.ingest.workspace import own_workspace_path
+
     left = ws.demo_leftovers(file_keys)
     if left:
         raise SegStudioError(
@@ -202,6 +198,11 @@ def _refuse_demo_mix(ws: Workspace, file_keys: list[str]) -> None:
 
 
 def _cmd_loads(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from segstudio.common import fmt
+    from segstudio.ingest.workspace import Workspace
+
     entries = Workspace(_existing(args.workspace)).load_entries()
     rows = [
         {
@@ -233,6 +234,8 @@ def _cmd_loads(args: argparse.Namespace) -> int:
 
 
 def _print_counts(ws: Workspace, keys: list[str]) -> str:
+    from segstudio.common import fmt
+
     counts = ws.table_counts()
     return ", ".join(
         f"{TABLES[k].label.lower()} {fmt.count(counts.get(k, 0), 'row')}" for k in keys
@@ -240,8 +243,12 @@ def _print_counts(ws: Workspace, keys: list[str]) -> str:
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
+    from segstudio.ingest.workspace import Workspace, default_user
+    from segstudio.perform.io import store_after_load
+
     ws = Workspace(_existing(args.workspace))
     undo_id = ws.undo(args.load, args.user or default_user())
+    store_after_load(ws, pages=False)  # the feature table of the data as it is now
     history = ws.load_history()
     keys = history.loc[history["load_id"] == undo_id, "file_key"].tolist()
     print(f"Undid load {args.load} (load {undo_id}): {_print_counts(ws, keys)}.")
@@ -250,9 +257,13 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 
 def _cmd_clear(args: argparse.Namespace) -> int:
+    from segstudio.ingest.workspace import Workspace, default_user
+    from segstudio.perform.io import store_after_load
+
     ws = Workspace(_existing(args.workspace))
     keys = list(dict.fromkeys(args.table))
     clear_id = ws.clear(keys, args.user or default_user())
+    store_after_load(ws, pages=False)
     print(
         f"Cleared the {', '.join(TABLES[k].label.lower() for k in keys)} (load {clear_id}); "
         f"'segstudio undo --workspace {args.workspace} --load {clear_id}' puts it back."
@@ -269,6 +280,8 @@ def _print_overlap(ws: Workspace) -> list[str]:
 
 
 def _print_report(reports: dict[str, FileReport]) -> None:
+    from segstudio.common import fmt
+
     for key, r in reports.items():
         print(
             f"{TABLES[key].label} ({r.file_label}): read {fmt.count(r.read)}, "
@@ -289,6 +302,11 @@ def _print_report(reports: dict[str, FileReport]) -> None:
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
+    from segstudio.ingest.mapping import read_mapping_file
+    from segstudio.ingest.readers import SourceFile
+    from segstudio.ingest.workspace import Workspace, default_user
+    from segstudio.perform.io import store_after_load
+
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:
         raise SegStudioError(
@@ -308,6 +326,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
         if not args.into_demo:
             _refuse_demo_mix(ws, list(files))
         load_id, reports = ws.load(sources, mappings, args.user or default_user())
+        note = store_after_load(ws, pages=False)  # the feature table, once per load
+    if note:
+        print(f"segstudio load: note: {note}", file=sys.stderr)
     overlap = Workspace(args.workspace).overlap_warnings()
     if args.rejects:
         import pandas as pd
@@ -334,6 +355,13 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_features(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.config.rules import read_rules
+    from segstudio.features.build import FeatureSettings, compute_features
+    from segstudio.features.classes import ClassCuts
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.decisions import official_rules
+
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
     with Workspace(args.workspace) as ws:
@@ -357,6 +385,10 @@ def _cmd_features(args: argparse.Namespace) -> int:
 
 def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
     """Check the arguments, then segment the workspace's SKUs (the rules file, else official)."""
+    from segstudio.config.rules import read_rules
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.decisions import segment_skus
+
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
     if args.out.suffix.lower() != ".csv":
@@ -369,10 +401,15 @@ def _segment(args: argparse.Namespace) -> tuple[Portfolio, Segmentation]:
 def _write_csv(df: pd.DataFrame, out: Path) -> None:
     """CSV with spreadsheet formulas escaped (text starting with =, +, -, @) and numbers
     rounded by kind (report.exports.write_csv)."""
+    from segstudio.report.exports import write_csv
+
     write_csv(df, out)
 
 
 def _cmd_classify(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.segment.decisions import classification_table
+
     p, s = _segment(args)
     table = classification_table(p, s)
     _write_csv(table, args.out)
@@ -384,6 +421,9 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_alerts(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.segment.segmentation import alerts
+
     p, s = _segment(args)
     table = alerts(p, s)
     _write_csv(table, args.out)
@@ -397,6 +437,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
     """Check a table-writing command's arguments: (the output's suffix, the rules file's
     rules or None for the official ones)."""
+    from segstudio.config.rules import read_rules
+
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise SegStudioError(f"{args.out}: use a .csv or .xlsx file name")
@@ -406,8 +448,12 @@ def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.ingest.workspace import Workspace
     from segstudio.policy.erp import erp_table
     from segstudio.policy.sku import compute_policies
+    from segstudio.report.exports import to_xlsx_bytes
+    from segstudio.segment.decisions import segment_skus
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -429,12 +475,16 @@ def _cmd_policy(args: argparse.Namespace) -> int:
 
 
 def _cmd_suppliers(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.ingest.workspace import Workspace
     from segstudio.perform.suppliers import (
         export_frames,
         receipt_aggregates,
         sku_context,
         supplier_performance,
     )
+    from segstudio.report.exports import to_xlsx_bytes
+    from segstudio.segment.decisions import segment_skus
 
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
@@ -465,6 +515,9 @@ def _cmd_suppliers(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.config.rules import read_rules
+    from segstudio.ingest.workspace import Workspace
     from segstudio.report.qbr import build_report, gather
     from segstudio.report.render import render_with_charts
 

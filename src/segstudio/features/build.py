@@ -17,8 +17,16 @@ from segstudio.common.periods import add_periods, period_start
 from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
 from segstudio.features.classes import ClassCuts, with_classes
+from segstudio.ingest.store import read_or_query, store_result
 
-__all__ = ["FEATURE_COLUMNS", "FeatureSettings", "Window", "analysis_window", "compute_features"]
+__all__ = [
+    "FEATURE_COLUMNS",
+    "FeatureSettings",
+    "Window",
+    "analysis_window",
+    "compute_features",
+    "store_features",
+]
 
 FEATURE_COLUMNS: dict[str, str] = {
     "sku": "Product code, as written in the files",
@@ -100,7 +108,7 @@ class Window:
 
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
     """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
-    dates = [r[0] for r in con.execute(q.SALES_DATES).fetchall()]
+    dates = read_or_query(con, "sales_dates", q.SALES_DATES).column("date").to_pylist()
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     first, last = dates[0], dates[-1]
@@ -146,14 +154,28 @@ def compute_features(
     pattern and lifecycle columns under ``cuts`` (default: the default rules')."""
     settings = settings or FeatureSettings()
     win = analysis_window(con, settings)
-    params = {
+    sql, params = _features_query(win, settings)
+    # Through Arrow: several times faster than .df(). Stored at the load for its settings.
+    table = read_or_query(con, "features", sql, params)
+    frame = table.to_pandas(date_as_object=False)
+    return with_classes(frame, win.last_day, cuts or ClassCuts.from_rules()), win
+
+
+def _features_query(win: Window, settings: FeatureSettings) -> tuple[str, dict[str, object]]:
+    params: dict[str, object] = {
         "win_start": win.start,
         "win_end": win.end,
         "n_periods": win.periods,
         "per_week": 1.0 if win.period == "week" else 12 / 52,
     }
-    sql = q.features_sql(win.period, settings.net_returns, win.periods)
-    # Through Arrow: several times faster than .df().
-    table = con.execute(sql, params).fetch_arrow_table()
-    frame = table.to_pandas(date_as_object=False)
-    return with_classes(frame, win.last_day, cuts or ClassCuts.from_rules()), win
+    return q.features_sql(win.period, settings.net_returns, win.periods), params
+
+
+def store_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings | None = None) -> None:
+    """Keep the feature table under ``settings`` (and the sale dates its window comes from) in
+    the workspace for the current data, so that :func:`compute_features` with these settings
+    reads it instead of querying (right after a load; on a connection that may write)."""
+    settings = settings or FeatureSettings()
+    store_result(con, "sales_dates", q.SALES_DATES)
+    sql, params = _features_query(analysis_window(con, settings), settings)
+    store_result(con, "features", sql, params)

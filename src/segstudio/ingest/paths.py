@@ -1,4 +1,5 @@
-"""Which files on the server a browser user may load by typing their path.
+"""Paths on the server: the default workspace file, and which files a browser user may load
+by typing their path.
 
 None, unless the operator names allowed folders in one setting: the environment variable
 ``SEGSTUDIO_ALLOWED_FOLDERS``, a list of folders separated by :data:`os.pathsep` (``:`` on
@@ -13,8 +14,9 @@ from pathlib import Path
 
 from segstudio.errors import ServerPathError
 
-__all__ = ["ALLOWED_FOLDERS_ENV", "allowed_folders", "check_server_path"]
+__all__ = ["ALLOWED_FOLDERS_ENV", "DEFAULT_WORKSPACE", "allowed_folders", "check_server_path"]
 
+DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 ALLOWED_FOLDERS_ENV = "SEGSTUDIO_ALLOWED_FOLDERS"
 
 

@@ -48,6 +48,7 @@ from segstudio.errors import SegStudioError, UnusableFileError
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
 from segstudio.ingest.overlap import SkuOverlap, overlap_warnings, read_overlap
+from segstudio.ingest.paths import DEFAULT_WORKSPACE
 from segstudio.ingest.readers import SourceFile, stage_file
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport, ParsedFile, parse_file
@@ -68,7 +69,6 @@ __all__ = [
     "own_workspace_path",
 ]
 
-DEFAULT_WORKSPACE = Path("data") / "workspace.duckdb"
 BUSY_SECONDS_ENV = "SEGSTUDIO_BUSY_SECONDS"
 DEFAULT_BUSY_SECONDS = 10.0
 UNDO_KEEP_ENV = "SEGSTUDIO_UNDO_KEEP"

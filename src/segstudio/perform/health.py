@@ -22,6 +22,7 @@ from segstudio.common import fmt
 from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
 from segstudio.errors import SegStudioError
+from segstudio.ingest.store import stored_or_query
 from segstudio.perform import sql as q
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "act_on_first",
     "ageing_chart_data",
     "ageing_note",
+    "ageing_query",
     "align_ageing",
     "bucket_keys",
     "bucket_labels",
@@ -167,9 +169,15 @@ def read_ageing(
     """Per SKU of the inventory snapshot, the units and value per ageing bucket (columns
     :data:`AGEING_COLUMNS`, one set per bucket of ``settings``), sorted by SKU. One SQL pass
     over the inventory: run it once per data load. Empty when no inventory is loaded."""
-    settings = settings or HealthSettings()
-    params = {f"edge_{i}": e for i, e in enumerate(settings.age_edges_days)}
-    return con.execute(q.inventory_ageing_sql(settings.buckets), params).df()
+    sql, params = ageing_query(settings or HealthSettings())
+    return con.execute(*stored_or_query(con, "inventory_ageing", sql, params)).df()
+
+
+def ageing_query(settings: HealthSettings) -> tuple[str, dict[str, object]]:
+    """The ageing SQL of :func:`read_ageing` and its parameters (stored at the load for the
+    default buckets)."""
+    params: dict[str, object] = {f"edge_{i}": e for i, e in enumerate(settings.age_edges_days)}
+    return q.inventory_ageing_sql(settings.buckets), params
 
 
 def ageing_note(stored_columns: set[str], unknown_share: float = 0.0) -> str | None:

@@ -1,28 +1,81 @@
-"""The scorecard's reads of the workspace: the service counts per SKU, and per SKU and quarter."""
+"""The scorecard's reads of the workspace: the service counts per SKU, and per SKU and quarter;
+and what a load stores for the pages' first views (:func:`store_after_load`)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
+from segstudio.errors import SegStudioError
+from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
+from segstudio.ingest.store import read_or_query, store_frame, store_result, stored_frame
+from segstudio.ingest.workspace import Workspace
 from segstudio.perform import sql as q
+from segstudio.perform.health import HealthSettings, ageing_query
+from segstudio.segment.decisions import official_rules
 
-if TYPE_CHECKING:
-    from segstudio.features.build import Window
+__all__ = ["sku_quarters", "sku_service", "store_after_load", "stored_curves"]
 
-__all__ = ["sku_quarters", "sku_service"]
+
+def _service_query(window: Window) -> tuple[str, dict[str, object]]:
+    return q.sku_service_sql(window.period), {"win_start": window.start, "win_end": window.end}
 
 
 def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
     """Per SKU, over the window's positive sales lines: lines, ordered and shipped units, lines
     shipped complete, dated lines, lines on time and lines on time in full (one SQL pass)."""
-    params = {"win_start": window.start, "win_end": window.end}
-    return con.execute(q.sku_service_sql(window.period), params).fetch_arrow_table().to_pandas()
+    return read_or_query(con, "sku_service", *_service_query(window)).to_pandas()
 
 
 def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per SKU and calendar quarter over all sales: revenue, cost of goods, units and the
     service counts of :func:`sku_service` (one SQL pass, once per load)."""
-    return con.execute(q.SKU_QUARTERS).fetch_arrow_table().to_pandas()
+    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS).to_pandas()
+
+
+def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
+    """Right after a load commits: store what depends only on the data, so that no visitor
+    waits for it (:mod:`segstudio.ingest.store`): the feature table under the official rules'
+    window, the receipts' aggregates and the inventory's ageing under the default buckets; with
+    ``pages``, also the scorecard's service counts over the window and its quarterly table
+    and the trade-off curves of the official segmentation (the app's loads; ``segstudio load``
+    stores only what the commands read). Returns None, or
+    one line saying why it could not (the load stands; what is missing is computed when first
+    asked for).
+    """
+    try:
+        settings = FeatureSettings(weeks=official_rules(ws).weeks)
+        with ws.writing() as con:
+            for name, sql in q.RECEIPT_QUERIES.items():
+                store_result(con, name, sql)
+            store_result(con, "inventory_ageing", *ageing_query(HealthSettings()))
+            store_features(con, settings)  # raises SegStudioError without sales
+            if pages:
+                window = analysis_window(con, settings)
+                store_result(con, "sku_service", *_service_query(window))
+                store_result(con, "sku_quarters", q.SKU_QUARTERS)
+        if pages:  # computed with the file closed, stored in a write of its own
+            # Imported here: segstudio load (pages=False) need not wait for scipy.
+            from segstudio.policy.sku import SkuInputs
+            from segstudio.policy.tradeoff import curves, curves_key
+            from segstudio.segment.decisions import segment_skus
+
+            portfolio, seg = segment_skus(ws)
+            table = curves(
+                SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
+            )
+            key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
+            with ws.writing() as con:
+                store_frame(con, "policy_curves", key, table)
+    except SegStudioError:  # no sales loaded yet: nothing more to store
+        return None
+    except duckdb.Error as exc:
+        return f"the per-SKU tables were not stored ({exc}); they are computed when first needed"
+    return None
+
+
+def stored_curves(ws: Workspace, key: str) -> pd.DataFrame | None:
+    """The trade-off curves stored at the load for ``key``
+    (:func:`segstudio.policy.tradeoff.curves_key`) on the current data, else None."""
+    with ws.connect() as con:
+        return stored_frame(con, "policy_curves", key)

@@ -7,6 +7,7 @@ from segstudio.features.sql import valued_lines_ctes
 
 __all__ = [
     "RECEIPTS_SPAN",
+    "RECEIPT_QUERIES",
     "SKU_QUARTERS",
     "SUPPLIER_QUARTER_MEASURES",
     "SUPPLIER_SKU_MEASURES",
@@ -107,6 +108,11 @@ SELECT supplier, CAST(date_trunc('quarter', receipt_date) AS DATE) AS quarter, {
 FROM rc GROUP BY supplier, quarter ORDER BY supplier, quarter
 """
 RECEIPTS_SPAN = "SELECT count(*), min(receipt_date), max(receipt_date) FROM receipts"
+RECEIPT_QUERIES = {
+    "supplier_sku": SUPPLIER_SKU_MEASURES,
+    "supplier_quarter": SUPPLIER_QUARTER_MEASURES,
+}
+"""The receipts' aggregates by name (as stored at a load): per (supplier, SKU), per quarter."""
 
 
 # --------------------------------------------------------------------------- inventory health (issue #5)

@@ -43,6 +43,7 @@ from segstudio.common.pareto import share_before
 from segstudio.common.sql import one_row
 from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
+from segstudio.ingest.store import stored_or_query
 from segstudio.perform import sql as q
 from segstudio.segment.segmentation import Portfolio, Segmentation, classify
 
@@ -174,8 +175,10 @@ def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
     start = time.perf_counter()
     with ws.connect() as con:
         lines, first, last = one_row(con, q.RECEIPTS_SPAN)
-        pairs = con.execute(q.SUPPLIER_SKU_MEASURES).df()
-        quarters = con.execute(q.SUPPLIER_QUARTER_MEASURES).df()
+        pairs, quarters = (
+            con.execute(*stored_or_query(con, name, sql)).df()
+            for name, sql in q.RECEIPT_QUERIES.items()
+        )
     seconds = time.perf_counter() - start
     for frame in (pairs, quarters):
         frame["supplier"] = frame["supplier"].astype(str)

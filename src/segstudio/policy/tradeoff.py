@@ -11,6 +11,8 @@ SKU's curve points are within 1% of its exact figures (sums within about 0.5%), 
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -20,6 +22,7 @@ import pandas as pd
 from scipy import sparse, special
 
 from segstudio.config.policy_table import PolicyTable
+from segstudio.config.rules import Rules, to_toml
 from segstudio.policy.formulas import (
     expected_fill_rate,
     gamma_loss,
@@ -38,6 +41,7 @@ __all__ = [
     "best_mix_for_budget",
     "chart_data",
     "curves",
+    "curves_key",
     "least_inventory_for_service",
     "mix_comparison",
     "mix_unmeasured",
@@ -280,6 +284,18 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
         revenue=np.bincount(seg_idx, weights=np.where(stocked, x.revenue, 0.0), minlength=n_seg),
         demand=demand,
     )
+
+
+def curves_key(codes: np.ndarray, labels: Sequence[str], rules: Rules, table: PolicyTable) -> str:
+    """What the curves of one data version depend on besides the data: the segments (codes
+    into labels), the rules (window, exclusions, cut-offs) and each segment's policy under
+    ``table`` as resolved (however the table spells it), as a digest."""
+    h = hashlib.blake2b(np.ascontiguousarray(codes).tobytes(), digest_size=16)
+    h.update("\x1f".join(labels).encode())
+    h.update(to_toml(rules.with_(policy=PolicyTable())).encode())
+    for label in labels:
+        h.update(f"\x1f{table.for_segment(label)!r}".encode())
+    return h.hexdigest()
 
 
 def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFrame:

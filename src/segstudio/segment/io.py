@@ -11,6 +11,7 @@ import pandas as pd
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, analysis_window
 from segstudio.features.sql import SALES_DATES
+from segstudio.ingest.store import read_or_query
 from segstudio.segment import sql as q
 
 __all__ = ["history_weeks", "quarterly_features"]
@@ -23,7 +24,7 @@ def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     first or last week the data only partly covers is left out. Monthly files are refused:
     their weekly demand would be one week per month.
     """
-    dates = [r[0] for r in con.execute(SALES_DATES).fetchall()]
+    dates = read_or_query(con, "sales_dates", SALES_DATES).column("date").to_pylist()
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     weeks = (dates[-1] - dates[0]).days // 7 + 2  # a window as long as the whole history

@@ -106,7 +106,10 @@ class Portfolio:
     ) -> Portfolio:
         """``exclude``: SKUs left out entirely (non-products such as postage or fees): they
         take no share of the Pareto measure."""
-        f = features.reset_index(drop=True)
+        plain = isinstance(features.index, pd.RangeIndex) and features.index.equals(
+            pd.RangeIndex(len(features))
+        )
+        f = features if plain else features.reset_index(drop=True)  # no copy of a plain one
         if exclude:
             f = f[~f["sku"].astype(str).isin(set(exclude))].reset_index(drop=True)
         sku = f["sku"].astype(str).to_numpy()

@@ -17,6 +17,7 @@ from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.ingest.workspace import DEFAULT_USER, Staging, Workspace, own_workspace_path
+from segstudio.perform.io import store_after_load
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
@@ -317,6 +318,10 @@ def _commit(staging: Staging) -> None:
     ws, target = get_workspace(), _staging_workspace()
     try:
         load_id = target.commit(staging, _who())
+        with st.spinner("Preparing the feature table..."):
+            note = store_after_load(target)  # once per load, not at each first view
+        if note:  # loaded all the same: only the first views will be slower
+            st.toast(md_escape(note))
         own = target.path != ws.path
         if own:
             ws.set_successor(target.path)  # the app opens the user's workspace from now on
@@ -339,6 +344,7 @@ def _undo(load_id: int) -> None:
     """The undo button's action: the message (or the refusal) is shown after the rerun."""
     try:
         undo_id = get_workspace().undo(load_id, _who())
+        store_after_load(get_workspace())  # the stored tables of the data as it is now
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"Load {load_id} undone (load {undo_id}): its tables are as they were before it.",
@@ -351,6 +357,7 @@ def _undo(load_id: int) -> None:
 def _clear(file_key: str) -> None:
     try:
         clear_id = get_workspace().clear([file_key], _who())
+        store_after_load(get_workspace())
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"The {TABLES[file_key].label.lower()} cleared (load {clear_id}); undo it below "

@@ -4,7 +4,6 @@ segmentation)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from segstudio.config.policy_table import PolicyTable
-from segstudio.config.rules import Rules, to_toml
+from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
+from segstudio.perform.io import stored_curves
 from segstudio.policy.sku import SkuInputs, compute_policies
-from segstudio.policy.tradeoff import curves
+from segstudio.policy.tradeoff import curves, curves_key
 from segstudio.segment.segmentation import Portfolio, Segmentation
 
 from . import keys
@@ -84,20 +84,23 @@ def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
 
 def signature(ctx: Context, table: PolicyTable) -> str:
     """What the policy figures depend on: the segments, the rules with ``table``, the data."""
-    h = hashlib.blake2b(ctx.segmentation.codes.tobytes(), digest_size=16)
-    h.update("\x1f".join(ctx.segmentation.labels).encode())
-    h.update(to_toml(ctx.rules.with_(policy=table)).encode())
-    h.update(str(get_workspace().version()).encode())
-    return h.hexdigest()
+    return f"{_curves_key(ctx, table)}.{get_workspace().version()}"
+
+
+def _curves_key(ctx: Context, table: PolicyTable) -> str:
+    return curves_key(ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table)
 
 
 def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:
-    """The trade-off curves, recomputed only when the segments or the policy table change."""
+    """The trade-off curves, recomputed only when the segments or the policy table change;
+    those of the official segmentation were stored at the load."""
     sig = signature(ctx, table)
     cached = st.session_state.get(keys.POLICY_CURVES)
     if cached is not None and cached[0] == sig:
         return cached[1]
-    result = curves(ctx.inputs, ctx.segments, table)
+    result = stored_curves(get_workspace(), _curves_key(ctx, table))
+    if result is None:
+        result = curves(ctx.inputs, ctx.segments, table)
     st.session_state[keys.POLICY_CURVES] = (sig, result)
     return result
 

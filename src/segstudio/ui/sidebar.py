@@ -7,7 +7,7 @@ import streamlit as st
 from segstudio.common import fmt
 
 from .seg_state import alert_total, current_rules
-from .state import get_features, get_workspace
+from .state import feature_counts, get_workspace
 from .text import md_escape
 
 
@@ -23,12 +23,12 @@ def show() -> None:
     with st.sidebar:
         st.caption(f"Workspace: `{ws.path}`" + (" (demo data)" if ws.is_demo() else ""))
         counts = ws.table_counts()
-        result = get_features(current_rules()[0], classes=False)  # counts and window only
+        result = feature_counts(current_rules()[0])  # counts and window only, no copy
         if result is None:
             st.warning("No sales loaded yet: go to Data.")
             return
-        features, window = result
-        st.metric("SKUs", fmt.count(len(features)))
+        n_skus, window = result
+        st.metric("SKUs", fmt.count(n_skus))
         st.caption(
             f"Sales lines: {fmt.count(counts.get('sales', 0))} · window: "
             f"{fmt.count(window.periods, window.period)} to {fmt.date(window.last_day)}"

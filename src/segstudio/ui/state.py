@@ -14,6 +14,7 @@ from segstudio.features.build import FeatureSettings, Window, compute_features
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
+from segstudio.perform.io import store_after_load
 
 ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
 
@@ -28,6 +29,7 @@ def _open_workspace(path: str) -> Workspace:
     if not p.exists():
         # First start without `make run`: build the demo so there is something to look at.
         build_demo_workspace(p, p.parent / "demo")
+        store_after_load(Workspace(p))
     return Workspace(p)
 
 
@@ -41,11 +43,22 @@ def get_workspace() -> Workspace:
     return ws
 
 
-@st.cache_data(show_spinner="Computing the per-SKU features...", max_entries=8)
-def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
+@st.cache_resource(show_spinner="Reading the per-SKU features...", max_entries=8)
+def _shared_features(
+    path: str, version: int, settings: FeatureSettings
+) -> tuple[pd.DataFrame, Window]:
     ws = _open_workspace(path)
     with ws.connect() as con:
-        return compute_features(con, settings)
+        return compute_features(con, settings)  # stored at the load for the official window
+
+
+def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.DataFrame, Window]:
+    """A copy of the feature table whose columns the caller may replace (the classes: whole
+    columns, never cells): one shared frame per data version and settings, and a shallow copy
+    for each caller, rather than a pickle in and out of st.cache_data or a deep copy, which
+    cost seconds at a million SKUs."""
+    features, window = _shared_features(path, version, settings)
+    return features.copy(deep=False), window
 
 
 def get_features(
@@ -64,3 +77,17 @@ def get_features(
     if classes:
         with_classes(features, window.last_day, ClassCuts.from_rules(rules))
     return features, window
+
+
+def feature_counts(rules: Rules | None = None) -> tuple[int, Window] | None:
+    """The number of SKUs of the feature table under ``rules`` (their window) and the window,
+    without a copy of the table (the sidebar's figures on every rerun); None with no sales."""
+    rules = rules or Rules()
+    ws = get_workspace()
+    try:
+        features, window = _shared_features(
+            str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks)
+        )
+    except SegStudioError:
+        return None
+    return len(features), window

@@ -1,0 +1,154 @@
+"""Results of the queries that depend only on the loaded data, stored once per load.
+
+A page's first view should not wait for work that only the data decides (the feature table
+under the official window, the distinct sale dates, ...). Right after a load commits, such a
+query's result is written into a table of the workspace (:func:`store_result`), keyed by the
+query's text, its parameters and the data version (the latest load id). A reader asking the
+same query of the same data reads that table (:func:`read_or_query`); any other question (another
+window, data loaded since, a workspace from before the store) runs the query itself. The stored
+table is the query's own output: there is one definition, the SQL.
+
+Storing is a write in its own transaction after the load's: if it fails, the load stands, the
+stored result keeps its older key and is never read for the new data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from segstudio.common.sql import ident, one_row
+from segstudio.ingest import sql as q
+
+__all__ = [
+    "STORE_DDL",
+    "holds",
+    "read_or_query",
+    "result_key",
+    "store_frame",
+    "store_result",
+    "stored_frame",
+    "stored_or_query",
+    "stored_table",
+]
+
+STORE_DDL = """CREATE TABLE IF NOT EXISTS stored_results (
+    name VARCHAR PRIMARY KEY, key VARCHAR, version BIGINT, stored_at TIMESTAMP)"""
+_STORED_KEY = "SELECT key, version FROM stored_results WHERE name = ?"
+_SAVE = "INSERT OR REPLACE INTO stored_results VALUES (?, ?, ?, current_timestamp::TIMESTAMP)"
+_HAS_STORE = (
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stored_results' "
+    "AND database_name = current_database() AND schema_name = 'main'"
+)
+
+
+def stored_table(name: str) -> str:
+    """The workspace table that holds the stored result ``name``."""
+    return f"__stored_{name}"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return repr(value)
+
+
+def result_key(sql: str, params: Mapping[str, object] | None = None) -> str:
+    """What identifies a query's result on given data: its text and its parameters."""
+    h = hashlib.blake2b(sql.encode(), digest_size=16)
+    for k, v in sorted((params or {}).items()):
+        h.update(f"\x1f{k}={_text(v)}".encode())
+    return h.hexdigest()
+
+
+def _version(con: duckdb.DuckDBPyConnection) -> int:
+    return int(one_row(con, q.CURRENT_VERSION)[0])
+
+
+def holds(
+    con: duckdb.DuckDBPyConnection, name: str, sql: str, params: Mapping[str, object]
+) -> bool:
+    """Whether ``name`` holds this query's result on the current data."""
+    return _holds_key(con, name, result_key(sql, params))
+
+
+def _holds_key(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
+    if int(one_row(con, _HAS_STORE)[0]) == 0:  # a workspace from before the store
+        return False
+    row = con.execute(_STORED_KEY, [name]).fetchone()
+    return row is not None and row[0] == key and row[1] == _version(con)
+
+
+def store_frame(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> None:
+    """Keep ``frame``, a result computed from the current data and what ``key`` names (the
+    caller's digest of its other inputs), as ``name``, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(STORE_DDL)
+        con.register("__store_frame", frame)
+        con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS FROM __store_frame")
+        con.unregister("__store_frame")
+        con.execute(_SAVE, [name, key, _version(con)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def stored_frame(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | None:
+    """The frame :func:`store_frame` kept as ``name`` for ``key`` on the current data, else
+    None."""
+    if not _holds_key(con, name, key):
+        return None
+    return con.execute(f"SELECT * FROM {ident(stored_table(name))}").df()
+
+
+def stored_or_query(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+) -> tuple[str, dict[str, object]]:
+    """What to execute for the result of ``sql`` with ``params`` on the current data: a read
+    of the stored table when ``name`` holds it, else the query itself. Writes nothing."""
+    params = dict(params or {})
+    if holds(con, name, sql, params):
+        # A store written between the check and the read holds newer data, consistently.
+        return f"SELECT * FROM {ident(stored_table(name))}", {}
+    return sql, params
+
+
+def read_or_query(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+) -> pa.Table:
+    """The result of ``sql`` with ``params`` on the current data, as an Arrow table: the stored
+    one when ``name`` holds it, else the query's (:func:`stored_or_query`)."""
+    return con.execute(*stored_or_query(con, name, sql, params)).fetch_arrow_table()
+
+
+def store_result(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    sql: str,
+    params: Mapping[str, object] | None = None,
+) -> None:
+    """Run ``sql`` with ``params`` and keep its result as ``name`` for the current data, in one
+    transaction (the rows keep the query's order). Call it on a connection that may write."""
+    params = dict(params or {})
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(STORE_DDL)
+        con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS {sql}", params)
+        con.execute(_SAVE, [name, result_key(sql, params), _version(con)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,49 @@
+"""The first views read what the load stored: on a workspace whose load stored its tables,
+the Policy page's first view shows the official segmentation's trade-off curves without
+computing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from segstudio.ingest.workspace import Workspace
+from segstudio.perform.io import store_after_load
+from tests.conftest import ROOT
+
+
+def _fail(*args: object, **kwargs: object) -> None:
+    raise AssertionError("computed on the first view instead of read from the store")
+
+
+def test_the_policy_pages_first_view_reads_the_stored_curves(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert store_after_load(Workspace(app_env)) is None
+    monkeypatch.setattr("segstudio.ui.policy_state.curves", _fail)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/policy.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("per segment" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_one_callers_classes_never_change_the_shared_feature_table(app_env: Path) -> None:
+    """The pages share one feature frame per data version; each caller gets its own columns
+    for the classes, so other cut-offs in one session leave another's classes as they were."""
+    from segstudio.config.rules import Rules
+    from segstudio.features.build import FeatureSettings, compute_features
+    from segstudio.ui import state
+
+    with Workspace(app_env) as ws:
+        expected, _ = compute_features(ws.con, FeatureSettings())
+    other = state.get_features(Rules(pattern_adi=5.0, pattern_cv2=5.0))
+    assert other is not None
+    assert (other[0]["pattern"] != expected["pattern"]).any()  # the other cut-offs do differ
+    mine = state.get_features(Rules())
+    assert mine is not None
+    assert mine[0]["pattern"].tolist() == expected["pattern"].tolist()
+    assert mine[0]["is_new"].tolist() == expected["is_new"].tolist()
+    assert (other[0]["pattern"] != expected["pattern"]).any()  # and the other keeps its own
