@@ -13,6 +13,7 @@ import streamlit as st
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window
+from segstudio.features import profile
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
@@ -126,9 +127,20 @@ def current_rules() -> tuple[Rules, str | None]:
 def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Segmentation]:
     """(current, official): the official segmentation is the movers' baseline and the
     reference for hysteresis; overrides apply to both. As in ``segstudio classify``, the
-    official rules run on the feature table of their own window."""
+    official rules run on the feature table of their own window. Computed once per portfolio,
+    rules, official rules and overrides, and shared: the page and the sidebar's alert count
+    (and every session at the same sliders) classify once per move."""
     overrides = active_overrides()
     rules_official = official()
+    key = ("segmentations", rules, rules_official, tuple(sorted(overrides.items())))
+    return portfolio.memo(
+        key, lambda: _segmentations(portfolio, rules, rules_official, overrides), size=4
+    )
+
+
+def _segmentations(
+    portfolio: Portfolio, rules: Rules, rules_official: Rules, overrides: dict[str, str]
+) -> tuple[Segmentation, Segmentation]:
     base_portfolio = portfolio
     if rules_official.weeks != rules.weeks:
         loaded = get_portfolio(rules, rules_official.weeks)
@@ -138,6 +150,14 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
     base = classify(base_portfolio, rules_official, overrides=overrides)
     current = classify(portfolio, rules, baseline=base, overrides=overrides)
     return current, base
+
+
+def pareto_curve(portfolio: Portfolio, measure: str) -> pd.DataFrame:
+    """The Pareto curve of ``measure`` (:func:`segstudio.features.profile.pareto_curve`), once
+    per portfolio: the sliders move only its boundary lines. Shared: never change it."""
+    return portfolio.memo(
+        ("pareto_curve", measure), lambda: profile.pareto_curve(portfolio.features, measure)
+    )
 
 
 @st.cache_data(max_entries=2, show_spinner="Reading every sales line by quarter...")

@@ -9,7 +9,6 @@ import streamlit as st
 from segstudio.common import fmt
 from segstudio.config.rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
 from segstudio.errors import SegStudioError
-from segstudio.features import profile
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
@@ -36,6 +35,7 @@ from .seg_state import (
     get_portfolio,
     init_rules,
     official,
+    pareto_curve,
     segmentations,
 )
 from .state import get_workspace
@@ -165,7 +165,7 @@ def _matrix_tab(portfolio, current, rules) -> None:
         charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
         key=keys.SEG_MATRIX_CHART,
     )
-    curve = profile.pareto_curve(portfolio.features, measure)
+    curve = pareto_curve(portfolio, measure)
     right.plotly_chart(
         charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, measure),
         key=keys.SEG_PARETO,
