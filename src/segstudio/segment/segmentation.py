@@ -168,8 +168,9 @@ class Portfolio:
         return len(self.sku)
 
     def has_measure(self, measure: str) -> bool:
-        """Whether any SKU has a positive value of an ABC measure (no prices: no revenue)."""
-        return bool((np.nan_to_num(self.values[measure]) > 0).any())
+        """Whether any SKU has a positive value of an ABC measure (no prices: no revenue);
+        looked at once per portfolio."""
+        return self.memo(("has_measure", measure), lambda: bool(np.any(self.values[measure] > 0)))
 
     def has_revenue(self) -> bool:
         """Whether the data values any sale: some SKU's revenue is not 0 (no prices: none is)."""
