@@ -12,8 +12,8 @@ import streamlit as st
 
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, Window
 from segstudio.features import profile
+from segstudio.features.build import FeatureSettings, Window
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
@@ -77,6 +77,30 @@ def active_overrides() -> dict[str, str]:
     """SKU -> segment of today's overrides, read again only when the workspace file changed."""
     ws = get_workspace()
     return _overrides(str(ws.path), ws.state(), dt.date.today())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _history(path: str, state: tuple[int, ...]) -> pd.DataFrame:
+    return decisions.official_history(get_workspace())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _listed(path: str, state: tuple[int, ...], today: dt.date) -> pd.DataFrame:
+    return decisions.list_overrides(get_workspace(), today)
+
+
+def official_history() -> pd.DataFrame:
+    """Every adopted set (:func:`decisions.official_history`), read again only when the
+    workspace file changed (any process): not one connection per slider move."""
+    ws = get_workspace()
+    return _history(str(ws.path), ws.state())
+
+
+def list_overrides() -> pd.DataFrame:
+    """Every override (:func:`decisions.list_overrides`), read again only when the workspace
+    file changed (any process)."""
+    ws = get_workspace()
+    return _listed(str(ws.path), ws.state(), dt.date.today())
 
 
 def init_rules(rules: Rules, force: bool = False) -> None:

@@ -34,7 +34,9 @@ from .seg_state import (
     current_rules,
     get_portfolio,
     init_rules,
+    list_overrides,
     official,
+    official_history,
     pareto_curve,
     segmentations,
 )
@@ -257,7 +259,6 @@ def _alerts_tab(portfolio, current) -> None:
 
 
 def _official_tab() -> None:
-    ws = get_workspace()
     with st.form(key=keys.SEG_ADOPT_FORM):
         st.markdown("**Adopt the current rules as the official segmentation**")
         st.text_input("Your name", key=keys.SEG_ADOPT_WHO)
@@ -268,7 +269,7 @@ def _official_tab() -> None:
         st.success(f"Adopted as official set {adopted}.")
     elif adopted is not None:  # a refusal is shown, never a traceback
         st.error(md_escape(adopted))
-    history = decisions.official_history(ws)
+    history = official_history()
     st.markdown("**History of official rules**")
     if history.empty:
         st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
@@ -340,7 +341,7 @@ def _overrides_tab(current) -> None:
                 st.success(f"{md_escape(sku.strip())} is now in {segment}.")
             except SegStudioError as exc:  # a refusal (an empty field) is shown
                 st.error(md_escape(exc))
-    listed = decisions.list_overrides(ws)
+    listed = list_overrides()
     if listed.empty:
         st.caption("No overrides.")
         return
