@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -64,6 +66,25 @@ LABELS: dict[str, list[str]] = {
 }
 _SHORT = {"abc", "xyz", "replenishment", "concentration"}  # one-letter classes: "AX", "AXK"
 _INF = np.inf
+_CACHE_SIZE = 32  # memo entries per portfolio (criteria results, and per kind of memo)
+
+
+_T = TypeVar("_T")
+_NONE = object()
+
+
+def _text_rank(text: np.ndarray) -> np.ndarray:
+    """The rank of each string of ``text`` in ascending order (ties: the earlier first)."""
+    n = len(text)
+    fixed = np.asarray(text, dtype=str) if n else np.zeros(0, dtype="U1")
+    lengths = np.fromiter(map(len, text), dtype=np.int64, count=n)
+    if np.array_equal(np.char.str_len(fixed), lengths):  # numpy drops trailing NULs
+        order = np.argsort(fixed, kind="stable")
+    else:
+        order = np.argsort(np.asarray(text, dtype=object), kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return rank
 
 
 def _f(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -98,6 +119,7 @@ class Portfolio:
     # load): filled and evicted under the lock, computed outside it.
     _abc: dict[str, AbcOrder] = field(default_factory=dict)
     _results: dict[tuple, CriterionResult] = field(default_factory=dict)
+    _memo: dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
@@ -146,8 +168,9 @@ class Portfolio:
         return len(self.sku)
 
     def has_measure(self, measure: str) -> bool:
-        """Whether any SKU has a positive value of an ABC measure (no prices: no revenue)."""
-        return bool((np.nan_to_num(self.values[measure]) > 0).any())
+        """Whether any SKU has a positive value of an ABC measure (no prices: no revenue);
+        looked at once per portfolio."""
+        return self.memo(("has_measure", measure), lambda: bool(np.any(self.values[measure] > 0)))
 
     def has_revenue(self) -> bool:
         """Whether the data values any sale: some SKU's revenue is not 0 (no prices: none is)."""
@@ -161,6 +184,26 @@ class Portfolio:
         """The ABC measure the classes use: ``requested``, else quantity when the data cannot
         give it (revenue or margin with no prices or costs in the files)."""
         return requested if self.has_measure(requested) else "quantity"
+
+    def memo(self, key: tuple, make: Callable[[], _T], size: int = _CACHE_SIZE) -> _T:
+        """``make()``, computed once per ``key`` and portfolio and shared by every session
+        (at most ``size`` entries of the key's first element, the oldest evicted). What it
+        returns is shared: never change it."""
+        with self._memo_lock:
+            hit = self._memo.get(key, _NONE)
+        if hit is _NONE:
+            hit = make()
+            with self._memo_lock:
+                same = [k for k in self._memo if k[:1] == key[:1]]
+                for old in same[: max(0, len(same) - size + 1)]:
+                    del self._memo[old]
+                hit = self._memo.setdefault(key, hit)
+        return cast(_T, hit)
+
+    def sku_rank(self) -> np.ndarray:
+        """Each SKU's rank in ascending order of the SKU text (code point order, as Python and
+        pandas compare strings), computed once: ties broken "by SKU" become integer keys."""
+        return self.memo(("sku_rank",), lambda: _text_rank(self.sku))
 
     def abc_order(self, measure: str) -> AbcOrder:
         with self._memo_lock:
@@ -361,7 +404,6 @@ _PARAMS = {
     "lifecycle": ("lifecycle_new_weeks", "lifecycle_eol_weeks"),
     "concentration": ("concentration_share",),
 }
-_CACHE_SIZE = 32
 
 
 def _criterion(p: Portfolio, r: Rules, name: str) -> CriterionResult:
@@ -418,10 +460,17 @@ class Segmentation:
     labels: list[str]
     overridden: np.ndarray  # bool: the segment comes from a manual override
     kept_by_hysteresis: np.ndarray  # bool: the official class was kept (within the band)
+    _alerts: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def segment(self) -> np.ndarray:
-        return np.asarray(self.labels, dtype=object)[self.codes]
+        return self.segment_of()
+
+    def segment_of(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """The segment labels of ``rows`` (default all) without spelling out every SKU's."""
+        return np.asarray(self.labels, dtype=object)[
+            self.codes if rows is None else self.codes[rows]
+        ]
 
     def present_labels(self) -> list[str]:
         """The segments that hold at least one SKU, in the segmentation's order (AX, AY, ...
@@ -442,11 +491,14 @@ class Segmentation:
         return table[self.codes]
 
     def alert_mask(self) -> np.ndarray:
-        """SKUs within the band of a boundary of one of the segment's criteria."""
-        mask = np.zeros(len(self.codes), dtype=bool)
-        for c in self.criteria:
-            mask |= c.distance <= _band(self.rules, c.name)
-        return mask
+        """SKUs within the band of a boundary of one of the segment's criteria (computed once
+        per segmentation: the page and the sidebar's count share it; never change it)."""
+        if self._alerts is None:
+            mask = np.zeros(len(self.codes), dtype=bool)
+            for c in self.criteria:
+                mask |= c.distance <= _band(self.rules, c.name)
+            self._alerts = mask
+        return self._alerts
 
     def nearest(
         self,
@@ -623,19 +675,21 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     criterion's own unit (share points for ABC, relative for ratios)."""
     idx = np.flatnonzero(s.alert_mask())
     boundary, distance, toward, scaled = s.nearest(idx)
-    out = pd.DataFrame(
+    # band_distance ascending (NaN last), ties by SKU: integer keys, no string sort per move
+    order = np.lexsort((p.sku_rank()[idx], scaled))
+    idx = idx[order]
+    return pd.DataFrame(
         {
             "sku": p.sku[idx],
-            "segment": s.segment[idx],
-            "nearest_boundary": boundary,
-            "band_distance": scaled,
-            "boundary_distance": distance,
-            "would_move_to": toward,
+            "segment": s.segment_of(idx),
+            "nearest_boundary": boundary[order],
+            "band_distance": scaled[order],
+            "boundary_distance": distance[order],
+            "would_move_to": toward[order],
             "revenue": p.revenue_or_missing()[idx],
             "margin": p.values["margin"][idx],
         }
     )
-    return out.sort_values(["band_distance", "sku"]).reset_index(drop=True)
 
 
 def alert_count(s: Segmentation) -> int:
@@ -645,17 +699,19 @@ def alert_count(s: Segmentation) -> int:
 def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.DataFrame:
     """SKUs whose segment differs from the baseline: from, to, revenue and margin at stake."""
     moved = np.flatnonzero(baseline.codes_in(current.labels) != current.codes)
-    out = pd.DataFrame(
+    revenue = p.revenue_or_missing()[moved]
+    # revenue descending (NaN last), ties by SKU: integer keys, no string sort per move
+    moved = moved[np.lexsort((p.sku_rank()[moved], -revenue))]
+    return pd.DataFrame(
         {
             "sku": p.sku[moved],
-            "from": np.asarray(baseline.labels, dtype=object)[baseline.codes[moved]],
-            "to": np.asarray(current.labels, dtype=object)[current.codes[moved]],
+            "from": baseline.segment_of(moved),
+            "to": current.segment_of(moved),
             "revenue": p.revenue_or_missing()[moved],
             "margin": p.values["margin"][moved],
             "overridden": current.overridden[moved],
         }
     )
-    return out.sort_values(["revenue", "sku"], ascending=[False, True]).reset_index(drop=True)
 
 
 def flows(movers_df: pd.DataFrame) -> pd.DataFrame:
@@ -715,23 +771,35 @@ def scatter_points(
 ) -> pd.DataFrame:
     """SKUs with a positive ABC measure (:meth:`Portfolio.abc_measure`, column ``measure``)
     and a CoV, for the scatter: all of them up to ``max_points``, else the top half of the
-    budget by the measure plus a seeded random sample of the rest."""
-    x = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
-    ok = np.flatnonzero((x > 0) & np.isfinite(p.values["cov"]))
-    if len(ok) > max_points:
-        top_n = max_points // 2
-        order = ok[np.argsort(-x[ok], kind="stable")]
-        rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
-        ok = np.concatenate([order[:top_n], np.sort(rest)])
+    budget by the measure plus a seeded random sample of the rest. The points do not depend
+    on the rules but for the measure: chosen once per portfolio, only their segments follow a
+    slider."""
+    measure = p.abc_measure(s.rules.abc_measure)
+    x = np.nan_to_num(p.values[measure])
+    ok = p.memo(
+        ("scatter", measure, max_points, seed),
+        lambda: _scatter_rows(x, p.values["cov"], max_points, seed),
+        size=4,
+    )
     return pd.DataFrame(
         {
             "sku": p.sku[ok],
             "revenue": p.revenue[ok],
             "measure": x[ok],
             "cov": p.values["cov"][ok],
-            "segment": s.segment[ok],
+            "segment": s.segment_of(ok),
         }
     )
+
+
+def _scatter_rows(x: np.ndarray, cov: np.ndarray, max_points: int, seed: int) -> np.ndarray:
+    ok = np.flatnonzero((x > 0) & np.isfinite(cov))
+    if len(ok) > max_points:
+        top_n = max_points // 2
+        order = ok[np.argsort(-x[ok], kind="stable")]
+        rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
+        ok = np.concatenate([order[:top_n], np.sort(rest)])
+    return ok
 
 
 def cell_labels(rules: Rules) -> tuple[list[str], list[str]]:

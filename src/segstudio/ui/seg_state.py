@@ -12,6 +12,7 @@ import streamlit as st
 
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.errors import SegStudioError
+from segstudio.features import profile
 from segstudio.features.build import FeatureSettings, Window
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.segment import decisions
@@ -78,6 +79,30 @@ def active_overrides() -> dict[str, str]:
     return _overrides(str(ws.path), ws.state(), dt.date.today())
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _history(path: str, state: tuple[int, ...]) -> pd.DataFrame:
+    return decisions.official_history(get_workspace())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _listed(path: str, state: tuple[int, ...], today: dt.date) -> pd.DataFrame:
+    return decisions.list_overrides(get_workspace(), today)
+
+
+def official_history() -> pd.DataFrame:
+    """Every adopted set (:func:`decisions.official_history`), read again only when the
+    workspace file changed (any process): not one connection per slider move."""
+    ws = get_workspace()
+    return _history(str(ws.path), ws.state())
+
+
+def list_overrides() -> pd.DataFrame:
+    """Every override (:func:`decisions.list_overrides`), read again only when the workspace
+    file changed (any process)."""
+    ws = get_workspace()
+    return _listed(str(ws.path), ws.state(), dt.date.today())
+
+
 def init_rules(rules: Rules, force: bool = False) -> None:
     """Put ``rules`` into the widgets' session keys (first visit; with ``force``, loading a
     rules file or restoring a set, from a callback: before any widget is drawn)."""
@@ -126,9 +151,20 @@ def current_rules() -> tuple[Rules, str | None]:
 def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Segmentation]:
     """(current, official): the official segmentation is the movers' baseline and the
     reference for hysteresis; overrides apply to both. As in ``segstudio classify``, the
-    official rules run on the feature table of their own window."""
+    official rules run on the feature table of their own window. Computed once per portfolio,
+    rules, official rules and overrides, and shared: the page and the sidebar's alert count
+    (and every session at the same sliders) classify once per move."""
     overrides = active_overrides()
     rules_official = official()
+    key = ("segmentations", rules, rules_official, tuple(sorted(overrides.items())))
+    return portfolio.memo(
+        key, lambda: _segmentations(portfolio, rules, rules_official, overrides), size=4
+    )
+
+
+def _segmentations(
+    portfolio: Portfolio, rules: Rules, rules_official: Rules, overrides: dict[str, str]
+) -> tuple[Segmentation, Segmentation]:
     base_portfolio = portfolio
     if rules_official.weeks != rules.weeks:
         loaded = get_portfolio(rules, rules_official.weeks)
@@ -138,6 +174,14 @@ def segmentations(portfolio: Portfolio, rules: Rules) -> tuple[Segmentation, Seg
     base = classify(base_portfolio, rules_official, overrides=overrides)
     current = classify(portfolio, rules, baseline=base, overrides=overrides)
     return current, base
+
+
+def pareto_curve(portfolio: Portfolio, measure: str) -> pd.DataFrame:
+    """The Pareto curve of ``measure`` (:func:`segstudio.features.profile.pareto_curve`), once
+    per portfolio: the sliders move only its boundary lines. Shared: never change it."""
+    return portfolio.memo(
+        ("pareto_curve", measure), lambda: profile.pareto_curve(portfolio.features, measure)
+    )
 
 
 @st.cache_data(max_entries=2, show_spinner="Reading every sales line by quarter...")

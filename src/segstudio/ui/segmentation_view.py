@@ -9,7 +9,6 @@ import streamlit as st
 from segstudio.common import fmt
 from segstudio.config.rules import ABC_MEASURES, CRITERIA, from_toml, to_toml
 from segstudio.errors import SegStudioError
-from segstudio.features import profile
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 from segstudio.segment import decisions
@@ -35,7 +34,10 @@ from .seg_state import (
     current_rules,
     get_portfolio,
     init_rules,
+    list_overrides,
     official,
+    official_history,
+    pareto_curve,
     segmentations,
 )
 from .state import get_workspace
@@ -165,7 +167,7 @@ def _matrix_tab(portfolio, current, rules) -> None:
         charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
         key=keys.SEG_MATRIX_CHART,
     )
-    curve = profile.pareto_curve(portfolio.features, measure)
+    curve = pareto_curve(portfolio, measure)
     right.plotly_chart(
         charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, measure),
         key=keys.SEG_PARETO,
@@ -257,7 +259,6 @@ def _alerts_tab(portfolio, current) -> None:
 
 
 def _official_tab() -> None:
-    ws = get_workspace()
     with st.form(key=keys.SEG_ADOPT_FORM):
         st.markdown("**Adopt the current rules as the official segmentation**")
         st.text_input("Your name", key=keys.SEG_ADOPT_WHO)
@@ -268,7 +269,7 @@ def _official_tab() -> None:
         st.success(f"Adopted as official set {adopted}.")
     elif adopted is not None:  # a refusal is shown, never a traceback
         st.error(md_escape(adopted))
-    history = decisions.official_history(ws)
+    history = official_history()
     st.markdown("**History of official rules**")
     if history.empty:
         st.caption("No rules adopted yet: the official rules are the defaults of methods.md.")
@@ -340,7 +341,7 @@ def _overrides_tab(current) -> None:
                 st.success(f"{md_escape(sku.strip())} is now in {segment}.")
             except SegStudioError as exc:  # a refusal (an empty field) is shown
                 st.error(md_escape(exc))
-    listed = decisions.list_overrides(ws)
+    listed = list_overrides()
     if listed.empty:
         st.caption("No overrides.")
         return
