@@ -399,7 +399,7 @@ def gather(
     with ws.connect() as con:  # the reads; the maths below runs with the file closed
         window = analysis_window(con, FeatureSettings(weeks=rules.weeks))
         service = perform_io.sku_service(con, window)
-        sku_quarters = perform_io.sku_quarters(con)
+        sku_quarters = perform_io.sku_quarters_table(con)
         ageing = health.read_ageing(con, settings) if has_stock else None
     inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
     pol = policies_from_inputs(inputs, s.segment, rules.policy)
