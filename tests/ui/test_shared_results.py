@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from segstudio.perform.suppliers import sku_context, supplier_performance
@@ -90,3 +91,23 @@ def test_the_qbr_shows_the_suppliers_pages_tables(app_env: Path) -> None:
         ops_state.receipts(), ctx.ctx, sup.tiers, sup.otif_below, sup.segment_basis
     )
     assert data.suppliers is shared
+
+
+def test_the_supplier_tables_are_computed_once_for_the_suppliers_page_and_the_qbr(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segstudio.ui import ops_state
+
+    calls: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return supplier_performance(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ops_state, "supplier_performance", counted)
+    at = open_page("pages/suppliers.py")
+    at.switch_page("pages/qbr.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    other = open_page("pages/qbr.py")  # another session, the same settings
+    assert not other.exception, [e.value for e in other.exception]
+    assert len(calls) == 1

@@ -474,9 +474,11 @@ def prepare_quarters(quarters: pd.DataFrame | pa.Table, sku: np.ndarray) -> Quar
     codes, uniques = pd.factorize(days, sort=True)
     first = pc.min(quarters.column("first_day").cast(pa.date32())).as_py()
 
-    def sums(c: str) -> np.ndarray:
-        v = quarters.column(c).cast(pa.float64()).to_numpy(zero_copy_only=False)
-        return np.nan_to_num(v[keep])
+    kept = quarters.select(list(_TREND_SUMS)).filter(pa.array(keep)).combine_chunks()
+
+    def sums(c: str) -> np.ndarray:  # a null (no such line) adds nothing, as a NaN would not
+        v = pc.fill_null(kept.column(c).cast(pa.float64()), 0.0).to_numpy()
+        return np.nan_to_num(v)
 
     return Quarters(
         pos=pos[keep],
