@@ -373,3 +373,27 @@ def test_display_table_shows_value_and_target_with_the_status_beside(
     notes = kpi_display.notes(sc)
     assert any(n.startswith("Forecast accuracy: no forecasts yet") for n in notes)
     ws.close()
+
+
+def test_the_quarters_from_arrow_are_those_of_the_frame_coded_by_sku_and_quarter(
+    demo_workspace: Path,
+) -> None:
+    """The Arrow path the app takes codes each row as a plain pandas lookup would: its SKU's
+    position in the portfolio (rows of other SKUs dropped), its quarter's rank, its sums."""
+    with Workspace(demo_workspace) as ws:
+        table = perform_io.sku_quarters_table(ws.con)
+    frame = table.to_pandas()  # the same rows in the same order (a query's order may vary)
+    sku = np.sort(frame["sku"].unique())[::2]  # half the SKUs, in another order than the rows
+    q = kpis.prepare_quarters(table, sku)
+    pos = pd.Index(sku).get_indexer(frame["sku"])
+    keep = pos >= 0
+    codes, starts = pd.factorize(pd.to_datetime(frame["quarter"])[keep], sort=True)
+    assert keep.sum() < len(frame)
+    assert np.array_equal(q.pos, pos[keep])
+    assert np.array_equal(q.quarter, codes)
+    assert q.starts == tuple(ts.date() for ts in starts)
+    for c, v in q.sums.items():
+        assert np.array_equal(v, np.nan_to_num(frame[c].to_numpy(dtype=float)[keep]))
+    assert q.first_day == pd.to_datetime(frame["first_day"]).min().date()
+    from_frame = kpis.prepare_quarters(frame, sku)
+    assert np.array_equal(from_frame.pos, q.pos) and from_frame.starts == q.starts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
@@ -14,7 +15,7 @@ from segstudio.perform import sql as q
 from segstudio.perform.health import HealthSettings, ageing_query
 from segstudio.segment.decisions import official_rules
 
-__all__ = ["sku_quarters", "sku_service", "store_after_load", "stored_curves"]
+__all__ = ["sku_quarters", "sku_quarters_table", "sku_service", "store_after_load", "stored_curves"]
 
 
 def _service_query(window: Window) -> tuple[str, dict[str, object]]:
@@ -30,7 +31,13 @@ def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
 def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per SKU and calendar quarter over all sales: revenue, cost of goods, units and the
     service counts of :func:`sku_service` (one SQL pass, once per load)."""
-    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS).to_pandas()
+    return sku_quarters_table(con).to_pandas()
+
+
+def sku_quarters_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """:func:`sku_quarters` as the Arrow table it is read as (no pandas conversion: what
+    :func:`segstudio.perform.kpis.prepare_quarters` takes quickest)."""
+    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS)
 
 
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:

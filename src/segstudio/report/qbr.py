@@ -96,12 +96,16 @@ def attach_operations(
     tiers: suppliers.TierRule | None = None,
     otif_below: float | None = None,
     segment_basis: str | None = None,
+    performance: suppliers.SupplierPerformance | None = None,
 ) -> QbrData:
     """Add the supplier performance (when receipts are loaded; under ``tiers``, ``otif_below``
     and ``segment_basis``, the Suppliers page's settings) and the inventory health (when
     ``ageing``, :func:`health.read_ageing` or its aligned form, is given; under
-    ``d.health_settings``) to ``d``."""
-    if not receipts.empty:
+    ``d.health_settings``) to ``d``. ``performance``: the supplier tables already computed
+    from ``receipts`` for these segments and settings (the app's shared ones)."""
+    if performance is not None:
+        d.suppliers = performance
+    elif not receipts.empty:
         given = {"otif_below": otif_below, "segment_basis": segment_basis}
         d.suppliers = suppliers.supplier_performance(
             receipts,
@@ -383,6 +387,7 @@ def gather(
     tiers: suppliers.TierRule | None = None,
     otif_below: float | None = None,
     segment_basis: str | None = None,
+    performance: suppliers.SupplierPerformance | None = None,
 ) -> QbrData:
     """The review's data from a workspace under ``rules`` (default: the official rules) and
     the Suppliers and Inventory health settings (default: theirs), the way the ``segstudio
@@ -394,7 +399,7 @@ def gather(
     with ws.connect() as con:  # the reads; the maths below runs with the file closed
         window = analysis_window(con, FeatureSettings(weeks=rules.weeks))
         service = perform_io.sku_service(con, window)
-        sku_quarters = perform_io.sku_quarters(con)
+        sku_quarters = perform_io.sku_quarters_table(con)
         ageing = health.read_ageing(con, settings) if has_stock else None
     inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
     pol = policies_from_inputs(inputs, s.segment, rules.policy)

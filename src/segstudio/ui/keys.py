@@ -234,7 +234,6 @@ def kpi_target(segment: str, kpi: str) -> str:
 
 # Supplier page (issue #5): prefix "sup."
 SUP_PREFIX = "sup."
-SUP_CACHE = "sup.cache"  # (signature, SupplierPerformance)
 SUP_STRATEGIC = "sup.strategic_spend"
 SUP_PREFERRED = "sup.preferred_spend"
 SUP_SOLE_SOURCE = "sup.sole_source_a_revenue"

@@ -1,15 +1,24 @@
 """The receipts' and the inventory's per-load aggregates, cached once for every page that
-shows them (Suppliers, Inventory health, QBR)."""
+shows them (Suppliers, Inventory health, QBR), and the supplier tables they make."""
 
 from __future__ import annotations
+
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from segstudio.perform.health import HealthSettings, align_ageing, read_ageing
-from segstudio.perform.suppliers import ReceiptAggregates, receipt_aggregates
+from segstudio.perform.suppliers import (
+    ReceiptAggregates,
+    SupplierPerformance,
+    TierRule,
+    receipt_aggregates,
+    sku_context,
+    supplier_performance,
+)
 
-from .policy_state import Context
+from .policy_state import Context, signature
 from .state import get_workspace
 
 
@@ -59,3 +68,40 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
         edges,
         ctx.portfolio.features["sku"],
     )
+
+
+@st.cache_resource(max_entries=4, show_spinner="Scoring the suppliers...")
+def _performance(
+    path: str,
+    sig: str,
+    _agg: ReceiptAggregates,
+    _ctx: Context | None,
+    _tiers: TierRule,
+    _otif_below: float,
+    _basis: str,
+) -> SupplierPerformance:
+    # ``sig`` names the data version, the segments, the rules and the settings.
+    skus = None if _ctx is None else sku_context(_ctx.portfolio, _ctx.segmentation)
+    rules = None if _ctx is None else _ctx.rules
+    return supplier_performance(_agg, skus, rules, _tiers, _otif_below, _basis)
+
+
+def performance(
+    agg: ReceiptAggregates,
+    ctx: Context | None,
+    tiers: TierRule,
+    otif_below: float,
+    basis: str,
+) -> tuple[SupplierPerformance, str]:
+    """The supplier tables (:func:`supplier_performance`) under these segments and settings,
+    with their signature (for the downloads): computed once per data version, segmentation,
+    rules and settings, and shared by the Suppliers and QBR pages of every session (read
+    only)."""
+    ws = get_workspace()
+    if ctx is None:
+        h = hashlib.blake2b(str(ws.version()).encode(), digest_size=16)
+    else:
+        h = hashlib.blake2b(signature(ctx, ctx.rules.policy).encode(), digest_size=16)
+    h.update(repr((tiers, otif_below, basis)).encode())
+    sig = h.hexdigest()
+    return _performance(str(ws.path), sig, agg, ctx, tiers, otif_below, basis), sig

@@ -15,7 +15,7 @@ from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
 from segstudio.perform.io import stored_curves
-from segstudio.policy.sku import SkuInputs, compute_policies
+from segstudio.policy.sku import SkuInputs, policies_from_inputs
 from segstudio.policy.tradeoff import curves, curves_key
 from segstudio.segment.segmentation import Portfolio, Segmentation
 
@@ -78,8 +78,21 @@ def set_policy_table(table: PolicyTable) -> None:
     st.session_state[keys.rule("policy")] = table
 
 
+@st.cache_resource(max_entries=4, show_spinner="Setting each SKU's policy...")
+def _shared_policies(
+    path: str, version: int, key: str, _ctx: Context, _table: PolicyTable
+) -> pd.DataFrame:
+    # ``key`` (:func:`curves_key`) names the segments, the rules and each segment's policy.
+    return policies_from_inputs(_ctx.inputs, _ctx.segments, _table)  # = compute_policies
+
+
 def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
-    return compute_policies(ctx.portfolio.features, ctx.segments, table)
+    """Each SKU's policy under ``table`` (:func:`compute_policies`): computed once per data
+    version, segments, rules and policy table, and shared by every page and session (read
+    only: the caller gets a shallow copy, whose columns it may replace but never its cells)."""
+    ws = get_workspace()
+    shared = _shared_policies(str(ws.path), ws.version(), _curves_key(ctx, table), ctx, table)
+    return shared.copy(deep=False)
 
 
 def signature(ctx: Context, table: PolicyTable) -> str:

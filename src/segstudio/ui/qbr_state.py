@@ -35,14 +35,21 @@ def qbr_data() -> QbrData | None:
     )
     ageing = ops_state.ageing(ctx, data.health_settings.age_edges_days)
     sup = supplier_settings()  # as set on the Suppliers page
+    receipts = ops_state.receipts()
+    shared = None
+    if not receipts.empty:  # the Suppliers page's tables, computed once for both
+        shared, _ = ops_state.performance(
+            receipts, ctx, sup.tiers, sup.otif_below, sup.segment_basis
+        )
     return attach_operations(
         data,
-        ops_state.receipts(),
+        receipts,
         ageing,
         get_workspace().stored_columns("inventory"),
         tiers=sup.tiers,
         otif_below=sup.otif_below,
         segment_basis=sup.segment_basis,
+        performance=shared,
     )
 
 

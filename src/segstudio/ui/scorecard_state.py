@@ -34,7 +34,7 @@ def _quarters(
     # The SKUs (and their order) depend on the data, the window and the exclusions only.
     ws = get_workspace()
     with ws.connect() as con:
-        table = perform_io.sku_quarters(con)
+        table = perform_io.sku_quarters_table(con)
     return kpis.prepare_quarters(table, _sku)
 
 

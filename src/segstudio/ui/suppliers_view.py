@@ -4,8 +4,6 @@ SKUs worth a second source."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -15,14 +13,11 @@ from segstudio.perform.suppliers import (
     ALL_SUPPLIERS,
     SEGMENT_BASES,
     SEGMENT_MEASURES,
-    ReceiptAggregates,
     SupplierError,
     SupplierPerformance,
     TierRule,
     export_frames,
     segment_matrix,
-    sku_context,
-    supplier_performance,
     supplier_trend,
 )
 from segstudio.report import supplier_charts
@@ -31,8 +26,7 @@ from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 from . import keys, ops_state, tables
 from .downloads import on_request
 from .ops_settings import SUPPLIER_DEFAULTS, init_widgets
-from .policy_state import Context, context, signature
-from .state import get_workspace
+from .policy_state import Context, context
 from .text import md_escape
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,7 +102,7 @@ def show() -> None:
             f"({', '.join(ctx.rules.criteria)})."
         )
     tiers, otif_below, basis = _settings()
-    perf, sig = _performance(agg, ctx, tiers, otif_below, basis)
+    perf, sig = ops_state.performance(agg, ctx, tiers, otif_below, basis)
     for note in perf.notes:
         st.info(f"Note: {note}.")
     _headline(perf)
@@ -182,28 +176,6 @@ def _settings() -> tuple[TierRule, float, str]:
         st.error(f"{md_escape(exc)}. Using the default tier rule.")
         tiers = default
     return tiers, otif_below, basis
-
-
-def _performance(
-    agg: ReceiptAggregates, ctx: Context | None, tiers: TierRule, otif_below: float, basis: str
-) -> tuple[SupplierPerformance, str]:
-    """The supplier tables, recomputed (in pandas, no SQL) only when the segments, the data
-    or the settings change. Returns them with their signature (for the downloads)."""
-    if ctx is None:
-        h = hashlib.blake2b(str(get_workspace().version()).encode(), digest_size=16)
-    else:
-        h = hashlib.blake2b(signature(ctx, ctx.rules.policy).encode(), digest_size=16)
-    h.update(repr((tiers, otif_below, basis)).encode())
-    sig = h.hexdigest()
-    cached = st.session_state.get(keys.SUP_CACHE)
-    if cached is not None and cached[0] == sig:
-        return cached[1], sig
-    skus = None if ctx is None else sku_context(ctx.portfolio, ctx.segmentation)
-    perf = supplier_performance(
-        agg, skus, None if ctx is None else ctx.rules, tiers, otif_below, basis
-    )
-    st.session_state[keys.SUP_CACHE] = (sig, perf)
-    return perf, sig
 
 
 def _headline(perf: SupplierPerformance) -> None:
