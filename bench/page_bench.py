@@ -36,6 +36,14 @@ def _workspace(skus: int) -> Path:
     return ws_path
 
 
+def _sku_count(ws_path: Path) -> int:
+    """The SKUs a given workspace holds (its sales' distinct SKUs), for the report."""
+    from segstudio import Workspace
+
+    with Workspace(ws_path) as ws:
+        return int(ws.con.execute("SELECT count(DISTINCT sku) FROM sales").fetchone()[0])
+
+
 def apptest_seconds(ws_path: Path, moves: int = 5) -> list[float]:
     os.environ["SEGSTUDIO_WORKSPACE"] = str(ws_path)
     os.chdir(ROOT)
@@ -204,7 +212,7 @@ def main() -> int:
     ap.add_argument("--workspace", type=Path, help="a loaded workspace to use instead")
     args = ap.parse_args()
     ws_path = args.workspace or _workspace(args.skus)
-    out = {"skus": args.skus}
+    out = {"skus": _sku_count(ws_path) if args.workspace else args.skus}
     if args.first_views:
         out.update(first_views(ws_path))
         print(json.dumps(out))
