@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 from openpyxl import load_workbook
 
 from segstudio.cli import main
+from segstudio.common import fmt
 from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
 from segstudio.ingest.readers import SourceFile
@@ -584,3 +587,67 @@ def test_cli_exit_2_with_one_line(
         assert "no such workspace" in err
     if case == "no_receipts":
         assert "no supplier receipts" in err
+
+
+def _reason_one_by_one(a: bool, lead: float, otif: float, cov: float, r: Rules, below: float):
+    """The dual-sourcing reason of one SKU, phrase by phrase (the reference of the vectorised
+    screen); None when the SKU is not flagged."""
+    long, late, erratic = lead > r.leadtime_days, otif < below, cov > r.leadtime_cov
+    if not ((a or long) and (late or erratic)):
+        return None
+    why = (["class A"] if a else []) + (
+        [f"lead time {fmt.count(lead, 'day')} > {fmt.plain(r.leadtime_days)}"] if long else []
+    )
+    risk = ([f"OTIF {fmt.share(otif, 0)} < {fmt.share(below, 0)}"] if late else []) + (
+        [f"lead-time CoV {fmt.fixed(cov, 2)} > {fmt.plain(r.leadtime_cov)}"] if erratic else []
+    )
+    return " and ".join(why) + "; single supplier with " + " and ".join(risk)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=hst.lists(
+        hst.tuples(
+            hst.booleans(),
+            hst.one_of(hst.floats(0, 400), hst.just(0.5), hst.just(1.5), hst.just(1.0)),
+            hst.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    quality=hst.lists(
+        hst.tuples(hst.one_of(hst.floats(0, 1), hst.just(float("nan"))), hst.floats(0, 2)),
+        min_size=4,
+        max_size=4,
+    ),
+    below=hst.floats(0, 1),
+)
+def test_the_dual_sourcing_reasons_equal_the_one_by_one_phrases(rows, quality, below) -> None:
+    suppliers = pd.DataFrame(
+        {
+            "supplier": [f"V{i}" for i in range(4)],
+            "otif_rate": [q[0] for q in quality],
+            "lead_time_cov": [q[1] for q in quality],
+        }
+    )
+    pairs = pd.DataFrame(
+        {
+            "sku": [f"S{i:03d}" for i in range(len(rows))],
+            "segment": "AX",
+            "abc": ["A" if a else "B" for a, _, _ in rows],
+            "supplier": [f"V{v}" for _, _, v in rows],
+            "n_suppliers": 1,
+            "lt_sum": [lead for _, lead, _ in rows],
+            "lt_n": 1,
+            "lead_time_mean_days": [lead for _, lead, _ in rows],
+            "revenue": [float(i) for i in range(len(rows))],
+        }
+    )
+    r = Rules()
+    got = dual_sourcing(pairs, suppliers, r, otif_below=below)
+    want = {}
+    for i, (a, lead, v) in enumerate(rows):
+        text = _reason_one_by_one(a, lead, quality[v][0], quality[v][1], r, below)
+        if text is not None:
+            want[f"S{i:03d}"] = text
+    assert dict(zip(got["sku"], got["reason"], strict=True)) == want
