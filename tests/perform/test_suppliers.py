@@ -651,3 +651,24 @@ def test_the_dual_sourcing_reasons_equal_the_one_by_one_phrases(rows, quality, b
         if text is not None:
             want[f"S{i:03d}"] = text
     assert dict(zip(got["sku"], got["reason"], strict=True)) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=hst.lists(hst.integers(0, 12), min_size=0, max_size=30),
+    known=hst.lists(hst.integers(0, 12), min_size=0, max_size=13, unique=True),
+)
+def test_the_pairs_join_their_context_as_a_left_merge_would(rows, known) -> None:
+    from segstudio.perform.suppliers import _left_join_on_sku
+
+    pairs = pd.DataFrame({"supplier": ["V"] * len(rows), "sku": [f"S{i}" for i in rows]})
+    ctx = pd.DataFrame(
+        {
+            "sku": [f"S{i}" for i in known],
+            "segment": pd.Series([f"G{i % 3}" for i in known], dtype=object),
+            "abc": pd.Categorical(["A" if i % 2 else "B" for i in known]),
+            "revenue": [float(i) * 1.5 for i in known],
+        }
+    )
+    want = pairs.merge(ctx, on="sku", how="left", validate="many_to_one")
+    pd.testing.assert_frame_equal(_left_join_on_sku(pairs, ctx), want)

@@ -226,11 +226,29 @@ def _empty_context() -> pd.DataFrame:
     )
 
 
+def _left_join_on_sku(rows: pd.DataFrame, ctx: pd.DataFrame) -> pd.DataFrame:
+    """``rows.merge(ctx, on="sku", how="left", validate="many_to_one")`` by position: one
+    hash lookup of each row's SKU in the context's (unique) SKUs instead of a merge, several
+    times quicker at a million pairs; missing SKUs get the columns' missing value."""
+    index = pd.Index(ctx["sku"])
+    if not index.is_unique:
+        raise SupplierError("the SKU context lists an SKU twice")
+    at = index.get_indexer(rows["sku"])
+    out = rows.copy()
+    for col in ctx.columns:
+        if col != "sku":
+            column = ctx[col].array
+            arr = column.to_numpy() if isinstance(column, pd.arrays.NumpyExtensionArray) else column
+            values = pd.api.extensions.take(arr, at, allow_fill=True)
+            out[col] = pd.Series(values, index=rows.index, name=col)
+    return out
+
+
 def pair_table(agg: ReceiptAggregates, skus: pd.DataFrame | None = None) -> pd.DataFrame:
     """The (supplier, SKU) rows with the SKU's segment, ABC class, revenue and the pair's
     spend. SKUs outside ``skus`` (from :func:`sku_context`) are :data:`NOT_SEGMENTED`."""
     ctx = _empty_context() if skus is None else skus
-    out = agg.pairs.merge(ctx, on="sku", how="left", validate="many_to_one")
+    out = _left_join_on_sku(agg.pairs, ctx)
     out["segment"] = out["segment"].fillna(NOT_SEGMENTED)
     out["revenue"] = out["revenue"].fillna(0.0)
     fallback = out["qty_no_cost"] * out["unit_cost"]
