@@ -32,7 +32,7 @@ from .policy_state import context, policies, signature
 from .state import get_workspace
 from .text import md_escape
 
-_MAX_ROWS_SHOWN = 1_000
+_MAX_ROWS_SHOWN = tables.MAX_ROWS_SHOWN  # one cap for every table
 _DEFAULTS = HealthSettings()
 
 

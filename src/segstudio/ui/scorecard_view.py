@@ -245,7 +245,7 @@ def _cause_tab(s: ScoreContext) -> None:
         f"**{fmt.count(len(short), 'SKU')} below the target**, most units short "
         "first; a SKU can have several causes (the first listed is its main one)."
     )
-    tables.show(short.head(1_000), keys.SCORE_CAUSE_SKUS)
+    tables.show(short.head(tables.MAX_ROWS_SHOWN), keys.SCORE_CAUSE_SKUS)
     on_request(
         "Download the SKUs behind the miss (CSV)",
         lambda: to_csv_bytes(short),

@@ -137,7 +137,9 @@ def _simulation(ctx, table, pol) -> None:
     st.markdown("**Per segment, replaying the history once**")
     tables.show(run.history[_SUMMARY_COLUMNS].rename(columns=_SIMULATED_NAMES), keys.SIM_HISTORY)
     st.markdown("**Per SKU**")
-    tables.show(run.per_sku.head(1_000).rename(columns=_SIMULATED_NAMES), keys.SIM_SKUS)
+    tables.show(
+        run.per_sku.head(tables.MAX_ROWS_SHOWN).rename(columns=_SIMULATED_NAMES), keys.SIM_SKUS
+    )
     st.download_button(
         "Download the per-SKU results (CSV)",
         to_csv_bytes(run.per_sku),
