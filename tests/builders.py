@@ -83,3 +83,22 @@ def load_texts(folder: Path, **texts: str) -> tuple[Workspace, dict]:
     for r in reports.values():
         assert r.read == r.accepted + r.rejected
     return ws, reports
+
+
+def build_priced_workspace(
+    ws_path: Path, files_dir: Path, skus: int = 120, weeks: int = 40
+) -> Path:
+    """A transactions extract as public retail data comes (the UCI Online Retail layout): the
+    demo's sales with sku, date, quantity, unit price, customer and order only (no unit cost,
+    no shipped quantities), and no inventory, receipts or products."""
+    import pandas as pd
+
+    from segstudio.ingest.demo import generate_demo
+
+    paths = generate_demo(files_dir, skus=skus, weeks=weeks)
+    sales = pd.read_csv(paths["sales"], dtype=str)
+    keep = ["sku", "order_date", "quantity", "unit_price", "customer", "order_id"]
+    sales[keep].to_csv(files_dir / "priced_sales.csv", index=False)
+    with Workspace(ws_path) as ws:
+        ws.load({"sales": SourceFile(files_dir / "priced_sales.csv")})
+    return ws_path

@@ -1,6 +1,7 @@
 """What a page shows, as the reader sees it: every text, metric and table cell of an AppTest run
-(tables as their display text: a Styler's formatted cells, else the raw values as Streamlit
-writes them, a missing one as "None"), and the ways a shown figure can read wrong."""
+(tables as the browser draws them: a Styler's formatted cells, else the raw values as Streamlit
+writes them, a missing one as "None" in either case), and the ways a shown figure can read
+wrong."""
 
 from __future__ import annotations
 
@@ -41,11 +42,16 @@ METRIC_MAX_CHARS = 22
 
 
 def table_cells(element) -> pd.DataFrame:
-    """A dataframe element's cells as displayed."""
+    """A dataframe element's cells as the browser displays them: a Styler's text, except in a
+    missing cell, where the browser draws "None" whatever the Styler says."""
     proto = element.proto
-    if proto.HasField("styler") and proto.styler.display_values:
-        return dataframe_util.convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
     raw = element.value
+    missing = raw.isna().to_numpy()
+    if proto.HasField("styler") and proto.styler.display_values:
+        text = dataframe_util.convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
+        if text.shape == raw.shape:
+            return text.astype(object).mask(missing, "None").astype(str)
+        return text
     return raw.astype(object).where(raw.notna(), "None").astype(str)
 
 

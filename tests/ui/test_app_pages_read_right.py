@@ -17,11 +17,12 @@ from streamlit.testing.v1 import AppTest
 from segstudio.common import fmt
 from segstudio.perform import kpis
 from segstudio.ui import keys
-from tests.builders import build_bare_workspace
+from tests.builders import build_bare_workspace, build_priced_workspace
 from tests.conftest import ROOT, open_page
 from tests.ui.shown import metrics, problems, table_cells
 
 PAGES = [
+    "data",
     "segmentation",
     "policy",
     "simulation",
@@ -139,3 +140,43 @@ def test_scorecard_shows_achieved_and_simulated_service_side_by_side(app_env: Pa
     assert (achieved != fmt.MISSING).any() and (simulated != fmt.MISSING).any()
     assert all(v.endswith("%") or v == fmt.MISSING for v in [*achieved, *simulated])
     assert any(kpis.SIMULATED_SERVICE in m.proto.help for m in at.markdown if m.proto.help)
+
+
+@pytest.fixture()
+def priced_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Prices but no unit cost and no inventory, as the public retail transactions come."""
+    target = build_priced_workspace(tmp_path / "workspace.duckdb", tmp_path)
+    monkeypatch.setenv("SEGSTUDIO_WORKSPACE", str(target))
+    monkeypatch.chdir(ROOT)
+    return target
+
+
+def test_every_page_reads_right_with_prices_but_no_cost_or_stock(priced_env: Path) -> None:
+    found = _walk(open_page("pages/segmentation.py"))
+    assert found == {p: [] for p in PAGES}
+
+
+def test_without_cost_the_policy_says_its_stock_is_at_price(priced_env: Path) -> None:
+    at = open_page("pages/policy.py")
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["Safety stock value"].startswith("At price (no unit cost in the data)")
+    specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "at price" in specs and "at cost" not in specs
+    assert any("valued at price" in t for t in _texts(at, "caption"))
+
+
+_BALANCED_TITLE = "What each segment earns and ties up"  # the balanced chart's title
+
+
+def test_the_balanced_scorecard_without_cost_or_stock_is_not_an_empty_chart(
+    priced_env: Path,
+) -> None:
+    at = open_page("pages/qbr.py")
+    at.radio(key=keys.QBR_STORY).set_value("balanced").run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(_texts(at, "info")).replace("\\", "")  # shown as text: markdown escaped
+    assert "none of its figures can be measured" in said and "unit_cost" in said
+    assert not any(_BALANCED_TITLE in c.proto.spec for c in at.get("plotly_chart"))
+    at.switch_page("pages/scorecard.py").run()
+    assert "none of its figures can be measured" in " ".join(_texts(at, "info"))
+    assert not any(_BALANCED_TITLE in c.proto.spec for c in at.get("plotly_chart"))

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACHIEVED_SERVICE",
+    "BALANCED_CHARTED",
     "BALANCED_COLUMNS",
     "NO_FORECASTS",
     "PORTFOLIO",
@@ -56,6 +57,8 @@ __all__ = [
     "Scorecard",
     "ServiceColumns",
     "balanced",
+    "balanced_unmeasured",
+    "balanced_unmeasured_lines",
     "build_scorecard",
     "kpi_base",
     "kpi_values",
@@ -443,6 +446,42 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     if not sc.columns.fill:
         out["unit_fill_rate"] = np.nan
     return out[list(BALANCED_COLUMNS)]
+
+
+BALANCED_CHARTED: dict[str, str] = {
+    "gross_margin": "Gross margin",
+    "inventory_value": "Inventory value",
+    "carrying_cost": "Carrying cost",
+}
+"""The balanced scorecard's figures its chart draws, with their names."""
+
+
+def balanced_unmeasured(table: pd.DataFrame) -> dict[str, str]:
+    """Each charted figure of :func:`balanced` that no segment has, with why and the column
+    that would let it be measured (empty when every one has a value somewhere)."""
+    segs = table[table["segment"] != PORTFOLIO]
+    missing = [c for c in BALANCED_CHARTED if not segs[c].notna().any()]
+    no_revenue = not segs["revenue"].notna().any()
+    why = {
+        "gross_margin": "needs revenue (or unit_price) and unit_cost in the sales file"
+        if no_revenue
+        else "needs unit_cost (in the sales, inventory or products file)",
+        "inventory_value": "needs an inventory snapshot with on_hand and unit_cost",
+        "carrying_cost": "needs the inventory value: an inventory snapshot with on_hand and "
+        "unit_cost",
+    }
+    return {c: why[c] for c in missing}
+
+
+def balanced_unmeasured_lines(missing: dict[str, str]) -> tuple[str, ...]:
+    """What the balanced chart cannot show (``missing``: :func:`balanced_unmeasured`), in one
+    line: nothing drawn when none of its figures can be measured."""
+    if not missing:
+        return ()
+    each = "; ".join(f"{BALANCED_CHARTED[c].lower()} {why}" for c, why in missing.items())
+    if len(missing) == len(BALANCED_CHARTED):
+        return (f"No chart: none of its figures can be measured. {each[0].upper()}{each[1:]}.",)
+    return (f"Left out of the chart, as it cannot be measured: {each}.",)
 
 
 @dataclass(frozen=True)

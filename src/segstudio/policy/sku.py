@@ -40,6 +40,7 @@ from segstudio.policy.formulas import (
     lead_time_demand_std,
     safety_factor_for_csl,
 )
+from segstudio.policy.valuation import unit_values
 
 __all__ = [
     "MAX_SERVICE",
@@ -86,7 +87,8 @@ POLICY_COLUMNS: dict[str, str] = {
     "order_up_to": "Periodic: d x (L + R) + SS; continuous: reorder point + order quantity",
     "expected_fill_rate": "1 - expected units short per cycle / units per cycle",
     "expected_csl": "Probability of no stockout in a cycle",
-    "unit_cost": "Cost per unit (feature table; the unit price where cost is missing)",
+    "unit_cost": "Value per unit: the unit cost, else the unit price (see valued_at)",
+    "valued_at": "What the SKU's stock is valued at: cost, price (no unit cost) or none",
     "unit_price": "Revenue / quantity",
     "safety_stock_value": "safety_stock x unit_cost",
     "cycle_stock_value": "Half the units per cycle x unit_cost",
@@ -109,8 +111,9 @@ class SkuInputs:
     lead_time_std_days: np.ndarray
     lead_time_source: np.ndarray
     non_normal: np.ndarray  # bool: intermittent or lumpy
-    unit_cost: np.ndarray
+    unit_cost: np.ndarray  # the unit value: cost, else price (policy.valuation)
     unit_price: np.ndarray
+    valued_at: np.ndarray  # what unit_cost is: cost, price or none
     revenue: np.ndarray
     period_days: float
 
@@ -124,8 +127,7 @@ class SkuInputs:
         quantity, revenue = col("quantity"), col("revenue")
         price = safe_divide(revenue, quantity, positive_den=True)
         price = np.where(price > 0, price, np.nan)
-        cost = col("unit_cost")
-        cost = np.where(cost > 0, cost, price)
+        cost, valued_at = unit_values(col("unit_cost"), price)
         source = (
             features["lead_time_source"].astype(object).to_numpy()
             if "lead_time_source" in features
@@ -145,6 +147,7 @@ class SkuInputs:
             ),
             unit_cost=cost,
             unit_price=price,
+            valued_at=valued_at,
             revenue=np.nan_to_num(revenue),
             period_days=WEEK_DAYS,  # demand_mean and demand_std are weekly in every file
         )
@@ -374,6 +377,7 @@ def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable)
             "expected_fill_rate": np.where(stocked, fill, np.nan),
             "expected_csl": np.where(stocked, csl, np.nan),
             "unit_cost": x.unit_cost,
+            "valued_at": x.valued_at,
             "unit_price": x.unit_price,
             "safety_stock_value": ss_value,
             "cycle_stock_value": cycle_value,

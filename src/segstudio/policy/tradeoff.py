@@ -30,6 +30,7 @@ from segstudio.policy.formulas import (
     safety_factor_for_csl,
 )
 from segstudio.policy.sku import Protection, SkuInputs, protection, resolve, segment_summary
+from segstudio.policy.valuation import valuation
 
 __all__ = [
     "Comparison",
@@ -415,9 +416,9 @@ def portfolio_today(today: pd.DataFrame) -> tuple[float, float]:
 
 
 def value_unmeasured(policies: pd.DataFrame) -> str:
-    """Why the stock's value cannot be told ("" when it can): no stocked SKU has a unit cost."""
-    stocked = policies[policies["demand_model"] != "none"]
-    if (pd.to_numeric(stocked["unit_cost"], errors="coerce").fillna(0) > 0).any():
+    """Why the stock's value cannot be told ("" when it can): no stocked SKU has a unit cost
+    nor a unit price (:mod:`policy.valuation`)."""
+    if valuation(policies).measurable:
         return ""
     return (
         "cannot be measured: no SKU has a unit_cost (nor a unit_price to fall back on); map "

@@ -7,16 +7,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from segstudio.common import fmt
+from segstudio.perform.kpis import BALANCED_CHARTED
 from segstudio.report.colours import PORTFOLIO_LABEL, segment_colour, with_alpha
 
 __all__ = [
     "MARGINS",
+    "MATRIX_TEXT_PX",
     "STATUS_COLOURS",
     "TITLE",
     "allocation_figure",
     "balanced_figure",
     "causes_figure",
     "finish",
+    "matrix_cell_width",
     "matrix_heatmap",
     "pareto_figure",
     "pareto_with_boundaries",
@@ -118,6 +121,21 @@ def pareto_with_boundaries(
     return finish(fig)
 
 
+MATRIX_TEXT_PX = 13
+"""The segment matrix's cell text size, in pixels."""
+MATRIX_CHAR_PX = 0.62 * MATRIX_TEXT_PX  # a wide estimate of one character of that text
+MATRIX_CELL_PAD_PX = 20  # room either side of the longest line of a cell
+MATRIX_ROW_PX = 64  # each row: two lines of text and their padding
+
+
+def matrix_cell_width(text: list[list[str]]) -> float:
+    """The width a cell of the segment matrix needs so that its longest line fits."""
+    longest = max(
+        (len(line) for row in text for cell in row for line in cell.split("<br>")), default=0
+    )
+    return longest * MATRIX_CHAR_PX + 2 * MATRIX_CELL_PAD_PX
+
+
 def matrix_heatmap(
     cells: pd.DataFrame,
     rows: list[str],
@@ -127,7 +145,9 @@ def matrix_heatmap(
     measure: str = "revenue",
 ) -> go.Figure:
     """SKU count per cell as colour, with count and the share of the ABC ``measure`` as text
-    ("% rev." on revenue, from ``measure_share`` when the cells carry it)."""
+    ("% rev." on revenue, from ``measure_share`` when the cells carry it). The figure is as
+    wide as its cells' text needs (:func:`matrix_cell_width`): shown at its own width, or wider,
+    every cell's text fits in it."""
     share_col = "measure_share" if "measure_share" in cells else "revenue_share"
     share_text = "rev." if measure == "revenue" else f"of {measure.replace('_', ' ')}"
     z, text = [], []
@@ -148,15 +168,18 @@ def matrix_heatmap(
             y=rows,
             text=text,
             texttemplate="%{text}",
-            textfont={"size": 13},
+            textfont={"size": MATRIX_TEXT_PX},
             colorscale="Blues",
             showscale=False,
             hovertemplate="%{y}%{x}: %{text}<extra></extra>",
         )
     )
+    n_cols = len(cols) if col_name else 1
+    plot_w = max(n_cols * matrix_cell_width(text), 240.0)
     fig.update_layout(
         title="Segment matrix",
-        height=360,
+        width=round(plot_w + MARGINS["l"] + MARGINS["r"] + 40),  # 40: the ABC axis' labels
+        height=max(360, MATRIX_ROW_PX * len(rows) + MARGINS["t"] + MARGINS["b"]),
         xaxis_title=col_name.upper(),
         yaxis_title=row_name.upper(),
         yaxis_autorange="reversed",
@@ -228,11 +251,16 @@ def sankey(flows: pd.DataFrame) -> go.Figure:
 
 
 def tradeoff_figure(
-    curves: pd.DataFrame, today: pd.DataFrame, measure_label: str, title: str
+    curves: pd.DataFrame,
+    today: pd.DataFrame,
+    measure_label: str,
+    title: str,
+    valued_at: str = "at cost",
 ) -> go.Figure:
     """Inventory value against service, one line per segment in ``curves`` (columns segment,
     service_level, inventory_value, next_point_cost), today's policy as a marker per segment
-    (``today``: segment, inventory_value, service)."""
+    (``today``: segment, inventory_value, service); ``valued_at``: what the value is
+    (:attr:`policy.valuation.Valuation.short`)."""
     fig = go.Figure()
     for seg, c in curves.groupby("segment", sort=False):
         colour = segment_colour(seg)
@@ -273,7 +301,7 @@ def tradeoff_figure(
     fig.update_layout(
         title=title,
         xaxis_title=measure_label,
-        yaxis_title="Inventory value (safety + cycle stock, at cost)",
+        yaxis_title=f"Inventory value (safety + cycle stock, {valued_at})",
         yaxis_tickformat="~s",
         height=420,
         hovermode="closest",
@@ -443,34 +471,35 @@ def trend_figure(trend: pd.DataFrame, column: str, label: str, rate: bool) -> go
     return finish(fig)
 
 
-def balanced_figure(balanced: pd.DataFrame) -> go.Figure:
-    """Per segment: annual gross margin against the annual cost of carrying its stock."""
+def balanced_figure(balanced: pd.DataFrame, hidden: tuple[str, ...] = ()) -> go.Figure:
+    """Per segment: annual gross margin against the annual cost of carrying its stock
+    (``hidden``: the columns left out, as they cannot be measured)."""
     b = balanced[balanced["segment"] != "Portfolio"]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=b["segment"],
-                y=b["gross_margin"],
-                name="Gross margin (window)",
-                marker_color="#2e7d32",
-                hovertemplate="%{x}: margin %{y:,.0f}<extra></extra>",
-            ),
-            go.Bar(
-                x=b["segment"],
-                y=b["inventory_value"],
-                name="Inventory value",
-                marker_color="#1565c0",
-                hovertemplate="%{x}: stock %{y:,.0f}<extra></extra>",
-            ),
-            go.Bar(
-                x=b["segment"],
-                y=b["carrying_cost"],
-                name="Carrying cost (a year)",
-                marker_color="#c62828",
-                hovertemplate="%{x}: carrying %{y:,.0f}<extra></extra>",
-            ),
-        ]
-    )
+    bars = [
+        go.Bar(
+            x=b["segment"],
+            y=b["gross_margin"],
+            name="Gross margin (window)",
+            marker_color="#2e7d32",
+            hovertemplate="%{x}: margin %{y:,.0f}<extra></extra>",
+        ),
+        go.Bar(
+            x=b["segment"],
+            y=b["inventory_value"],
+            name="Inventory value",
+            marker_color="#1565c0",
+            hovertemplate="%{x}: stock %{y:,.0f}<extra></extra>",
+        ),
+        go.Bar(
+            x=b["segment"],
+            y=b["carrying_cost"],
+            name="Carrying cost (a year)",
+            marker_color="#c62828",
+            hovertemplate="%{x}: carrying %{y:,.0f}<extra></extra>",
+        ),
+    ]
+    shown = zip(bars, BALANCED_CHARTED, strict=True)  # the bars in the order of their columns
+    fig = go.Figure([bar for bar, column in shown if column not in hidden])
     fig.update_layout(
         barmode="group",
         title="What each segment earns and ties up",

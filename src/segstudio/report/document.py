@@ -76,6 +76,9 @@ class Section:
     table: pd.DataFrame | None = None  # shown (first `max_rows` rows) under/next to the figure
     notes: tuple[str, ...] = ()  # short bullet lines (definitions, caveats)
     max_rows: int = 25
+    # What the chart cannot show and the column that would let it, each line shown in every
+    # format (in the chart's place when nothing can be measured, and there is then no figure).
+    unmeasured: tuple[str, ...] = ()
 
 
 @dataclass

@@ -106,6 +106,17 @@ def _pdf_styles() -> dict[str, ParagraphStyle]:
             spaceBefore=10,
             spaceAfter=14,
         ),
+        "unmeasured": ParagraphStyle(
+            "unmeasured",
+            fontName=font,
+            fontSize=10,
+            leading=13,
+            textColor=colors.HexColor("#0d47a1"),
+            backColor=colors.HexColor("#e3f2fd"),
+            borderPadding=6,
+            spaceBefore=8,
+            spaceAfter=8,
+        ),
     }
 
 
@@ -192,6 +203,7 @@ def _pdf_section(
     if section.notes:
         notes = [Spacer(1, 6)] + [_para(n, styles["note"], bullet="\u2022") for n in section.notes]
     below = [Spacer(1, 6), *table_parts] if table_parts else []
+    head += [_para(line, styles["unmeasured"]) for line in section.unmeasured]
 
     if section.figure is None:
         content = head + below + notes

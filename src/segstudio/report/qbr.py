@@ -24,6 +24,7 @@ from segstudio.perform import io as perform_io
 from segstudio.perform.kpis import Scorecard
 from segstudio.policy.sku import SkuInputs, policies_from_inputs, segment_summary
 from segstudio.policy.tradeoff import chart_data, curves, today_points
+from segstudio.policy.valuation import valuation
 from segstudio.report import charts
 from segstudio.report.document import Report, Section
 from segstudio.report.health_charts import ageing_figure
@@ -191,8 +192,13 @@ def _scorecard(d: QbrData) -> Section:
 def _tradeoff(d: QbrData) -> Section:
     today = today_points(d.policies)
     seg_curves, seg_today = chart_data(d.curves, today, "csl", portfolio=False)
+    valued = valuation(d.policies)
     fig = charts.tradeoff_figure(
-        seg_curves, seg_today, "Cycle service level", "Inventory against service, per segment"
+        seg_curves,
+        seg_today,
+        "Cycle service level",
+        "Inventory against service, per segment",
+        valued.short,
     )
     cols = [
         "segment",
@@ -210,23 +216,26 @@ def _tradeoff(d: QbrData) -> Section:
         table,
         (
             "A curve point puts every stocked SKU of the segment at that target.",
-            "Inventory value = safety stock + half an order, at cost.",
+            f"Inventory value = safety stock + half an order, {valued.label}.",
         ),
     )
 
 
 def _balanced(d: QbrData) -> Section:
     table = d.balanced
+    missing = kpis.balanced_unmeasured(table)
+    charted = len(missing) < len(kpis.BALANCED_CHARTED)
     return Section(
         "Balanced scorecard",
         "Operations linked to finance, per segment",
-        charts.balanced_figure(table),
+        charts.balanced_figure(table, hidden=tuple(missing)) if charted else None,
         table,
         (
             f"Window of {fmt.fixed(d.years, 2)} years; GMROI and margin after carrying are "
             "annualised.",
             "Working capital here is stock on hand and on order, at cost.",
         ),
+        unmeasured=kpis.balanced_unmeasured_lines(missing),
     )
 
 

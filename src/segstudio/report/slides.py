@@ -181,7 +181,11 @@ def _pptx_section(
         and len(view.rows) <= PPTX_ROWS_WITH_CHART
         and len(view.header) <= 6
     )
-    footer = ([view.caption] if view is not None and view.caption else []) + list(section.notes)
+    footer = (
+        list(section.unmeasured)
+        + ([view.caption] if view is not None and view.caption else [])
+        + list(section.notes)
+    )
     if view is not None and not view.header:  # a table without columns: only its caption
         view = None
 

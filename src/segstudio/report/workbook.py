@@ -63,7 +63,8 @@ def _xlsx_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def to_xlsx(report: Report) -> bytes:
     """The report's tables as an Excel workbook: a "Contents" sheet (title, subtitle, date, one
-    line per sheet: its name, the table's name in the report, rows, columns), then one sheet per
+    line per sheet: its name, the table's name in the report, rows, columns, then a "Not
+    measured" line per figure a section could not show), then one sheet per
     table of ``report.sheets``. Text that looks like a formula is stored as text (see
     :func:`segstudio.exports.to_xlsx_bytes`); control characters, which a worksheet cannot hold,
     are dropped."""
@@ -76,6 +77,8 @@ def to_xlsx(report: Report) -> bytes:
     ]
     for name, original, frame in zip(names, report.sheets, frames, strict=True):
         lines.append([name, str(original), int(frame.shape[0]), int(frame.shape[1])])
+    for section in report.sections:  # what a chart of the report could not show, and why
+        lines += [["Not measured", f"{section.title}: {u}", None, None] for u in section.unmeasured]
     contents = _xlsx_safe(
         pd.DataFrame(lines, columns=["Item", "Value", "Rows", "Columns"], dtype=object)
     )

@@ -40,7 +40,7 @@ def current_data() -> None:
     latest = ws.latest_loads()
     if len(latest):
         st.table(
-            latest.rename(
+            latest.assign(loaded_at=fmt.each(fmt.date, latest["loaded_at"])).rename(
                 columns={
                     "file_key": "file",
                     "file_label": "loaded from",

@@ -35,6 +35,7 @@ from segstudio.policy.tradeoff import (
     today_points,
     value_unmeasured,
 )
+from segstudio.policy.valuation import Valuation, valuation
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 
@@ -64,7 +65,7 @@ _CHOICES = {
 _NUMBERS = {  # field: (label, min, max, step, format)
     "review_period_days": ("Review period (days, 0 = continuous)", 0.0, 365.0, 1.0, "%.0f"),
     "periods_of_supply_weeks": ("Periods of supply (weeks per order)", 0.5, 52.0, 0.5, "%.1f"),
-    "holding_rate": ("Holding rate (per year, share of cost)", 0.01, 1.0, 0.01, "%.2f"),
+    "holding_rate": ("Holding rate (per year, share of the unit value)", 0.01, 1.0, 0.01, "%.2f"),
     "order_cost": ("Order cost (per order)", 0.0, 100_000.0, 5.0, "%.2f"),
     "stockout_cost": ("Stockout cost (per unit short, share of price)", 0.0, 20.0, 0.05, "%.2f"),
     "fallback_lead_time_days": ("Lead time without receipts (days)", 0.0, 730.0, 1.0, "%.0f"),
@@ -116,7 +117,7 @@ def show() -> None:
         )
         curves = curve_table(ctx, table)
         with tabs[0]:
-            _tradeoff_tab(curves, today, value_unmeasured(pol))
+            _tradeoff_tab(curves, today, value_unmeasured(pol), valuation(pol))
         with tabs[1]:
             _mix_tab(curves, today, table, mix_unmeasured(pol))
         with tabs[2]:
@@ -187,6 +188,7 @@ def _headline(pol, today) -> None:
     stocked = pol["demand_model"] != "none"
     fill, csl = portfolio_today(today)
     unvalued = value_unmeasured(pol)
+    valued_at = valuation(pol).label
     c = st.columns(5)
     for col, label, column in (
         (c[0], "Safety stock value", "safety_stock_value"),
@@ -195,7 +197,7 @@ def _headline(pol, today) -> None:
         col.metric(
             label,
             fmt.MISSING if unvalued else fmt.compact(float(pol[column].sum())),
-            help=f"Inventory value {unvalued}" if unvalued else "At cost",
+            help=f"Inventory value {unvalued}" if unvalued else valued_at.capitalize(),
         )
     c[2].metric(
         "Expected fill rate",
@@ -221,7 +223,7 @@ def _signed(text: str) -> str:
     return text if text.startswith("-") or text == fmt.MISSING else "+" + text
 
 
-def _tradeoff_tab(curves, today, unvalued: str) -> None:
+def _tradeoff_tab(curves, today, unvalued: str, valued: Valuation) -> None:
     measure = st.radio(
         "Service measured as",
         list(MEASURES),
@@ -235,14 +237,22 @@ def _tradeoff_tab(curves, today, unvalued: str) -> None:
     seg_curves, seg_today = chart_data(curves, today, measure, portfolio=False)
     st.plotly_chart(
         charts.tradeoff_figure(
-            seg_curves, seg_today, MEASURES[measure], "Inventory against service, per segment"
+            seg_curves,
+            seg_today,
+            MEASURES[measure],
+            "Inventory against service, per segment",
+            valued.short,
         ),
         key=keys.POLICY_CHART_SEGMENTS,
     )
     port_curves, port_today = chart_data(curves, today, measure, portfolio=True)
     st.plotly_chart(
         charts.tradeoff_figure(
-            port_curves, port_today, MEASURES[measure], "The whole portfolio at one target"
+            port_curves,
+            port_today,
+            MEASURES[measure],
+            "The whole portfolio at one target",
+            valued.short,
         ),
         key=keys.POLICY_CHART_PORTFOLIO,
     )
@@ -251,7 +261,7 @@ def _tradeoff_tab(curves, today, unvalued: str) -> None:
         "A curve point puts every stocked SKU of the segment at that target; diamonds "
         "mark today's policy. Hover a curve for the cost of the next point of service. "
         f"Portfolio today: {fmt.share(fill)} expected fill rate, {fmt.share(csl)} expected "
-        "cycle service level (demand-weighted, as the headline)."
+        f"cycle service level (demand-weighted, as the headline). Stock valued {valued.label}."
     )
     if unvalued:
         st.info(f"The curves' inventory value {unvalued}.")

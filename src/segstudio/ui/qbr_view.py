@@ -87,6 +87,8 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
     (st.header if big else st.subheader)(section.title)
     if section.subtitle:
         st.markdown(f"**{md_escape(section.subtitle)}**")
+    for line in section.unmeasured:
+        st.info(md_escape(line))
     if section.figure is not None:
         if big:
             section.figure.update_layout(height=presentation.CHART_HEIGHT_PX)

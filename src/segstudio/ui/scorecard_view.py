@@ -151,7 +151,13 @@ def _service_side_by_side(s: ScoreContext) -> None:
 
 def _balanced_tab(s: ScoreContext) -> None:
     table = kpis.balanced(s.scorecard, s.years)
-    st.plotly_chart(charts.balanced_figure(table), key=keys.SCORE_BALANCED_CHART)
+    missing = kpis.balanced_unmeasured(table)
+    for line in kpis.balanced_unmeasured_lines(missing):
+        st.info(line)
+    if len(missing) < len(kpis.BALANCED_CHARTED):
+        st.plotly_chart(
+            charts.balanced_figure(table, hidden=tuple(missing)), key=keys.SCORE_BALANCED_CHART
+        )
     tables.show(
         table,
         keys.SCORE_BALANCED,

@@ -161,14 +161,14 @@ def _matrix_tab(portfolio, current, rules) -> None:
     rows, cols = cell_labels(rules)
     row_name = rules.criteria[0]
     col_name = rules.criteria[1] if len(rules.criteria) > 1 else ""
-    left, right = st.columns(2)
     measure = portfolio.abc_measure(rules.abc_measure)
-    left.plotly_chart(
+    st.plotly_chart(  # as wide as its cells' text needs (up to the page's width)
         charts.matrix_heatmap(cells, rows, cols, row_name, col_name, measure),
+        use_container_width=False,
         key=keys.SEG_MATRIX_CHART,
     )
     curve = pareto_curve(portfolio, measure)
-    right.plotly_chart(
+    st.plotly_chart(
         charts.pareto_with_boundaries(curve, rules.abc_a, rules.abc_b, measure),
         key=keys.SEG_PARETO,
     )

@@ -9,6 +9,7 @@ from segstudio.common import fmt
 from segstudio.perform import kpis
 from segstudio.policy import inputs, planning
 from segstudio.policy.allocation import RULES, allocate
+from segstudio.policy.valuation import valuation
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
@@ -133,6 +134,7 @@ def _simulation(ctx, table, pol) -> None:
     with st.expander("How the simulated service differs from the achieved service"):
         st.markdown(kpis.SERVICE_DEFINITIONS)
     st.markdown(f"**Per segment, on {source}**", help=kpis.SERVICE_DEFINITIONS)
+    st.caption(f"Average inventory value {valuation(pol).label}.")
     tables.show(summary[_SUMMARY_COLUMNS].rename(columns=_SIMULATED_NAMES), keys.SIM_SUMMARY)
     st.markdown("**Per segment, replaying the history once**")
     tables.show(run.history[_SUMMARY_COLUMNS].rename(columns=_SIMULATED_NAMES), keys.SIM_HISTORY)

@@ -4,7 +4,9 @@ can take.
 - Each number column reads through the formatter of its kind (:mod:`segstudio.report.columns`,
   the one home of a column's kind, shared with the PDF, the slides and the workbook); missing
   values read blank or "n/a", never "None" or "nan". The numbers stay numbers underneath (a
-  pandas Styler carries the display text), so a column still sorts by value when clicked.
+  pandas Styler carries the display text), so a column still sorts by value when clicked;
+  except a column with a missing cell, which is sent as its text (the browser draws "None" in
+  a missing cell, whatever the Styler says).
 - A table longer than :data:`MAX_ROWS_SHOWN` is sent a page at a time with a pager, and with
   ``file_name`` the whole table is a CSV download (formulas escaped): Streamlit refuses a
   message above its size limit, which a million rows exceed.
@@ -89,6 +91,30 @@ def styled(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> Styler:
     return style
 
 
+def _missing_as_text(
+    df: pd.DataFrame, kinds: dict[str, str] | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``df`` with each column that has a missing cell sent as its display text (and ``kinds``
+    with those columns as text): the browser
+    draws "None" in a missing cell whatever the Styler's text, so such a column reads "n/a"
+    (or blank, for text) only as text. Complete columns stay numbers, and sort by value."""
+    chosen = dict(kinds or {})
+    out = df
+    for j, (col, cells) in enumerate(zip(df.columns, columns.cell_kinds(df), strict=True)):
+        series = df.iloc[:, j]
+        if pd.api.types.is_bool_dtype(series) or not series.isna().any():
+            continue
+        kind = chosen.get(col) or column_kind(col, series)
+        by_row = col not in chosen and cells is not None and kind not in ("text", "date")
+        row_kinds = cells if by_row else [kind] * len(series)
+        text = [KINDS[str(k)](v) for k, v in zip(row_kinds, series, strict=True)]
+        if out is df:
+            out = df.copy()
+        out.isetitem(j, pd.Series(text, index=df.index, dtype=object))
+        chosen[col] = "text"
+    return out, chosen
+
+
 def _page_of(df: pd.DataFrame, key: str, whole_download: bool) -> pd.DataFrame:
     """The rows of the page the pager shows (the whole frame when it is short)."""
     n = len(df)
@@ -123,7 +149,7 @@ def show(
     most :data:`MAX_ROWS_SHOWN` rows at a time; with ``file_name``, the whole table as a CSV
     (formulas escaped) prepared on request for ``signature`` (what the table depends on)."""
     options.setdefault("hide_index", df.index.name is None)
-    shown = _page_of(df, key, file_name is not None)
+    shown, kinds = _missing_as_text(_page_of(df, key, file_name is not None), kinds)
     s = styled(shown, kinds)
     st.dataframe(style(s) if style else s, key=key, **options)
     if file_name:
