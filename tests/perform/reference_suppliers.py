@@ -403,5 +403,3 @@ def supplier_performance(
         overall,
         notes,
     )
-
-
