@@ -19,8 +19,10 @@ carries a note naming the column.
 How it is computed: the SQL (:data:`segstudio.queries.SUPPLIER_SKU_MEASURES` and
 ``SUPPLIER_QUARTER_MEASURES``) runs once per data load and returns only counts and sums per
 (supplier, SKU) and per (supplier, quarter); the lead time's spread comes as M2, the sum of
-squared deviations from the group mean. Every table here is a roll-up of those rows in pandas,
-so a new segmentation (a slider move) never re-reads the receipts. Groups combine exactly
+squared deviations from the group mean, and per SKU its number of suppliers and its rank in
+the SKUs' text order. Every table here is a roll-up of those rows, summed per integer code
+(supplier, supplier x segment) by pandas' compensated sums without grouping on text, so a new
+segmentation (a slider move) never re-reads the receipts. Groups combine exactly
 (Chan, Golub & LeVeque 1979, "Updating formulae and a pairwise algorithm for computing sample
 variances"): n = sum n_i, mean = sum s_i / n, M2 = sum M2_i + sum n_i (mean_i - mean)^2, and
 the sample std = sqrt(M2 / (n - 1)).
