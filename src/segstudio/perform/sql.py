@@ -97,9 +97,14 @@ _RECEIPT_MEASURES = """
     sum(qty) FILTER (WHERE unit_cost IS NULL) AS qty_no_cost,
     min(receipt_date) AS first_receipt, max(receipt_date) AS last_receipt
 """
+# Per (supplier, SKU) also two facts of the data alone, so that no page groups on the SKU
+# text: the SKU's number of suppliers, and its dense rank in the SKUs' text order (0, 1, ...;
+# DuckDB compares text byte-wise in UTF-8, i.e. by code point, as Python and pandas do).
 SUPPLIER_SKU_MEASURES = f"""
 WITH rc AS ({_RECEIPT_LINES})
-SELECT supplier, sku, {_RECEIPT_MEASURES}
+SELECT supplier, sku, {_RECEIPT_MEASURES},
+       count(*) OVER (PARTITION BY sku) AS n_suppliers,
+       dense_rank() OVER (ORDER BY sku) - 1 AS sku_rank
 FROM rc GROUP BY supplier, sku ORDER BY supplier, sku
 """
 SUPPLIER_QUARTER_MEASURES = f"""

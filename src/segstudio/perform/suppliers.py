@@ -19,8 +19,10 @@ carries a note naming the column.
 How it is computed: the SQL (:data:`segstudio.queries.SUPPLIER_SKU_MEASURES` and
 ``SUPPLIER_QUARTER_MEASURES``) runs once per data load and returns only counts and sums per
 (supplier, SKU) and per (supplier, quarter); the lead time's spread comes as M2, the sum of
-squared deviations from the group mean. Every table here is a roll-up of those rows in pandas,
-so a new segmentation (a slider move) never re-reads the receipts. Groups combine exactly
+squared deviations from the group mean, and per SKU its number of suppliers and its rank in
+the SKUs' text order. Every table here is a roll-up of those rows, summed per integer code
+(supplier, supplier x segment) by pandas' compensated sums without grouping on text, so a new
+segmentation (a slider move) never re-reads the receipts. Groups combine exactly
 (Chan, Golub & LeVeque 1979, "Updating formulae and a pairwise algorithm for computing sample
 variances"): n = sum n_i, mean = sum s_i / n, M2 = sum M2_i + sum n_i (mean_i - mean)^2, and
 the sample std = sqrt(M2 / (n - 1)).
@@ -36,6 +38,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segstudio.common import fmt
 from segstudio.common.numeric import safe_divide
@@ -168,6 +172,15 @@ class ReceiptAggregates:
 _OPTIONAL = ("promised_date", "ordered_qty", "received_qty", "unit_cost", "po_id")
 
 
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow result as the frame DuckDB's ``.df()`` gives (dates as datetime64[us]), in
+    about a third of its time: the numbers are not copied into 2-D blocks."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_date(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp("us")))
+    return table.combine_chunks().to_pandas(split_blocks=True)
+
+
 def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
     """Run the receipts SQL once: per (supplier, SKU) and per (supplier, quarter). An empty
     workspace gives empty frames (``.empty`` is True), not an error."""
@@ -176,7 +189,7 @@ def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
     with ws.connect() as con:
         lines, first, last = one_row(con, q.RECEIPTS_SPAN)
         pairs, quarters = (
-            con.execute(*stored_or_query(con, name, sql)).df()
+            _frame(con.execute(*stored_or_query(con, name, sql)).fetch_arrow_table())
             for name, sql in q.RECEIPT_QUERIES.items()
         )
     seconds = time.perf_counter() - start
@@ -204,8 +217,8 @@ def sku_context(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "sku": p.sku,
-            "segment": s.segment.astype(str),
-            "abc": abc.astype(str),
+            "segment": s.segment,  # text already: no copy through numpy's fixed-width text
+            "abc": abc,
             "revenue": p.revenue,
             "unit_cost": col("unit_cost"),
             "lead_time_mean_days": col("lead_time_mean_days"),
@@ -226,22 +239,42 @@ def _empty_context() -> pd.DataFrame:
     )
 
 
+def _positions(keys: np.ndarray | pd.Series, values: np.ndarray | pd.Series) -> np.ndarray:
+    """Each key's position among ``values`` (each listed once, as :func:`sku_context` lists the
+    SKUs), -1 where it is not there: one hash lookup in Arrow, several times quicker than
+    pandas' on a million SKU texts."""
+    table = pa.array(np.asarray(values, dtype=object), type=pa.string())
+    found = pc.index_in(pa.array(np.asarray(keys, dtype=object), type=pa.string()), table)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.intp)
+
+
+def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """``values[at]``, the column's missing value (NaN) where ``at`` is -1."""
+    return pd.api.extensions.take(values, at, allow_fill=True)
+
+
 def _left_join_on_sku(rows: pd.DataFrame, ctx: pd.DataFrame) -> pd.DataFrame:
     """``rows.merge(ctx, on="sku", how="left", validate="many_to_one")`` by position: one
     hash lookup of each row's SKU in the context's (unique) SKUs instead of a merge, several
     times quicker at a million pairs; missing SKUs get the columns' missing value."""
-    index = pd.Index(ctx["sku"])
-    if not index.is_unique:
+    if not ctx["sku"].is_unique:
         raise SupplierError("the SKU context lists an SKU twice")
-    at = index.get_indexer(rows["sku"])
+    at = _positions(rows["sku"], ctx["sku"])
     out = rows.copy()
     for col in ctx.columns:
         if col != "sku":
             column = ctx[col].array
             arr = column.to_numpy() if isinstance(column, pd.arrays.NumpyExtensionArray) else column
-            values = pd.api.extensions.take(arr, at, allow_fill=True)
-            out[col] = pd.Series(values, index=rows.index, name=col)
+            out[col] = pd.Series(_take(arr, at), index=rows.index, name=col)
     return out
+
+
+def _spend(spend_known: np.ndarray, qty_no_cost: np.ndarray, unit_cost: np.ndarray) -> np.ndarray:
+    """The pair's spend: the receipts' own (quantity x unit cost) plus the quantity without a
+    unit cost at the SKU's unit cost; NaN where neither is known."""
+    fallback = qty_no_cost * unit_cost
+    known = ~np.isnan(spend_known) | ~np.isnan(fallback)
+    return np.where(known, np.nan_to_num(spend_known) + np.nan_to_num(fallback), np.nan)
 
 
 def pair_table(agg: ReceiptAggregates, skus: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -251,39 +284,153 @@ def pair_table(agg: ReceiptAggregates, skus: pd.DataFrame | None = None) -> pd.D
     out = _left_join_on_sku(agg.pairs, ctx)
     out["segment"] = out["segment"].fillna(NOT_SEGMENTED)
     out["revenue"] = out["revenue"].fillna(0.0)
-    fallback = out["qty_no_cost"] * out["unit_cost"]
-    known = out["spend_known"].notna() | fallback.notna()
-    out["spend"] = (out["spend_known"].fillna(0.0) + fallback.fillna(0.0)).where(known)
-    out["n_suppliers"] = out.groupby("sku")["supplier"].transform("size")
+    out["spend"] = _spend(
+        _floats(out["spend_known"]), _floats(out["qty_no_cost"]), _floats(out["unit_cost"])
+    )
     return out
 
 
+def _floats(col: pd.Series) -> np.ndarray:
+    return col.to_numpy(dtype=float, na_value=np.nan)
+
+
 # --------------------------------------------------------------------------- roll-ups
+@dataclass(frozen=True)
+class _Measures:
+    """The additive columns of some rows, laid out for sums per integer group code."""
+
+    sums: pd.DataFrame  # the summed columns (_COUNTS, _SUMS) present, one block per dtype
+    lt_m2: np.ndarray
+    dates: pd.DataFrame  # first_receipt, last_receipt
+    spend: np.ndarray | None  # pairs only
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame, spend: np.ndarray | None = None) -> _Measures:
+        def cols(names: Sequence[str]) -> pd.DataFrame:
+            return pd.DataFrame({c: rows[c].to_numpy() for c in names if c in rows})
+
+        if spend is None and "spend" in rows:
+            spend = _floats(rows["spend"])
+        m2 = _floats(rows["lt_m2"]) if "lt_m2" in rows else np.zeros(len(rows))
+        return cls(cols([*_COUNTS, *_SUMS]), m2, cols(["first_receipt", "last_receipt"]), spend)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.sums[name].to_numpy()
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Additive rows (the pairs of :func:`pair_table`, one per (supplier, SKU)) as arrays,
+    with what every roll-up groups on as integer codes, made once: pandas then sums per
+    integer code (the same compensated sums as a groupby on the text, without hashing text)."""
+
+    measures: _Measures
+    supplier: np.ndarray  # per row, into supplier_names
+    supplier_names: np.ndarray  # sorted
+    segment: np.ndarray | None = None  # per pair, into segment_names
+    segment_names: np.ndarray | None = None  # sorted
+    sku_rank: np.ndarray | None = None  # per pair: the SKU's dense rank in text order
+    n_suppliers: np.ndarray | None = None  # per pair: the SKU's suppliers
+    sku: np.ndarray | None = None  # per pair, the SKU
+    abc: np.ndarray | None = None  # per pair, the ABC class (NaN outside the portfolio)
+    is_a: np.ndarray | None = None  # per pair: abc == "A"
+    revenue: np.ndarray | None = None  # per pair, the SKU's (0 outside the portfolio)
+    lead_time_mean_days: np.ndarray | None = None  # per pair, the feature table's
+
+    @property
+    def spend(self) -> np.ndarray:
+        assert self.measures.spend is not None
+        return self.measures.spend
+
+
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes into the sorted distinct values (a missing value is one of them)."""
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    return codes.astype(np.intp, copy=False), np.asarray(uniques, dtype=object)
+
+
+def _pair_rows(pairs: pd.DataFrame) -> _Rows:
+    """:class:`_Rows` of a frame of pairs (:func:`pair_table`'s columns)."""
+    sup, sup_names = _codes(pairs["supplier"])
+    seg, seg_names = _codes(pairs["segment"]) if "segment" in pairs else (None, None)
+    rank = _codes(pairs["sku"])[0] if "sku" in pairs else None
+    n = pairs["n_suppliers"].to_numpy() if "n_suppliers" in pairs else None
+    if n is None and rank is not None:
+        n = np.bincount(rank)[rank]
+    return _Rows(
+        _Measures.of(pairs),
+        sup,
+        sup_names,
+        seg,
+        seg_names,
+        rank,
+        n,
+        pairs["sku"].to_numpy(dtype=object) if "sku" in pairs else None,
+        pairs["abc"].to_numpy(dtype=object) if "abc" in pairs else None,
+        pairs["abc"].eq("A").to_numpy() if "abc" in pairs else None,
+        _floats(pairs["revenue"]) if "revenue" in pairs else None,
+        _floats(pairs["lead_time_mean_days"]) if "lead_time_mean_days" in pairs else None,
+    )
+
+
+def _dense(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``codes`` (0..n-1) renumbered 0..k-1 over the k present, and the present ones, sorted."""
+    present = np.flatnonzero(np.bincount(codes, minlength=n))
+    remap = np.zeros(max(n, 1), dtype=np.intp)
+    remap[present] = np.arange(len(present))
+    return remap[codes], present
+
+
+def _distinct_per_group(codes: np.ndarray, sku_rank: np.ndarray, groups: int) -> np.ndarray:
+    """The distinct SKUs of each group: the distinct (group, SKU) pairs counted per group."""
+    width = int(sku_rank.max()) + 1 if len(sku_rank) else 1
+    both = pd.unique(codes.astype(np.int64) * width + sku_rank)
+    return np.bincount(both // width, minlength=groups)
+
+
+def _rollup_codes(m: _Measures, codes: np.ndarray, skus: np.ndarray | None) -> pd.DataFrame:
+    """The roll-up of :func:`rollup` per dense group code (0..k-1, each present), one row per
+    group in code order, without the key columns; ``skus``: the distinct SKUs per group."""
+    out = m.sums.groupby(codes, sort=True).sum()
+    lt_n, lt_sum = m.column("lt_n"), m.column("lt_sum")
+    grand = safe_divide(out["lt_sum"].to_numpy(), out["lt_n"].to_numpy())[codes]
+    between = lt_n * (safe_divide(lt_sum, lt_n) - grand) ** 2
+    # fillna(0) of each, as the first pandas roll-up did: the same sums, bit for bit
+    m2 = np.where(np.isnan(m.lt_m2), 0.0, m.lt_m2) + np.where(np.isnan(between), 0.0, between)
+    floats = {"lt_m2": m2} if m.spend is None else {"lt_m2": m2, "spend": m.spend}
+    # min_count=1: a group without any known spend has none (M2 is never missing)
+    summed = pd.DataFrame(floats).groupby(codes, sort=True).sum(min_count=1)
+    out["lt_m2"] = summed["lt_m2"]
+    dates = m.dates.groupby(codes, sort=True)
+    out["first_receipt"] = dates["first_receipt"].min()
+    out["last_receipt"] = dates["last_receipt"].max()
+    if skus is not None:
+        out["skus"] = skus
+    if m.spend is not None:
+        out["spend"] = summed["spend"]
+    return out.reset_index(drop=True)
+
+
 def rollup(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Combine additive rows (the pairs of :func:`pair_table` or the quarters) per ``keys``
-    (none: one row for everything) and derive the measures (:data:`MEASURES`; skus and spend
-    only from pairs). Exact: each group's lead-time M2 adds the between-group term."""
-    work = rows.copy()
-    if not keys:
-        work["__all"] = "all"
-        keys = ["__all"]
-    g = work.groupby(keys, sort=True, observed=True, dropna=False)
-    grand = safe_divide(g["lt_sum"].transform("sum"), g["lt_n"].transform("sum"))
-    own = safe_divide(work["lt_sum"], work["lt_n"])
-    work["__between"] = (work["lt_n"] * (own - grand) ** 2).fillna(0.0)
-    work["__m2"] = work["lt_m2"].fillna(0.0) + work["__between"]
-    agg: dict[str, tuple[str, str]] = {c: (c, "sum") for c in _COUNTS + _SUMS}
-    agg["lt_m2"] = ("__m2", "sum")
-    agg["first_receipt"] = ("first_receipt", "min")
-    agg["last_receipt"] = ("last_receipt", "max")
-    if "sku" in work:
-        agg["skus"] = ("sku", "nunique")
-    out = g.agg(**agg)
-    if "spend" in work:
-        out["spend"] = g["spend"].sum(min_count=1)
-    out = out.reset_index()
-    if "__all" in out:
-        out = out.drop(columns="__all")
+    (none: one row for everything), sorted by the keys, and derive the measures
+    (:data:`MEASURES`; skus and spend only from pairs). Exact: each group's lead-time M2 adds
+    the between-group term."""
+    codes = np.zeros(len(rows), dtype=np.intp)
+    n, uniques = 1, []
+    for key in keys:
+        c, u = pd.factorize(rows[key], sort=True, use_na_sentinel=False)
+        codes, n = codes * max(len(u), 1) + c, n * max(len(u), 1)
+        uniques.append(u)
+    dense, present = _dense(codes, n)
+    skus = None
+    if "sku" in rows:
+        skus = _distinct_per_group(dense, _codes(rows["sku"])[0], len(present))
+    out = _rollup_codes(_Measures.of(rows), dense, skus)
+    at = present
+    for key, u in reversed(list(zip(keys, uniques, strict=True))):
+        out.insert(0, key, u.take(at % max(len(u), 1)))
+        at = at // max(len(u), 1)
     return _with_rates(out)
 
 
@@ -309,14 +456,31 @@ def _tidy(t: pd.DataFrame, keys: list[str], extra: Sequence[str] = ()) -> pd.Dat
     return t[cols].reset_index(drop=True)
 
 
-def segment_table(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per supplier x segment: :data:`MEASURES` plus the segment's share of the supplier's
-    lines and spend (line_share, spend_share)."""
-    t = rollup(pairs, ["supplier", "segment"])
+def _by_supplier(r: _Rows) -> pd.DataFrame:
+    # One row per (supplier, SKU): a supplier's distinct SKUs are its rows.
+    out = _rollup_codes(r.measures, r.supplier, np.bincount(r.supplier))
+    out.insert(0, "supplier", r.supplier_names)
+    return _with_rates(out)
+
+
+def _by_segment(r: _Rows) -> pd.DataFrame:
+    assert r.segment is not None and r.segment_names is not None
+    width = max(len(r.segment_names), 1)
+    dense, present = _dense(r.supplier * width + r.segment, len(r.supplier_names) * width)
+    t = _rollup_codes(r.measures, dense, np.bincount(dense))  # (supplier, SKU) rows
+    t.insert(0, "supplier", r.supplier_names[present // width])
+    t.insert(1, "segment", r.segment_names[present % width])
+    t = _with_rates(t)
     by_sup = t.groupby("supplier")
     t["line_share"] = safe_divide(t["lines"], by_sup["lines"].transform("sum"))
     t["spend_share"] = safe_divide(t["spend"], by_sup["spend"].transform("sum"), positive_den=True)
     return _tidy(t, ["supplier", "segment"], ["line_share", "spend_share"])
+
+
+def segment_table(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per supplier x segment: :data:`MEASURES` plus the segment's share of the supplier's
+    lines and spend (line_share, spend_share)."""
+    return _by_segment(_pair_rows(pairs))
 
 
 def _segments_text(by_segment: pd.DataFrame, basis: str, top: int = 3) -> pd.Series:
@@ -371,39 +535,51 @@ class TierRule:
             )
 
 
-def _tiers(
-    sup: pd.DataFrame,
-    pairs: pd.DataFrame,
-    skus: pd.DataFrame | None,
-    rule: TierRule,
-    by_spend: bool,
-) -> pd.DataFrame:
-    """Add spend_share, a_skus, a_spend_share, sole_source_a_skus, sole_source_a_revenue_share,
-    tier and tier_reason to the per-supplier table ``sup`` (one row per supplier, sorted)."""
-    is_a = pairs["abc"].eq("A")
-    sole_a = is_a & pairs["n_suppliers"].eq(1)
-    g = pairs.assign(
-        a=is_a,
-        a_spend=pairs["spend"].where(is_a, 0.0),
-        sole_a=sole_a,
-        sole_a_rev=pairs["revenue"].where(sole_a, 0.0),
-    ).groupby("supplier")
-    per = pd.DataFrame(
+def _tier_sums(r: _Rows) -> pd.DataFrame:
+    """Per supplier (in ``r.supplier_names`` order): a_skus, a_spend, sole_source_a_skus,
+    sole_a_rev (the revenue of the A SKUs it alone supplies)."""
+    assert r.is_a is not None and r.n_suppliers is not None and r.revenue is not None
+    sole_a = r.is_a & (r.n_suppliers == 1)
+    g = pd.DataFrame(
+        {
+            "a": r.is_a,
+            "a_spend": np.where(r.is_a, r.spend, 0.0),
+            "sole_a": sole_a,
+            "sole_a_rev": np.where(sole_a, r.revenue, 0.0),
+        }
+    ).groupby(r.supplier, sort=True)
+    return pd.DataFrame(
         {
             "a_skus": g["a"].sum(),
             "a_spend": g["a_spend"].sum(min_count=1),
             "sole_source_a_skus": g["sole_a"].sum(),
             "sole_a_rev": g["sole_a_rev"].sum(),
         }
-    ).reindex(sup["supplier"])
+    ).reset_index(drop=True)
+
+
+def _a_revenue(skus: pd.DataFrame | None) -> float:
+    """The A-class revenue of the segmented SKUs (negative revenue counted as 0)."""
+    if skus is None:
+        return 0.0
+    return float(skus.loc[skus["abc"].eq("A"), "revenue"].clip(lower=0).sum())
+
+
+def _tiers(
+    sup: pd.DataFrame,
+    per: pd.DataFrame,
+    a_revenue: float,
+    rule: TierRule,
+    by_spend: bool,
+) -> pd.DataFrame:
+    """Add spend_share, a_skus, a_spend_share, sole_source_a_skus, sole_source_a_revenue_share,
+    tier and tier_reason to the per-supplier table ``sup`` (one row per supplier, sorted by
+    supplier, as ``per`` from :func:`_tier_sums`)."""
     measure = (sup["spend"] if by_spend else sup["lines"]).to_numpy(dtype=float)
     total = np.nansum(np.where(measure > 0, measure, 0.0))
     share = safe_divide(measure, total)  # NaN for all when nothing is positive
     before, _ = share_before(measure, sup["supplier"].to_numpy())  # NaN where measure <= 0
     a_total = per["a_spend"].sum(min_count=1)
-    a_revenue = 0.0
-    if skus is not None:
-        a_revenue = float(skus.loc[skus["abc"].eq("A"), "revenue"].clip(lower=0).sum())
     a_skus = per["a_skus"].fillna(0).to_numpy(dtype=int)
     sole = per["sole_source_a_skus"].fillna(0).to_numpy(dtype=int)
     # 0, not NaN, without A revenue: the sole-source test below compares it with its limit.
@@ -540,53 +716,88 @@ def dual_sourcing(
     portfolio), supplier_otif_rate, supplier_lead_time_cov, reason. Sorted by revenue,
     largest first. An empty OTIF (no promised dates or quantities) is not below anything.
     """
-    single = pairs[pairs["n_suppliers"].eq(1)]
-    sup = suppliers.set_index("supplier")
-    otif = single["supplier"].map(sup["otif_rate"]).to_numpy(dtype=float)
-    cov = single["supplier"].map(sup["lead_time_cov"]).to_numpy(dtype=float)
-    own = safe_divide(single["lt_sum"], single["lt_n"])
-    feat = single["lead_time_mean_days"].to_numpy(dtype=float)
-    lead = np.where(np.isfinite(feat), feat, own)
-    is_a = single["abc"].eq("A").to_numpy()
-    long = lead > rules.leadtime_days
-    late = otif < otif_below
-    erratic = cov > rules.leadtime_cov
-    hit = (is_a | long) & (late | erratic)
-    at = np.flatnonzero(hit)
+    return _dual(_pair_rows(pairs), suppliers, rules, otif_below)
+
+
+def _reasons(
+    flagged: dict[str, np.ndarray], supplier: np.ndarray, rules: Rules, otif_below: float
+) -> np.ndarray:
+    """The reason of each flagged SKU (``flagged``: is_a, lead, long, otif, late, cov, erratic
+    over those SKUs), phrased once per distinct (class A, lead time in whole days where long,
+    supplier): the same text, with a few thousand strings built instead of one per SKU."""
+    is_a, long = flagged["is_a"], flagged["long"]
+    days = np.where(long, np.rint(flagged["lead"]), np.nan)  # read in whole days: same text
+    _, day_code = np.unique(days, return_inverse=True)  # NaN (not long) is one code
+    width = int(supplier.max()) + 1 if len(supplier) else 1
+    key = (day_code.astype(np.int64) * 2 + is_a) * width + supplier
+    _, f, inverse = np.unique(key, return_index=True, return_inverse=True)  # f: one of each
     why = _joined(
-        np.where(is_a[at], "class A", ""),
+        np.where(is_a[f], "class A", ""),
         _where(
-            long[at],
-            np.rint(lead[at]),  # read in whole days: the same text, far fewer distinct values
+            long[f],
+            days[f],
             lambda v: f"lead time {fmt.count(v, 'day')} > {fmt.plain(rules.leadtime_days)}",
         ),
     )
+    otif, cov = flagged["otif"][f], flagged["cov"][f]
     risk = _joined(
         _where(
-            late[at], otif[at], lambda v: f"OTIF {fmt.share(v, 0)} < {fmt.share(otif_below, 0)}"
+            flagged["late"][f],
+            otif,
+            lambda v: f"OTIF {fmt.share(v, 0)} < {fmt.share(otif_below, 0)}",
         ),
         _where(
-            erratic[at],
-            cov[at],
+            flagged["erratic"][f],
+            cov,
             lambda v: f"lead-time CoV {fmt.fixed(v, 2)} > {fmt.plain(rules.leadtime_cov)}",
         ),
     )
-    reasons = why + "; single supplier with " + risk
-    out = pd.DataFrame(
+    return np.asarray(why + "; single supplier with " + risk, dtype=object)[inverse]
+
+
+def _dual(r: _Rows, suppliers: pd.DataFrame, rules: Rules, otif_below: float) -> pd.DataFrame:
+    assert r.n_suppliers is not None and r.lead_time_mean_days is not None
+    assert r.is_a is not None and r.revenue is not None and r.sku_rank is not None
+    assert r.sku is not None and r.abc is not None and r.segment is not None
+    assert r.segment_names is not None
+    single = np.flatnonzero(r.n_suppliers == 1)
+    sup = suppliers.set_index("supplier").reindex(r.supplier_names)
+    code = r.supplier[single]
+    otif = sup["otif_rate"].to_numpy(dtype=float)[code]
+    cov = sup["lead_time_cov"].to_numpy(dtype=float)[code]
+    own = safe_divide(r.measures.column("lt_sum")[single], r.measures.column("lt_n")[single])
+    feat = r.lead_time_mean_days[single]
+    lead = np.where(np.isfinite(feat), feat, own)
+    is_a = r.is_a[single]
+    long = lead > rules.leadtime_days
+    late = otif < otif_below
+    erratic = cov > rules.leadtime_cov
+    at = np.flatnonzero((is_a | long) & (late | erratic))
+    rows = single[at]
+    order = np.lexsort((r.sku_rank[rows], -r.revenue[rows]))  # revenue descending, ties by SKU
+    at, rows = at[order], rows[order]
+    flagged = {
+        "is_a": is_a[at],
+        "lead": lead[at],
+        "long": long[at],
+        "otif": otif[at],
+        "late": late[at],
+        "cov": cov[at],
+        "erratic": erratic[at],
+    }
+    reasons = _reasons(flagged, code[at], rules, otif_below)
+    return pd.DataFrame(
         {
-            "sku": single["sku"].to_numpy()[hit],
-            "segment": single["segment"].to_numpy()[hit],
-            "abc": single["abc"].to_numpy()[hit],
-            "supplier": single["supplier"].to_numpy()[hit],
-            "revenue": single["revenue"].to_numpy(dtype=float)[hit],
-            "lead_time_mean_days": lead[hit],
-            "supplier_otif_rate": otif[hit],
-            "supplier_lead_time_cov": cov[hit],
+            "sku": r.sku[rows],
+            "segment": r.segment_names[r.segment[rows]],
+            "abc": r.abc[rows],
+            "supplier": r.supplier_names[r.supplier[rows]],
+            "revenue": r.revenue[rows],
+            "lead_time_mean_days": lead[at],
+            "supplier_otif_rate": otif[at],
+            "supplier_lead_time_cov": cov[at],
             "reason": pd.Series(reasons, dtype=object),
         }
-    )
-    return out.sort_values(
-        ["revenue", "sku"], ascending=[False, True], kind="stable", ignore_index=True
     )
 
 
@@ -630,19 +841,62 @@ def supplier_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per supplier, per supplier x segment) from :func:`pair_table` rows. The per-supplier
     table has :data:`SUPPLIER_COLUMNS`, sorted by spend (lines without spend), largest first."""
+    return _supplier_tables(_pair_rows(pairs), _a_revenue(skus), tiers, segment_basis)
+
+
+def _supplier_tables(
+    r: _Rows, a_revenue: float, tiers: TierRule | None, segment_basis: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     if segment_basis not in SEGMENT_BASES:
         raise SupplierError(f"segment_basis must be one of {', '.join(SEGMENT_BASES)}")
-    by_segment = segment_table(pairs)
-    sup = rollup(pairs, ["supplier"])
+    by_segment = _by_segment(r)
+    sup = _by_supplier(r)
     by_spend = bool((sup["spend"] > 0).any())
     basis = segment_basis if by_spend else "lines"
     sup["segments"] = sup["supplier"].map(_segments_text(by_segment, basis)).fillna("")
-    sup = _tiers(sup, pairs, skus, tiers or TierRule(), by_spend)
+    sup = _tiers(sup, _tier_sums(r), a_revenue, tiers or TierRule(), by_spend)
     key = sup["spend"] if by_spend else sup["lines"]
     sup = sup.assign(__k=key.fillna(0)).sort_values(
         ["__k", "supplier"], ascending=[False, True], kind="stable"
     )
     return sup[SUPPLIER_COLUMNS].reset_index(drop=True), by_segment
+
+
+def _agg_rows(agg: ReceiptAggregates, skus: pd.DataFrame | None) -> _Rows:
+    """:class:`_Rows` of :func:`pair_table` (the same values), straight from the aggregates:
+    the SKUs' segments and ABC classes joined as integer codes, each SKU text hashed once,
+    the SKU's rank and number of suppliers as the SQL counted them."""
+    pairs = agg.pairs
+    ctx = _empty_context() if skus is None else skus
+    at = _positions(pairs["sku"], ctx["sku"])  # -1: not segmented
+    seg_ctx, seg_found = _codes(ctx["segment"])
+    seg_names = np.array(sorted({*seg_found, NOT_SEGMENTED}), dtype=object)
+    outside = int(np.searchsorted(seg_names, NOT_SEGMENTED))
+    seg = np.append(np.searchsorted(seg_names, seg_found)[seg_ctx], outside)[at]
+    abc_ctx, abc_found = _codes(ctx["abc"])
+    abc = np.append(abc_ctx, -1)[at]
+    a_code = np.flatnonzero(abc_found == "A")
+    revenue = _take(_floats(ctx["revenue"]), at)
+    return _Rows(
+        _Measures.of(
+            pairs,
+            spend=_spend(
+                _floats(pairs["spend_known"]),
+                _floats(pairs["qty_no_cost"]),
+                _take(_floats(ctx["unit_cost"]), at),
+            ),
+        ),
+        *_codes(pairs["supplier"]),
+        seg,
+        seg_names,
+        pairs["sku_rank"].to_numpy(),
+        pairs["n_suppliers"].to_numpy(),
+        pairs["sku"].to_numpy(dtype=object),
+        np.append(abc_found, np.nan)[abc],
+        abc == a_code[0] if len(a_code) else np.zeros(len(pairs), dtype=bool),
+        np.where(np.isnan(revenue), 0.0, revenue),
+        _take(_floats(ctx["lead_time_mean_days"]), at),
+    )
 
 
 def supplier_performance(
@@ -665,14 +919,17 @@ def supplier_performance(
     if not 0 <= otif_below <= 1:
         raise SupplierError(f"the OTIF threshold must be within 0..1 (got {otif_below})")
     rules = rules or Rules()
-    pairs = pair_table(agg, skus)
-    suppliers, by_segment = supplier_table(pairs, skus, tiers, segment_basis)
+    r = _agg_rows(agg, skus)
+    suppliers, by_segment = _supplier_tables(r, _a_revenue(skus), tiers, segment_basis)
     notes = agg.notes()
     if not (suppliers["spend"] > 0).any() and agg.mapped & {"ordered_qty", "received_qty"}:
         notes.append("no unit cost is known for any receipt: suppliers are ranked by receipt lines")
     if skus is None:
         notes.append("no sales loaded: no segments, ABC classes or revenue")
-    total = rollup(pairs, []).iloc[0]
+    everything = np.zeros(len(r.supplier), dtype=np.intp)
+    assert r.sku_rank is not None
+    distinct = np.array([np.count_nonzero(np.bincount(r.sku_rank))])
+    total = _with_rates(_rollup_codes(r.measures, everything, distinct)).iloc[0]
     overall = {
         "suppliers": len(suppliers),
         "lines": int(total["lines"]),
@@ -693,7 +950,7 @@ def supplier_performance(
         suppliers,
         by_segment,
         quarterly_trend(agg),
-        dual_sourcing(pairs, suppliers, rules, otif_below),
+        _dual(r, suppliers, rules, otif_below),
         overall,
         notes,
     )

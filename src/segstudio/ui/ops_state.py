@@ -22,13 +22,16 @@ from .policy_state import Context, signature
 from .state import get_workspace
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the supplier receipts...")
+# A resource, not data: a million pairs are read once and shared, not copied for each caller
+# (every reader only reads them).
+@st.cache_resource(max_entries=4, show_spinner="Reading the supplier receipts...")
 def _receipts(path: str, version: int) -> ReceiptAggregates:
     return receipt_aggregates(get_workspace())
 
 
 def receipts() -> ReceiptAggregates:
-    """The receipts' SQL aggregates, once per data version (``.empty`` without receipts)."""
+    """The receipts' SQL aggregates, once per data version (``.empty`` without receipts;
+    shared, read only)."""
     ws = get_workspace()
     return _receipts(str(ws.path), ws.version())
 
