@@ -204,6 +204,35 @@ def test_the_stored_curves_are_the_official_segmentations(demo_workspace: Path) 
     assert stored_curves(ws, other) is None  # other rules: computed, not read
 
 
+def test_the_stored_trend_is_the_official_segmentations(demo_workspace: Path) -> None:
+    """The quarterly trend a load stores is the one computed for the official segmentation
+    (read back exactly), and only for its key: other segments are summed, not read."""
+    from segstudio.perform import kpis
+    from segstudio.perform.io import sku_quarters_table, stored_trend, trend_key
+    from segstudio.segment.decisions import segment_skus
+
+    ws = Workspace(demo_workspace)
+    p, s = segment_skus(ws)
+    key = trend_key(s.codes, s.labels, s.rules.weeks, sorted(s.rules.exclude))
+    assert stored_trend(ws, key) is None
+    assert store_after_load(ws) is None
+    # Summed from the stored quarterly table, as the app sums any other segmentation (the
+    # query leaves its row order free, and sums in another order can differ in the last bit).
+    with ws.connect() as con:
+        window = analysis_window(con, FeatureSettings(weeks=s.rules.weeks))
+        quarters = kpis.prepare_quarters(sku_quarters_table(con), p.sku)
+    columns = kpis.ServiceColumns.from_stored(ws.stored_columns("sales"))
+    fresh = kpis.quarterly_trend(quarters, s.segment, columns, window.last_day)
+    stored = stored_trend(ws, key)
+    assert stored is not None and len(stored) > 0
+    pd.testing.assert_frame_equal(stored, fresh, check_exact=True)
+    moved = s.codes.copy()
+    moved[0] = (moved[0] + 1) % len(s.labels)
+    assert stored_trend(ws, trend_key(moved, s.labels, s.rules.weeks, ())) is None
+    assert stored_trend(ws, trend_key(s.codes, s.labels, s.rules.weeks + 1, ())) is None
+    assert stored_trend(ws, trend_key(s.codes, s.labels, s.rules.weeks, ("X",))) is None
+
+
 def test_an_undo_or_a_clear_never_serves_the_features_stored_before_it(
     demo_workspace: Path, tmp_path: Path, capsys
 ) -> None:

@@ -1,6 +1,6 @@
 """The first views read what the load stored: on a workspace whose load stored its tables,
-the Policy page's first view shows the official segmentation's trade-off curves without
-computing them."""
+the Policy page's first view shows the official segmentation's trade-off curves, and the
+Scorecard's its quarterly trend, without computing them."""
 
 from __future__ import annotations
 
@@ -28,6 +28,20 @@ def test_the_policy_pages_first_view_reads_the_stored_curves(
     at.switch_page("pages/policy.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("per segment" in c.proto.spec for c in at.get("plotly_chart"))
+
+
+def test_the_scorecards_first_view_reads_the_stored_trend(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The official segmentation's quarterly trend is read, not summed: the quarterly table is
+    never coded on the first view."""
+    assert store_after_load(Workspace(app_env)) is None
+    monkeypatch.setattr("segstudio.ui.scorecard_state.quarters", _fail)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/scorecard.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("by quarter" in c.proto.spec for c in at.get("plotly_chart"))
 
 
 def test_one_callers_classes_never_change_the_shared_feature_table(app_env: Path) -> None:

@@ -128,10 +128,12 @@ def read_or_query(
     name: str,
     sql: str,
     params: Mapping[str, object] | None = None,
+    rows_per_batch: int = 1_000_000,
 ) -> pa.Table:
     """The result of ``sql`` with ``params`` on the current data, as an Arrow table: the stored
-    one when ``name`` holds it, else the query's (:func:`stored_or_query`)."""
-    return con.execute(*stored_or_query(con, name, sql, params)).fetch_arrow_table()
+    one when ``name`` holds it, else the query's (:func:`stored_or_query`). A ``rows_per_batch``
+    above the row count gives one chunk per column (read as numpy without a copy)."""
+    return con.execute(*stored_or_query(con, name, sql, params)).fetch_arrow_table(rows_per_batch)
 
 
 def store_result(

@@ -3,7 +3,11 @@ and what a load stores for the pages' first views (:func:`store_after_load`)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -11,11 +15,23 @@ from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
 from segstudio.ingest.store import read_or_query, store_frame, store_result, stored_frame
 from segstudio.ingest.workspace import Workspace
+from segstudio.perform import kpis
 from segstudio.perform import sql as q
 from segstudio.perform.health import HealthSettings, ageing_query
 from segstudio.segment.decisions import official_rules
 
-__all__ = ["sku_quarters", "sku_quarters_table", "sku_service", "store_after_load", "stored_curves"]
+__all__ = [
+    "sku_quarters",
+    "sku_quarters_table",
+    "sku_service",
+    "sku_service_table",
+    "store_after_load",
+    "stored_curves",
+    "stored_trend",
+    "trend_key",
+]
+
+_ONE_CHUNK = 1 << 26  # rows per Arrow batch: a million SKUs' quarters come as one chunk
 
 
 def _service_query(window: Window) -> tuple[str, dict[str, object]]:
@@ -25,7 +41,13 @@ def _service_query(window: Window) -> tuple[str, dict[str, object]]:
 def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
     """Per SKU, over the window's positive sales lines: lines, ordered and shipped units, lines
     shipped complete, dated lines, lines on time and lines on time in full (one SQL pass)."""
-    return read_or_query(con, "sku_service", *_service_query(window)).to_pandas()
+    return sku_service_table(con, window).to_pandas()
+
+
+def sku_service_table(con: duckdb.DuckDBPyConnection, window: Window) -> pa.Table:
+    """:func:`sku_service` as the Arrow table it is read as (what
+    :func:`segstudio.perform.kpis.kpi_base` takes quickest)."""
+    return read_or_query(con, "sku_service", *_service_query(window), rows_per_batch=_ONE_CHUNK)
 
 
 def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -37,7 +59,27 @@ def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def sku_quarters_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """:func:`sku_quarters` as the Arrow table it is read as (no pandas conversion: what
     :func:`segstudio.perform.kpis.prepare_quarters` takes quickest)."""
-    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS)
+    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS, rows_per_batch=_ONE_CHUNK)
+
+
+def trend_key(codes: np.ndarray, labels: Sequence[str], weeks: int, exclude: Sequence[str]) -> str:
+    """What the quarterly trend of a segmentation depends on besides the data: each SKU's
+    segment (``codes`` into ``labels``, in the portfolio's order), the portfolio (the window's
+    ``weeks`` and the excluded SKUs) and the query that sums the quarters."""
+    h = hashlib.blake2b(np.ascontiguousarray(codes).tobytes(), digest_size=16)
+    h.update(str(np.asarray(codes).dtype).encode())
+    h.update("\x1f".join(labels).encode())
+    h.update(f"\x1e{weeks}\x1e".encode())
+    h.update("\x1f".join(sorted(exclude)).encode())
+    h.update(q.SKU_QUARTERS.encode())
+    return h.hexdigest()
+
+
+def stored_trend(ws: Workspace, key: str) -> pd.DataFrame | None:
+    """The quarterly trend stored at the load for ``key`` (:func:`trend_key`) on the current
+    data, else None."""
+    with ws.connect() as con:
+        return stored_frame(con, "scorecard_trend", key)
 
 
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
@@ -45,7 +87,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     waits for it (:mod:`segstudio.ingest.store`): the feature table under the official rules'
     window, the receipts' aggregates and the inventory's ageing under the default buckets; with
     ``pages``, also the scorecard's service counts over the window and its quarterly table
-    and the trade-off curves of the official segmentation (the app's loads; ``segstudio load``
+    and the trade-off curves and quarterly trend of the official segmentation (the app's loads; ``segstudio load``
     stores only what the commands read). Returns None, or
     one line saying why it could not (the load stands; what is missing is computed when first
     asked for).
@@ -72,8 +114,19 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
             )
             key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
+            with ws.connect() as con:
+                quarters = kpis.prepare_quarters(sku_quarters_table(con), portfolio.sku)
+            trend = kpis.quarterly_trend(
+                quarters,
+                seg.segment,
+                kpis.ServiceColumns.from_stored(ws.stored_columns("sales")),
+                window.last_day,
+            )
+            del quarters
+            by = trend_key(seg.codes, seg.labels, seg.rules.weeks, sorted(seg.rules.exclude))
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
+                store_frame(con, "scorecard_trend", by, trend)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:

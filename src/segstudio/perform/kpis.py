@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -146,33 +146,66 @@ _MONEY_SUMS = ("revenue", "margin", "cogs", "inventory_value", "on_order_value",
 
 
 def kpi_base(
-    features: pd.DataFrame, segments: np.ndarray, service: pd.DataFrame, policy: PolicyTable
+    features: pd.DataFrame,
+    segments: np.ndarray,
+    service: pd.DataFrame | pa.Table,
+    policy: PolicyTable,
 ) -> pd.DataFrame:
     """One row per SKU of the feature table with its segment, money (revenue, margin, cost of
     goods, inventory and on-order value at cost, annual carrying cost at the segment policy's
-    holding rate) and the service counts (0 where the SKU had no order line)."""
-    base = pd.DataFrame({"sku": features["sku"].to_numpy(), "segment": np.asarray(segments)})
+    holding rate) and the service counts (0 where the SKU had no order line). ``service``:
+    :func:`segstudio.perform.io.sku_service`, as a frame or as the Arrow table it is read as."""
+    sku = features["sku"].to_numpy()
+    segment = np.asarray(segments)
     revenue = features["revenue"].fillna(0.0).to_numpy(dtype=float)
     qty = features["quantity"].fillna(0.0).to_numpy(dtype=float)
     unit_cost = features["unit_cost"].to_numpy(dtype=float)
     margin = features["margin"].to_numpy(dtype=float)
     cogs = np.where(np.isfinite(margin), revenue - margin, qty * unit_cost)
-    base["revenue"] = revenue
-    base["cogs"] = np.where(np.isfinite(cogs), cogs, np.nan)
-    base["margin"] = revenue - base["cogs"].to_numpy()
-    base["inventory_value"] = features["inventory_value"].fillna(0.0).to_numpy(dtype=float)
+    cogs = np.where(np.isfinite(cogs), cogs, np.nan)
+    inventory_value = features["inventory_value"].fillna(0.0).to_numpy(dtype=float)
     on_order = features["on_order"].to_numpy(dtype=float) if "on_order" in features else 0.0
-    base["on_order_value"] = np.nan_to_num(on_order * unit_cost)
-    codes, labels = pd.factorize(base["segment"])
+    codes, labels = pd.factorize(segment)
     rates = np.array([policy.for_segment(str(s)).holding_rate for s in labels], dtype=float)
-    base["carrying_cost"] = base["inventory_value"].to_numpy() * rates[codes]
-    idx = pd.Index(service["sku"]).get_indexer(base["sku"])
+    columns: dict[str, np.ndarray] = {
+        "sku": sku,
+        "segment": segment,
+        "revenue": revenue,
+        "cogs": cogs,
+        "margin": revenue - cogs,
+        "inventory_value": inventory_value,
+        "on_order_value": np.nan_to_num(on_order * unit_cost),
+        "carrying_cost": inventory_value * rates[codes],
+    }
+    idx = _positions(service["sku"], sku)
     found = idx >= 0
     for col in _SERVICE_SUMS:
-        values = np.zeros(len(base))
-        values[found] = service[col].to_numpy(dtype=float)[idx[found]]
-        base[col] = values
-    return base
+        values = np.zeros(len(sku))
+        values[found] = _floats(service[col])[idx[found]]
+        columns[col] = values
+    return pd.DataFrame(columns)  # one frame at once: no block per added column
+
+
+_Keys: TypeAlias = "pd.Series | pa.ChunkedArray | np.ndarray"
+
+
+def _positions(keys: _Keys, of: _Keys) -> np.ndarray:
+    """Each of ``of``'s positions in ``keys`` (-1 where absent; the first match): what
+    ``pd.Index(keys).get_indexer(of)`` gives for unique keys, by one Arrow hash lookup."""
+
+    def strings(a: _Keys) -> pa.Array | pa.ChunkedArray:
+        if isinstance(a, pa.ChunkedArray | pa.Array):
+            return a.cast(pa.string())
+        return pa.array(np.asarray(a, dtype=object), type=pa.string())
+
+    found = pc.index_in(strings(of), value_set=strings(keys))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _floats(a: pd.Series | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(a, pa.ChunkedArray):
+        return pc.fill_null(a.cast(pa.float64()), np.nan).to_numpy()
+    return a.to_numpy(dtype=float)
 
 
 def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -> pd.DataFrame:
@@ -186,8 +219,16 @@ def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -
         "carrying_cost",
         *_SERVICE_SUMS,
     ]
-    grouped = base.groupby("segment", sort=True)[cols].sum(min_count=1)
-    grouped.insert(0, "skus", base.groupby("segment", sort=True).size())
+    # Grouped by integer codes, not the segment strings: the same sums (pandas' own, row order
+    # kept) without hashing a million strings twice.
+    codes, labels = pd.factorize(base["segment"], sort=True)
+    have = codes >= 0  # a missing segment is in no group, as groupby drops it
+    values = base[cols]
+    if not have.all():
+        values, codes = values[have], codes[have]
+    grouped = values.groupby(codes, sort=True).sum(min_count=1)
+    grouped.insert(0, "skus", np.bincount(codes, minlength=len(labels))[grouped.index])
+    grouped.index = pd.Index(labels[grouped.index], name="segment")
     if segment_order is not None:
         grouped = grouped.reindex([s for s in segment_order if s in grouped.index])
     total = base[cols].sum(min_count=1).to_frame().T
@@ -505,27 +546,48 @@ def prepare_quarters(quarters: pd.DataFrame | pa.Table, sku: np.ndarray) -> Quar
     :func:`sku_quarters`) for the SKUs of ``sku`` (the portfolio's order), coded."""
     if isinstance(quarters, pd.DataFrame):
         quarters = pa.Table.from_pandas(quarters, preserve_index=False)
-    skus = pa.array(np.asarray(sku, dtype=object), type=pa.string())
-    found = pc.index_in(quarters.column("sku").cast(pa.string()), value_set=skus)
-    pos = found.fill_null(-1).to_numpy().astype(np.int64)  # the first match, as get_indexer
+    pos = _positions(np.asarray(sku, dtype=object), quarters.column("sku"))
     keep = pos >= 0
-    days = quarters.column("quarter").cast(pa.date32()).cast(pa.int32()).to_numpy()[keep]
-    codes, uniques = pd.factorize(days, sort=True)
+    every = bool(keep.all())
+    days = _int_days(quarters.column("quarter"))
+    codes, uniques = _ranks(days if every else days[keep])
     first = pc.min(quarters.column("first_day").cast(pa.date32())).as_py()
 
-    kept = quarters.select(list(_TREND_SUMS)).filter(pa.array(keep)).combine_chunks()
-
     def sums(c: str) -> np.ndarray:  # a null (no such line) adds nothing, as a NaN would not
-        v = pc.fill_null(kept.column(c).cast(pa.float64()), 0.0).to_numpy()
-        return np.nan_to_num(v)
+        col = quarters.column(c).cast(pa.float64())
+        v = (pc.fill_null(col, 0.0) if col.null_count else col).to_numpy()  # no copy: 1 chunk
+        if not np.isfinite(v).all():
+            v = np.nan_to_num(v)
+        return v if every else v[keep]
 
     return Quarters(
-        pos=pos[keep],
-        quarter=codes.astype(np.int64),
+        pos=pos if every else pos[keep],
+        quarter=codes,
         starts=tuple(_EPOCH + dt.timedelta(days=int(d)) for d in uniques),
         sums={c: sums(c) for c in _TREND_SUMS},
         first_day=first,
     )
+
+
+def _int_days(dates: pa.ChunkedArray) -> np.ndarray:
+    return dates.cast(pa.date32()).cast(pa.int32()).to_numpy()
+
+
+_DENSE_DAYS = 1 << 21  # a span of days (5,700 years) small enough to rank by a lookup table
+
+
+def _ranks(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(days, sort=True)`` (each value's rank among the distinct values, and
+    those values) by a table over the span of days instead of a hash of every row."""
+    if len(days) == 0 or int(days.max()) - int(days.min()) >= _DENSE_DAYS:
+        codes, uniques = pd.factorize(days, sort=True)
+        return codes.astype(np.int64), np.asarray(uniques)
+    low = int(days.min())
+    offset = days.astype(np.int64) - low
+    seen = np.zeros(int(offset.max()) + 1, dtype=bool)
+    seen[offset] = True
+    rank = np.cumsum(seen) - 1
+    return rank[offset].astype(np.int64), np.flatnonzero(seen) + low
 
 
 def quarterly_trend(

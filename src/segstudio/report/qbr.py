@@ -61,7 +61,7 @@ class QbrData:
     scorecard: Scorecard
     base: pd.DataFrame
     curves: pd.DataFrame
-    quarters: kpis.Quarters
+    trend: pd.DataFrame  # kpis.quarterly_trend of the segmentation
     suppliers: suppliers.SupplierPerformance | None = None
     health_skus: pd.DataFrame | None = None
     health_settings: health.HealthSettings = field(default_factory=health.HealthSettings)
@@ -324,9 +324,7 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
     out = {
         "scorecard": d.scorecard.long,
         "balanced": d.balanced,
-        "trend_by_quarter": kpis.quarterly_trend(
-            d.quarters, d.segmentation.segment, d.scorecard.columns, d.window.last_day
-        ),
+        "trend_by_quarter": d.trend,
         "segment_matrix": matrix(d.portfolio, d.segmentation),
         "policy_by_segment": segment_summary(d.policies),
         "tradeoff_curves": d.curves,
@@ -405,10 +403,14 @@ def gather(
     p, s = segment_skus(ws, rules)
     rules = s.rules
     has_stock = ws.table_counts().get("inventory", 0) > 0
+    # The official segmentation's trend is stored at the load; any other is summed here.
+    trend = perform_io.stored_trend(
+        ws, perform_io.trend_key(s.codes, s.labels, rules.weeks, sorted(rules.exclude))
+    )
     with ws.connect() as con:  # the reads; the maths below runs with the file closed
         window = analysis_window(con, FeatureSettings(weeks=rules.weeks))
-        service = perform_io.sku_service(con, window)
-        sku_quarters = perform_io.sku_quarters_table(con)
+        service = perform_io.sku_service_table(con, window)
+        sku_quarters = perform_io.sku_quarters_table(con) if trend is None else None
         ageing = health.read_ageing(con, settings) if has_stock else None
     inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
     pol = policies_from_inputs(inputs, s.segment, rules.policy)
@@ -424,8 +426,10 @@ def gather(
         s.present_labels(),
     )
     crv = curves(inputs, s.segment, rules.policy)
-    quarters = kpis.prepare_quarters(sku_quarters, p.sku)
-    data = QbrData(p, window, s, rules, pol, sc, base, crv, quarters, health_settings=settings)
+    if sku_quarters is not None:
+        quarters = kpis.prepare_quarters(sku_quarters, p.sku)
+        trend = kpis.quarterly_trend(quarters, s.segment, sc.columns, window.last_day)
+    data = QbrData(p, window, s, rules, pol, sc, base, crv, trend, health_settings=settings)
     return attach_operations(
         data,
         suppliers.receipt_aggregates(ws),

@@ -11,7 +11,7 @@ from segstudio.report.qbr import QbrData, attach_operations
 from . import ops_state
 from .ops_settings import health_settings, supplier_settings
 from .policy_state import curve_table
-from .scorecard_state import quarters, score_context
+from .scorecard_state import score_context, trend_table
 from .state import get_workspace
 
 
@@ -30,7 +30,7 @@ def qbr_data() -> QbrData | None:
         s.scorecard,
         s.base,
         curve_table(ctx, ctx.rules.policy),
-        quarters(ctx),
+        trend_table(ctx, s.columns),
         health_settings=health_settings(),  # as set on the Inventory health page
     )
     ageing = ops_state.ageing(ctx, data.health_settings.age_edges_days)

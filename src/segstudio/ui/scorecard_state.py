@@ -1,5 +1,6 @@
 """State of the Scorecard and QBR pages: the per-SKU service counts and the quarterly table
-(SQL once per data load and window), and the scorecard of the sliders' segmentation."""
+(SQL once per data load and window), and the scorecard and trend of the sliders'
+segmentation."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from segstudio.config.kpi_targets import KpiTargets
@@ -20,11 +22,13 @@ from .policy_state import Context, context, policies, signature
 from .state import get_workspace
 
 
-@st.cache_data(max_entries=4, show_spinner="Counting order lines per SKU...")
-def _service(path: str, version: int, window: Window) -> pd.DataFrame:
+@st.cache_resource(max_entries=4, show_spinner="Counting order lines per SKU...")
+def _service(path: str, version: int, window: Window) -> pa.Table:
+    # Shared and read only (an Arrow table cannot be changed): no copy of a million rows per
+    # rerun, as st.cache_data would make.
     ws = get_workspace()
     with ws.connect() as con:
-        return perform_io.sku_service(con, window)
+        return perform_io.sku_service_table(con, window)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Summing sales by quarter...")
@@ -48,6 +52,28 @@ def quarters(ctx: Context) -> kpis.Quarters:
         tuple(sorted(ctx.rules.exclude)),
         ctx.portfolio.sku,
     )
+
+
+@st.cache_data(max_entries=8, show_spinner="Summing sales by quarter...")
+def _trend(
+    path: str, version: int, key: str, _ctx: Context, _columns: kpis.ServiceColumns
+) -> pd.DataFrame:
+    # ``key`` (:func:`perform_io.trend_key`) names the segments and the portfolio; the
+    # official segmentation's trend was stored at the load.
+    stored = perform_io.stored_trend(get_workspace(), key)
+    if stored is not None:
+        return stored
+    return kpis.quarterly_trend(quarters(_ctx), _ctx.segments, _columns, _ctx.window.last_day)
+
+
+def trend_table(ctx: Context, columns: kpis.ServiceColumns) -> pd.DataFrame:
+    """The quarterly trend of the sliders' segments (:func:`kpis.quarterly_trend`), once per
+    segmentation and data version."""
+    ws = get_workspace()
+    key = perform_io.trend_key(
+        ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules.weeks, sorted(ctx.rules.exclude)
+    )
+    return _trend(str(ws.path), ws.version(), key, ctx, columns)
 
 
 @dataclass

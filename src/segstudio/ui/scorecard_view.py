@@ -20,10 +20,10 @@ from .guard import no_sales
 from .policy_state import signature
 from .scorecard_state import (
     ScoreContext,
-    quarters,
     score_context,
     set_targets,
     simulated_summary,
+    trend_table,
 )
 from .seg_state import official
 from .state import get_workspace
@@ -176,7 +176,7 @@ def _balanced_tab(s: ScoreContext) -> None:
 
 
 def _trend_tab(s: ScoreContext) -> None:
-    trend = kpis.quarterly_trend(quarters(s.ctx), s.ctx.segments, s.columns, s.ctx.window.last_day)
+    trend = trend_table(s.ctx, s.columns)
     c1, c2 = st.columns([1, 3])
     measure = c1.selectbox(
         "Measure",
