@@ -327,9 +327,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
             _refuse_demo_mix(ws, list(files))
         load_id, reports = ws.load(sources, mappings, args.user or default_user())
         note = store_after_load(ws, pages=False)  # the feature table, once per load
+        overlap = ws.overlap_warnings()  # on the held connection: no second open of the file
     if note:
         print(f"segstudio load: note: {note}", file=sys.stderr)
-    overlap = Workspace(args.workspace).overlap_warnings()
     if args.rejects:
         import pandas as pd
 

@@ -11,6 +11,11 @@ SALES_DATES = "SELECT date FROM sales GROUP BY date ORDER BY date"
 """The distinct sale dates (a few hundred): the window and the file's bucketing come from them."""
 
 
+_VALUED_BY_LINE = "(s.revenue IS NOT NULL OR s.unit_price IS NOT NULL) AND s.unit_cost IS NOT NULL"
+_NEEDS_FALLBACK = "(s.revenue IS NULL AND s.unit_price IS NULL) OR s.unit_cost IS NULL"
+"""Lines whose revenue and cost need nothing but their own columns, and the others."""
+
+
 def valued_lines_ctes(
     sku_sets: tuple[str, ...] = ("sales_history", "products", "inventory"),
 ) -> str:
@@ -47,11 +52,19 @@ def valued_lines_ctes(
         LEFT JOIN inv_value iv USING (sku)
     ),
     valued_lines AS NOT MATERIALIZED (
+        -- Lines with their own revenue or price and cost need no fallback: only the others
+        -- are joined to sku_value (DuckDB's column statistics drop the empty half at once).
+        SELECT s.*, coalesce(s.revenue, s.quantity * s.unit_price) AS line_revenue,
+               s.quantity * s.unit_cost AS line_cost
+        FROM sales s
+        WHERE {_VALUED_BY_LINE}
+        UNION ALL
         SELECT s.*,
                coalesce(s.revenue, s.quantity * s.unit_price, s.quantity * sv.unit_price)
                    AS line_revenue,
                s.quantity * coalesce(s.unit_cost, sv.unit_cost) AS line_cost
         FROM sales s LEFT JOIN sku_value sv USING (sku)
+        WHERE {_NEEDS_FALLBACK}
     )"""
 
 
@@ -112,7 +125,7 @@ def features_sql(period: str, net_returns: bool = True, n_periods: int | None = 
     lines AS NOT MATERIALIZED (
         SELECT sku, date, quantity AS qty, line_revenue AS rev, line_cost AS cost, customer
         FROM valued_lines
-        WHERE date >= $win_start::DATE AND date < $win_end::DATE + {step}
+        WHERE date >= $win_start::DATE AND date < CAST($win_end::DATE + {step} AS DATE)
     ),
     by_sku AS (
         -- One pass per SKU: volumes, and the demand statistics as if each line were its

@@ -193,6 +193,7 @@ def _build(
     positional = staged.row_expr != "__row"
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
+        con.execute(q.FAST_WRITE_COMPRESSION)
         con.execute(
             q.build_parsed(
                 parsed,
@@ -210,6 +211,7 @@ def _build(
         raise UnusableFileError(f"{staged.label}: cannot be read ({_first_line(exc)})") from exc
     finally:
         con.execute("SET preserve_insertion_order = true")
+        con.execute(q.DEFAULT_COMPRESSION)
     if check_typed:
         numbers = [f for f in plan.trusted if plan.exprs[f][2] == "number"]
         dates = [f for f in plan.trusted if plan.exprs[f][2] == "date"]
