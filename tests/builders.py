@@ -86,11 +86,14 @@ def load_texts(folder: Path, **texts: str) -> tuple[Workspace, dict]:
 
 
 def build_priced_workspace(
-    ws_path: Path, files_dir: Path, skus: int = 120, weeks: int = 40
+    ws_path: Path, files_dir: Path, skus: int = 120, weeks: int = 40, stock: bool = False
 ) -> Path:
     """A transactions extract as public retail data comes (the UCI Online Retail layout): the
     demo's sales with sku, date, quantity, unit price, customer and order only (no unit cost,
-    no shipped quantities), and no inventory, receipts or products."""
+    no shipped quantities), and no receipts or products. No inventory either, unless
+    ``stock``: then the demo's inventory snapshot without its unit_cost
+    (``files_dir/priced_inventory.csv``: sku, location, on_hand, snapshot_date,
+    receipt_date)."""
     import pandas as pd
 
     from segstudio.ingest.demo import generate_demo
@@ -99,6 +102,44 @@ def build_priced_workspace(
     sales = pd.read_csv(paths["sales"], dtype=str)
     keep = ["sku", "order_date", "quantity", "unit_price", "customer", "order_id"]
     sales[keep].to_csv(files_dir / "priced_sales.csv", index=False)
+    files = {"sales": SourceFile(files_dir / "priced_sales.csv")}
+    if stock:
+        inventory = pd.read_csv(paths["inventory"], dtype=str)
+        cols = ["sku", "location", "on_hand", "snapshot_date", "receipt_date"]
+        inventory[cols].to_csv(files_dir / "priced_inventory.csv", index=False)
+        files["inventory"] = SourceFile(files_dir / "priced_inventory.csv")
     with Workspace(ws_path) as ws:
-        ws.load({"sales": SourceFile(files_dir / "priced_sales.csv")})
+        ws.load(files)
     return ws_path
+
+
+def build_returns_workspace(folder: Path, small_skus: int = 1_050) -> Path:
+    """Weekly sales of 12 weeks with SKUs whose returns outweigh their sales: 10 big steady
+    SKUs (class A), ``small_skus`` small steady ones (C, X: one segment of over a thousand
+    SKUs), 20 small sporadic ones (C, Z) and 5 sporadic ones whose returns exceed their sales
+    (net revenue below 0, in that CZ segment too: its net revenue is 0)."""
+    rows: list[dict] = []
+
+    def line(sku: str, week: int, qty: int, price: float) -> None:
+        rows.append(
+            {
+                "sku": sku,
+                "date": MON + dt.timedelta(weeks=week),
+                "quantity": qty,
+                "unit_price": price,
+            }
+        )
+
+    for i in range(10):
+        for w in range(12):
+            line(f"A{i:03d}", w, 100 + (w % 3), 50.0)
+    for i in range(small_skus):
+        for w in range(12):
+            line(f"C{i:04d}", w, 1, 1.0)
+    for i in range(20):
+        for w in (0, 5, 9):
+            line(f"Z{i:03d}", w, 1 + 3 * (w == 9), 20.0)
+    for i in range(5):  # 20 sold, 500 returned: -480 each, as much as the Z SKUs' 2,400
+        line(f"R{i:03d}", 0, 2, 10.0)
+        line(f"R{i:03d}", 6, -50, 10.0)
+    return build_workspace(folder, sales=rows)

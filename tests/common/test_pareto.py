@@ -9,9 +9,11 @@ import doctest
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from segstudio.common import fmt, numeric, pareto
-from segstudio.common.pareto import share_before
+from segstudio.common.pareto import group_shares, share_before
 from segstudio.segment.segmentation import AbcOrder
 
 # Heizer & Render, Operations Management, the "Silicon Chips" ABC example: annual dollar
@@ -57,6 +59,36 @@ def test_abc_order_is_the_shared_share_before() -> None:
     before, order = share_before(values, keys)
     np.testing.assert_array_equal(o.share_before, before)
     np.testing.assert_array_equal(o.order, order)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-1e6, 1e6, allow_nan=False) | st.just(float("nan")),
+            st.integers(0, 4),
+        ),
+        max_size=40,
+    )
+)
+def test_a_groups_share_is_its_positive_part_of_the_abc_total(items) -> None:
+    values = np.array([v for v, _ in items], dtype=float)
+    codes = np.array([c for _, c in items], dtype=np.int64)
+    shares = group_shares(values, codes, 5)
+    before, _ = share_before(values, np.arange(len(values)))
+    positive = [v for v in values if v > 0]
+    if not positive:  # nothing positive: no share at all, as share_before
+        assert np.isnan(shares).all() and np.isnan(before).all()
+        return
+    total = sum(positive)
+    for g in range(5):  # by hand: the group's positive values / every positive value
+        own = sum(v for v, c in zip(values, codes, strict=True) if c == g and v > 0)
+        assert shares[g] == pytest.approx(own / total, rel=1e-9, abs=1e-12)
+    assert (shares >= 0).all() and shares.sum() == pytest.approx(1.0)
+    # The same total as the ABC ranking's: the top item's share is what the next one has before.
+    if len(positive) > 1:
+        top = int(np.nanargmax(values))
+        ahead = [i for i in np.argsort(before) if values[i] > 0 and i != top]
+        assert before[ahead[0]] == pytest.approx(values[top] / total, rel=1e-9)
 
 
 @pytest.mark.parametrize("module", [fmt, numeric, pareto], ids=lambda m: m.__name__)

@@ -38,6 +38,8 @@ from segstudio.perform.health import (
     read_ageing,
     segment_health,
     sku_health,
+    stock_valuation,
+    value_unmeasured,
 )
 from segstudio.policy.sku import compute_policies
 from tests.builders import build_workspace
@@ -589,3 +591,42 @@ def test_act_on_first_is_sorted_by_value_at_risk(p, basis) -> None:
     risk = act["value_at_risk"].to_numpy()
     assert (np.diff(risk) <= 0).all()
     assert set(act["reason"]) <= {"obsolete", "aged", "excess"}
+
+
+def test_stock_without_a_unit_cost_is_valued_at_the_unit_price(tmp_path: Path) -> None:
+    # P: priced sales, stock without a cost: 10 units x 3.0. K: the inventory row's own cost
+    # (2.0) wins over its price. Q: neither a cost nor a price: left out, counted as uncosted.
+    sales = []
+    for i in range(4):
+        sales += [
+            {"sku": "P", "date": wk(i), "quantity": 2, "unit_price": 3.0},
+            {"sku": "K", "date": wk(i), "quantity": 1, "unit_price": 9.0},
+            {"sku": "Q", "date": wk(i), "quantity": 1, "unit_price": None},
+        ]
+    inventory = [_stock("P", "L1", 10), _stock("K", "L1", 5, 2.0), _stock("Q", "L1", 4)]
+    with Workspace(_load(tmp_path, sales=sales, inventory=inventory)) as ws:
+        features, window = compute_features(ws.con, FeatureSettings())
+        ageing = read_ageing(ws.con)
+    segments = np.array(["S"] * len(features), dtype=object)
+    h = sku_health(features, segments, ageing, window.last_day, COVER).set_index("sku")
+    assert h.loc["P", "value"] == approx(30) and h.loc["P", "valued_at"] == "price"
+    assert h.loc["K", "value"] == approx(10) and h.loc["K", "valued_at"] == "cost"
+    assert h.loc["Q", "value"] == 0 and h.loc["Q", "uncosted_units"] == 4
+    assert h.loc["Q", "valued_at"] == "none"
+    valued = stock_valuation(h)
+    assert (valued.at_cost, valued.at_price, valued.unvalued) == (1, 1, 1)
+    assert valued.label.startswith("at cost, else price (1 SKU of 3 have no unit cost)")
+    assert value_unmeasured(h) == ""
+
+
+def test_without_cost_or_price_the_message_says_which_columns_would_value_the_stock(
+    tmp_path: Path,
+) -> None:
+    sales = [{"sku": "Q", "date": wk(i), "quantity": 1} for i in range(4)]
+    with Workspace(_load(tmp_path, sales=sales, inventory=[_stock("Q", "L1", 4)])) as ws:
+        features, window = compute_features(ws.con, FeatureSettings())
+        ageing = read_ageing(ws.con)
+    h = sku_health(features, np.array(["S"]), ageing, window.last_day, COVER)
+    said = value_unmeasured(h)
+    assert "unit_cost" in said and "unit price" in said and "unit_price" in said
+    assert stock_valuation(h).label == "in units (no unit cost or price in the data)"

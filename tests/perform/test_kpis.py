@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from segstudio.config.kpi_targets import KpiError, KpiTargets
+from segstudio.config.kpi_targets import KPIS, KpiError, KpiTargets
 from segstudio.config.policy_table import PolicyTable, SegmentPolicy
 from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.features.build import FeatureSettings, compute_features
@@ -165,6 +165,18 @@ def test_without_shipped_data_the_cells_name_the_missing_column(tmp_path: Path) 
     for kpi in ("inventory_turns", "days_of_supply", "gmroi"):
         assert long.loc[("S", kpi), "status"] == "n/a"
         assert "no inventory snapshot" in long.loc[("S", kpi), "note"]
+    # No KPI has a value in any row: each is named with why, the same reasons together.
+    missing = kpi_display.unmeasured(sc)
+    assert list(missing) == list(KPIS)
+    assert "shipped_qty" in missing["service_level"] and "on_hand" in missing["gmroi"]
+    (line,) = kpi_display.unmeasured_lines(missing)
+    assert line.startswith("No scorecard: no KPI can be measured from these files.")
+    assert (
+        "Unit fill rate, Line fill rate and Achieved service vs target: needs shipped_qty" in line
+    )
+    assert line.count("needs shipped_qty, which") == 1  # each reason once
+    assert kpi_display.notes(sc, skip=missing) == []  # not said twice
+    assert kpi_display.measured_only(sc.wide("status"), missing).shape == (2, 0)
     ws.close()
 
 
@@ -372,6 +384,16 @@ def test_display_table_shows_value_and_target_with_the_status_beside(
     assert status.loc["S1", "Unit fill rate"] == "red" and status.shape == table.shape
     notes = kpi_display.notes(sc)
     assert any(n.startswith("Forecast accuracy: no forecasts yet") for n in notes)
+    # Only forecast accuracy has no value anywhere: it alone leaves the grid, named.
+    missing = kpi_display.unmeasured(sc)
+    assert list(missing) == ["forecast_accuracy"]
+    assert kpi_display.unmeasured_lines(missing) == (
+        f"Left out of the scorecard, as they cannot be measured: Forecast accuracy: "
+        f"{kpis.NO_FORECASTS}.",
+    )
+    shown = kpi_display.measured_only(table, missing)
+    assert "Forecast accuracy" not in shown and shown.shape == (3, table.shape[1] - 1)
+    assert kpi_display.unmeasured_lines({}) == ()
     ws.close()
 
 

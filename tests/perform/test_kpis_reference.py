@@ -14,8 +14,10 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from segstudio.common.pareto import positive_part
 from segstudio.config.policy_table import PolicyTable, SegmentPolicy
 from segstudio.perform import kpis
+from segstudio.policy.valuation import COST, VALUED_AT, feature_unit_values
 
 SERVICE = (
     "lines",
@@ -44,11 +46,17 @@ def reference_kpi_base(
     margin = features["margin"].to_numpy(dtype=float)
     cogs = np.where(np.isfinite(margin), revenue - margin, qty * unit_cost)
     base["revenue"] = revenue
+    base["positive_revenue"] = positive_part(revenue)
     base["cogs"] = np.where(np.isfinite(cogs), cogs, np.nan)
     base["margin"] = revenue - base["cogs"].to_numpy()
-    base["inventory_value"] = features["inventory_value"].fillna(0.0).to_numpy(dtype=float)
+    unit_value, valued_at = feature_unit_values(features)
+    on_hand = features["on_hand"].to_numpy(dtype=float) if "on_hand" in features else 0.0
+    base["on_hand"] = np.nan_to_num(np.maximum(on_hand, 0.0))
+    base["inventory_value"] = np.nan_to_num(base["on_hand"].to_numpy() * unit_value)
+    base[VALUED_AT] = valued_at
+    base["inventory_at_cost"] = np.where(valued_at == COST, base["inventory_value"].to_numpy(), 0.0)
     on_order = features["on_order"].to_numpy(dtype=float) if "on_order" in features else 0.0
-    base["on_order_value"] = np.nan_to_num(on_order * unit_cost)
+    base["on_order_value"] = np.nan_to_num(on_order * unit_value)
     codes, labels = pd.factorize(base["segment"])
     rates = np.array([policy.for_segment(str(s)).holding_rate for s in labels], dtype=float)
     base["carrying_cost"] = base["inventory_value"].to_numpy() * rates[codes]
@@ -64,9 +72,11 @@ def reference_kpi_base(
 def reference_segment_totals(base: pd.DataFrame, segment_order: list[str] | None) -> pd.DataFrame:
     cols = [
         "revenue",
+        "positive_revenue",
         "margin",
         "cogs",
         "inventory_value",
+        "inventory_at_cost",
         "on_order_value",
         "carrying_cost",
         *SERVICE,
@@ -120,7 +130,7 @@ def portfolios(draw: st.DrawFn) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]
             "quantity": column(),
             "unit_cost": column(),
             "margin": column(),
-            "inventory_value": column(),
+            "on_hand": column(),
         }
     )
     if draw(st.booleans()):

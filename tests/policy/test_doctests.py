@@ -8,12 +8,13 @@ from types import ModuleType
 
 import pytest
 
-from segstudio.policy import formulas
+from segstudio.policy import formulas, valuation
 
 # Each module with docstring examples, and how many examples it has at least: a docstring
 # whose examples vanish fails here instead of passing with nothing run.
 DOCTEST_MODULES: list[tuple[ModuleType, int]] = [
     (formulas, 24),
+    (valuation, 3),
 ]
 
 

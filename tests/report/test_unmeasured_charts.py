@@ -22,7 +22,7 @@ from segstudio.policy.valuation import COST, NONE, PRICE, Valuation, unit_values
 from segstudio.report import qbr
 from segstudio.report.document import Report, Section
 from segstudio.report.render import render
-from tests.builders import build_priced_workspace
+from tests.builders import build_bare_workspace, build_priced_workspace
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +145,73 @@ def test_the_valuation_counts_the_stocked_skus_only() -> None:
         }
     )
     assert valuation(pol) == Valuation(at_cost=0, at_price=2, unvalued=0)
+
+
+# --- the KPI scorecard that cannot measure a KPI --------------------------------------------------
+
+
+def test_a_kpi_scorecard_nothing_can_measure_is_not_a_grey_grid_in_any_format(
+    priced: qbr.QbrData,
+) -> None:
+    section = qbr.story(priced, "scorecard")
+    assert section.figure is None and section.table is None  # no wall of grey "n/a" cells
+    (line,) = section.unmeasured
+    assert "no KPI can be measured" in line
+    for column in ("shipped_qty", "requested_date", "on_hand", "no forecasts yet"):
+        assert column in line
+    report = qbr.build_report(priced)
+    pdf = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(render(report, "pdf"))).pages
+    )
+    assert "no KPI can be measured" in pdf
+    deck = Presentation(io.BytesIO(render(report, "pptx")))
+    texts = [s.text_frame.text for slide in deck.slides for s in slide.shapes if s.has_text_frame]
+    assert any(line in t for t in texts)
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    rows = [[c.value for c in r] for r in book["Contents"].iter_rows()]
+    assert ["Not measured", f"KPI scorecard: {line}", None, None] in rows
+    assert "scorecard" in book.sheetnames  # the long table (targets, notes) stays
+
+
+def test_on_the_demo_only_forecast_accuracy_leaves_the_kpi_grid(
+    demo_workspace_template: Path,
+) -> None:
+    section = qbr.story(qbr.gather(Workspace(demo_workspace_template)), "scorecard")
+    (line,) = section.unmeasured
+    assert line.startswith("Left out of the scorecard") and "Forecast accuracy" in line
+    assert section.figure is not None
+    grid = section.figure.data[0]
+    assert "Forecast accuracy" not in list(grid.x) and "Unit fill rate" in list(grid.x)
+    assert section.table is not None and "Forecast accuracy" not in section.table.columns
+
+
+def test_stock_without_cost_or_price_is_not_an_empty_ageing_chart_in_the_review(
+    tmp_path: Path,
+) -> None:
+    ws = build_bare_workspace(tmp_path / "w.duckdb", tmp_path, skus=60, weeks=30)
+    section = qbr.story(qbr.gather(Workspace(ws)), "health")
+    assert section.figure is None
+    (line,) = section.unmeasured
+    assert "unit_cost" in line and "unit price" in line
+    assert "value cannot be measured" in section.subtitle  # not "0.00 of 0.00 on hand"
+    assert section.table is not None and list(section.table.columns) == [
+        "segment",
+        "skus",
+        "skus_with_stock",
+    ]
+
+
+def test_stock_at_price_reads_so_in_the_reviews_health_story(tmp_path: Path) -> None:
+    ws = build_priced_workspace(tmp_path / "w.duckdb", tmp_path, skus=60, weeks=30, stock=True)
+    data = qbr.gather(Workspace(ws))
+    section = qbr.story(data, "health")
+    assert section.unmeasured == () and section.figure is not None
+    assert section.figure.layout.yaxis.title.text == "Value on hand (at price)"
+    assert any(
+        n.startswith("Stock valued at price (no unit cost in the data)") for n in section.notes
+    )
+    # The balanced scorecard's stock: the same units x unit price as the health story's.
+    balanced = data.balanced.set_index("segment")
+    health_value = float(data.health_skus["value"].sum())
+    assert balanced.loc[kpis.PORTFOLIO, "inventory_value"] == pytest.approx(health_value)

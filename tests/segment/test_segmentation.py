@@ -785,3 +785,24 @@ def test_excluded_skus_take_no_share_of_the_pareto() -> None:
     s = classify(p, Rules(exclude=("POST",)))
     assert list(p.sku) == ["a", "b", "c"]
     assert list(s.classes("abc")) == ["A", "A", "B"]  # shares before: 0, 0.6, 0.9
+
+
+def test_a_segment_with_returns_over_sales_has_one_share_on_revenue() -> None:
+    # "c1" sells, "c2" and "c3" return more than they sell: the C segment nets to 0 revenue,
+    # and its share is that of its positive SKU (methods.md, "A segment's share"), in both
+    # share columns alike.
+    p = _portfolio(
+        [
+            {"sku": "a1", "revenue": 800.0},
+            {"sku": "b1", "revenue": 150.0},
+            {"sku": "c1", "revenue": 50.0},
+            {"sku": "c2", "revenue": -30.0},
+            {"sku": "c3", "revenue": -20.0},
+        ]
+    )
+    s = classify(p, Rules(criteria=("abc",)))
+    m = matrix(p, s).set_index("segment")
+    assert m.loc["C", "revenue"] == 0.0
+    assert m["revenue_share"].to_dict() == pytest.approx({"A": 0.8, "B": 0.15, "C": 0.05})
+    np.testing.assert_array_equal(m["revenue_share"], m["measure_share"])
+    assert m["revenue_share"].sum() == pytest.approx(1.0)

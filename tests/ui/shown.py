@@ -1,7 +1,7 @@
 """What a page shows, as the reader sees it: every text, metric and table cell of an AppTest run
 (tables as the browser draws them: a Styler's formatted cells, else the raw values as Streamlit
 writes them, a missing one as "None" in either case), and the ways a shown figure can read
-wrong."""
+wrong (a table's count without its thousands separators among them)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ BAD = {
 # A metric that would not fit: a figure of a million or more written out in full.
 LONG_FIGURE = re.compile(r"\d{1,3}(?:,\d{3}){2,}|\d{7,}")
 METRIC_MAX_CHARS = 22
+# A table's figure of four digits or more without its thousands separators ("2034" for 2,034).
+# Only cells whose value is a number are checked: codes (SKUs, customers, raw values quoted from
+# a file) stay text, and a column named as an identifier or a year is not a figure.
+UNSEPARATED = re.compile(r"^-?\d{4,}(?:\.\d+)?$")
+NOT_A_FIGURE = re.compile(r"(?:^|_)(?:year|id|code|load|row)$")
 
 
 def table_cells(element) -> pd.DataFrame:
@@ -67,17 +72,41 @@ def displayed(at: AppTest) -> Iterator[tuple[str, str]]:
                 yield f"metric {node.label} delta", str(node.proto.delta)
             if node.proto.help:
                 yield f"metric {node.label} help", str(node.proto.help)
-        elif kind in ("arrow_data_frame", "arrow_table"):
-            cells = table_cells(node) if kind == "arrow_data_frame" else _static(node)
-            name = f"table {getattr(node, 'key', None) or ''}"
-            for col in cells.columns:
-                for value in cells[col].tolist():
-                    yield f"{name} [{col}]", str(value)
+    for where, _, shown in table_columns(at):
+        for value in shown.tolist():
+            yield where, str(value)
 
 
-def _static(node) -> pd.DataFrame:
-    raw = node.value
-    return raw.reset_index().astype(object).where(raw.reset_index().notna(), "None").astype(str)
+def table_columns(at: AppTest) -> Iterator[tuple[str, pd.Series, pd.Series]]:
+    """(where, raw values, shown text) for each column of each table the run shows."""
+    for node in at._tree:  # noqa: SLF001 - the whole tree, tabs and expanders included
+        kind = getattr(node, "type", None)
+        if kind not in ("arrow_data_frame", "arrow_table"):
+            continue
+        if kind == "arrow_data_frame":
+            raw, cells = node.value, table_cells(node)
+        else:
+            raw = node.value.reset_index()
+            cells = raw.astype(object).where(raw.notna(), "None").astype(str)
+        name = f"table {getattr(node, 'key', None) or ''}"
+        for j, col in enumerate(cells.columns):
+            values = raw.iloc[:, j] if raw.shape == cells.shape else cells.iloc[:, j]
+            yield f"{name} [{col}]", values, cells.iloc[:, j]
+
+
+def unseparated(at: AppTest) -> list[str]:
+    """Each table cell holding a number of four digits or more shown without its thousands
+    separators, with where it is (:data:`UNSEPARATED`)."""
+    found = []
+    for where, raw, shown in table_columns(at):
+        column = where.rsplit("[", 1)[-1].rstrip("]").strip().lower().replace(" ", "_")
+        numeric = pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw)
+        if not numeric or NOT_A_FIGURE.search(column):
+            continue
+        found += [
+            f"{where}: no thousands separator in {t!r}" for t in shown if UNSEPARATED.match(t)
+        ]
+    return found
 
 
 def problems(at: AppTest, skip: tuple[str, ...] = ()) -> list[str]:
@@ -93,7 +122,7 @@ def problems(at: AppTest, skip: tuple[str, ...] = ()) -> list[str]:
         value = where.startswith("metric ") and not where.endswith(("delta", "help"))
         if value and (LONG_FIGURE.search(text) or len(text) > METRIC_MAX_CHARS):
             found.append(f"{where}: does not fit a metric: {text!r}")
-    return found
+    return found + unseparated(at)
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -52,7 +52,7 @@ KPIS: dict[str, Kpi] = {
             "ratio",
             True,
             4.0,
-            "annualised cost of goods sold / inventory value",
+            "annualised cost of goods sold / inventory value at cost",
         ),
         Kpi(
             "days_of_supply",
@@ -60,7 +60,7 @@ KPIS: dict[str, Kpi] = {
             "days",
             False,
             90.0,
-            "inventory value / average daily cost of goods sold",
+            "inventory value at cost / average daily cost of goods sold",
         ),
         Kpi(
             "gmroi",

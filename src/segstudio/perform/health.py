@@ -24,6 +24,14 @@ from segstudio.common.numeric import safe_divide
 from segstudio.errors import SegStudioError
 from segstudio.ingest.store import stored_or_query
 from segstudio.perform import sql as q
+from segstudio.policy.valuation import (
+    COST,
+    NONE,
+    VALUED_AT,
+    Valuation,
+    counted,
+    feature_unit_values,
+)
 
 __all__ = [
     "ACT_ON_FIRST_COLUMNS",
@@ -46,6 +54,7 @@ __all__ = [
     "read_ageing",
     "segment_health",
     "sku_health",
+    "stock_valuation",
     "value_unmeasured",
 ]
 
@@ -158,7 +167,8 @@ AGEING_COLUMNS: dict[str, str] = {
     "sku": "Product code (one row per SKU of the inventory snapshot)",
     "units_<bucket>": "Units on hand whose age falls in the bucket (negative rows count as 0)",
     "value_<bucket>": "Their value at the inventory row's unit_cost, for rows that have one",
-    "uncosted_<bucket>": "Units in the bucket from rows without a unit_cost",
+    "uncosted_<bucket>": "Units in the bucket from rows without a unit_cost (valued later at "
+    "the SKU's unit value: policy.valuation)",
 }
 
 
@@ -208,7 +218,8 @@ SKU_HEALTH_COLUMNS: dict[str, str] = {
     "sku": "Product code",
     "segment": "Segment under the rules",
     "on_hand": "Units on hand, all locations (negative rows count as 0)",
-    "value": "Value on hand: inventory unit cost, else the feature table's",
+    "value": "Value on hand: the inventory row's unit cost, else the SKU's unit value "
+    "(its unit cost, else its unit price: policy.valuation)",
     "units_<bucket>": "Units per ageing bucket (one column per bucket, unknown last)",
     "value_<bucket>": "Value per ageing bucket; the buckets sum to value",
     "aged_units": "Units in the oldest dated bucket (default over 365 days)",
@@ -223,7 +234,9 @@ SKU_HEALTH_COLUMNS: dict[str, str] = {
     "write_down_exposure": "Value x the highest write-down rate of each unit's categories",
     "value_at_risk": "Value of the units that are obsolete, aged or excess (each once)",
     "reason": "obsolete, aged, excess, healthy or no stock (REASONS)",
-    "uncosted_units": "Units valued at 0: no cost in the inventory nor the feature table",
+    "uncosted_units": "Units valued at 0: neither a unit cost nor a unit price anywhere",
+    "valued_at": "What the units without an inventory unit_cost are valued at: cost, price "
+    "or none (cost when every row has its own)",
 }
 
 
@@ -304,10 +317,12 @@ def sku_health(
     if not aligned:
         ageing = align_ageing(ageing, skus)
     units, costed, uncosted = _matrices(ageing, keys)  # rows: buckets
-    cost = _col(features, "unit_cost")
-    cost = np.where(cost >= 0, cost, np.nan)
-    no_cost = np.isnan(cost)
-    value_b = costed + uncosted * np.where(no_cost, 0.0, cost)
+    # Units of rows without their own unit_cost take the SKU's unit value (the one rule of
+    # policy.valuation: its unit cost, else its unit price, else none).
+    unit_value, sku_at = feature_unit_values(features)
+    no_value = sku_at == NONE
+    value_b = costed + uncosted * np.where(no_value, 0.0, unit_value)
+    uncosted_units = uncosted.sum(axis=0)
     on_hand = units.sum(axis=0)
     value = value_b.sum(axis=0)
 
@@ -387,7 +402,8 @@ def sku_health(
             "write_down_exposure": exposure,
             "value_at_risk": at_risk,
             "reason": reason,
-            "uncosted_units": np.where(no_cost, uncosted.sum(axis=0), 0.0),
+            "uncosted_units": np.where(no_value, uncosted_units, 0.0),
+            VALUED_AT: np.where(uncosted_units > 0, sku_at, COST).astype(object),
         }
     )
     return pd.DataFrame(out, copy=False)
@@ -453,17 +469,25 @@ def headline(skus: pd.DataFrame) -> dict[str, float]:
     return out
 
 
+def stock_valuation(skus: pd.DataFrame) -> Valuation:
+    """What the stock on hand of ``skus`` (:func:`sku_health`) is valued at, over the SKUs with
+    stock: :attr:`Valuation.label` says it on the page and in the review."""
+    stocked = pd.to_numeric(skus["on_hand"], errors="coerce").fillna(0).to_numpy() > 0
+    return counted(skus[VALUED_AT].to_numpy(object)[stocked])
+
+
 def value_unmeasured(skus: pd.DataFrame) -> str:
     """Why the stock's value, and so its excess, obsolete and write-down value, cannot be
-    measured ("" when it can): units on hand but no unit cost for any of them."""
+    measured ("" when it can): units on hand but neither a unit cost nor a unit price for
+    any of them (policy.valuation)."""
     units = pd.to_numeric(skus["on_hand"], errors="coerce").fillna(0)
     value = pd.to_numeric(skus["value"], errors="coerce").fillna(0)
     if not (units > 0).any() or (value[units > 0] > 0).any():
         return ""
     return (
-        "the stock on hand has no value: no unit_cost for any SKU in stock (the inventory, "
-        "sales or products file can give it, or unit_price as a fallback), so excess, "
-        "obsolete and write-down value cannot be measured"
+        "the stock on hand has no value: no SKU in stock has a unit_cost (the inventory, "
+        "sales or products file can give it) or a unit price (revenue or unit_price in the "
+        "sales file), so excess, obsolete and write-down value cannot be measured"
     )
 
 

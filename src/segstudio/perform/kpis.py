@@ -9,8 +9,11 @@ Definitions (methods.md, "KPIs"):
   file's ``shipped_qty`` (and ``requested_date``, ``ship_date`` for OTIF); the ordered
   quantity is ``ordered_qty`` where mapped, else the line's quantity. Without those columns
   the cell says which column is missing.
-- inventory turns = annualised cost of goods sold / average inventory value. One inventory
-  snapshot is loaded, so the average inventory is that snapshot (at cost).
+- inventory turns = annualised cost of goods sold / average inventory value at cost. One
+  inventory snapshot is loaded, so the average inventory is that snapshot. Turns, days of
+  supply and GMROI hold cost against cost: they count the stock of SKUs with a unit cost.
+  The balanced scorecard's inventory value, carrying cost and working capital value the stock
+  by the one rule of :mod:`segstudio.policy.valuation` (cost, else price).
 - days of supply of a segment = inventory value / average daily cost of goods sold: the
   value-weighted form of on hand / average daily demand (= 365.25 / turns).
 - GMROI = annualised gross margin / average inventory cost.
@@ -35,10 +38,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from segstudio.common import fmt
 from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
+from segstudio.common.pareto import positive_part, share_of_total
 from segstudio.common.periods import YEAR_DAYS
 from segstudio.config.kpi_targets import DEFAULT_AMBER_BAND, KPIS, KpiTargets
+from segstudio.policy.valuation import COST, VALUED_AT, Valuation, counted, feature_unit_values
 
 if TYPE_CHECKING:
     from segstudio.config.policy_table import PolicyTable
@@ -57,6 +63,7 @@ __all__ = [
     "Scorecard",
     "ServiceColumns",
     "balanced",
+    "balanced_caption",
     "balanced_unmeasured",
     "balanced_unmeasured_lines",
     "build_scorecard",
@@ -142,7 +149,16 @@ _SERVICE_SUMS = (
     "lines_dated",
     "lines_otif",
 )
-_MONEY_SUMS = ("revenue", "margin", "cogs", "inventory_value", "on_order_value", "carrying_cost")
+_MONEY_SUMS = (
+    "revenue",
+    "positive_revenue",
+    "margin",
+    "cogs",
+    "inventory_value",
+    "inventory_at_cost",
+    "on_order_value",
+    "carrying_cost",
+)
 
 
 def kpi_base(
@@ -151,10 +167,12 @@ def kpi_base(
     service: pd.DataFrame | pa.Table,
     policy: PolicyTable,
 ) -> pd.DataFrame:
-    """One row per SKU of the feature table with its segment, money (revenue, margin, cost of
-    goods, inventory and on-order value at cost, annual carrying cost at the segment policy's
-    holding rate) and the service counts (0 where the SKU had no order line). ``service``:
-    :func:`segstudio.perform.io.sku_service`, as a frame or as the Arrow table it is read as."""
+    """One row per SKU of the feature table with its segment, money (revenue and its positive
+    part, margin, cost of goods; inventory and on-order value at the SKU's unit value, cost
+    else price, with what it is at (:data:`VALUED_AT`) and the inventory at cost alone; annual
+    carrying cost at the segment policy's holding rate) and the service counts (0 where the
+    SKU had no order line). ``service``: :func:`segstudio.perform.io.sku_service`, as a frame
+    or as the Arrow table it is read as."""
     sku = features["sku"].to_numpy()
     segment = np.asarray(segments)
     revenue = features["revenue"].fillna(0.0).to_numpy(dtype=float)
@@ -163,7 +181,10 @@ def kpi_base(
     margin = features["margin"].to_numpy(dtype=float)
     cogs = np.where(np.isfinite(margin), revenue - margin, qty * unit_cost)
     cogs = np.where(np.isfinite(cogs), cogs, np.nan)
-    inventory_value = features["inventory_value"].fillna(0.0).to_numpy(dtype=float)
+    unit_value, valued_at = feature_unit_values(features)  # cost, else price (one rule)
+    on_hand = features["on_hand"].to_numpy(dtype=float) if "on_hand" in features else 0.0
+    on_hand = np.nan_to_num(np.maximum(on_hand, 0.0)) * np.ones(len(sku))
+    inventory_value = np.nan_to_num(on_hand * unit_value)
     on_order = features["on_order"].to_numpy(dtype=float) if "on_order" in features else 0.0
     codes, labels = pd.factorize(segment)
     rates = np.array([policy.for_segment(str(s)).holding_rate for s in labels], dtype=float)
@@ -171,10 +192,14 @@ def kpi_base(
         "sku": sku,
         "segment": segment,
         "revenue": revenue,
+        "positive_revenue": positive_part(revenue),
         "cogs": cogs,
         "margin": revenue - cogs,
+        "on_hand": on_hand,
         "inventory_value": inventory_value,
-        "on_order_value": np.nan_to_num(on_order * unit_cost),
+        VALUED_AT: valued_at,
+        "inventory_at_cost": np.where(valued_at == COST, inventory_value, 0.0),
+        "on_order_value": np.nan_to_num(on_order * unit_value),
         "carrying_cost": inventory_value * rates[codes],
     }
     idx = _positions(service["sku"], sku)
@@ -209,16 +234,15 @@ def _floats(a: pd.Series | pa.ChunkedArray) -> np.ndarray:
 
 
 def segment_totals(base: pd.DataFrame, segment_order: list[str] | None = None) -> pd.DataFrame:
-    """The sums of :func:`kpi_base` per segment, then a Portfolio row (all SKUs)."""
-    cols = [
-        "revenue",
-        "margin",
-        "cogs",
-        "inventory_value",
-        "on_order_value",
-        "carrying_cost",
-        *_SERVICE_SUMS,
-    ]
+    """The sums of :func:`kpi_base` per segment, then a Portfolio row (all SKUs). A base
+    made without ``positive_revenue`` or ``inventory_at_cost`` reads its revenue's positive
+    part and its whole inventory value as at cost."""
+    if "positive_revenue" not in base or "inventory_at_cost" not in base:
+        base = base.assign(
+            positive_revenue=positive_part(base["revenue"].to_numpy(dtype=float)),
+            inventory_at_cost=base["inventory_value"],
+        )
+    cols = [*_MONEY_SUMS, *_SERVICE_SUMS]
     # Grouped by integer codes, not the segment strings: the same sums (pandas' own, row order
     # kept) without hashing a million strings twice.
     codes, labels = pd.factorize(base["segment"], sort=True)
@@ -252,9 +276,10 @@ def kpi_values(totals: pd.DataFrame, years: float) -> pd.DataFrame:
     out["line_fill_rate"] = _ratio(totals["lines_complete"], totals["lines"])
     out["otif"] = _ratio(totals["lines_otif"], totals["lines_dated"])
     annual_cogs = totals["cogs"].to_numpy(dtype=float) / years
-    out["inventory_turns"] = _ratio(annual_cogs, totals["inventory_value"])
-    out["days_of_supply"] = _ratio(totals["inventory_value"], annual_cogs / YEAR_DAYS)
-    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years, totals["inventory_value"])
+    at_cost = totals["inventory_at_cost"]  # cost of goods against stock at cost
+    out["inventory_turns"] = _ratio(annual_cogs, at_cost)
+    out["days_of_supply"] = _ratio(at_cost, annual_cogs / YEAR_DAYS)
+    out["gmroi"] = _ratio(totals["margin"].to_numpy(dtype=float) / years, at_cost)
     return out
 
 
@@ -296,6 +321,8 @@ class Scorecard:
     totals: pd.DataFrame
     service: pd.DataFrame
     columns: ServiceColumns
+    # What the stock is valued at (policy.valuation), over the SKUs with stock on hand.
+    valued: Valuation = Valuation(0, 0, 0)
 
     def wide(self, what: str = "value") -> pd.DataFrame:
         """Segments as rows, KPI labels as columns: ``what`` is value, target or status."""
@@ -359,7 +386,7 @@ def scorecard(
         else np.nan
     )
 
-    no_stock = not bool((totals["inventory_value"].fillna(0) > 0).any())
+    stock = _stock(totals)
     rows = []
     for seg in totals["segment"]:
         own = targets.for_segment("default" if seg == PORTFOLIO else seg)
@@ -390,7 +417,7 @@ def scorecard(
                 elif key == "otif" and not columns.otif:
                     value, note = np.nan, columns.missing_otif
                 elif not np.isfinite(value):
-                    note = _empty_note(key, no_stock)
+                    note = _empty_note(key, stock)
             rows.append(
                 {
                     "segment": seg,
@@ -411,7 +438,11 @@ def scorecard(
             long.loc[m, "value"], long.loc[m, "target"], better, targets.amber_band
         )
     long = long.drop(columns="higher_is_better")
-    return Scorecard(long, values, totals, svc, columns)
+    stocked = base["on_hand"].to_numpy(dtype=float) > 0 if "on_hand" in base else []
+    valued = (
+        counted(base[VALUED_AT].to_numpy(object)[stocked]) if len(stocked) else Valuation(0, 0, 0)
+    )
+    return Scorecard(long, values, totals, svc, columns, valued)
 
 
 def service_side_by_side(sc: Scorecard, simulated: pd.DataFrame | None) -> pd.DataFrame:
@@ -436,11 +467,27 @@ def service_side_by_side(sc: Scorecard, simulated: pd.DataFrame | None) -> pd.Da
     return out
 
 
-def _empty_note(key: str, no_stock: bool) -> str:
+def _stock(totals: pd.DataFrame) -> str:
+    """What the portfolio's stock allows the cost-based KPIs: "none" (no stock on hand, or
+    none with a value), "no cost" (stock valued, but none at cost) or "cost"."""
+    if not (totals["inventory_value"].fillna(0) > 0).any():
+        return "none"
+    return "cost" if (totals["inventory_at_cost"].fillna(0) > 0).any() else "no cost"
+
+
+def _empty_note(key: str, stock: str) -> str:
     if key in ("inventory_turns", "days_of_supply", "gmroi"):
-        if no_stock:
-            return "no inventory snapshot with stock at a cost is loaded"
-        return "no inventory value, or no cost of goods, in this segment"
+        if stock == "none":
+            return (
+                "no inventory snapshot with stock is loaded: needs the inventory file's on_hand, "
+                "and unit_cost for the stock at cost"
+            )
+        if stock == "no cost":
+            return (
+                "needs unit_cost (in the sales, inventory or products file): cost of goods "
+                "and stock at cost"
+            )
+        return "no stock at cost, or no cost of goods, in this segment"
     return "no order lines in the window"
 
 
@@ -449,14 +496,14 @@ BALANCED_COLUMNS: dict[str, str] = {
     "segment": "Segment (Portfolio: all SKUs)",
     "skus": "SKUs",
     "revenue": "Revenue in the window",
-    "revenue_share": "Share of the portfolio's revenue",
+    "revenue_share": "Share of the portfolio's revenue (methods.md: a segment's share)",
     "gross_margin": "Revenue - cost of goods sold, in the window",
     "margin_pct": "Gross margin / revenue",
-    "inventory_value": "On-hand stock at cost (the snapshot)",
+    "inventory_value": "On-hand stock (the snapshot) at cost, else at price (policy.valuation)",
     "carrying_cost": "Annual cost of holding the stock: inventory value x the policy's "
     "holding rate",
-    "working_capital": "Cash tied up in stock: on hand plus on order, at cost",
-    "gmroi": "Annualised gross margin / inventory value",
+    "working_capital": "Cash tied up in stock: on hand plus on order, valued as the stock",
+    "gmroi": "Annualised gross margin / inventory at cost",
     "margin_after_carrying": "Annualised gross margin - annual carrying cost",
     "unit_fill_rate": "Shipped / ordered units",
 }
@@ -467,10 +514,11 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     :data:`BALANCED_COLUMNS`)."""
     t = sc.totals
     v = sc.values
-    total_revenue = float(t.loc[t["segment"] == PORTFOLIO, "revenue"].iloc[0])
+    positive = t["positive_revenue"].to_numpy(dtype=float)
+    total_positive = float(positive[(t["segment"] == PORTFOLIO).to_numpy()][0])
     out = pd.DataFrame({"segment": t["segment"], "skus": t["skus"].astype(int)})
     out["revenue"] = t["revenue"].to_numpy(dtype=float)
-    out["revenue_share"] = _ratio(out["revenue"], np.full(len(out), total_revenue))
+    out["revenue_share"] = share_of_total(positive, total_positive)  # common.pareto
     out["gross_margin"] = t["margin"].to_numpy(dtype=float)
     out["margin_pct"] = _ratio(out["gross_margin"], out["revenue"])
     out["inventory_value"] = t["inventory_value"].to_numpy(dtype=float)
@@ -487,6 +535,22 @@ def balanced(sc: Scorecard, years: float) -> pd.DataFrame:
     if not sc.columns.fill:
         out["unit_fill_rate"] = np.nan
     return out[list(BALANCED_COLUMNS)]
+
+
+def balanced_caption(sc: Scorecard, years: float) -> str:
+    """What the balanced scorecard's figures are, the stock's valuation included
+    (:mod:`segstudio.policy.valuation`), in the words of the page and the review."""
+    stock = (
+        f"Stock (inventory value, carrying cost, working capital) valued {sc.valued.label}. "
+        if sc.valued.total
+        else ""
+    )
+    return (
+        f"The window is {fmt.fixed(years, 2)} years; GMROI and margin after carrying are "
+        f"annualised. {stock}One inventory snapshot is loaded, so the average inventory is "
+        "that snapshot; receivables and payables are not in the data, so working capital "
+        "here is the stock on hand and on order."
+    )
 
 
 BALANCED_CHARTED: dict[str, str] = {
@@ -507,9 +571,10 @@ def balanced_unmeasured(table: pd.DataFrame) -> dict[str, str]:
         "gross_margin": "needs revenue (or unit_price) and unit_cost in the sales file"
         if no_revenue
         else "needs unit_cost (in the sales, inventory or products file)",
-        "inventory_value": "needs an inventory snapshot with on_hand and unit_cost",
-        "carrying_cost": "needs the inventory value: an inventory snapshot with on_hand and "
-        "unit_cost",
+        "inventory_value": "needs an inventory snapshot (the inventory file's on_hand) and a "
+        "unit_cost or unit price",
+        "carrying_cost": "needs the inventory value: an inventory snapshot (on_hand) and a "
+        "unit_cost or unit price",
     }
     return {c: why[c] for c in missing}
 

@@ -40,7 +40,7 @@ from segstudio.policy.formulas import (
     lead_time_demand_std,
     safety_factor_for_csl,
 )
-from segstudio.policy.valuation import unit_values
+from segstudio.policy.valuation import unit_price, unit_values
 
 __all__ = [
     "MAX_SERVICE",
@@ -125,8 +125,7 @@ class SkuInputs:
             return pd.to_numeric(features[name], errors="coerce").to_numpy(float)
 
         quantity, revenue = col("quantity"), col("revenue")
-        price = safe_divide(revenue, quantity, positive_den=True)
-        price = np.where(price > 0, price, np.nan)
+        price = unit_price(revenue, quantity)
         cost, valued_at = unit_values(col("unit_cost"), price)
         source = (
             features["lead_time_source"].astype(object).to_numpy()

@@ -1,11 +1,14 @@
-"""What the stock is valued at: the one home of the unit value behind every stock figure of the
-policy (safety and cycle stock, the trade-off curves, the simulated inventory) and of the words
+"""What the stock is valued at: the one home of the unit value behind every stock figure (the
+policy's safety and cycle stock, the trade-off curves and the simulated inventory; the
+Scorecard's inventory value, carrying cost and working capital; the Inventory health page's
+value on hand, excess, obsolete and write-down value; the QBR and its pack) and of the words
 that say so on the pages and in the exports.
 
 Each SKU's unit value is its unit cost when the data gives one, else its unit price (revenue /
-quantity), else none: its stock is then counted in units only. :func:`valuation` sums this up
-for a set of policies, and :attr:`Valuation.label` says it in the words every label uses:
-"at cost", "at price (no unit cost in the data)", ...
+quantity), else none: its stock is then counted in units only (:func:`feature_unit_values`).
+:func:`valuation` sums this up for a set of policies, :func:`counted` for any SKUs, and
+:attr:`Valuation.label` says it in the words every label uses: "at cost", "at price (no unit
+cost in the data)", ...
 """
 
 from __future__ import annotations
@@ -16,8 +19,20 @@ import numpy as np
 import pandas as pd
 
 from segstudio.common import fmt
+from segstudio.common.numeric import safe_divide
 
-__all__ = ["COST", "NONE", "PRICE", "VALUED_AT", "Valuation", "unit_values", "valuation"]
+__all__ = [
+    "COST",
+    "NONE",
+    "PRICE",
+    "VALUED_AT",
+    "Valuation",
+    "counted",
+    "feature_unit_values",
+    "unit_price",
+    "unit_values",
+    "valuation",
+]
 
 COST, PRICE, NONE = "cost", "price", "none"
 VALUED_AT = "valued_at"
@@ -39,6 +54,29 @@ def unit_values(unit_cost: np.ndarray, unit_price: np.ndarray) -> tuple[np.ndarr
     value = np.where(has_cost, cost, np.where(has_price, price, np.nan))
     at = np.where(has_cost, COST, np.where(has_price, PRICE, NONE)).astype(object)
     return value, at
+
+
+def unit_price(revenue: np.ndarray, quantity: np.ndarray) -> np.ndarray:
+    """Per SKU, revenue / quantity where both give a positive, finite price, else NaN.
+
+    >>> unit_price(np.array([10.0, -4.0, 3.0, 1.0]), np.array([4.0, 2.0, 0.0, 1e-320])).tolist()
+    [2.5, nan, nan, nan]
+    """
+    price = safe_divide(np.asarray(revenue, float), np.asarray(quantity, float), positive_den=True)
+    return np.where((price > 0) & np.isfinite(price), price, np.nan)
+
+
+def _column(features: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in features:
+        return np.full(len(features), np.nan)
+    return pd.to_numeric(features[name], errors="coerce").to_numpy(float)
+
+
+def feature_unit_values(features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`unit_values` of each row of a feature table: its unit_cost, else its unit price
+    (:func:`unit_price` of its revenue and quantity in the window)."""
+    price = unit_price(_column(features, "revenue"), _column(features, "quantity"))
+    return unit_values(_column(features, "unit_cost"), price)
 
 
 @dataclass(frozen=True)
@@ -100,7 +138,13 @@ def valuation(policies: pd.DataFrame) -> Valuation:
         at = pd.Series(np.where(cost.fillna(0) > 0, COST, NONE), index=policies.index)
     if "demand_model" in policies and (stocked := policies["demand_model"] != "none").any():
         at = at[stocked]
-    counts = at.value_counts()
+    return counted(at)
+
+
+def counted(valued_at: pd.Series | np.ndarray) -> Valuation:
+    """The :class:`Valuation` of the SKUs whose :data:`VALUED_AT` is ``valued_at`` (the
+    callers pass the SKUs with stock: a stock figure is about those)."""
+    counts = pd.Series(np.asarray(valued_at, dtype=object)).value_counts()
     return Valuation(
         at_cost=int(counts.get(COST, 0)),
         at_price=int(counts.get(PRICE, 0)),

@@ -17,10 +17,12 @@ UNKNOWN_COLOUR = "#9e9e9e"
 def ageing_figure(
     data: pd.DataFrame,
     title: str = "Value on hand by age, per segment",
+    valued_at: str = "at cost",
 ) -> go.Figure:
     """Stacked bars of value per ageing bucket and segment, from
     :func:`segstudio.health.ageing_chart_data` (segment, bucket, value; buckets youngest first,
-    unknown last)."""
+    unknown last); ``valued_at``: what the value is at
+    (:attr:`policy.valuation.Valuation.short`)."""
     buckets = list(dict.fromkeys(data["bucket"]))
     fig = go.Figure()
     for i, bucket in enumerate(buckets):
@@ -43,7 +45,7 @@ def ageing_figure(
         barmode="stack",
         title=title,
         xaxis_title="Segment",
-        yaxis_title="Value on hand",
+        yaxis_title=f"Value on hand ({valued_at})",
         legend_title_text="Age",
         height=380,
         yaxis_tickformat="~s",

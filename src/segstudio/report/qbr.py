@@ -16,6 +16,7 @@ from functools import cached_property
 import pandas as pd
 
 from segstudio.common import fmt
+from segstudio.config.kpi_targets import KPIS
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.ingest.workspace import Workspace
@@ -167,25 +168,34 @@ def _matrix(d: QbrData) -> Section:
 
 def _scorecard(d: QbrData) -> Section:
     sc = d.scorecard
-    fig = charts.scorecard_figure(
-        kpi_display.display_table(sc, with_targets=False),
-        sc.wide("status"),
-        "KPI scorecard by segment",
+    missing = kpi_display.unmeasured(sc)  # KPIs no row can measure: said, not drawn grey
+    measured = len(missing) < len(KPIS)
+    fig = (
+        charts.scorecard_figure(
+            kpi_display.measured_only(kpi_display.display_table(sc, with_targets=False), missing),
+            kpi_display.measured_only(sc.wide("status"), missing),
+            "KPI scorecard by segment",
+        )
+        if measured
+        else None
     )
     counts = sc.counts()
-    table = kpi_display.display_table(sc).reset_index()
+    table = kpi_display.measured_only(kpi_display.display_table(sc), missing).reset_index()
     notes = (
         f"Status: green at or better than target, amber within "
         f"{fmt.share(d.rules.kpi.amber_band, 0)}, red further off; cells show value / "
         "target.",
-        *kpi_display.notes(sc),
+        *kpi_display.notes(sc, skip=missing),
     )
     return Section(
         "KPI scorecard",
-        f"{counts['green']} green, {counts['amber']} amber, {counts['red']} red",
+        f"{counts['green']} green, {counts['amber']} amber, {counts['red']} red"
+        if measured
+        else "No KPI can be measured from these files",
         fig,
-        table,
-        notes,
+        table if measured else None,
+        notes if measured else (),
+        unmeasured=kpi_display.unmeasured_lines(missing),
     )
 
 
@@ -230,11 +240,7 @@ def _balanced(d: QbrData) -> Section:
         "Operations linked to finance, per segment",
         charts.balanced_figure(table, hidden=tuple(missing)) if charted else None,
         table,
-        (
-            f"Window of {fmt.fixed(d.years, 2)} years; GMROI and margin after carrying are "
-            "annualised.",
-            "Working capital here is stock on hand and on order, at cost.",
-        ),
+        (kpis.balanced_caption(d.scorecard, d.years),),
         unmeasured=kpis.balanced_unmeasured_lines(missing),
     )
 
@@ -285,22 +291,31 @@ def _health(d: QbrData) -> Section:
             ),
         )
     segs = d.health_segments
-    fig = ageing_figure(health.ageing_chart_data(segs, d.health_settings))
+    if segs is None:  # health_skus is set, so are its segments (for the type checker)
+        raise AssertionError("the health segments of the health SKUs")
+    valued = health.stock_valuation(d.health_skus)
+    fig = ageing_figure(health.ageing_chart_data(segs, d.health_settings), valued_at=valued.short)
     h = health.headline(d.health_skus)
+    unvalued = health.value_unmeasured(d.health_skus)
     notes = [
+        *([] if unvalued else [f"Stock valued {valued.label}."]),
         "Act on first: the SKUs with value at risk, most first, are in the workbook's "
-        "health_actions sheet."
+        "health_actions sheet.",
     ]
     if d.health_note:
         notes.append(d.health_note)
     return Section(
         "Inventory health",
-        f"Write-down exposure {fmt.money(h['write_down_exposure'])} "
+        f"{fmt.count(int((segs['skus_with_stock']).sum()), 'SKU')} in stock; its value cannot "
+        "be measured"
+        if unvalued
+        else f"Write-down exposure {fmt.money(h['write_down_exposure'])} "
         f"of {fmt.money(h['value'])} on hand; {fmt.count(h['skus_at_risk'], 'SKU')} "
         "at risk",
-        fig,
-        segs,
+        None if unvalued else fig,
+        segs[["segment", "skus", "skus_with_stock"]] if unvalued else segs,
         tuple(notes),
+        unmeasured=(f"Inventory health cannot be measured: {unvalued}.",) if unvalued else (),
     )
 
 

@@ -729,7 +729,8 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     """SKU count, revenue, revenue share, margin and the share of the ABC measure
     (``measure_share``, of :meth:`Portfolio.abc_measure`) per segment: every segment the
     criteria can form, then override segments; each criterion's class as a column ("override"
-    there). Revenue share and margin are NaN where the data has no prices or no costs."""
+    there). Revenue share and margin are NaN where the data has no prices or no costs. Both
+    shares are :func:`segstudio.common.pareto.group_shares` (methods.md, "A segment's share")."""
     k = len(s.labels)
     skus = np.bincount(s.codes, minlength=k)
     revenue = np.bincount(s.codes, weights=p.revenue, minlength=k)
@@ -737,7 +738,6 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     known = np.isfinite(raw_margin)
     margin = np.bincount(s.codes, weights=np.where(known, raw_margin, 0.0), minlength=k)
     margin_known = np.bincount(s.codes, weights=known.astype(float), minlength=k) > 0
-    total = p.revenue[p.revenue > 0].sum()
     out = pd.DataFrame(
         {
             "segment": s.labels,
@@ -746,11 +746,11 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             "margin": np.where(margin_known, margin, np.nan),
         }
     )
-    out["revenue_share"] = out["revenue"] / total if total > 0 else np.nan
-    values = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
-    values = np.where(values > 0, values, 0.0)
-    measure = np.bincount(s.codes, weights=values, minlength=k)
-    out["measure_share"] = measure / values.sum() if values.sum() > 0 else np.nan
+    # One definition of a segment's share (common.pareto.group_shares), for revenue and for the
+    # ABC measure alike: on revenue the two columns are the same figures.
+    out["revenue_share"] = pareto.group_shares(p.revenue, s.codes, k) if p.has_revenue() else np.nan
+    measure = p.values[p.abc_measure(s.rules.abc_measure)]
+    out["measure_share"] = pareto.group_shares(measure, s.codes, k)
     out["name"] = [s.rules.segment_name(c) for c in s.labels]
     sizes = [len(LABELS[c.name]) for c in s.criteria]
     n_combos = int(np.prod(sizes))

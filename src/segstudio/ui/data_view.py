@@ -39,7 +39,7 @@ def current_data() -> None:
         col.metric(table.label, fmt.count(counts.get(key, 0), "row"))
     latest = ws.latest_loads()
     if len(latest):
-        st.table(
+        tables.static(
             latest.assign(loaded_at=fmt.each(fmt.date, latest["loaded_at"])).rename(
                 columns={
                     "file_key": "file",
@@ -50,7 +50,8 @@ def current_data() -> None:
                     "rows_rejected": "rejected",
                     "load_id": "load",
                 }
-            )
+            ),
+            kinds={"read": "count", "accepted": "count", "rejected": "count", "load": "text"},
         )
 
 

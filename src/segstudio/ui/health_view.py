@@ -19,6 +19,7 @@ from segstudio.perform.health import (
     headline,
     segment_health,
     sku_health,
+    stock_valuation,
     value_unmeasured,
 )
 from segstudio.report import health_charts
@@ -69,6 +70,7 @@ def show() -> None:
     )
     segments = segment_health(skus, settings)
     totals = headline(skus)
+    valued = stock_valuation(skus)
     with main:
         note = ageing_note(ws.stored_columns("inventory"), totals["unknown_age_share"])
         if note:
@@ -76,9 +78,13 @@ def show() -> None:
         unvalued = value_unmeasured(skus)
         if unvalued:
             st.warning(f"Inventory health cannot be measured: {unvalued}.")
-        _headline(totals, settings, unvalued)
+        else:
+            st.caption(f"Stock valued {valued.label}.")
+        _headline(totals, settings, unvalued, valued.label)
         st.plotly_chart(
-            health_charts.ageing_figure(ageing_chart_data(segments, settings)),
+            health_charts.ageing_figure(
+                ageing_chart_data(segments, settings), valued_at=valued.short
+            ),
             key=keys.HEALTH_CHART,
         )
         st.markdown("**Per segment**")
@@ -151,7 +157,9 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _headline(totals: dict[str, float], settings: HealthSettings, unvalued: str) -> None:
+def _headline(
+    totals: dict[str, float], settings: HealthSettings, unvalued: str, valued_at: str
+) -> None:
     value = totals["value"]
 
     def share(x: float) -> str | None:
@@ -166,8 +174,8 @@ def _headline(totals: dict[str, float], settings: HealthSettings, unvalued: str)
         amount(value),
         help=_sentence(unvalued)
         if unvalued
-        else f"{fmt.count(totals['skus_at_risk'], 'SKU')} with value at risk "
-        f"({fmt.money(totals['value_at_risk'])})",
+        else f"{_sentence(valued_at)}. {fmt.count(totals['skus_at_risk'], 'SKU')} with value "
+        f"at risk ({fmt.money(totals['value_at_risk'])})",
     )
     at_risk = (
         ("Excess", "excess_value", _sentence(EXCESS_BASES[settings.excess_basis])),

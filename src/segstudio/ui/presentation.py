@@ -8,6 +8,14 @@ from . import keys
 
 CHART_HEIGHT_PX = 580  # a story's chart: with its title, the buttons and the folded table,
 # one 1440 x 900 screen (tests/ui/test_qbr_browser.py)
+NOTE_HEIGHT_PX = 80  # each line above the chart of what it cannot measure (an st.info box)
+
+
+def chart_height(unmeasured_lines: int) -> int:
+    """A story's chart height when ``unmeasured_lines`` lines stand above it: the screen
+    stays one screen."""
+    return CHART_HEIGHT_PX - NOTE_HEIGHT_PX * unmeasured_lines
+
 
 _HIDE_CHROME = """
 <style>

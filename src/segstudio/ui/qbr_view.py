@@ -91,7 +91,7 @@ def _story(data: QbrData, key: str, big: bool = False) -> None:
         st.info(md_escape(line))
     if section.figure is not None:
         if big:
-            section.figure.update_layout(height=presentation.CHART_HEIGHT_PX)
+            section.figure.update_layout(height=presentation.chart_height(len(section.unmeasured)))
         st.plotly_chart(section.figure, key=keys.qbr_chart(key))
     details = st.expander("Table and notes") if big else st.container()
     with details:

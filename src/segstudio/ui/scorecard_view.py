@@ -96,24 +96,32 @@ def _headline(s: ScoreContext) -> None:
 
 def _scorecard_tab(s: ScoreContext) -> None:
     sc = s.scorecard
-    fig = charts.scorecard_figure(
-        kpi_display.display_table(sc, with_targets=False),
-        sc.wide("status"),
-        "KPI scorecard by segment",
-    )
-    st.plotly_chart(fig, key=keys.SCORE_GRID)
-    st.caption(
-        "Each cell: green at or better than target, amber within "
-        f"{fmt.share(s.ctx.rules.kpi.amber_band, 0)} of it, red further off, grey cannot be "
-        "computed. Table below: value / target."
-    )
-    status = sc.wide("status")
-    colours = status.map(lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; color: white")
-    st.dataframe(
-        kpi_display.display_table(sc).style.apply(lambda _: colours, axis=None),
-        key=keys.SCORE_TABLE,
-    )
-    for note in kpi_display.notes(sc):
+    missing = kpi_display.unmeasured(sc)  # KPIs no row can measure: said, not drawn grey
+    for line in kpi_display.unmeasured_lines(missing):
+        st.info(md_escape(line))
+    if len(missing) < len(KPIS):
+        fig = charts.scorecard_figure(
+            kpi_display.measured_only(kpi_display.display_table(sc, with_targets=False), missing),
+            kpi_display.measured_only(sc.wide("status"), missing),
+            "KPI scorecard by segment",
+        )
+        st.plotly_chart(fig, key=keys.SCORE_GRID)
+        st.caption(
+            "Each cell: green at or better than target, amber within "
+            f"{fmt.share(s.ctx.rules.kpi.amber_band, 0)} of it, red further off, grey cannot "
+            "be computed. Table below: value / target."
+        )
+        status = kpi_display.measured_only(sc.wide("status"), missing)
+        colours = status.map(
+            lambda v: f"background-color: {charts.STATUS_COLOURS[v]}; color: white"
+        )
+        st.dataframe(
+            kpi_display.measured_only(kpi_display.display_table(sc), missing).style.apply(
+                lambda _: colours, axis=None
+            ),
+            key=keys.SCORE_TABLE,
+        )
+    for note in kpi_display.notes(sc, skip=missing):
         st.caption(f"• {note}")
     with st.expander("Definitions"):
         for k in KPIS.values():
@@ -167,12 +175,7 @@ def _balanced_tab(s: ScoreContext) -> None:
             if c != "segment"
         },
     )
-    st.caption(
-        f"The window is {fmt.fixed(s.years, 2)} years; GMROI and margin after carrying are "
-        "annualised. One inventory snapshot is loaded, so the average inventory is that "
-        "snapshot; receivables and payables are not in the data, so working capital here "
-        "is the stock on hand and on order, at cost."
-    )
+    st.caption(kpis.balanced_caption(s.scorecard, s.years))
 
 
 def _trend_tab(s: ScoreContext) -> None:

@@ -30,7 +30,7 @@ from segstudio.report.exports import to_csv_bytes
 from . import keys
 from .downloads import on_request
 
-__all__ = ["KINDS", "MAX_ROWS_SHOWN", "column_kind", "show", "styled"]
+__all__ = ["KINDS", "MAX_ROWS_SHOWN", "column_kind", "show", "static", "styled"]
 
 MAX_ROWS_SHOWN = 1_000
 """The most rows a table sends to the browser at once; longer tables get a pager."""
@@ -154,3 +154,21 @@ def show(
     st.dataframe(style(s) if style else s, key=key, **options)
     if file_name:
         on_request(label, lambda: to_csv_bytes(df), file_name, keys.table_download(key), signature)
+
+
+def static(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> None:
+    """``st.table`` of a short ``df`` (drawn whole as HTML, not on a canvas), each number
+    column's cells as the text of its kind (:func:`column_kind`; ``kinds`` overrides, "text"
+    for an identifier such as a load number): counts with thousands separators, shares as %,
+    missing as "n/a"."""
+    chosen = dict(kinds or {})
+    out = df.copy()
+    for j, col in enumerate(df.columns):
+        series = df.iloc[:, j]
+        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        if col in chosen or numeric:
+            kind = chosen.get(col) or column_kind(col, series)
+            out.isetitem(
+                j, pd.Series([KINDS[kind](v) for v in series], index=df.index, dtype=object)
+            )
+    st.table(out)
