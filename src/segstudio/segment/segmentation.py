@@ -76,6 +76,8 @@ _NONE = object()
 def _text_rank(text: np.ndarray) -> np.ndarray:
     """The rank of each string of ``text`` in ascending order (ties: the earlier first)."""
     n = len(text)
+    if n > 1 and bool(np.all(text[1:] >= text[:-1])):  # the feature table comes sorted by SKU
+        return np.arange(n, dtype=np.int64)
     fixed = np.asarray(text, dtype=str) if n else np.zeros(0, dtype="U1")
     lengths = np.fromiter(map(len, text), dtype=np.int64, count=n)
     if np.array_equal(np.char.str_len(fixed), lengths):  # numpy drops trailing NULs
@@ -209,7 +211,8 @@ class Portfolio:
         with self._memo_lock:
             hit = self._abc.get(measure)
         if hit is None:
-            hit = AbcOrder.build(self.values[measure], self.sku)
+            # Ties by SKU through its integer rank: the same order, without string comparisons.
+            hit = AbcOrder.build(self.values[measure], self.sku_rank())
             with self._memo_lock:
                 hit = self._abc.setdefault(measure, hit)
         return hit

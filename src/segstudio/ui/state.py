@@ -61,6 +61,26 @@ def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.Da
     return features.copy(deep=False), window
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared_classed(
+    path: str, version: int, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[pd.DataFrame, Window]:
+    features, window = _shared_features(path, version, settings)
+    if cuts == ClassCuts.from_rules():  # compute_features' own cut-offs: already classed
+        return features, window
+    return with_classes(features.copy(deep=False), window.last_day, cuts), window
+
+
+def classed_features(
+    path: str, version: int, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[pd.DataFrame, Window]:
+    """A shallow copy of the feature table with its pattern and lifecycle under ``cuts``: the
+    classes computed once per data version, settings and cut-offs and shared (a rerun, another
+    page, another session under the same rules does not classify a million SKUs again)."""
+    features, window = _shared_classed(path, version, settings, cuts)
+    return features.copy(deep=False), window
+
+
 def get_features(
     rules: Rules | None = None,
     classes: bool = True,
@@ -70,13 +90,15 @@ def get_features(
     no sales are loaded."""
     rules = rules or Rules()
     ws = get_workspace()
+    settings = FeatureSettings(weeks=rules.weeks)
     try:
-        features, window = _features(str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks))
+        if classes:
+            return classed_features(
+                str(ws.path), ws.version(), settings, ClassCuts.from_rules(rules)
+            )
+        return _features(str(ws.path), ws.version(), settings)
     except SegStudioError:
         return None
-    if classes:
-        with_classes(features, window.last_day, ClassCuts.from_rules(rules))
-    return features, window
 
 
 def feature_counts(rules: Rules | None = None) -> tuple[int, Window] | None:
