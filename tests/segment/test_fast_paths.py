@@ -18,6 +18,7 @@ from segstudio.segment.segmentation import (
     alert_count,
     alerts,
     classify,
+    matrix,
     movers,
     scatter_points,
 )
@@ -180,3 +181,17 @@ def test_the_memo_keeps_at_most_size_entries_per_kind() -> None:
     assert p.memo(("k", 0), lambda: -1, size=2) == -1  # evicted, made again
     assert made == [0, 1, 2, 3, 4]
     assert sum(1 for k in p._memo if k[0] == "k") == 2
+
+
+@PROPS
+@given(data=st.data(), pf=portfolios())
+def test_the_matrix_after_other_rules_is_the_matrix_of_a_fresh_portfolio(
+    data: st.DataObject, pf
+) -> None:
+    p = _build(pf)  # its weights memoised under the first rules, read again under the second
+    first, second = data.draw(rule_sets()), data.draw(rule_sets())
+    matrix(p, classify(p, first))
+    fresh = _build(pf)
+    pd.testing.assert_frame_equal(
+        matrix(p, classify(p, second)), matrix(fresh, classify(fresh, second))
+    )

@@ -77,8 +77,8 @@ def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
     values = dates.to_numpy() if isinstance(dates, pd.Series) else np.asarray(dates)
     if values.dtype.kind == "M":  # the feature table's dates: integer arithmetic, no pandas
         unit = np.datetime_data(values.dtype)[0]
-        ticks_per_day = int(np.timedelta64(1, "D") / np.timedelta64(1, unit))
-        delta = (np.datetime64(last_day, unit) - values).astype(np.int64)
+        ticks_per_day = int(np.timedelta64(1, "D").astype(f"m8[{unit}]").astype(np.int64))
+        delta = (np.datetime64(last_day).astype(values.dtype) - values).astype(np.int64)
         days = (delta // ticks_per_day).astype(float)
         days[np.isnat(values)] = np.nan
         return days

@@ -691,7 +691,8 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             "would_move_to": toward[order],
             "revenue": p.revenue_or_missing()[idx],
             "margin": p.values["margin"][idx],
-        }
+        },
+        copy=False,  # fresh arrays: no copy into consolidated blocks (a slider move's frame)
     )
 
 
@@ -713,7 +714,8 @@ def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.Da
             "revenue": p.revenue_or_missing()[moved],
             "margin": p.values["margin"][moved],
             "overridden": current.overridden[moved],
-        }
+        },
+        copy=False,  # fresh arrays
     )
 
 
@@ -734,13 +736,11 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     criteria can form, then override segments; each criterion's class as a column ("override"
     there). Revenue share and margin are NaN where the data has no prices or no costs."""
     k = len(s.labels)
+    margin_filled, margin_known_weight, total = p.memo(("matrix_weights",), lambda: _weights(p))
     skus = np.bincount(s.codes, minlength=k)
     revenue = np.bincount(s.codes, weights=p.revenue, minlength=k)
-    raw_margin = p.values["margin"]
-    known = np.isfinite(raw_margin)
-    margin = np.bincount(s.codes, weights=np.where(known, raw_margin, 0.0), minlength=k)
-    margin_known = np.bincount(s.codes, weights=known.astype(float), minlength=k) > 0
-    total = p.revenue[p.revenue > 0].sum()
+    margin = np.bincount(s.codes, weights=margin_filled, minlength=k)
+    margin_known = np.bincount(s.codes, weights=margin_known_weight, minlength=k) > 0
     out = pd.DataFrame(
         {
             "segment": s.labels,
@@ -750,10 +750,12 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
         }
     )
     out["revenue_share"] = out["revenue"] / total if total > 0 else np.nan
-    values = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
-    values = np.where(values > 0, values, 0.0)
+    values, values_sum = p.memo(
+        ("matrix_measure", p.abc_measure(s.rules.abc_measure)),
+        lambda: _positive(p.values[p.abc_measure(s.rules.abc_measure)]),
+    )
     measure = np.bincount(s.codes, weights=values, minlength=k)
-    out["measure_share"] = measure / values.sum() if values.sum() > 0 else np.nan
+    out["measure_share"] = measure / values_sum if values_sum > 0 else np.nan
     out["name"] = [s.rules.segment_name(c) for c in s.labels]
     sizes = [len(LABELS[c.name]) for c in s.criteria]
     n_combos = int(np.prod(sizes))
@@ -764,6 +766,21 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             for i in range(k)
         ]
     return out
+
+
+def _weights(p: Portfolio) -> tuple[np.ndarray, np.ndarray, float]:
+    """The matrix's rules-free weights, once per portfolio: margin with 0 where unknown, 1.0
+    where known, and the total positive revenue."""
+    raw_margin = p.values["margin"]
+    known = np.isfinite(raw_margin)
+    return np.where(known, raw_margin, 0.0), known.astype(float), p.revenue[p.revenue > 0].sum()
+
+
+def _positive(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """A measure's positive part (0 elsewhere, NaN included) and its sum."""
+    v = np.nan_to_num(values)
+    v = np.where(v > 0, v, 0.0)
+    return v, v.sum()
 
 
 MAX_SCATTER_POINTS = 20_000
@@ -791,7 +808,8 @@ def scatter_points(
             "measure": x[ok],
             "cov": p.values["cov"][ok],
             "segment": s.segment_of(ok),
-        }
+        },
+        copy=False,  # fresh arrays
     )
 
 
