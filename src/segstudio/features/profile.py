@@ -60,9 +60,7 @@ def pattern_mix(features: pd.DataFrame) -> pd.DataFrame:
     where = {p: i for i, p in enumerate(found)}
     shown = [p for p in PATTERN_ORDER if p in where]
     rows = [where[p] for p in shown]
-    g = pd.DataFrame(
-        {"pattern": shown, "skus": skus[rows].astype(np.int64), "revenue": sums[rows]}
-    )
+    g = pd.DataFrame({"pattern": shown, "skus": skus[rows].astype(np.int64), "revenue": sums[rows]})
     g["revenue_share"] = g["revenue"] / total if total > 0 else 0.0
     return g
 
