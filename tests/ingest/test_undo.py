@@ -365,3 +365,30 @@ def test_the_overlap_threshold_is_one_share_of_the_sales_skus(tmp_path: Path) ->
         (overlap,) = ws.sku_overlap()
         assert (overlap.file_key, overlap.sales_skus, overlap.found) == ("inventory", n, found)
         assert bool(ws.overlap_warnings()) == (found / n < MIN_SKU_OVERLAP)
+
+
+def test_the_overlap_is_stored_at_the_load_and_never_read_stale(tmp_path: Path) -> None:
+    from segstudio.ingest.overlap import read_overlap
+    from segstudio.ingest.store import stored_table
+    from segstudio.perform.io import store_after_load
+
+    path = tmp_path / "w.duckdb"
+    ws = Workspace(path)
+    ws.load(
+        {
+            "sales": SourceFile(write(tmp_path, "s.csv", SALES_1)),
+            "inventory": SourceFile(write(tmp_path, "i.csv", FOREIGN_INVENTORY)),
+        }
+    )
+    store_after_load(ws, pages=False)
+    assert rows(path, f"SELECT * FROM {stored_table('sku_overlap')}") == [(2, 0)]
+    with ws.connect() as con:
+        assert [(o.file_key, o.sales_skus, o.found) for o in read_overlap(con)] == [
+            ("inventory", 2, 0)
+        ]
+    # a load the store did not follow: the stored overlap is of older data, so it is not read
+    ws.load({"inventory": SourceFile(write(tmp_path, "i2.csv", INVENTORY))})
+    with ws.connect() as con:
+        assert [(o.file_key, o.sales_skus, o.found) for o in read_overlap(con)] == [
+            ("inventory", 2, 2)
+        ]

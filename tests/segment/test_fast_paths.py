@@ -9,6 +9,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from segstudio.common.pareto import share_before
 from segstudio.config.rules import Rules
 from segstudio.segment.segmentation import (
     MAX_SCATTER_POINTS,
@@ -17,6 +18,7 @@ from segstudio.segment.segmentation import (
     alert_count,
     alerts,
     classify,
+    matrix,
     movers,
     scatter_points,
 )
@@ -80,11 +82,35 @@ _SKU_TEXT = st.text(st.characters(codec="utf-8"), min_size=1, max_size=4)
 
 
 @PROPS
-@given(skus=st.lists(st.one_of(_SKU_TEXT, st.text("a\x00b", min_size=1)), unique=True))
-def test_the_sku_rank_is_the_rank_in_python_string_order(skus: list[str]) -> None:
+@given(
+    skus=st.lists(st.one_of(_SKU_TEXT, st.text("a\x00b", min_size=1)), unique=True),
+    presorted=st.booleans(),
+)
+def test_the_sku_rank_is_the_rank_in_python_string_order(skus: list[str], presorted: bool) -> None:
+    skus = sorted(skus) if presorted else skus  # the feature table comes sorted by SKU
     p = Portfolio.from_features(pd.DataFrame({"sku": skus, "revenue": 1.0}), _LAST_DAY)
     expected = {s: i for i, s in enumerate(sorted(skus))}
     assert p.sku_rank().tolist() == [expected[s] for s in p.sku]
+
+
+@PROPS
+@given(
+    rows=st.lists(
+        st.tuples(_SKU_TEXT, st.sampled_from([0.0, -1.0, 1.0, 2.5, float("nan"), 7.0])),
+        unique_by=lambda r: r[0],
+    ),
+    presorted=st.booleans(),
+)
+def test_the_abc_order_on_sku_ranks_is_the_order_on_the_sku_text(
+    rows: list[tuple[str, float]], presorted: bool
+) -> None:
+    rows = sorted(rows) if presorted else rows
+    frame = pd.DataFrame({"sku": [r[0] for r in rows], "revenue": [r[1] for r in rows]})
+    p = Portfolio.from_features(frame, _LAST_DAY)
+    before, order = share_before(p.values["revenue"], p.sku)  # ties by the SKU text itself
+    got = p.abc_order("revenue")
+    np.testing.assert_array_equal(got.order, order)
+    np.testing.assert_array_equal(got.share_before, before)
 
 
 @PROPS
@@ -155,3 +181,17 @@ def test_the_memo_keeps_at_most_size_entries_per_kind() -> None:
     assert p.memo(("k", 0), lambda: -1, size=2) == -1  # evicted, made again
     assert made == [0, 1, 2, 3, 4]
     assert sum(1 for k in p._memo if k[0] == "k") == 2
+
+
+@PROPS
+@given(data=st.data(), pf=portfolios())
+def test_the_matrix_after_other_rules_is_the_matrix_of_a_fresh_portfolio(
+    data: st.DataObject, pf
+) -> None:
+    p = _build(pf)  # its weights memoised under the first rules, read again under the second
+    first, second = data.draw(rule_sets()), data.draw(rule_sets())
+    matrix(p, classify(p, first))
+    fresh = _build(pf)
+    pd.testing.assert_frame_equal(
+        matrix(p, classify(p, second)), matrix(fresh, classify(fresh, second))
+    )

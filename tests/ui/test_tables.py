@@ -3,9 +3,12 @@ a raw frame reads wrong and is caught; the same frame through ``tables.show`` re
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from segstudio.ui import tables
@@ -138,3 +141,72 @@ def test_the_download_has_every_row_with_formulas_escaped() -> None:
     table = pd.read_csv(io.BytesIO(prepared[1]), encoding="utf-8-sig")
     assert len(table) == rows
     assert table["sku"].iloc[0] == "'=HYPERLINK(1)"
+
+
+def _marshalled(style) -> tuple[pd.DataFrame, str, str]:
+    from streamlit import dataframe_util
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.Arrow_pb2 import Arrow
+
+    proto = Arrow()
+    marshall_styler(proto, style, "uuid")
+    shown = dataframe_util.convert_arrow_bytes_to_pandas_df(proto.styler.display_values)
+    return shown, proto.styler.styles, proto.styler.caption
+
+
+_numbers = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.floats(min_value=-1e9, max_value=1e9),
+)
+
+
+@st.composite
+def _frames(draw) -> tuple[pd.DataFrame, dict[str, str] | None]:
+    n = draw(st.integers(0, 12))
+    rows = st.lists(_numbers, min_size=n, max_size=n)
+    frame = pd.DataFrame(
+        {
+            "sku": draw(
+                st.lists(st.one_of(st.none(), st.text(max_size=6)), min_size=n, max_size=n)
+            ),
+            "revenue": draw(rows),
+            "fill_rate": draw(rows),
+            "lead_time_mean_days": draw(rows),
+            "units": draw(rows),
+            "skus": draw(st.lists(st.integers(-(10**9), 10**9), min_size=n, max_size=n)),
+            "late": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+            "first_sale": pd.to_datetime(
+                draw(
+                    st.lists(
+                        st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1))),
+                        min_size=n,
+                        max_size=n,
+                    )
+                )
+            ),
+        }
+    )
+    frame["first_sale"] = frame["first_sale"].astype("datetime64[ms]")
+    if draw(st.booleans()):  # a long table: value and target read in each row's unit
+        frame["unit"] = draw(
+            st.lists(
+                st.sampled_from(["rate", "ratio", "days", "units", None]), min_size=n, max_size=n
+            )
+        )
+        frame["value"] = draw(rows)
+        frame["target"] = draw(rows)
+    if draw(st.booleans()):
+        frame.index = pd.Index([f"seg{i}" for i in range(n)], name="segment")
+    kinds = draw(st.sampled_from([None, {"revenue": "share2", "skus": "count"}]))
+    return frame, kinds
+
+
+@settings(max_examples=60, deadline=None)
+@given(_frames())
+def test_the_prerendered_table_reads_as_the_styled_one(case) -> None:
+    frame, kinds = case
+    fast, fast_css, fast_caption = _marshalled(tables._prerendered(frame, kinds))
+    slow, slow_css, slow_caption = _marshalled(tables.styled(frame, kinds))
+    pd.testing.assert_frame_equal(fast, slow)
+    assert (fast_css, fast_caption) == (slow_css, slow_caption)

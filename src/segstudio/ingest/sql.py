@@ -945,9 +945,13 @@ def restore_snapshot(con: duckdb.DuckDBPyConnection, snapshot: str, table: Table
 def sku_overlap(others: list[Table]) -> str:
     """The distinct SKUs of the sales lines, and how many of them each of ``others`` holds."""
     found = "".join(
-        f", count(*) FILTER (WHERE sku IN (SELECT sku FROM {ident(t.name)}))" for t in others
+        f", count(*) FILTER (WHERE sku IN (SELECT sku FROM {ident(t.name)})) AS found_{i}"
+        for i, t in enumerate(others)
     )
-    return f"SELECT count(*){found} FROM (SELECT DISTINCT sku FROM sales WHERE sku IS NOT NULL)"
+    return (
+        f"SELECT count(*) AS sales_skus{found} "
+        "FROM (SELECT DISTINCT sku FROM sales WHERE sku IS NOT NULL)"
+    )
 
 
 STALE_STAGING = """

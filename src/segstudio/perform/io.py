@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
+from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import read_or_query, store_frame, store_result, stored_frame
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import kpis
@@ -84,8 +85,8 @@ def stored_trend(ws: Workspace, key: str) -> pd.DataFrame | None:
 
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
-    waits for it (:mod:`segstudio.ingest.store`): the feature table under the official rules'
-    window, the receipts' aggregates and the inventory's ageing under the default buckets; with
+    waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
+    table under the official rules' window, the receipts' aggregates and the inventory's ageing under the default buckets; with
     ``pages``, also the scorecard's service counts over the window and its quarterly table
     and the trade-off curves and quarterly trend of the official segmentation (the app's loads; ``segstudio load``
     stores only what the commands read). Returns None, or
@@ -95,6 +96,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     try:
         settings = FeatureSettings(weeks=official_rules(ws).weeks)
         with ws.writing() as con:
+            store_overlap(con)  # the banner every page checks
             for name, sql in q.RECEIPT_QUERIES.items():
                 store_result(con, name, sql)
             store_result(con, "inventory_ageing", *ageing_query(HealthSettings()))

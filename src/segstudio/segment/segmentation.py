@@ -76,6 +76,8 @@ _NONE = object()
 def _text_rank(text: np.ndarray) -> np.ndarray:
     """The rank of each string of ``text`` in ascending order (ties: the earlier first)."""
     n = len(text)
+    if n > 1 and bool(np.all(text[1:] >= text[:-1])):  # the feature table comes sorted by SKU
+        return np.arange(n, dtype=np.int64)
     fixed = np.asarray(text, dtype=str) if n else np.zeros(0, dtype="U1")
     lengths = np.fromiter(map(len, text), dtype=np.int64, count=n)
     if np.array_equal(np.char.str_len(fixed), lengths):  # numpy drops trailing NULs
@@ -209,7 +211,8 @@ class Portfolio:
         with self._memo_lock:
             hit = self._abc.get(measure)
         if hit is None:
-            hit = AbcOrder.build(self.values[measure], self.sku)
+            # Ties by SKU through its integer rank: the same order, without string comparisons.
+            hit = AbcOrder.build(self.values[measure], self.sku_rank())
             with self._memo_lock:
                 hit = self._abc.setdefault(measure, hit)
         return hit
@@ -688,7 +691,8 @@ def alerts(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             "would_move_to": toward[order],
             "revenue": p.revenue_or_missing()[idx],
             "margin": p.values["margin"][idx],
-        }
+        },
+        copy=False,  # fresh arrays: no copy into consolidated blocks (a slider move's frame)
     )
 
 
@@ -710,7 +714,8 @@ def movers(p: Portfolio, current: Segmentation, baseline: Segmentation) -> pd.Da
             "revenue": p.revenue_or_missing()[moved],
             "margin": p.values["margin"][moved],
             "overridden": current.overridden[moved],
-        }
+        },
+        copy=False,  # fresh arrays
     )
 
 
@@ -732,12 +737,11 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     there). Revenue share and margin are NaN where the data has no prices or no costs. Both
     shares are :func:`segstudio.common.pareto.group_shares` (methods.md, "A segment's share")."""
     k = len(s.labels)
+    margin_filled, margin_known_weight = p.memo(("matrix_weights",), lambda: _weights(p))
     skus = np.bincount(s.codes, minlength=k)
     revenue = np.bincount(s.codes, weights=p.revenue, minlength=k)
-    raw_margin = p.values["margin"]
-    known = np.isfinite(raw_margin)
-    margin = np.bincount(s.codes, weights=np.where(known, raw_margin, 0.0), minlength=k)
-    margin_known = np.bincount(s.codes, weights=known.astype(float), minlength=k) > 0
+    margin = np.bincount(s.codes, weights=margin_filled, minlength=k)
+    margin_known = np.bincount(s.codes, weights=margin_known_weight, minlength=k) > 0
     out = pd.DataFrame(
         {
             "segment": s.labels,
@@ -761,6 +765,14 @@ def matrix(p: Portfolio, s: Segmentation) -> pd.DataFrame:
             for i in range(k)
         ]
     return out
+
+
+def _weights(p: Portfolio) -> tuple[np.ndarray, np.ndarray]:
+    """The matrix's rules-free weights, once per portfolio: margin with 0 where unknown, and
+    1.0 where known."""
+    raw_margin = p.values["margin"]
+    known = np.isfinite(raw_margin)
+    return np.where(known, raw_margin, 0.0), known.astype(float)
 
 
 MAX_SCATTER_POINTS = 20_000
@@ -788,7 +800,8 @@ def scatter_points(
             "measure": x[ok],
             "cov": p.values["cov"][ok],
             "segment": s.segment_of(ok),
-        }
+        },
+        copy=False,  # fresh arrays
     )
 
 

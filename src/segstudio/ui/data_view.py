@@ -10,7 +10,6 @@ import streamlit as st
 
 from segstudio.common import fmt
 from segstudio.errors import SegStudioError
-from segstudio.features import profile
 from segstudio.features.build import FEATURE_COLUMNS
 from segstudio.ingest.paths import allowed_folders, check_server_path
 from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
@@ -23,7 +22,7 @@ from segstudio.report.exports import to_csv_bytes
 
 from . import keys, tables, uploads
 from .seg_state import current_rules
-from .state import get_features, get_workspace
+from .state import feature_profile, get_features, get_workspace
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
@@ -56,14 +55,12 @@ def current_data() -> None:
 
 
 def portfolio_profile() -> None:
-    result = get_features(current_rules()[0])  # the classes under the session's rules
+    result = feature_profile(current_rules()[0])  # the classes under the session's rules
     st.subheader("Portfolio profile")
     if result is None:
         st.info("Load a sales file below to see the portfolio's profile.")
         return
-    features, window = result
-    counts = profile.lifecycle_counts(features)
-    top20 = profile.share_of_top(features, 0.2)
+    counts, top20, curve, patterns, window = result
     st.caption(
         f"{fmt.count(counts['skus'], 'SKU')}; window {fmt.date(window.start)} to "
         f"{fmt.date(window.last_day)} ({fmt.count(window.periods, window.period)}). "
@@ -82,10 +79,8 @@ def portfolio_profile() -> None:
     c[3].metric("No demand in window", fmt.count(counts["no_demand"]))
     c[4].metric("Stocked, never sold", fmt.count(counts["never_sold"]))
     left, right = st.columns(2)
-    left.plotly_chart(charts.pareto_figure(profile.pareto_curve(features)), key=keys.DATA_PARETO)
-    right.plotly_chart(
-        charts.pattern_mix_figure(profile.pattern_mix(features)), key=keys.DATA_PATTERNS
-    )
+    left.plotly_chart(charts.pareto_figure(curve), key=keys.DATA_PARETO)
+    right.plotly_chart(charts.pattern_mix_figure(patterns), key=keys.DATA_PATTERNS)
 
 
 def _server_path(key: str, folders: list[Path]) -> tuple[Path, str] | None:

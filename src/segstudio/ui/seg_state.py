@@ -14,14 +14,14 @@ from segstudio.config.rules import Rules, RulesError, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features import profile
 from segstudio.features.build import FeatureSettings, Window
-from segstudio.features.classes import ClassCuts, with_classes
+from segstudio.features.classes import ClassCuts
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
 from segstudio.segment.io import quarterly_features
 from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
 
 from . import controls, keys
-from .state import _features, get_workspace
+from .state import classed_features, get_workspace
 
 _RULE_ATTRS = [f.name for f in fields(Rules) if f.name not in ("names", "exclude", "policy", "kpi")]
 
@@ -34,8 +34,8 @@ def _portfolio(
     exclude: tuple[str, ...],
     cuts: ClassCuts,
 ) -> tuple[Portfolio, Window]:
-    features, window = _features(path, version, FeatureSettings(weeks=weeks))  # a copy
-    with_classes(features, window.last_day, cuts)  # the rules' pattern and lifecycle
+    # A copy with the rules' pattern and lifecycle, shared with the Data page's table.
+    features, window = classed_features(path, version, FeatureSettings(weeks=weeks), cuts)
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
     portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
     return portfolio, window

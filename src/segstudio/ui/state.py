@@ -10,6 +10,7 @@ import streamlit as st
 
 from segstudio.config.rules import Rules
 from segstudio.errors import SegStudioError
+from segstudio.features import profile
 from segstudio.features.build import FeatureSettings, Window, compute_features
 from segstudio.features.classes import ClassCuts, with_classes
 from segstudio.ingest.demo_workspace import build_demo_workspace
@@ -61,6 +62,26 @@ def _features(path: str, version: int, settings: FeatureSettings) -> tuple[pd.Da
     return features.copy(deep=False), window
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared_classed(
+    path: str, version: int, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[pd.DataFrame, Window]:
+    features, window = _shared_features(path, version, settings)
+    if cuts == ClassCuts.from_rules():  # compute_features' own cut-offs: already classed
+        return features, window
+    return with_classes(features.copy(deep=False), window.last_day, cuts), window
+
+
+def classed_features(
+    path: str, version: int, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[pd.DataFrame, Window]:
+    """A shallow copy of the feature table with its pattern and lifecycle under ``cuts``: the
+    classes computed once per data version, settings and cut-offs and shared (a rerun, another
+    page, another session under the same rules does not classify a million SKUs again)."""
+    features, window = _shared_classed(path, version, settings, cuts)
+    return features.copy(deep=False), window
+
+
 def get_features(
     rules: Rules | None = None,
     classes: bool = True,
@@ -70,13 +91,48 @@ def get_features(
     no sales are loaded."""
     rules = rules or Rules()
     ws = get_workspace()
+    settings = FeatureSettings(weeks=rules.weeks)
     try:
-        features, window = _features(str(ws.path), ws.version(), FeatureSettings(weeks=rules.weeks))
+        if classes:
+            return classed_features(
+                str(ws.path), ws.version(), settings, ClassCuts.from_rules(rules)
+            )
+        return _features(str(ws.path), ws.version(), settings)
     except SegStudioError:
         return None
-    if classes:
-        with_classes(features, window.last_day, ClassCuts.from_rules(rules))
-    return features, window
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _profile(
+    path: str, version: int, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[dict[str, int], float, pd.DataFrame, pd.DataFrame, Window]:
+    features, window = _shared_classed(path, version, settings, cuts)
+    return (
+        profile.lifecycle_counts(features),
+        profile.share_of_top(features, 0.2),
+        profile.pareto_curve(features),
+        profile.pattern_mix(features),
+        window,
+    )
+
+
+def feature_profile(
+    rules: Rules,
+) -> tuple[dict[str, int], float, pd.DataFrame, pd.DataFrame, Window] | None:
+    """The Data page's profile of the feature table under ``rules``: the lifecycle counts, the
+    top 20% of SKUs' share of revenue, the Pareto curve and the pattern mix (small frames,
+    never a point per SKU) and the window, computed once per data version and rules' window
+    and cut-offs; None when no sales are loaded."""
+    ws = get_workspace()
+    try:
+        return _profile(
+            str(ws.path),
+            ws.version(),
+            FeatureSettings(weeks=rules.weeks),
+            ClassCuts.from_rules(rules),
+        )
+    except SegStudioError:
+        return None
 
 
 def feature_counts(rules: Rules | None = None) -> tuple[int, Window] | None:
