@@ -359,11 +359,38 @@ def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+_TODAY_COLUMNS = [
+    "sku",
+    "segment",
+    "demand_model",
+    "service_type",
+    "service_target",
+    "demand_mean",
+    "expected_fill_rate",
+    "expected_csl",
+    "revenue",
+    "safety_stock_value",
+    "cycle_stock_value",
+    "inventory_value",
+]
+
+
+def _stocked(policies: pd.DataFrame) -> np.ndarray:
+    """Whether each SKU is stocked (a demand model other than "none")."""
+    return np.asarray(policies["demand_model"].to_numpy(object) != "none", dtype=bool)
+
+
+def _positive(policies: pd.DataFrame, column: str) -> np.ndarray:
+    """Whether each SKU's ``column`` is a number above 0 (text or missing: no)."""
+    values = pd.to_numeric(policies[column], errors="coerce")
+    return np.asarray(values.to_numpy(float, na_value=np.nan) > 0, dtype=bool)
+
+
 def today_points(policies: pd.DataFrame) -> pd.DataFrame:
     """Where today's policy sits on the curves: per segment and for the portfolio, inventory
     value and the demand-weighted expected CSL and fill rate of the stocked SKUs."""
-    stocked = policies[policies["demand_model"] != "none"]
-    if stocked.empty:
+    mask = _stocked(policies)
+    if not mask.any():
         return pd.DataFrame(
             columns=[
                 "segment",
@@ -375,6 +402,8 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
                 "revenue",
             ]
         )
+    # Only the columns the figures read, only the stocked rows: not a copy of the whole table.
+    stocked = pd.DataFrame({c: policies[c].to_numpy()[mask] for c in _TODAY_COLUMNS}, copy=False)
     per = segment_summary(stocked)
     w = stocked["demand_mean"]
     total = pd.DataFrame(
@@ -416,8 +445,7 @@ def portfolio_today(today: pd.DataFrame) -> tuple[float, float]:
 
 def value_unmeasured(policies: pd.DataFrame) -> str:
     """Why the stock's value cannot be told ("" when it can): no stocked SKU has a unit cost."""
-    stocked = policies[policies["demand_model"] != "none"]
-    if (pd.to_numeric(stocked["unit_cost"], errors="coerce").fillna(0) > 0).any():
+    if (_stocked(policies) & _positive(policies, "unit_cost")).any():
         return ""
     return (
         "cannot be measured: no SKU has a unit_cost (nor a unit_price to fall back on); map "
@@ -431,7 +459,7 @@ def summary_as_measured(policies: pd.DataFrame) -> pd.DataFrame:
     out = segment_summary(policies)
     if value_unmeasured(policies):
         out[["safety_stock_value", "cycle_stock_value", "inventory_value"]] = np.nan
-    if not (pd.to_numeric(policies["revenue"], errors="coerce").fillna(0) > 0).any():
+    if not _positive(policies, "revenue").any():
         out["revenue"] = np.nan
     return out
 
@@ -441,8 +469,7 @@ def mix_unmeasured(policies: pd.DataFrame) -> str:
     the revenue-weighted fill rate, so it needs costs and prices."""
     if why := value_unmeasured(policies):
         return why
-    stocked = policies[policies["demand_model"] != "none"]
-    if (pd.to_numeric(stocked["revenue"], errors="coerce").fillna(0) > 0).any():
+    if (_stocked(policies) & _positive(policies, "revenue")).any():
         return ""
     return (
         "cannot be measured: no SKU has revenue, and the best mix weights the segments by "
