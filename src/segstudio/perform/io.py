@@ -4,6 +4,7 @@ and what a load stores for the pages' first views (:func:`store_after_load`)."""
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -15,7 +16,16 @@ from segstudio.perform import sql as q
 from segstudio.perform.health import HealthSettings, ageing_query
 from segstudio.segment.decisions import official_rules
 
-__all__ = ["sku_quarters", "sku_quarters_table", "sku_service", "store_after_load", "stored_curves"]
+__all__ = [
+    "sku_quarters",
+    "sku_quarters_table",
+    "sku_service",
+    "store_after_load",
+    "stored_curves",
+    "stored_levels",
+]
+
+_LEVELS = ("safety_stock", "expected_fill_rate", "expected_csl")
 
 
 def _service_query(window: Window) -> tuple[str, dict[str, object]]:
@@ -44,9 +54,10 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the feature table under the official rules'
     window, the receipts' aggregates and the inventory's ageing under the default buckets; with
-    ``pages``, also the scorecard's service counts over the window and its quarterly table
-    and the trade-off curves of the official segmentation (the app's loads; ``segstudio load``
-    stores only what the commands read). Returns None, or
+    ``pages``, also the scorecard's service counts over the window and its quarterly table,
+    the trade-off curves of the official segmentation and each SKU's service levels under the
+    official policy (:func:`segstudio.policy.sku.service_levels`) (the app's loads;
+    ``segstudio load`` stores only what the commands read). Returns None, or
     one line saying why it could not (the load stands; what is missing is computed when first
     asked for).
     """
@@ -63,17 +74,21 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
         if pages:  # computed with the file closed, stored in a write of its own
             # Imported here: segstudio load (pages=False) need not wait for scipy.
-            from segstudio.policy.sku import SkuInputs
+            from segstudio.policy.sku import SkuInputs, service_levels
             from segstudio.policy.tradeoff import curves, curves_key
             from segstudio.segment.decisions import segment_skus
 
             portfolio, seg = segment_skus(ws)
-            table = curves(
-                SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
+            x = SkuInputs.from_features(portfolio.features)
+            table = curves(x, seg.segment, seg.rules.policy)
+            ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
+            levels = pd.DataFrame(
+                {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
             )
             key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
+                store_frame(con, "policy_levels", key, levels)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
@@ -86,3 +101,20 @@ def stored_curves(ws: Workspace, key: str) -> pd.DataFrame | None:
     (:func:`segstudio.policy.tradeoff.curves_key`) on the current data, else None."""
     with ws.connect() as con:
         return stored_frame(con, "policy_curves", key)
+
+
+def stored_levels(
+    ws: Workspace, key: str, skus: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each of the ``skus`` SKUs' (safety stock, expected fill rate, expected CSL) stored at
+    the load for ``key`` (:func:`segstudio.policy.tradeoff.curves_key`, which names the
+    segments and the policy) on the current data, else None."""
+    with ws.connect() as con:
+        frame = stored_frame(con, "policy_levels", key)
+    if frame is None or len(frame) != skus:
+        return None
+    order = frame["row"].to_numpy()
+    if not np.array_equal(order, np.arange(skus)):
+        frame = frame.iloc[np.argsort(order, kind="stable")]
+    ss, fill, csl = (frame[c].to_numpy(float, na_value=np.nan) for c in _LEVELS)
+    return ss, fill, csl

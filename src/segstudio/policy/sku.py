@@ -55,6 +55,7 @@ __all__ = [
     "protection",
     "resolve",
     "segment_summary",
+    "service_levels",
     "targets",
 ]
 
@@ -352,6 +353,18 @@ def levels(
     return ss, np.clip(fill, 0.0, 1.0), csl
 
 
+def service_levels(
+    x: SkuInputs, segments: np.ndarray, table: PolicyTable
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(safety stock, expected fill rate, expected CSL) of every SKU under ``table``: the
+    costly part of a policy (the gamma inverses), what a load stores for the official one and
+    :func:`policies_from_inputs` takes as ``known_levels``."""
+    r = resolve(table, segments)
+    pr = protection(x, r)
+    service_type, target, _ = targets(x, r, pr)
+    return levels(pr, service_type, target)
+
+
 def compute_policies(
     features: pd.DataFrame,
     segments: np.ndarray,
@@ -368,8 +381,9 @@ def policies_from_inputs(
     table: PolicyTable,
     known_levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """:func:`compute_policies` of :class:`SkuInputs`. ``known_levels``: what :func:`levels`
-    gives for these inputs, segments and table (stored at the load), else computed here."""
+    """:func:`compute_policies` of :class:`SkuInputs`. ``known_levels``: what
+    :func:`service_levels` gives for these inputs, segments and table (stored at the load),
+    else computed here."""
     r = resolve(table, segments)
     pr = protection(x, r)
     service_type, target, from_cost = targets(x, r, pr)
