@@ -133,8 +133,11 @@ class SkuInputs:
             if "lead_time_source" in features
             else np.full(len(features), None)
         )
+        sku = features["sku"].to_numpy(object)
+        if pd.api.types.infer_dtype(sku, skipna=False) != "string":  # texts already: as they are
+            sku = features["sku"].astype(str).to_numpy(object)
         return cls(
-            sku=features["sku"].astype(str).to_numpy(object),
+            sku=sku,
             demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0)),
             demand_std=np.nan_to_num(np.maximum(col("demand_std"), 0)),
             lead_time_days=col("lead_time_mean_days"),
@@ -445,38 +448,49 @@ def policies_from_inputs(
 _SUMMED = ("revenue", "safety_stock_value", "cycle_stock_value", "inventory_value")
 
 
-def segment_summary(policies: pd.DataFrame) -> pd.DataFrame:
-    """Per segment: SKUs, revenue, planned inventory and the demand-weighted expected service."""
+def segment_summary(policies: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Per segment: SKUs, revenue, planned inventory and the demand-weighted expected service.
+    ``rows``: which SKUs to summarise (a mask; default all), as ``policies[rows]`` would."""
+    mask = np.ones(len(policies), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     segments = _sorted_codes(policies["segment"].to_numpy(object))
     kinds = _sorted_codes(policies["service_type"].to_numpy(object))
     if segments is None or kinds is None:  # a missing segment or service type: pandas decides
-        return _segment_summary_by_pandas(policies)
-    labels, seg = segments
-    kind_labels, kind = kinds
+        return _segment_summary_by_pandas(policies if rows is None else policies[mask])
+    labels, seg_all = segments
+    kind_labels, kind_all = kinds
+    seg, kind = seg_all[mask], kind_all[mask]
+    present = np.bincount(seg, minlength=len(labels))
+    keep = present > 0  # segments with SKUs among the rows, in sorted order as the groups
+    # Compact codes of the segments kept: a categorical key, grouped without hashing again.
+    seg = (np.cumsum(keep) - 1)[seg]
+    n_seg, n_kind = int(keep.sum()), len(kind_labels)
+
+    def column(name: str) -> np.ndarray:
+        values = policies[name].to_numpy(float)
+        return values if rows is None else values[mask]
+
     w = np.where(
-        policies["demand_model"].to_numpy(object) != "none",
-        policies["demand_mean"].to_numpy(float),
-        0.0,
+        policies["demand_model"].to_numpy(object)[mask] != "none", column("demand_mean"), 0.0
     )
-    sums = {c: policies[c].to_numpy(float) for c in _SUMMED}
+    sums = {c: column(c) for c in _SUMMED}
     sums["_w"] = w
-    sums["_wf"] = w * np.nan_to_num(policies["expected_fill_rate"].to_numpy(float), nan=0.0)
-    sums["_wc"] = w * np.nan_to_num(policies["expected_csl"].to_numpy(float), nan=0.0)
+    sums["_wf"] = w * np.nan_to_num(column("expected_fill_rate"), nan=0.0)
+    sums["_wc"] = w * np.nan_to_num(column("expected_csl"), nan=0.0)
     # The sums and the mean by integer codes: pandas' own (compensated) group sums of the same
     # values in the same order, so the figures are those of a groupby on the segment texts.
-    g = pd.DataFrame(sums, copy=False).groupby(seg, sort=True)
-    total = g.sum()
+    key = pd.Categorical.from_codes(seg, categories=np.arange(n_seg))
+    total = pd.DataFrame(sums, copy=False).groupby(key, observed=True, sort=True).sum()
     mean_target = (
-        pd.Series(policies["service_target"].to_numpy(float), copy=False).groupby(seg).mean()
+        pd.Series(column("service_target"), copy=False)
+        .groupby(key, observed=True, sort=True)
+        .mean()
     )
     # The mode of the service type: the most frequent, the first in sorted order on a tie.
-    counts = np.bincount(
-        seg * len(kind_labels) + kind, minlength=len(labels) * len(kind_labels)
-    ).reshape(len(labels), len(kind_labels))
+    counts = np.bincount(seg * n_kind + kind, minlength=n_seg * n_kind).reshape(n_seg, n_kind)
     out = pd.DataFrame(
         {
-            "segment": labels,  # each present (factorized), in sorted order as the groups
-            "skus": np.bincount(seg, minlength=len(labels)).astype(np.int64),
+            "segment": labels[keep],
+            "skus": present[keep].astype(np.int64),
             "revenue": total["revenue"].to_numpy(),
             "service_type": kind_labels[counts.argmax(axis=1)],
             "service_target": mean_target.to_numpy(),

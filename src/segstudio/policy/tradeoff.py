@@ -359,22 +359,6 @@ def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
-_TODAY_COLUMNS = [
-    "sku",
-    "segment",
-    "demand_model",
-    "service_type",
-    "service_target",
-    "demand_mean",
-    "expected_fill_rate",
-    "expected_csl",
-    "revenue",
-    "safety_stock_value",
-    "cycle_stock_value",
-    "inventory_value",
-]
-
-
 def _stocked(policies: pd.DataFrame) -> np.ndarray:
     """Whether each SKU is stocked (a demand model other than "none")."""
     return np.asarray(policies["demand_model"].to_numpy(object) != "none", dtype=bool)
@@ -402,9 +386,10 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
                 "revenue",
             ]
         )
-    # Only the columns the figures read, only the stocked rows: not a copy of the whole table.
-    stocked = pd.DataFrame({c: policies[c].to_numpy()[mask] for c in _TODAY_COLUMNS}, copy=False)
-    per = segment_summary(stocked)
+    per = segment_summary(policies, rows=mask)
+    # The stocked rows of the columns read, not a copy of the whole table.
+    read = ("demand_mean", "expected_csl", "expected_fill_rate", "service_type", "service_target")
+    stocked = {c: policies[c][mask] for c in read}
     w = stocked["demand_mean"]
     total = pd.DataFrame(
         [

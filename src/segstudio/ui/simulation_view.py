@@ -178,7 +178,7 @@ def _allocation(ctx) -> None:
         if typed
         else "Most revenue first",
     )
-    if sku is None or sku not in known:
+    if sku is None or (sku not in skus and sku not in known):  # the list first: no look-up
         st.warning(f"{md_escape(sku)} is not an SKU of this portfolio.")
         return
     days = c[1].number_input("Orders of the last (days)", 1, 365, 28, key=keys.ALLOC_DAYS)
