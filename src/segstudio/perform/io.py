@@ -22,6 +22,7 @@ __all__ = [
     "sku_service",
     "store_after_load",
     "stored_curves",
+    "stored_figures",
     "stored_levels",
 ]
 
@@ -55,8 +56,9 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     waits for it (:mod:`segstudio.ingest.store`): the feature table under the official rules'
     window, the receipts' aggregates and the inventory's ageing under the default buckets; with
     ``pages``, also the scorecard's service counts over the window and its quarterly table,
-    the trade-off curves of the official segmentation and each SKU's service levels under the
-    official policy (:func:`segstudio.policy.sku.service_levels`) (the app's loads;
+    the trade-off curves of the official segmentation, each SKU's service levels under the
+    official policy (:func:`segstudio.policy.sku.service_levels`) and that policy's points
+    and per-segment summary (:func:`stored_figures`) (the app's loads;
     ``segstudio load`` stores only what the commands read). Returns None, or
     one line saying why it could not (the load stands; what is missing is computed when first
     asked for).
@@ -74,8 +76,13 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
         if pages:  # computed with the file closed, stored in a write of its own
             # Imported here: segstudio load (pages=False) need not wait for scipy.
-            from segstudio.policy.sku import SkuInputs, service_levels
-            from segstudio.policy.tradeoff import curves, curves_key
+            from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
+            from segstudio.policy.tradeoff import (
+                curves,
+                curves_key,
+                summary_as_measured,
+                today_points,
+            )
             from segstudio.segment.decisions import segment_skus
 
             portfolio, seg = segment_skus(ws)
@@ -85,10 +92,18 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
             levels = pd.DataFrame(
                 {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
             )
+            pol = policies_from_inputs(x, seg.segment, seg.rules.policy, (ss, fill, csl))
+            figures = {
+                "policy_today": today_points(pol),
+                "policy_summary": summary_as_measured(pol),
+            }
             key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
                 store_frame(con, "policy_levels", key, levels)
+                for name, frame in figures.items():
+                    if len(frame):  # an empty frame would not keep its columns' types
+                        store_frame(con, name, key, frame)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
@@ -118,3 +133,15 @@ def stored_levels(
         frame = frame.iloc[np.argsort(order, kind="stable")]
     ss, fill, csl = (frame[c].to_numpy(float, na_value=np.nan) for c in _LEVELS)
     return ss, fill, csl
+
+
+def stored_figures(ws: Workspace, key: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The official policy's :func:`segstudio.policy.tradeoff.today_points` and
+    :func:`segstudio.policy.tradeoff.summary_as_measured` stored at the load for ``key`` (as
+    :func:`stored_levels`) on the current data, else None."""
+    with ws.connect() as con:
+        today = stored_frame(con, "policy_today", key)
+        summary = stored_frame(con, "policy_summary", key) if today is not None else None
+    if today is None or summary is None:
+        return None
+    return today, summary

@@ -14,7 +14,7 @@ from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
-from segstudio.perform.io import stored_curves, stored_levels
+from segstudio.perform.io import stored_curves, stored_figures, stored_levels
 from segstudio.policy.planning import skus_by_revenue
 from segstudio.policy.sku import SkuInputs, policies_from_inputs
 from segstudio.policy.tradeoff import (
@@ -164,9 +164,14 @@ class Figures:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _shared_figures(path: str, version: int, key: str, _pol: pd.DataFrame) -> Figures:
+    # The official policy's were stored at the load.
+    stored = stored_figures(get_workspace(), key)
+    today, summary = (
+        stored if stored is not None else (today_points(_pol), summary_as_measured(_pol))
+    )
     return Figures(
-        today_points(_pol),
-        summary_as_measured(_pol),
+        today,
+        summary,
         value_unmeasured(_pol),
         mix_unmeasured(_pol),
         {str(k): int(v) for k, v in _pol["demand_model"].value_counts().items()},
