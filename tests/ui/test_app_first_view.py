@@ -61,3 +61,34 @@ def test_one_callers_classes_never_change_the_shared_feature_table(app_env: Path
     assert mine[0]["pattern"].tolist() == expected["pattern"].tolist()
     assert mine[0]["is_new"].tolist() == expected["is_new"].tolist()
     assert (other[0]["pattern"] != expected["pattern"]).any()  # and the other keeps its own
+
+
+def test_the_policies_first_computed_read_the_stored_service_levels(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The official policy's safety stocks and expected service, its points on the curves and
+    its per-segment summary were stored at the load: the first view reads them, and they are
+    those computed afresh."""
+    import pandas as pd
+
+    from segstudio.policy.sku import compute_policies
+    from segstudio.policy.tradeoff import summary_as_measured, today_points
+    from segstudio.ui import policy_state
+
+    assert store_after_load(Workspace(app_env)) is None
+    ctx = policy_state.context()
+    assert ctx is not None
+    table = ctx.rules.policy
+    fresh = compute_policies(ctx.portfolio.features, ctx.segments, table)
+    today, summary = today_points(fresh), summary_as_measured(fresh)
+    for name in ("today_points", "summary_as_measured"):
+        monkeypatch.setattr(f"segstudio.ui.policy_state.{name}", _fail)
+    monkeypatch.setattr("segstudio.policy.sku.levels", _fail)
+    pd.testing.assert_frame_equal(policy_state.policies(ctx, table), fresh)
+    figures = policy_state.figures(ctx, table, fresh)
+    pd.testing.assert_frame_equal(figures.today, today)
+    pd.testing.assert_frame_equal(figures.by_segment, summary)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/policy.py").run()
+    assert not at.exception, [e.value for e in at.exception]

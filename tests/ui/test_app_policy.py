@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from segstudio.common import fmt
@@ -136,3 +137,40 @@ def test_shortage_allocation_gives_key_accounts_their_orders_first(app_env: Path
     others = result[~result["key_account"]]
     if len(keyed) and others["allocated"].sum() > 0:
         assert (keyed["short"] == 0).all()  # the others only get stock once key accounts are full
+
+
+def test_the_allocation_lists_the_top_skus_and_keeps_any_other_chosen(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a million SKUs the list holds the SKUs of most revenue; another SKU can be typed
+    (and stays chosen on the way back to the page); a code that is no SKU says so."""
+    from segstudio.ui import policy_state
+
+    monkeypatch.setattr("segstudio.ui.simulation_view._SKUS_LISTED", 3)
+    ctx = policy_state.context()
+    assert ctx is not None
+    pol = policy_state.policies(ctx, ctx.rules.policy)
+    ranked = pol.sort_values("revenue", ascending=False)["sku"].tolist()
+    at = _run("pages/simulation.py")
+    box = at.selectbox(key="alloc.sku")
+    assert box.options == ranked[:3]
+    assert box.value == ranked[0]
+    other = ranked[-1]
+    box.options.append(other)  # typed: the browser sends a value outside the list
+    box.set_value(other).run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="alloc.sku")
+    assert box.options == ranked[:3]  # the same list, the typed SKU chosen
+    assert box.value == other
+    assert not at.warning
+    assert any("allocated" in d.value.columns for d in at.dataframe) or at.info
+    box.options.append(other)  # AppTest sends a value back by its place in the options
+    at.switch_page("pages/policy.py").run()
+    at.switch_page("pages/simulation.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="alloc.sku")
+    assert box.value == other
+    box.options += [other, "NOSUCHSKU"]
+    box.set_value("NOSUCHSKU").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("NOSUCHSKU is not an SKU" in w.value for w in at.warning)

@@ -28,11 +28,14 @@ __all__ = [
     "sku_service_table",
     "store_after_load",
     "stored_curves",
+    "stored_figures",
+    "stored_levels",
     "stored_trend",
     "trend_key",
 ]
 
 _ONE_CHUNK = 1 << 26  # rows per Arrow batch: a million SKUs' quarters come as one chunk
+_LEVELS = ("safety_stock", "expected_fill_rate", "expected_csl")
 
 
 def _service_query(window: Window) -> tuple[str, dict[str, object]]:
@@ -86,10 +89,13 @@ def stored_trend(ws: Workspace, key: str) -> pd.DataFrame | None:
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
-    table under the official rules' window, the receipts' aggregates and the inventory's ageing under the default buckets; with
-    ``pages``, also the scorecard's service counts over the window and its quarterly table
-    and the trade-off curves and quarterly trend of the official segmentation (the app's loads; ``segstudio load``
-    stores only what the commands read). Returns None, or
+    table under the official rules' window, the receipts' aggregates and the inventory's ageing
+    under the default buckets; with ``pages``, also the scorecard's service counts over the
+    window and its quarterly table, the trade-off curves and quarterly trend of the official
+    segmentation, each SKU's service levels under the official policy
+    (:func:`segstudio.policy.sku.service_levels`) and that policy's points and per-segment
+    summary (:func:`stored_figures`) (the app's loads; ``segstudio load`` stores only what the
+    commands read). Returns None, or
     one line saying why it could not (the load stands; what is missing is computed when first
     asked for).
     """
@@ -107,14 +113,27 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
         if pages:  # computed with the file closed, stored in a write of its own
             # Imported here: segstudio load (pages=False) need not wait for scipy.
-            from segstudio.policy.sku import SkuInputs
-            from segstudio.policy.tradeoff import curves, curves_key
+            from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
+            from segstudio.policy.tradeoff import (
+                curves,
+                curves_key,
+                summary_as_measured,
+                today_points,
+            )
             from segstudio.segment.decisions import segment_skus
 
             portfolio, seg = segment_skus(ws)
-            table = curves(
-                SkuInputs.from_features(portfolio.features), seg.segment, seg.rules.policy
+            x = SkuInputs.from_features(portfolio.features)
+            table = curves(x, seg.segment, seg.rules.policy)
+            ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
+            levels = pd.DataFrame(
+                {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
             )
+            pol = policies_from_inputs(x, seg.segment, seg.rules.policy, (ss, fill, csl))
+            figures = {
+                "policy_today": today_points(pol),
+                "policy_summary": summary_as_measured(pol),
+            }
             key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
             with ws.connect() as con:
                 quarters = kpis.prepare_quarters(sku_quarters_table(con), portfolio.sku)
@@ -129,6 +148,10 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
                 store_frame(con, "scorecard_trend", by, trend)
+                store_frame(con, "policy_levels", key, levels)
+                for name, frame in figures.items():
+                    if len(frame):  # an empty frame would not keep its columns' types
+                        store_frame(con, name, key, frame)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
@@ -141,3 +164,32 @@ def stored_curves(ws: Workspace, key: str) -> pd.DataFrame | None:
     (:func:`segstudio.policy.tradeoff.curves_key`) on the current data, else None."""
     with ws.connect() as con:
         return stored_frame(con, "policy_curves", key)
+
+
+def stored_levels(
+    ws: Workspace, key: str, skus: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Each of the ``skus`` SKUs' (safety stock, expected fill rate, expected CSL) stored at
+    the load for ``key`` (:func:`segstudio.policy.tradeoff.curves_key`, which names the
+    segments and the policy) on the current data, else None."""
+    with ws.connect() as con:
+        frame = stored_frame(con, "policy_levels", key)
+    if frame is None or len(frame) != skus:
+        return None
+    order = frame["row"].to_numpy()
+    if not np.array_equal(order, np.arange(skus)):
+        frame = frame.iloc[np.argsort(order, kind="stable")]
+    ss, fill, csl = (frame[c].to_numpy(float, na_value=np.nan) for c in _LEVELS)
+    return ss, fill, csl
+
+
+def stored_figures(ws: Workspace, key: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The official policy's :func:`segstudio.policy.tradeoff.today_points` and
+    :func:`segstudio.policy.tradeoff.summary_as_measured` stored at the load for ``key`` (as
+    :func:`stored_levels`) on the current data, else None."""
+    with ws.connect() as con:
+        today = stored_frame(con, "policy_today", key)
+        summary = stored_frame(con, "policy_summary", key) if today is not None else None
+    if today is None or summary is None:
+        return None
+    return today, summary

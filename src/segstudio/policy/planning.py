@@ -30,6 +30,7 @@ __all__ = [
     "seasonal_profile",
     "seasonal_table",
     "simulated_rows",
+    "skus_by_revenue",
     "with_priorities",
 ]
 
@@ -115,6 +116,14 @@ def customer_priorities(revenue: pd.DataFrame) -> pd.DataFrame:
     df["priority"] = np.where(before < a, 1, np.where(before < b, 2, 3))
     df["key_account"] = before < KEY_ACCOUNT_SHARE
     return df
+
+
+def skus_by_revenue(sku: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    """The SKUs, most revenue first (NaN last), in the order a policy table sorted on its
+    revenue column gives them (``sort_values("revenue", ascending=False)``, ties alike), by
+    sorting the revenue alone rather than every column."""
+    order = pd.Series(np.asarray(revenue, dtype=float)).sort_values(ascending=False).index
+    return np.asarray(sku, dtype=object)[order.to_numpy()]
 
 
 def with_priorities(orders: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:

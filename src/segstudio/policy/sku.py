@@ -13,6 +13,7 @@ SKU at once (they take arrays) and re-derives none of them here.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -55,6 +56,7 @@ __all__ = [
     "protection",
     "resolve",
     "segment_summary",
+    "service_levels",
     "targets",
 ]
 
@@ -132,8 +134,11 @@ class SkuInputs:
             if "lead_time_source" in features
             else np.full(len(features), None)
         )
+        sku = features["sku"].to_numpy(object)
+        if pd.api.types.infer_dtype(sku, skipna=False) != "string":  # texts already: as they are
+            sku = features["sku"].astype(str).to_numpy(object)
         return cls(
-            sku=features["sku"].astype(str).to_numpy(object),
+            sku=sku,
             demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0)),
             demand_std=np.nan_to_num(np.maximum(col("demand_std"), 0)),
             lead_time_days=col("lead_time_mean_days"),
@@ -170,13 +175,36 @@ class Resolved:
         )
         return values[self.policy_index]
 
+    def flag(self, test: Callable[[SegmentPolicy], bool]) -> np.ndarray:
+        """``test`` of each SKU's policy, asked once per policy (not once per SKU)."""
+        return np.array([bool(test(p)) for p in self.policies], dtype=bool)[self.policy_index]
+
+    def texts(self, values: Sequence[object]) -> np.ndarray:
+        """One text per policy (in :attr:`policies` order), spread to every SKU."""
+        return np.array(values, dtype=object)[self.policy_index]
+
+
+def _sorted_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(sorted distinct texts, each value's index into them), as ``np.unique(values.astype(str),
+    return_inverse=True)`` gives them, by hashing rather than sorting a million texts; None
+    unless every value is a text."""
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return None
+    codes, uniques = pd.factorize(values, sort=True)
+    return np.asarray(uniques, dtype=object), codes
+
 
 def resolve(table: PolicyTable, segments: np.ndarray) -> Resolved:
-    labels, inverse = np.unique(np.asarray(segments, dtype=object).astype(str), return_inverse=True)
+    values = np.asarray(segments, dtype=object)
+    found = _sorted_codes(values)
+    if found is None:
+        labels, inverse = np.unique(values.astype(str), return_inverse=True)
+    else:
+        labels, inverse = found
     return Resolved(
-        np.asarray(segments, dtype=object),
+        values,
         inverse.astype(np.int32),
-        [table.for_segment(code) for code in labels],
+        [table.for_segment(str(code)) for code in labels],
     )
 
 
@@ -222,15 +250,20 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
     q_eoq = np.where((order_cost == 0) & (holding > 0), 0.0, q_eoq)
     q_eoq = np.where(np.isfinite(q_eoq), q_eoq, np.nan)
     q_periods = d * r.param("periods_of_supply_weeks") * (WEEK_DAYS / x.period_days)
-    rule = r.param("order_rule")
-    q = np.where(rule == "periods", q_periods, q_eoq)
+    by_periods = r.flag(lambda p: p.order_rule == "periods")
+    q = np.where(by_periods, q_periods, q_eoq)
     q = np.where(np.isnan(q), q_periods, q)  # no cost known: periods of supply
     cycle = np.where(review > 0, d * review, q)
 
-    strategy = r.param("strategy")
-    stocked = np.isin(strategy, STOCKED) & (d > 0) & (cycle > 0)
-    model = r.param("demand_model")
-    gamma = stocked & (std > 0) & ((model == "gamma") | ((model == "auto") & x.non_normal))
+    stocked = r.flag(lambda p: p.strategy in STOCKED) & (d > 0) & (cycle > 0)
+    gamma = (
+        stocked
+        & (std > 0)
+        & (
+            r.flag(lambda p: p.demand_model == "gamma")
+            | (r.flag(lambda p: p.demand_model == "auto") & x.non_normal)
+        )
+    )
     return Protection(
         stocked,
         gamma,
@@ -271,12 +304,12 @@ def targets(
     pr: Protection,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(service type, target, set from cost) per SKU: cost-based targets become CSL targets."""
-    kind = r.param("service_type")
     target = r.param("service_target")
-    from_cost = kind == "cost"
+    from_cost = r.flag(lambda p: p.service_type == "cost")
     if from_cost.any():
         target = np.where(from_cost, cost_based_csl(x, r, pr), target)
-    return np.where(from_cost, "csl", kind), target, from_cost
+    kind = r.texts(["csl" if p.service_type == "cost" else p.service_type for p in r.policies])
+    return kind, target, from_cost
 
 
 def levels(
@@ -325,6 +358,18 @@ def levels(
     return ss, np.clip(fill, 0.0, 1.0), csl
 
 
+def service_levels(
+    x: SkuInputs, segments: np.ndarray, table: PolicyTable
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(safety stock, expected fill rate, expected CSL) of every SKU under ``table``: the
+    costly part of a policy (the gamma inverses), what a load stores for the official one and
+    :func:`policies_from_inputs` takes as ``known_levels``."""
+    r = resolve(table, segments)
+    pr = protection(x, r)
+    service_type, target, _ = targets(x, r, pr)
+    return levels(pr, service_type, target)
+
+
 def compute_policies(
     features: pd.DataFrame,
     segments: np.ndarray,
@@ -335,11 +380,22 @@ def compute_policies(
     return policies_from_inputs(x, segments, table)
 
 
-def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFrame:
+def policies_from_inputs(
+    x: SkuInputs,
+    segments: np.ndarray,
+    table: PolicyTable,
+    known_levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """:func:`compute_policies` of :class:`SkuInputs`. ``known_levels``: what
+    :func:`service_levels` gives for these inputs, segments and table (stored at the load),
+    else computed here."""
     r = resolve(table, segments)
     pr = protection(x, r)
     service_type, target, from_cost = targets(x, r, pr)
-    ss, fill, csl = levels(pr, service_type, target)
+    if known_levels is not None and all(len(v) == len(x) for v in known_levels):
+        ss, fill, csl = known_levels
+    else:
+        ss, fill, csl = levels(pr, service_type, target)
 
     stocked = pr.stocked
     d = x.demand_mean
@@ -349,48 +405,109 @@ def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable)
     q = np.where(stocked, pr.order_quantity, 0.0)
     cycle_value = np.where(stocked, pr.cycle_units / 2 * x.unit_cost, 0.0)
     ss_value = ss * x.unit_cost
-    model = np.where(pr.gamma, "gamma", np.where(stocked, "normal", "none"))
-    return pd.DataFrame(
+    model = np.array(["none", "normal", "gamma"], dtype=object)[
+        stocked.astype(np.int8) + pr.gamma.astype(np.int8)  # gamma SKUs are stocked
+    ]
+    columns = {
+        "sku": x.sku.copy(),  # the inputs' arrays are shared: the frame gets its own
+        "segment": r.segment.copy(),
+        "strategy": r.param("strategy"),
+        "demand_model": model,
+        "service_type": service_type,
+        "service_target": target,
+        "target_source": np.array(["policy", "cost"], dtype=object)[from_cost.astype(np.int8)],
+        "review_period_days": r.param("review_period_days"),
+        "order_rule": r.param("order_rule"),
+        "demand_mean": d.copy(),
+        "demand_std": x.demand_std.copy(),
+        "lead_time_days": pr.lead_time_days,
+        "lead_time_std_days": pr.lead_time_std_days,
+        "lead_time_source": pr.lead_time_source,
+        "protection_periods": pr.periods,
+        "lead_time_demand_mean": pr.mean,
+        "lead_time_demand_std": pr.std,
+        "safety_stock": np.array(ss, dtype=float),
+        "reorder_point": rop,
+        "order_quantity": q,
+        "order_up_to": s_level,
+        "expected_fill_rate": np.where(stocked, fill, np.nan),
+        "expected_csl": np.where(stocked, csl, np.nan),
+        "unit_cost": x.unit_cost.copy(),
+        "valued_at": x.valued_at.copy(),
+        "unit_price": x.unit_price.copy(),
+        "safety_stock_value": ss_value,
+        "cycle_stock_value": cycle_value,
+        "inventory_value": ss_value + cycle_value,
+        "revenue": x.revenue.copy(),
+        "network": r.param("network"),
+        "transport_mode": r.param("transport_mode"),
+        "supplier_tier": r.param("supplier_tier"),
+    }
+    # Every array above is the frame's own: taken as they are (copy=False), the columns are not
+    # copied again into two consolidated blocks (a second of a million SKUs' page).
+    return pd.DataFrame(columns, copy=False)
+
+
+_SUMMED = ("revenue", "safety_stock_value", "cycle_stock_value", "inventory_value")
+
+
+def segment_summary(policies: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Per segment: SKUs, revenue, planned inventory and the demand-weighted expected service.
+    ``rows``: which SKUs to summarise (a mask; default all), as ``policies[rows]`` would."""
+    mask = np.ones(len(policies), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    segments = _sorted_codes(policies["segment"].to_numpy(object))
+    kinds = _sorted_codes(policies["service_type"].to_numpy(object))
+    if segments is None or kinds is None:  # a missing segment or service type: pandas decides
+        return _segment_summary_by_pandas(policies if rows is None else policies[mask])
+    labels, seg_all = segments
+    kind_labels, kind_all = kinds
+    seg, kind = seg_all[mask], kind_all[mask]
+    present = np.bincount(seg, minlength=len(labels))
+    keep = present > 0  # segments with SKUs among the rows, in sorted order as the groups
+    # Compact codes of the segments kept: a categorical key, grouped without hashing again.
+    seg = (np.cumsum(keep) - 1)[seg]
+    n_seg, n_kind = int(keep.sum()), len(kind_labels)
+
+    def column(name: str) -> np.ndarray:
+        values = policies[name].to_numpy(float)
+        return values if rows is None else values[mask]
+
+    w = np.where(
+        policies["demand_model"].to_numpy(object)[mask] != "none", column("demand_mean"), 0.0
+    )
+    sums = {c: column(c) for c in _SUMMED}
+    sums["_w"] = w
+    sums["_wf"] = w * np.nan_to_num(column("expected_fill_rate"), nan=0.0)
+    sums["_wc"] = w * np.nan_to_num(column("expected_csl"), nan=0.0)
+    # The sums and the mean by integer codes: pandas' own (compensated) group sums of the same
+    # values in the same order, so the figures are those of a groupby on the segment texts.
+    key = pd.Categorical.from_codes(seg, categories=np.arange(n_seg))
+    total = pd.DataFrame(sums, copy=False).groupby(key, observed=True, sort=True).sum()
+    mean_target = (
+        pd.Series(column("service_target"), copy=False)
+        .groupby(key, observed=True, sort=True)
+        .mean()
+    )
+    # The mode of the service type: the most frequent, the first in sorted order on a tie.
+    counts = np.bincount(seg * n_kind + kind, minlength=n_seg * n_kind).reshape(n_seg, n_kind)
+    out = pd.DataFrame(
         {
-            "sku": x.sku,
-            "segment": r.segment,
-            "strategy": r.param("strategy"),
-            "demand_model": model,
-            "service_type": service_type,
-            "service_target": target,
-            "target_source": np.where(from_cost, "cost", "policy"),
-            "review_period_days": r.param("review_period_days"),
-            "order_rule": r.param("order_rule"),
-            "demand_mean": d,
-            "demand_std": x.demand_std,
-            "lead_time_days": pr.lead_time_days,
-            "lead_time_std_days": pr.lead_time_std_days,
-            "lead_time_source": pr.lead_time_source,
-            "protection_periods": pr.periods,
-            "lead_time_demand_mean": pr.mean,
-            "lead_time_demand_std": pr.std,
-            "safety_stock": ss,
-            "reorder_point": rop,
-            "order_quantity": q,
-            "order_up_to": s_level,
-            "expected_fill_rate": np.where(stocked, fill, np.nan),
-            "expected_csl": np.where(stocked, csl, np.nan),
-            "unit_cost": x.unit_cost,
-            "valued_at": x.valued_at,
-            "unit_price": x.unit_price,
-            "safety_stock_value": ss_value,
-            "cycle_stock_value": cycle_value,
-            "inventory_value": ss_value + cycle_value,
-            "revenue": x.revenue,
-            "network": r.param("network"),
-            "transport_mode": r.param("transport_mode"),
-            "supplier_tier": r.param("supplier_tier"),
+            "segment": labels[keep],
+            "skus": present[keep].astype(np.int64),
+            "revenue": total["revenue"].to_numpy(),
+            "service_type": kind_labels[counts.argmax(axis=1)],
+            "service_target": mean_target.to_numpy(),
+            "safety_stock_value": total["safety_stock_value"].to_numpy(),
+            "cycle_stock_value": total["cycle_stock_value"].to_numpy(),
+            "inventory_value": total["inventory_value"].to_numpy(),
         }
     )
+    out["expected_fill_rate"] = safe_divide(total["_wf"].to_numpy(), total["_w"].to_numpy())
+    out["expected_csl"] = safe_divide(total["_wc"].to_numpy(), total["_w"].to_numpy())
+    return out
 
 
-def segment_summary(policies: pd.DataFrame) -> pd.DataFrame:
-    """Per segment: SKUs, revenue, planned inventory and the demand-weighted expected service."""
+def _segment_summary_by_pandas(policies: pd.DataFrame) -> pd.DataFrame:
     df = policies.assign(
         _w=policies["demand_mean"].where(policies["demand_model"] != "none", 0.0),
     )

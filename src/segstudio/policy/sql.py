@@ -70,16 +70,16 @@ def month_of_year_demand_sql(period: str) -> str:
     """
 
 
+# One scan of the SKU's sales: its last day is taken over the same rows (any quantity).
 ORDER_LINES_FOR_SKU = """
-WITH last AS (SELECT max(date) AS last_day FROM sales WHERE sku = $sku)
-SELECT coalesce(s.order_id, '(line ' || CAST(row_number() OVER (ORDER BY s.date) AS VARCHAR) || ')')
+WITH lines AS (SELECT *, max(date) OVER () AS last_day FROM sales WHERE sku = $sku)
+SELECT coalesce(order_id, '(line ' || CAST(row_number() OVER (ORDER BY date) AS VARCHAR) || ')')
            AS order_id,
-       coalesce(s.customer, '(no customer)') AS customer, s.date AS order_date,
-       s.requested_date, coalesce(s.ordered_qty, s.quantity) AS quantity
-FROM sales s, last
-WHERE s.sku = $sku AND coalesce(s.ordered_qty, s.quantity) > 0
-  AND s.date > last.last_day - $days * INTERVAL 1 DAY
-ORDER BY s.date, order_id
+       coalesce(customer, '(no customer)') AS customer, date AS order_date,
+       requested_date, coalesce(ordered_qty, quantity) AS quantity
+FROM lines
+WHERE coalesce(ordered_qty, quantity) > 0 AND date > last_day - $days * INTERVAL 1 DAY
+ORDER BY date, order_id
 """
 
 CUSTOMER_REVENUE = f"""

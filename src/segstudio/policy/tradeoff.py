@@ -360,11 +360,22 @@ def curves(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+def _stocked(policies: pd.DataFrame) -> np.ndarray:
+    """Whether each SKU is stocked (a demand model other than "none")."""
+    return np.asarray(policies["demand_model"].to_numpy(object) != "none", dtype=bool)
+
+
+def _positive(policies: pd.DataFrame, column: str) -> np.ndarray:
+    """Whether each SKU's ``column`` is a number above 0 (text or missing: no)."""
+    values = pd.to_numeric(policies[column], errors="coerce")
+    return np.asarray(values.to_numpy(float, na_value=np.nan) > 0, dtype=bool)
+
+
 def today_points(policies: pd.DataFrame) -> pd.DataFrame:
     """Where today's policy sits on the curves: per segment and for the portfolio, inventory
     value and the demand-weighted expected CSL and fill rate of the stocked SKUs."""
-    stocked = policies[policies["demand_model"] != "none"]
-    if stocked.empty:
+    mask = _stocked(policies)
+    if not mask.any():
         return pd.DataFrame(
             columns=[
                 "segment",
@@ -376,7 +387,10 @@ def today_points(policies: pd.DataFrame) -> pd.DataFrame:
                 "revenue",
             ]
         )
-    per = segment_summary(stocked)
+    per = segment_summary(policies, rows=mask)
+    # The stocked rows of the columns read, not a copy of the whole table.
+    read = ("demand_mean", "expected_csl", "expected_fill_rate", "service_type", "service_target")
+    stocked = {c: policies[c][mask] for c in read}
     w = stocked["demand_mean"]
     total = pd.DataFrame(
         [
@@ -432,7 +446,7 @@ def summary_as_measured(policies: pd.DataFrame) -> pd.DataFrame:
     out = segment_summary(policies)
     if value_unmeasured(policies):
         out[["safety_stock_value", "cycle_stock_value", "inventory_value"]] = np.nan
-    if not (pd.to_numeric(policies["revenue"], errors="coerce").fillna(0) > 0).any():
+    if not _positive(policies, "revenue").any():
         out["revenue"] = np.nan
     return out
 
@@ -442,8 +456,7 @@ def mix_unmeasured(policies: pd.DataFrame) -> str:
     the revenue-weighted fill rate, so it needs costs and prices."""
     if why := value_unmeasured(policies):
         return why
-    stocked = policies[policies["demand_model"] != "none"]
-    if (pd.to_numeric(stocked["revenue"], errors="coerce").fillna(0) > 0).any():
+    if (_stocked(policies) & _positive(policies, "revenue")).any():
         return ""
     return (
         "cannot be measured: no SKU has revenue, and the best mix weights the segments by "

@@ -24,7 +24,7 @@ from segstudio.perform import health, kpi_display, kpis, root_causes, suppliers
 from segstudio.perform import io as perform_io
 from segstudio.perform.kpis import Scorecard
 from segstudio.policy.sku import SkuInputs, policies_from_inputs, segment_summary
-from segstudio.policy.tradeoff import chart_data, curves, today_points
+from segstudio.policy.tradeoff import chart_data, curves, curves_key, today_points
 from segstudio.policy.valuation import valuation
 from segstudio.report import charts
 from segstudio.report.document import Report, Section
@@ -428,7 +428,9 @@ def gather(
         sku_quarters = perform_io.sku_quarters_table(con) if trend is None else None
         ageing = health.read_ageing(con, settings) if has_stock else None
     inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
-    pol = policies_from_inputs(inputs, s.segment, rules.policy)
+    key = curves_key(s.codes, s.labels, rules, rules.policy)  # stored at the load if official
+    known = perform_io.stored_levels(ws, key, len(inputs))
+    pol = policies_from_inputs(inputs, s.segment, rules.policy, known_levels=known)
     sc, base = kpis.build_scorecard(
         p.features,
         s.segment,
@@ -440,7 +442,9 @@ def gather(
         ws.stored_columns("sales"),
         s.present_labels(),
     )
-    crv = curves(inputs, s.segment, rules.policy)
+    crv = perform_io.stored_curves(ws, key)
+    if crv is None:
+        crv = curves(inputs, s.segment, rules.policy)
     if sku_quarters is not None:
         quarters = kpis.prepare_quarters(sku_quarters, p.sku)
         trend = kpis.quarterly_trend(quarters, s.segment, sc.columns, window.last_day)

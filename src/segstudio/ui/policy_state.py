@@ -4,7 +4,7 @@ segmentation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,9 +14,18 @@ from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
-from segstudio.perform.io import stored_curves
+from segstudio.perform.io import stored_curves, stored_figures, stored_levels
+from segstudio.policy.planning import skus_by_revenue
 from segstudio.policy.sku import SkuInputs, policies_from_inputs
-from segstudio.policy.tradeoff import curves, curves_key
+from segstudio.policy.tradeoff import (
+    curves,
+    curves_key,
+    mix_unmeasured,
+    summary_as_measured,
+    today_points,
+    value_unmeasured,
+)
+from segstudio.policy.valuation import Valuation, valuation
 from segstudio.segment.segmentation import Portfolio, Segmentation
 
 from . import keys
@@ -32,6 +41,7 @@ class Context:
     segmentation: Segmentation
     inputs: SkuInputs
     error: str | None  # the sliders' values did not make valid rules (the official ones are used)
+    keys: dict[PolicyTable, str] = field(default_factory=dict, repr=False)  # curves_key per table
 
     @property
     def segments(self) -> np.ndarray:
@@ -74,6 +84,34 @@ def context() -> Context | None:
     return Context(portfolio, window, rules, current, x, error)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ranked(
+    path: str,
+    version: int,
+    weeks: int,
+    exclude: tuple[str, ...],
+    cuts: ClassCuts,
+    _inputs: SkuInputs,
+) -> tuple[np.ndarray, pd.Index]:
+    ranked = skus_by_revenue(_inputs.sku, _inputs.revenue)
+    return ranked, pd.Index(ranked)
+
+
+def skus_by_revenue_of(ctx: Context) -> tuple[np.ndarray, pd.Index]:
+    """The portfolio's SKUs, most revenue first (:func:`skus_by_revenue`), and the same as an
+    index to look an SKU code up in: once per data version and window (read only)."""
+    ws = get_workspace()
+    rules = ctx.rules
+    return _ranked(
+        str(ws.path),
+        ws.version(),
+        rules.weeks,
+        tuple(sorted(rules.exclude)),
+        ClassCuts.from_rules(rules),
+        ctx.inputs,
+    )
+
+
 def set_policy_table(table: PolicyTable) -> None:
     st.session_state[keys.rule("policy")] = table
 
@@ -82,8 +120,10 @@ def set_policy_table(table: PolicyTable) -> None:
 def _shared_policies(
     path: str, version: int, key: str, _ctx: Context, _table: PolicyTable
 ) -> pd.DataFrame:
-    # ``key`` (:func:`curves_key`) names the segments, the rules and each segment's policy.
-    return policies_from_inputs(_ctx.inputs, _ctx.segments, _table)  # = compute_policies
+    # ``key`` (:func:`curves_key`) names the segments, the rules and each segment's policy;
+    # the official ones' service levels were stored at the load.
+    known = stored_levels(get_workspace(), key, len(_ctx.inputs))
+    return policies_from_inputs(_ctx.inputs, _ctx.segments, _table, known_levels=known)
 
 
 def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
@@ -101,7 +141,59 @@ def signature(ctx: Context, table: PolicyTable) -> str:
 
 
 def _curves_key(ctx: Context, table: PolicyTable) -> str:
-    return curves_key(ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table)
+    # Once per run and table: the digest reads every SKU's segment code.
+    if table not in ctx.keys:
+        ctx.keys[table] = curves_key(
+            ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table
+        )
+    return ctx.keys[table]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the Policy page shows of the policies besides their rows: today's points on the
+    curves (:func:`today_points`), the per-segment summary (:func:`summary_as_measured`) and
+    why the stock's value or the best mix cannot be measured ("" when they can), and the SKUs
+    by demand model."""
+
+    today: pd.DataFrame
+    by_segment: pd.DataFrame
+    unvalued: str
+    unmeasured_mix: str
+    models: dict[str, int]  # demand model (none, normal, gamma) -> SKUs
+    valued: Valuation  # what the stock is valued at (policy.valuation)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_figures(path: str, version: int, key: str, _pol: pd.DataFrame) -> Figures:
+    # The official policy's were stored at the load.
+    stored = stored_figures(get_workspace(), key)
+    today, summary = (
+        stored if stored is not None else (today_points(_pol), summary_as_measured(_pol))
+    )
+    return Figures(
+        today,
+        summary,
+        value_unmeasured(_pol),
+        mix_unmeasured(_pol),
+        {str(k): int(v) for k, v in _pol["demand_model"].value_counts().items()},
+        valuation(_pol),
+    )
+
+
+def figures(ctx: Context, table: PolicyTable, pol: pd.DataFrame) -> Figures:
+    """The :class:`Figures` of ``pol`` (:func:`policies` under ``table``): computed once per
+    data version, segments, rules and policy table; each caller gets its own frames."""
+    ws = get_workspace()
+    shared = _shared_figures(str(ws.path), ws.version(), _curves_key(ctx, table), pol)
+    return Figures(
+        shared.today.copy(),
+        shared.by_segment.copy(),
+        shared.unvalued,
+        shared.unmeasured_mix,
+        dict(shared.models),
+        shared.valued,
+    )
 
 
 def curve_table(ctx: Context, table: PolicyTable) -> pd.DataFrame:

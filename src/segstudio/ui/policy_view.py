@@ -29,13 +29,9 @@ from segstudio.policy.tradeoff import (
     chart_data,
     least_inventory_for_service,
     mix_comparison,
-    mix_unmeasured,
     portfolio_today,
-    summary_as_measured,
-    today_points,
-    value_unmeasured,
 )
-from segstudio.policy.valuation import Valuation, valuation
+from segstudio.policy.valuation import Valuation
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes, to_xlsx_bytes
 
@@ -44,8 +40,10 @@ from .downloads import on_request
 from .guard import no_sales
 from .policy_state import (
     Context,
+    Figures,
     context,
     curve_table,
+    figures,
     full_window,
     policies,
     set_policy_table,
@@ -103,9 +101,9 @@ def show() -> None:
             key=keys.POLICY_RULES_DL,
         )
     pol = policies(ctx, table)
-    today = today_points(pol)
+    fig = figures(ctx, table, pol)
     with main:
-        _headline(pol, today)
+        _headline(pol, fig)
         tabs = st.tabs(
             [
                 "Trade-off curves",
@@ -117,11 +115,11 @@ def show() -> None:
         )
         curves = curve_table(ctx, table)
         with tabs[0]:
-            _tradeoff_tab(curves, today, value_unmeasured(pol), valuation(pol))
+            _tradeoff_tab(curves, fig.today, fig.unvalued, fig.valued)
         with tabs[1]:
-            _mix_tab(curves, today, table, mix_unmeasured(pol))
+            _mix_tab(curves, fig.today, table, fig.unmeasured_mix)
         with tabs[2]:
-            _segment_tab(pol, table, ctx)
+            _segment_tab(fig, table, ctx)
         with tabs[3]:
             _sku_tab(ctx, table, pol)
         with tabs[4]:
@@ -184,11 +182,11 @@ def _editor(ctx: Context) -> PolicyTable:
     return table
 
 
-def _headline(pol, today) -> None:
-    stocked = pol["demand_model"] != "none"
-    fill, csl = portfolio_today(today)
-    unvalued = value_unmeasured(pol)
-    valued_at = valuation(pol).label
+def _headline(pol, fig: Figures) -> None:
+    unstocked = fig.models.get("none", 0)
+    fill, csl = portfolio_today(fig.today)
+    unvalued = fig.unvalued
+    valued_at = fig.valued.label
     c = st.columns(5)
     for col, label, column in (
         (c[0], "Safety stock value", "safety_stock_value"),
@@ -207,13 +205,12 @@ def _headline(pol, today) -> None:
     )
     c[3].metric(
         "Stocked SKUs",
-        fmt.count(int(stocked.sum())),
-        help=f"{fmt.count(int((~stocked).sum()))} not stocked (make/engineer-to-order "
-        "or no demand)",
+        fmt.count(len(pol) - unstocked),
+        help=f"{fmt.count(unstocked)} not stocked (make/engineer-to-order or no demand)",
     )
     c[4].metric(
         "Non-normal model",
-        fmt.count(int((pol["demand_model"] == "gamma").sum())),
+        fmt.count(fig.models.get("gamma", 0)),
         help="Intermittent and lumpy SKUs use a gamma lead-time demand model",
     )
 
@@ -364,8 +361,8 @@ def _mix_panel(
         st.rerun()
 
 
-def _segment_tab(pol, table: PolicyTable, ctx: Context) -> None:
-    tables.show(summary_as_measured(pol), keys.POLICY_SEGMENTS)
+def _segment_tab(fig: Figures, table: PolicyTable, ctx: Context) -> None:
+    tables.show(fig.by_segment, keys.POLICY_SEGMENTS)
     st.markdown("**The policy table**")
     tables.show(
         table.frame(ctx.present_segments()),
@@ -378,11 +375,11 @@ def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
     whole = st.toggle(
         "Whole units (round levels and quantities up)", value=True, key=keys.POLICY_WHOLE_UNITS
     )
-    export = erp_table(pol, whole_units=whole)
-    tables.show(export.head(_MAX_ROWS_SHOWN), keys.POLICY_SKUS)
-    if len(export) > _MAX_ROWS_SHOWN:
+    # Row by row: the rows shown are the first of the whole export, made when downloaded.
+    tables.show(erp_table(pol.head(_MAX_ROWS_SHOWN), whole_units=whole), keys.POLICY_SKUS)
+    if len(pol) > _MAX_ROWS_SHOWN:
         st.caption(
-            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(export), 'SKU')}; "
+            f"First {fmt.count(_MAX_ROWS_SHOWN)} of {fmt.count(len(pol), 'SKU')}; "
             "the downloads have all."
         )
     sig = signature(ctx, table) + str(whole)
@@ -390,7 +387,7 @@ def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
     with c[0]:
         on_request(
             "Download CSV for the ERP",
-            lambda: to_csv_bytes(export),
+            lambda: to_csv_bytes(erp_table(pol, whole_units=whole)),
             "policy.csv",
             keys.POLICY_DL_CSV,
             sig,
@@ -398,7 +395,7 @@ def _sku_tab(ctx: Context, table: PolicyTable, pol) -> None:
     with c[1]:
         on_request(
             "Download XLSX",
-            lambda: to_xlsx_bytes({"policy": export}),
+            lambda: to_xlsx_bytes({"policy": erp_table(pol, whole_units=whole)}),
             "policy.xlsx",
             keys.POLICY_DL_XLSX,
             sig,

@@ -15,7 +15,7 @@ from segstudio.report.exports import to_csv_bytes
 
 from . import controls, keys, results, tables
 from .guard import no_sales
-from .policy_state import context, policies, signature
+from .policy_state import context, policies, signature, skus_by_revenue_of
 from .state import get_workspace
 from .text import md_escape
 
@@ -39,6 +39,8 @@ _SUMMARY_COLUMNS = [
     "misses_target",
 ]
 
+
+_SKUS_LISTED = 1_000  # SKUs in the allocation's list (most revenue first); others are typed
 
 _SIMULATED_NAMES = {  # the simulation's figures, named as the simulated measure they are
     "achieved": "simulated_service",
@@ -66,7 +68,7 @@ def show() -> None:
     with tabs[0]:
         _simulation(ctx, table, pol)
     with tabs[1]:
-        _allocation(pol)
+        _allocation(ctx)
 
 
 def _simulation(ctx, table, pol) -> None:
@@ -151,7 +153,7 @@ def _simulation(ctx, table, pol) -> None:
     )
 
 
-def _allocation(pol) -> None:
+def _allocation(ctx) -> None:
     st.caption(
         "An SKU short of stock: share what is available across its recent orders. "
         "Customer classes rank customers by revenue (A: the first 80%); key accounts "
@@ -159,10 +161,28 @@ def _allocation(pol) -> None:
         "revenue."
     )
     ws = get_workspace()
-    skus = pol.sort_values("revenue", ascending=False)["sku"].tolist()
+    ranked, known = skus_by_revenue_of(ctx)
+    # A list of a million SKUs would be sent to the browser at every run: the list holds the
+    # SKUs of most revenue, and any other SKU can be typed. The list stays the same whatever
+    # is chosen (another list would be another widget, back at its first SKU).
+    skus = ranked[:_SKUS_LISTED].tolist()
+    typed = len(ranked) > len(skus)
     c = st.columns(4)
-    controls.fit(keys.ALLOC_SKU, skus)  # a kept SKU may have gone with a load
-    sku = c[0].selectbox("SKU", skus, key=keys.ALLOC_SKU)
+    if not typed:  # a typed code that is no SKU (or one gone with a load) is told below
+        controls.fit(keys.ALLOC_SKU, skus)  # a kept SKU may have gone with a load
+    sku = c[0].selectbox(
+        "SKU",
+        skus,
+        key=keys.ALLOC_SKU,
+        accept_new_options=typed,
+        help=f"The {fmt.count(_SKUS_LISTED)} SKUs of most revenue, most first; type the "
+        "code of any other"
+        if typed
+        else "Most revenue first",
+    )
+    if sku is None or (sku not in skus and sku not in known):  # the list first: no look-up
+        st.warning(f"{md_escape(sku)} is not an SKU of this portfolio.")
+        return
     days = c[1].number_input("Orders of the last (days)", 1, 365, 28, key=keys.ALLOC_DAYS)
     rule = c[3].radio("Rule", list(RULES), format_func=_RULE_LABELS.get, key=keys.ALLOC_RULE)
     customers = _customers(str(ws.path), ws.version())
