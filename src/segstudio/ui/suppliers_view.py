@@ -78,8 +78,7 @@ def _table(frame: pd.DataFrame, key: str) -> None:
 
 
 def show() -> None:
-    agg = ops_state.receipts()
-    if agg.empty:
+    if not ops_state.has_receipts():
         st.info(
             "No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
             "date, receipt date; promised date and quantities for on time and in full) on "
@@ -102,7 +101,7 @@ def show() -> None:
             f"({', '.join(ctx.rules.criteria)})."
         )
     tiers, otif_below, basis = _settings()
-    perf, sig = ops_state.performance(agg, ctx, tiers, otif_below, basis)
+    perf, sig = ops_state.performance(ctx, tiers, otif_below, basis)
     for note in perf.notes:
         st.info(f"Note: {note}.")
     _headline(perf)
