@@ -215,12 +215,11 @@ def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     )
     table = perf.suppliers
     _table(table, keys.SUP_TABLE)
-    frames = export_frames(perf)
-    c = st.columns(2)
+    c = st.columns(2)  # the files' tables are rounded only when one is asked for
     with c[0]:
         on_request(
             "Download the supplier table (CSV)",
-            lambda: to_csv_bytes(frames["suppliers"]),
+            lambda: to_csv_bytes(export_frames(perf)["suppliers"]),
             "suppliers.csv",
             keys.SUP_DL_CSV,
             sig,
@@ -228,7 +227,7 @@ def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     with c[1]:
         on_request(
             "Download all supplier tables (XLSX)",
-            lambda: to_xlsx_bytes(frames),
+            lambda: to_xlsx_bytes(export_frames(perf)),
             "suppliers.xlsx",
             keys.SUP_DL_XLSX,
             sig,
