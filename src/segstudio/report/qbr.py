@@ -103,13 +103,15 @@ def attach_operations(
     otif_below: float | None = None,
     segment_basis: str | None = None,
     performance: suppliers.SupplierPerformance | None = None,
+    health_skus: pd.DataFrame | None = None,
 ) -> QbrData:
     """Add the supplier performance (when receipts are loaded; under ``tiers``, ``otif_below``
     and ``segment_basis``, the Suppliers page's settings) and the inventory health (when
     ``ageing``, :func:`health.read_ageing` or its aligned form, is given; under
     ``d.health_settings``) to ``d``. ``performance``: the supplier tables already computed
     from ``receipts`` for these segments and settings (the app's shared ones; ``receipts``
-    may then be None)."""
+    may then be None); ``health_skus``: :func:`health.sku_health` already computed from
+    ``ageing`` for these segments and ``d.health_settings``."""
     if performance is not None:
         d.suppliers = performance
     elif receipts is not None and not receipts.empty:
@@ -121,7 +123,9 @@ def attach_operations(
             tiers,
             **{k: v for k, v in given.items() if v is not None},  # type: ignore[arg-type]
         )
-    if ageing is not None:
+    if health_skus is not None:
+        d.health_skus = health_skus
+    elif ageing is not None:
         d.health_skus = health.sku_health(
             d.portfolio.features,
             d.segmentation.segment,
@@ -130,6 +134,7 @@ def attach_operations(
             d.health_settings,
             d.policies,
         )
+    if d.health_skus is not None:
         d.health_note = health.ageing_note(inventory_columns) or ""
     return d
 
@@ -420,6 +425,7 @@ def gather(
     otif_below: float | None = None,
     segment_basis: str | None = None,
     performance: suppliers.SupplierPerformance | None = None,
+    health_skus: pd.DataFrame | None = None,
 ) -> QbrData:
     """The review's data from a workspace under ``rules`` (default: the official rules) and
     the Suppliers and Inventory health settings (default: theirs), the way the ``segstudio

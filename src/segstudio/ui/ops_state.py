@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from segstudio.perform import io as perform_io
-from segstudio.perform.health import HealthSettings, align_ageing, read_ageing
+from segstudio.perform.health import HealthSettings, align_ageing, read_ageing, sku_health
 from segstudio.perform.suppliers import (
     ReceiptAggregates,
     SupplierPerformance,
@@ -20,7 +20,7 @@ from segstudio.perform.suppliers import (
     supplier_performance,
 )
 
-from .policy_state import Context, signature
+from .policy_state import Context, policies, signature
 from .state import get_workspace
 
 
@@ -85,6 +85,35 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
         edges,
         ctx.portfolio.features["sku"],
     )
+
+
+@st.cache_resource(max_entries=4, show_spinner="Checking the stock's health...")
+def _health(
+    path: str,
+    sig: str,
+    settings: str,
+    _settings: HealthSettings,
+    _ctx: Context,
+    _ageing: pd.DataFrame,
+    _policies: pd.DataFrame | None,
+) -> pd.DataFrame:
+    # ``sig`` names the data version, the segments, the rules and the policy table;
+    # ``settings`` the health settings (the ageing's buckets among them).
+    return sku_health(
+        _ctx.portfolio.features, _ctx.segments, _ageing, _ctx.window.last_day, _settings, _policies
+    )
+
+
+def health(ctx: Context, ageing: pd.DataFrame, settings: HealthSettings) -> pd.DataFrame:
+    """Each SKU's health (:func:`sku_health`) under these segments and ``settings``, with
+    ``ageing`` (:func:`ageing` under the settings' buckets) and, for the order-up-to excess
+    basis, the rules' policies: computed once per data version, segmentation, rules and
+    settings, and shared by the Inventory health and QBR pages of every session (read only)."""
+    ws = get_workspace()
+    table = ctx.rules.policy
+    pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
+    sig = signature(ctx, table)
+    return _health(str(ws.path), sig, repr(settings), settings, ctx, ageing, pol)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Scoring the suppliers...")

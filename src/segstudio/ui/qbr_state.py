@@ -47,6 +47,9 @@ def qbr_data() -> QbrData | None:
         otif_below=sup.otif_below,
         segment_basis=sup.segment_basis,
         performance=shared,
+        health_skus=None  # the Inventory health page's table, computed once for both
+        if ageing is None
+        else ops_state.health(ctx, ageing, data.health_settings),
     )
 
 
