@@ -92,3 +92,113 @@ def test_the_policies_first_computed_read_the_stored_service_levels(
     at.run()
     at.switch_page("pages/policy.py").run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def _same_suppliers(a: object, b: object) -> None:
+    import pandas as pd
+
+    from segstudio.perform.suppliers import SupplierPerformance
+
+    assert isinstance(a, SupplierPerformance) and isinstance(b, SupplierPerformance)
+    for name in ("suppliers", "by_segment", "trend", "dual_sourcing"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
+    assert a.overall == b.overall
+    assert a.notes == b.notes
+
+
+def test_the_stored_supplier_tables_are_those_computed_afresh(app_env: Path) -> None:
+    """The load stores the official segmentation's supplier tables under the default
+    settings; they equal the fresh computation, and other settings are not read from it."""
+    from segstudio.perform import io as perform_io
+    from segstudio.perform.suppliers import (
+        DEFAULT_OTIF_BELOW,
+        DEFAULT_SEGMENT_BASIS,
+        TierRule,
+        receipt_aggregates,
+        sku_context,
+        supplier_performance,
+    )
+    from segstudio.segment.decisions import segment_skus
+
+    ws = Workspace(app_env)
+    assert store_after_load(ws) is None
+    portfolio, seg = segment_skus(ws)
+    fresh = supplier_performance(receipt_aggregates(ws), sku_context(portfolio, seg), seg.rules)
+    key = perform_io.suppliers_key(seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS)
+    stored = perform_io.stored_suppliers(ws, key)
+    _same_suppliers(stored, fresh)
+    assert len(fresh.suppliers) and len(fresh.by_segment)
+    other = perform_io.suppliers_key(seg, TierRule(), 0.5, DEFAULT_SEGMENT_BASIS)
+    assert perform_io.stored_suppliers(ws, other) is None
+    moved = seg.rules.with_(leadtime_cov=seg.rules.leadtime_cov + 0.1)
+    _, moved_seg = segment_skus(ws, moved)
+    key = perform_io.suppliers_key(moved_seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS)
+    assert perform_io.stored_suppliers(ws, key) is None
+
+
+def test_the_stored_scorecard_is_the_one_computed_afresh(app_env: Path) -> None:
+    import pandas as pd
+
+    from segstudio.features.build import FeatureSettings, analysis_window
+    from segstudio.perform import io as perform_io
+    from segstudio.perform import kpis
+    from segstudio.perform.root_causes import root_causes
+    from segstudio.policy.sku import compute_policies
+    from segstudio.segment.decisions import segment_skus
+
+    ws = Workspace(app_env)
+    assert store_after_load(ws) is None
+    portfolio, seg = segment_skus(ws)
+    with ws.connect() as con:
+        window = analysis_window(con, FeatureSettings(weeks=seg.rules.weeks))
+        service = perform_io.sku_service(con, window)
+    policy = seg.rules.policy
+    pol = compute_policies(portfolio.features, seg.segment, seg.rules.policy)
+    fresh, base = kpis.build_scorecard(
+        portfolio.features,
+        seg.segment,
+        service,
+        policy,
+        seg.rules.kpi,
+        pol,
+        window,
+        ws.stored_columns("sales"),
+        seg.present_labels(),
+    )
+    key = perform_io.scorecard_key(seg.codes, seg.labels, seg.rules, window.period)
+    stored = perform_io.stored_scorecard(ws, key, fresh.columns)
+    assert stored is not None
+    sc, (summary, skus) = stored
+    for name in ("long", "values", "totals", "service"):
+        pd.testing.assert_frame_equal(getattr(sc, name), getattr(fresh, name))
+    assert sc.valued == fresh.valued
+    assert sc.counts() == fresh.counts()
+    causes = root_causes(
+        base, portfolio.features, pol, fresh, seg.rules.xyz_y, seg.rules.leadtime_cov
+    )
+    assert not fresh.misses().empty and len(causes[1])  # the demo has misses to explain
+    pd.testing.assert_frame_equal(summary, causes[0])
+    pd.testing.assert_frame_equal(skus, causes[1])
+    targets = seg.rules.kpi.with_target("default", "otif", 0.5)
+    other = perform_io.scorecard_key(
+        seg.codes, seg.labels, seg.rules.with_(kpi=targets), window.period
+    )
+    assert perform_io.stored_scorecard(ws, other, fresh.columns) is None
+
+
+def test_the_suppliers_and_scorecards_first_views_read_the_store(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither the supplier tables nor the scorecard, its per-SKU base or its root causes are
+    computed on the first views, nor the receipts' aggregates read (the QBR too)."""
+    assert store_after_load(Workspace(app_env)) is None
+    for name in ("supplier_performance", "receipt_aggregates"):
+        monkeypatch.setattr(f"segstudio.ui.ops_state.{name}", _fail)
+    monkeypatch.setattr("segstudio.ui.scorecard_state.kpis.build_scorecard", _fail)
+    monkeypatch.setattr("segstudio.ui.scorecard_state.root_causes.root_causes", _fail)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    for page in ("suppliers", "scorecard", "qbr"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.get("plotly_chart"), page  # the page's charts were drawn

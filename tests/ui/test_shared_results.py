@@ -64,7 +64,7 @@ def test_the_shared_supplier_tables_are_the_fresh_ones_for_each_setting(app_env:
     assert not agg.empty
     skus = sku_context(ctx.portfolio, ctx.segmentation)
     for otif_below in (0.9, 0.5, 0.9):
-        shared, _ = ops_state.performance(agg, ctx, TierRule(), otif_below, "lines")
+        shared, _ = ops_state.performance(ctx, TierRule(), otif_below, "lines")
         fresh = supplier_performance(agg, skus, ctx.rules, TierRule(), otif_below, "lines")
         pd.testing.assert_frame_equal(shared.suppliers, fresh.suppliers)
         pd.testing.assert_frame_equal(shared.by_segment, fresh.by_segment)
@@ -87,10 +87,10 @@ def test_the_qbr_shows_the_suppliers_pages_tables(app_env: Path) -> None:
     ctx = qbr_state.score_context()
     assert ctx is not None
     sup = supplier_settings()  # the defaults, as in the session above
-    shared, _ = ops_state.performance(
-        ops_state.receipts(), ctx.ctx, sup.tiers, sup.otif_below, sup.segment_basis
-    )
+    shared, _ = ops_state.performance(ctx.ctx, sup.tiers, sup.otif_below, sup.segment_basis)
     assert data.suppliers is shared
+    assert data.health_skus is not None
+    assert data.health_skus is ops_state.health(ctx.ctx, _ageing(ctx.ctx), data.health_settings)
 
 
 def test_the_supplier_tables_are_computed_once_for_the_suppliers_page_and_the_qbr(
@@ -111,3 +111,31 @@ def test_the_supplier_tables_are_computed_once_for_the_suppliers_page_and_the_qb
     other = open_page("pages/qbr.py")  # another session, the same settings
     assert not other.exception, [e.value for e in other.exception]
     assert len(calls) == 1
+
+
+def _ageing(ctx: object) -> pd.DataFrame:
+    from segstudio.perform.health import HealthSettings
+    from segstudio.ui import ops_state
+
+    ageing = ops_state.ageing(ctx, HealthSettings().age_edges_days)  # type: ignore[arg-type]
+    assert ageing is not None
+    return ageing
+
+
+def test_the_shared_health_table_is_the_fresh_one_for_each_setting(app_env: Path) -> None:
+    from dataclasses import replace as changed
+
+    from segstudio.perform.health import HealthSettings, sku_health
+    from segstudio.ui import ops_state, policy_state
+
+    ctx = policy_state.context()
+    assert ctx is not None
+    ageing = _ageing(ctx)
+    pol = policy_state.policies(ctx, ctx.rules.policy)
+    for settings in (HealthSettings(), changed(HealthSettings(), excess_basis="cover")):
+        shared = ops_state.health(ctx, ageing, settings)
+        fresh = sku_health(
+            ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day, settings, pol
+        )
+        pd.testing.assert_frame_equal(shared, fresh)
+        assert ops_state.health(ctx, ageing, settings) is shared  # once per setting

@@ -31,8 +31,10 @@ __all__ = [
     "read_or_query",
     "result_key",
     "store_frame",
+    "store_frames",
     "store_result",
     "stored_frame",
+    "stored_frames",
     "stored_or_query",
     "stored_table",
 ]
@@ -106,6 +108,56 @@ def stored_frame(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.Data
     if not _holds_key(con, name, key):
         return None
     return con.execute(f"SELECT * FROM {ident(stored_table(name))}").df()
+
+
+def _part(name: str, part: str) -> str:
+    return ident(f"{stored_table(name)}__{part}")
+
+
+def store_frames(
+    con: duckdb.DuckDBPyConnection, name: str, key: str, frames: Mapping[str, pd.DataFrame]
+) -> None:
+    """Keep several frames computed from the current data and what ``key`` names, together as
+    ``name`` (one table each, and their columns' types, so that an empty frame keeps them
+    too), in one transaction."""
+    types = pd.DataFrame(
+        [(part, str(col), str(t)) for part, f in frames.items() for col, t in f.dtypes.items()],
+        columns=["part", "col", "dtype"],
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(STORE_DDL)
+        for part, frame in {**frames, "__types": types}.items():
+            con.register("__store_frame", frame)
+            con.execute(f"CREATE OR REPLACE TABLE {_part(name, part)} AS FROM __store_frame")
+            con.unregister("__store_frame")
+        con.execute(_SAVE, [name, key, _version(con)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def stored_frames(
+    con: duckdb.DuckDBPyConnection, name: str, key: str
+) -> dict[str, pd.DataFrame] | None:
+    """The frames :func:`store_frames` kept as ``name`` for ``key`` on the current data, with
+    their columns' types, else None."""
+    if not _holds_key(con, name, key):
+        return None
+    types = con.execute(f"SELECT * FROM {_part(name, '__types')}").df()
+    out: dict[str, pd.DataFrame] = {}
+    for part, own in types.groupby("part", sort=False):
+        # Through Arrow: repeated texts become one Python string each, quicker than .df().
+        table = con.execute(f"SELECT * FROM {_part(name, str(part))}").fetch_arrow_table()
+        frame = table.to_pandas(split_blocks=True, self_destruct=True)
+        wanted = dict(zip(own["col"], own["dtype"], strict=True))
+        for c, t in wanted.items():  # dates kept as date objects come back as dates
+            if t == "object" and pd.api.types.is_datetime64_dtype(frame[c]):
+                frame[c] = pd.Series(frame[c].dt.date, index=frame.index, dtype=object)
+        differ = {c: t for c, t in wanted.items() if str(frame[c].dtype) != t}
+        out[str(part)] = frame.astype(differ) if differ else frame
+    return out
 
 
 def stored_or_query(

@@ -5,23 +5,46 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segstudio.config.rules import Rules, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
 from segstudio.ingest.overlap import store_overlap
-from segstudio.ingest.store import read_or_query, store_frame, store_result, stored_frame
+from segstudio.ingest.store import (
+    read_or_query,
+    store_frame,
+    store_frames,
+    store_result,
+    stored_frame,
+    stored_frames,
+)
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import kpis
 from segstudio.perform import sql as q
 from segstudio.perform.health import HealthSettings, ageing_query
+from segstudio.perform.root_causes import root_causes
+from segstudio.perform.suppliers import (
+    DEFAULT_OTIF_BELOW,
+    DEFAULT_SEGMENT_BASIS,
+    SupplierPerformance,
+    TierRule,
+    receipt_aggregates,
+    sku_context,
+    supplier_performance,
+)
+from segstudio.policy.valuation import Valuation
 from segstudio.segment.decisions import official_rules
+from segstudio.segment.segmentation import Segmentation
 
 __all__ = [
+    "Causes",
+    "scorecard_key",
     "sku_quarters",
     "sku_quarters_table",
     "sku_service",
@@ -30,7 +53,10 @@ __all__ = [
     "stored_curves",
     "stored_figures",
     "stored_levels",
+    "stored_scorecard",
+    "stored_suppliers",
     "stored_trend",
+    "suppliers_key",
     "trend_key",
 ]
 
@@ -86,6 +112,105 @@ def stored_trend(ws: Workspace, key: str) -> pd.DataFrame | None:
         return stored_frame(con, "scorecard_trend", key)
 
 
+def suppliers_key(s: Segmentation, tiers: TierRule, otif_below: float, basis: str) -> str:
+    """What the supplier tables of a segmentation depend on besides the data: each SKU's
+    segment and classes (``s``), its rules (the window, the ABC boundaries, the lead-time
+    limits), the settings (``tiers``, ``otif_below``, ``basis``) and the receipts' queries."""
+    h = hashlib.blake2b(np.ascontiguousarray(s.codes).tobytes(), digest_size=16)
+    h.update("\x1f".join(s.labels).encode())
+    for c in s.criteria:
+        h.update(f"\x1e{c.name}".encode())
+        h.update(np.ascontiguousarray(c.codes).tobytes())
+    h.update(to_toml(s.rules).encode())
+    h.update(repr((tiers, float(otif_below), basis)).encode())
+    for sql in q.RECEIPT_QUERIES.values():
+        h.update(sql.encode())
+    return h.hexdigest()
+
+
+_SUPPLIER_FRAMES = ("suppliers", "by_segment", "trend", "dual_sourcing")
+
+
+def _store_suppliers(con: duckdb.DuckDBPyConnection, key: str, perf: SupplierPerformance) -> None:
+    frames = {name: getattr(perf, name) for name in _SUPPLIER_FRAMES}
+    frames["overall"] = pd.DataFrame({k: [v] for k, v in perf.overall.items()})
+    frames["notes"] = pd.DataFrame({"note": pd.Series(perf.notes, dtype=object)})
+    store_frames(con, "supplier_performance", key, frames)
+
+
+def stored_suppliers(ws: Workspace, key: str) -> SupplierPerformance | None:
+    """The supplier tables stored at the load for ``key`` (:func:`suppliers_key`) on the
+    current data, else None."""
+    with ws.connect() as con:
+        frames = stored_frames(con, "supplier_performance", key)
+    if frames is None:
+        return None
+    overall = frames["overall"]
+    return SupplierPerformance(
+        frames["suppliers"],
+        frames["by_segment"],
+        frames["trend"],
+        frames["dual_sourcing"],
+        overall={str(c): overall[c].iloc[0].item() for c in overall.columns},
+        notes=[str(n) for n in frames["notes"]["note"]],
+    )
+
+
+def scorecard_key(codes: np.ndarray, labels: Sequence[str], rules: Rules, period: str) -> str:
+    """What the scorecard of a segmentation depends on besides the data: each SKU's segment
+    (``codes`` into ``labels``), the rules (window, exclusions, policy table, KPI targets),
+    each segment's policy as resolved and the query of the service counts."""
+    from segstudio.policy.tradeoff import curves_key  # scipy only when a page asks
+
+    h = hashlib.blake2b(curves_key(codes, labels, rules, rules.policy).encode(), digest_size=16)
+    h.update(to_toml(rules).encode())
+    h.update(q.sku_service_sql(period).encode())
+    return h.hexdigest()
+
+
+Causes: TypeAlias = tuple[pd.DataFrame, pd.DataFrame]
+"""The root causes of the misses: (summary, SKUs) (:func:`segstudio.perform.root_causes`)."""
+
+
+def _store_scorecard(
+    con: duckdb.DuckDBPyConnection, key: str, sc: kpis.Scorecard, causes: Causes
+) -> None:
+    frames = {
+        "causes_summary": causes[0],
+        "causes_skus": causes[1],
+        "long": sc.long,
+        "values": sc.values,
+        "totals": sc.totals,
+        "service": sc.service.reset_index(),
+        "valued": pd.DataFrame(
+            {k: [getattr(sc.valued, k)] for k in ("at_cost", "at_price", "unvalued")}
+        ),
+    }
+    store_frames(con, "scorecard", key, frames)
+
+
+def stored_scorecard(
+    ws: Workspace, key: str, columns: kpis.ServiceColumns
+) -> tuple[kpis.Scorecard, Causes] | None:
+    """The scorecard and its root causes (under the rules' boundaries and the default cause
+    settings) stored at the load for ``key`` (:func:`scorecard_key`) on the current data,
+    with ``columns`` (what the sales file maps), else None."""
+    with ws.connect() as con:
+        frames = stored_frames(con, "scorecard", key)
+    if frames is None:
+        return None
+    v = frames["valued"].iloc[0]
+    sc = kpis.Scorecard(
+        frames["long"],
+        frames["values"],
+        frames["totals"],
+        frames["service"].set_index("segment"),
+        columns,
+        Valuation(int(v["at_cost"]), int(v["at_price"]), int(v["unvalued"])),
+    )
+    return sc, (frames["causes_summary"], frames["causes_skus"])
+
+
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
@@ -94,7 +219,8 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     window and its quarterly table, the trade-off curves and quarterly trend of the official
     segmentation, each SKU's service levels under the official policy
     (:func:`segstudio.policy.sku.service_levels`) and that policy's points and per-segment
-    summary (:func:`stored_figures`) (the app's loads; ``segstudio load`` stores only what the
+    summary (:func:`stored_figures`), the official scorecard (:func:`stored_scorecard`) and
+    the supplier tables under the default settings (:func:`stored_suppliers`) (the app's loads; ``segstudio load`` stores only what the
     commands read). Returns None, or
     one line saying why it could not (the load stands; what is missing is computed when first
     asked for).
@@ -145,9 +271,39 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
             )
             del quarters
             by = trend_key(seg.codes, seg.labels, seg.rules.weeks, sorted(seg.rules.exclude))
+            with ws.connect() as con:
+                service = sku_service_table(con, window)
+            sc, base = kpis.build_scorecard(
+                portfolio.features,
+                seg.segment,
+                service,
+                seg.rules.policy,
+                seg.rules.kpi,
+                pol,
+                window,
+                ws.stored_columns("sales"),
+                seg.present_labels(),
+            )
+            causes = root_causes(
+                base, portfolio.features, pol, sc, seg.rules.xyz_y, seg.rules.leadtime_cov
+            )
+            del service, base
+            agg = receipt_aggregates(ws)
+            perf = None
+            if not agg.empty:  # the Suppliers page's first view: the default settings
+                perf = supplier_performance(agg, sku_context(portfolio, seg), seg.rules)
+            del agg
             with ws.writing() as con:
                 store_frame(con, "policy_curves", key, table)
                 store_frame(con, "scorecard_trend", by, trend)
+                _store_scorecard(
+                    con, scorecard_key(seg.codes, seg.labels, seg.rules, window.period), sc, causes
+                )
+                if perf is not None:
+                    tiers = suppliers_key(
+                        seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS
+                    )
+                    _store_suppliers(con, tiers, perf)
                 store_frame(con, "policy_levels", key, levels)
                 for name, frame in figures.items():
                     if len(frame):  # an empty frame would not keep its columns' types

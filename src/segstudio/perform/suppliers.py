@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALL_SUPPLIERS",
+    "DEFAULT_OTIF_BELOW",
+    "DEFAULT_SEGMENT_BASIS",
     "NOT_SEGMENTED",
     "ReceiptAggregates",
     "SEGMENT_BASES",
@@ -70,6 +72,7 @@ __all__ = [
     "pair_table",
     "quarterly_trend",
     "receipt_aggregates",
+    "receipt_lines",
     "rollup",
     "segment_matrix",
     "segment_table",
@@ -85,6 +88,10 @@ ALL_SUPPLIERS = "(all suppliers)"
 """The supplier name of the quarterly trend's portfolio rows."""
 TIERS = ("strategic", "preferred", "approved")
 SEGMENT_BASES = {"lines": "receipt lines", "spend": "spend"}
+DEFAULT_OTIF_BELOW = 0.90
+"""The dual-sourcing screen's supplier OTIF threshold before the user moves it."""
+DEFAULT_SEGMENT_BASIS = "lines"
+"""The basis of a supplier's segment mix before the user chooses (:data:`SEGMENT_BASES`)."""
 
 # The additive columns of the SQL, summed in every roll-up.
 _COUNTS = [
@@ -197,6 +204,12 @@ def receipt_aggregates(ws: Workspace) -> ReceiptAggregates:
         frame["supplier"] = frame["supplier"].astype(str)
     pairs["sku"] = pairs["sku"].astype(str)
     return ReceiptAggregates(pairs, quarters, mapped, int(lines), first, last, seconds)
+
+
+def receipt_lines(ws: Workspace) -> int:
+    """How many receipt lines are loaded (one count: whether there are receipts at all)."""
+    with ws.connect() as con:
+        return int(one_row(con, q.RECEIPTS_SPAN)[0])
 
 
 # --------------------------------------------------------------------------- SKUs' segments
@@ -705,7 +718,10 @@ def _joined(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def dual_sourcing(
-    pairs: pd.DataFrame, suppliers: pd.DataFrame, rules: Rules, otif_below: float = 0.90
+    pairs: pd.DataFrame,
+    suppliers: pd.DataFrame,
+    rules: Rules,
+    otif_below: float = DEFAULT_OTIF_BELOW,
 ) -> pd.DataFrame:
     """SKUs with a single supplier in the receipts that matter (class A, or a mean lead time
     above ``rules.leadtime_days``) and whose supplier is unreliable (OTIF below
@@ -837,7 +853,7 @@ def supplier_table(
     pairs: pd.DataFrame,
     skus: pd.DataFrame | None = None,
     tiers: TierRule | None = None,
-    segment_basis: str = "lines",
+    segment_basis: str = DEFAULT_SEGMENT_BASIS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per supplier, per supplier x segment) from :func:`pair_table` rows. The per-supplier
     table has :data:`SUPPLIER_COLUMNS`, sorted by spend (lines without spend), largest first."""
@@ -904,8 +920,8 @@ def supplier_performance(
     skus: pd.DataFrame | None = None,
     rules: Rules | None = None,
     tiers: TierRule | None = None,
-    otif_below: float = 0.90,
-    segment_basis: str = "lines",
+    otif_below: float = DEFAULT_OTIF_BELOW,
+    segment_basis: str = DEFAULT_SEGMENT_BASIS,
 ) -> SupplierPerformance:
     """All the supplier tables from the receipts' aggregates and the SKUs' segments
     (:func:`sku_context`; None: no segments, no ABC). ``rules`` gives the lead-time limits of

@@ -60,7 +60,7 @@ class QbrData:
     rules: Rules
     policies: pd.DataFrame
     scorecard: Scorecard
-    base: pd.DataFrame
+    base: pd.DataFrame | Callable[[], pd.DataFrame]  # kpis.kpi_base, or how to get it
     curves: pd.DataFrame
     trend: pd.DataFrame  # kpis.quarterly_trend of the segmentation
     suppliers: suppliers.SupplierPerformance | None = None
@@ -71,6 +71,10 @@ class QbrData:
     @property
     def years(self) -> float:
         return kpis.window_years(self.window)
+
+    def sku_base(self) -> pd.DataFrame:
+        """The per-SKU base of the scorecard (got when first needed: the root causes)."""
+        return self.base() if callable(self.base) else self.base
 
     @cached_property
     def balanced(self) -> pd.DataFrame:
@@ -91,7 +95,7 @@ class QbrData:
 
 def attach_operations(
     d: QbrData,
-    receipts: suppliers.ReceiptAggregates,
+    receipts: suppliers.ReceiptAggregates | None,
     ageing: pd.DataFrame | None,
     inventory_columns: set[str],
     *,
@@ -99,15 +103,18 @@ def attach_operations(
     otif_below: float | None = None,
     segment_basis: str | None = None,
     performance: suppliers.SupplierPerformance | None = None,
+    health_skus: pd.DataFrame | None = None,
 ) -> QbrData:
     """Add the supplier performance (when receipts are loaded; under ``tiers``, ``otif_below``
     and ``segment_basis``, the Suppliers page's settings) and the inventory health (when
     ``ageing``, :func:`health.read_ageing` or its aligned form, is given; under
     ``d.health_settings``) to ``d``. ``performance``: the supplier tables already computed
-    from ``receipts`` for these segments and settings (the app's shared ones)."""
+    from ``receipts`` for these segments and settings (the app's shared ones; ``receipts``
+    may then be None); ``health_skus``: :func:`health.sku_health` already computed from
+    ``ageing`` for these segments and ``d.health_settings``."""
     if performance is not None:
         d.suppliers = performance
-    elif not receipts.empty:
+    elif receipts is not None and not receipts.empty:
         given = {"otif_below": otif_below, "segment_basis": segment_basis}
         d.suppliers = suppliers.supplier_performance(
             receipts,
@@ -116,7 +123,9 @@ def attach_operations(
             tiers,
             **{k: v for k, v in given.items() if v is not None},  # type: ignore[arg-type]
         )
-    if ageing is not None:
+    if health_skus is not None:
+        d.health_skus = health_skus
+    elif ageing is not None:
         d.health_skus = health.sku_health(
             d.portfolio.features,
             d.segmentation.segment,
@@ -125,6 +134,7 @@ def attach_operations(
             d.health_settings,
             d.policies,
         )
+    if d.health_skus is not None:
         d.health_note = health.ageing_note(inventory_columns) or ""
     return d
 
@@ -345,7 +355,12 @@ def sheets(d: QbrData) -> dict[str, pd.DataFrame]:
         "tradeoff_curves": d.curves,
     }
     summary, skus = root_causes.root_causes(
-        d.base, d.portfolio.features, d.policies, d.scorecard, d.rules.xyz_y, d.rules.leadtime_cov
+        d.sku_base(),
+        d.portfolio.features,
+        d.policies,
+        d.scorecard,
+        d.rules.xyz_y,
+        d.rules.leadtime_cov,
     )
     out["root_causes"] = summary
     out["root_cause_skus"] = skus
@@ -410,6 +425,7 @@ def gather(
     otif_below: float | None = None,
     segment_basis: str | None = None,
     performance: suppliers.SupplierPerformance | None = None,
+    health_skus: pd.DataFrame | None = None,
 ) -> QbrData:
     """The review's data from a workspace under ``rules`` (default: the official rules) and
     the Suppliers and Inventory health settings (default: theirs), the way the ``segstudio

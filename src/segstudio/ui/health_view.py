@@ -18,7 +18,6 @@ from segstudio.perform.health import (
     ageing_note,
     headline,
     segment_health,
-    sku_health,
     stock_valuation,
     value_unmeasured,
 )
@@ -29,7 +28,7 @@ from . import keys, ops_state, tables
 from .downloads import on_request
 from .guard import no_sales
 from .ops_settings import HEALTH_DEFAULTS, init_widgets
-from .policy_state import context, policies, signature
+from .policy_state import context, signature
 from .state import get_workspace
 from .text import md_escape
 
@@ -64,10 +63,7 @@ def show() -> None:
     with left:
         settings = _settings()
     table = ctx.rules.policy
-    pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
-    skus = sku_health(
-        ctx.portfolio.features, ctx.segments, ageing, ctx.window.last_day, settings, pol
-    )
+    skus = ops_state.health(ctx, ageing, settings)
     segments = segment_health(skus, settings)
     totals = headline(skus)
     valued = stock_valuation(skus)

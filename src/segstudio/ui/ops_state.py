@@ -8,17 +8,19 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from segstudio.perform.health import HealthSettings, align_ageing, read_ageing
+from segstudio.perform import io as perform_io
+from segstudio.perform.health import HealthSettings, align_ageing, read_ageing, sku_health
 from segstudio.perform.suppliers import (
     ReceiptAggregates,
     SupplierPerformance,
     TierRule,
     receipt_aggregates,
+    receipt_lines,
     sku_context,
     supplier_performance,
 )
 
-from .policy_state import Context, signature
+from .policy_state import Context, policies, signature
 from .state import get_workspace
 
 
@@ -27,6 +29,18 @@ from .state import get_workspace
 @st.cache_resource(max_entries=4, show_spinner="Reading the supplier receipts...")
 def _receipts(path: str, version: int) -> ReceiptAggregates:
     return receipt_aggregates(get_workspace())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _lines(path: str, version: int) -> int:
+    return receipt_lines(get_workspace())
+
+
+def has_receipts() -> bool:
+    """Whether receipts are loaded (one count per data version; the aggregates are read only
+    when a table must be computed)."""
+    ws = get_workspace()
+    return _lines(str(ws.path), ws.version()) > 0
 
 
 def receipts() -> ReceiptAggregates:
@@ -73,33 +87,66 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
     )
 
 
+@st.cache_resource(max_entries=4, show_spinner="Checking the stock's health...")
+def _health(
+    path: str,
+    sig: str,
+    settings: str,
+    _settings: HealthSettings,
+    _ctx: Context,
+    _ageing: pd.DataFrame,
+    _policies: pd.DataFrame | None,
+) -> pd.DataFrame:
+    # ``sig`` names the data version, the segments, the rules and the policy table;
+    # ``settings`` the health settings (the ageing's buckets among them).
+    return sku_health(
+        _ctx.portfolio.features, _ctx.segments, _ageing, _ctx.window.last_day, _settings, _policies
+    )
+
+
+def health(ctx: Context, ageing: pd.DataFrame, settings: HealthSettings) -> pd.DataFrame:
+    """Each SKU's health (:func:`sku_health`) under these segments and ``settings``, with
+    ``ageing`` (:func:`ageing` under the settings' buckets) and, for the order-up-to excess
+    basis, the rules' policies: computed once per data version, segmentation, rules and
+    settings, and shared by the Inventory health and QBR pages of every session (read only)."""
+    ws = get_workspace()
+    table = ctx.rules.policy
+    pol = policies(ctx, table) if settings.excess_basis == "order_up_to" else None
+    sig = signature(ctx, table)
+    return _health(str(ws.path), sig, repr(settings), settings, ctx, ageing, pol)
+
+
 @st.cache_resource(max_entries=4, show_spinner="Scoring the suppliers...")
 def _performance(
     path: str,
     sig: str,
-    _agg: ReceiptAggregates,
     _ctx: Context | None,
     _tiers: TierRule,
     _otif_below: float,
     _basis: str,
 ) -> SupplierPerformance:
-    # ``sig`` names the data version, the segments, the rules and the settings.
+    # ``sig`` names the data version, the segments, the rules and the settings; the official
+    # segmentation's tables under the default settings were stored at the load.
+    if _ctx is not None:
+        key = perform_io.suppliers_key(_ctx.segmentation, _tiers, _otif_below, _basis)
+        stored = perform_io.stored_suppliers(get_workspace(), key)
+        if stored is not None:
+            return stored
     skus = None if _ctx is None else sku_context(_ctx.portfolio, _ctx.segmentation)
     rules = None if _ctx is None else _ctx.rules
-    return supplier_performance(_agg, skus, rules, _tiers, _otif_below, _basis)
+    return supplier_performance(receipts(), skus, rules, _tiers, _otif_below, _basis)
 
 
 def performance(
-    agg: ReceiptAggregates,
     ctx: Context | None,
     tiers: TierRule,
     otif_below: float,
     basis: str,
 ) -> tuple[SupplierPerformance, str]:
     """The supplier tables (:func:`supplier_performance`) under these segments and settings,
-    with their signature (for the downloads): computed once per data version, segmentation,
-    rules and settings, and shared by the Suppliers and QBR pages of every session (read
-    only)."""
+    with their signature (for the downloads): read from the load's store or computed once per
+    data version, segmentation, rules and settings, and shared by the Suppliers and QBR pages
+    of every session (read only). Only when :func:`has_receipts`."""
     ws = get_workspace()
     if ctx is None:
         h = hashlib.blake2b(str(ws.version()).encode(), digest_size=16)
@@ -107,4 +154,4 @@ def performance(
         h = hashlib.blake2b(signature(ctx, ctx.rules.policy).encode(), digest_size=16)
     h.update(repr((tiers, otif_below, basis)).encode())
     sig = h.hexdigest()
-    return _performance(str(ws.path), sig, agg, ctx, tiers, otif_below, basis), sig
+    return _performance(str(ws.path), sig, ctx, tiers, otif_below, basis), sig

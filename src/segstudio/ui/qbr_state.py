@@ -28,28 +28,28 @@ def qbr_data() -> QbrData | None:
         ctx.rules,
         s.policies,
         s.scorecard,
-        s.base,
+        s.base_of,  # the per-SKU base only when the workbook is made
         curve_table(ctx, ctx.rules.policy),
         trend_table(ctx, s.columns),
         health_settings=health_settings(),  # as set on the Inventory health page
     )
     ageing = ops_state.ageing(ctx, data.health_settings.age_edges_days)
     sup = supplier_settings()  # as set on the Suppliers page
-    receipts = ops_state.receipts()
     shared = None
-    if not receipts.empty:  # the Suppliers page's tables, computed once for both
-        shared, _ = ops_state.performance(
-            receipts, ctx, sup.tiers, sup.otif_below, sup.segment_basis
-        )
+    if ops_state.has_receipts():  # the Suppliers page's tables, computed once for both
+        shared, _ = ops_state.performance(ctx, sup.tiers, sup.otif_below, sup.segment_basis)
     return attach_operations(
         data,
-        receipts,
+        None,
         ageing,
         get_workspace().stored_columns("inventory"),
         tiers=sup.tiers,
         otif_below=sup.otif_below,
         segment_basis=sup.segment_basis,
         performance=shared,
+        health_skus=None  # the Inventory health page's table, computed once for both
+        if ageing is None
+        else ops_state.health(ctx, ageing, data.health_settings),
     )
 
 

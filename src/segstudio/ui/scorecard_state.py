@@ -4,7 +4,8 @@ segmentation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import streamlit as st
 from segstudio.config.kpi_targets import KpiTargets
 from segstudio.features.build import Window
 from segstudio.perform import io as perform_io
-from segstudio.perform import kpis
+from segstudio.perform import kpis, root_causes
 from segstudio.perform.kpis import Scorecard
 
 from . import keys
@@ -80,8 +81,20 @@ def trend_table(ctx: Context, columns: kpis.ServiceColumns) -> pd.DataFrame:
 class ScoreContext:
     ctx: Context
     policies: pd.DataFrame
-    base: pd.DataFrame
     scorecard: Scorecard
+    base_of: Callable[[], pd.DataFrame] = field(repr=False)  # how to get :attr:`base`
+    causes_of: Callable[[], perform_io.Causes] = field(repr=False)  # how to get the causes
+
+    @property
+    def base(self) -> pd.DataFrame:
+        """The per-SKU base the scorecard was summed from (:func:`kpis.kpi_base`): computed
+        when first asked for (the root causes of a miss), once per segmentation and rules."""
+        return self.base_of()
+
+    def causes(self) -> perform_io.Causes:
+        """The root causes of the misses (:func:`root_causes.root_causes`): (summary, SKUs),
+        read from the load's store or computed when first asked for."""
+        return self.causes_of()
 
     @property
     def columns(self) -> kpis.ServiceColumns:
@@ -96,26 +109,70 @@ def set_targets(targets: KpiTargets) -> None:
     st.session_state[keys.rule("kpi")] = targets
 
 
+@st.cache_resource(max_entries=4, show_spinner="Scoring the segments...")
+def _computed(
+    path: str, version: int, key: str, _ctx: Context, _policies: pd.DataFrame
+) -> tuple[Scorecard, pd.DataFrame]:
+    # ``key`` (:func:`perform_io.scorecard_key`) names the segments and the rules (policy
+    # table, KPI targets). Shared and read only: every reader only reads them.
+    ws = get_workspace()
+    return kpis.build_scorecard(
+        _ctx.portfolio.features,
+        _ctx.segments,
+        _service(path, version, _ctx.window),
+        _ctx.rules.policy,
+        _ctx.rules.kpi,
+        _policies,
+        _ctx.window,
+        ws.stored_columns("sales"),
+        _ctx.segmentation.present_labels(),
+    )
+
+
+@st.cache_resource(max_entries=8, show_spinner="Scoring the segments...")
+def _scorecard(
+    path: str, version: int, key: str, _ctx: Context, _policies: pd.DataFrame
+) -> tuple[Scorecard, perform_io.Causes | None]:
+    # The official segmentation's scorecard and root causes were stored at the load.
+    ws = get_workspace()
+    columns = kpis.ServiceColumns.from_stored(ws.stored_columns("sales"))
+    stored = perform_io.stored_scorecard(ws, key, columns)
+    if stored is not None:
+        return stored
+    return _computed(path, version, key, _ctx, _policies)[0], None
+
+
+@st.cache_resource(max_entries=4, show_spinner="Looking for the root causes...")
+def _causes(
+    path: str, version: int, key: str, _ctx: Context, _policies: pd.DataFrame
+) -> perform_io.Causes:
+    sc, base = _computed(path, version, key, _ctx, _policies)
+    rules = _ctx.rules
+    return root_causes.root_causes(
+        base, _ctx.portfolio.features, _policies, sc, rules.xyz_y, rules.leadtime_cov
+    )
+
+
 def score_context() -> ScoreContext | None:
-    """The scorecard under the sliders' rules, or None when no sales are loaded."""
+    """The scorecard under the sliders' rules (read from the load's store or computed once per
+    segmentation, rules and data version), or None when no sales are loaded."""
     ctx = context()
     if ctx is None:
         return None
     ws = get_workspace()
-    service = _service(str(ws.path), ws.version(), ctx.window)
+    path, version = str(ws.path), ws.version()
     pol = policies(ctx, ctx.rules.policy)
-    sc, base = kpis.build_scorecard(
-        ctx.portfolio.features,
-        ctx.segments,
-        service,
-        ctx.rules.policy,
-        ctx.rules.kpi,
-        pol,
-        ctx.window,
-        ws.stored_columns("sales"),
-        ctx.segmentation.present_labels(),
+    key = perform_io.scorecard_key(
+        ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, ctx.window.period
     )
-    return ScoreContext(ctx, pol, base, sc)
+    sc, causes = _scorecard(path, version, key, ctx, pol)
+    return ScoreContext(
+        ctx,
+        pol,
+        sc,
+        lambda: _computed(path, version, key, ctx, pol)[1],
+        (lambda: causes) if causes is not None else lambda: _causes(path, version, key, ctx, pol),
+    )
 
 
 def simulated_summary(ctx: Context) -> pd.DataFrame | None:

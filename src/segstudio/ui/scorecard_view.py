@@ -209,14 +209,6 @@ def _trend_tab(s: ScoreContext) -> None:
 
 
 def _cause_tab(s: ScoreContext) -> None:
-    summary, skus = root_causes.root_causes(
-        s.base,
-        s.ctx.portfolio.features,
-        s.policies,
-        s.scorecard,
-        s.ctx.rules.xyz_y,
-        s.ctx.rules.leadtime_cov,
-    )
     misses = s.scorecard.misses()
     if unmeasured := s.scorecard.service_unmeasured():
         st.info(
@@ -227,6 +219,7 @@ def _cause_tab(s: ScoreContext) -> None:
     if misses.empty:
         st.success("Every segment meets its service target.")
         return
+    summary, skus = s.causes()
     options = list(misses["segment"])
     controls.fit(keys.SCORE_CAUSE_SEGMENT, options)
     seg = st.selectbox(

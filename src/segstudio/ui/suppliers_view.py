@@ -78,8 +78,7 @@ def _table(frame: pd.DataFrame, key: str) -> None:
 
 
 def show() -> None:
-    agg = ops_state.receipts()
-    if agg.empty:
+    if not ops_state.has_receipts():
         st.info(
             "No supplier receipts loaded yet: load a receipts file (supplier, SKU, order "
             "date, receipt date; promised date and quantities for on time and in full) on "
@@ -102,7 +101,7 @@ def show() -> None:
             f"({', '.join(ctx.rules.criteria)})."
         )
     tiers, otif_below, basis = _settings()
-    perf, sig = ops_state.performance(agg, ctx, tiers, otif_below, basis)
+    perf, sig = ops_state.performance(ctx, tiers, otif_below, basis)
     for note in perf.notes:
         st.info(f"Note: {note}.")
     _headline(perf)
@@ -216,12 +215,11 @@ def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     )
     table = perf.suppliers
     _table(table, keys.SUP_TABLE)
-    frames = export_frames(perf)
-    c = st.columns(2)
+    c = st.columns(2)  # the files' tables are rounded only when one is asked for
     with c[0]:
         on_request(
             "Download the supplier table (CSV)",
-            lambda: to_csv_bytes(frames["suppliers"]),
+            lambda: to_csv_bytes(export_frames(perf)["suppliers"]),
             "suppliers.csv",
             keys.SUP_DL_CSV,
             sig,
@@ -229,7 +227,7 @@ def _supplier_tab(perf: SupplierPerformance, tiers: TierRule, sig: str) -> None:
     with c[1]:
         on_request(
             "Download all supplier tables (XLSX)",
-            lambda: to_xlsx_bytes(frames),
+            lambda: to_xlsx_bytes(export_frames(perf)),
             "suppliers.xlsx",
             keys.SUP_DL_XLSX,
             sig,
