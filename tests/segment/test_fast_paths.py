@@ -13,6 +13,7 @@ from segstudio.common.pareto import share_before
 from segstudio.config.rules import Rules
 from segstudio.segment.segmentation import (
     MAX_SCATTER_POINTS,
+    SCATTER_SEGMENT_FLOOR,
     Portfolio,
     Segmentation,
     alert_count,
@@ -59,14 +60,28 @@ def _movers_reference(p: Portfolio, current: Segmentation, baseline: Segmentatio
     return out.sort_values(["revenue", "sku"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _scatter_reference(p: Portfolio, s: Segmentation, max_points: int, seed: int) -> pd.DataFrame:
+def _scatter_reference(
+    p: Portfolio, s: Segmentation, max_points: int, seed: int, floor: int = SCATTER_SEGMENT_FLOOR
+) -> pd.DataFrame:
     x = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
     ok = np.flatnonzero((x > 0) & np.isfinite(p.values["cov"]))
     if len(ok) > max_points:
         top_n = max_points // 2
         order = ok[np.argsort(-x[ok], kind="stable")]
-        rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
-        ok = np.concatenate([order[:top_n], np.sort(rest)])
+        rng = np.random.default_rng(seed)
+        rest = rng.choice(order[top_n:], max_points - top_n, replace=False)
+        sample = [int(i) for i in order[:top_n]] + sorted(int(i) for i in rest)
+        left_out = [int(i) for i in ok if int(i) not in set(sample)]
+        shuffled = [left_out[j] for j in rng.permutation(len(left_out))]
+        shown = {seg: 0 for seg in s.labels}
+        for i in sample:
+            shown[s.segment[i]] += 1
+        extra = []
+        for i in shuffled:  # each segment topped up to the floor, in the shuffled order
+            if shown[s.segment[i]] < floor:
+                shown[s.segment[i]] += 1
+                extra.append(i)
+        ok = np.array(sample + sorted(extra), dtype=np.intp)
     return pd.DataFrame(
         {
             "sku": p.sku[ok],
@@ -138,6 +153,24 @@ def test_movers_without_prices_sort_by_sku(pf, revenue: float) -> None:
     base = classify(p, Rules(criteria=("xyz",), xyz_x=0.5, xyz_y=1.0))
     current = classify(p, Rules(criteria=("xyz",), xyz_x=0.2, xyz_y=0.4))
     pd.testing.assert_frame_equal(movers(p, current, base), _movers_reference(p, current, base))
+
+
+@PROPS
+@given(data=st.data(), pf=portfolios(), max_points=st.integers(1, 50), floor=st.integers(0, 10))
+def test_every_segment_shows_in_the_scatter_up_to_the_floor(
+    data: st.DataObject, pf, max_points: int, floor: int
+) -> None:
+    p = _build(pf)
+    s = classify(p, data.draw(rule_sets()))
+    points = scatter_points(p, s, max_points, floor=floor)
+    x = np.nan_to_num(p.values[p.abc_measure(s.rules.abc_measure)])
+    eligible = pd.Series(s.segment[(x > 0) & np.isfinite(p.values["cov"])])
+    shown = points["segment"].value_counts()
+    assert points["sku"].is_unique
+    sampled = len(eligible) > max_points
+    for seg, n in eligible.value_counts().items():  # a small segment never vanishes
+        assert shown.get(seg, 0) >= (min(n, floor) if sampled else n)
+    assert len(points) <= (max_points + floor * len(s.labels) if sampled else len(eligible))
 
 
 @PROPS

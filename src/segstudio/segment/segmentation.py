@@ -41,7 +41,9 @@ __all__ = [
     "AbcOrder",
     "CriterionResult",
     "LABELS",
+    "MAX_SCATTER_POINTS",
     "Portfolio",
+    "SCATTER_SEGMENT_FLOOR",
     "Segmentation",
     "abc_measure_note",
     "alert_count",
@@ -775,24 +777,37 @@ def _weights(p: Portfolio) -> tuple[np.ndarray, np.ndarray]:
     return np.where(known, raw_margin, 0.0), known.astype(float)
 
 
-MAX_SCATTER_POINTS = 20_000
+MAX_SCATTER_POINTS = 3_000
+"""The scatter's budget of SKUs: a browser redraws a few thousand points on each slider move
+at a fraction of the cost of twenty thousand, and the eye cannot tell the clouds apart."""
+SCATTER_SEGMENT_FLOOR = 25
+"""Past the budget, each segment still shows at least this many of its SKUs (all of them if it
+has fewer), so that a small segment never vanishes from the scatter."""
 
 
 def scatter_points(
-    p: Portfolio, s: Segmentation, max_points: int = MAX_SCATTER_POINTS, seed: int = 0
+    p: Portfolio,
+    s: Segmentation,
+    max_points: int = MAX_SCATTER_POINTS,
+    seed: int = 0,
+    floor: int = SCATTER_SEGMENT_FLOOR,
 ) -> pd.DataFrame:
     """SKUs with a positive ABC measure (:meth:`Portfolio.abc_measure`, column ``measure``)
     and a CoV, for the scatter: all of them up to ``max_points``, else the top half of the
-    budget by the measure plus a seeded random sample of the rest. The points do not depend
-    on the rules but for the measure: chosen once per portfolio, only their segments follow a
+    budget by the measure plus a seeded random sample of the rest, and then, for a segment of
+    ``s`` with fewer than ``floor`` SKUs in that sample, more of its SKUs (in a seeded random
+    order) up to ``floor`` or all it has. The sample does not depend on the rules but for the
+    measure (chosen once per portfolio); only the few SKUs that keep each segment shown follow a
     slider."""
     measure = p.abc_measure(s.rules.abc_measure)
     x = np.nan_to_num(p.values[measure])
-    ok = p.memo(
+    ok, shuffled = p.memo(
         ("scatter", measure, max_points, seed),
         lambda: _scatter_rows(x, p.values["cov"], max_points, seed),
         size=4,
     )
+    if shuffled is not None:
+        ok = np.concatenate([ok, _segment_floor(s.codes, ok, shuffled, len(s.labels), floor)])
     return pd.DataFrame(
         {
             "sku": p.sku[ok],
@@ -805,14 +820,35 @@ def scatter_points(
     )
 
 
-def _scatter_rows(x: np.ndarray, cov: np.ndarray, max_points: int, seed: int) -> np.ndarray:
+def _scatter_rows(
+    x: np.ndarray, cov: np.ndarray, max_points: int, seed: int
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The rules-free sample, and (past the budget) the eligible SKUs left out of it in a
+    seeded random order, where the segment floor draws from."""
     ok = np.flatnonzero((x > 0) & np.isfinite(cov))
-    if len(ok) > max_points:
-        top_n = max_points // 2
-        order = ok[np.argsort(-x[ok], kind="stable")]
-        rest = np.random.default_rng(seed).choice(order[top_n:], max_points - top_n, replace=False)
-        ok = np.concatenate([order[:top_n], np.sort(rest)])
-    return ok
+    if len(ok) <= max_points:
+        return ok, None
+    top_n = max_points // 2
+    order = ok[np.argsort(-x[ok], kind="stable")]
+    rng = np.random.default_rng(seed)
+    rest = rng.choice(order[top_n:], max_points - top_n, replace=False)
+    ok = np.concatenate([order[:top_n], np.sort(rest)])
+    left = np.ones(len(x), dtype=bool)
+    left[ok] = False
+    left_out = np.flatnonzero(left & (x > 0) & np.isfinite(cov))
+    return ok, left_out[rng.permutation(len(left_out))]
+
+
+def _segment_floor(
+    codes: np.ndarray, sample: np.ndarray, shuffled: np.ndarray, n_labels: int, floor: int
+) -> np.ndarray:
+    """Rows of ``shuffled`` (in its order) that lift each segment to ``floor`` points."""
+    short = np.maximum(floor - np.bincount(codes[sample], minlength=n_labels), 0)
+    if not short.any():
+        return np.empty(0, dtype=sample.dtype)
+    c = codes[shuffled]
+    picked = [shuffled[c == code][:need] for code, need in enumerate(short) if need]
+    return np.sort(np.concatenate(picked))
 
 
 def cell_labels(rules: Rules) -> tuple[list[str], list[str]]:

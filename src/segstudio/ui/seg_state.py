@@ -176,11 +176,19 @@ def _segmentations(
     return current, base
 
 
+# The page's Pareto curve: one point every two or three pixels of the chart's width (it is
+# monotone, so the eye cannot tell it from the full curve), where the browser redraws it on each
+# slider move.
+_CURVE_POINTS = 400
+
+
 def pareto_curve(portfolio: Portfolio, measure: str) -> pd.DataFrame:
-    """The Pareto curve of ``measure`` (:func:`segstudio.features.profile.pareto_curve`), once
-    per portfolio: the sliders move only its boundary lines. Shared: never change it."""
+    """The Pareto curve of ``measure`` (:func:`segstudio.features.profile.pareto_curve`, thinned
+    to :data:`_CURVE_POINTS`), once per portfolio: the sliders move only its boundary lines.
+    Shared: never change it."""
     return portfolio.memo(
-        ("pareto_curve", measure), lambda: profile.pareto_curve(portfolio.features, measure)
+        ("pareto_curve", measure),
+        lambda: profile.pareto_curve(portfolio.features, measure, _CURVE_POINTS),
     )
 
 
