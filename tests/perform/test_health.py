@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,9 +29,11 @@ from segstudio.perform.health import (
     SKU_HEALTH_COLUMNS,
     HealthError,
     HealthSettings,
+    _matrices,
     act_on_first,
     ageing_chart_data,
     ageing_note,
+    ageing_query,
     align_ageing,
     bucket_keys,
     bucket_labels,
@@ -433,6 +436,58 @@ def test_ageing_aligned_once_gives_the_same_table(loaded) -> None:
         sku_health(features, segments, aligned, LAST_DAY, COVER),
         sku_health(features, segments, ageing, LAST_DAY, COVER),
     )
+
+
+def _reference_align(ageing: pd.DataFrame, skus: pd.Series) -> pd.DataFrame:
+    """The pandas alignment align_ageing replaced (one Index lookup, one fancy-indexed matrix)."""
+    values = ageing.drop(columns="sku")
+    where = pd.Index(ageing["sku"]).get_indexer(skus)
+    matrix = np.zeros((len(values) + 1, values.shape[1]))
+    matrix[:-1] = values.to_numpy(float)
+    out = pd.DataFrame(matrix[np.where(where < 0, len(values), where)], columns=values.columns)
+    out.insert(0, "sku", skus.to_numpy())
+    return out
+
+
+_CODES = st.text(alphabet="ABCxyz0é-", min_size=1, max_size=4)
+
+
+@given(
+    st.lists(_CODES, unique=True, max_size=12),
+    st.lists(_CODES, unique=True, max_size=12),
+    st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_align_ageing_matches_the_pandas_reference(
+    stocked: list[str], portfolio: list[str], seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    columns = [f"{p}{k}" for k in BUCKETS for p in ("units_", "value_", "uncosted_")]
+    ageing = pd.DataFrame(rng.uniform(0, 50, (len(stocked), len(columns))), columns=columns)
+    ageing.insert(0, "sku", pd.Series(stocked, dtype=object))
+    skus = pd.Series(portfolio, dtype=object)
+    aligned = align_ageing(ageing, skus)
+    pd.testing.assert_frame_equal(aligned, _reference_align(ageing, skus))
+    # The Arrow table as read (read_ageing_table) aligns the same.
+    table = pa.Table.from_pandas(ageing, preserve_index=False)
+    pd.testing.assert_frame_equal(align_ageing(table, skus), aligned)
+    np.testing.assert_array_equal(
+        np.stack(_matrices(aligned, BUCKETS)).reshape(3 * len(BUCKETS), -1),
+        _reference_align(ageing, skus)[
+            [f"{p}{k}" for p in ("units_", "value_", "uncosted_") for k in BUCKETS]
+        ]
+        .to_numpy(float)
+        .T,
+    )
+
+
+@pytest.mark.parametrize("edges", [(90.0, 180.0, 365.0), (30.0, 400.0)])
+def test_read_ageing_matches_the_duckdb_frame(ws_path: Path, edges: tuple[float, ...]) -> None:
+    settings_ = HealthSettings(age_edges_days=edges)
+    with Workspace(ws_path) as ws:
+        sql, params = ageing_query(settings_)
+        expected = ws.con.execute(sql, params).df()
+        pd.testing.assert_frame_equal(read_ageing(ws.con, settings_), expected)
 
 
 def test_a_sale_after_the_window_end_counts_as_zero_weeks_ago() -> None:

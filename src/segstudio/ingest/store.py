@@ -26,6 +26,7 @@ from segstudio.common.sql import ident, one_row
 from segstudio.ingest import sql as q
 
 __all__ = [
+    "ONE_CHUNK",
     "STORE_DDL",
     "holds",
     "read_or_query",
@@ -39,6 +40,7 @@ __all__ = [
     "stored_table",
 ]
 
+ONE_CHUNK = 1 << 26  # rows_per_batch of read_or_query: a million SKUs come as one chunk
 STORE_DDL = """CREATE TABLE IF NOT EXISTS stored_results (
     name VARCHAR PRIMARY KEY, key VARCHAR, version BIGINT, stored_at TIMESTAMP)"""
 _STORED_KEY = "SELECT key, version FROM stored_results WHERE name = ?"

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from segstudio.common import fmt
+from segstudio.common.lookup import positions
 from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
 from segstudio.errors import SegStudioError
-from segstudio.ingest.store import stored_or_query
+from segstudio.ingest.store import ONE_CHUNK, read_or_query
 from segstudio.perform import sql as q
 from segstudio.policy.valuation import (
     COST,
@@ -52,6 +55,7 @@ __all__ = [
     "bucket_labels",
     "headline",
     "read_ageing",
+    "read_ageing_table",
     "segment_health",
     "sku_health",
     "stock_valuation",
@@ -179,8 +183,40 @@ def read_ageing(
     """Per SKU of the inventory snapshot, the units and value per ageing bucket (columns
     :data:`AGEING_COLUMNS`, one set per bucket of ``settings``), sorted by SKU. One SQL pass
     over the inventory: run it once per data load. Empty when no inventory is loaded."""
+    table = read_ageing_table(con, settings)
+    names = _value_names(table.column_names)
+    matrix = np.empty((len(names), table.num_rows))  # rows: columns, one block for the frame
+    for i, name in enumerate(names):
+        matrix[i] = _floats(table, name)
+    return _frame(table.column("sku").to_numpy(zero_copy_only=False), matrix, names)
+
+
+def read_ageing_table(
+    con: duckdb.DuckDBPyConnection,
+    settings: HealthSettings | None = None,
+) -> pa.Table:
+    """:func:`read_ageing` as an Arrow table, as read (stored at the load for the default
+    buckets): what :func:`align_ageing` takes without making a text per SKU."""
     sql, params = ageing_query(settings or HealthSettings())
-    return con.execute(*stored_or_query(con, "inventory_ageing", sql, params)).df()
+    return read_or_query(con, "inventory_ageing", sql, params, rows_per_batch=ONE_CHUNK)
+
+
+def _value_names(columns: list[str] | pd.Index) -> list[str]:
+    return [str(c) for c in columns if c != "sku"]
+
+
+def _floats(ageing: pd.DataFrame | pa.Table, name: str) -> np.ndarray:
+    """``ageing``'s column ``name`` as floats (missing values NaN)."""
+    if isinstance(ageing, pd.DataFrame):
+        return ageing[name].to_numpy(float)
+    return pc.fill_null(ageing.column(name).cast(pa.float64()), np.nan).to_numpy()
+
+
+def _frame(sku: np.ndarray, matrix: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """A ``sku`` column and one float column per row of ``matrix``, without a copy of it."""
+    out = pd.DataFrame(matrix.T, columns=pd.Index(names, dtype=object), copy=False)
+    out.insert(0, "sku", np.asarray(sku, dtype=object))
+    return out
 
 
 def ageing_query(settings: HealthSettings) -> tuple[str, dict[str, object]]:
@@ -246,17 +282,24 @@ def _col(frame: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(float)
 
 
-def align_ageing(ageing: pd.DataFrame, skus: pd.Series) -> pd.DataFrame:
-    """:func:`read_ageing` reindexed to ``skus`` (the feature table's order; zeros for SKUs
-    without inventory rows). A hash join over the SKUs: do it once per data load and pass the
-    result to :func:`sku_health`, which then skips it."""
-    values = ageing.drop(columns="sku")
-    where = pd.Index(ageing["sku"]).get_indexer(skus)
-    matrix = np.zeros((len(values) + 1, values.shape[1]))
-    matrix[:-1] = values.to_numpy(float)
-    out = pd.DataFrame(matrix[np.where(where < 0, len(values), where)], columns=values.columns)
-    out.insert(0, "sku", skus.to_numpy())
-    return out
+def align_ageing(ageing: pd.DataFrame | pa.Table, skus: pd.Series) -> pd.DataFrame:
+    """:func:`read_ageing` (or :func:`read_ageing_table`) reindexed to ``skus`` (the feature
+    table's order; zeros for SKUs without inventory rows). One Arrow hash lookup over the
+    SKUs: do it once per data load and pass the result to :func:`sku_health`, which then
+    skips it."""
+    if isinstance(ageing, pd.DataFrame):
+        names, keys, n = _value_names(ageing.columns), ageing["sku"], len(ageing)
+    else:
+        names, keys, n = _value_names(ageing.column_names), ageing.column("sku"), ageing.num_rows
+    where = positions(keys, skus)
+    missing = where < 0  # SKUs without inventory rows: zeros
+    where[missing] = 0
+    out = np.empty((len(names), len(skus)))
+    for i, name in enumerate(names):
+        if n:
+            np.take(_floats(ageing, name), where, out=out[i])
+        out[i, missing] = 0.0
+    return _frame(skus.to_numpy(), out, names)
 
 
 def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
@@ -268,7 +311,7 @@ def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
             f"the ageing table lacks {', '.join(missing)}: read it with the same "
             "age edges as the settings"
         )
-    stacked = np.ascontiguousarray(ageing[cols].to_numpy(float).T)
+    stacked = np.stack([ageing[c].to_numpy(float) for c in cols])
     return np.split(stacked, 3)
 
 

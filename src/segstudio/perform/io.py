@@ -17,6 +17,7 @@ from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
 from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import (
+    ONE_CHUNK,
     read_or_query,
     store_frame,
     store_frames,
@@ -60,7 +61,6 @@ __all__ = [
     "trend_key",
 ]
 
-_ONE_CHUNK = 1 << 26  # rows per Arrow batch: a million SKUs' quarters come as one chunk
 _LEVELS = ("safety_stock", "expected_fill_rate", "expected_csl")
 
 
@@ -77,7 +77,7 @@ def sku_service(con: duckdb.DuckDBPyConnection, window: Window) -> pd.DataFrame:
 def sku_service_table(con: duckdb.DuckDBPyConnection, window: Window) -> pa.Table:
     """:func:`sku_service` as the Arrow table it is read as (what
     :func:`segstudio.perform.kpis.kpi_base` takes quickest)."""
-    return read_or_query(con, "sku_service", *_service_query(window), rows_per_batch=_ONE_CHUNK)
+    return read_or_query(con, "sku_service", *_service_query(window), rows_per_batch=ONE_CHUNK)
 
 
 def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -89,7 +89,7 @@ def sku_quarters(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def sku_quarters_table(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """:func:`sku_quarters` as the Arrow table it is read as (no pandas conversion: what
     :func:`segstudio.perform.kpis.prepare_quarters` takes quickest)."""
-    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS, rows_per_batch=_ONE_CHUNK)
+    return read_or_query(con, "sku_quarters", q.SKU_QUARTERS, rows_per_batch=ONE_CHUNK)
 
 
 def trend_key(codes: np.ndarray, labels: Sequence[str], weeks: int, exclude: Sequence[str]) -> str:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from segstudio.common import fmt
+from segstudio.common.lookup import positions
 from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
 from segstudio.common.pareto import positive_part, share_of_total
@@ -202,29 +203,13 @@ def kpi_base(
         "on_order_value": np.nan_to_num(on_order * unit_value),
         "carrying_cost": inventory_value * rates[codes],
     }
-    idx = _positions(service["sku"], sku)
+    idx = positions(service["sku"], sku)
     found = idx >= 0
     for col in _SERVICE_SUMS:
         values = np.zeros(len(sku))
         values[found] = _floats(service[col])[idx[found]]
         columns[col] = values
     return pd.DataFrame(columns)  # one frame at once: no block per added column
-
-
-_Keys: TypeAlias = "pd.Series | pa.ChunkedArray | np.ndarray"
-
-
-def _positions(keys: _Keys, of: _Keys) -> np.ndarray:
-    """Each of ``of``'s positions in ``keys`` (-1 where absent; the first match): what
-    ``pd.Index(keys).get_indexer(of)`` gives for unique keys, by one Arrow hash lookup."""
-
-    def strings(a: _Keys) -> pa.Array | pa.ChunkedArray:
-        if isinstance(a, pa.ChunkedArray | pa.Array):
-            return a.cast(pa.string())
-        return pa.array(np.asarray(a, dtype=object), type=pa.string())
-
-    found = pc.index_in(strings(of), value_set=strings(keys))
-    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _floats(a: pd.Series | pa.ChunkedArray) -> np.ndarray:
@@ -611,7 +596,7 @@ def prepare_quarters(quarters: pd.DataFrame | pa.Table, sku: np.ndarray) -> Quar
     :func:`sku_quarters`) for the SKUs of ``sku`` (the portfolio's order), coded."""
     if isinstance(quarters, pd.DataFrame):
         quarters = pa.Table.from_pandas(quarters, preserve_index=False)
-    pos = _positions(np.asarray(sku, dtype=object), quarters.column("sku"))
+    pos = positions(np.asarray(sku, dtype=object), quarters.column("sku"))
     keep = pos >= 0
     every = bool(keep.all())
     days = _int_days(quarters.column("quarter"))

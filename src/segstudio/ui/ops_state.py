@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from segstudio.perform import io as perform_io
-from segstudio.perform.health import HealthSettings, align_ageing, read_ageing, sku_health
+from segstudio.perform.health import HealthSettings, align_ageing, read_ageing_table, sku_health
 from segstudio.perform.suppliers import (
     ReceiptAggregates,
     SupplierPerformance,
@@ -50,11 +51,12 @@ def receipts() -> ReceiptAggregates:
     return _receipts(str(ws.path), ws.version())
 
 
-@st.cache_data(max_entries=4, show_spinner="Ageing the inventory snapshot...")
-def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pd.DataFrame:
+# A resource: a million rows are read once and shared (read only), not unpickled per call.
+@st.cache_resource(max_entries=4, show_spinner="Ageing the inventory snapshot...")
+def _ageing(path: str, version: int, edges: tuple[float, ...]) -> pa.Table:
     ws = get_workspace()
     with ws.connect() as con:
-        return read_ageing(con, HealthSettings(age_edges_days=edges))
+        return read_ageing_table(con, HealthSettings(age_edges_days=edges))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -75,7 +77,7 @@ def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
     once per load; shared, read only), or None when no inventory is loaded."""
     ws = get_workspace()
     path, version = str(ws.path), ws.version()
-    if _ageing(path, version, edges).empty:
+    if _ageing(path, version, edges).num_rows == 0:
         return None
     return _aligned(
         path,
