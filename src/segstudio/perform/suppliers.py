@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from segstudio.common import fmt
+from segstudio.common.lookup import positions
 from segstudio.common.numeric import safe_divide
 from segstudio.common.pareto import share_before
 from segstudio.common.sql import one_row
@@ -252,15 +252,6 @@ def _empty_context() -> pd.DataFrame:
     )
 
 
-def _positions(keys: np.ndarray | pd.Series, values: np.ndarray | pd.Series) -> np.ndarray:
-    """Each key's position among ``values`` (each listed once, as :func:`sku_context` lists the
-    SKUs), -1 where it is not there: one hash lookup in Arrow, several times quicker than
-    pandas' on a million SKU texts."""
-    table = pa.array(np.asarray(values, dtype=object), type=pa.string())
-    found = pc.index_in(pa.array(np.asarray(keys, dtype=object), type=pa.string()), table)
-    return np.asarray(pc.fill_null(found, -1).to_numpy(), dtype=np.intp)
-
-
 def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """``values[at]``, the column's missing value (NaN) where ``at`` is -1."""
     return pd.api.extensions.take(values, at, allow_fill=True)
@@ -272,7 +263,7 @@ def _left_join_on_sku(rows: pd.DataFrame, ctx: pd.DataFrame) -> pd.DataFrame:
     times quicker at a million pairs; missing SKUs get the columns' missing value."""
     if not ctx["sku"].is_unique:
         raise SupplierError("the SKU context lists an SKU twice")
-    at = _positions(rows["sku"], ctx["sku"])
+    at = positions(ctx["sku"], rows["sku"])
     out = rows.copy()
     for col in ctx.columns:
         if col != "sku":
@@ -884,7 +875,7 @@ def _agg_rows(agg: ReceiptAggregates, skus: pd.DataFrame | None) -> _Rows:
     the SKU's rank and number of suppliers as the SQL counted them."""
     pairs = agg.pairs
     ctx = _empty_context() if skus is None else skus
-    at = _positions(pairs["sku"], ctx["sku"])  # -1: not segmented
+    at = positions(ctx["sku"], pairs["sku"])  # -1: not segmented
     seg_ctx, seg_found = _codes(ctx["segment"])
     seg_names = np.array(sorted({*seg_found, NOT_SEGMENTED}), dtype=object)
     outside = int(np.searchsorted(seg_names, NOT_SEGMENTED))
