@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -88,20 +89,33 @@ def _holds_key(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
     return row is not None and row[0] == key and row[1] == _version(con)
 
 
-def store_frame(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> None:
-    """Keep ``frame``, a result computed from the current data and what ``key`` names (the
-    caller's digest of its other inputs), as ``name``, in one transaction."""
+@contextmanager
+def _saving(con: duckdb.DuckDBPyConnection, name: str, key: str) -> Iterator[None]:
+    """One transaction that writes a stored result's tables (the body) and records them as
+    ``name`` for ``key`` on the current data: all of it or, on any error, none."""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(STORE_DDL)
-        con.register("__store_frame", frame)
-        con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS FROM __store_frame")
-        con.unregister("__store_frame")
+        yield
         con.execute(_SAVE, [name, key, _version(con)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """``frame`` as the table ``table`` (an identifier already quoted), replacing it."""
+    con.register("__store_frame", frame)
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM __store_frame")
+    con.unregister("__store_frame")
+
+
+def store_frame(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> None:
+    """Keep ``frame``, a result computed from the current data and what ``key`` names (the
+    caller's digest of its other inputs), as ``name``, in one transaction."""
+    with _saving(con, name, key):
+        _write_frame(con, ident(stored_table(name)), frame)
 
 
 def stored_frame(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | None:
@@ -126,18 +140,9 @@ def store_frames(
         [(part, str(col), str(t)) for part, f in frames.items() for col, t in f.dtypes.items()],
         columns=["part", "col", "dtype"],
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(STORE_DDL)
+    with _saving(con, name, key):
         for part, frame in {**frames, "__types": types}.items():
-            con.register("__store_frame", frame)
-            con.execute(f"CREATE OR REPLACE TABLE {_part(name, part)} AS FROM __store_frame")
-            con.unregister("__store_frame")
-        con.execute(_SAVE, [name, key, _version(con)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            _write_frame(con, _part(name, part), frame)
 
 
 def stored_frames(
@@ -199,12 +204,5 @@ def store_result(
     """Run ``sql`` with ``params`` and keep its result as ``name`` for the current data, in one
     transaction (the rows keep the query's order). Call it on a connection that may write."""
     params = dict(params or {})
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(STORE_DDL)
+    with _saving(con, name, result_key(sql, params)):
         con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS {sql}", params)
-        con.execute(_SAVE, [name, result_key(sql, params), _version(con)])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
