@@ -357,27 +357,29 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _cmd_features(args: argparse.Namespace) -> int:
     from segstudio.common import fmt
     from segstudio.config.rules import read_rules
-    from segstudio.features.build import FeatureSettings, compute_features
+    from segstudio.features.build import FeatureSettings, compute_features, export_features
     from segstudio.features.classes import ClassCuts
     from segstudio.ingest.workspace import Workspace
     from segstudio.segment.decisions import official_rules
 
     if not args.workspace.exists():
         raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    out: Path = args.out
+    if out.suffix not in (".parquet", ".csv"):
+        raise SegStudioError(f"{out}: use a .csv or .parquet file name")
     with Workspace(args.workspace) as ws:
         rules = read_rules(args.rules) if args.rules else official_rules(ws)
         settings = FeatureSettings(weeks=args.weeks or rules.weeks, period=args.period)
-        df, win = compute_features(ws.con, settings, ClassCuts.from_rules(rules))
-    out: Path = args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".parquet":
-        df.to_parquet(out, index=False)
-    elif out.suffix == ".csv":
-        _write_csv(df, out)
-    else:
-        raise SegStudioError(f"{out}: use a .csv or .parquet file name")
+        cuts = ClassCuts.from_rules(rules)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix == ".parquet":  # DuckDB writes it: no pandas to start
+            skus, win = export_features(ws.con, out, settings, cuts)
+        else:
+            df, win = compute_features(ws.con, settings, cuts)
+            skus = len(df)
+            _write_csv(df, out)
     print(
-        f"{fmt.count(len(df), 'SKU')}, {fmt.count(win.periods, win.period)} from "
+        f"{fmt.count(skus, 'SKU')}, {fmt.count(win.periods, win.period)} from "
         f"{fmt.date(win.start)} to {fmt.date(win.last_day)} -> {out}"
     )
     return 0

@@ -32,12 +32,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 __all__ = [
     "BOUNDARY_FORMAT",
@@ -66,6 +66,16 @@ BOUNDARY_FORMAT = "%.3f"
 _MONEY_WHOLE_FROM = 100.0  # money from this amount up is shown without cents
 
 
+def _is_na(x: object) -> bool:
+    """None, or pandas' missing scalars (pd.NA, pd.NaT, NaN): pandas is asked only when it is
+    loaded, as only then can ``x`` be one of its own (a command that never loads it starts
+    quicker)."""
+    if x is None:
+        return True
+    pd = sys.modules.get("pandas")
+    return pd is not None and bool(np.ndim(cast(npt.ArrayLike, x)) == 0 and pd.isna(x))
+
+
 def _finite(x: object) -> float | None:
     """``x`` as a finite float, or None when it is missing or not finite."""
     if isinstance(x, str | bytes):
@@ -73,7 +83,7 @@ def _finite(x: object) -> float | None:
     try:
         v = float(x)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        if np.ndim(cast(npt.ArrayLike, x)) == 0 and pd.isna(x):  # None, pd.NA, pd.NaT
+        if _is_na(x):  # None, pd.NA, pd.NaT
             return None
         raise TypeError(f"a figure to format must be a number, not {type(x).__name__}") from None
     return v if math.isfinite(v) else None
@@ -216,15 +226,13 @@ def boundary(x: object) -> str:
 
 def date(d: object) -> str:
     """A date as ISO: "2024-01-31"; a date and time that is not midnight: "2024-01-31 14:05"."""
-    if d is None or (
-        np.ndim(cast(npt.ArrayLike, d)) == 0
-        and not isinstance(d, dt.date | np.datetime64)
-        and pd.isna(d)
-    ):
+    if not isinstance(d, dt.date | np.datetime64) and _is_na(d):
         return MISSING
     if isinstance(d, np.datetime64):
-        d = pd.Timestamp(d)
-    if d is pd.NaT:
+        if np.isnat(d):
+            return MISSING
+        d = d.astype("datetime64[us]").item()  # a datetime (a date before 1 AD cannot be one)
+    if _is_na(d):  # pd.NaT, a datetime subclass
         return MISSING
     if isinstance(d, dt.datetime):  # pd.Timestamp included
         if (d.hour, d.minute, d.second, d.microsecond) == (0, 0, 0, 0):
@@ -240,5 +248,6 @@ def each(
 ) -> np.ndarray:
     """``formatter`` applied to every value, as an object array (so that ``"in " + texts``
     builds one text per value): ``each(share, rates, 0)``."""
-    items = values.tolist() if isinstance(values, np.ndarray | pd.Series) else list(values)
+    tolist = getattr(values, "tolist", None)  # numpy arrays, pandas series and indexes
+    items = tolist() if callable(tolist) else list(values)
     return np.array([formatter(v, *args, **options) for v in items], dtype=object)

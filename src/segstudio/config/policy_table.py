@@ -4,13 +4,15 @@ stage reads (``[policy.default]`` and ``[policy."AX"]`` in a rules file)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from segstudio.common.periods import YEAR_DAYS
 from segstudio.errors import SegStudioError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BUILTIN_CELL_TARGETS",
@@ -202,6 +204,8 @@ class PolicyTable:
         listed = codes if codes is not None else [c for c, _ in self.segments]
         rows = [{"segment": "default", **asdict(self.default)}]
         rows += [{"segment": c, **asdict(self.for_segment(c))} for c in listed if c != "default"]
+        import pandas as pd
+
         return pd.DataFrame(rows)
 
     @classmethod

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from segstudio.common.periods import add_periods, period_start
+from segstudio.common.sql import literal
 from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
-from segstudio.features.classes import ClassCuts, with_classes
-from segstudio.ingest.store import read_or_query, store_result
+from segstudio.features.classes import PATTERNS, ClassCuts, class_columns, with_classes
+from segstudio.ingest.store import read_or_query, store_result, stored_or_query
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -25,6 +31,7 @@ __all__ = [
     "Window",
     "analysis_window",
     "compute_features",
+    "export_features",
     "store_features",
 ]
 
@@ -108,7 +115,9 @@ class Window:
 
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
     """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
-    dates = read_or_query(con, "sales_dates", q.SALES_DATES).column("date").to_pylist()
+    dates = [
+        d for (d,) in con.execute(*stored_or_query(con, "sales_dates", q.SALES_DATES)).fetchall()
+    ]
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     first, last = dates[0], dates[-1]
@@ -159,6 +168,51 @@ def compute_features(
     table = read_or_query(con, "features", sql, params)
     frame = table.to_pandas(date_as_object=False)
     return with_classes(frame, win.last_day, cuts or ClassCuts.from_rules()), win
+
+
+def export_features(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    settings: FeatureSettings | None = None,
+    cuts: ClassCuts | None = None,
+) -> tuple[int, Window]:
+    """Write the feature table of :func:`compute_features` (same settings, same cuts) to the
+    Parquet file ``out``, straight from DuckDB: (its SKUs, its window).
+
+    The classes come from :func:`segstudio.features.classes.class_columns` like a frame's; the
+    rest is read and written by DuckDB, so that a command on a stored table needs neither
+    pandas nor pyarrow (what `segstudio features` costs right after `segstudio load`)."""
+    import numpy as np
+
+    settings = settings or FeatureSettings()
+    cuts = cuts or ClassCuts.from_rules()
+    win = analysis_window(con, settings)
+    sql, params = stored_or_query(con, "features", *_features_query(win, settings))
+    if params:  # not stored for these settings: the query, once
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __features_out AS {sql}", params)
+        sql = "SELECT * FROM __features_out"
+    inputs = con.execute(
+        f"SELECT adi, cv2, weeks_with_demand, first_sale, last_sale FROM ({sql})"
+    ).fetchnumpy()
+
+    def column(name: str) -> np.ndarray:
+        values = inputs[name]
+        if values.dtype.kind == "M":
+            return np.ma.filled(values, np.datetime64("NaT"))
+        return np.ma.filled(values.astype(float), np.nan)
+
+    n = len(inputs["adi"])
+    # Numbers and flags only: DuckDB scans them without pandas (text would need it).
+    con.register("__feature_classes", class_columns(n, column, win.last_day, cuts))
+    names = "[" + ", ".join(literal(p) for p in PATTERNS) + "]"
+    con.execute(
+        f"COPY (SELECT f.* REPLACE ({names}[c.pattern_code + 1] AS pattern, "
+        "c.is_new AS is_new, c.is_end_of_life AS is_end_of_life) "
+        f"FROM ({sql}) f POSITIONAL JOIN __feature_classes c) TO {literal(str(out))} (FORMAT parquet)"
+    )
+    con.unregister("__feature_classes")
+    con.execute("DROP TABLE IF EXISTS __features_out")
+    return n, win
 
 
 def _features_query(win: Window, settings: FeatureSettings) -> tuple[str, dict[str, object]]:

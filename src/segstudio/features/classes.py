@@ -11,16 +11,21 @@ page's "pattern" and "lifecycle" criteria use these same functions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from segstudio.config.rules import Rules
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ClassCuts",
     "PATTERNS",
+    "class_columns",
     "days_since",
     "lifecycle_codes",
     "pattern_codes",
@@ -74,7 +79,7 @@ def pattern_codes(
 def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
     """Days from each date to ``last_day``, whole days rounded down as a timedelta's ``days``
     (NaN where there is no date)."""
-    values = dates.to_numpy() if isinstance(dates, pd.Series) else np.asarray(dates)
+    values = np.asarray(dates.to_numpy() if hasattr(dates, "to_numpy") else dates)
     if values.dtype.kind == "M":  # the feature table's dates: integer arithmetic, no pandas
         unit = np.datetime_data(values.dtype)[0]
         ticks_per_day = int(np.timedelta64(1, "D").astype(f"m8[{unit}]").astype(np.int64))
@@ -82,6 +87,8 @@ def days_since(dates: pd.Series | np.ndarray, last_day: dt.date) -> np.ndarray:
         days = (delta // ticks_per_day).astype(float)
         days[np.isnat(values)] = np.nan
         return days
+    import pandas as pd  # dates held as objects or text: pandas reads them
+
     d = pd.to_datetime(pd.Series(dates))
     return (pd.Timestamp(last_day) - d).dt.days.to_numpy(dtype=float, na_value=np.nan)
 
@@ -103,24 +110,51 @@ def lifecycle_codes(
     return np.where(is_eol, 2, np.where(is_new, 0, 1)).astype(np.int8)
 
 
+def class_columns(
+    rows: int, column: Callable[[str], np.ndarray | None], last_day: dt.date, cuts: ClassCuts
+) -> dict[str, np.ndarray]:
+    """The ``pattern_code`` (into :data:`PATTERNS`), ``is_new`` and ``is_end_of_life`` columns
+    under ``cuts``, from the
+    ``rows`` SKUs of the feature table, whose columns ``column(name)`` gives (None where the
+    table has none):
+    the one computation behind a frame's classes (:func:`with_classes`) and an Arrow table's
+    (:func:`segstudio.features.build.feature_table`)."""
+    n = rows
+
+    def number(name: str) -> np.ndarray:
+        values = column(name)
+        return np.full(n, np.nan) if values is None else values
+
+    codes = pattern_codes(
+        number("adi"), number("cv2"), number("weeks_with_demand"), cuts.adi, cuts.cv2
+    )
+    first_sale, last_sale = column("first_sale"), column("last_sale")
+    first = np.full(n, np.nan) if first_sale is None else days_since(first_sale, last_day)
+    last = np.full(n, np.nan) if last_sale is None else days_since(last_sale, last_day)
+    with np.errstate(invalid="ignore"):
+        # The flag, not the class: a new SKU with no recent sale is also end-of-life.
+        is_new = first < 7 * cuts.new_weeks
+    return {
+        "pattern_code": codes,
+        "is_new": is_new,
+        "is_end_of_life": lifecycle_codes(first, last, cuts.new_weeks, cuts.eol_weeks) == 2,
+    }
+
+
 def with_classes(features: pd.DataFrame, last_day: dt.date, cuts: ClassCuts) -> pd.DataFrame:
     """``features`` (changed in place and returned) with ``pattern``, ``is_new`` and
     ``is_end_of_life`` under ``cuts``."""
-    n = len(features)
+    import pandas as pd
 
-    def col(name: str) -> np.ndarray:
-        return (
-            pd.to_numeric(features[name], errors="coerce").to_numpy(float, na_value=np.nan)
-            if name in features
-            else np.full(n, np.nan)
-        )
+    def column(name: str) -> np.ndarray | None:
+        if name not in features:
+            return None
+        if name in ("first_sale", "last_sale"):
+            return features[name].to_numpy()
+        return pd.to_numeric(features[name], errors="coerce").to_numpy(float, na_value=np.nan)
 
-    codes = pattern_codes(col("adi"), col("cv2"), col("weeks_with_demand"), cuts.adi, cuts.cv2)
-    features["pattern"] = np.asarray(PATTERNS, dtype=object)[codes]
-    first = days_since(features["first_sale"], last_day) if "first_sale" in features else col("")
-    last = days_since(features["last_sale"], last_day) if "last_sale" in features else col("")
-    with np.errstate(invalid="ignore"):
-        # The flag, not the class: a new SKU with no recent sale is also end-of-life.
-        features["is_new"] = first < 7 * cuts.new_weeks
-    features["is_end_of_life"] = lifecycle_codes(first, last, cuts.new_weeks, cuts.eol_weeks) == 2
+    classes = class_columns(len(features), column, last_day, cuts)
+    features["pattern"] = np.asarray(PATTERNS, dtype=object)[classes["pattern_code"]]
+    features["is_new"] = classes["is_new"]
+    features["is_end_of_life"] = classes["is_end_of_life"]
     return features

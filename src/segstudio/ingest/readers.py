@@ -32,7 +32,6 @@ from typing import TypeVar, cast
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from segstudio.common.sql import drop_table, ident, one_row, table_columns
 from segstudio.errors import UnusableFileError
@@ -300,6 +299,8 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str) -> 
             nonlocal created
             if not buf[0]:
                 return
+            import pyarrow as pa  # here: a command that needs no Arrow starts quicker
+
             arrays = [pa.array(buf[0], pa.int64())] + [pa.array(c, pa.string()) for c in buf[1:]]
             batch = pa.table(arrays, names=["__row", *columns])
             con.register("__xlsx_batch", batch)

@@ -7,10 +7,9 @@ numbers it, header = row 1), the field and column, the value and the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from segstudio.common.sql import drop_table, one_row
 from segstudio.errors import UnusableFileError
@@ -20,6 +19,9 @@ from segstudio.ingest.mapping import Mapping
 from segstudio.ingest.plausibility import implausible_warnings
 from segstudio.ingest.readers import StagedFile
 from segstudio.ingest.schema import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["FileReport", "ParsedFile", "parse_file"]
 
@@ -319,6 +321,8 @@ def _listed_rejects(
 ) -> pd.DataFrame:
     """The first rejects to show: row, field, column, value, reason; malformed records first
     in row order."""
+    import pandas as pd  # here, not at import: `segstudio features` runs without pandas
+
     rejects = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}"
     ).df()
@@ -397,6 +401,8 @@ def _number_csv_rows(
     blank = None
     if len(skipped):
         blank = lines + "__blank"
+        import pyarrow as pa  # here: a command that needs no Arrow starts quicker
+
         con.register(blank, pa.table({"line": pa.array(skipped, pa.int64())}))
     try:
         con.execute(q.skipped_lines_table(lines, staged.rejects, blank))

@@ -38,10 +38,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import duckdb
-import pandas as pd
 
 from segstudio.common.sql import drop_table, ident, literal, one_row, table_columns
 from segstudio.errors import SegStudioError, UnusableFileError
@@ -52,6 +51,9 @@ from segstudio.ingest.paths import DEFAULT_WORKSPACE
 from segstudio.ingest.readers import SourceFile, stage_file
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport, ParsedFile, parse_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BUSY_SECONDS_ENV",
@@ -318,9 +320,9 @@ class Workspace:
             con.execute(q.SALES_HISTORY_DDL)
             # Staged tables of a load that was never committed nor discarded (a process that
             # stopped between the two), once they are older than a working day.
-            for (name,) in con.execute(q.STALE_STAGING, [q.STAGING_MAX_AGE_HOURS]).fetchall():
+            for (name,) in con.execute(q.STALE_STAGING).fetchall():
                 con.execute(drop_table(name))
-            con.execute(q.FORGET_STALE_STAGINGS, [q.STAGING_MAX_AGE_HOURS])
+            con.execute(q.FORGET_STALE_STAGINGS)
 
     # ------------------------------------------------------------------ reading state
     def state(self) -> tuple[int, ...]:

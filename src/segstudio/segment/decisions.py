@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from segstudio.common.sql import one_row
 from segstudio.config.rules import Rules, from_toml, to_toml
@@ -32,10 +31,12 @@ from segstudio.features.build import FeatureSettings, compute_features
 from segstudio.features.classes import ClassCuts
 from segstudio.ingest.sql import DECISIONS_DDL
 from segstudio.segment import sql as q
-from segstudio.segment.segmentation import Portfolio, Segmentation, classify, sku_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.segmentation import Portfolio, Segmentation
 
 __all__ = [
     "DecisionError",
@@ -223,6 +224,8 @@ def audit_log(ws: Workspace) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- segmenting
 def _portfolio(ws: Workspace, rules: Rules, weeks: int) -> Portfolio:
+    from segstudio.segment.segmentation import Portfolio  # pandas: not for the official rules
+
     with ws.connect() as con:
         features, window = compute_features(
             con, FeatureSettings(weeks=weeks), ClassCuts.from_rules(rules)
@@ -242,6 +245,8 @@ def segment_skus(
     on the feature table of their own window. Raises :class:`SegStudioError` when no sales
     are loaded.
     """
+    from segstudio.segment.segmentation import classify
+
     official = official_rules(ws)
     rules = rules or official
     base_p = None
@@ -264,6 +269,8 @@ def classification_table(p: Portfolio, s: Segmentation) -> pd.DataFrame:
     An SKU with no boundary to cross (e.g. no sales: class C and N) has an empty
     nearest_boundary, boundary_distance and would_move_to.
     """
+    from segstudio.segment.segmentation import classify, sku_table
+
     table = sku_table(p, s)
     missing = [c for c in CLASS_COLUMNS if c not in table.columns]
     if missing:
