@@ -17,7 +17,7 @@ from segstudio.features.build import FeatureSettings, Window
 from segstudio.features.classes import ClassCuts
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
-from segstudio.segment.io import quarterly_features
+from segstudio.segment.io import quarterly_features, stored_alert_count
 from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
 
 from . import controls, keys
@@ -211,9 +211,30 @@ def churn_table(rules: Rules) -> pd.DataFrame:
     return _churn(str(ws.path), ws.version(), to_toml(rules))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stored_alerts(path: str, state: tuple[int, ...], rules_toml: str, _rules: Rules) -> int | None:
+    # Keyed by the file's state: a store written after a first look is read too.
+    with get_workspace().connect() as con:
+        return stored_alert_count(con, _rules)
+
+
+def stored_alert_total(rules: Rules) -> int | None:
+    """The alerts under ``rules`` as the load stored them (the official rules at the load),
+    else None (other rules, not stored, or no sales)."""
+    ws = get_workspace()
+    try:
+        return _stored_alerts(str(ws.path), ws.state(), to_toml(rules), rules)
+    except SegStudioError:  # no sales loaded yet
+        return None
+
+
 def alert_total() -> int | None:
-    """Alerts under the rules the sliders hold (the official ones before a first visit)."""
+    """Alerts under the rules the sliders hold (the official ones before a first visit): as
+    the load stored them for these rules, else counted on the portfolio."""
     rules, _ = current_rules()
+    stored = stored_alert_total(rules)
+    if stored is not None:
+        return stored
     loaded = get_portfolio(rules)
     if loaded is None:
         return None
