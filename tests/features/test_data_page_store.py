@@ -186,3 +186,28 @@ def test_segstudio_load_stores_what_the_data_page_shows(
     assert stored is not None
     _same_profile(stored[0], profile(features))
     assert alerts == alert_count(segment_skus(ws)[1])
+
+
+def test_the_stored_pareto_order_is_the_one_sorted_afresh(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    import numpy as np
+
+    from segstudio.segment.io import stored_abc_order
+    from segstudio.segment.segmentation import PREPARED_MEASURE
+
+    ws = Workspace(demo_workspace)
+    assert store_after_load(ws) is None
+    official = official_rules(ws)
+    fresh = segment_skus(ws)[0].abc_order(PREPARED_MEASURE)
+    with ws.connect() as con:
+        stored = stored_abc_order(con, official.weeks, (), PREPARED_MEASURE)
+        left_out = stored_abc_order(con, official.weeks, ("S0001",), PREPARED_MEASURE)
+        other = stored_abc_order(con, official.weeks, (), "margin")
+    assert stored is not None and left_out is None and other is None
+    np.testing.assert_array_equal(stored.order, fresh.order)
+    np.testing.assert_array_equal(stored.share_before, fresh.share_before)
+    assert np.isnan(fresh.share_before).any()  # SKUs without revenue: NaN kept
+    _new_sales(ws, tmp_path)
+    with ws.connect() as con:
+        assert stored_abc_order(con, official.weeks, (), PREPARED_MEASURE) is None

@@ -51,8 +51,14 @@ from segstudio.perform.suppliers import (
 )
 from segstudio.policy.valuation import Valuation
 from segstudio.segment.decisions import official_rules, segment_skus
-from segstudio.segment.io import alerts_key, store_alert_count
-from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
+from segstudio.segment.io import abc_order_key, alerts_key, store_abc_order, store_alert_count
+from segstudio.segment.segmentation import (
+    PREPARED_MEASURE,
+    Portfolio,
+    Segmentation,
+    alert_count,
+    classify,
+)
 
 __all__ = [
     "Causes",
@@ -333,15 +339,22 @@ def _store_data_page(
     """What the Data page and the sidebar show, stored after any load (the app's or
     ``segstudio load``): the profile of the feature table under the official rules' window and
     cut-offs (:func:`segstudio.features.build.stored_profile`) and the alert count under the
-    official rules (:func:`segstudio.segment.io.stored_alert_count`). Returns the official
+    official rules (:func:`segstudio.segment.io.stored_alert_count`), and the official
+    portfolio's Pareto order of revenue (:func:`segstudio.segment.io.stored_abc_order`, which
+    every page's portfolio prepares). Returns the official
     portfolio and its segmentation (with ``segmented``, as :func:`segment_skus` gives it, with
     hysteresis and overrides; else the plain classification, which has the same alerts)."""
     settings, cuts = FeatureSettings(weeks=official.weeks), ClassCuts.from_rules(official)
+    exclude = tuple(official.exclude)
     with ws.connect() as con:
         # The keys first: data loaded while this runs is never matched by them.
-        keys = profile_key(con, settings, cuts), alerts_key(con, official)
+        keys = (
+            profile_key(con, settings, cuts),
+            alerts_key(con, official),
+            abc_order_key(con, official.weeks, exclude, PREPARED_MEASURE),
+        )
         features, window = compute_features(con, settings, cuts)
-    portfolio = Portfolio.from_features(features, window.last_day, official.exclude)
+    portfolio = Portfolio.from_features(features, window.last_day, exclude)
     if segmented:
         portfolio, seg = segment_skus(ws, portfolio=portfolio)
     else:
@@ -349,6 +362,7 @@ def _store_data_page(
     with ws.writing() as con:
         store_profile(con, keys[0], profile(features))
         store_alert_count(con, keys[1], alert_count(seg))
+        store_abc_order(con, keys[2], portfolio.abc_order(PREPARED_MEASURE))
     return portfolio, seg
 
 

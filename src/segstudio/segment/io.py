@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from segstudio.config.rules import Rules, to_toml
@@ -17,12 +18,16 @@ from segstudio.features.build import FeatureSettings, analysis_window, features_
 from segstudio.features.sql import SALES_DATES
 from segstudio.ingest.store import read_or_query, store_frame, stored_frame
 from segstudio.segment import sql as q
+from segstudio.segment.segmentation import AbcOrder
 
 __all__ = [
+    "abc_order_key",
     "alerts_key",
     "history_weeks",
     "quarterly_features",
+    "store_abc_order",
     "store_alert_count",
+    "stored_abc_order",
     "stored_alert_count",
 ]
 
@@ -88,3 +93,36 @@ def quarterly_features(con: duckdb.DuckDBPyConnection, net_returns: bool = True)
         q.quarterly_features_sql(net_returns), {"first_week": first_week, "last_week": last_week}
     ).fetch_arrow_table()
     return table.to_pandas(date_as_object=False)
+
+
+_ABC = "abc_order"
+
+
+def abc_order_key(
+    con: duckdb.DuckDBPyConnection, weeks: int, exclude: tuple[str, ...], measure: str
+) -> str:
+    """What a portfolio's Pareto order of ``measure`` depends on: the feature table of a
+    ``weeks`` window (:func:`segstudio.features.build.features_key`, with the data version)
+    and the SKUs left out."""
+    h = hashlib.blake2b(features_key(con, FeatureSettings(weeks=weeks)).encode(), digest_size=16)
+    h.update("\x1f".join(sorted(exclude)).encode())
+    h.update(f"\x1e{measure}".encode())
+    return h.hexdigest()
+
+
+def store_abc_order(con: duckdb.DuckDBPyConnection, key: str, order: AbcOrder) -> None:
+    """Keep ``order``, the Pareto order that ``key`` names (:func:`abc_order_key`, taken
+    before the features were read), for the current data."""
+    frame = pd.DataFrame({"share_before": order.share_before, "order": order.order})
+    store_frame(con, _ABC, key, frame)
+
+
+def stored_abc_order(
+    con: duckdb.DuckDBPyConnection, weeks: int, exclude: tuple[str, ...], measure: str
+) -> AbcOrder | None:
+    """The Pareto order of ``measure`` the load stored for the portfolio of a ``weeks``
+    window without ``exclude``, on the current data, else None."""
+    frame = stored_frame(con, _ABC, abc_order_key(con, weeks, exclude, measure))
+    if frame is None:
+        return None
+    return AbcOrder(frame["share_before"].to_numpy(float), frame["order"].to_numpy(np.int64))

@@ -18,7 +18,6 @@ from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.ingest.workspace import DEFAULT_USER, Staging, Workspace, own_workspace_path
-from segstudio.perform.io import store_after_load
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
@@ -322,12 +321,20 @@ def load_new_data() -> None:
         )
 
 
+def _store_after_load(ws: Workspace) -> str | None:
+    """:func:`segstudio.perform.io.store_after_load`, imported when a load needs it (its
+    imports are not needed to show the page)."""
+    from segstudio.perform.io import store_after_load
+
+    return store_after_load(ws)
+
+
 def _commit(staging: Staging) -> None:
     ws, target = get_workspace(), _staging_workspace()
     try:
         load_id = target.commit(staging, _who())
         with st.spinner("Preparing the feature table..."):
-            note = store_after_load(target)  # once per load, not at each first view
+            note = _store_after_load(target)  # once per load, not at each first view
         if note:  # loaded all the same: only the first views will be slower
             st.toast(md_escape(note))
         own = target.path != ws.path
@@ -352,7 +359,7 @@ def _undo(load_id: int) -> None:
     """The undo button's action: the message (or the refusal) is shown after the rerun."""
     try:
         undo_id = get_workspace().undo(load_id, _who())
-        store_after_load(get_workspace())  # the stored tables of the data as it is now
+        _store_after_load(get_workspace())  # the stored tables of the data as it is now
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"Load {load_id} undone (load {undo_id}): its tables are as they were before it.",
@@ -365,7 +372,7 @@ def _undo(load_id: int) -> None:
 def _clear(file_key: str) -> None:
     try:
         clear_id = get_workspace().clear([file_key], _who())
-        store_after_load(get_workspace())
+        _store_after_load(get_workspace())
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"The {TABLES[file_key].label.lower()} cleared (load {clear_id}); undo it below "

@@ -15,10 +15,17 @@ from segstudio.errors import SegStudioError
 from segstudio.features import profile
 from segstudio.features.build import FeatureSettings, Window
 from segstudio.features.classes import ClassCuts
+from segstudio.ingest.store import data_version
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
-from segstudio.segment.io import quarterly_features, stored_alert_count
-from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
+from segstudio.segment.io import quarterly_features, stored_abc_order, stored_alert_count
+from segstudio.segment.segmentation import (
+    PREPARED_MEASURE,
+    Portfolio,
+    Segmentation,
+    alert_count,
+    classify,
+)
 
 from . import controls, keys
 from .state import classed_features, get_workspace
@@ -37,7 +44,12 @@ def _portfolio(
     # A copy with the rules' pattern and lifecycle, shared with the Data page's table.
     features, window = classed_features(path, version, FeatureSettings(weeks=weeks), cuts)
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
-    portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
+    with get_workspace().connect() as con:  # the order the load stored, else sorted here
+        stored = stored_abc_order(con, weeks, exclude, PREPARED_MEASURE)
+        current = data_version(con) == version
+    if stored is not None and current and len(stored.order) == len(portfolio):
+        portfolio.keep_abc_order(PREPARED_MEASURE, stored)
+    portfolio.abc_order(PREPARED_MEASURE)  # the default measure's Pareto order, once per load
     return portfolio, window
 
 

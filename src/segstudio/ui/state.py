@@ -20,9 +20,7 @@ from segstudio.features.build import (
     stored_size,
 )
 from segstudio.features.classes import ClassCuts, with_classes
-from segstudio.ingest.demo_workspace import build_demo_workspace
 from segstudio.ingest.workspace import DEFAULT_WORKSPACE, Workspace
-from segstudio.perform.io import store_after_load
 
 ENV_WORKSPACE = "SEGSTUDIO_WORKSPACE"
 
@@ -36,6 +34,11 @@ def _open_workspace(path: str) -> Workspace:
     p = Path(path)
     if not p.exists():
         # First start without `make run`: build the demo so there is something to look at.
+        # Imported here: the demo's generator and the load's store step are not needed to
+        # open a workspace, on the app's first view.
+        from segstudio.ingest.demo_workspace import build_demo_workspace
+        from segstudio.perform.io import store_after_load
+
         build_demo_workspace(p, p.parent / "demo")
         store_after_load(Workspace(p))
     return Workspace(p)
