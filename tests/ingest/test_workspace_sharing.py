@@ -70,6 +70,34 @@ def test_nothing_holds_the_file_between_operations(workspace: Path) -> None:
     _hold(workspace, 0).wait(timeout=30)
 
 
+def test_a_block_of_reads_opens_the_file_once_and_closes_it_after(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace(workspace, busy_seconds=0)
+    opened: list[int] = []
+    real_open = Workspace._open
+
+    def counted(self: Workspace):  # type: ignore[no-untyped-def]
+        opened.append(threading.get_ident())
+        return real_open(self)
+
+    monkeypatch.setattr(Workspace, "_open", counted)
+    with ws.reading():
+        assert ws.table_counts()["sales"] == 20
+        assert len(ws.latest_loads()) == 1
+        with ws.reading():  # a block inside a block is the same block
+            assert ws.version() == 1
+        seen: list[int] = []
+        other = threading.Thread(target=lambda: seen.append(len(ws.latest_loads())))
+        other.start()
+        other.join()  # another thread reads on a connection of its own
+    assert len(opened) == 2 and opened[0] != opened[1] and seen == [1]
+    _hold(workspace, 0).wait(timeout=30)  # closed when the block ended: another process opens it
+    with ws.reading():  # remembered reads need no connection at all
+        ws.table_counts()
+    assert len(opened) == 2
+
+
 def test_a_reader_waits_while_another_process_holds_the_file(workspace: Path) -> None:
     ws = Workspace(workspace, busy_seconds=20)
     proc = _hold(workspace, 1.5)

@@ -202,3 +202,64 @@ def test_the_suppliers_and_scorecards_first_views_read_the_store(
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert at.get("plotly_chart"), page  # the page's charts were drawn
+
+
+def _data_page_shown(at: AppTest) -> dict[str, object]:
+    """What the Data page shows as text: the metrics, the captions and the charts."""
+    return {
+        "metrics": [(m.label, m.value) for m in at.metric],
+        "captions": [c.value for c in at.caption],
+        "charts": [c.proto.spec for c in at.get("plotly_chart")],
+    }
+
+
+def test_the_data_pages_first_view_reads_the_store_and_shows_the_same(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the load's store step the Data page (and its sidebar) neither reads the feature
+    table nor segments it, and shows exactly what it showed when it computed them."""
+    import pandas as pd
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    computed, computed_table = _data_page_shown(at), at.dataframe[0].value
+    assert ("Boundary alerts", "0") not in computed["metrics"]  # the demo has alerts
+    assert any(label == "Boundary alerts" for label, _ in computed["metrics"])
+    assert store_after_load(Workspace(app_env)) is None
+    monkeypatch.setattr("segstudio.ui.state.compute_features", _fail)
+    monkeypatch.setattr("segstudio.ui.seg_state.classify", _fail)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _data_page_shown(at) == computed
+    # The stored table is the query's output (a standard deviation may differ in its last bit).
+    pd.testing.assert_frame_equal(at.dataframe[0].value, computed_table)
+
+
+def test_the_data_pages_table_is_read_a_page_at_a_time_and_downloads_whole(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    import pandas as pd
+
+    from segstudio.features.build import FeatureSettings, compute_features
+
+    assert store_after_load(Workspace(app_env)) is None
+    with Workspace(app_env) as ws:
+        whole, _ = compute_features(ws.con, FeatureSettings())
+    monkeypatch.setattr("segstudio.ui.tables.MAX_ROWS_SHOWN", 100)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    pager = at.number_input(key="data.features.page")
+    assert pager.max == -(-len(whole) // 100)
+    pager.set_value(2).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["sku"].tolist() == whole["sku"].iloc[100:200].tolist()
+    assert any(f"Rows 101 to 200 of {len(whole):,}" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Prepare: Download the feature table (CSV)").click()
+    at.run()
+    prepared = at.session_state["data.features.csv.prepared"]
+    table = pd.read_csv(io.BytesIO(prepared[1]), encoding="utf-8-sig")
+    assert table["sku"].astype(str).tolist() == whole["sku"].astype(str).tolist()

@@ -8,6 +8,7 @@ weeks from the later of the window start and the SKU's first positive sale. The 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,15 +16,29 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from segstudio.common.periods import add_periods, period_start
-from segstudio.common.sql import literal
+from segstudio.common.sql import ident, literal, one_row
 from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
 from segstudio.features.classes import PATTERNS, ClassCuts, class_columns, with_classes
-from segstudio.ingest.store import read_or_query, store_result, stored_or_query
+from segstudio.ingest.store import (
+    ONE_CHUNK,
+    data_version,
+    holds,
+    read_or_query,
+    result_key,
+    store_frames,
+    store_result,
+    stored_frames,
+    stored_or_query,
+    stored_table,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+
+    from segstudio.features import profile as prof
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -32,7 +47,13 @@ __all__ = [
     "analysis_window",
     "compute_features",
     "export_features",
+    "features_key",
+    "features_page",
+    "profile_key",
     "store_features",
+    "store_profile",
+    "stored_profile",
+    "stored_size",
 ]
 
 FEATURE_COLUMNS: dict[str, str] = {
@@ -164,10 +185,23 @@ def compute_features(
     settings = settings or FeatureSettings()
     win = analysis_window(con, settings)
     sql, params = _features_query(win, settings)
-    # Through Arrow: several times faster than .df(). Stored at the load for its settings.
-    table = read_or_query(con, "features", sql, params)
-    frame = table.to_pandas(date_as_object=False)
-    return with_classes(frame, win.last_day, cuts or ClassCuts.from_rules()), win
+    # Through Arrow, one chunk per column: several times faster than .df(). Stored at the load
+    # for its settings.
+    table = read_or_query(con, "features", sql, params, rows_per_batch=ONE_CHUNK)
+    return with_classes(_frame(table), win.last_day, cuts or ClassCuts.from_rules()), win
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The feature table as pandas, one block per column (no copy of every number into one
+    block) and with repeated texts (pattern, supplier, ...) as one Python string each, but
+    the SKU, unique per row, without pyarrow's search for repeats: each of the two costs more
+    than the conversion itself at a million SKUs."""
+    if "sku" not in table.column_names or table.num_rows == 0:
+        return table.to_pandas(date_as_object=False, split_blocks=True)
+    at = table.column_names.index("sku")
+    frame = table.remove_column(at).to_pandas(date_as_object=False, split_blocks=True)
+    frame.insert(at, "sku", table.column("sku").to_pandas(deduplicate_objects=False))
+    return frame
 
 
 def export_features(
@@ -233,3 +267,110 @@ def store_features(con: duckdb.DuckDBPyConnection, settings: FeatureSettings | N
     store_result(con, "sales_dates", q.SALES_DATES)
     sql, params = _features_query(analysis_window(con, settings), settings)
     store_result(con, "features", sql, params)
+
+
+def features_key(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> str:
+    """What a result computed from the feature table under ``settings`` depends on in the
+    data: the feature query (its text and its window) and the data version, read now
+    (:func:`segstudio.ingest.store.data_version`)."""
+    key = result_key(*_features_query(analysis_window(con, settings), settings))
+    return f"{key}.{data_version(con)}"
+
+
+def profile_key(con: duckdb.DuckDBPyConnection, settings: FeatureSettings, cuts: ClassCuts) -> str:
+    """What the :class:`segstudio.features.profile.Profile` of the feature table under
+    ``settings`` and ``cuts`` depends on (:func:`features_key` and the cut-offs)."""
+    h = hashlib.blake2b(features_key(con, settings).encode(), digest_size=16)
+    h.update(repr(cuts).encode())
+    return h.hexdigest()
+
+
+_PROFILE = "feature_profile"
+_TOP_SHARE = "top_share"
+
+
+def store_profile(con: duckdb.DuckDBPyConnection, key: str, profile: prof.Profile) -> None:
+    """Keep ``profile``, the profile of the feature table that ``key`` names
+    (:func:`profile_key`, taken before the table was read), for the current data (right after
+    a load: the Data page's first view reads it instead of the table)."""
+    import pandas as pd
+
+    counts = pd.DataFrame({**profile.counts, _TOP_SHARE: profile.top_share}, index=[0])
+    frames = {"counts": counts, "curve": profile.curve, "patterns": profile.patterns}
+    store_frames(con, _PROFILE, key, frames)
+
+
+def stored_profile(
+    con: duckdb.DuckDBPyConnection, settings: FeatureSettings, cuts: ClassCuts
+) -> tuple[prof.Profile, Window] | None:
+    """The profile of the feature table under ``settings`` and ``cuts`` and its window, as
+    the load stored it (:func:`store_profile`) for the current data, else None."""
+    frames = stored_frames(con, _PROFILE, profile_key(con, settings, cuts))
+    if frames is None:
+        return None
+    from segstudio.features import profile as prof  # pandas: not for every command
+
+    row = frames["counts"].iloc[0]
+    counts = {str(c): int(row[c]) for c in frames["counts"].columns if c != _TOP_SHARE}
+    profile = prof.Profile(counts, float(row[_TOP_SHARE]), frames["curve"], frames["patterns"])
+    return profile, analysis_window(con, settings)
+
+
+def _stored_query(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window | None:
+    """The window of the feature table under ``settings`` when the load stored that table for
+    the current data, else None."""
+    win = analysis_window(con, settings)
+    return win if holds(con, "features", *_features_query(win, settings)) else None
+
+
+def stored_size(
+    con: duckdb.DuckDBPyConnection, settings: FeatureSettings
+) -> tuple[int, Window] | None:
+    """The number of SKUs (rows) of the feature table under ``settings`` and its window,
+    counted in the table the load stored, without reading it; None when it was not stored."""
+    win = _stored_query(con, settings)
+    if win is None:
+        return None
+    rows = int(one_row(con, f"SELECT count(*) FROM {ident(stored_table('features'))}")[0])
+    return rows, win
+
+
+def features_page(
+    con: duckdb.DuckDBPyConnection,
+    settings: FeatureSettings,
+    cuts: ClassCuts,
+    first: int,
+    count: int,
+) -> pd.DataFrame | None:
+    """Rows ``first`` to ``first + count`` (from 0) of :func:`compute_features` under
+    ``settings`` and ``cuts``, read alone from the table the load stored (the classes are per
+    row); None when it was not stored."""
+    import pandas as pd
+    import pyarrow as pa
+
+    win = _stored_query(con, settings)
+    if win is None:
+        return None
+    stored = ident(stored_table("features"))
+    # A plain scan keeps the stored table's order (the query's), as the whole read does.
+    table = con.execute(
+        f"SELECT * FROM {stored} LIMIT ? OFFSET ?", [count, first]
+    ).fetch_arrow_table()
+    frame = _frame(table)
+    frame.index = pd.RangeIndex(first, first + len(frame))
+    # pandas reads a column of integers (or booleans) with a missing value anywhere as floats
+    # (or objects): the page's columns take the whole table's types, whatever rows it holds.
+    typed = [
+        f.name for f in table.schema if pa.types.is_integer(f.type) or pa.types.is_boolean(f.type)
+    ]
+    if typed:
+        missing = one_row(
+            con,
+            "SELECT "
+            + ", ".join(f"count(*) - count({ident(c)})" for c in typed)
+            + f" FROM {stored}",
+        )
+        for c, n in zip(typed, missing, strict=True):
+            if n and not frame[c].isna().any():
+                frame[c] = frame[c].astype(object if frame[c].dtype == bool else float)
+    return with_classes(frame, win.last_day, cuts)

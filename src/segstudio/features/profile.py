@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["lifecycle_counts", "pareto_curve", "pattern_mix", "share_of_top"]
+__all__ = [
+    "TOP_FRACTION",
+    "Profile",
+    "lifecycle_counts",
+    "pareto_curve",
+    "pattern_mix",
+    "profile",
+    "share_of_top",
+]
+
+TOP_FRACTION = 0.2
+"""The Data page's "top 20% of SKUs" whose share of revenue it states."""
 
 PATTERN_ORDER = ["smooth", "erratic", "intermittent", "lumpy", "insufficient history"]
 _MAX_CURVE_POINTS = 2_000
@@ -74,3 +87,24 @@ def lifecycle_counts(features: pd.DataFrame) -> dict[str, int]:
         "no_demand": int((features["weeks_with_demand"] == 0).sum()),
         "never_sold": int(features["first_sale"].isna().sum()),
     }
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What the Data page shows of a feature table: the lifecycle counts, the top
+    :data:`TOP_FRACTION` of SKUs' share of revenue, the Pareto curve and the pattern mix."""
+
+    counts: dict[str, int]
+    top_share: float
+    curve: pd.DataFrame
+    patterns: pd.DataFrame
+
+
+def profile(features: pd.DataFrame) -> Profile:
+    """The :class:`Profile` of ``features`` (with its classes: pattern, is_new, ...)."""
+    return Profile(
+        lifecycle_counts(features),
+        share_of_top(features, TOP_FRACTION),
+        pareto_curve(features),
+        pattern_mix(features),
+    )

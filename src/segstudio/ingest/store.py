@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ONE_CHUNK",
     "STORE_DDL",
+    "data_version",
     "holds",
     "read_or_query",
     "result_key",
@@ -74,8 +75,14 @@ def result_key(sql: str, params: Mapping[str, object] | None = None) -> str:
     return h.hexdigest()
 
 
-def _version(con: duckdb.DuckDBPyConnection) -> int:
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version of the data a stored result is recorded for: the latest load's id. A key
+    computed with it (before the computation) is never matched by a later load's data, even
+    when that load commits while the computation runs."""
     return int(one_row(con, q.CURRENT_VERSION)[0])
+
+
+_version = data_version
 
 
 def holds(

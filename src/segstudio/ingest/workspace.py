@@ -201,6 +201,7 @@ class Workspace:
         self.undo_keep = _undo_keep(undo_keep)
         self._held: duckdb.DuckDBPyConnection | None = None
         self._held_by: int | None = None  # the thread that holds it
+        self._reads = threading.local()  # a thread's block of reads (:meth:`reading`)
         self._write = _write_lock(self.path)
         self._opening = _open_lock(self.path)
         self._memos: dict[str, tuple[tuple[int, ...], object]] = {}
@@ -249,12 +250,37 @@ class Workspace:
         if self._held is not None and self._held_by == threading.get_ident():
             yield self._held
             return
+        if getattr(self._reads, "active", False):  # inside reading(): its one connection
+            if getattr(self._reads, "con", None) is None:
+                self._reads.con = self._open()
+            yield self._reads.con
+            return
         con = self._open()
         try:
             yield con
         finally:
             with self._opening:
                 con.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A block of small reads in a row on this thread that opens the file once (at the
+        first read that needs it: a block whose reads are all remembered opens nothing) and
+        closes it when the block ends. Opening a large workspace costs tens of milliseconds,
+        more than each of a page's small reads; put no long computation inside, since the
+        file stays open (and closed to other processes) for the whole block."""
+        if getattr(self._reads, "active", False):
+            yield
+            return
+        self._reads.active = True
+        try:
+            yield
+        finally:
+            self._reads.active = False
+            con, self._reads.con = getattr(self._reads, "con", None), None
+            if con is not None:
+                with self._opening:
+                    con.close()
 
     @contextmanager
     def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -14,7 +14,17 @@ import pyarrow as pa
 
 from segstudio.config.rules import Rules, to_toml
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, Window, analysis_window, store_features
+from segstudio.features.build import (
+    FeatureSettings,
+    Window,
+    analysis_window,
+    compute_features,
+    profile_key,
+    store_features,
+    store_profile,
+)
+from segstudio.features.classes import ClassCuts
+from segstudio.features.profile import profile
 from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import (
     ONE_CHUNK,
@@ -40,8 +50,15 @@ from segstudio.perform.suppliers import (
     supplier_performance,
 )
 from segstudio.policy.valuation import Valuation
-from segstudio.segment.decisions import official_rules
-from segstudio.segment.segmentation import Segmentation
+from segstudio.segment.decisions import official_rules, segment_skus
+from segstudio.segment.io import abc_order_key, alerts_key, store_abc_order, store_alert_count
+from segstudio.segment.segmentation import (
+    PREPARED_MEASURE,
+    Portfolio,
+    Segmentation,
+    alert_count,
+    classify,
+)
 
 __all__ = [
     "Causes",
@@ -214,19 +231,21 @@ def stored_scorecard(
 def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
-    table under the official rules' window, the receipts' aggregates and the inventory's ageing
-    under the default buckets; with ``pages``, also the scorecard's service counts over the
-    window and its quarterly table, the trade-off curves and quarterly trend of the official
-    segmentation, each SKU's service levels under the official policy
-    (:func:`segstudio.policy.sku.service_levels`) and that policy's points and per-segment
-    summary (:func:`stored_figures`), the official scorecard (:func:`stored_scorecard`) and
-    the supplier tables under the default settings (:func:`stored_suppliers`) (the app's loads; ``segstudio load`` stores only what the
-    commands read). Returns None, or
-    one line saying why it could not (the load stands; what is missing is computed when first
-    asked for).
+    table under the official rules' window, the receipts' aggregates, the inventory's ageing
+    under the default buckets, and what the Data page and the sidebar show (the feature
+    table's profile and the official alert count, :func:`_store_data_page`); with ``pages``,
+    also the scorecard's service counts over the window and its quarterly table, the
+    trade-off curves and quarterly trend of the official segmentation, each SKU's service
+    levels under the official policy (:func:`segstudio.policy.sku.service_levels`) and that
+    policy's points and per-segment summary (:func:`stored_figures`), the official scorecard
+    (:func:`stored_scorecard`) and the supplier tables under the default settings
+    (:func:`stored_suppliers`) (the app's loads; ``segstudio load`` stores only what the
+    commands and the app's first page read). Returns None, or one line saying why it could
+    not (the load stands; what is missing is computed when first asked for).
     """
     try:
-        settings = FeatureSettings(weeks=official_rules(ws).weeks)
+        official = official_rules(ws)
+        settings = FeatureSettings(weeks=official.weeks)
         with ws.writing() as con:
             store_overlap(con)  # the banner every page checks
             for name, sql in q.RECEIPT_QUERIES.items():
@@ -237,6 +256,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 window = analysis_window(con, settings)
                 store_result(con, "sku_service", *_service_query(window))
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
+        portfolio, seg = _store_data_page(ws, official, pages)
         if pages:  # computed with the file closed, stored in a write of its own
             # Imported here: segstudio load (pages=False) need not wait for scipy.
             from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
@@ -246,9 +266,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 summary_as_measured,
                 today_points,
             )
-            from segstudio.segment.decisions import segment_skus
 
-            portfolio, seg = segment_skus(ws)
             x = SkuInputs.from_features(portfolio.features)
             table = curves(x, seg.segment, seg.rules.policy)
             ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
@@ -313,6 +331,39 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     except duckdb.Error as exc:
         return f"the per-SKU tables were not stored ({exc}); they are computed when first needed"
     return None
+
+
+def _store_data_page(
+    ws: Workspace, official: Rules, segmented: bool
+) -> tuple[Portfolio, Segmentation]:
+    """What the Data page and the sidebar show, stored after any load (the app's or
+    ``segstudio load``): the profile of the feature table under the official rules' window and
+    cut-offs (:func:`segstudio.features.build.stored_profile`) and the alert count under the
+    official rules (:func:`segstudio.segment.io.stored_alert_count`), and the official
+    portfolio's Pareto order of revenue (:func:`segstudio.segment.io.stored_abc_order`, which
+    every page's portfolio prepares). Returns the official
+    portfolio and its segmentation (with ``segmented``, as :func:`segment_skus` gives it, with
+    hysteresis and overrides; else the plain classification, which has the same alerts)."""
+    settings, cuts = FeatureSettings(weeks=official.weeks), ClassCuts.from_rules(official)
+    exclude = tuple(official.exclude)
+    with ws.connect() as con:
+        # The keys first: data loaded while this runs is never matched by them.
+        keys = (
+            profile_key(con, settings, cuts),
+            alerts_key(con, official),
+            abc_order_key(con, official.weeks, exclude, PREPARED_MEASURE),
+        )
+        features, window = compute_features(con, settings, cuts)
+    portfolio = Portfolio.from_features(features, window.last_day, exclude)
+    if segmented:
+        portfolio, seg = segment_skus(ws, portfolio=portfolio)
+    else:
+        seg = classify(portfolio, official)
+    with ws.writing() as con:
+        store_profile(con, keys[0], profile(features))
+        store_alert_count(con, keys[1], alert_count(seg))
+        store_abc_order(con, keys[2], portfolio.abc_order(PREPARED_MEASURE))
+    return portfolio, seg
 
 
 def stored_curves(ws: Workspace, key: str) -> pd.DataFrame | None:

@@ -237,9 +237,12 @@ def segment_skus(
     ws: Workspace,
     rules: Rules | None = None,
     today: dt.date | None = None,
+    portfolio: Portfolio | None = None,
 ) -> tuple[Portfolio, Segmentation]:
     """Segment the workspace's SKUs: features over ``rules.weeks``, classified under ``rules``
-    (default: the official rules) with the active overrides on ``today``.
+    (default: the official rules) with the active overrides on ``today``; ``portfolio``: that
+    portfolio, when the caller has read it already (:meth:`Portfolio.from_features` of the
+    features over ``rules.weeks`` with the rules' cut-offs and exclusions).
 
     With ``rules.hysteresis``, the baseline is the official segmentation: the official rules
     on the feature table of their own window. Raises :class:`SegStudioError` when no sales
@@ -252,7 +255,8 @@ def segment_skus(
     base_p = None
     if rules.hysteresis and official.weeks != rules.weeks:
         base_p = _portfolio(ws, rules, official.weeks)
-    portfolio = _portfolio(ws, rules, rules.weeks)
+    if portfolio is None:
+        portfolio = _portfolio(ws, rules, rules.weeks)
     if base_p is None or not np.array_equal(base_p.sku, portfolio.sku):
         # The feature table's SKUs do not depend on the window: the check is only a guard.
         base_p = portfolio

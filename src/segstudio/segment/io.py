@@ -1,20 +1,63 @@
 """The segment stage's reads of the workspace: the sales history per SKU and quarter, for the
-churn of segments over time (:mod:`segstudio.segment.churn` classifies it)."""
+churn of segments over time (:mod:`segstudio.segment.churn` classifies it); and the count of
+boundary alerts under a set of rules, stored at the load for the official rules (the sidebar
+shows it on every page, the Data page first)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from segstudio.config.rules import Rules, to_toml
 from segstudio.errors import SegStudioError
-from segstudio.features.build import FeatureSettings, analysis_window
+from segstudio.features.build import FeatureSettings, analysis_window, features_key
 from segstudio.features.sql import SALES_DATES
-from segstudio.ingest.store import read_or_query
+from segstudio.ingest.store import read_or_query, store_frame, stored_frame
 from segstudio.segment import sql as q
+from segstudio.segment.segmentation import AbcOrder
 
-__all__ = ["history_weeks", "quarterly_features"]
+__all__ = [
+    "abc_order_key",
+    "alerts_key",
+    "history_weeks",
+    "quarterly_features",
+    "store_abc_order",
+    "store_alert_count",
+    "stored_abc_order",
+    "stored_alert_count",
+]
+
+_ALERTS = "alert_count"
+
+
+def alerts_key(con: duckdb.DuckDBPyConnection, rules: Rules) -> str:
+    """What the alert count under ``rules`` depends on: the feature table of their window
+    (:func:`segstudio.features.build.features_key`, with the data version) and the rules
+    (criteria, thresholds, bands, exclusions, class cut-offs). Neither the overrides nor
+    hysteresis change it: an alert is an SKU within the band of a boundary it could cross
+    (:meth:`segstudio.segment.segmentation.Segmentation.alert_mask`)."""
+    h = hashlib.blake2b(
+        features_key(con, FeatureSettings(weeks=rules.weeks)).encode(), digest_size=16
+    )
+    h.update(to_toml(rules).encode())
+    return h.hexdigest()
+
+
+def store_alert_count(con: duckdb.DuckDBPyConnection, key: str, count: int) -> None:
+    """Keep ``count``, the alert count that ``key`` names (:func:`alerts_key`, taken before the
+    features were read), for the current data."""
+    store_frame(con, _ALERTS, key, pd.DataFrame({"alerts": [int(count)]}))
+
+
+def stored_alert_count(con: duckdb.DuckDBPyConnection, rules: Rules) -> int | None:
+    """The alert count under ``rules`` as the load stored it for the current data, else
+    None (other rules, or data loaded since)."""
+    frame = stored_frame(con, _ALERTS, alerts_key(con, rules))
+    return None if frame is None else int(frame["alerts"].iloc[0])
 
 
 def history_weeks(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
@@ -50,3 +93,36 @@ def quarterly_features(con: duckdb.DuckDBPyConnection, net_returns: bool = True)
         q.quarterly_features_sql(net_returns), {"first_week": first_week, "last_week": last_week}
     ).fetch_arrow_table()
     return table.to_pandas(date_as_object=False)
+
+
+_ABC = "abc_order"
+
+
+def abc_order_key(
+    con: duckdb.DuckDBPyConnection, weeks: int, exclude: tuple[str, ...], measure: str
+) -> str:
+    """What a portfolio's Pareto order of ``measure`` depends on: the feature table of a
+    ``weeks`` window (:func:`segstudio.features.build.features_key`, with the data version)
+    and the SKUs left out."""
+    h = hashlib.blake2b(features_key(con, FeatureSettings(weeks=weeks)).encode(), digest_size=16)
+    h.update("\x1f".join(sorted(exclude)).encode())
+    h.update(f"\x1e{measure}".encode())
+    return h.hexdigest()
+
+
+def store_abc_order(con: duckdb.DuckDBPyConnection, key: str, order: AbcOrder) -> None:
+    """Keep ``order``, the Pareto order that ``key`` names (:func:`abc_order_key`, taken
+    before the features were read), for the current data."""
+    frame = pd.DataFrame({"share_before": order.share_before, "order": order.order})
+    store_frame(con, _ABC, key, frame)
+
+
+def stored_abc_order(
+    con: duckdb.DuckDBPyConnection, weeks: int, exclude: tuple[str, ...], measure: str
+) -> AbcOrder | None:
+    """The Pareto order of ``measure`` the load stored for the portfolio of a ``weeks``
+    window without ``exclude``, on the current data, else None."""
+    frame = stored_frame(con, _ABC, abc_order_key(con, weeks, exclude, measure))
+    if frame is None:
+        return None
+    return AbcOrder(frame["share_before"].to_numpy(float), frame["order"].to_numpy(np.int64))

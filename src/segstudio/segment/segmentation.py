@@ -42,6 +42,7 @@ __all__ = [
     "CriterionResult",
     "LABELS",
     "MAX_SCATTER_POINTS",
+    "PREPARED_MEASURE",
     "Portfolio",
     "SCATTER_SEGMENT_FLOOR",
     "Segmentation",
@@ -69,6 +70,9 @@ LABELS: dict[str, list[str]] = {
 _SHORT = {"abc", "xyz", "replenishment", "concentration"}  # one-letter classes: "AX", "AXK"
 _INF = np.inf
 _CACHE_SIZE = 32  # memo entries per portfolio (criteria results, and per kind of memo)
+PREPARED_MEASURE = "revenue"
+"""The ABC measure whose Pareto order a portfolio prepares at once (the rules' default; the
+load stores it, :func:`segstudio.segment.io.stored_abc_order`)."""
 
 
 _T = TypeVar("_T")
@@ -208,6 +212,14 @@ class Portfolio:
         """Each SKU's rank in ascending order of the SKU text (code point order, as Python and
         pandas compare strings), computed once: ties broken "by SKU" become integer keys."""
         return self.memo(("sku_rank",), lambda: _text_rank(self.sku))
+
+    def keep_abc_order(self, measure: str, order: AbcOrder) -> None:
+        """Take ``order`` as this portfolio's Pareto order of ``measure`` (one stored at the
+        load for the same feature table and exclusions), instead of sorting it again."""
+        if len(order.share_before) != len(self) or len(order.order) != len(self):
+            raise ValueError(f"an order of {len(order.order)} SKUs for {len(self)} SKUs")
+        with self._memo_lock:
+            self._abc.setdefault(measure, order)
 
     def abc_order(self, measure: str) -> AbcOrder:
         with self._memo_lock:

@@ -11,18 +11,26 @@ import streamlit as st
 from segstudio.common import fmt
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FEATURE_COLUMNS
+from segstudio.features.classes import ClassCuts
+from segstudio.features.profile import TOP_FRACTION
 from segstudio.ingest.paths import allowed_folders, check_server_path
 from segstudio.ingest.readers import SourceFile, detect_kind, list_sheets, peek_columns
 from segstudio.ingest.schema import TABLES
 from segstudio.ingest.validate import FileReport
 from segstudio.ingest.workspace import DEFAULT_USER, Staging, Workspace, own_workspace_path
-from segstudio.perform.io import store_after_load
 from segstudio.report import charts
 from segstudio.report.exports import to_csv_bytes
 
 from . import keys, tables, uploads
 from .seg_state import current_rules
-from .state import feature_profile, get_features, get_workspace
+from .state import (
+    feature_counts,
+    feature_profile,
+    feature_rows,
+    get_features,
+    get_workspace,
+    stored_feature_counts,
+)
 from .text import md_escape
 
 _NOT_MAPPED = "— not mapped —"
@@ -31,12 +39,13 @@ _HISTORY_SHOWN = 12  # the latest entries of the load history shown on the page
 
 def current_data() -> None:
     ws = get_workspace()
-    counts = ws.table_counts()
+    with ws.reading():  # two small reads, the file opened once
+        counts = ws.table_counts()
+        latest = ws.latest_loads()
     st.subheader("Current data")
     cols = st.columns(4)
     for col, (key, table) in zip(cols, TABLES.items(), strict=True):
         col.metric(table.label, fmt.count(counts.get(key, 0), "row"))
-    latest = ws.latest_loads()
     if len(latest):
         tables.static(
             latest.assign(loaded_at=fmt.each(fmt.date, latest["loaded_at"])).rename(
@@ -60,11 +69,13 @@ def portfolio_profile() -> None:
     if result is None:
         st.info("Load a sales file below to see the portfolio's profile.")
         return
-    counts, top20, curve, patterns, window = result
+    prof, window = result
+    counts = prof.counts
     st.caption(
         f"{fmt.count(counts['skus'], 'SKU')}; window {fmt.date(window.start)} to "
         f"{fmt.date(window.last_day)} ({fmt.count(window.periods, window.period)}). "
-        f"The top 20% of SKUs bring {fmt.share(top20, 0)} of revenue."
+        f"The top {fmt.share(TOP_FRACTION, 0)} of SKUs bring {fmt.share(prof.top_share, 0)} "
+        "of revenue."
     )
     c = st.columns(5)
     c[0].metric("SKUs", fmt.count(counts["skus"]))
@@ -79,8 +90,8 @@ def portfolio_profile() -> None:
     c[3].metric("No demand in window", fmt.count(counts["no_demand"]))
     c[4].metric("Stocked, never sold", fmt.count(counts["never_sold"]))
     left, right = st.columns(2)
-    left.plotly_chart(charts.pareto_figure(curve), key=keys.DATA_PARETO)
-    right.plotly_chart(charts.pattern_mix_figure(patterns), key=keys.DATA_PATTERNS)
+    left.plotly_chart(charts.pareto_figure(prof.curve), key=keys.DATA_PARETO)
+    right.plotly_chart(charts.pattern_mix_figure(prof.patterns), key=keys.DATA_PATTERNS)
 
 
 def _server_path(key: str, folders: list[Path]) -> tuple[Path, str] | None:
@@ -310,12 +321,20 @@ def load_new_data() -> None:
         )
 
 
+def _store_after_load(ws: Workspace) -> str | None:
+    """:func:`segstudio.perform.io.store_after_load`, imported when a load needs it (its
+    imports are not needed to show the page)."""
+    from segstudio.perform.io import store_after_load
+
+    return store_after_load(ws)
+
+
 def _commit(staging: Staging) -> None:
     ws, target = get_workspace(), _staging_workspace()
     try:
         load_id = target.commit(staging, _who())
         with st.spinner("Preparing the feature table..."):
-            note = store_after_load(target)  # once per load, not at each first view
+            note = _store_after_load(target)  # once per load, not at each first view
         if note:  # loaded all the same: only the first views will be slower
             st.toast(md_escape(note))
         own = target.path != ws.path
@@ -340,7 +359,7 @@ def _undo(load_id: int) -> None:
     """The undo button's action: the message (or the refusal) is shown after the rerun."""
     try:
         undo_id = get_workspace().undo(load_id, _who())
-        store_after_load(get_workspace())  # the stored tables of the data as it is now
+        _store_after_load(get_workspace())  # the stored tables of the data as it is now
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"Load {load_id} undone (load {undo_id}): its tables are as they were before it.",
@@ -353,7 +372,7 @@ def _undo(load_id: int) -> None:
 def _clear(file_key: str) -> None:
     try:
         clear_id = get_workspace().clear([file_key], _who())
-        store_after_load(get_workspace())
+        _store_after_load(get_workspace())
         st.session_state[keys.LAST_UNDO] = (
             True,
             f"The {TABLES[file_key].label.lower()} cleared (load {clear_id}); undo it below "
@@ -416,17 +435,29 @@ def load_history() -> None:
 
 
 def history_and_features() -> None:
-    load_history()
-    result = get_features(current_rules()[0])
-    if result is None:
+    with get_workspace().reading():  # the history's small reads, the file opened once
+        load_history()
+        rules = current_rules()[0]
+        size = stored_feature_counts(rules)
+    if size is None:  # not stored at the load: counted in the table
+        size = feature_counts(rules)
+    if size is None:
         return
-    features, window = result
     st.subheader("Per-SKU features")
-    tables.show(
-        features,
+
+    def whole() -> pd.DataFrame:
+        loaded = get_features(rules)
+        if loaded is None:
+            raise SegStudioError("no sales loaded: load a sales file first")
+        return loaded[0]
+
+    tables.show_rows(
+        size[0],
+        lambda first, count: feature_rows(rules, first, count),
         keys.DATA_FEATURES,
+        whole=whole,
         file_name="features.csv",
-        signature=str(get_workspace().version()),
+        signature=f"{get_workspace().version()}:{rules.weeks}:{ClassCuts.from_rules(rules)}",
         label="Download the feature table (CSV)",
         width="stretch",
     )

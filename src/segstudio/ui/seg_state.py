@@ -15,10 +15,17 @@ from segstudio.errors import SegStudioError
 from segstudio.features import profile
 from segstudio.features.build import FeatureSettings, Window
 from segstudio.features.classes import ClassCuts
+from segstudio.ingest.store import data_version
 from segstudio.segment import decisions
 from segstudio.segment.churn import churn_by_quarter
-from segstudio.segment.io import quarterly_features
-from segstudio.segment.segmentation import Portfolio, Segmentation, alert_count, classify
+from segstudio.segment.io import quarterly_features, stored_abc_order, stored_alert_count
+from segstudio.segment.segmentation import (
+    PREPARED_MEASURE,
+    Portfolio,
+    Segmentation,
+    alert_count,
+    classify,
+)
 
 from . import controls, keys
 from .state import classed_features, get_workspace
@@ -37,7 +44,12 @@ def _portfolio(
     # A copy with the rules' pattern and lifecycle, shared with the Data page's table.
     features, window = classed_features(path, version, FeatureSettings(weeks=weeks), cuts)
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
-    portfolio.abc_order("revenue")  # the default measure's Pareto order, once per load
+    with get_workspace().connect() as con:  # the order the load stored, else sorted here
+        stored = stored_abc_order(con, weeks, exclude, PREPARED_MEASURE)
+        current = data_version(con) == version
+    if stored is not None and current and len(stored.order) == len(portfolio):
+        portfolio.keep_abc_order(PREPARED_MEASURE, stored)
+    portfolio.abc_order(PREPARED_MEASURE)  # the default measure's Pareto order, once per load
     return portfolio, window
 
 
@@ -211,9 +223,30 @@ def churn_table(rules: Rules) -> pd.DataFrame:
     return _churn(str(ws.path), ws.version(), to_toml(rules))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stored_alerts(path: str, state: tuple[int, ...], rules_toml: str, _rules: Rules) -> int | None:
+    # Keyed by the file's state: a store written after a first look is read too.
+    with get_workspace().connect() as con:
+        return stored_alert_count(con, _rules)
+
+
+def stored_alert_total(rules: Rules) -> int | None:
+    """The alerts under ``rules`` as the load stored them (the official rules at the load),
+    else None (other rules, not stored, or no sales)."""
+    ws = get_workspace()
+    try:
+        return _stored_alerts(str(ws.path), ws.state(), to_toml(rules), rules)
+    except SegStudioError:  # no sales loaded yet
+        return None
+
+
 def alert_total() -> int | None:
-    """Alerts under the rules the sliders hold (the official ones before a first visit)."""
+    """Alerts under the rules the sliders hold (the official ones before a first visit): as
+    the load stored them for these rules, else counted on the portfolio."""
     rules, _ = current_rules()
+    stored = stored_alert_total(rules)
+    if stored is not None:
+        return stored
     loaded = get_portfolio(rules)
     if loaded is None:
         return None

@@ -6,8 +6,8 @@ import streamlit as st
 
 from segstudio.common import fmt
 
-from .seg_state import alert_total, current_rules
-from .state import feature_counts, get_workspace
+from .seg_state import alert_total, current_rules, stored_alert_total
+from .state import feature_counts, get_workspace, stored_feature_counts
 from .text import md_escape
 
 
@@ -19,11 +19,16 @@ def data_warnings() -> None:
 
 def show() -> None:
     ws = get_workspace()
-    data_warnings()
+    with ws.reading():  # the small reads first, opening the file once
+        data_warnings()
+        counts = ws.table_counts()
+        rules = current_rules()[0]
+        result = stored_feature_counts(rules)
+        n_alerts = stored_alert_total(rules)
     with st.sidebar:
         st.caption(f"Workspace: `{ws.path}`" + (" (demo data)" if ws.is_demo() else ""))
-        counts = ws.table_counts()
-        result = feature_counts(current_rules()[0])  # counts and window only, no copy
+        if result is None:  # not stored at the load: counted in the table (no copy)
+            result = feature_counts(rules)
         if result is None:
             st.warning("No sales loaded yet: go to Data.")
             return
@@ -33,7 +38,8 @@ def show() -> None:
             f"Sales lines: {fmt.count(counts.get('sales', 0))} · window: "
             f"{fmt.count(window.periods, window.period)} to {fmt.date(window.last_day)}"
         )
-        n_alerts = alert_total()
+        if n_alerts is None:
+            n_alerts = alert_total()
         if n_alerts is not None:
             st.metric(
                 "Boundary alerts",

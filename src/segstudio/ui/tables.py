@@ -30,7 +30,7 @@ from segstudio.report.exports import to_csv_bytes
 from . import keys
 from .downloads import on_request
 
-__all__ = ["KINDS", "MAX_ROWS_SHOWN", "column_kind", "show", "static", "styled"]
+__all__ = ["KINDS", "MAX_ROWS_SHOWN", "column_kind", "show", "show_rows", "static", "styled"]
 
 MAX_ROWS_SHOWN = 1_000
 """The most rows a table sends to the browser at once; longer tables get a pager."""
@@ -164,23 +164,23 @@ def _prerendered(df: pd.DataFrame, kinds: dict[str, str] | None) -> Styler:
     return style
 
 
-def _page_of(df: pd.DataFrame, key: str, whole_download: bool) -> pd.DataFrame:
-    """The rows of the page the pager shows (the whole frame when it is short)."""
-    n = len(df)
+def _pager(n: int, key: str, whole_download: bool) -> tuple[int, int]:
+    """The first row and the number of rows of the page the pager shows (all ``n`` rows when
+    they are few)."""
     if n <= MAX_ROWS_SHOWN:
-        return df
+        return 0, n
     pages = math.ceil(n / MAX_ROWS_SHOWN)
     page_key = keys.table_page(key)
     if st.session_state.get(page_key, 1) > pages:  # the table got shorter
         st.session_state[page_key] = pages
     page = int(st.number_input(f"Page (of {fmt.count(pages)})", 1, pages, step=1, key=page_key))
     first = (page - 1) * MAX_ROWS_SHOWN
-    shown = df.iloc[first : first + MAX_ROWS_SHOWN]
+    count = min(MAX_ROWS_SHOWN, n - first)
     st.caption(
-        f"Rows {fmt.count(first + 1)} to {fmt.count(first + len(shown))} of {fmt.count(n)}"
+        f"Rows {fmt.count(first + 1)} to {fmt.count(first + count)} of {fmt.count(n)}"
         + ("; the download has them all." if whole_download else ".")
     )
-    return shown
+    return first, count
 
 
 def show(
@@ -197,8 +197,40 @@ def show(
     """``st.dataframe`` of ``df`` formatted by :func:`styled` (``style``: colours on top), at
     most :data:`MAX_ROWS_SHOWN` rows at a time; with ``file_name``, the whole table as a CSV
     (formulas escaped) prepared on request for ``signature`` (what the table depends on)."""
-    options.setdefault("hide_index", df.index.name is None)
-    shown, kinds = _missing_as_text(_page_of(df, key, file_name is not None), kinds)
+    show_rows(
+        len(df),
+        lambda first, count: df.iloc[first : first + count],
+        key,
+        whole=lambda: df,
+        kinds=kinds,
+        style=style,
+        file_name=file_name,
+        signature=signature,
+        label=label,
+        **options,
+    )
+
+
+def show_rows(
+    rows: int,
+    read: Callable[[int, int], pd.DataFrame],
+    key: str,
+    *,
+    whole: Callable[[], pd.DataFrame] | None = None,
+    kinds: dict[str, str] | None = None,
+    style: Callable[[Styler], Styler] | None = None,
+    file_name: str | None = None,
+    signature: str = "",
+    label: str = "Download the whole table (CSV)",
+    **options: Any,
+) -> None:
+    """:func:`show` of a table of ``rows`` rows that is read a page at a time:
+    ``read(first, count)`` gives the rows the pager shows, and ``whole()`` the table for the
+    download (called only when it is prepared)."""
+    first, count = _pager(rows, key, file_name is not None)
+    page = read(first, count)
+    options.setdefault("hide_index", page.index.name is None)
+    shown, kinds = _missing_as_text(page, kinds)
     if style is not None or not (shown.index.is_unique and shown.columns.is_unique):
         st.dataframe(
             style(styled(shown, kinds)) if style else styled(shown, kinds), key=key, **options
@@ -206,7 +238,12 @@ def show(
     else:  # the same text, without pandas' HTML rendering of each cell
         st.dataframe(_prerendered(shown, kinds), key=key, **options)
     if file_name:
-        on_request(label, lambda: to_csv_bytes(df), file_name, keys.table_download(key), signature)
+        if whole is None:
+            raise ValueError("a download (file_name) needs the whole table (whole)")
+        table = whole
+        on_request(
+            label, lambda: to_csv_bytes(table()), file_name, keys.table_download(key), signature
+        )
 
 
 def static(df: pd.DataFrame, kinds: dict[str, str] | None = None) -> None:
