@@ -164,7 +164,7 @@ def test_results_computed_while_a_load_commits_are_not_read_for_its_data(
         assert stored_alert_count(con, official) is None
 
 
-def test_segstudio_load_stores_what_the_data_page_shows(
+def test_segstudio_load_leaves_the_data_page_facts_to_the_apps_own_load(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from segstudio.cli import main
@@ -179,6 +179,9 @@ def test_segstudio_load_stores_what_the_data_page_shows(
     assert main(["load", "--workspace", str(ws_path), "--sales", str(sales)]) == 0
     capsys.readouterr()
     ws = Workspace(ws_path)
+    with ws.connect() as con:  # the command stays quick: the app's first visitor computes them
+        assert stored_profile(con, DEFAULT, CUTS) is None
+    assert store_after_load(ws) is None  # what the app's Data page does after a load
     with ws.connect() as con:
         stored = stored_profile(con, DEFAULT, CUTS)
         features, _ = compute_features(con, DEFAULT, CUTS)

@@ -57,7 +57,6 @@ from segstudio.segment.segmentation import (
     Portfolio,
     Segmentation,
     alert_count,
-    classify,
 )
 
 __all__ = [
@@ -232,15 +231,14 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
     table under the official rules' window, the receipts' aggregates, the inventory's ageing
-    under the default buckets, and what the Data page and the sidebar show (the feature
-    table's profile and the official alert count, :func:`_store_data_page`); with ``pages``,
-    also the scorecard's service counts over the window and its quarterly table, the
+    under the default buckets; with ``pages``, also what the Data page and the sidebar show
+    (the feature table's profile and the official alert count, :func:`_store_data_page`), the scorecard's service counts over the window and its quarterly table, the
     trade-off curves and quarterly trend of the official segmentation, each SKU's service
     levels under the official policy (:func:`segstudio.policy.sku.service_levels`) and that
     policy's points and per-segment summary (:func:`stored_figures`), the official scorecard
     (:func:`stored_scorecard`) and the supplier tables under the default settings
     (:func:`stored_suppliers`) (the app's loads; ``segstudio load`` stores only what the
-    commands and the app's first page read). Returns None, or one line saying why it could
+    commands read). Returns None, or one line saying why it could
     not (the load stands; what is missing is computed when first asked for).
     """
     try:
@@ -256,8 +254,8 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 window = analysis_window(con, settings)
                 store_result(con, "sku_service", *_service_query(window))
                 store_result(con, "sku_quarters", q.SKU_QUARTERS)
-        portfolio, seg = _store_data_page(ws, official, pages)
         if pages:  # computed with the file closed, stored in a write of its own
+            portfolio, seg = _store_data_page(ws, official)
             # Imported here: segstudio load (pages=False) need not wait for scipy.
             from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
             from segstudio.policy.tradeoff import (
@@ -333,17 +331,14 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     return None
 
 
-def _store_data_page(
-    ws: Workspace, official: Rules, segmented: bool
-) -> tuple[Portfolio, Segmentation]:
-    """What the Data page and the sidebar show, stored after any load (the app's or
-    ``segstudio load``): the profile of the feature table under the official rules' window and
+def _store_data_page(ws: Workspace, official: Rules) -> tuple[Portfolio, Segmentation]:
+    """What the Data page and the sidebar show, stored after the app's loads (``segstudio
+    load`` leaves it to the app, to stay quick): the profile of the feature table under the official rules' window and
     cut-offs (:func:`segstudio.features.build.stored_profile`) and the alert count under the
     official rules (:func:`segstudio.segment.io.stored_alert_count`), and the official
     portfolio's Pareto order of revenue (:func:`segstudio.segment.io.stored_abc_order`, which
-    every page's portfolio prepares). Returns the official
-    portfolio and its segmentation (with ``segmented``, as :func:`segment_skus` gives it, with
-    hysteresis and overrides; else the plain classification, which has the same alerts)."""
+    every page's portfolio prepares). Returns the official portfolio and its segmentation, as
+    :func:`segment_skus` gives it (hysteresis and overrides)."""
     settings, cuts = FeatureSettings(weeks=official.weeks), ClassCuts.from_rules(official)
     exclude = tuple(official.exclude)
     with ws.connect() as con:
@@ -355,10 +350,7 @@ def _store_data_page(
         )
         features, window = compute_features(con, settings, cuts)
     portfolio = Portfolio.from_features(features, window.last_day, exclude)
-    if segmented:
-        portfolio, seg = segment_skus(ws, portfolio=portfolio)
-    else:
-        seg = classify(portfolio, official)
+    portfolio, seg = segment_skus(ws, portfolio=portfolio)
     with ws.writing() as con:
         store_profile(con, keys[0], profile(features))
         store_alert_count(con, keys[1], alert_count(seg))
