@@ -264,3 +264,66 @@ def test_an_undo_or_a_clear_never_serves_the_features_stored_before_it(
     pd.testing.assert_frame_equal(
         read.reset_index(drop=True), queried.reset_index(drop=True), check_dtype=False
     )
+
+
+def test_the_stored_ageing_is_the_official_portfolios_aligned_ageing(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    """A load stores the inventory's ageing in the official portfolio's SKU order: read back,
+    it is the ageing the page would align (exactly); it is read only for the buckets, window
+    and exclusions it was stored for, and never after another load."""
+    from segstudio.perform.health import HealthSettings, align_ageing, read_ageing_table
+    from segstudio.perform.io import ageing_key, stored_ageing
+    from segstudio.segment.decisions import segment_skus
+
+    ws = Workspace(demo_workspace)
+    p, s = segment_skus(ws)
+    key = ageing_key(HealthSettings(), s.rules.weeks, s.rules.exclude)
+    skus = p.features["sku"]
+    assert stored_ageing(ws, key, skus) is None
+    assert store_after_load(ws) is None
+    with ws.connect() as con:
+        fresh = align_ageing(read_ageing_table(con), skus)
+    stored = stored_ageing(ws, key, skus)
+    assert stored is not None and (stored.drop(columns="sku").to_numpy() > 0).any()
+    pd.testing.assert_frame_equal(stored, fresh, check_exact=True)
+    for other in (
+        ageing_key(HealthSettings(age_edges_days=(30.0, 60.0)), s.rules.weeks, s.rules.exclude),
+        ageing_key(HealthSettings(), s.rules.weeks + 1, s.rules.exclude),
+        ageing_key(HealthSettings(), s.rules.weeks, (*s.rules.exclude, str(skus.iloc[0]))),
+    ):
+        assert stored_ageing(ws, other, skus) is None
+    assert stored_ageing(ws, key, skus.iloc[1:]) is None  # not these SKUs
+    sales = write_csv(
+        tmp_path / "sales.csv",
+        [{"sku": "N1", "date": MON + dt.timedelta(weeks=i), "quantity": 2} for i in range(8)],
+    )
+    with Workspace(demo_workspace) as loading:
+        loading.load({"sales": SourceFile(sales)})  # a load without the store step
+    assert stored_ageing(Workspace(demo_workspace), key, skus) is None
+
+
+def test_the_stored_policy_figures_are_those_computed_afresh(demo_workspace: Path) -> None:
+    """The official policy's figures a load stores (today's points, the per-segment summary,
+    what cannot be measured, the SKUs per demand model, what the stock is valued at) are
+    those computed from its policies, and only for its key."""
+    from segstudio.perform.io import stored_figures
+    from segstudio.policy.sku import compute_policies
+    from segstudio.policy.tradeoff import curves_key, policy_figures
+    from segstudio.segment.decisions import segment_skus
+
+    ws = Workspace(demo_workspace)
+    p, s = segment_skus(ws)
+    key = curves_key(s.codes, s.labels, s.rules, s.rules.policy)
+    assert stored_figures(ws, key) is None
+    assert store_after_load(ws) is None
+    fresh = policy_figures(compute_policies(p.features, s.segment, s.rules.policy))
+    stored = stored_figures(ws, key)
+    assert stored is not None and len(stored.today) and len(stored.by_segment)
+    pd.testing.assert_frame_equal(stored.today, fresh.today, check_exact=True)
+    pd.testing.assert_frame_equal(stored.by_segment, fresh.by_segment, check_exact=True)
+    assert (stored.unvalued, stored.unmeasured_mix) == (fresh.unvalued, fresh.unmeasured_mix)
+    assert stored.models == fresh.models and sum(fresh.models.values()) == len(p.features)
+    assert stored.valued == fresh.valued and fresh.valued.total > 0
+    other = curves_key(s.codes, s.labels, s.rules.with_(abc_a=0.7), s.rules.policy)
+    assert stored_figures(ws, other) is None

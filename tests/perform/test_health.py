@@ -32,6 +32,7 @@ from segstudio.perform.health import (
     _matrices,
     act_on_first,
     ageing_chart_data,
+    ageing_in_order,
     ageing_note,
     ageing_query,
     align_ageing,
@@ -436,6 +437,46 @@ def test_ageing_aligned_once_gives_the_same_table(loaded) -> None:
         sku_health(features, segments, aligned, LAST_DAY, COVER),
         sku_health(features, segments, ageing, LAST_DAY, COVER),
     )
+
+
+def test_the_ageing_kept_in_the_portfolios_order_reads_back_as_aligned(loaded) -> None:
+    """What a load stores (the aligned ageing's value columns, in the portfolio's order) gives
+    the aligned ageing again, without a lookup; and the same health."""
+    features, ageing = loaded
+    aligned = align_ageing(ageing, features["sku"])
+    values = pa.Table.from_pandas(aligned.drop(columns="sku"), preserve_index=False)
+    back = ageing_in_order(values, features["sku"])
+    pd.testing.assert_frame_equal(back, aligned, check_exact=True)
+    segments = features["sku"].map(SEGMENTS).to_numpy(object)
+    pd.testing.assert_frame_equal(
+        sku_health(features, segments, back, LAST_DAY, COVER),
+        sku_health(features, segments, aligned, LAST_DAY, COVER),
+        check_exact=True,
+    )
+    with pytest.raises(HealthError, match="ageing rows"):
+        ageing_in_order(values.slice(1), features["sku"])
+
+
+def test_the_unit_values_passed_in_give_the_health_computed_from_the_features(loaded) -> None:
+    from segstudio.policy.sku import SkuInputs
+    from segstudio.policy.valuation import feature_unit_values
+
+    features, ageing = loaded
+    x = SkuInputs.from_features(features)
+    for given_values, computed in zip(
+        (x.unit_cost, x.valued_at), feature_unit_values(features), strict=True
+    ):
+        np.testing.assert_array_equal(given_values, computed)
+    segments = features["sku"].map(SEGMENTS).to_numpy(object)
+    up_to = pd.DataFrame({"order_up_to": np.linspace(0, 50, len(features))})
+    for settings_ in (COVER, HealthSettings()):
+        pd.testing.assert_frame_equal(
+            sku_health(
+                features, segments, ageing, LAST_DAY, settings_, up_to, (x.unit_cost, x.valued_at)
+            ),
+            sku_health(features, segments, ageing, LAST_DAY, settings_, up_to),
+            check_exact=True,
+        )
 
 
 def _reference_align(ageing: pd.DataFrame, skus: pd.Series) -> pd.DataFrame:

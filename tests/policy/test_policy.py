@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -767,3 +768,73 @@ def test_whole_units_never_round_below_the_computed_level() -> None:
     for col in ("safety_stock", "reorder_point", "order_quantity", "order_up_to"):
         assert (out[col] >= pol[col] - 1e-6).all()
         assert (out[col] < pol[col] + 1).all()
+
+
+# --- shared inputs -----------------------------------------------------------------------------
+
+
+def test_read_only_policies_share_the_inputs_which_refuse_writes() -> None:
+    """The per-SKU inputs are views that refuse writes: read-only policies (the app's shared
+    ones) take their columns as they are (no second copy of a million SKUs), and a write into
+    either fails loudly instead of changing the inputs every later policy reads. The same
+    figures as policies with columns of their own."""
+    from segstudio.policy.sku import SkuInputs, policies_from_inputs
+
+    df = features(sku=["S1", "S2"], demand_mean=[100.0, 50.0])
+    x = SkuInputs.from_features(df)
+    before = x.demand_mean.copy()
+    segments = np.array(["S", "S"], dtype=object)
+    pol = policies_from_inputs(x, segments, PolicyTable(), read_only=True)
+    assert np.shares_memory(pol["demand_mean"].to_numpy(), x.demand_mean)
+    with pytest.raises(ValueError):
+        x.demand_mean[0] = 1.0
+    with pytest.raises(ValueError):
+        pol["demand_mean"].to_numpy()[0] = 1.0
+    np.testing.assert_array_equal(x.demand_mean, before)
+    pd.testing.assert_frame_equal(
+        pol, compute_policies(df, np.array(["S", "S"], dtype=object), PolicyTable())
+    )
+
+
+def test_inputs_built_from_a_callers_arrays_leave_those_arrays_writable() -> None:
+    from segstudio.policy.sku import SkuInputs
+
+    x = SkuInputs.from_features(features())
+    mine = np.array([3.0])
+    y = replace(x, demand_mean=mine)
+    mine[0] = 4.0  # the caller's own array is still its own to change
+    assert y.demand_mean[0] == 4.0 and not y.demand_mean.flags.writeable
+
+
+def test_the_policies_of_stored_service_levels_need_no_scipy() -> None:
+    """A load stores the official policy's service levels: the policies made from them, and
+    the modules of the Policy page, use the closed forms only, so a first view does not wait
+    for scipy to import (a third of a second)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np, pandas as pd
+import segstudio.perform.io, segstudio.policy.planning, segstudio.policy.tradeoff
+import segstudio.policy.erp
+from segstudio.config.policy_table import PolicyTable
+from segstudio.policy.sku import SkuInputs, policies_from_inputs
+df = pd.DataFrame({"sku": ["S1"], "quantity": [5200.0], "revenue": [31200.0],
+    "unit_cost": [4.0], "demand_mean": [100.0], "demand_std": [30.0], "pattern": ["smooth"],
+    "lead_time_mean_days": [14.0], "lead_time_std_days": [3.5], "lead_time_source": ["sku"]})
+x = SkuInputs.from_features(df)
+known = (np.array([50.0]), np.array([0.99]), np.array([0.95]))
+pol = policies_from_inputs(x, np.array(["S"], dtype=object), PolicyTable(), known)
+assert pol["safety_stock"].iloc[0] == 50.0
+print(sorted(m for m in sys.modules if m == "scipy" or m.startswith("scipy.")))
+"""
+    import os
+
+    import segstudio
+
+    src = str(Path(segstudio.__file__).resolve().parents[1])  # this checkout's package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

@@ -66,13 +66,13 @@ def test_one_callers_classes_never_change_the_shared_feature_table(app_env: Path
 def test_the_policies_first_computed_read_the_stored_service_levels(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The official policy's safety stocks and expected service, its points on the curves and
-    its per-segment summary were stored at the load: the first view reads them, and they are
-    those computed afresh."""
+    """The official policy's safety stocks and expected service, and its figures (its points
+    on the curves, its per-segment summary, what its stock is valued at, ...), were stored at
+    the load: the first view reads them, and they are those computed afresh."""
     import pandas as pd
 
     from segstudio.policy.sku import compute_policies
-    from segstudio.policy.tradeoff import summary_as_measured, today_points
+    from segstudio.policy.tradeoff import policy_figures
     from segstudio.ui import policy_state
 
     assert store_after_load(Workspace(app_env)) is None
@@ -80,18 +80,72 @@ def test_the_policies_first_computed_read_the_stored_service_levels(
     assert ctx is not None
     table = ctx.rules.policy
     fresh = compute_policies(ctx.portfolio.features, ctx.segments, table)
-    today, summary = today_points(fresh), summary_as_measured(fresh)
-    for name in ("today_points", "summary_as_measured"):
-        monkeypatch.setattr(f"segstudio.ui.policy_state.{name}", _fail)
+    expected = policy_figures(fresh)
+    monkeypatch.setattr("segstudio.ui.policy_state.policy_figures", _fail)
     monkeypatch.setattr("segstudio.policy.sku.levels", _fail)
     pd.testing.assert_frame_equal(policy_state.policies(ctx, table), fresh)
     figures = policy_state.figures(ctx, table, fresh)
-    pd.testing.assert_frame_equal(figures.today, today)
-    pd.testing.assert_frame_equal(figures.by_segment, summary)
+    pd.testing.assert_frame_equal(figures.today, expected.today)
+    pd.testing.assert_frame_equal(figures.by_segment, expected.by_segment)
+    assert (figures.unvalued, figures.unmeasured_mix) == (
+        expected.unvalued,
+        expected.unmeasured_mix,
+    )
+    assert (figures.models, figures.valued) == (expected.models, expected.valued)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
     at.switch_page("pages/policy.py").run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def _shown(at: AppTest) -> tuple[dict[str, str], list[object]]:
+    """What a page shows in figures: its metrics (label: value, with their help) and its
+    tables."""
+    metrics = {m.label: f"{m.value} | {m.proto.help}" for m in at.metric}
+    return metrics, [d.value for d in at.dataframe]
+
+
+def _visit(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+@pytest.mark.parametrize("page", ["pages/health.py", "pages/policy.py"])
+def test_a_first_view_from_the_store_shows_the_figures_computed_afresh(
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """The same page on the same data, once on a workspace whose load stored its tables and
+    once on a copy without the page's own (its ageing in the portfolio's order, the policy's
+    figures; the copy keeps the SQL results they are made of, whose sums the query may add in
+    another order): the same metrics and the same tables, to the last digit."""
+    import shutil
+
+    import pandas as pd
+
+    assert store_after_load(Workspace(app_env)) is None
+    plain = tmp_path / "plain" / "workspace.duckdb"
+    plain.parent.mkdir()
+    shutil.copy(app_env, plain)
+    with Workspace(plain) as ws:
+        ws.con.execute(
+            "DELETE FROM stored_results WHERE name IN ('health_ageing', 'policy_figures')"
+        )
+    monkeypatch.setenv("SEGSTUDIO_WORKSPACE", str(plain))
+    computed = _shown(_visit(page))
+    monkeypatch.setenv("SEGSTUDIO_WORKSPACE", str(app_env))
+    # The stored ageing is in the portfolio's order: neither read nor aligned on the way.
+    monkeypatch.setattr("segstudio.ui.ops_state.align_ageing", _fail)
+    monkeypatch.setattr("segstudio.ui.ops_state.read_ageing_table", _fail)
+    monkeypatch.setattr("segstudio.ui.policy_state.policy_figures", _fail)
+    stored = _shown(_visit(page))
+    assert stored[0] == computed[0] and len(computed[0]) >= 4
+    assert len(stored[1]) == len(computed[1]) >= 2
+    for a, b in zip(stored[1], computed[1], strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
 def _same_suppliers(a: object, b: object) -> None:

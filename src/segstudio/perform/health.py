@@ -18,9 +18,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from segstudio.common import fmt
+from segstudio.common.arrow import floats
 from segstudio.common.lookup import positions
 from segstudio.common.methods import methods_section
 from segstudio.common.numeric import safe_divide
@@ -48,6 +48,7 @@ __all__ = [
     "SKU_HEALTH_COLUMNS",
     "act_on_first",
     "ageing_chart_data",
+    "ageing_in_order",
     "ageing_note",
     "ageing_query",
     "align_ageing",
@@ -209,7 +210,7 @@ def _floats(ageing: pd.DataFrame | pa.Table, name: str) -> np.ndarray:
     """``ageing``'s column ``name`` as floats (missing values NaN)."""
     if isinstance(ageing, pd.DataFrame):
         return ageing[name].to_numpy(float)
-    return pc.fill_null(ageing.column(name).cast(pa.float64()), np.nan).to_numpy()
+    return floats(ageing.column(name))  # without a copy where the buffer reads as it is
 
 
 def _frame(sku: np.ndarray, matrix: np.ndarray, names: list[str]) -> pd.DataFrame:
@@ -302,8 +303,21 @@ def align_ageing(ageing: pd.DataFrame | pa.Table, skus: pd.Series) -> pd.DataFra
     return _frame(skus.to_numpy(), out, names)
 
 
-def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
-    """The units, value and uncosted columns of ``ageing`` as three (buckets x SKUs) arrays."""
+def ageing_in_order(values: pa.Table, skus: pd.Series) -> pd.DataFrame:
+    """:func:`align_ageing`'s frame from its value columns, ``values``, whose rows are already
+    in the order of ``skus`` (as the load stores them for its portfolio: no lookup)."""
+    if values.num_rows != len(skus):
+        raise HealthError(f"{values.num_rows} ageing rows for {len(skus)} SKUs")
+    columns = {"sku": skus.to_numpy()}
+    columns.update({name: _floats(values, name) for name in _value_names(values.column_names)})
+    return pd.DataFrame(columns, copy=False)  # the Arrow buffers as they are (read only)
+
+
+def _matrices(
+    ageing: pd.DataFrame, keys: list[str]
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """The units, value and uncosted columns of ``ageing``, one array per bucket each (the
+    frame's own columns where they are floats: no copy of a million SKUs' table)."""
     cols = [f"{prefix}{k}" for prefix in ("units_", "value_", "uncosted_") for k in keys]
     missing = [c for c in cols if c not in ageing]
     if missing:
@@ -311,8 +325,18 @@ def _matrices(ageing: pd.DataFrame, keys: list[str]) -> list[np.ndarray]:
             f"the ageing table lacks {', '.join(missing)}: read it with the same "
             "age edges as the settings"
         )
-    stacked = np.stack([ageing[c].to_numpy(float) for c in cols])
-    return np.split(stacked, 3)
+    arrays = [ageing[c].to_numpy(float) for c in cols]
+    k = len(keys)
+    return arrays[:k], arrays[k : 2 * k], arrays[2 * k :]
+
+
+def _total(rows: list[np.ndarray]) -> np.ndarray:
+    """The element-wise sum of ``rows``, added in their order (what ``np.stack(rows).sum(
+    axis=0)`` gives, without the stacked copy)."""
+    out = np.array(rows[0], dtype=float)
+    for row in rows[1:]:
+        out += row
+    return out
 
 
 def _days_since(features: pd.DataFrame, last_day: dt.date) -> np.ndarray:
@@ -341,6 +365,7 @@ def sku_health(
     last_day: dt.date,
     settings: HealthSettings | None = None,
     policies: pd.DataFrame | None = None,
+    unit_values: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The health of every SKU of ``features``: one row per feature row, in its order, columns
     :data:`SKU_HEALTH_COLUMNS` (bucket columns per ``settings``). Definitions: :data:`METHODS`.
@@ -348,7 +373,10 @@ def sku_health(
     ``features``: the feature table (sku, unit_cost, demand_mean, last_sale); ``segments``:
     the segment of each row; ``ageing``: :func:`read_ageing` with the same age edges;
     ``last_day``: the analysis window's last day; ``policies``: :func:`policy.compute_policies`
-    for the same rows (order_up_to), needed for the "order_up_to" excess basis.
+    for the same rows (order_up_to), needed for the "order_up_to" excess basis;
+    ``unit_values``: :func:`feature_unit_values` of ``features`` when already at hand (the
+    policy inputs' unit_cost and valued_at), else computed here. The units per bucket are
+    ``ageing``'s own arrays when it is aligned already (shared, not copied: read only).
     """
     s = settings or HealthSettings()
     keys = s.buckets
@@ -359,21 +387,22 @@ def sku_health(
     aligned = len(ageing) == n and np.array_equal(ageing["sku"].to_numpy(), skus.to_numpy())
     if not aligned:
         ageing = align_ageing(ageing, skus)
-    units, costed, uncosted = _matrices(ageing, keys)  # rows: buckets
+    units, costed, uncosted = _matrices(ageing, keys)  # one array per bucket
     # Units of rows without their own unit_cost take the SKU's unit value (the one rule of
     # policy.valuation: its unit cost, else its unit price, else none).
-    unit_value, sku_at = feature_unit_values(features)
+    unit_value, sku_at = unit_values or feature_unit_values(features)
     no_value = sku_at == NONE
-    value_b = costed + uncosted * np.where(no_value, 0.0, unit_value)
-    uncosted_units = uncosted.sum(axis=0)
-    on_hand = units.sum(axis=0)
-    value = value_b.sum(axis=0)
+    fallback = np.where(no_value, 0.0, unit_value)
+    value_b = [c + u * fallback for c, u in zip(costed, uncosted, strict=True)]
+    uncosted_units = _total(uncosted)
+    on_hand = _total(units)
+    value = _total(value_b)
 
     aged_i = len(keys) - 2
     aged_units, aged_value = units[aged_i], value_b[aged_i]
     rest_units, rest_value = on_hand - aged_units, value - aged_value
 
-    demand = np.nan_to_num(np.maximum(_col(features, "demand_mean"), 0.0))
+    demand = np.nan_to_num(np.maximum(_col(features, "demand_mean"), 0.0), copy=False)
     if s.excess_basis == "order_up_to":
         if policies is None or "order_up_to" not in policies:
             raise HealthError(
@@ -382,7 +411,7 @@ def sku_health(
             )
         if len(policies) != n:
             raise HealthError(f"{len(policies)} policy rows for {n} SKUs")
-        limit = np.nan_to_num(np.maximum(_col(policies, "order_up_to"), 0.0))
+        limit = np.nan_to_num(np.maximum(_col(policies, "order_up_to"), 0.0), copy=False)
     else:
         limit = s.cover_weeks * demand  # demand_mean is per week, also for monthly files
     excess = np.maximum(on_hand - limit, 0.0)
@@ -446,7 +475,7 @@ def sku_health(
             "value_at_risk": at_risk,
             "reason": reason,
             "uncosted_units": np.where(no_value, uncosted_units, 0.0),
-            VALUED_AT: np.where(uncosted_units > 0, sku_at, COST).astype(object),
+            VALUED_AT: np.where(uncosted_units > 0, sku_at, COST).astype(object, copy=False),
         }
     )
     return pd.DataFrame(out, copy=False)
@@ -479,7 +508,10 @@ _SUMMED = (
 def segment_health(skus: pd.DataFrame, settings: HealthSettings | None = None) -> pd.DataFrame:
     """One row per segment (sorted), columns :data:`SEGMENT_HEALTH_COLUMNS`."""
     s = settings or HealthSettings()
-    codes, labels = pd.factorize(skus["segment"].astype(str), sort=True)
+    segment = skus["segment"]
+    if pd.api.types.infer_dtype(segment, skipna=False) != "string":  # texts already: as they are
+        segment = segment.astype(str)
+    codes, labels = pd.factorize(segment, sort=True)
     k = len(labels)
 
     def total(col: str) -> np.ndarray:

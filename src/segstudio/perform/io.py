@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segstudio.common.arrow import floats
 from segstudio.config.rules import Rules, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import (
@@ -29,16 +30,24 @@ from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import (
     ONE_CHUNK,
     read_or_query,
+    result_key,
     store_frame,
     store_frames,
     store_result,
     stored_frame,
+    stored_frame_table,
     stored_frames,
 )
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import kpis
 from segstudio.perform import sql as q
-from segstudio.perform.health import HealthSettings, ageing_query
+from segstudio.perform.health import (
+    HealthSettings,
+    ageing_in_order,
+    ageing_query,
+    align_ageing,
+    read_ageing_table,
+)
 from segstudio.perform.root_causes import root_causes
 from segstudio.perform.suppliers import (
     DEFAULT_OTIF_BELOW,
@@ -59,14 +68,19 @@ from segstudio.segment.segmentation import (
     alert_count,
 )
 
+if TYPE_CHECKING:
+    from segstudio.policy.tradeoff import PolicyFigures
+
 __all__ = [
     "Causes",
+    "ageing_key",
     "scorecard_key",
     "sku_quarters",
     "sku_quarters_table",
     "sku_service",
     "sku_service_table",
     "store_after_load",
+    "stored_ageing",
     "stored_curves",
     "stored_figures",
     "stored_levels",
@@ -172,6 +186,27 @@ def stored_suppliers(ws: Workspace, key: str) -> SupplierPerformance | None:
     )
 
 
+def ageing_key(settings: HealthSettings, weeks: int, exclude: Sequence[str]) -> str:
+    """What the inventory's ageing aligned to a portfolio depends on besides the data: the
+    ageing query under the buckets of ``settings``, and the portfolio's SKUs and their order
+    (the feature table's over ``weeks``, without the ``exclude``d ones)."""
+    h = hashlib.blake2b(result_key(*ageing_query(settings)).encode(), digest_size=16)
+    h.update(f"\x1e{weeks}\x1e".encode())
+    h.update("\x1f".join(sorted(exclude)).encode())
+    return h.hexdigest()
+
+
+def stored_ageing(ws: Workspace, key: str, skus: pd.Series) -> pd.DataFrame | None:
+    """The ageing aligned to the portfolio of ``skus`` (:func:`align_ageing`), stored at the
+    load for ``key`` (:func:`ageing_key`) on the current data, else None (also when no
+    inventory was loaded: nothing is stored then)."""
+    with ws.connect() as con:
+        table = stored_frame_table(con, "health_ageing", key)
+    if table is None or table.num_rows != len(skus):
+        return None
+    return ageing_in_order(table, skus)
+
+
 def scorecard_key(codes: np.ndarray, labels: Sequence[str], rules: Rules, period: str) -> str:
     """What the scorecard of a segmentation depends on besides the data: each SKU's segment
     (``codes`` into ``labels``), the rules (window, exclusions, policy table, KPI targets),
@@ -232,14 +267,16 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
     table under the official rules' window, the receipts' aggregates, the inventory's ageing
     under the default buckets; with ``pages``, also what the Data page and the sidebar show
-    (the feature table's profile and the official alert count, :func:`_store_data_page`), the scorecard's service counts over the window and its quarterly table, the
-    trade-off curves and quarterly trend of the official segmentation, each SKU's service
-    levels under the official policy (:func:`segstudio.policy.sku.service_levels`) and that
-    policy's points and per-segment summary (:func:`stored_figures`), the official scorecard
-    (:func:`stored_scorecard`) and the supplier tables under the default settings
-    (:func:`stored_suppliers`) (the app's loads; ``segstudio load`` stores only what the
-    commands read). Returns None, or one line saying why it could
-    not (the load stands; what is missing is computed when first asked for).
+    (the feature table's profile and the official alert count, :func:`_store_data_page`), the
+    scorecard's service counts over the window and its quarterly table, the trade-off curves
+    and quarterly trend of the official segmentation, each SKU's service levels under the
+    official policy (:func:`segstudio.policy.sku.service_levels`) and that policy's points and
+    per-segment summary (:func:`stored_figures`), the official scorecard
+    (:func:`stored_scorecard`), the supplier tables under the default settings
+    (:func:`stored_suppliers`) and the ageing in the official portfolio's SKU order
+    (:func:`stored_ageing`) (the app's loads; ``segstudio load`` stores only what the commands
+    read). Returns None, or one line saying why it could not (the load stands; what is missing
+    is computed when first asked for).
     """
     try:
         official = official_rules(ws)
@@ -258,13 +295,14 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
             portfolio, seg = _store_data_page(ws, official)
             # Imported here: segstudio load (pages=False) need not wait for scipy.
             from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
-            from segstudio.policy.tradeoff import (
-                curves,
-                curves_key,
-                summary_as_measured,
-                today_points,
-            )
+            from segstudio.policy.tradeoff import curves, curves_key, policy_figures
 
+            with ws.connect() as con:
+                inventory = read_ageing_table(con)  # the default buckets, stored above
+            ageing = None
+            if inventory.num_rows:  # the Inventory health page's: in the portfolio's order
+                ageing = align_ageing(inventory, portfolio.features["sku"]).drop(columns="sku")
+            del inventory
             x = SkuInputs.from_features(portfolio.features)
             table = curves(x, seg.segment, seg.rules.policy)
             ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
@@ -272,10 +310,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                 {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
             )
             pol = policies_from_inputs(x, seg.segment, seg.rules.policy, (ss, fill, csl))
-            figures = {
-                "policy_today": today_points(pol),
-                "policy_summary": summary_as_measured(pol),
-            }
+            figures = policy_figures(pol)
             key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
             with ws.connect() as con:
                 quarters = kpis.prepare_quarters(sku_quarters_table(con), portfolio.sku)
@@ -320,10 +355,12 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
                         seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS
                     )
                     _store_suppliers(con, tiers, perf)
+                if ageing is not None:
+                    by_sku = ageing_key(HealthSettings(), seg.rules.weeks, seg.rules.exclude)
+                    store_frame(con, "health_ageing", by_sku, ageing)
                 store_frame(con, "policy_levels", key, levels)
-                for name, frame in figures.items():
-                    if len(frame):  # an empty frame would not keep its columns' types
-                        store_frame(con, name, key, frame)
+                if len(figures.today) and len(figures.by_segment):  # else: computed on the page
+                    _store_figures(con, key, figures)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
@@ -372,23 +409,58 @@ def stored_levels(
     the load for ``key`` (:func:`segstudio.policy.tradeoff.curves_key`, which names the
     segments and the policy) on the current data, else None."""
     with ws.connect() as con:
-        frame = stored_frame(con, "policy_levels", key)
-    if frame is None or len(frame) != skus:
+        table = stored_frame_table(con, "policy_levels", key)
+    if table is None or table.num_rows != skus:
         return None
-    order = frame["row"].to_numpy()
+    order = table.column("row").to_numpy()
     if not np.array_equal(order, np.arange(skus)):
-        frame = frame.iloc[np.argsort(order, kind="stable")]
-    ss, fill, csl = (frame[c].to_numpy(float, na_value=np.nan) for c in _LEVELS)
+        table = table.take(np.argsort(order, kind="stable"))
+    # Through Arrow: the numbers without a copy where they have no missing value.
+    ss, fill, csl = (floats(table.column(c)) for c in _LEVELS)
     return ss, fill, csl
 
 
-def stored_figures(ws: Workspace, key: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The official policy's :func:`segstudio.policy.tradeoff.today_points` and
-    :func:`segstudio.policy.tradeoff.summary_as_measured` stored at the load for ``key`` (as
-    :func:`stored_levels`) on the current data, else None."""
+def _store_figures(con: duckdb.DuckDBPyConnection, key: str, f: PolicyFigures) -> None:
+    v = f.valued
+    frames = {
+        "today": f.today,
+        "by_segment": f.by_segment,
+        "models": pd.DataFrame(
+            {
+                "demand_model": pd.Series(list(f.models), dtype=object),
+                "skus": pd.Series(list(f.models.values()), dtype=np.int64),
+            }
+        ),
+        "facts": pd.DataFrame(
+            {
+                "unvalued": [f.unvalued],
+                "unmeasured_mix": [f.unmeasured_mix],
+                "at_cost": [v.at_cost],
+                "at_price": [v.at_price],
+                "no_value": [v.unvalued],
+            }
+        ),
+    }
+    store_frames(con, "policy_figures", key, frames)
+
+
+def stored_figures(ws: Workspace, key: str) -> PolicyFigures | None:
+    """The official policy's :class:`segstudio.policy.tradeoff.PolicyFigures` (its points on
+    the curves, its per-segment summary, what its stock is valued at, ...) stored at the load
+    for ``key`` (as :func:`stored_levels`) on the current data, else None."""
+    from segstudio.policy.tradeoff import PolicyFigures  # scipy only when a page asks
+
     with ws.connect() as con:
-        today = stored_frame(con, "policy_today", key)
-        summary = stored_frame(con, "policy_summary", key) if today is not None else None
-    if today is None or summary is None:
+        frames = stored_frames(con, "policy_figures", key)
+    if frames is None:
         return None
-    return today, summary
+    facts = frames["facts"].iloc[0]
+    models = frames["models"]
+    return PolicyFigures(
+        frames["today"],
+        frames["by_segment"],
+        str(facts["unvalued"]),
+        str(facts["unmeasured_mix"]),
+        {str(m): int(n) for m, n in zip(models["demand_model"], models["skus"], strict=True)},
+        Valuation(int(facts["at_cost"]), int(facts["at_price"]), int(facts["no_value"])),
+    )

@@ -12,16 +12,20 @@ give a float and are checked first: an input outside the formula's domain raises
 where an input is outside the domain (or NaN), so one bad SKU does not stop the others.
 Each public function is a thin wrapper of an array core (``_eoq``, ``_critical_ratio``, ...)
 that the other formulas here compose.
+
+``scipy.special`` is imported by the functions that call it, when first called: a page whose
+service levels the load stored (its policies need only the closed forms) does not wait the
+third of a second scipy takes to import.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
 __all__ = [
     "critical_ratio",
@@ -214,6 +218,8 @@ def lead_time_demand_std(
 
 
 def _safety_factor(p: np.ndarray) -> np.ndarray:
+    from scipy import special
+
     return _nan_where(special.ndtri(p), ~((p > 0) & (p < 1)))
 
 
@@ -243,6 +249,8 @@ def csl_for_safety_factor(k: FloatOrArray) -> FloatOrArray:
     >>> round(csl_for_safety_factor(1000 / sigma_l), 6)   # SS = 1000
     0.92135
     """
+    from scipy import special
+
     return _out(special.ndtr(np.asarray(k, dtype=float)))
 
 
@@ -278,6 +286,8 @@ def csl_from_reorder_point(
     >>> round(csl_from_reorder_point(6000, 2500 * 2, sigma_l), 6)
     0.92135
     """
+    from scipy import special
+
     if _scalar(reorder_point, mean_dl, sigma_dl):
         _require(sigma_dl > 0, "sigma_dl", sigma_dl, "positive")
     rop, mean, s = _floats(reorder_point, mean_dl, sigma_dl)
@@ -293,6 +303,8 @@ def _normal_pdf(k: np.ndarray) -> np.ndarray:
 
 
 def _normal_loss(k: np.ndarray) -> np.ndarray:
+    from scipy import special
+
     return _normal_pdf(k) - k * special.ndtr(-k)
 
 
@@ -311,15 +323,17 @@ def normal_loss(k: FloatOrArray) -> FloatOrArray:
     return _out(_normal_loss(np.asarray(k, dtype=float)))
 
 
-# G over [0, 8] for its table inverse. G decreases, so the reversed arrays increase in G, as
-# np.interp needs.
-_K_GRID = np.linspace(0.0, 8.0, 16_001)
-_G_GRID = _normal_loss(_K_GRID)
-_G_ASCENDING, _K_OF_G = _G_GRID[::-1], _K_GRID[::-1]
+@cache
+def _loss_table() -> tuple[np.ndarray, np.ndarray]:
+    """G over [0, 8] for its table inverse, made when first needed: (G ascending, its k). G
+    decreases, so the reversed arrays increase in G, as np.interp needs."""
+    k = np.linspace(0.0, 8.0, 16_001)
+    return _normal_loss(k)[::-1], k[::-1]
 
 
 def _normal_loss_inverse(g: np.ndarray) -> np.ndarray:
-    return _nan_where(np.interp(g, _G_ASCENDING, _K_OF_G), g < 0)
+    g_ascending, k_of_g = _loss_table()
+    return _nan_where(np.interp(g, g_ascending, k_of_g), g < 0)
 
 
 def normal_loss_inverse(loss: FloatOrArray) -> FloatOrArray:
@@ -368,6 +382,8 @@ def expected_fill_rate(
 def _fill_rate_safety_factor(
     beta: np.ndarray, q: np.ndarray, s: np.ndarray, floor_at_zero: bool
 ) -> np.ndarray:
+    from scipy import special
+
     beta, q, s = np.broadcast_arrays(beta, q, s)
     with np.errstate(divide="ignore", invalid="ignore"):
         target = (1 - beta) * q / s
@@ -417,6 +433,8 @@ def fill_rate_safety_factor(
 
 
 def _gamma_loss(shape: np.ndarray, y: np.ndarray) -> np.ndarray:
+    from scipy import special
+
     upper = special.gammaincc(shape, y)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         extra = np.exp(shape * np.log(np.maximum(y, 1e-300)) - y - special.gammaln(shape + 1))
@@ -445,6 +463,8 @@ def gamma_loss(shape: FloatOrArray, level: FloatOrArray) -> FloatOrArray:
 
 
 def _gamma_fill_level(shape: np.ndarray, target: np.ndarray) -> np.ndarray:
+    from scipy import special
+
     root_a = np.sqrt(shape)
     y = shape + _normal_loss_inverse(target / root_a) * root_a  # the normal approximation
     idx = np.arange(len(y))

@@ -14,12 +14,11 @@ SKU at once (they take arrays) and re-derives none of them here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from segstudio.common.numeric import safe_divide
 from segstudio.common.periods import WEEK_DAYS, YEAR_DAYS
@@ -104,7 +103,8 @@ POLICY_COLUMNS: dict[str, str] = {
 
 @dataclass
 class SkuInputs:
-    """The per-SKU arrays a policy needs, taken once from the feature table."""
+    """The per-SKU arrays a policy needs, taken once from the feature table. Read only (each
+    a view that refuses writes): the policies share them, and the app shares both."""
 
     sku: np.ndarray
     demand_mean: np.ndarray
@@ -118,6 +118,14 @@ class SkuInputs:
     valued_at: np.ndarray  # what unit_cost is: cost, price or none
     revenue: np.ndarray
     period_days: float
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, np.ndarray):
+                view = value.view()
+                view.flags.writeable = False
+                setattr(self, f.name, view)
 
     @classmethod
     def from_features(cls, features: pd.DataFrame) -> SkuInputs:
@@ -139,8 +147,8 @@ class SkuInputs:
             sku = features["sku"].astype(str).to_numpy(object)
         return cls(
             sku=sku,
-            demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0)),
-            demand_std=np.nan_to_num(np.maximum(col("demand_std"), 0)),
+            demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0), copy=False),
+            demand_std=np.nan_to_num(np.maximum(col("demand_std"), 0), copy=False),
             lead_time_days=col("lead_time_mean_days"),
             lead_time_std_days=col("lead_time_std_days"),
             lead_time_source=source,
@@ -233,7 +241,7 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
     fallback = np.isnan(x.lead_time_days)
     lt_days = np.where(fallback, r.param("fallback_lead_time_days"), x.lead_time_days)
     lt_std_days = np.where(fallback | np.isnan(x.lead_time_std_days), 0.0, x.lead_time_std_days)
-    source = np.where(fallback, "fallback", x.lead_time_source).astype(object)
+    source = np.where(fallback, "fallback", x.lead_time_source).astype(object, copy=False)
     lead = lt_days / x.period_days
     review = r.param("review_period_days") / x.period_days
     periods = lead + review
@@ -318,6 +326,8 @@ def levels(
     target: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(safety stock, expected fill rate, expected CSL) for each SKU's target of its kind."""
+    from scipy import special  # here: the stored levels of a load need no scipy
+
     n = len(target)
     ss = np.zeros(n)
     fill = np.full(n, np.nan)
@@ -385,10 +395,15 @@ def policies_from_inputs(
     segments: np.ndarray,
     table: PolicyTable,
     known_levels: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    read_only: bool = False,
 ) -> pd.DataFrame:
     """:func:`compute_policies` of :class:`SkuInputs`. ``known_levels``: what
     :func:`service_levels` gives for these inputs, segments and table (stored at the load),
-    else computed here."""
+    else computed here. ``read_only``: a frame that is only ever read (the app's, shared by
+    its pages and sessions) takes the inputs' and the known levels' arrays as its columns,
+    which refuse writes, instead of copies of them (a million SKUs' columns not made twice);
+    by default every column is the frame's own."""
+    own = np.asarray if read_only else np.array  # np.array copies
     r = resolve(table, segments)
     pr = protection(x, r)
     service_type, target, from_cost = targets(x, r, pr)
@@ -409,7 +424,7 @@ def policies_from_inputs(
         stocked.astype(np.int8) + pr.gamma.astype(np.int8)  # gamma SKUs are stocked
     ]
     columns = {
-        "sku": x.sku.copy(),  # the inputs' arrays are shared: the frame gets its own
+        "sku": own(x.sku),  # the inputs are shared: the frame gets its own, or reads theirs
         "segment": r.segment.copy(),
         "strategy": r.param("strategy"),
         "demand_model": model,
@@ -418,33 +433,34 @@ def policies_from_inputs(
         "target_source": np.array(["policy", "cost"], dtype=object)[from_cost.astype(np.int8)],
         "review_period_days": r.param("review_period_days"),
         "order_rule": r.param("order_rule"),
-        "demand_mean": d.copy(),
-        "demand_std": x.demand_std.copy(),
+        "demand_mean": own(d),
+        "demand_std": own(x.demand_std),
         "lead_time_days": pr.lead_time_days,
         "lead_time_std_days": pr.lead_time_std_days,
         "lead_time_source": pr.lead_time_source,
         "protection_periods": pr.periods,
         "lead_time_demand_mean": pr.mean,
         "lead_time_demand_std": pr.std,
-        "safety_stock": np.array(ss, dtype=float),
+        "safety_stock": own(ss, dtype=float),
         "reorder_point": rop,
         "order_quantity": q,
         "order_up_to": s_level,
         "expected_fill_rate": np.where(stocked, fill, np.nan),
         "expected_csl": np.where(stocked, csl, np.nan),
-        "unit_cost": x.unit_cost.copy(),
-        "valued_at": x.valued_at.copy(),
-        "unit_price": x.unit_price.copy(),
+        "unit_cost": own(x.unit_cost),
+        "valued_at": own(x.valued_at),
+        "unit_price": own(x.unit_price),
         "safety_stock_value": ss_value,
         "cycle_stock_value": cycle_value,
         "inventory_value": ss_value + cycle_value,
-        "revenue": x.revenue.copy(),
+        "revenue": own(x.revenue),
         "network": r.param("network"),
         "transport_mode": r.param("transport_mode"),
         "supplier_tier": r.param("supplier_tier"),
     }
-    # Every array above is the frame's own: taken as they are (copy=False), the columns are not
-    # copied again into two consolidated blocks (a second of a million SKUs' page).
+    # Every array above is the frame's own (or, read only, the inputs'): taken as they are
+    # (copy=False), the columns are not copied again into two consolidated blocks (a second of
+    # a million SKUs' page).
     return pd.DataFrame(columns, copy=False)
 
 

@@ -15,11 +15,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special
 
 from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules, to_toml
@@ -30,13 +29,17 @@ from segstudio.policy.formulas import (
     safety_factor_for_csl,
 )
 from segstudio.policy.sku import Protection, SkuInputs, protection, resolve, segment_summary
-from segstudio.policy.valuation import valuation
+from segstudio.policy.valuation import Valuation, valuation
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 __all__ = [
     "Comparison",
     "MEASURES",
     "Mix",
     "PORTFOLIO",
+    "PolicyFigures",
     "SERVICE_POINTS",
     "apply_mix",
     "best_mix_for_budget",
@@ -46,6 +49,7 @@ __all__ = [
     "least_inventory_for_service",
     "mix_comparison",
     "mix_unmeasured",
+    "policy_figures",
     "portfolio_today",
     "summary_as_measured",
     "today_points",
@@ -66,6 +70,8 @@ _LEVEL_P = np.concatenate([np.linspace(0.0, 0.99, 100), 1 - np.geomspace(1e-2, 1
 def _gamma_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For each grid shape a: the CSL points' levels y (>= a: no negative safety stock), a fine
     ladder of levels, and the standard gamma loss at each ladder level."""
+    from scipy import special  # here: the stored curves of a load need no scipy
+
     a = _SHAPE_GRID[:, None]
     csl_levels = np.maximum(special.gammaincinv(a, SERVICE_POINTS[None, :]), a)
     p_start = special.gammainc(a, a)  # the CSL of zero safety stock
@@ -134,6 +140,8 @@ class _Sums:
 
     def by_segment(self, mask: np.ndarray, weights: np.ndarray) -> sparse.csr_matrix:
         """(segments x SKUs in ``mask``) matrix of ``weights``: a product sums per segment."""
+        from scipy import sparse
+
         return sparse.csr_matrix(
             (weights, (self.seg_idx[mask], np.arange(mask.sum()))),
             shape=(self.n_seg, int(mask.sum())),
@@ -189,6 +197,8 @@ def _add_gamma(
     """SKUs on the gamma model, read from the precomputed grid of shapes."""
     if not gamma.any():
         return
+    from scipy import sparse, special
+
     csl_levels, by_loss, loss, csl_loss = _gamma_tables()
     a = np.clip(shape[gamma], _SHAPE_GRID[0], _SHAPE_GRID[-1])
     # The two grid shapes either side of the SKU's, weighted linearly in log shape. Each
@@ -464,6 +474,31 @@ def mix_unmeasured(policies: pd.DataFrame) -> str:
     )
 
 
+@dataclass(frozen=True)
+class PolicyFigures:
+    """What the Policy page shows of a set of policies besides their rows (stored at the load
+    for the official policy)."""
+
+    today: pd.DataFrame  # :func:`today_points`
+    by_segment: pd.DataFrame  # :func:`summary_as_measured`
+    unvalued: str  # :func:`value_unmeasured`
+    unmeasured_mix: str  # :func:`mix_unmeasured`
+    models: dict[str, int]  # demand model (none, normal, gamma) -> SKUs, most first
+    valued: Valuation  # what the stock is valued at (:func:`policy.valuation.valuation`)
+
+
+def policy_figures(policies: pd.DataFrame) -> PolicyFigures:
+    """The :class:`PolicyFigures` of ``policies`` (:func:`policy.sku.compute_policies`)."""
+    return PolicyFigures(
+        today_points(policies),
+        summary_as_measured(policies),
+        value_unmeasured(policies),
+        mix_unmeasured(policies),
+        {str(k): int(v) for k, v in policies["demand_model"].value_counts().items()},
+        valuation(policies),
+    )
+
+
 # --- the best mix ---------------------------------------------------------------------------
 
 
@@ -547,12 +582,9 @@ def _segment_curves(curve_table: pd.DataFrame, weights: pd.Series) -> _Segments:
     family = {}
     for kind in MEASURES:
         part = ct[ct["measure"] == kind]
-        grids = [
-            part.loc[part["segment"] == s, ["inventory_value", "expected_fill_rate"]].to_numpy(
-                float
-            )
-            for s in segs
-        ]
+        points = part[["inventory_value", "expected_fill_rate"]].to_numpy(float)
+        of = part["segment"].to_numpy(object)
+        grids = [points[of == s] for s in segs]  # each segment's rows, in their order
         family[kind] = (
             (np.vstack([g[:, 0] for g in grids]), np.vstack([g[:, 1] for g in grids]))
             if segs

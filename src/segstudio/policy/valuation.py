@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 COST, PRICE, NONE = "cost", "price", "none"
+_WORDS = np.array([COST, PRICE, NONE], dtype=object)
 VALUED_AT = "valued_at"
 """The policy column that says, per SKU, what its unit value is: cost, price or none."""
 
@@ -52,8 +53,11 @@ def unit_values(unit_cost: np.ndarray, unit_price: np.ndarray) -> tuple[np.ndarr
     has_cost = cost > 0
     has_price = price > 0
     value = np.where(has_cost, cost, np.where(has_price, price, np.nan))
-    at = np.where(has_cost, COST, np.where(has_price, PRICE, NONE)).astype(object)
-    return value, at
+    # Codes into the three words, not a text made per SKU: a million SKUs share three.
+    code = np.full(value.shape, 2, dtype=np.int8)
+    code[has_price] = 1
+    code[has_cost] = 0
+    return value, _WORDS[code]
 
 
 def unit_price(revenue: np.ndarray, quantity: np.ndarray) -> np.ndarray:

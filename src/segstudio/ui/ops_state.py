@@ -67,21 +67,26 @@ def _aligned(
     exclude: tuple[str, ...],
     edges: tuple[float, ...],
     _skus: pd.Series,
-) -> pd.DataFrame:
-    # The SKUs (and their order) depend on the data, the window and the exclusions only.
-    return align_ageing(_ageing(path, version, edges), _skus)
+) -> pd.DataFrame | None:
+    # The SKUs (and their order) depend on the data, the window and the exclusions only; the
+    # official portfolio's under the default buckets were stored at the load.
+    settings = HealthSettings(age_edges_days=edges)
+    key = perform_io.ageing_key(settings, weeks, exclude)
+    stored = perform_io.stored_ageing(get_workspace(), key, _skus)
+    if stored is not None:
+        return stored
+    table = _ageing(path, version, edges)
+    return None if table.num_rows == 0 else align_ageing(table, _skus)
 
 
 def ageing(ctx: Context, edges: tuple[float, ...]) -> pd.DataFrame | None:
-    """The per-SKU ageing in the portfolio's SKU order (read once per data version, aligned
-    once per load; shared, read only), or None when no inventory is loaded."""
+    """The per-SKU ageing in the portfolio's SKU order (read from the load's store, or read
+    once per data version and aligned once per load; shared, read only), or None when no
+    inventory is loaded."""
     ws = get_workspace()
-    path, version = str(ws.path), ws.version()
-    if _ageing(path, version, edges).num_rows == 0:
-        return None
     return _aligned(
-        path,
-        version,
+        str(ws.path),
+        ws.version(),
         ctx.rules.weeks,
         tuple(sorted(ctx.rules.exclude)),
         edges,
@@ -102,7 +107,13 @@ def _health(
     # ``sig`` names the data version, the segments, the rules and the policy table;
     # ``settings`` the health settings (the ageing's buckets among them).
     return sku_health(
-        _ctx.portfolio.features, _ctx.segments, _ageing, _ctx.window.last_day, _settings, _policies
+        _ctx.portfolio.features,
+        _ctx.segments,
+        _ageing,
+        _ctx.window.last_day,
+        _settings,
+        _policies,
+        unit_values=(_ctx.inputs.unit_cost, _ctx.inputs.valued_at),  # once per load
     )
 
 

@@ -4,7 +4,7 @@ segmentation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -17,15 +17,7 @@ from segstudio.features.classes import ClassCuts
 from segstudio.perform.io import stored_curves, stored_figures, stored_levels
 from segstudio.policy.planning import skus_by_revenue
 from segstudio.policy.sku import SkuInputs, policies_from_inputs
-from segstudio.policy.tradeoff import (
-    curves,
-    curves_key,
-    mix_unmeasured,
-    summary_as_measured,
-    today_points,
-    value_unmeasured,
-)
-from segstudio.policy.valuation import Valuation, valuation
+from segstudio.policy.tradeoff import PolicyFigures, curves, curves_key, policy_figures
 from segstudio.segment.segmentation import Portfolio, Segmentation
 
 from . import keys
@@ -48,7 +40,8 @@ class Context:
         return self.segmentation.segment
 
     def present_segments(self) -> list[str]:
-        return sorted(pd.unique(self.segments).astype(str).tolist())
+        # From the codes: not a million labels spelled out and hashed.
+        return sorted(str(label) for label in self.segmentation.present_labels())
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -123,13 +116,16 @@ def _shared_policies(
     # ``key`` (:func:`curves_key`) names the segments, the rules and each segment's policy;
     # the official ones' service levels were stored at the load.
     known = stored_levels(get_workspace(), key, len(_ctx.inputs))
-    return policies_from_inputs(_ctx.inputs, _ctx.segments, _table, known_levels=known)
+    return policies_from_inputs(
+        _ctx.inputs, _ctx.segments, _table, known_levels=known, read_only=True
+    )
 
 
 def policies(ctx: Context, table: PolicyTable) -> pd.DataFrame:
     """Each SKU's policy under ``table`` (:func:`compute_policies`): computed once per data
     version, segments, rules and policy table, and shared by every page and session (read
-    only: the caller gets a shallow copy, whose columns it may replace but never its cells)."""
+    only: the caller gets a shallow copy, whose columns it may replace but never its cells;
+    those the inputs give refuse writes)."""
     ws = get_workspace()
     shared = _shared_policies(str(ws.path), ws.version(), _curves_key(ctx, table), ctx, table)
     return shared.copy(deep=False)
@@ -149,50 +145,24 @@ def _curves_key(ctx: Context, table: PolicyTable) -> str:
     return ctx.keys[table]
 
 
-@dataclass(frozen=True)
-class Figures:
-    """What the Policy page shows of the policies besides their rows: today's points on the
-    curves (:func:`today_points`), the per-segment summary (:func:`summary_as_measured`) and
-    why the stock's value or the best mix cannot be measured ("" when they can), and the SKUs
-    by demand model."""
-
-    today: pd.DataFrame
-    by_segment: pd.DataFrame
-    unvalued: str
-    unmeasured_mix: str
-    models: dict[str, int]  # demand model (none, normal, gamma) -> SKUs
-    valued: Valuation  # what the stock is valued at (policy.valuation)
-
-
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _shared_figures(path: str, version: int, key: str, _pol: pd.DataFrame) -> Figures:
+def _shared_figures(path: str, version: int, key: str, _pol: pd.DataFrame) -> PolicyFigures:
     # The official policy's were stored at the load.
     stored = stored_figures(get_workspace(), key)
-    today, summary = (
-        stored if stored is not None else (today_points(_pol), summary_as_measured(_pol))
-    )
-    return Figures(
-        today,
-        summary,
-        value_unmeasured(_pol),
-        mix_unmeasured(_pol),
-        {str(k): int(v) for k, v in _pol["demand_model"].value_counts().items()},
-        valuation(_pol),
-    )
+    return stored if stored is not None else policy_figures(_pol)
 
 
-def figures(ctx: Context, table: PolicyTable, pol: pd.DataFrame) -> Figures:
-    """The :class:`Figures` of ``pol`` (:func:`policies` under ``table``): computed once per
-    data version, segments, rules and policy table; each caller gets its own frames."""
+def figures(ctx: Context, table: PolicyTable, pol: pd.DataFrame) -> PolicyFigures:
+    """The :class:`PolicyFigures` of ``pol`` (:func:`policies` under ``table``): read from the
+    load's store or computed once per data version, segments, rules and policy table; each
+    caller gets its own frames."""
     ws = get_workspace()
     shared = _shared_figures(str(ws.path), ws.version(), _curves_key(ctx, table), pol)
-    return Figures(
-        shared.today.copy(),
-        shared.by_segment.copy(),
-        shared.unvalued,
-        shared.unmeasured_mix,
-        dict(shared.models),
-        shared.valued,
+    return replace(
+        shared,
+        today=shared.today.copy(),
+        by_segment=shared.by_segment.copy(),
+        models=dict(shared.models),
     )
 
 

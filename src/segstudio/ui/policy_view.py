@@ -24,6 +24,7 @@ from segstudio.policy.tradeoff import (
     MEASURES,
     PORTFOLIO,
     Mix,
+    PolicyFigures,
     apply_mix,
     best_mix_for_budget,
     chart_data,
@@ -40,7 +41,6 @@ from .downloads import on_request
 from .guard import no_sales
 from .policy_state import (
     Context,
-    Figures,
     context,
     curve_table,
     figures,
@@ -182,7 +182,7 @@ def _editor(ctx: Context) -> PolicyTable:
     return table
 
 
-def _headline(pol, fig: Figures) -> None:
+def _headline(pol, fig: PolicyFigures) -> None:
     unstocked = fig.models.get("none", 0)
     fill, csl = portfolio_today(fig.today)
     unvalued = fig.unvalued
@@ -361,7 +361,7 @@ def _mix_panel(
         st.rerun()
 
 
-def _segment_tab(fig: Figures, table: PolicyTable, ctx: Context) -> None:
+def _segment_tab(fig: PolicyFigures, table: PolicyTable, ctx: Context) -> None:
     tables.show(fig.by_segment, keys.POLICY_SEGMENTS)
     st.markdown("**The policy table**")
     tables.show(
