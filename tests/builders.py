@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from segstudio.ingest.readers import SourceFile
@@ -143,3 +146,18 @@ def build_returns_workspace(folder: Path, small_skus: int = 1_050) -> Path:
         line(f"R{i:03d}", 0, 2, 10.0)
         line(f"R{i:03d}", 6, -50, 10.0)
     return build_workspace(folder, sales=rows)
+
+
+def run_fresh(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter (the package from src/, no inherited environment)
+    and read the JSON object on its last line of output."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -3,31 +3,14 @@ asking for help (or a bad argument) never waits for pandas, DuckDB or the render
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from tests.conftest import ROOT
+from tests.builders import run_fresh
 
 HEAVY = ("pandas", "numpy", "duckdb", "pyarrow", "plotly", "reportlab", "pptx", "openpyxl")
 COMMANDS = ("demo", "load", "features", "classify", "alerts", "policy", "suppliers", "report")
 
 
-def _fresh(code: str) -> dict:
-    """Run ``code`` in a fresh interpreter (the package from src/) and read its JSON line."""
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def test_help_lists_every_command_without_importing_a_heavy_library() -> None:
-    r = _fresh(
+    r = run_fresh(
         "import contextlib, io, json, sys\n"
         "from segstudio.cli import main\n"
         "buf = io.StringIO()\n"
@@ -46,7 +29,7 @@ def test_help_lists_every_command_without_importing_a_heavy_library() -> None:
 
 
 def test_the_package_names_stay_importable_and_load_on_first_use() -> None:
-    r = _fresh(
+    r = run_fresh(
         "import json, sys, segstudio\n"
         "before = 'duckdb' in sys.modules\n"
         "names = {n: type(getattr(segstudio, n)).__name__ for n in segstudio.__all__}\n"

@@ -5,9 +5,6 @@ stored it or not, and a command that starts without pandas or pyarrow."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -25,8 +22,7 @@ from segstudio.features.build import (
 from segstudio.features.classes import ClassCuts
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform.io import store_after_load
-from tests.builders import build_workspace
-from tests.conftest import ROOT
+from tests.builders import build_workspace, run_fresh
 from tests.features.test_feature_store import small_workspace_files
 
 
@@ -101,14 +97,6 @@ def test_segstudio_features_after_a_load_imports_neither_pandas_nor_pyarrow(
         "print(json.dumps({'rc': rc, 'loaded': [m for m in ('pandas', 'pyarrow')"
         " if m in sys.modules]}))\n"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", code],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
-    )
-    r = json.loads(run.stdout.strip().splitlines()[-1])
+    r = run_fresh(code)
     assert r == {"rc": 0, "loaded": []}
     assert pd.read_parquet(out)["sku"].tolist() == ["S0", "S1", "S2"]
