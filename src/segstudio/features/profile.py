@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "TOP_FRACTION",
     "Profile",
+    "TOP_FRACTION",
     "lifecycle_counts",
     "pareto_curve",
     "pattern_mix",
