@@ -320,8 +320,11 @@ def test_the_stored_policy_figures_are_those_computed_afresh(demo_workspace: Pat
     fresh = policy_figures(compute_policies(p.features, s.segment, s.rules.policy))
     stored = stored_figures(ws, key)
     assert stored is not None and len(stored.today) and len(stored.by_segment)
-    pd.testing.assert_frame_equal(stored.today, fresh.today, check_exact=True)
-    pd.testing.assert_frame_equal(stored.by_segment, fresh.by_segment, check_exact=True)
+    # Sums over SKUs may take another order between runs: equal to the last bits, not bit for bit.
+    pd.testing.assert_frame_equal(stored.today, fresh.today, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        stored.by_segment, fresh.by_segment, check_exact=False, rtol=1e-12
+    )
     assert (stored.unvalued, stored.unmeasured_mix) == (fresh.unvalued, fresh.unmeasured_mix)
     assert stored.models == fresh.models and sum(fresh.models.values()) == len(p.features)
     assert stored.valued == fresh.valued and fresh.valued.total > 0
