@@ -8,7 +8,6 @@ weeks from the later of the window start and the SKU's first positive sale. The 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from segstudio.features.classes import PATTERNS, ClassCuts, class_columns, with_
 from segstudio.ingest.store import (
     ONE_CHUNK,
     data_version,
+    derived_key,
     holds,
     read_or_query,
     result_key,
@@ -280,9 +280,7 @@ def features_key(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> s
 def profile_key(con: duckdb.DuckDBPyConnection, settings: FeatureSettings, cuts: ClassCuts) -> str:
     """What the :class:`segstudio.features.profile.Profile` of the feature table under
     ``settings`` and ``cuts`` depends on (:func:`features_key` and the cut-offs)."""
-    h = hashlib.blake2b(features_key(con, settings).encode(), digest_size=16)
-    h.update(repr(cuts).encode())
-    return h.hexdigest()
+    return derived_key(features_key(con, settings), repr(cuts))
 
 
 _PROFILE = "feature_profile"

@@ -33,6 +33,7 @@ __all__ = [
     "ONE_CHUNK",
     "STORE_DDL",
     "data_version",
+    "derived_key",
     "holds",
     "read_or_query",
     "result_key",
@@ -76,14 +77,25 @@ def result_key(sql: str, params: Mapping[str, object] | None = None) -> str:
     return h.hexdigest()
 
 
+def derived_key(base: str, *parts: str) -> str:
+    """A key for a result computed from what ``base`` (another key) names and from ``parts``
+    (settings written as text): each part kept apart, so that ("ab", "c") and ("a", "bc")
+    differ.
+
+    >>> derived_key("k", "ab", "c") != derived_key("k", "a", "bc"), len(derived_key("k"))
+    (True, 32)
+    """
+    h = hashlib.blake2b(base.encode(), digest_size=16)
+    for part in parts:
+        h.update(f"\x1f{len(part)}:{part}".encode())
+    return h.hexdigest()
+
+
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version of the data a stored result is recorded for: the latest load's id. A key
     computed with it (before the computation) is never matched by a later load's data, even
     when that load commits while the computation runs."""
     return int(one_row(con, q.CURRENT_VERSION)[0])
-
-
-_version = data_version
 
 
 def holds(
@@ -98,7 +110,7 @@ def _holds_key(con: duckdb.DuckDBPyConnection, name: str, key: str) -> bool:
         return False
     # The name as a literal: a parametrised query makes DuckDB import pandas (0.3 s).
     row = con.execute(_STORED_KEY.format(name=literal(name))).fetchone()
-    return row is not None and row[0] == key and row[1] == _version(con)
+    return row is not None and row[0] == key and row[1] == data_version(con)
 
 
 @contextmanager
@@ -109,7 +121,7 @@ def _saving(con: duckdb.DuckDBPyConnection, name: str, key: str) -> Iterator[Non
     try:
         con.execute(STORE_DDL)
         yield
-        con.execute(_SAVE, [name, key, _version(con)])
+        con.execute(_SAVE, [name, key, data_version(con)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

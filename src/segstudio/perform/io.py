@@ -29,6 +29,7 @@ from segstudio.features.profile import profile
 from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import (
     ONE_CHUNK,
+    derived_key,
     read_or_query,
     result_key,
     store_frame,
@@ -190,10 +191,7 @@ def ageing_key(settings: HealthSettings, weeks: int, exclude: Sequence[str]) -> 
     """What the inventory's ageing aligned to a portfolio depends on besides the data: the
     ageing query under the buckets of ``settings``, and the portfolio's SKUs and their order
     (the feature table's over ``weeks``, without the ``exclude``d ones)."""
-    h = hashlib.blake2b(result_key(*ageing_query(settings)).encode(), digest_size=16)
-    h.update(f"\x1e{weeks}\x1e".encode())
-    h.update("\x1f".join(sorted(exclude)).encode())
-    return h.hexdigest()
+    return derived_key(result_key(*ageing_query(settings)), str(weeks), *sorted(exclude))
 
 
 def stored_ageing(ws: Workspace, key: str, skus: pd.Series) -> pd.DataFrame | None:

@@ -6,7 +6,6 @@ shows it on every page, the Data page first)."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import duckdb
 import numpy as np
@@ -16,7 +15,7 @@ from segstudio.config.rules import Rules, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, analysis_window, features_key
 from segstudio.features.sql import SALES_DATES
-from segstudio.ingest.store import read_or_query, store_frame, stored_frame
+from segstudio.ingest.store import derived_key, read_or_query, store_frame, stored_frame
 from segstudio.segment import sql as q
 from segstudio.segment.segmentation import AbcOrder
 
@@ -40,11 +39,7 @@ def alerts_key(con: duckdb.DuckDBPyConnection, rules: Rules) -> str:
     (criteria, thresholds, bands, exclusions, class cut-offs). Neither the overrides nor
     hysteresis change it: an alert is an SKU within the band of a boundary it could cross
     (:meth:`segstudio.segment.segmentation.Segmentation.alert_mask`)."""
-    h = hashlib.blake2b(
-        features_key(con, FeatureSettings(weeks=rules.weeks)).encode(), digest_size=16
-    )
-    h.update(to_toml(rules).encode())
-    return h.hexdigest()
+    return derived_key(features_key(con, FeatureSettings(weeks=rules.weeks)), to_toml(rules))
 
 
 def store_alert_count(con: duckdb.DuckDBPyConnection, key: str, count: int) -> None:
@@ -104,10 +99,8 @@ def abc_order_key(
     """What a portfolio's Pareto order of ``measure`` depends on: the feature table of a
     ``weeks`` window (:func:`segstudio.features.build.features_key`, with the data version)
     and the SKUs left out."""
-    h = hashlib.blake2b(features_key(con, FeatureSettings(weeks=weeks)).encode(), digest_size=16)
-    h.update("\x1f".join(sorted(exclude)).encode())
-    h.update(f"\x1e{measure}".encode())
-    return h.hexdigest()
+    base = features_key(con, FeatureSettings(weeks=weeks))
+    return derived_key(base, measure, *sorted(exclude))
 
 
 def store_abc_order(con: duckdb.DuckDBPyConnection, key: str, order: AbcOrder) -> None:
