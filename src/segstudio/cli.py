@@ -244,11 +244,11 @@ def _print_counts(ws: Workspace, keys: list[str]) -> str:
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     from segstudio.ingest.workspace import Workspace, default_user
-    from segstudio.perform.io import store_after_load
+    from segstudio.perform.after_load import store_for_commands
 
     ws = Workspace(_existing(args.workspace))
     undo_id = ws.undo(args.load, args.user or default_user())
-    store_after_load(ws, pages=False)  # the feature table of the data as it is now
+    store_for_commands(ws)  # the feature table of the data as it is now
     history = ws.load_history()
     keys = history.loc[history["load_id"] == undo_id, "file_key"].tolist()
     print(f"Undid load {args.load} (load {undo_id}): {_print_counts(ws, keys)}.")
@@ -258,12 +258,12 @@ def _cmd_undo(args: argparse.Namespace) -> int:
 
 def _cmd_clear(args: argparse.Namespace) -> int:
     from segstudio.ingest.workspace import Workspace, default_user
-    from segstudio.perform.io import store_after_load
+    from segstudio.perform.after_load import store_for_commands
 
     ws = Workspace(_existing(args.workspace))
     keys = list(dict.fromkeys(args.table))
     clear_id = ws.clear(keys, args.user or default_user())
-    store_after_load(ws, pages=False)
+    store_for_commands(ws)
     print(
         f"Cleared the {', '.join(TABLES[k].label.lower() for k in keys)} (load {clear_id}); "
         f"'segstudio undo --workspace {args.workspace} --load {clear_id}' puts it back."
@@ -305,7 +305,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from segstudio.ingest.mapping import read_mapping_file
     from segstudio.ingest.readers import SourceFile
     from segstudio.ingest.workspace import Workspace, default_user
-    from segstudio.perform.io import store_after_load
+    from segstudio.perform.after_load import store_for_commands
 
     files = {k: getattr(args, k) for k in TABLES if getattr(args, k) is not None}
     if not files:
@@ -326,7 +326,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         if not args.into_demo:
             _refuse_demo_mix(ws, list(files))
         load_id, reports = ws.load(sources, mappings, args.user or default_user())
-        note = store_after_load(ws, pages=False)  # the feature table, once per load
+        note = store_for_commands(ws)  # the feature table, once per load
         overlap = ws.overlap_warnings()  # on the held connection: no second open of the file
     if note:
         print(f"segstudio load: note: {note}", file=sys.stderr)

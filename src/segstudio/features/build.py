@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from segstudio.common.periods import add_periods, period_start
-from segstudio.common.sql import ident, literal, one_row
+from segstudio.common.sql import ident, literal, one_row, run
 from segstudio.errors import SegStudioError
 from segstudio.features import sql as q
 from segstudio.features.classes import PATTERNS, ClassCuts, class_columns, with_classes
@@ -136,9 +136,7 @@ class Window:
 
 def analysis_window(con: duckdb.DuckDBPyConnection, settings: FeatureSettings) -> Window:
     """The last ``settings.weeks`` complete periods of the sales data (methods.md)."""
-    dates = [
-        d for (d,) in con.execute(*stored_or_query(con, "sales_dates", q.SALES_DATES)).fetchall()
-    ]
+    dates = [d for (d,) in run(con, *stored_or_query(con, "sales_dates", q.SALES_DATES)).fetchall()]
     if not dates:
         raise SegStudioError("no sales loaded: load a sales file first")
     first, last = dates[0], dates[-1]
@@ -223,7 +221,7 @@ def export_features(
     win = analysis_window(con, settings)
     sql, params = stored_or_query(con, "features", *_features_query(win, settings))
     if params:  # not stored for these settings: the query, once
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __features_out AS {sql}", params)
+        run(con, f"CREATE OR REPLACE TEMP TABLE __features_out AS {sql}", params)
         sql = "SELECT * FROM __features_out"
     inputs = con.execute(
         f"SELECT adi, cv2, weeks_with_demand, first_sale, last_sale FROM ({sql})"

@@ -33,7 +33,7 @@ from typing import TypeVar, cast
 import duckdb
 import numpy as np
 
-from segstudio.common.sql import drop_table, ident, one_row, table_columns
+from segstudio.common.sql import drop_table, ident, one_row, run, table_columns
 from segstudio.errors import UnusableFileError
 from segstudio.ingest import sql as q
 
@@ -410,7 +410,7 @@ def _one_pass_csv(
     def text_rows() -> tuple[str, str]:
         for t in (text, text_rejects, text_scans):
             con.execute(drop_table(t))
-        con.execute(q.stage_csv(text, text_rejects, text_scans), [path, encoding])
+        run(con, q.stage_csv(text, text_rejects, text_scans), [path, encoding])
         return ident(text), "(rowid + 2)"
 
     def fallback() -> StagedFile:
@@ -463,7 +463,7 @@ def _stage_csv_table(
 
     def sniff(path: str, enc: str, options: dict[str, str]) -> tuple | None:
         try:
-            return con.execute(q.sniff_csv_dialect(options), [path, enc]).fetchone()
+            return run(con, q.sniff_csv_dialect(options), [path, enc]).fetchone()
         except duckdb.Error:
             return None  # read_csv sniffs again, and says what fails
 
@@ -472,7 +472,7 @@ def _stage_csv_table(
         for t in (table, rejects, scans):
             con.execute(drop_table(t))
         # A parallel read into a temp table keeps file order, so rowid numbers the records.
-        con.execute(q.stage_csv(table, rejects, scans, options), [path, enc])
+        run(con, q.stage_csv(table, rejects, scans, options), [path, enc])
 
     def read(path: str, enc: str, options: dict[str, str]) -> None:
         sniffed = sniff(path, enc, options)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from segstudio.common.sql import ident, literal, one_row
+from segstudio.common.sql import ident, literal, one_row, run
 from segstudio.ingest import sql as q
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ def _saving(con: duckdb.DuckDBPyConnection, name: str, key: str) -> Iterator[Non
     try:
         con.execute(STORE_DDL)
         yield
-        con.execute(_SAVE, [name, key, data_version(con)])
+        run(con, _SAVE, [name, key, data_version(con)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -233,7 +233,7 @@ def read_or_query(
     """The result of ``sql`` with ``params`` on the current data, as an Arrow table: the stored
     one when ``name`` holds it, else the query's (:func:`stored_or_query`). A ``rows_per_batch``
     above the row count gives one chunk per column (read as numpy without a copy)."""
-    return con.execute(*stored_or_query(con, name, sql, params)).fetch_arrow_table(rows_per_batch)
+    return run(con, *stored_or_query(con, name, sql, params)).fetch_arrow_table(rows_per_batch)
 
 
 def store_result(
@@ -246,4 +246,4 @@ def store_result(
     transaction (the rows keep the query's order). Call it on a connection that may write."""
     params = dict(params or {})
     with _saving(con, name, result_key(sql, params)):
-        con.execute(f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS {sql}", params)
+        run(con, f"CREATE OR REPLACE TABLE {ident(stored_table(name))} AS {sql}", params)

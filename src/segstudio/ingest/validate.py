@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["FileReport", "ParsedFile", "parse_file"]
 
 _MAX_REJECTS_SHOWN = 100_000
+REJECT_COLUMNS = ("row", "field", "column", "value", "reason")
 # Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
 _INTEGER_TYPES = (
     "TINYINT",
@@ -50,9 +51,18 @@ class FileReport:
     read: int
     accepted: int
     rejected: int
-    rejects: pd.DataFrame  # columns: row, field, column, value, reason
+    listed: list[tuple]  # the rejects shown, in row order: REJECT_COLUMNS
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """The rejects shown, as a frame (REJECT_COLUMNS); built when asked for, so that a
+        load from the command line imports no pandas."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.listed, columns=list(REJECT_COLUMNS))
+        return frame.astype({"row": "int64"})
 
     def summary(self) -> dict:
         return {
@@ -318,23 +328,17 @@ def _listed_rejects(
     rejects_sql: str,
     mapping: Mapping,
     malformed: list[tuple[int, str, str]],
-) -> pd.DataFrame:
-    """The first rejects to show: row, field, column, value, reason; malformed records first
-    in row order."""
-    import pandas as pd  # here, not at import: `segstudio features` runs without pandas
-
-    rejects = con.execute(
+) -> list[tuple]:
+    """The first rejects to show (REJECT_COLUMNS), in row order, a malformed record before
+    the rejects of its row."""
+    rows = con.execute(
         f"SELECT * FROM ({rejects_sql}) ORDER BY row, field LIMIT {_MAX_REJECTS_SHOWN}"
-    ).df()
-    rejects.insert(2, "column", rejects["field"].map(mapping))
+    ).fetchall()
+    listed = [(row, name, mapping.get(name), value, why) for row, name, value, why in rows]
     if malformed:
-        extra = pd.DataFrame(
-            [(row, None, None, text, reason) for row, reason, text in malformed],
-            columns=["row", "field", "column", "value", "reason"],
-        )
-        rejects = pd.concat([extra, rejects], ignore_index=True).sort_values("row", kind="stable")
-        rejects = rejects.reset_index(drop=True)
-    return rejects
+        extra = [(row, None, None, text, reason) for row, reason, text in malformed]
+        listed = sorted(extra + listed, key=lambda r: r[0])  # stable: malformed first
+    return listed
 
 
 def _parse_file(
@@ -372,7 +376,7 @@ def _parse_file(
         read=total + len(malformed),
         accepted=accepted,
         rejected=total - accepted + len(malformed),
-        rejects=_listed_rejects(con, rejects_sql, mapping, malformed),
+        listed=_listed_rejects(con, rejects_sql, mapping, malformed),
         warnings=warnings,
         notes=notes,
     )

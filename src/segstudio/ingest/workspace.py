@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 import duckdb
 
-from segstudio.common.sql import drop_table, ident, literal, one_row, table_columns
+from segstudio.common.sql import drop_table, ident, literal, one_row, run, table_columns
 from segstudio.errors import SegStudioError, UnusableFileError
 from segstudio.ingest import sql as q
 from segstudio.ingest.mapping import Mapping, check_mapping, layout_key, normalise, suggest_mapping
@@ -416,7 +416,7 @@ class Workspace:
             return {i: self._undo_blocker(con, i) for i in ids}
 
     def _undo_blocker(self, con: duckdb.DuckDBPyConnection, load_id: int) -> str | None:
-        files = con.execute(q.ENTRY_FILES, [load_id]).fetchall()
+        files = run(con, q.ENTRY_FILES, [load_id]).fetchall()
         if not files:
             return f"there is no load {load_id} (see 'segstudio loads')"
         _, _, action, undone_by = files[0]
@@ -483,7 +483,7 @@ class Workspace:
 
     def rejects(self, load_id: int, file_key: str) -> pd.DataFrame:
         with self.connect() as con:
-            return con.execute(q.REJECTS_OF_LOAD, [load_id, file_key]).df()
+            return run(con, q.REJECTS_OF_LOAD, [load_id, file_key]).df()
 
     def stored_columns(self, file_key: str) -> set[str]:
         """The canonical columns a file key's last load mapped (the others read as NULL)."""
@@ -532,7 +532,7 @@ class Workspace:
         tag = _staging_tag(tag)
         staging = Staging(tag=tag)
         with self.writing() as con:
-            con.execute(q.REGISTER_STAGING, [tag])
+            run(con, q.REGISTER_STAGING, [tag])
             try:
                 for key in TABLES:  # sales first: later files are checked against it
                     if key not in files:
@@ -627,8 +627,9 @@ class Workspace:
             for stmt in q.replace_sales_history(p.sku_summary):
                 con.execute(stmt)
         con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
-        if len(p.report.rejects) and p.report.rejects["field"].isna().any():
-            malformed = p.report.rejects[p.report.rejects["field"].isna()]
+        if any(r[1] is None for r in p.report.listed):  # the CSV reader's malformed records
+            rejects = p.report.rejects
+            malformed = rejects[rejects["field"].isna()]
             con.register("__malformed", malformed[["row", "value", "reason"]])
             con.execute(
                 "INSERT INTO load_rejects SELECT ?, ?, row, NULL, value, reason FROM __malformed",
@@ -637,7 +638,7 @@ class Workspace:
             con.unregister("__malformed")
         layout = layout_key(key, p.columns)
         mapping_json = json.dumps(p.mapping)
-        con.execute(q.SAVE_MAPPING, [layout, key, mapping_json])
+        run(con, q.SAVE_MAPPING, [layout, key, mapping_json])
         r = p.report
         con.execute(
             q.INSERT_LOAD,
@@ -671,7 +672,7 @@ class Workspace:
                 if blocker is not None:
                     raise UndoError(blocker)
                 undo_id = int(one_row(con, q.NEXT_LOAD_ID)[0])
-                for key, label, action, _ in con.execute(q.ENTRY_FILES, [load_id]).fetchall():
+                for key, label, action, _ in run(con, q.ENTRY_FILES, [load_id]).fetchall():
                     table = TABLES[key]
                     snapshot = q.snapshot_table(load_id, key)
                     for stmt in q.restore_snapshot(con, snapshot, table):
@@ -690,7 +691,7 @@ class Workspace:
                         "undo",
                         load_id,
                     )
-                con.execute(q.MARK_UNDONE, [undo_id, load_id])
+                run(con, q.MARK_UNDONE, [undo_id, load_id])
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -772,7 +773,7 @@ class Workspace:
 
     def _prune_snapshots(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the tables kept for an undo beyond the last ``undo_keep`` loads and clears."""
-        kept = {int(r[0]) for r in con.execute(q.KEPT_ENTRIES, [self.undo_keep]).fetchall()}
+        kept = {int(r[0]) for r in run(con, q.KEPT_ENTRIES, [self.undo_keep]).fetchall()}
         for (name,) in con.execute(q.SNAPSHOT_TABLES).fetchall():
             owner = q.snapshot_load_id(name)
             if owner is not None and owner not in kept:
@@ -782,13 +783,13 @@ class Workspace:
     def mark_demo(self) -> None:
         """Mark this file as the built-in demo (the demo builder does it)."""
         with self.writing() as con:
-            con.execute(q.SET_META, [_META_DEMO, "true"])
+            run(con, q.SET_META, [_META_DEMO, "true"])
 
     def set_successor(self, own: Path) -> None:
         """Record that a user's first upload into this demo started the workspace ``own``
         (beside it): the app opens that one from then on."""
         with self.writing() as con:
-            con.execute(q.SET_META, [_META_SUCCESSOR, own.name])
+            run(con, q.SET_META, [_META_SUCCESSOR, own.name])
 
     def discard(self, staging: Staging) -> None:
         with self.writing() as con:
@@ -799,7 +800,7 @@ class Workspace:
             con.execute(drop_table(table))
         staging.temp_tables.clear()
         if staging.tag:
-            con.execute(q.FORGET_STAGING, [staging.tag])
+            run(con, q.FORGET_STAGING, [staging.tag])
 
     def load(
         self,
@@ -821,7 +822,7 @@ def _who(name: str) -> str:
 def _saved_mapping(
     con: duckdb.DuckDBPyConnection, file_key: str, columns: list[str]
 ) -> Mapping | None:
-    row = con.execute(q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
+    row = run(con, q.GET_MAPPING, [layout_key(file_key, columns)]).fetchone()
     return json.loads(row[0]) if row else None
 
 

@@ -21,12 +21,10 @@ from segstudio.features.build import (
     analysis_window,
     compute_features,
     profile_key,
-    store_features,
     store_profile,
 )
 from segstudio.features.classes import ClassCuts
 from segstudio.features.profile import profile
-from segstudio.ingest.overlap import store_overlap
 from segstudio.ingest.store import (
     ONE_CHUNK,
     derived_key,
@@ -42,6 +40,7 @@ from segstudio.ingest.store import (
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import kpis
 from segstudio.perform import sql as q
+from segstudio.perform.after_load import NOT_STORED, store_base
 from segstudio.perform.health import (
     HealthSettings,
     ageing_in_order,
@@ -280,11 +279,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
         official = official_rules(ws)
         settings = FeatureSettings(weeks=official.weeks)
         with ws.writing() as con:
-            store_overlap(con)  # the banner every page checks
-            for name, sql in q.RECEIPT_QUERIES.items():
-                store_result(con, name, sql)
-            store_result(con, "inventory_ageing", *ageing_query(HealthSettings()))
-            store_features(con, settings)  # raises SegStudioError without sales
+            store_base(con, settings)  # raises SegStudioError without sales
             if pages:
                 window = analysis_window(con, settings)
                 store_result(con, "sku_service", *_service_query(window))
@@ -362,7 +357,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
-        return f"the per-SKU tables were not stored ({exc}); they are computed when first needed"
+        return NOT_STORED.format(exc=exc)
     return None
 
 

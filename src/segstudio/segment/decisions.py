@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import numpy as np
 
-from segstudio.common.sql import one_row
+from segstudio.common.sql import one_row, run
 from segstudio.config.rules import Rules, from_toml, to_toml
 from segstudio.errors import SegStudioError
 from segstudio.features.build import FeatureSettings, compute_features
@@ -90,7 +90,7 @@ def _transaction(ws: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _audit(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: str) -> None:
-    con.execute(q.INSERT_AUDIT, [_now(), who, action, detail])
+    run(con, q.INSERT_AUDIT, [_now(), who, action, detail])
 
 
 def _query(ws: Workspace, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def _insert_official(
 ) -> int:
     with _transaction(ws) as con:
         official_id = int(one_row(con, q.NEXT_OFFICIAL_ID)[0])
-        con.execute(q.INSERT_OFFICIAL, [official_id, _now(), who, why, toml_text])
+        run(con, q.INSERT_OFFICIAL, [official_id, _now(), who, why, toml_text])
         _audit(con, who, action, f"official rules #{official_id}{note}: {why}")
     return official_id
 
@@ -142,7 +142,7 @@ def restore(ws: Workspace, official_id: int, adopted_by: str, reason: str) -> in
     who = _required(adopted_by, "who restores the rules")
     why = _required(reason, "a reason for restoring the rules")
     with ws.connect() as con:
-        row = con.execute(q.OFFICIAL_BY_ID, [int(official_id)]).fetchone()
+        row = run(con, q.OFFICIAL_BY_ID, [int(official_id)]).fetchone()
         if row is None:
             raise DecisionError(f"no official rules #{official_id}: see the history for the ids")
         from_toml(row[0], f"official rules #{official_id}")  # still readable by this version
@@ -184,8 +184,8 @@ def set_override(
                 f"SKU {sku_text!r} is not in the data (no loaded sales, inventory, supplier "
                 "receipts or products file has it): check its spelling; no override was saved"
             )
-        old = con.execute(q.GET_OVERRIDE, [sku_text]).fetchone()
-        con.execute(q.UPSERT_OVERRIDE, [sku_text, seg, why, expires, who, _now()])
+        old = run(con, q.GET_OVERRIDE, [sku_text]).fetchone()
+        run(con, q.UPSERT_OVERRIDE, [sku_text, seg, why, expires, who, _now()])
         until = f" until {expires.isoformat()}" if expires else ""
         was = f" (was {old[0]})" if old else ""
         _audit(con, who, "set_override", f"SKU {sku_text} -> {seg}{until}{was}: {why}")
@@ -196,10 +196,10 @@ def remove_override(ws: Workspace, sku: str, removed_by: str) -> None:
     sku_text = _required(sku, "the SKU")
     who = _required(removed_by, "who removes the override")
     with _transaction(ws) as con:
-        old = con.execute(q.GET_OVERRIDE, [sku_text]).fetchone()
+        old = run(con, q.GET_OVERRIDE, [sku_text]).fetchone()
         if old is None:
             raise DecisionError(f"SKU {sku_text!r} has no override")
-        con.execute(q.DELETE_OVERRIDE, [sku_text])
+        run(con, q.DELETE_OVERRIDE, [sku_text])
         _audit(con, who, "remove_override", f"SKU {sku_text} (was {old[0]})")
 
 
@@ -212,7 +212,7 @@ def list_overrides(ws: Workspace, today: dt.date | None = None) -> pd.DataFrame:
 def active_overrides(ws: Workspace, today: dt.date | None = None) -> dict[str, str]:
     """SKU -> segment of the overrides not expired on ``today`` (default the local date)."""
     with ws.connect() as con:
-        rows = con.execute(q.ACTIVE_OVERRIDES, [today or dt.date.today()]).fetchall()
+        rows = run(con, q.ACTIVE_OVERRIDES, [today or dt.date.today()]).fetchall()
     return dict(rows)
 
 
