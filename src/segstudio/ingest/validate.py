@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from segstudio.common.sql import drop_table, one_row
+from segstudio.common.sql import drop_table, one_row, run
 from segstudio.errors import UnusableFileError
 from segstudio.ingest import dates
 from segstudio.ingest import sql as q
@@ -206,7 +206,8 @@ def _build(
     try:
         con.execute(f"SET preserve_insertion_order = {'true' if positional else 'false'}")
         con.execute(q.FAST_WRITE_COMPRESSION)
-        con.execute(
+        run(
+            con,
             q.build_parsed(
                 parsed,
                 staged.source,

@@ -640,7 +640,8 @@ class Workspace:
         mapping_json = json.dumps(p.mapping)
         run(con, q.SAVE_MAPPING, [layout, key, mapping_json])
         r = p.report
-        con.execute(
+        run(
+            con,
             q.INSERT_LOAD,
             [
                 load_id,
@@ -752,7 +753,8 @@ class Workspace:
         action: str,
         undoes: int | None,
     ) -> None:
-        con.execute(
+        run(
+            con,
             q.INSERT_LOAD,
             [
                 entry_id,
