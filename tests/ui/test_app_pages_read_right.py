@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from segstudio.common import fmt
 from segstudio.perform import kpis
-from segstudio.ui import keys
+from segstudio.ui import keys, segmentation_view
 from tests.builders import build_bare_workspace, build_priced_workspace
 from tests.conftest import ROOT, open_page
 from tests.ui.shown import metrics, problems, table_cells
@@ -57,6 +57,12 @@ def _walk(at: AppTest) -> dict[str, AppTest]:
         assert not at.exception, (page, [e.value for e in at.exception])
         # the Methods page quotes methods.md, whose prose has figures such as "0.001"
         found[page] = problems(at, skip=("markdown",) if page == "methods" else ())
+        if page == "segmentation":  # each of its views: only the chosen one is drawn
+            for view in segmentation_view.VIEWS[1:]:
+                at.radio(key=keys.SEG_VIEW).set_value(view).run()
+                assert not at.exception, (page, view, [e.value for e in at.exception])
+                found[page] += [f"{view}: {p}" for p in problems(at)]
+            at.radio(key=keys.SEG_VIEW).set_value(segmentation_view.VIEWS[0]).run()
     return found
 
 
@@ -80,6 +86,8 @@ def test_without_prices_abc_is_on_quantity_and_every_label_says_so(bare_env: Pat
     matrix = at.table[0].value
     assert "share of quantity" in matrix.columns and "revenue_share" not in matrix.columns
     specs = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    at.radio(key=keys.SEG_VIEW).set_value("Variability").run()
+    specs += " ".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "Pareto curve of quantity" in specs and "Variability against quantity" in specs
     assert "% rev." not in specs and "of quantity" in specs
 

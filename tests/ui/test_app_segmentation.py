@@ -25,6 +25,13 @@ def _run() -> AppTest:
     return at
 
 
+def _view(at: AppTest, name: str) -> AppTest:
+    """Choose one of the page's views (Matrix, Movers, Alerts, ...) as a click would."""
+    at.radio(key="seg.view").set_value(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -50,11 +57,29 @@ def test_moving_the_a_boundary_changes_the_movers_and_the_matrix(app_env: Path) 
     assert sum(after.values()) == sum(before.values())
 
 
+def test_only_the_chosen_view_is_drawn_and_it_holds_through_a_slider_move(
+    app_env: Path,
+) -> None:
+    at = _run()
+    assert at.radio(key="seg.view").value == "Matrix"
+    assert len(at.table) == 1  # the matrix's segment table; no movers or alerts table behind it
+    at.slider(key="seg.abc_a").set_value(0.60).run()
+    _view(at, "Movers")
+    moved = int(_metric(at, "Moved vs official").replace(",", ""))
+    assert not at.table  # the matrix is not drawn under the movers
+    assert any(f"{fmt.count(moved, 'SKU')} change segment" in c.value for c in at.caption)
+    at.slider(key="seg.abc_a").set_value(0.62).run()
+    assert at.radio(key="seg.view").value == "Movers"  # a slider move keeps the view
+    _view(at, "Alerts")
+    assert any("within the band of a boundary" in c.value for c in at.caption)
+    assert not any("change segment; revenue" in c.value for c in at.caption)
+
+
 def test_an_override_survives_a_reload_of_the_data(app_env: Path, tmp_path: Path) -> None:
     with Workspace(app_env) as ws:
         features, _ = compute_features(ws.con)
     sku = features.sort_values("revenue", ascending=False)["sku"].iloc[0]
-    at = _run()
+    at = _view(_run(), "Overrides")
     at.text_input(key="seg.ovr_sku").set_value(sku)
     at.selectbox(key="seg.ovr_segment").set_value("CZ")
     at.text_input(key="seg.ovr_reason").set_value("phase-out agreed with sales")
@@ -70,7 +95,7 @@ def test_an_override_survives_a_reload_of_the_data(app_env: Path, tmp_path: Path
     ws.query_df("SELECT sku, date, quantity, unit_price FROM sales").to_csv(sales, index=False)
     ws.load({"sales": SourceFile(sales)})
     assert decisions.active_overrides(ws)[sku] == "CZ"
-    at.run()
+    _view(at, "Matrix")
     assert not at.exception
     moved = int(_metric(at, "Moved vs official").replace(",", ""))
     assert moved == 0  # the override applies to the official and the current segmentation
@@ -106,6 +131,7 @@ def test_adopting_refreshes_the_movers_in_the_same_run(app_env: Path) -> None:
     at = _run()
     at.slider(key="seg.abc_a").set_value(0.6).run()
     assert int(_metric(at, "Moved vs official").replace(",", "")) > 0
+    _view(at, "Official rules")
     at.text_input(key="seg.adopt_who").set_value("Dana")
     at.text_input(key="seg.adopt_why").set_value("a tighter A for the review")
     next(b for b in at.button if b.label == "Adopt as official").click().run()
@@ -123,6 +149,7 @@ def test_restoring_an_earlier_set_puts_its_values_in_the_sliders(app_env: Path) 
         decisions.adopt(ws, decisions.official_rules(ws).with_(abc_b=0.9), "a", "later")
     at = _run()
     assert at.slider(key="seg.abc_b").value == 0.9
+    _view(at, "Official rules")
     at.selectbox(key="seg.restore_id").set_value(first)
     at.text_input(key="seg.restore_who").set_value("Dana")
     at.text_input(key="seg.restore_why").set_value("back to the review's set")

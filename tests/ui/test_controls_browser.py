@@ -112,13 +112,18 @@ def test_a_rules_file_applied_sets_the_sliders_and_the_counts(
     assert after == _expected_counts(demo_workspace, rules)
 
 
+def _view(page: Page, name: str) -> None:
+    """Choose one of the Segmentation page's views (Matrix, Movers, Official rules, ...)."""
+    page.get_by_test_id("stRadio").get_by_text(name, exact=True).click(timeout=TIMEOUT_MS)
+
+
 def test_an_adopt_refreshes_the_movers_at_once(page: Page, app_url: str) -> None:
     _open_segmentation(page, app_url)
     assert _metric(page, "Moved vs official") == "0"
     _press(page, "A stops at (share of the measure)", "ArrowLeft", 20, "0.7")
     moved = settled(page, lambda: _metric(page, "Moved vs official"), "0")
     assert moved != "0"
-    page.get_by_role("tab", name="Official rules").click()
+    _view(page, "Official rules")
     page.get_by_label("Your name").first.fill("Dana")
     page.get_by_label("Why (recorded with the decision)").fill("a tighter A for the review")
     page.get_by_role("button", name="Adopt as official").click()
@@ -126,7 +131,7 @@ def test_an_adopt_refreshes_the_movers_at_once(page: Page, app_url: str) -> None
     _shot(page, "adopt_refreshes.png")
     assert _metric(page, "Moved vs official") == "0"
     assert _metric(page, "Revenue at stake") == "0"
-    page.get_by_role("tab", name="Movers").click()
+    _view(page, "Movers")
     page.get_by_text("No SKU changes segment against the official segmentation").wait_for(
         timeout=TIMEOUT_MS
     )

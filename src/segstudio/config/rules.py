@@ -210,7 +210,13 @@ def to_dict(r: Rules) -> dict:
 
 
 def to_toml(r: Rules) -> str:
-    return tomli_w.dumps(to_dict(r))
+    """The rules file's text; written once per Rules (they are never changed: every change is
+    a new Rules), as the pages key their caches and the hash by it on every slider move."""
+    text = r.__dict__.get("_toml")
+    if text is None:
+        text = tomli_w.dumps(to_dict(r))
+        object.__setattr__(r, "_toml", text)
+    return text
 
 
 def from_dict(data: dict, source: str = "rules") -> Rules:

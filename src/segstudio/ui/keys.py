@@ -78,6 +78,7 @@ SEG_RULES_DL = "seg.rules_dl"
 SEG_RULES_APPLY = "seg.rules_apply"
 SEG_RULES_ERROR = "seg.rules_error"  # why the last rules file was refused (shown once)
 SEG_RULES_APPLIED = "seg.rules_applied"  # the name of the rules file just applied (shown once)
+SEG_VIEW = "seg.view"  # which of the page's views is shown (only that one is computed)
 SEG_MATRIX_CHART = "seg.matrix_chart"
 SEG_PARETO = "seg.pareto"
 SEG_SCATTER = "seg.scatter"
@@ -272,6 +273,7 @@ HEALTH_ACT_CSV = "health.act_on_first_csv"
 # charts cannot be given a value and are not listed.
 CONTROLS = frozenset(
     {
+        SEG_VIEW,
         POLICY_SEGMENT,
         POLICY_MEASURE,
         POLICY_BUDGET,

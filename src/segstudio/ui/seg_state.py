@@ -233,6 +233,8 @@ def _stored_alerts(path: str, state: tuple[int, ...], rules_toml: str, _rules: R
 def stored_alert_total(rules: Rules) -> int | None:
     """The alerts under ``rules`` as the load stored them (the official rules at the load),
     else None (other rules, not stored, or no sales)."""
+    if rules != official():  # the load stores the official rules' count only: no file read
+        return None
     ws = get_workspace()
     try:
         return _stored_alerts(str(ws.path), ws.state(), to_toml(rules), rules)

@@ -141,19 +141,37 @@ def show() -> None:
         )
         if "abc" in rules.criteria and (note := abc_measure_note(portfolio, rules.abc_measure)):
             st.info(note)
-        tabs = st.tabs(["Matrix", "Movers", "Alerts", "Official rules", "Overrides", "Churn"])
-        with tabs[0]:
+        view = _view()
+        if view == "Matrix":
             _matrix_tab(portfolio, current, rules)
-        with tabs[1]:
+        elif view == "Variability":
+            _variability_tab(portfolio, current, rules)
+        elif view == "Movers":
             _movers_tab(moved, rules)
-        with tabs[2]:
+        elif view == "Alerts":
             _alerts_tab(portfolio, current)
-        with tabs[3]:
+        elif view == "Official rules":
             _official_tab()
-        with tabs[4]:
+        elif view == "Overrides":
             _overrides_tab(current)
-        with tabs[5]:
+        else:
             _churn_tab(rules)
+
+
+# The page's views. Unlike tabs, only the chosen one is computed and sent: a slider move
+# redraws the matrix, not the movers' and alerts' tables behind it. The variability scatter
+# has a view of its own: a WebGL chart is drawn afresh on each move (a new context), the
+# costliest redraw of the page where the browser has no GPU.
+VIEWS = ("Matrix", "Variability", "Movers", "Alerts", "Official rules", "Overrides", "Churn")
+
+
+def _view() -> str:
+    """The view the user chose (kept for the session like every control), Matrix at first."""
+    if st.session_state.get(keys.SEG_VIEW) not in VIEWS:
+        st.session_state[keys.SEG_VIEW] = VIEWS[0]
+    return str(
+        st.radio("View", VIEWS, key=keys.SEG_VIEW, horizontal=True, label_visibility="collapsed")
+    )
 
 
 def _matrix_tab(portfolio, current, rules) -> None:
@@ -182,16 +200,24 @@ def _matrix_tab(portfolio, current, rules) -> None:
         st.caption("Margin n/a: the files give no unit_cost for these SKUs.")
     with st.expander("Name the segments"):
         _segment_names(cells)
-    st.plotly_chart(
-        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio), measure),
-        key=keys.SEG_SCATTER,
-    )
     on_request(
         "Download every SKU's segment (CSV)",
         lambda: to_csv_bytes(sku_table(portfolio, current)),
         "segments.csv",
         keys.SEG_SEGMENTS_DL,
         _signature(rules),
+    )
+
+
+def _variability_tab(portfolio, current, rules) -> None:
+    measure = portfolio.abc_measure(rules.abc_measure)
+    st.caption(
+        "Each SKU's coefficient of variation against its ABC measure, coloured by its "
+        "segment under the current sliders (a sample where the portfolio is large)."
+    )
+    st.plotly_chart(
+        charts.scatter_cov_revenue(scatter_points(portfolio, current), len(portfolio), measure),
+        key=keys.SEG_SCATTER,
     )
 
 
