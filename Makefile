@@ -24,7 +24,7 @@ demo: $(STAMP)  ## rebuild the demo workspace
 
 run: $(STAMP) $(WORKSPACE)
 	@echo "Segmentation Studio on http://localhost:8501"
-	$(BIN)/streamlit run app.py --server.port 8501
+	$(BIN)/python -m segstudio.ui.serve app.py --server.port 8501
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests pages app.py data bench

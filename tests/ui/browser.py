@@ -48,8 +48,7 @@ def serve_app(workspace: Path, log: Path, **env: str) -> Iterator[str]:
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
+                "segstudio.ui.serve",  # streamlit run, the pages' modules imported first
                 str(ROOT / "app.py"),
                 "--server.port",
                 str(port),
