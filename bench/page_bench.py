@@ -141,7 +141,8 @@ def _server_peak_mb() -> int | None:
         return None
     for child in children:
         try:
-            if b"streamlit" not in Path(f"/proc/{child}/cmdline").read_bytes():
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"streamlit" not in cmdline and b"segstudio.ui.serve" not in cmdline:
                 continue
             for line in Path(f"/proc/{child}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
