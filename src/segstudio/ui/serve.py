@@ -3,7 +3,9 @@ every visitor's first run needs imported before the server answers: the pages' m
 their libraries (pandas, pyarrow, plotly and the validators of each chart kind). Streamlit
 imports a page's modules on the first run that shows it, in the visitor's time (1 to 2 s of the
 first page here); the server runs the pages in this process, so they find them imported.
-``make run`` and the browser tests start the app this way."""
+It also prepares the official portfolio of the workspace the app opens (the shared cache every
+page's first view reads: the feature table, its classes and Pareto order), work that depends
+only on the data. ``make run`` and the browser tests start the app this way."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import importlib
 import logging
 import sys
 
-__all__ = ["VIEWS", "main", "warm"]
+__all__ = ["VIEWS", "main", "prepare", "warm"]
 
 # The modules the pages import (pages/*.py): each brings the core it shows.
 VIEWS = (
@@ -55,8 +57,25 @@ def warm() -> None:
     plotly.io.to_json(fig, validate=False)
 
 
+def prepare() -> str | None:
+    """The official portfolio into the server's shared cache (what a first visitor's page
+    would wait for); None, or one line saying why not (the app starts all the same)."""
+    from segstudio.segment.decisions import official_rules
+    from segstudio.ui.seg_state import get_portfolio
+    from segstudio.ui.state import get_workspace
+
+    try:
+        loaded = get_portfolio(official_rules(get_workspace()))
+    except Exception as exc:  # noqa: BLE001 - a server must start even on a broken workspace
+        return f"the portfolio was not prepared at start ({type(exc).__name__}: {exc})"
+    return None if loaded is not None else "no sales loaded yet"
+
+
 def main() -> None:
     warm()
+    note = prepare()
+    if note:
+        print(f"segstudio: {note}; the first page prepares it", file=sys.stderr)
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
