@@ -68,8 +68,9 @@ def bind(sql: str, params: Sequence[object] | Mapping[str, object] | None) -> st
     a query takes parameters, which a command that needs no pandas should not pay."""
     if not params:
         return sql
-    named = isinstance(params, Mapping)
-    values = iter(() if named else params)
+    by_name: Mapping[str, object] | None = params if isinstance(params, Mapping) else None
+    named = by_name is not None
+    values = iter(() if isinstance(params, Mapping) else params)
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
@@ -95,7 +96,8 @@ def bind(sql: str, params: Sequence[object] | Mapping[str, object] | None) -> st
             j = i + 1
             while j < n and (sql[j].isalnum() or sql[j] == "_"):
                 j += 1
-            out.append(value_literal(params[sql[i + 1 : j]]))  # type: ignore[index]
+            assert by_name is not None
+            out.append(value_literal(by_name[sql[i + 1 : j]]))
             i = j
         else:
             out.append(ch)
