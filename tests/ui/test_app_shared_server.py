@@ -192,6 +192,7 @@ def test_the_data_page_shows_file_text_literally(
 def test_the_segmentation_page_shows_an_sku_literally(odd_workspace: Path) -> None:
     at = _run("pages/segmentation.py")
     _assert_literal(at, ODD)
+    at.radio(key=keys.SEG_VIEW).set_value("Overrides").run()
     at.text_input(key="seg.ovr_sku").set_value(ODD)
     at.text_input(key="seg.ovr_reason").set_value("a *reason*")
     at.text_input(key="seg.ovr_who").set_value("Dana")
