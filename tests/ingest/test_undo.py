@@ -370,7 +370,7 @@ def test_the_overlap_threshold_is_one_share_of_the_sales_skus(tmp_path: Path) ->
 def test_the_overlap_is_stored_at_the_load_and_never_read_stale(tmp_path: Path) -> None:
     from segstudio.ingest.overlap import read_overlap
     from segstudio.ingest.store import stored_table
-    from segstudio.perform.io import store_after_load
+    from segstudio.perform.after_load import store_for_commands
 
     path = tmp_path / "w.duckdb"
     ws = Workspace(path)
@@ -380,7 +380,7 @@ def test_the_overlap_is_stored_at_the_load_and_never_read_stale(tmp_path: Path) 
             "inventory": SourceFile(write(tmp_path, "i.csv", FOREIGN_INVENTORY)),
         }
     )
-    store_after_load(ws, pages=False)
+    store_for_commands(ws)
     assert rows(path, f"SELECT * FROM {stored_table('sku_overlap')}") == [(2, 0)]
     with ws.connect() as con:
         assert [(o.file_key, o.sales_skus, o.found) for o in read_overlap(con)] == [

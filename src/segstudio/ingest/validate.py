@@ -27,6 +27,7 @@ __all__ = ["FileReport", "ParsedFile", "parse_file"]
 
 _MAX_REJECTS_SHOWN = 100_000
 REJECT_COLUMNS = ("row", "field", "column", "value", "reason")
+_FIELD_AT = REJECT_COLUMNS.index("field")
 # Typed source columns (Parquet) whose values cannot fail to parse: no reject check needed.
 _INTEGER_TYPES = (
     "TINYINT",
@@ -63,6 +64,11 @@ class FileReport:
 
         frame = pd.DataFrame(self.listed, columns=list(REJECT_COLUMNS))
         return frame.astype({"row": "int64"})
+
+    @property
+    def malformed(self) -> bool:
+        """Whether the rejects shown hold records the reader could not split (no field)."""
+        return any(r[_FIELD_AT] is None for r in self.listed)
 
     def summary(self) -> dict:
         return {

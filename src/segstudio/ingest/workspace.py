@@ -627,7 +627,7 @@ class Workspace:
             for stmt in q.replace_sales_history(p.sku_summary):
                 con.execute(stmt)
         con.execute(q.insert_rejects(load_id, key, p.parsed_table + "__rejects"))
-        if any(r[1] is None for r in p.report.listed):  # the CSV reader's malformed records
+        if p.report.malformed:  # the CSV reader's malformed records
             rejects = p.report.rejects
             malformed = rejects[rejects["field"].isna()]
             con.register("__malformed", malformed[["row", "value", "reason"]])

@@ -259,11 +259,12 @@ def stored_scorecard(
     return sc, (frames["causes_summary"], frames["causes_skus"])
 
 
-def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
+def store_after_load(ws: Workspace) -> str | None:
     """Right after a load commits: store what depends only on the data, so that no visitor
     waits for it (:mod:`segstudio.ingest.store`): the SKU overlap of the tables, the feature
     table under the official rules' window, the receipts' aggregates, the inventory's ageing
-    under the default buckets; with ``pages``, also what the Data page and the sidebar show
+    under the default buckets (:func:`segstudio.perform.after_load.store_for_commands`, all that
+    ``segstudio load`` stores); and what the Data page and the sidebar show
     (the feature table's profile and the official alert count, :func:`_store_data_page`), the
     scorecard's service counts over the window and its quarterly table, the trade-off curves
     and quarterly trend of the official segmentation, each SKU's service levels under the
@@ -271,8 +272,7 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
     per-segment summary (:func:`stored_figures`), the official scorecard
     (:func:`stored_scorecard`), the supplier tables under the default settings
     (:func:`stored_suppliers`) and the ageing in the official portfolio's SKU order
-    (:func:`stored_ageing`) (the app's loads; ``segstudio load`` stores only what the commands
-    read). Returns None, or one line saying why it could not (the load stands; what is missing
+    (:func:`stored_ageing`). Returns None, or one line saying why it could not (the load stands; what is missing
     is computed when first asked for).
     """
     try:
@@ -280,80 +280,77 @@ def store_after_load(ws: Workspace, pages: bool = True) -> str | None:
         settings = FeatureSettings(weeks=official.weeks)
         with ws.writing() as con:
             store_base(con, settings)  # raises SegStudioError without sales
-            if pages:
-                window = analysis_window(con, settings)
-                store_result(con, "sku_service", *_service_query(window))
-                store_result(con, "sku_quarters", q.SKU_QUARTERS)
-        if pages:  # computed with the file closed, stored in a write of its own
-            portfolio, seg = _store_data_page(ws, official)
-            # Imported here: segstudio load (pages=False) need not wait for scipy.
-            from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
-            from segstudio.policy.tradeoff import curves, curves_key, policy_figures
+            window = analysis_window(con, settings)
+            store_result(con, "sku_service", *_service_query(window))
+            store_result(con, "sku_quarters", q.SKU_QUARTERS)
+        # computed with the file closed, stored in a write of its own
+        portfolio, seg = _store_data_page(ws, official)
+        # Imported here: segstudio load (store_for_commands) need not wait for scipy.
+        from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
+        from segstudio.policy.tradeoff import curves, curves_key, policy_figures
 
-            with ws.connect() as con:
-                inventory = read_ageing_table(con)  # the default buckets, stored above
-            ageing = None
-            if inventory.num_rows:  # the Inventory health page's: in the portfolio's order
-                ageing = align_ageing(inventory, portfolio.features["sku"]).drop(columns="sku")
-            del inventory
-            x = SkuInputs.from_features(portfolio.features)
-            table = curves(x, seg.segment, seg.rules.policy)
-            ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
-            levels = pd.DataFrame(
-                {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
+        with ws.connect() as con:
+            inventory = read_ageing_table(con)  # the default buckets, stored above
+        ageing = None
+        if inventory.num_rows:  # the Inventory health page's: in the portfolio's order
+            ageing = align_ageing(inventory, portfolio.features["sku"]).drop(columns="sku")
+        del inventory
+        x = SkuInputs.from_features(portfolio.features)
+        table = curves(x, seg.segment, seg.rules.policy)
+        ss, fill, csl = service_levels(x, seg.segment, seg.rules.policy)
+        levels = pd.DataFrame(
+            {"row": np.arange(len(x)), **dict(zip(_LEVELS, (ss, fill, csl), strict=True))}
+        )
+        pol = policies_from_inputs(x, seg.segment, seg.rules.policy, (ss, fill, csl))
+        figures = policy_figures(pol)
+        key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
+        with ws.connect() as con:
+            quarters = kpis.prepare_quarters(sku_quarters_table(con), portfolio.sku)
+        trend = kpis.quarterly_trend(
+            quarters,
+            seg.segment,
+            kpis.ServiceColumns.from_stored(ws.stored_columns("sales")),
+            window.last_day,
+        )
+        del quarters
+        by = trend_key(seg.codes, seg.labels, seg.rules.weeks, sorted(seg.rules.exclude))
+        with ws.connect() as con:
+            service = sku_service_table(con, window)
+        sc, base = kpis.build_scorecard(
+            portfolio.features,
+            seg.segment,
+            service,
+            seg.rules.policy,
+            seg.rules.kpi,
+            pol,
+            window,
+            ws.stored_columns("sales"),
+            seg.present_labels(),
+        )
+        causes = root_causes(
+            base, portfolio.features, pol, sc, seg.rules.xyz_y, seg.rules.leadtime_cov
+        )
+        del service, base
+        agg = receipt_aggregates(ws)
+        perf = None
+        if not agg.empty:  # the Suppliers page's first view: the default settings
+            perf = supplier_performance(agg, sku_context(portfolio, seg), seg.rules)
+        del agg
+        with ws.writing() as con:
+            store_frame(con, "policy_curves", key, table)
+            store_frame(con, "scorecard_trend", by, trend)
+            _store_scorecard(
+                con, scorecard_key(seg.codes, seg.labels, seg.rules, window.period), sc, causes
             )
-            pol = policies_from_inputs(x, seg.segment, seg.rules.policy, (ss, fill, csl))
-            figures = policy_figures(pol)
-            key = curves_key(seg.codes, seg.labels, seg.rules, seg.rules.policy)
-            with ws.connect() as con:
-                quarters = kpis.prepare_quarters(sku_quarters_table(con), portfolio.sku)
-            trend = kpis.quarterly_trend(
-                quarters,
-                seg.segment,
-                kpis.ServiceColumns.from_stored(ws.stored_columns("sales")),
-                window.last_day,
-            )
-            del quarters
-            by = trend_key(seg.codes, seg.labels, seg.rules.weeks, sorted(seg.rules.exclude))
-            with ws.connect() as con:
-                service = sku_service_table(con, window)
-            sc, base = kpis.build_scorecard(
-                portfolio.features,
-                seg.segment,
-                service,
-                seg.rules.policy,
-                seg.rules.kpi,
-                pol,
-                window,
-                ws.stored_columns("sales"),
-                seg.present_labels(),
-            )
-            causes = root_causes(
-                base, portfolio.features, pol, sc, seg.rules.xyz_y, seg.rules.leadtime_cov
-            )
-            del service, base
-            agg = receipt_aggregates(ws)
-            perf = None
-            if not agg.empty:  # the Suppliers page's first view: the default settings
-                perf = supplier_performance(agg, sku_context(portfolio, seg), seg.rules)
-            del agg
-            with ws.writing() as con:
-                store_frame(con, "policy_curves", key, table)
-                store_frame(con, "scorecard_trend", by, trend)
-                _store_scorecard(
-                    con, scorecard_key(seg.codes, seg.labels, seg.rules, window.period), sc, causes
-                )
-                if perf is not None:
-                    tiers = suppliers_key(
-                        seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS
-                    )
-                    _store_suppliers(con, tiers, perf)
-                if ageing is not None:
-                    by_sku = ageing_key(HealthSettings(), seg.rules.weeks, seg.rules.exclude)
-                    store_frame(con, "health_ageing", by_sku, ageing)
-                store_frame(con, "policy_levels", key, levels)
-                if len(figures.today) and len(figures.by_segment):  # else: computed on the page
-                    _store_figures(con, key, figures)
+            if perf is not None:
+                tiers = suppliers_key(seg, TierRule(), DEFAULT_OTIF_BELOW, DEFAULT_SEGMENT_BASIS)
+                _store_suppliers(con, tiers, perf)
+            if ageing is not None:
+                by_sku = ageing_key(HealthSettings(), seg.rules.weeks, seg.rules.exclude)
+                store_frame(con, "health_ageing", by_sku, ageing)
+            store_frame(con, "policy_levels", key, levels)
+            if len(figures.today) and len(figures.by_segment):  # else: computed on the page
+                _store_figures(con, key, figures)
     except SegStudioError:  # no sales loaded yet: nothing more to store
         return None
     except duckdb.Error as exc:
