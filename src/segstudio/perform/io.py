@@ -272,8 +272,8 @@ def store_after_load(ws: Workspace) -> str | None:
     per-segment summary (:func:`stored_figures`), the official scorecard
     (:func:`stored_scorecard`), the supplier tables under the default settings
     (:func:`stored_suppliers`) and the ageing in the official portfolio's SKU order
-    (:func:`stored_ageing`). Returns None, or one line saying why it could not (the load stands; what is missing
-    is computed when first asked for).
+    (:func:`stored_ageing`). Returns None, or one line saying why it could not (the load stands;
+    what is missing is computed when first asked for).
     """
     try:
         official = official_rules(ws)
@@ -285,7 +285,7 @@ def store_after_load(ws: Workspace) -> str | None:
             store_result(con, "sku_quarters", q.SKU_QUARTERS)
         # computed with the file closed, stored in a write of its own
         portfolio, seg = _store_data_page(ws, official)
-        # Imported here: segstudio load (store_for_commands) need not wait for scipy.
+        # Imported here: the commands (store_for_commands) never import scipy.
         from segstudio.policy.sku import SkuInputs, policies_from_inputs, service_levels
         from segstudio.policy.tradeoff import curves, curves_key, policy_figures
 
