@@ -281,6 +281,7 @@ def _print_overlap(ws: Workspace) -> list[str]:
 
 def _print_report(reports: dict[str, FileReport]) -> None:
     from segstudio.common import fmt
+    from segstudio.ingest.validate import REJECT_COLUMNS
 
     for key, r in reports.items():
         print(
@@ -289,16 +290,16 @@ def _print_report(reports: dict[str, FileReport]) -> None:
         )
         for w in r.warnings + r.notes:
             print(f"  warning: {w}")
-        for row in r.rejects.head(10).itertuples():
-            col = f"column {row.column!r}" if isinstance(row.column, str) else "record"
+        for listed in r.listed[:10]:  # the tuples, not r.rejects: no pandas for a load
+            row = dict(zip(REJECT_COLUMNS, listed, strict=True))
+            col = f"column {row['column']!r}" if isinstance(row["column"], str) else "record"
             print(
-                f"  row {row.row}, {col}: {row.reason}"
-                + (f" ({row.value!r})" if isinstance(row.value, str) else "")
+                f"  row {row['row']}, {col}: {row['reason']}"
+                + (f" ({row['value']!r})" if isinstance(row["value"], str) else "")
             )
-        if r.rejected > 10:
-            print(
-                f"  ... {fmt.count(len(r.rejects) - 10)} more rejects (use --rejects F.csv for all)"
-            )
+        if len(r.listed) > 10:
+            more = fmt.count(len(r.listed) - 10)
+            print(f"  ... {more} more rejects (use --rejects F.csv for all)")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
