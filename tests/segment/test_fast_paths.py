@@ -228,3 +228,38 @@ def test_the_matrix_after_other_rules_is_the_matrix_of_a_fresh_portfolio(
     pd.testing.assert_frame_equal(
         matrix(p, classify(p, second)), matrix(fresh, classify(fresh, second))
     )
+
+
+_SHARES = st.lists(
+    st.one_of(
+        st.floats(0, 1, allow_nan=False),
+        st.just(float("nan")),
+        st.sampled_from([0.3, 0.5, 0.8, 0.95, 0.875, 0.625]),  # on and between the boundaries
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@given(
+    shares=_SHARES,
+    ab=st.tuples(st.floats(0.01, 0.99), st.floats(0.01, 1.0)).filter(lambda t: t[0] < t[1]),
+)
+def test_abc_criterion_fast_path_equals_its_definition(shares, ab):
+    """The ABC criterion's few-pass form gives, SKU by SKU, the class, distance, nearer
+    boundary and the class across it of the nested-choice definition (_abc_reference)."""
+    from types import SimpleNamespace
+
+    from segstudio.segment import segmentation as seg
+
+    sb = np.asarray(shares, dtype=float)
+    a, b = ab
+    fake = SimpleNamespace(
+        abc_measure=lambda m: m,
+        abc_order=lambda m: SimpleNamespace(share_before=sb),
+    )
+    fast = seg._abc(fake, Rules(abc_a=a, abc_b=b))  # type: ignore[arg-type]
+    ref = seg._abc_reference(sb, a, b)
+    for field in ("codes", "distance", "boundary", "toward"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(ref, field), err_msg=field)
+        assert getattr(fast, field).dtype == getattr(ref, field).dtype, field

@@ -183,7 +183,12 @@ def _segmentations(
         # The feature table's SKUs do not depend on the window; the check is only a guard.
         if loaded is not None and np.array_equal(loaded[0].sku, portfolio.sku):
             base_portfolio = loaded[0]
-    base = classify(base_portfolio, rules_official, overrides=overrides)
+    # The baseline depends on the official rules and the overrides only: classified once for
+    # every slider move, not at each.
+    key = ("official_segmentation", rules_official, tuple(sorted(overrides.items())))
+    base = base_portfolio.memo(
+        key, lambda: classify(base_portfolio, rules_official, overrides=overrides), size=2
+    )
     current = classify(portfolio, rules, baseline=base, overrides=overrides)
     return current, base
 
