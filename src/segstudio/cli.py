@@ -109,6 +109,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     pol.add_argument("--out", required=True, type=Path, help="F.csv or F.xlsx")
 
+    fc = sub.add_parser(
+        "forecast",
+        help="backtest and forecast every SKU's demand with its segment's forecast policy "
+        "(CSV, Parquet or XLSX)",
+    )
+    fc.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    fc.add_argument(
+        "--rules",
+        type=Path,
+        help="TOML rules file with the [forecast] table (default: the official rules)",
+    )
+    fc.add_argument(
+        "--method",
+        help="one model for every SKU: auto (the segments' policies, default), naive, "
+        "seasonal_naive, ses, ets, arima, croston, sba, tsb, adida or imapa",
+    )
+    fc.add_argument("--horizon", type=int, help="periods ahead (weeks, or months for monthly files)")
+    fc.add_argument("--windows", type=int, default=3, help="backtest windows (default 3)")
+    fc.add_argument("--out", required=True, type=Path, help="the forecast: F.csv, .parquet or .xlsx")
+    fc.add_argument("--backtest", type=Path, help="the backtest, one row per SKU, window, period")
+    fc.add_argument("--accuracy", type=Path, help="the accuracy, one row per SKU")
+    fc.add_argument("--json", action="store_true", help="print the per-segment summary as JSON")
+
     sup = sub.add_parser(
         "suppliers",
         help="write every supplier's performance (on time, in "
@@ -409,6 +432,77 @@ def _write_csv(df: pd.DataFrame, out: Path) -> None:
     write_csv(df, out)
 
 
+def _write_table(df: pd.DataFrame, out: Path, sheet: str) -> None:
+    """``df`` to ``out`` by its extension: CSV (formulas escaped), Parquet or XLSX."""
+    from segstudio.report.exports import to_xlsx_bytes
+
+    suffix = out.suffix.lower()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        _write_csv(df, out)
+    elif suffix == ".parquet":
+        df.to_parquet(out, index=False)
+    else:
+        out.write_bytes(to_xlsx_bytes({sheet: df}))
+
+
+_FORECAST_COLUMNS = {
+    "out": ["sku", "segment", "model", "period_start", "forecast", "lo_80", "hi_80"],
+    "backtest": [
+        "sku", "segment", "model", "cutoff", "period_start", "actual", "forecast", "window",
+        "naive", "seasonal_naive",
+    ],
+    "accuracy": [
+        "sku", "segment", "model", "rmsse", "mase", "wape", "bias", "tracking_signal",
+        "pattern", "windows", "naive_rmsse", "naive_wape", "seasonal_naive_rmsse",
+        "seasonal_naive_wape",
+    ],
+}  # fmt: skip
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from segstudio.common import fmt
+    from segstudio.config.rules import read_rules
+    from segstudio.forecast.stage import forecast_workspace, segment_accuracy
+    from segstudio.ingest.workspace import Workspace
+    from segstudio.segment.decisions import official_rules
+
+    for key in ("out", "backtest", "accuracy"):
+        path = getattr(args, key)
+        if path is not None and path.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+            raise SegStudioError(f"--{key} {path}: use a .csv, .parquet or .xlsx file name")
+    if args.horizon is not None and not 1 <= args.horizon <= 104:
+        raise SegStudioError(f"--horizon: a number of periods from 1 to 104, not {args.horizon}")
+    if not 1 <= args.windows <= 52:
+        raise SegStudioError(f"--windows: a number from 1 to 52, not {args.windows}")
+    if not args.workspace.exists():
+        raise SegStudioError(f"{args.workspace}: no such workspace; run 'segstudio load' first")
+    rules = read_rules(args.rules) if args.rules else None
+    with Workspace(args.workspace) as ws:
+        rules = rules or official_rules(ws)
+        result = forecast_workspace(
+            ws, rules, method=args.method, horizon=args.horizon, windows=args.windows
+        )
+    _write_table(result.forecast[_FORECAST_COLUMNS["out"]], args.out, "forecast")
+    if args.backtest:
+        _write_table(result.backtest[_FORECAST_COLUMNS["backtest"]], args.backtest, "backtest")
+    if args.accuracy:
+        _write_table(result.accuracy[_FORECAST_COLUMNS["accuracy"]], args.accuracy, "accuracy")
+    summary = segment_accuracy(result, rules)
+    total = summary[summary["segment"] == "Total"].iloc[0]
+    if args.json:
+        print(summary.to_json(orient="records", date_format="iso"))
+    else:
+        print(
+            f"{fmt.count(len(result.accuracy), 'SKU')}, {fmt.count(len(result.cutoffs))} "
+            f"backtest windows ({fmt.count(int(total['skus_scored']))} SKUs scored): RMSSE "
+            f"{fmt.number(total['rmsse'])} (naive {fmt.number(total['naive_rmsse'])}, seasonal "
+            f"naive {fmt.number(total['seasonal_naive_rmsse'])}), WAPE {fmt.share(total['wape'])}"
+            f", bias {fmt.share(total['bias'])} -> {args.out}"
+        )
+    return 0
+
+
 def _cmd_classify(args: argparse.Namespace) -> int:
     from segstudio.common import fmt
     from segstudio.segment.decisions import classification_table
@@ -575,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
         "classify": _cmd_classify,
         "alerts": _cmd_alerts,
         "policy": _cmd_policy,
+        "forecast": _cmd_forecast,
         "suppliers": _cmd_suppliers,
         "report": _cmd_report,
     }

@@ -47,6 +47,15 @@ The same file drives the app and the command line (``segstudio classify --rules 
 
     [kpi."AX"]
     unit_fill_rate = 0.99
+
+    [forecast.default]        # the forecast policy of each segment (see forecast/)
+    model = "auto"            # auto, naive, seasonal_naive, ses, ets, arima, croston, sba, ...
+    horizon = 13              # periods of the data
+    accuracy_metric = "rmsse" # rmsse or wape, against accuracy_target
+    accuracy_target = 1.0
+
+    [forecast."AZ"]
+    review_cycle = "weekly"
 """
 
 from __future__ import annotations
@@ -59,6 +68,7 @@ from typing import Any
 import tomli_w
 
 from segstudio.config.kpi_targets import KpiError, KpiTargets
+from segstudio.config.forecast_table import ForecastError, ForecastTable
 from segstudio.config.policy_table import PolicyError, PolicyTable
 from segstudio.errors import SegStudioError
 
@@ -124,6 +134,7 @@ class Rules:
     names: dict[str, str] = field(default_factory=dict)
     policy: PolicyTable = field(default_factory=PolicyTable)
     kpi: KpiTargets = field(default_factory=KpiTargets)
+    forecast: ForecastTable = field(default_factory=ForecastTable)
 
     def __post_init__(self) -> None:
         check(self)
@@ -194,7 +205,11 @@ _LAYOUT: dict[str, list[tuple[str, str]]] = {
 }
 _TYPES = {f.name: f.type for f in fields(Rules)}
 # [policy] and [kpi]: section (= Rules attribute) -> (parser, its error)
-_TABLES = {"policy": (PolicyTable.from_dict, PolicyError), "kpi": (KpiTargets.from_dict, KpiError)}
+_TABLES = {
+    "policy": (PolicyTable.from_dict, PolicyError),
+    "kpi": (KpiTargets.from_dict, KpiError),
+    "forecast": (ForecastTable.from_dict, ForecastError),
+}
 _LISTS = ("criteria", "exclude")
 
 
@@ -206,6 +221,7 @@ def to_dict(r: Rules) -> dict:
     out["segments"]["names"] = dict(r.names)
     out["policy"] = r.policy.to_dict()
     out["kpi"] = r.kpi.to_dict()
+    out["forecast"] = r.forecast.to_dict()
     return out
 
 

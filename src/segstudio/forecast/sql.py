@@ -1,0 +1,31 @@
+"""The SQL of the forecasting stage: the demand series of each SKU (methods.md, Forecasting)."""
+
+from __future__ import annotations
+
+__all__ = ["demand_series"]
+
+
+def demand_series(period: str) -> str:
+    """One row per SKU and period from the SKU's first period with a positive net demand up
+    to the last complete period ``$end`` (the first day of that period): the period's net
+    quantity, 0 where nothing sold and where returns exceed sales. ``$end_next``: the first
+    day after it."""
+    unit = "week" if period == "week" else "month"
+    step = "INTERVAL 7 DAY" if period == "week" else "INTERVAL 1 MONTH"
+    return f"""
+WITH d AS (
+    SELECT sku, CAST(date_trunc('{unit}', date) AS DATE) AS ds, sum(quantity) AS q
+    FROM sales
+    WHERE date < $end_next
+    GROUP BY ALL
+), f AS (
+    SELECT sku, min(ds) AS first_ds FROM d WHERE q > 0 GROUP BY sku
+), cal AS (
+    SELECT CAST(unnest(generate_series(
+        (SELECT min(first_ds) FROM f)::TIMESTAMP, $end::TIMESTAMP, {step})) AS DATE) AS ds
+)
+SELECT f.sku AS unique_id, cal.ds, greatest(coalesce(d.q, 0), 0)::DOUBLE AS y
+FROM f JOIN cal ON cal.ds >= f.first_ds
+LEFT JOIN d ON d.sku = f.sku AND d.ds = cal.ds
+ORDER BY unique_id, cal.ds
+"""
