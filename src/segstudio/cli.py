@@ -125,9 +125,13 @@ def _parser() -> argparse.ArgumentParser:
         help="one model for every SKU: auto (the segments' policies, default), naive, "
         "seasonal_naive, ses, ets, arima, croston, sba, tsb, adida or imapa",
     )
-    fc.add_argument("--horizon", type=int, help="periods ahead (weeks, or months for monthly files)")
+    fc.add_argument(
+        "--horizon", type=int, help="periods ahead (weeks, or months for monthly files)"
+    )
     fc.add_argument("--windows", type=int, default=3, help="backtest windows (default 3)")
-    fc.add_argument("--out", required=True, type=Path, help="the forecast: F.csv, .parquet or .xlsx")
+    fc.add_argument(
+        "--out", required=True, type=Path, help="the forecast: F.csv, .parquet or .xlsx"
+    )
     fc.add_argument("--backtest", type=Path, help="the backtest, one row per SKU, window, period")
     fc.add_argument("--accuracy", type=Path, help="the accuracy, one row per SKU")
     fc.add_argument("--json", action="store_true", help="print the per-segment summary as JSON")

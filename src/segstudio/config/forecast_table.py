@@ -158,7 +158,9 @@ def _forecast_from(body: object, base: SegmentForecast, where: str, source: str)
                 f"{source}: unknown key {key!r} in [forecast.{where}]; "
                 f"use {', '.join(FORECAST_KEYS)}"
             )
-        values[key] = _coerce(value, str(FORECAST_TYPES[key]), f"{source}: [forecast.{where}] {key}")
+        values[key] = _coerce(
+            value, str(FORECAST_TYPES[key]), f"{source}: [forecast.{where}] {key}"
+        )
     return replace(base, **values)
 
 

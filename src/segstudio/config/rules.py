@@ -67,8 +67,8 @@ from typing import Any
 
 import tomli_w
 
-from segstudio.config.kpi_targets import KpiError, KpiTargets
 from segstudio.config.forecast_table import ForecastError, ForecastTable
+from segstudio.config.kpi_targets import KpiError, KpiTargets
 from segstudio.config.policy_table import PolicyError, PolicyTable
 from segstudio.errors import SegStudioError
 

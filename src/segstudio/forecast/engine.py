@@ -125,9 +125,7 @@ def _fitted_forecasts(
     keep = np.isfinite(hist)
     r_idx, c_idx = np.nonzero(keep)
     starts = pd.to_datetime(pd.Series(s.starts[: cutoff + 1]))
-    long = pd.DataFrame(
-        {"unique_id": r_idx, "ds": starts.to_numpy()[c_idx], "y": hist[keep]}
-    )
+    long = pd.DataFrame({"unique_id": r_idx, "ds": starts.to_numpy()[c_idx], "y": hist[keep]})
     sf = StatsForecast(
         models=[make(m) for m in models],
         freq=FREQ[s.period],
@@ -330,7 +328,11 @@ def _accuracy_frame(
             rows.append(row)
             continue
         a = g["actual"].to_numpy(dtype=float)
-        for prefix, col in (("", "forecast"), ("naive_", "naive"), ("seasonal_naive_", "seasonal_naive")):
+        for prefix, col in (
+            ("", "forecast"),
+            ("naive_", "naive"),
+            ("seasonal_naive_", "seasonal_naive"),
+        ):
             f = g[col].to_numpy(dtype=float)
             ok = np.isfinite(f)
             e = f[ok] - a[ok]
@@ -371,7 +373,11 @@ def _future_frame(s: Series, plan: Plan, final: list[str], n_jobs: int) -> pd.Da
     bench = benchmark_forecasts(s.y, last, h, SEASON[s.period], intervals=True)
     for m in BENCHMARKS:
         rows = models == m
-        values[rows], lo[rows], hi[rows] = bench[m][rows], bench[f"{m}_lo"][rows], bench[f"{m}_hi"][rows]
+        values[rows], lo[rows], hi[rows] = (
+            bench[m][rows],
+            bench[f"{m}_lo"][rows],
+            bench[f"{m}_hi"][rows],
+        )
     for m in sorted(set(models) - set(BENCHMARKS)):
         rows = np.flatnonzero(models == m)
         fc = _fitted_forecasts(s, rows, (m,), last, h, n_jobs, level=True)

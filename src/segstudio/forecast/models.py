@@ -42,7 +42,9 @@ _Z80 = 1.2815515655446004  # the standard normal's 90% quantile: a central 80% i
 def candidates(model: str, pattern: str) -> tuple[str, ...]:
     """The models an SKU's backtest fits: ``auto``'s candidates for its pattern, else the
     model named; the benchmarks always (their accuracy is reported beside the model's)."""
-    chosen = AUTO_CANDIDATES.get(pattern, AUTO_CANDIDATES["smooth"]) if model == "auto" else (model,)
+    chosen = (
+        AUTO_CANDIDATES.get(pattern, AUTO_CANDIDATES["smooth"]) if model == "auto" else (model,)
+    )
     return tuple(dict.fromkeys(chosen + BENCHMARKS))
 
 
@@ -97,8 +99,10 @@ def benchmark_forecasts(
                 if hist.shape[1] > lag:
                     res = hist[:, lag:] - hist[:, :-lag]
                     n = np.sum(np.isfinite(res), axis=1)
-                    sigma = np.sqrt(np.nansum(res * res, axis=1) / np.maximum(n - 1, 1))
-                    sigma[n < 2] = np.nan
+                    # fpp3's sigma: sqrt(sum of squared residuals / (T - K - M)), no
+                    # parameter (K = 0), the first lag periods missing (M = lag): / n
+                    sigma = np.sqrt(np.nansum(res * res, axis=1) / np.maximum(n, 1))
+                    sigma[n < 1] = np.nan
                 else:
                     sigma = np.full(len(y), np.nan)
                 half = _Z80 * sigma[:, None] * k[None, :]

@@ -77,9 +77,7 @@ def forecast_workspace(
     result = run_forecast(series, plan, n_jobs=n_jobs, progress=progress)
     if horizon is None:  # each segment's own horizon, at most the default's
         step = result.forecast.groupby("sku", sort=False).cumcount().to_numpy()
-        seg_h = result.forecast["segment"].map(
-            lambda c: min(table.for_segment(str(c)).horizon, h)
-        )
+        seg_h = result.forecast["segment"].map(lambda c: min(table.for_segment(str(c)).horizon, h))
         result.forecast = result.forecast[step < seg_h.to_numpy()].reset_index(drop=True)
     return result
 
@@ -100,9 +98,7 @@ def segment_accuracy(result: Result, rules: Rules) -> pd.DataFrame:
             "segment": code,
             "skus": len(g),
             "skus_scored": len(scored),
-            "models": ", ".join(
-                f"{m} {n}" for m, n in scored["model"].value_counts().items()
-            ),
+            "models": ", ".join(f"{m} {n}" for m, n in scored["model"].value_counts().items()),
             "review_cycle": policy.review_cycle if code != "Total" else "",
             "rmsse": _mean(scored["rmsse"]),
             "mase": _mean(scored["mase"]),
@@ -132,8 +128,10 @@ def _mean(values: pd.Series) -> float:
 def _pooled(scored: pd.DataFrame, column: str) -> float:
     """sum of ``column`` over the SKUs / their summed actuals (WAPE from abs errors, bias
     from signed errors)."""
-    return metrics.wape(
-        np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()])
-    ) if column == "abs_error_total" else metrics.bias(
-        np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()])
+    return (
+        metrics.wape(np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()]))
+        if column == "abs_error_total"
+        else metrics.bias(
+            np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()])
+        )
     )
