@@ -7,7 +7,8 @@ has its cutoff, the last period its forecasts may use: the reported windows 1..N
 last complete period, one after the other; window 0, before them, serves ``auto`` only. Every
 forecast of window w is fitted on the columns up to its cutoff and nothing after: ``auto``
 picks, for window w, the candidate with the lowest squared error over the windows before w
-(whose actuals all precede w's cutoff), and for the future over all windows.
+(whose actuals all precede w's cutoff), over the SKUs of the same segment and
+demand pattern; for the future over all windows.
 """
 
 from __future__ import annotations
@@ -173,19 +174,34 @@ def _all_forecasts(
 
 
 def _choose(
-    sq_err: dict[str, np.ndarray], allowed: list[tuple[str, ...]], upto: int
+    sq_err: dict[str, np.ndarray],
+    allowed: list[tuple[str, ...]],
+    upto: int,
+    groups: np.ndarray,
+    scale_sq: np.ndarray,
 ) -> list[str | None]:
-    """Per SKU the allowed model with the lowest mean squared error over windows 0..upto-1
-    (``sq_err[m]``: SKUs x windows, NaN where not scored); None where no window scored it."""
-    chosen: list[str | None] = []
+    """Per SKU, the allowed model with the lowest mean scaled squared error over windows
+    0..upto-1 across the SKUs of its group (``groups``: one key per SKU; ``sq_err[m]``: SKUs x
+    windows, NaN where not scored; ``scale_sq``: each SKU's squared-error scale, the RMSSE
+    denominator). Chosen for the group, not SKU by SKU: one SKU's few windows are too noisy
+    to choose on (on the car parts data the SKU-by-SKU choice scored 15% worse than the best
+    single model). None where no SKU of the group was scored."""
+    chosen: list[str | None] = [None] * len(allowed)
+    ok_scale = np.isfinite(scale_sq) & (scale_sq > 0)
+    members: dict[tuple[object, tuple[str, ...]], list[int]] = {}
     for i, models in enumerate(allowed):
+        members.setdefault((groups[i], models), []).append(i)
+    for (_, models), idx in members.items():
+        rows = np.array(idx, dtype=np.intp)
+        rows = rows[ok_scale[rows]]
         best, best_err = None, np.inf
         for m in models:
-            errs = sq_err[m][i, :upto]
+            errs = sq_err[m][rows, :upto] / scale_sq[rows, None]
             errs = errs[np.isfinite(errs)]
             if len(errs) and float(np.mean(errs)) < best_err:
                 best, best_err = m, float(np.mean(errs))
-        chosen.append(best)
+        for i in idx:
+            chosen[i] = best
     return chosen
 
 
@@ -230,17 +246,25 @@ def run_forecast(
         for m, values in fc.items():
             sq_err[m][:, k] = np.mean((values - actual) ** 2, axis=1)
         window_fc.append(fc)
-    # the model of each SKU in each reported window, and for the future
+    # the model of each SKU in each reported window, and for the future: auto chooses per
+    # segment and demand pattern, on errors scaled by each SKU's history up to the first
+    # reported cutoff (no later data)
+    groups = np.array([f"{a}|{b}" for a, b in zip(plan.segment, plan.pattern, strict=True)])
+    scale_sq = (
+        np.array([metrics.naive_scales(r[np.isfinite(r)])[0] for r in s.y[:, : cutoffs[1] + 1]])
+        if n
+        else np.zeros(0)
+    )
     used: list[list[str | None]] = []
     for k in range(1, w + 1):
-        picks = _choose(sq_err, allowed, k)
+        picks = _choose(sq_err, allowed, k, groups, scale_sq)
         used.append(
             [
                 (picks[i] or allowed[i][0]) if plan.model[i] == "auto" else str(plan.model[i])
                 for i in range(n)
             ]
         )
-    future_pick = _choose(sq_err, allowed, w + 1)
+    future_pick = _choose(sq_err, allowed, w + 1, groups, scale_sq)
     final = [
         (future_pick[i] or allowed[i][0]) if plan.model[i] == "auto" else str(plan.model[i])
         for i in range(n)

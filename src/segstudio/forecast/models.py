@@ -30,7 +30,9 @@ AUTO_CANDIDATES: dict[str, tuple[str, ...]] = {
     "erratic": ("ses", "ets", "naive", "seasonal_naive"),
     "intermittent": ("sba", "croston", "tsb", "adida", "imapa"),
     "lumpy": ("sba", "croston", "tsb", "adida", "imapa"),
-    "insufficient history": ("ses", "naive"),
+    # too few demands in the window to tell the pattern: mostly zeros, so the intermittent
+    # family beside smoothing (the Croston family costs nothing to fit)
+    "insufficient history": ("ses", "naive", "sba", "tsb", "adida", "imapa"),
 }
 # The models statsforecast fits (the benchmarks are closed forms, computed in numpy).
 FITTED = ("ses", "ets", "arima", "croston", "sba", "tsb", "adida", "imapa")
