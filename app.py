@@ -10,6 +10,7 @@ st.set_page_config(page_title="Segmentation Studio", page_icon="📦", layout="w
 pages = [
     st.Page("pages/data.py", title="Data", icon="🗂️", default=True),
     st.Page("pages/segmentation.py", title="Segmentation", icon="🧭"),
+    st.Page("pages/forecast.py", title="Forecast", icon="📈"),
     st.Page("pages/policy.py", title="Inventory policy", icon="🛡️"),
     st.Page("pages/simulation.py", title="Simulation", icon="🎲"),
     st.Page("pages/scorecard.py", title="Scorecard", icon="🎯"),

@@ -104,6 +104,7 @@ def browser_seconds(ws_path: Path, presses: int = 5) -> list[float]:
 # The app's pages after the Data page (the first), by their link text in the sidebar.
 PAGES = (
     "Segmentation",
+    "Forecast",
     "Inventory policy",
     "Simulation",
     "Scorecard",

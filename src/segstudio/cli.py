@@ -468,7 +468,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     from segstudio.common import fmt
     from segstudio.config.rules import read_rules
     from segstudio.forecast.stage import forecast_workspace, segment_accuracy
-    from segstudio.ingest.workspace import Workspace
+    from segstudio.forecast.store import save_run
+    from segstudio.ingest.workspace import Workspace, default_user
     from segstudio.segment.decisions import official_rules
 
     for key in ("out", "backtest", "accuracy"):
@@ -487,12 +488,18 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         result = forecast_workspace(
             ws, rules, method=args.method, horizon=args.horizon, windows=args.windows
         )
+        settings = {
+            "method": args.method or "auto",
+            "horizon": args.horizon,
+            "windows": args.windows,
+        }
+        save_run(ws, result, default_user(), settings)  # what the Forecast page shows
     _write_table(result.forecast[_FORECAST_COLUMNS["out"]], args.out, "forecast")
     if args.backtest:
         _write_table(result.backtest[_FORECAST_COLUMNS["backtest"]], args.backtest, "backtest")
     if args.accuracy:
         _write_table(result.accuracy[_FORECAST_COLUMNS["accuracy"]], args.accuracy, "accuracy")
-    summary = segment_accuracy(result, rules)
+    summary = segment_accuracy(result.accuracy, rules)
     total = summary[summary["segment"] == "Total"].iloc[0]
     if args.json:
         print(summary.to_json(orient="records", date_format="iso"))

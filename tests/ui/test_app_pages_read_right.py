@@ -24,6 +24,7 @@ from tests.ui.shown import metrics, problems, table_cells
 PAGES = [
     "data",
     "segmentation",
+    "forecast",
     "policy",
     "simulation",
     "scorecard",

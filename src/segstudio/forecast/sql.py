@@ -5,18 +5,18 @@ from __future__ import annotations
 __all__ = ["demand_series"]
 
 
-def demand_series(period: str) -> str:
+def demand_series(period: str, one_sku: bool = False) -> str:
     """One row per SKU and period from the SKU's first period with a positive net demand up
     to the last complete period ``$end`` (the first day of that period): the period's net
     quantity, 0 where nothing sold and where returns exceed sales. ``$end_next``: the first
-    day after it."""
+    day after it. ``one_sku``: the series of SKU ``$sku`` only."""
     unit = "week" if period == "week" else "month"
     step = "INTERVAL 7 DAY" if period == "week" else "INTERVAL 1 MONTH"
     return f"""
 WITH d AS (
     SELECT sku, CAST(date_trunc('{unit}', date) AS DATE) AS ds, sum(quantity) AS q
     FROM sales
-    WHERE date < $end_next
+    WHERE date < $end_next{" AND sku = $sku" if one_sku else ""}
     GROUP BY ALL
 ), f AS (
     SELECT sku, min(ds) AS first_ds FROM d WHERE q > 0 GROUP BY sku

@@ -26,7 +26,9 @@ __all__ = [
     "DEFAULT_WINDOWS",
     "forecast_workspace",
     "load_series",
+    "planner_effort",
     "segment_accuracy",
+    "sku_history",
 ]
 
 DEFAULT_WINDOWS = 3
@@ -82,12 +84,12 @@ def forecast_workspace(
     return result
 
 
-def segment_accuracy(result: Result, rules: Rules) -> pd.DataFrame:
+def segment_accuracy(accuracy: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Per segment and for the whole portfolio (segment ``Total``): the SKUs scored, the
     models used, RMSSE and MASE (the mean over the SKUs that have one), WAPE and bias (pooled:
     sums over the SKUs), the benchmarks' RMSSE and WAPE, and the segment's accuracy target
     and whether it is met (methods.md, Forecasting)."""
-    acc = result.accuracy
+    acc = accuracy
     rows = []
     groups = [(str(code), g) for code, g in acc.groupby("segment", sort=True)]
     groups.append(("Total", acc))
@@ -134,4 +136,41 @@ def _pooled(scored: pd.DataFrame, column: str) -> float:
         else metrics.bias(
             np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()])
         )
+    )
+
+
+def planner_effort(accuracy: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    """Where a planner's hour matters most: the SKUs ranked by the value of their backtest
+    error (the units missed or over-forecast, summed, times the SKU's unit value: its revenue
+    / quantity in the window, else its unit cost), with each one's share of the portfolio's
+    error value and the cumulative share (methods.md, Forecasting)."""
+    f = features.set_index(features["sku"].astype(str))
+    revenue = f["revenue"].astype(float)
+    quantity = f["quantity"].astype(float)
+    value = (revenue / quantity.where(quantity > 0)).where(revenue > 0)
+    if "unit_cost" in f:
+        value = value.fillna(f["unit_cost"].astype(float))
+    scored = accuracy[accuracy["windows"] > 0].copy()
+    scored["unit_value"] = scored["sku"].astype(str).map(value).to_numpy(dtype=float)
+    scored["error_units"] = scored["abs_error_total"]
+    scored["error_value"] = scored["error_units"] * scored["unit_value"]
+    scored = scored.sort_values(["error_value", "sku"], ascending=[False, True], na_position="last")
+    total = float(scored["error_value"].sum())
+    scored["error_share"] = scored["error_value"] / total if total > 0 else np.nan
+    scored["cumulative_share"] = scored["error_share"].cumsum()
+    cols = [
+        "sku", "segment", "model", "rmsse", "wape", "bias", "error_units", "unit_value",
+        "error_value", "error_share", "cumulative_share",
+    ]  # fmt: skip
+    return scored[cols].reset_index(drop=True)
+
+
+def sku_history(ws: Workspace, sku: str, weeks: int) -> pd.DataFrame:
+    """One SKU's demand series (period_start, demand), as the forecast reads it."""
+    with ws.connect() as con:
+        win = analysis_window(con, FeatureSettings(weeks=weeks))
+        params = {"end": win.end, "end_next": add_periods(win.end, 1, win.period), "sku": sku}
+        long = run(con, q.demand_series(win.period, one_sku=True), params).df()
+    return pd.DataFrame(
+        {"period_start": pd.to_datetime(long["ds"]).dt.date, "demand": long["y"].astype(float)}
     )

@@ -8,7 +8,12 @@ import plotly.graph_objects as go
 
 from segstudio.common import fmt
 from segstudio.perform.kpis import BALANCED_CHARTED
-from segstudio.report.colours import PORTFOLIO_LABEL, segment_colour, with_alpha
+from segstudio.report.colours import (
+    FORECAST_COLOURS,
+    PORTFOLIO_LABEL,
+    segment_colour,
+    with_alpha,
+)
 
 __all__ = [
     "MARGINS",
@@ -19,6 +24,7 @@ __all__ = [
     "balanced_figure",
     "causes_figure",
     "finish",
+    "forecast_figure",
     "matrix_cell_width",
     "matrix_heatmap",
     "pareto_figure",
@@ -590,4 +596,54 @@ def supplier_otif_figure(suppliers: pd.DataFrame, top: int = 15) -> go.Figure:
         yaxis_tickformat=".0%",
         yaxis_range=[0, 1],
     )
+    return finish(fig, legend=True)
+
+
+def forecast_figure(
+    history: pd.DataFrame,
+    backtest: pd.DataFrame,
+    future: pd.DataFrame,
+    sku: str,
+    period: str,
+) -> go.Figure:
+    """One SKU: its demand history, the backtest forecasts (one line per window, dashed), and
+    the future forecast with its 80% interval where the model gives one."""
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=history["period_start"], y=history["demand"], mode="lines", name="Demand",
+            line={"color": FORECAST_COLOURS["demand"]},
+        )
+    )  # fmt: skip
+    for w, g in backtest.groupby("window"):
+        fig.add_trace(
+            go.Scatter(
+                x=g["period_start"], y=g["forecast"], mode="lines",
+                name=f"Backtest {w} ({g['model'].iloc[0]})",
+                line={"color": FORECAST_COLOURS["backtest"], "dash": "dash"},
+            )
+        )  # fmt: skip
+    if future["lo_80"].notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=list(future["period_start"]) + list(future["period_start"])[::-1],
+                y=list(future["hi_80"]) + list(future["lo_80"])[::-1],
+                fill="toself", fillcolor=with_alpha(FORECAST_COLOURS["forecast"], 0.2), line={"width": 0},
+                name="80% interval", hoverinfo="skip",
+            )
+        )  # fmt: skip
+    model = future["model"].iloc[0] if len(future) else ""
+    fig.add_trace(
+        go.Scatter(
+            x=future["period_start"], y=future["forecast"], mode="lines",
+            name=f"Forecast ({model})", line={"color": FORECAST_COLOURS["forecast"]},
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title=f"{sku}: demand per {period}, backtest and forecast",
+        xaxis_title=f"{period.capitalize()} starting",
+        yaxis_title="Units",
+        height=380,
+    )
+    fig.update_yaxes(rangemode="tozero", tickformat=",")
     return finish(fig, legend=True)

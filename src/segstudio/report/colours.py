@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from segstudio.segment.segmentation import LABELS
 
 __all__ = [
+    "FORECAST_COLOURS",
     "PORTFOLIO_COLOUR",
     "PORTFOLIO_LABEL",
     "segment_colour",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 PORTFOLIO_LABEL = "Portfolio"
+# The forecast chart's series: the history, the backtest forecasts, the future and its interval.
+FORECAST_COLOURS = {"demand": "#37474f", "backtest": "#1565c0", "forecast": "#2e7d32"}
 PORTFOLIO_COLOUR = "#212121"
 # One hue per class of the first criterion (A, B, C; smooth, erratic, ...).
 _HUES = ("#1565c0", "#2e7d32", "#e65100", "#6a1b9a", "#00838f", "#ad1457", "#5d4037")

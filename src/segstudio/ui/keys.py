@@ -307,3 +307,13 @@ CONTROLS = frozenset(
 )
 # Families of controls named per segment, KPI or file (policy_field, kpi_target, server_path).
 CONTROL_FAMILIES = (f"{POLICY_PREFIX}edit.", f"{SCORE_PREFIX}target.", DATA_PATH_PREFIX)
+
+# The Forecast page
+FORECAST_FORM = "forecast.form"
+FORECAST_HORIZON = "forecast.horizon"
+FORECAST_WINDOWS = "forecast.windows"
+FORECAST_WAITING = "forecast.waiting"  # this session started a run and waits for its end
+FORECAST_SKU = "forecast.sku"
+FORECAST_CHART = "forecast.chart"
+FORECAST_EFFORT = "forecast.effort"
+FORECAST_TABLE = "forecast.table"

@@ -19,6 +19,7 @@ __all__ = ["VIEWS", "main", "prepare", "warm"]
 VIEWS = (
     "data_view",
     "segmentation_view",
+    "forecast_view",
     "policy_view",
     "simulation_view",
     "scorecard_view",

@@ -1,0 +1,107 @@
+"""A forecast run kept in the workspace: the latest run's backtest, accuracy and future
+forecast, with what it was made from (the data version, the rules, the settings), so that the
+Forecast page, the Scorecard and the command read one result and say when it is out of date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from segstudio.common.sql import ident, run
+
+if TYPE_CHECKING:
+    from segstudio.forecast.engine import Result
+    from segstudio.ingest.workspace import Workspace
+
+__all__ = ["RUN_TABLES", "StoredRun", "latest_run", "save_run"]
+
+RUN_TABLES = {
+    "backtest": "forecast_backtest",
+    "accuracy": "forecast_accuracy",
+    "forecast": "forecast_future",
+}
+_META = "forecast_run"
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """The latest forecast run: its tables and what it was made from."""
+
+    backtest: pd.DataFrame
+    accuracy: pd.DataFrame
+    forecast: pd.DataFrame
+    period: str
+    cutoffs: list[dt.date]
+    made_at: dt.datetime
+    made_by: str
+    data_version: int
+    settings: dict
+
+    def is_current(self, ws: Workspace) -> bool:
+        """Whether the data has not changed since the run (no load or undo after it)."""
+        return self.data_version == ws.version()
+
+
+def save_run(ws: Workspace, result: Result, user: str, settings: dict) -> None:
+    """Replace the stored run by ``result`` (made by ``user`` with ``settings``: method,
+    horizon, windows, the rules' text), in one write."""
+    meta = {
+        "period": result.period,
+        "cutoffs": [d.isoformat() for d in result.cutoffs],
+        "made_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "made_by": user,
+        "settings": settings,
+    }
+    with ws.writing() as con:
+        version = ws.version()
+        con.execute("BEGIN")
+        try:
+            for key, table in RUN_TABLES.items():
+                frame = getattr(result, key)
+                con.register("__forecast_frame", frame)
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {ident(table)} AS SELECT * FROM __forecast_frame"
+                )
+                con.unregister("__forecast_frame")
+            con.execute(f"CREATE OR REPLACE TABLE {_META} (meta VARCHAR, data_version BIGINT)")
+            run(con, f"INSERT INTO {_META} VALUES (?, ?)", [json.dumps(meta), version])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def latest_run(ws: Workspace) -> StoredRun | None:
+    """The stored run, or None when no forecast has been made in this workspace."""
+    with ws.connect() as con:
+        present = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+            ).fetchall()
+        }
+        if _META not in present or not set(RUN_TABLES.values()) <= present:
+            return None
+        row = con.execute(f"SELECT meta, data_version FROM {_META}").fetchone()
+        if row is None:
+            return None
+        frames = {k: con.execute(f"SELECT * FROM {ident(t)}").df() for k, t in RUN_TABLES.items()}
+    meta = json.loads(row[0])
+    for key, cols in (("backtest", ("cutoff", "period_start")), ("forecast", ("period_start",))):
+        for c in cols:
+            frames[key][c] = pd.to_datetime(frames[key][c]).dt.date
+    return StoredRun(
+        backtest=frames["backtest"],
+        accuracy=frames["accuracy"],
+        forecast=frames["forecast"],
+        period=meta["period"],
+        cutoffs=[dt.date.fromisoformat(d) for d in meta["cutoffs"]],
+        made_at=dt.datetime.fromisoformat(meta["made_at"]),
+        made_by=meta["made_by"],
+        data_version=int(row[1]),
+        settings=meta["settings"],
+    )
