@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import duckdb
 import pandas as pd
 
 from segstudio.common.sql import ident, run
@@ -17,7 +18,14 @@ if TYPE_CHECKING:
     from segstudio.forecast.engine import Result
     from segstudio.ingest.workspace import Workspace
 
-__all__ = ["RUN_TABLES", "StoredRun", "latest_run", "save_run"]
+__all__ = [
+    "RUN_TABLES",
+    "StoredRun",
+    "current_run_token",
+    "latest_errors",
+    "latest_run",
+    "save_run",
+]
 
 RUN_TABLES = {
     "backtest": "forecast_backtest",
@@ -105,3 +113,38 @@ def latest_run(ws: Workspace) -> StoredRun | None:
         data_version=int(row[1]),
         settings=meta["settings"],
     )
+
+
+def _current_meta(con: duckdb.DuckDBPyConnection) -> tuple[str, int] | None:
+    """(meta text, data version) of the stored run; None when none is stored."""
+    present = run(
+        con,
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT temporary AND table_name = ?",
+        [_META],
+    ).fetchone()
+    if not present or not present[0]:
+        return None
+    row = con.execute(f"SELECT meta, data_version FROM {_META}").fetchone()
+    return None if row is None else (str(row[0]), int(row[1]))
+
+
+def current_run_token(ws: Workspace) -> str:
+    """When the stored run was made, if it was made on the data loaded now; "" otherwise
+    (no run, or a load or undo since): what the Scorecard's caches key on."""
+    meta = ws.remembered("forecast_run", _current_meta)
+    if meta is None or meta[1] != ws.version():
+        return ""
+    return str(json.loads(meta[0])["made_at"])
+
+
+def latest_errors(ws: Workspace) -> pd.DataFrame | None:
+    """The stored run's per-SKU backtest totals (sku, abs_error_total, actual_total) of the
+    scored SKUs, for the Scorecard's forecast accuracy; None when no run was made on the data
+    loaded now."""
+    if not current_run_token(ws):
+        return None
+    with ws.connect() as con:
+        return con.execute(
+            f"SELECT sku, abs_error_total, actual_total FROM {ident(RUN_TABLES['accuracy'])} "
+            "WHERE windows > 0"
+        ).df()

@@ -363,6 +363,10 @@ class Workspace:
                 key += [0, 0, 0]
         return tuple(key)
 
+    def remembered(self, name: str, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """:meth:`_memo` for the other stages' small facts (``name`` unique to the caller)."""
+        return self._memo(name, read)
+
     def _memo(self, name: str, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """``read`` on a connection, remembered until the file changes (any process): the
         pages ask for the same small facts on every rerun, and a stat is cheaper than an

@@ -25,6 +25,7 @@ from segstudio.features.build import (
 )
 from segstudio.features.classes import ClassCuts
 from segstudio.features.profile import profile
+from segstudio.forecast.store import latest_errors
 from segstudio.ingest.store import (
     ONE_CHUNK,
     derived_key,
@@ -326,6 +327,7 @@ def store_after_load(ws: Workspace) -> str | None:
             window,
             ws.stored_columns("sales"),
             seg.present_labels(),
+            latest_errors(ws),
         )
         causes = root_causes(
             base, portfolio.features, pol, sc, seg.rules.xyz_y, seg.rules.leadtime_cov

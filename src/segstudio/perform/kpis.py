@@ -20,7 +20,8 @@ Definitions (methods.md, "KPIs"):
 - service level, achieved against the policy's target: a cycle-service-level target is held
   against the line fill rate (the share of order lines that found the stock to ship complete),
   a fill-rate target against the unit fill rate.
-- forecast accuracy = 1 - WAPE, once forecasts exist; until then the cell says so.
+- forecast accuracy = 1 - WAPE (at least 0) of the latest forecast run's backtest, pooled over
+  the segment's SKUs; until a run exists the cell says so.
 
 Status: a KPI where higher is better is green at or above its target, amber within the
 relative ``amber_band`` below it (default 5%), red further below; the reverse for days of
@@ -82,7 +83,9 @@ __all__ = [
 
 PORTFOLIO = "Portfolio"
 STATUSES = ("green", "amber", "red", "n/a")
-NO_FORECASTS = "no forecasts yet: forecasting is not built, so accuracy cannot be measured"
+NO_FORECASTS = (
+    "no forecasts yet: run one on the Forecast page (or segstudio forecast) to measure accuracy"
+)
 ACHIEVED_SERVICE = "Achieved service (history)"
 """The Scorecard's service: what the sales lines say was shipped (methods.md)."""
 SIMULATED_SERVICE = "Simulated service (under the policy)"
@@ -347,8 +350,11 @@ def scorecard(
     columns: ServiceColumns,
     policies: pd.DataFrame | None = None,
     segment_order: list[str] | None = None,
+    forecast_accuracy: dict[str, float] | None = None,
 ) -> Scorecard:
-    """The KPI scorecard per segment and for the portfolio, with targets and status."""
+    """The KPI scorecard per segment and for the portfolio, with targets and status;
+    ``forecast_accuracy``: per segment (and PORTFOLIO), 1 - WAPE of the latest forecast run
+    (:func:`forecast_accuracy_by_segment`), None before any run."""
     totals = segment_totals(base, segment_order)
     values = kpi_values(totals, years)
     segs = [s for s in totals["segment"] if s != PORTFOLIO]
@@ -394,7 +400,14 @@ def scorecard(
                 if not columns.fill:
                     value, note = np.nan, columns.missing_fill
             elif key == "forecast_accuracy":
-                value, target, note = np.nan, own.get(key, np.nan), NO_FORECASTS
+                target = own.get(key, np.nan)
+                if forecast_accuracy is None:
+                    value, note = np.nan, NO_FORECASTS
+                else:
+                    value = forecast_accuracy.get(seg, np.nan)
+                    note = "1 - WAPE of the latest forecast's backtest"
+                    if not np.isfinite(value):
+                        note = "no SKU of the segment was scored in the forecast's backtest"
             else:
                 value, target = float(vals[key]), own.get(key, np.nan)
                 if key in ("unit_fill_rate", "line_fill_rate") and not columns.fill:
@@ -696,9 +709,17 @@ def build_scorecard(
     window: Window,
     stored_sales: set[str],
     segment_order: list[str] | None = None,
+    forecast_errors: pd.DataFrame | None = None,
 ) -> tuple[Scorecard, pd.DataFrame]:
-    """The scorecard of a segmented portfolio, and the per-SKU base it was summed from."""
+    """The scorecard of a segmented portfolio, and the per-SKU base it was summed from;
+    ``forecast_errors``: the latest forecast run's per-SKU backtest totals (sku,
+    abs_error_total, actual_total), None before any run."""
     base = kpi_base(features, segments, service, rules_policy)
+    accuracy = (
+        None
+        if forecast_errors is None
+        else forecast_accuracy_by_segment(features, segments, forecast_errors)
+    )
     sc = scorecard(
         base,
         targets,
@@ -707,5 +728,27 @@ def build_scorecard(
         ServiceColumns.from_stored(stored_sales),
         policies,
         segment_order,
+        accuracy,
     )
     return sc, base
+
+
+def forecast_accuracy_by_segment(
+    features: pd.DataFrame, segments: np.ndarray, errors: pd.DataFrame
+) -> dict[str, float]:
+    """1 - WAPE (at least 0) per segment and for PORTFOLIO: the backtest's absolute errors
+    over its actuals, each summed over the segment's scored SKUs (methods.md, KPI scorecard);
+    NaN where the actuals sum to 0."""
+    own = pd.DataFrame({"sku": features["sku"].astype(str).to_numpy(), "segment": segments})
+    e = errors.assign(sku=errors["sku"].astype(str))[["sku", "abs_error_total", "actual_total"]]
+    m = own.merge(e.dropna(), on="sku", how="inner")
+    sums = m.groupby("segment")[["abs_error_total", "actual_total"]].sum()
+    sums.loc[PORTFOLIO] = m[["abs_error_total", "actual_total"]].sum()
+
+    def accuracy(abs_error: float, actual: float) -> float:
+        return max(0.0, 1.0 - abs_error / actual) if actual > 0 else float("nan")
+
+    return {
+        str(seg): accuracy(float(r["abs_error_total"]), float(r["actual_total"]))
+        for seg, r in sums.iterrows()
+    }

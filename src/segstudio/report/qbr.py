@@ -19,6 +19,7 @@ from segstudio.common import fmt
 from segstudio.config.kpi_targets import KPIS
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
+from segstudio.forecast.store import latest_errors
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import health, kpi_display, kpis, root_causes, suppliers
 from segstudio.perform import io as perform_io
@@ -457,6 +458,7 @@ def gather(
         window,
         ws.stored_columns("sales"),
         s.present_labels(),
+        latest_errors(ws),
     )
     crv = perform_io.stored_curves(ws, key)
     if crv is None:

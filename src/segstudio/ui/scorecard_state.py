@@ -14,6 +14,7 @@ import streamlit as st
 
 from segstudio.config.kpi_targets import KpiTargets
 from segstudio.features.build import Window
+from segstudio.forecast.store import current_run_token, latest_errors
 from segstudio.perform import io as perform_io
 from segstudio.perform import kpis, root_causes
 from segstudio.perform.kpis import Scorecard
@@ -126,6 +127,7 @@ def _computed(
         _ctx.window,
         ws.stored_columns("sales"),
         _ctx.segmentation.present_labels(),
+        latest_errors(ws),
     )
 
 
@@ -136,7 +138,8 @@ def _scorecard(
     # The official segmentation's scorecard and root causes were stored at the load.
     ws = get_workspace()
     columns = kpis.ServiceColumns.from_stored(ws.stored_columns("sales"))
-    stored = perform_io.stored_scorecard(ws, key, columns)
+    # (stored at the load, before any forecast: not when a forecast run is scored)
+    stored = None if "|forecast " in key else perform_io.stored_scorecard(ws, key, columns)
     if stored is not None:
         return stored
     return _computed(path, version, key, _ctx, _policies)[0], None
@@ -165,6 +168,9 @@ def score_context() -> ScoreContext | None:
     key = perform_io.scorecard_key(
         ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, ctx.window.period
     )
+    forecast = current_run_token(ws)  # a forecast run on this data: its accuracy is scored
+    if forecast:
+        key += f"|forecast {forecast}"
     sc, causes = _scorecard(path, version, key, ctx, pol)
     return ScoreContext(
         ctx,
