@@ -557,6 +557,7 @@ def _table_command(args: argparse.Namespace) -> tuple[str, Rules | None]:
 
 def _cmd_policy(args: argparse.Namespace) -> int:
     from segstudio.common import fmt
+    from segstudio.forecast.store import policy_demand
     from segstudio.ingest.workspace import Workspace
     from segstudio.policy.erp import erp_table
     from segstudio.policy.sku import compute_policies
@@ -566,7 +567,8 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     suffix, rules = _table_command(args)
     with Workspace(args.workspace) as ws:
         p, s = segment_skus(ws, rules)
-    table = erp_table(compute_policies(p.features, s.segment, s.rules.policy), full=True)
+        forecast = policy_demand(ws)  # for segments with demand_source = "forecast"
+    table = erp_table(compute_policies(p.features, s.segment, s.rules.policy, forecast), full=True)
     if suffix == ".xlsx":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(to_xlsx_bytes({"policy": table}))

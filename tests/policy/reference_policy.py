@@ -38,7 +38,15 @@ def resolve(table: PolicyTable, segments: np.ndarray) -> Resolved:
 
 
 def protection(x: SkuInputs, r: Resolved) -> Protection:
-    d, sd = x.demand_mean, x.demand_std
+    # demand_source "forecast": the forecast's mean and error where the SKU has them
+    assert x.forecast_mean is not None and x.forecast_std is not None
+    use = (
+        (r.param("demand_source") == "forecast")
+        & np.isfinite(x.forecast_mean)
+        & np.isfinite(x.forecast_std)
+    )
+    d = np.where(use, np.maximum(x.forecast_mean, 0.0), x.demand_mean)
+    sd = np.where(use, np.maximum(x.forecast_std, 0.0), x.demand_std)
     fallback = np.isnan(x.lead_time_days)
     lt_days = np.where(fallback, r.param("fallback_lead_time_days"), x.lead_time_days)
     lt_std_days = np.where(fallback | np.isnan(x.lead_time_std_days), 0.0, x.lead_time_std_days)
@@ -82,6 +90,9 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
         lt_std_days,
         source,
         x.unit_cost,
+        d,
+        sd,
+        np.where(use, "forecast", "history").astype(object),
     )
 
 
@@ -92,7 +103,7 @@ def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
     where it is undefined (no price, or no cost known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cycle_years = (
-            np.where(pr.review_periods > 0, pr.review_periods, pr.order_quantity / x.demand_mean)
+            np.where(pr.review_periods > 0, pr.review_periods, pr.order_quantity / pr.demand_mean)
             * x.period_days
             / YEAR_DAYS
         )
@@ -169,7 +180,7 @@ def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable)
     ss, fill, csl = levels(pr, service_type, target)
 
     stocked = pr.stocked
-    d = x.demand_mean
+    d = pr.demand_mean
     rop = np.where(stocked, d * pr.lead_periods + ss, 0.0)
     s_level = np.where(pr.review_periods > 0, pr.mean + ss, rop + pr.order_quantity)
     s_level = np.where(stocked, s_level, 0.0)
@@ -189,7 +200,8 @@ def policies_from_inputs(x: SkuInputs, segments: np.ndarray, table: PolicyTable)
             "review_period_days": r.param("review_period_days"),
             "order_rule": r.param("order_rule"),
             "demand_mean": d,
-            "demand_std": x.demand_std,
+            "demand_std": pr.demand_std,
+            "demand_source": pr.demand_source,
             "lead_time_days": pr.lead_time_days,
             "lead_time_std_days": pr.lead_time_std_days,
             "lead_time_source": pr.lead_time_source,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_CELL_TARGETS",
     "DEMAND_MODELS",
+    "DEMAND_SOURCES",
     "NON_NORMAL_PATTERNS",
     "ORDER_RULES",
     "POLICY_KEYS",
@@ -51,6 +52,10 @@ DEMAND_MODELS = {
     "normal": "normal lead-time demand (methods.md)",
     "gamma": "gamma lead-time demand with the same mean and standard deviation",
 }
+DEMAND_SOURCES = {
+    "history": "mean and standard deviation of the demand per period (feature table)",
+    "forecast": "the latest forecast run: its mean per period and its backtest RMSE",
+}
 NON_NORMAL_PATTERNS = ("intermittent", "lumpy")  # the demand model "auto" plans them with gamma
 
 
@@ -72,6 +77,7 @@ class SegmentPolicy:
     order_cost: float = 50.0  # per order, in the sales currency
     stockout_cost: float = 0.5  # per unit short, as a share of the unit price
     demand_model: str = "auto"
+    demand_source: str = "history"  # or "forecast": the latest forecast run's mean and error
     fallback_lead_time_days: float = 28.0  # SKUs without receipts
     network: str = ""  # fulfilment network, transport mode, supplier tier: workshop fields
     transport_mode: str = ""
@@ -96,6 +102,11 @@ class SegmentPolicy:
         if self.demand_model not in DEMAND_MODELS:
             fail(
                 "demand_model", f"use one of {', '.join(DEMAND_MODELS)}, not {self.demand_model!r}"
+            )
+        if self.demand_source not in DEMAND_SOURCES:
+            fail(
+                "demand_source",
+                f"use one of {', '.join(DEMAND_SOURCES)}, not {self.demand_source!r}",
             )
         for key in (
             "review_period_days",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["demand_series"]
+__all__ = ["POLICY_DEMAND", "demand_series"]
 
 
 def demand_series(period: str, one_sku: bool = False) -> str:
@@ -28,4 +28,14 @@ SELECT f.sku AS unique_id, cal.ds, greatest(coalesce(d.q, 0), 0)::DOUBLE AS y
 FROM f JOIN cal ON cal.ds >= f.first_ds
 LEFT JOIN d ON d.sku = f.sku AND d.ds = cal.ds
 ORDER BY unique_id, cal.ds
+"""
+
+
+# Per SKU, the stored run's mean future forecast and its backtest's root mean squared error
+# (per period of the run); {future} and {backtest} are the stored tables.
+POLICY_DEMAND = """
+SELECT f.sku, f.forecast_mean, b.forecast_std
+FROM (SELECT sku, avg(forecast) AS forecast_mean FROM {future} GROUP BY sku) f
+JOIN (SELECT sku, sqrt(avg((forecast - actual) ^ 2)) AS forecast_std FROM {backtest}
+      GROUP BY sku) b USING (sku)
 """

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from segstudio.common.periods import WEEK_DAYS, period_days
 from segstudio.common.sql import ident, run
+from segstudio.forecast import sql as q
 
 if TYPE_CHECKING:
+    from segstudio.config.policy_table import PolicyTable
     from segstudio.forecast.engine import Result
     from segstudio.ingest.workspace import Workspace
 
@@ -24,6 +28,8 @@ __all__ = [
     "current_run_token",
     "latest_errors",
     "latest_run",
+    "plans_on_forecast",
+    "policy_demand",
     "save_run",
 ]
 
@@ -148,3 +154,31 @@ def latest_errors(ws: Workspace) -> pd.DataFrame | None:
             f"SELECT sku, abs_error_total, actual_total FROM {ident(RUN_TABLES['accuracy'])} "
             "WHERE windows > 0"
         ).df()
+
+
+def policy_demand(ws: Workspace) -> pd.DataFrame | None:
+    """Per SKU the demand the policy takes from the forecast (methods.md, Inventory policy):
+    ``forecast_mean``, the mean of the stored future forecast, and ``forecast_std``, the root
+    mean squared error of its backtest, both per week (a monthly forecast divided by
+    365.25 / 12 / 7 weeks, its error by the square root of that, as for independent weeks);
+    None when no run was made on the data loaded now."""
+    if not current_run_token(ws):
+        return None
+    with ws.connect() as con:
+        period = json.loads(_current_meta(con)[0])["period"]  # type: ignore[index]
+        frame = con.execute(
+            q.POLICY_DEMAND.format(
+                future=ident(RUN_TABLES["forecast"]), backtest=ident(RUN_TABLES["backtest"])
+            )
+        ).df()
+    weeks = period_days(period) / WEEK_DAYS
+    frame["forecast_mean"] = frame["forecast_mean"] / weeks
+    frame["forecast_std"] = frame["forecast_std"] / np.sqrt(weeks)
+    return frame
+
+
+def plans_on_forecast(table: PolicyTable) -> bool:
+    """Whether some segment of the policy table takes its demand from the forecast."""
+    return table.default.demand_source == "forecast" or any(
+        p.demand_source == "forecast" for _, p in table.segments
+    )

@@ -74,8 +74,10 @@ POLICY_COLUMNS: dict[str, str] = {
     "target_source": "policy, or cost (newsvendor critical ratio)",
     "review_period_days": "0: continuous review (s, Q); else the review period of (R, S)",
     "order_rule": "eoq, periods or minmax",
-    "demand_mean": "Mean demand per period (feature table)",
-    "demand_std": "Standard deviation of demand per period",
+    "demand_mean": "Mean demand per week planned on (the history's, or the forecast's)",
+    "demand_std": "Its uncertainty per week: the history's standard deviation, or the "
+    "forecast's backtest RMSE",
+    "demand_source": "history, or forecast (the policy's demand_source, where a forecast exists)",
     "lead_time_days": "Mean lead time used (receipts, else the policy's fallback)",
     "lead_time_std_days": "Standard deviation of the lead time used",
     "lead_time_source": "sku, supplier (receipts) or fallback",
@@ -118,8 +120,17 @@ class SkuInputs:
     valued_at: np.ndarray  # what unit_cost is: cost, price or none
     revenue: np.ndarray
     period_days: float
+    # The latest forecast run's mean demand and backtest RMSE per period (NaN: no forecast),
+    # for the segments whose policy has demand_source = "forecast".
+    forecast_mean: np.ndarray | None = None
+    forecast_std: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        n = len(self.sku)
+        if self.forecast_mean is None:
+            self.forecast_mean = np.full(n, np.nan)
+        if self.forecast_std is None:
+            self.forecast_std = np.full(n, np.nan)
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, np.ndarray):
@@ -128,7 +139,12 @@ class SkuInputs:
                 setattr(self, f.name, view)
 
     @classmethod
-    def from_features(cls, features: pd.DataFrame) -> SkuInputs:
+    def from_features(
+        cls, features: pd.DataFrame, forecast: pd.DataFrame | None = None
+    ) -> SkuInputs:
+        """``forecast``: per SKU (sku, forecast_mean, forecast_std) per week, from
+        :func:`segstudio.forecast.store.policy_demand`; None: no forecast run."""
+
         def col(name: str) -> np.ndarray:
             if name not in features:
                 return np.full(len(features), np.nan)
@@ -145,7 +161,15 @@ class SkuInputs:
         sku = features["sku"].to_numpy(object)
         if pd.api.types.infer_dtype(sku, skipna=False) != "string":  # texts already: as they are
             sku = features["sku"].astype(str).to_numpy(object)
+        fc_mean = fc_std = None
+        if forecast is not None:
+            by_sku = forecast.set_index(forecast["sku"].astype(str))
+            keys = pd.Index(sku.astype(str))
+            fc_mean = by_sku["forecast_mean"].reindex(keys).to_numpy(dtype=float)
+            fc_std = by_sku["forecast_std"].reindex(keys).to_numpy(dtype=float)
         return cls(
+            forecast_mean=fc_mean,
+            forecast_std=fc_std,
             sku=sku,
             demand_mean=np.nan_to_num(np.maximum(col("demand_mean"), 0), copy=False),
             demand_std=np.nan_to_num(np.maximum(col("demand_std"), 0), copy=False),
@@ -234,10 +258,21 @@ class Protection:
     lead_time_std_days: np.ndarray
     lead_time_source: np.ndarray
     unit_cost: np.ndarray
+    demand_mean: np.ndarray  # per period, as planned: the history's or the forecast's
+    demand_std: np.ndarray
+    demand_source: np.ndarray  # "history" or "forecast", per SKU
 
 
 def protection(x: SkuInputs, r: Resolved) -> Protection:
     d, sd = x.demand_mean, x.demand_std
+    # demand_source "forecast": the forecast's mean and its backtest RMSE per period stand for
+    # the history's mean and standard deviation (methods.md), where the SKU has them
+    assert x.forecast_mean is not None and x.forecast_std is not None
+    by_forecast = r.flag(lambda p: p.demand_source == "forecast")
+    use = by_forecast & np.isfinite(x.forecast_mean) & np.isfinite(x.forecast_std)
+    if use.any():
+        d = np.where(use, np.maximum(x.forecast_mean, 0.0), d)
+        sd = np.where(use, np.maximum(x.forecast_std, 0.0), sd)
     fallback = np.isnan(x.lead_time_days)
     lt_days = np.where(fallback, r.param("fallback_lead_time_days"), x.lead_time_days)
     lt_std_days = np.where(fallback | np.isnan(x.lead_time_std_days), 0.0, x.lead_time_std_days)
@@ -286,6 +321,9 @@ def protection(x: SkuInputs, r: Resolved) -> Protection:
         lt_std_days,
         source,
         x.unit_cost,
+        d,
+        sd,
+        np.where(use, "forecast", "history").astype(object),
     )
 
 
@@ -296,7 +334,7 @@ def cost_based_csl(x: SkuInputs, r: Resolved, pr: Protection) -> np.ndarray:
     where it is undefined (no price, or no cost known)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         cycle_years = (
-            np.where(pr.review_periods > 0, pr.review_periods, pr.order_quantity / x.demand_mean)
+            np.where(pr.review_periods > 0, pr.review_periods, pr.order_quantity / pr.demand_mean)
             * x.period_days
             / YEAR_DAYS
         )
@@ -384,9 +422,11 @@ def compute_policies(
     features: pd.DataFrame,
     segments: np.ndarray,
     table: PolicyTable,
+    forecast: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The policy of every SKU: one row per feature row, columns :data:`POLICY_COLUMNS`."""
-    x = SkuInputs.from_features(features)
+    """The policy of every SKU: one row per feature row, columns :data:`POLICY_COLUMNS`
+    (``forecast``: as :meth:`SkuInputs.from_features` takes it)."""
+    x = SkuInputs.from_features(features, forecast)
     return policies_from_inputs(x, segments, table)
 
 
@@ -413,7 +453,7 @@ def policies_from_inputs(
         ss, fill, csl = levels(pr, service_type, target)
 
     stocked = pr.stocked
-    d = x.demand_mean
+    d = pr.demand_mean
     rop = np.where(stocked, d * pr.lead_periods + ss, 0.0)
     s_level = np.where(pr.review_periods > 0, pr.mean + ss, rop + pr.order_quantity)
     s_level = np.where(stocked, s_level, 0.0)
@@ -434,7 +474,8 @@ def policies_from_inputs(
         "review_period_days": r.param("review_period_days"),
         "order_rule": r.param("order_rule"),
         "demand_mean": own(d),
-        "demand_std": own(x.demand_std),
+        "demand_std": own(pr.demand_std),
+        "demand_source": pr.demand_source,
         "lead_time_days": pr.lead_time_days,
         "lead_time_std_days": pr.lead_time_std_days,
         "lead_time_source": pr.lead_time_source,

@@ -266,7 +266,7 @@ def _compute(x: SkuInputs, segments: np.ndarray, table: PolicyTable) -> _Curves:
     shape = np.where(pr.gamma, np.square(pr.mean) / np.maximum(np.square(pr.std), 1e-300), 0.0)
     gamma = pr.gamma & (shape <= _SHAPE_GRID[-1])
     normal = stocked & ~gamma & (pr.std > 0)
-    weight = np.where(stocked, x.demand_mean, 0.0)
+    weight = np.where(stocked, pr.demand_mean, 0.0)
     acc = _Sums.empty(seg_idx, n_seg)
     _add_certain(acc, stocked & ~gamma & ~(pr.std > 0), weight)
     _add_normal(acc, normal, pr, cost, weight)

@@ -19,7 +19,7 @@ from segstudio.common import fmt
 from segstudio.config.kpi_targets import KPIS
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
-from segstudio.forecast.store import latest_errors
+from segstudio.forecast.store import latest_errors, plans_on_forecast, policy_demand
 from segstudio.ingest.workspace import Workspace
 from segstudio.perform import health, kpi_display, kpis, root_causes, suppliers
 from segstudio.perform import io as perform_io
@@ -444,9 +444,13 @@ def gather(
         service = perform_io.sku_service_table(con, window)
         sku_quarters = perform_io.sku_quarters_table(con) if trend is None else None
         ageing = health.read_ageing(con, settings) if has_stock else None
-    inputs = SkuInputs.from_features(p.features)  # once, for the policies and the curves
+    # once, for the policies and the curves (with the forecast where a policy plans on it)
+    forecast = policy_demand(ws)
+    inputs = SkuInputs.from_features(p.features, forecast)
     key = curves_key(s.codes, s.labels, rules, rules.policy)  # stored at the load if official
-    known = perform_io.stored_levels(ws, key, len(inputs))
+    on_forecast = forecast is not None and plans_on_forecast(rules.policy)
+    # the load stored the levels planned on the history, not on a later forecast
+    known = None if on_forecast else perform_io.stored_levels(ws, key, len(inputs))
     pol = policies_from_inputs(inputs, s.segment, rules.policy, known_levels=known)
     sc, base = kpis.build_scorecard(
         p.features,
@@ -460,7 +464,7 @@ def gather(
         s.present_labels(),
         latest_errors(ws),
     )
-    crv = perform_io.stored_curves(ws, key)
+    crv = None if on_forecast else perform_io.stored_curves(ws, key)
     if crv is None:
         crv = curves(inputs, s.segment, rules.policy)
     if sku_quarters is not None:

@@ -14,6 +14,7 @@ from segstudio.config.policy_table import PolicyTable
 from segstudio.config.rules import Rules
 from segstudio.features.build import FeatureSettings, Window, analysis_window
 from segstudio.features.classes import ClassCuts
+from segstudio.forecast.store import current_run_token, plans_on_forecast, policy_demand
 from segstudio.perform.io import stored_curves, stored_figures, stored_levels
 from segstudio.policy.planning import skus_by_revenue
 from segstudio.policy.sku import SkuInputs, policies_from_inputs
@@ -34,6 +35,7 @@ class Context:
     inputs: SkuInputs
     error: str | None  # the sliders' values did not make valid rules (the official ones are used)
     keys: dict[PolicyTable, str] = field(default_factory=dict, repr=False)  # curves_key per table
+    forecast: str = ""  # the stored forecast run the inputs hold (current_run_token), "" none
 
     @property
     def segments(self) -> np.ndarray:
@@ -51,9 +53,12 @@ def _inputs(
     weeks: int,
     exclude: tuple[str, ...],
     cuts: ClassCuts,
+    forecast: str,
     _portfolio: Portfolio,
 ) -> SkuInputs:
-    return SkuInputs.from_features(_portfolio.features)
+    # ``forecast``: the stored forecast run the inputs take (current_run_token), "" for none
+    ws = get_workspace()
+    return SkuInputs.from_features(_portfolio.features, policy_demand(ws) if forecast else None)
 
 
 def context() -> Context | None:
@@ -66,15 +71,17 @@ def context() -> Context | None:
     portfolio, window = loaded
     current, _ = segmentations(portfolio, rules)
     ws = get_workspace()
+    forecast = current_run_token(ws)
     x = _inputs(
         str(ws.path),
         ws.version(),
         rules.weeks,
         tuple(sorted(rules.exclude)),
         ClassCuts.from_rules(rules),
+        forecast,
         portfolio,
     )
-    return Context(portfolio, window, rules, current, x, error)
+    return Context(portfolio, window, rules, current, x, error, forecast=forecast)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -139,9 +146,10 @@ def signature(ctx: Context, table: PolicyTable) -> str:
 def _curves_key(ctx: Context, table: PolicyTable) -> str:
     # Once per run and table: the digest reads every SKU's segment code.
     if table not in ctx.keys:
-        ctx.keys[table] = curves_key(
-            ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table
-        )
+        key = curves_key(ctx.segmentation.codes, ctx.segmentation.labels, ctx.rules, table)
+        if ctx.forecast and plans_on_forecast(table):  # not the load's stored figures
+            key += f"|forecast {ctx.forecast}"
+        ctx.keys[table] = key
     return ctx.keys[table]
 
 
