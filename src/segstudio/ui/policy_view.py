@@ -10,6 +10,7 @@ import streamlit as st
 from segstudio.common import fmt
 from segstudio.config.policy_table import (
     DEMAND_MODELS,
+    DEMAND_SOURCES,
     ORDER_RULES,
     SERVICE_TYPES,
     STRATEGIES,
@@ -59,6 +60,7 @@ _CHOICES = {
     "service_type": SERVICE_TYPES,
     "order_rule": ORDER_RULES,
     "demand_model": DEMAND_MODELS,
+    "demand_source": DEMAND_SOURCES,
 }
 _NUMBERS = {  # field: (label, min, max, step, format)
     "review_period_days": ("Review period (days, 0 = continuous)", 0.0, 365.0, 1.0, "%.0f"),
