@@ -31,6 +31,16 @@ __all__ = [
 ]
 
 
+def _workspace_and_rules(parser: argparse.ArgumentParser, table: str) -> None:
+    """The --workspace and --rules options of a command that reads a table of the rules."""
+    parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        help=f"TOML rules file with the {table} table (default: the official rules)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="segstudio", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -101,12 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         help="write every SKU's inventory policy (safety stock, reorder "
         "point, order quantity, ...) as CSV or XLSX",
     )
-    pol.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    pol.add_argument(
-        "--rules",
-        type=Path,
-        help="TOML rules file with the [policy] table (default: the official rules)",
-    )
+    _workspace_and_rules(pol, "[policy]")
     pol.add_argument("--out", required=True, type=Path, help="F.csv or F.xlsx")
 
     fc = sub.add_parser(
@@ -114,12 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         help="backtest and forecast every SKU's demand with its segment's forecast policy "
         "(CSV, Parquet or XLSX)",
     )
-    fc.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
-    fc.add_argument(
-        "--rules",
-        type=Path,
-        help="TOML rules file with the [forecast] table (default: the official rules)",
-    )
+    _workspace_and_rules(fc, "[forecast]")
     fc.add_argument(
         "--method",
         help="one model for every SKU: auto (the segments' policies, default), naive, "

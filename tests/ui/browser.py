@@ -101,3 +101,19 @@ def settled(page: Page, read: Callable[[], T], before: T, timeout_s: float = 30)
         page.wait_for_timeout(400)
         previous, after = after, read()
     return after
+
+
+@contextmanager
+def app_page(workspace: Path, log: Path, address: str = "") -> Iterator[Page]:
+    """A chromium page (1400 x 2400) on the app served on ``workspace``, opened at
+    ``address`` (a page's path, e.g. "/forecast"; the Data page by default)."""
+    from playwright.sync_api import sync_playwright
+
+    with serve_app(workspace, log) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        page.goto(url + address)
+        try:
+            yield page
+        finally:
+            browser.close()

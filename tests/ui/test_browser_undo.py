@@ -8,26 +8,19 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import ARTIFACTS
-from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS, serve_app
+from tests.ui.browser import app_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture()
 def page(demo_workspace: Path, tmp_path: Path) -> Iterator[Page]:
-    with (
-        serve_app(demo_workspace, tmp_path / "streamlit.log") as url,
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 2400})
-        pg.goto(url)
+    with app_page(demo_workspace, tmp_path / "streamlit.log") as pg:
         yield pg
-        browser.close()
 
 
 def _sales_lines(page: Page) -> str:

@@ -8,27 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from segstudio.forecast.store import latest_run
 from segstudio.ingest.workspace import Workspace
 from tests.conftest import ARTIFACTS
-from tests.ui.browser import CHROMIUM, CHROMIUM_FLAGS, serve_app
+from tests.ui.browser import app_page
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture()
 def page(demo_workspace: Path, tmp_path: Path) -> Iterator[Page]:
-    with (
-        serve_app(demo_workspace, tmp_path / "streamlit.log") as url,
-        sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 2400})
-        pg.goto(url + "/forecast")
+    with app_page(demo_workspace, tmp_path / "streamlit.log", "/forecast") as pg:
         yield pg
-        browser.close()
 
 
 def test_a_forecast_runs_in_the_background_and_is_shown(page: Page, demo_workspace: Path) -> None:

@@ -4,9 +4,10 @@ forecasting stage reads. Documented in methods.md (Forecasting)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import ClassVar
 
+from segstudio.config.segment_table import SegmentTable
 from segstudio.errors import SegStudioError
 
 __all__ = [
@@ -93,11 +94,9 @@ BUILTIN_REVIEW_CYCLES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class ForecastTable:
-    """The default forecast policy and one per named segment; a segment not in the table gets
-    the default. In a rules file, ``[forecast.default]`` and ``[forecast."AX"]`` give only the
-    keys that differ (a segment's missing keys come from the default). Without a
-    ``[forecast]`` section the built-in table applies: the review cycles of
+class ForecastTable(SegmentTable[SegmentForecast]):
+    """The default forecast policy and one per named segment (:class:`SegmentTable`). Without
+    a ``[forecast]`` section the built-in table applies: the review cycles of
     :data:`BUILTIN_REVIEW_CYCLES`."""
 
     default: SegmentForecast = field(default_factory=SegmentForecast)
@@ -108,73 +107,6 @@ class ForecastTable:
         )
     )
 
-    def __post_init__(self) -> None:
-        self.default.check("default")
-        for code, p in self.segments:
-            p.check(f'"{code}"')
-
-    def for_segment(self, code: str) -> SegmentForecast:
-        return dict(self.segments).get(code, self.default)
-
-    def with_segment(self, code: str, policy: SegmentForecast) -> ForecastTable:
-        if code == "default":
-            return replace(self, default=policy)
-        table = dict(self.segments)
-        table[code] = policy
-        return replace(self, segments=tuple(table.items()))
-
-    def to_dict(self) -> dict:
-        base = asdict(self.default)
-        out: dict = {"default": base}
-        for code, p in self.segments:
-            out[code] = {k: v for k, v in asdict(p).items() if v != base[k]}
-        return out
-
-    @classmethod
-    def from_dict(cls, data: object, source: str = "rules") -> ForecastTable:
-        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-            raise ForecastError(
-                f'{source}: [forecast] holds tables: [forecast.default], [forecast."AX"], ...'
-            )
-        default = _forecast_from(data.get("default", {}), SegmentForecast(), "default", source)
-        segments = tuple(
-            (str(code), _forecast_from(body, default, f'"{code}"', source))
-            for code, body in data.items()
-            if code != "default"
-        )
-        try:
-            return cls(default=default, segments=segments)
-        except ForecastError as exc:
-            raise ForecastError(f"{source}: {exc}") from exc
-
-
-def _forecast_from(body: object, base: SegmentForecast, where: str, source: str) -> SegmentForecast:
-    if not isinstance(body, dict):
-        raise ForecastError(f"{source}: [forecast.{where}] must be a table")
-    values: dict[str, Any] = {}
-    for key, value in body.items():
-        if key not in FORECAST_TYPES:
-            raise ForecastError(
-                f"{source}: unknown key {key!r} in [forecast.{where}]; "
-                f"use {', '.join(FORECAST_KEYS)}"
-            )
-        values[key] = _coerce(
-            value, str(FORECAST_TYPES[key]), f"{source}: [forecast.{where}] {key}"
-        )
-    return replace(base, **values)
-
-
-def _coerce(value: object, typ: str, where: str) -> object:
-    if typ == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ForecastError(f"{where}: a whole number, not {value!r}")
-        return value
-    if typ == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ForecastError(f"{where}: a number, not {value!r}")
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ForecastError(f"{where}: a finite number, not {value!r}")
-        return float(value)
-    if not isinstance(value, str):
-        raise ForecastError(f"{where}: text, not {value!r}")
-    return value.strip()
+    SECTION: ClassVar[str] = "forecast"
+    ITEM: ClassVar[type] = SegmentForecast
+    ERROR: ClassVar[type[SegStudioError]] = ForecastError

@@ -3,12 +3,13 @@ stage reads (``[policy.default]`` and ``[policy."AX"]`` in a rules file)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from segstudio.common.periods import YEAR_DAYS
+from segstudio.config.segment_table import SegmentTable
 from segstudio.errors import SegStudioError
 
 if TYPE_CHECKING:
@@ -159,56 +160,19 @@ def _builtin_segments() -> dict[str, SegmentPolicy]:
 
 
 @dataclass(frozen=True)
-class PolicyTable:
-    """The default policy and one policy per named segment. A segment not in the table gets
-    the default. In a rules file, ``[policy.default]`` and ``[policy."AX"]`` give only the keys
-    that differ: a segment's missing keys come from the default, the default's from
-    :class:`SegmentPolicy`. Without a ``[policy]`` section the built-in table applies (the
-    ABC x XYZ cells of :data:`BUILTIN_CELL_TARGETS`)."""
+class PolicyTable(SegmentTable[SegmentPolicy]):
+    """The default policy and one policy per named segment (:class:`SegmentTable`). Without a
+    ``[policy]`` section the built-in table applies (the ABC x XYZ cells of
+    :data:`BUILTIN_CELL_TARGETS`)."""
 
     default: SegmentPolicy = field(default_factory=SegmentPolicy)
     segments: tuple[tuple[str, SegmentPolicy], ...] = field(
         default_factory=lambda: tuple(_builtin_segments().items())
     )
 
-    def __post_init__(self) -> None:
-        self.default.check("default")
-        for code, p in self.segments:
-            p.check(f'"{code}"')
-
-    def for_segment(self, code: str) -> SegmentPolicy:
-        return dict(self.segments).get(code, self.default)
-
-    def with_segment(self, code: str, policy: SegmentPolicy) -> PolicyTable:
-        if code == "default":
-            return replace(self, default=policy)
-        table = dict(self.segments)
-        table[code] = policy
-        return replace(self, segments=tuple(table.items()))
-
-    def to_dict(self) -> dict:
-        base = asdict(self.default)
-        out: dict = {"default": base}
-        for code, p in self.segments:
-            out[code] = {k: v for k, v in asdict(p).items() if v != base[k]}
-        return out
-
-    @classmethod
-    def from_dict(cls, data: object, source: str = "rules") -> PolicyTable:
-        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-            raise PolicyError(
-                f'{source}: [policy] holds tables: [policy.default], [policy."AX"], ...'
-            )
-        default = _policy_from(data.get("default", {}), SegmentPolicy(), "default", source)
-        segments = tuple(
-            (str(code), _policy_from(body, default, f'"{code}"', source))
-            for code, body in data.items()
-            if code != "default"
-        )
-        try:
-            return cls(default=default, segments=segments)
-        except PolicyError as exc:
-            raise PolicyError(f"{source}: {exc}") from exc
+    SECTION: ClassVar[str] = "policy"
+    ITEM: ClassVar[type] = SegmentPolicy
+    ERROR: ClassVar[type[SegStudioError]] = PolicyError
 
     def frame(self, codes: list[str] | None = None) -> pd.DataFrame:
         """The table as rows (default first, then ``codes`` or the table's segments)."""
@@ -226,35 +190,5 @@ class PolicyTable:
         for row in df.to_dict("records"):
             code = str(row.pop("segment"))
             values = {k: row[k] for k in POLICY_KEYS if k in row}
-            table = table.with_segment(code, _policy_from(values, SegmentPolicy(), code, "table"))
+            table = table.with_segment(code, cls.item_from(values, SegmentPolicy(), code, "table"))
         return table
-
-
-def _policy_from(body: object, base: SegmentPolicy, where: str, source: str) -> SegmentPolicy:
-    if not isinstance(body, dict):
-        raise PolicyError(f"{source}: [policy.{where}] must be a table")
-    values: dict[str, Any] = {}
-    for key, value in body.items():
-        if key not in POLICY_TYPES:
-            raise PolicyError(
-                f"{source}: unknown key {key!r} in [policy.{where}]; use {', '.join(POLICY_KEYS)}"
-            )
-        values[key] = _coerce(value, str(POLICY_TYPES[key]), f"{source}: [policy.{where}] {key}")
-    try:
-        return replace(base, **values)
-    except (TypeError, ValueError) as exc:  # pragma: no cover - _coerce already checks
-        raise PolicyError(f"{source}: [policy.{where}] {exc}") from exc
-
-
-def _coerce(value: object, typ: str, where: str) -> object:
-    if typ == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            raise PolicyError(f"{where}: a number, not {value!r}")
-        if not np.isfinite(float(value)):
-            raise PolicyError(f"{where}: a finite number, not {value!r}")
-        return float(value)
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if not isinstance(value, str):
-        raise PolicyError(f"{where}: text, not {value!r}")
-    return value.strip()
