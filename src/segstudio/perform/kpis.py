@@ -69,6 +69,7 @@ __all__ = [
     "balanced_unmeasured",
     "balanced_unmeasured_lines",
     "build_scorecard",
+    "forecast_accuracy_by_segment",
     "kpi_base",
     "kpi_values",
     "prepare_quarters",
