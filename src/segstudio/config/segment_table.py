@@ -8,6 +8,8 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
+import numpy as np
+
 from segstudio.errors import SegStudioError
 
 __all__ = ["Checked", "SegmentTable", "coerce"]
@@ -30,18 +32,11 @@ def coerce(value: object, typ: str, where: str, error: type[SegStudioError]) -> 
             raise error(f"{where}: a whole number, not {value!r}")
         return value
     if typ == "float":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            try:
-                import numpy as np
-
-                ok = isinstance(value, np.number)
-            except ImportError:  # pragma: no cover - numpy is a dependency
-                ok = False
-            if not ok:
-                raise error(f"{where}: a number, not {value!r}")
-        if not math.isfinite(float(value)):  # type: ignore[arg-type]
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            raise error(f"{where}: a number, not {value!r}")
+        if not math.isfinite(float(value)):
             raise error(f"{where}: a finite number, not {value!r}")
-        return float(value)  # type: ignore[arg-type]
+        return float(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, str):

@@ -69,9 +69,9 @@ class Series:
         starts = [first]
         while starts[-1] < end:
             starts.append(add_periods(starts[-1], 1, period))
-        index = {d: i for i, d in enumerate(starts)}
         sku, row = np.unique(long["unique_id"].astype(str).to_numpy(), return_inverse=True)
-        col = np.array([index[d] for d in pd.to_datetime(long["ds"]).dt.date], dtype=np.intp)
+        days = pd.to_datetime(long["ds"]).to_numpy().astype("datetime64[D]")
+        col = np.searchsorted(np.array(starts, dtype="datetime64[D]"), days)
         y = np.full((len(sku), len(starts)), np.nan)
         y[row, col] = long["y"].to_numpy(dtype=float)
         return cls(sku.astype(object), y, starts, period)

@@ -130,13 +130,10 @@ def _mean(values: pd.Series) -> float:
 def _pooled(scored: pd.DataFrame, column: str) -> float:
     """sum of ``column`` over the SKUs / their summed actuals (WAPE from abs errors, bias
     from signed errors)."""
-    return (
-        metrics.wape(np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()]))
-        if column == "abs_error_total"
-        else metrics.bias(
-            np.array([scored[column].sum()]), np.array([scored["actual_total"].sum()])
-        )
-    )
+    total = np.array([scored[column].sum()])
+    actual = np.array([scored["actual_total"].sum()])
+    measure = metrics.wape if column == "abs_error_total" else metrics.bias
+    return measure(total, actual)
 
 
 def planner_effort(accuracy: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:

@@ -92,15 +92,7 @@ def save_run(ws: Workspace, result: Result, user: str, settings: dict) -> None:
 def latest_run(ws: Workspace) -> StoredRun | None:
     """The stored run, or None when no forecast has been made in this workspace."""
     with ws.connect() as con:
-        present = {
-            name
-            for (name,) in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
-            ).fetchall()
-        }
-        if _META not in present or not set(RUN_TABLES.values()) <= present:
-            return None
-        row = con.execute(f"SELECT meta, data_version FROM {_META}").fetchone()
+        row = _current_meta(con)
         if row is None:
             return None
         frames = {k: con.execute(f"SELECT * FROM {ident(t)}").df() for k, t in RUN_TABLES.items()}

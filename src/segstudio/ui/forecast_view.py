@@ -172,7 +172,8 @@ def _sku_chart(ws: Workspace, run: StoredRun, effort_order: list[str]) -> None:
 
 def show() -> None:
     ws = get_workspace()
-    if get_portfolio(official()) is None:
+    loaded = get_portfolio(official())
+    if loaded is None:
         no_sales()
         return
     _controls(ws)
@@ -192,8 +193,7 @@ def show() -> None:
     if not run.is_current(ws):
         st.warning("The data changed after this forecast was made: run it again.")
     _summary(run)
-    features = get_portfolio(official())[0].features  # type: ignore[index]
-    effort = planner_effort(run.accuracy, features)
+    effort = planner_effort(run.accuracy, loaded[0].features)
     _sku_chart(ws, run, effort["sku"].astype(str).head(50).tolist())
     st.subheader("Where a planner's hour matters most")
     st.caption(
